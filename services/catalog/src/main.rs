@@ -1,0 +1,3 @@
+//! The catalog service.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! The gateway service.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! The order-processor service.
+
+fn main() {}

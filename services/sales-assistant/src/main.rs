@@ -1,0 +1,3 @@
+//! The sales-assistant service.
+
+fn main() {}

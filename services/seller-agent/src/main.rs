@@ -1,0 +1,3 @@
+//! The seller-agent service.
+
+fn main() {}

@@ -1,0 +1,106 @@
+//! Bus configuration, read from the environment.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+/// Name of the one durable topic exchange every event goes through.
+pub const DEFAULT_EXCHANGE: &str = "agent-store.events";
+
+/// Default broker address for local development and tests.
+pub const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+/// How a service talks to RabbitMQ.
+#[derive(Debug, Clone)]
+pub struct BusConfig {
+    /// Broker URL (`AMQP_URL`); holds credentials, so it is a secret.
+    pub url: SecretString,
+    /// The topic exchange (`BUS_EXCHANGE`).
+    pub exchange: String,
+    /// Name of this service; names its connections and its queues.
+    pub service: String,
+    /// CloudEvents `source` of the events this service emits.
+    pub source: String,
+    /// How long a publish may wait for the broker's confirm.
+    pub confirm_timeout: Duration,
+    /// Backoff between reconnection attempts.
+    pub reconnect: Backoff,
+}
+
+impl BusConfig {
+    /// A configuration for `service` on the broker at `url` with defaults.
+    pub fn new(service: impl Into<String>, url: SecretString) -> Self {
+        let service = service.into();
+        Self {
+            url,
+            exchange: DEFAULT_EXCHANGE.to_owned(),
+            source: format!("/agent-store/{service}"),
+            service,
+            confirm_timeout: Duration::from_secs(10),
+            reconnect: Backoff::default(),
+        }
+    }
+
+    /// Reads `AMQP_URL` (default: the local broker) and `BUS_EXCHANGE`.
+    pub fn from_env(service: impl Into<String>) -> Self {
+        let url = std::env::var("AMQP_URL").unwrap_or_else(|_| DEFAULT_AMQP_URL.to_owned());
+        let mut config = Self::new(service, SecretString::from(url));
+        if let Ok(exchange) = std::env::var("BUS_EXCHANGE") {
+            config.exchange = exchange;
+        }
+        config
+    }
+
+    /// Sets the exchange (tests use a unique one each).
+    pub fn with_exchange(mut self, exchange: impl Into<String>) -> Self {
+        self.exchange = exchange.into();
+        self
+    }
+}
+
+/// Exponential backoff with a cap and jitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// First delay.
+    pub initial: Duration,
+    /// Largest delay.
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            initial: Duration::from_millis(200),
+            max: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Backoff {
+    /// The delay before attempt `attempt` (0-based): `initial · 2^attempt`,
+    /// capped at `max`, minus up to 25 % jitter so replicas do not reconnect
+    /// in lockstep.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt.min(20));
+        let base = self.initial.saturating_mul(factor).min(self.max);
+        let jitter_per_mille = u64::from(uuid::Uuid::new_v4().as_u128() as u16 % 250);
+        let jitter = base.mul_f64(jitter_per_mille as f64 / 1000.0);
+        base.saturating_sub(jitter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let b = Backoff {
+            initial: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+        };
+        assert!(b.delay(0) <= Duration::from_millis(100) && b.delay(0) >= Duration::from_millis(75));
+        assert!(b.delay(3) >= Duration::from_millis(600));
+        assert!(b.delay(30) <= Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,305 @@
+//! The consumer runner: declares a consumer's queues, feeds deliveries to its
+//! handler, acks after success, retries through delay queues, dead-letters
+//! what keeps failing, reconnects when the broker goes away and drains
+//! in-flight work on shutdown.
+
+use std::{sync::Arc, time::Duration};
+
+use futures::StreamExt;
+use lapin::{
+    Channel, Connection,
+    options::{BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions},
+    types::FieldTable,
+};
+use tokio::{sync::Semaphore, task::JoinSet};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::BusConfig,
+    connection,
+    delivery::process,
+    error::BusError,
+    handler::Handler,
+    topology::{self},
+};
+use store_telemetry::metrics::Metrics;
+
+/// What one consumer consumes and how it treats failures.
+#[derive(Debug, Clone)]
+pub struct ConsumerConfig {
+    /// Queue name, unique per consumer (e.g. `catalog.requests`).
+    pub queue: String,
+    /// Routing key patterns bound to the queue (e.g. `store.product.query.#`).
+    pub bindings: Vec<String>,
+    /// Unacked deliveries the broker may hand this consumer at once.
+    pub prefetch: u16,
+    /// Deliveries handled at the same time (at most `prefetch`); 1 keeps
+    /// the queue's order.
+    pub concurrency: usize,
+    /// Delay before each retry; max attempts = `retry_delays.len() + 1`.
+    pub retry_delays: Vec<Duration>,
+    /// Only one consumer of the queue is active at a time (ordered handling
+    /// across replicas).
+    pub single_active_consumer: bool,
+    /// How long shutdown waits for in-flight handlers.
+    pub drain_timeout: Duration,
+}
+
+impl ConsumerConfig {
+    /// A consumer of `queue` bound to `bindings`, with prefetch 16 and
+    /// retries after 1 s, 5 s and 30 s.
+    pub fn new(queue: impl Into<String>, bindings: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            queue: queue.into(),
+            bindings: bindings.into_iter().map(Into::into).collect(),
+            prefetch: 16,
+            concurrency: 16,
+            retry_delays: vec![Duration::from_secs(1), Duration::from_secs(5), Duration::from_secs(30)],
+            single_active_consumer: false,
+            drain_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// Sets the retry delays.
+    pub fn with_retry_delays(mut self, delays: impl IntoIterator<Item = Duration>) -> Self {
+        self.retry_delays = delays.into_iter().collect();
+        self
+    }
+
+    /// Sets prefetch and concurrency.
+    pub fn with_prefetch(mut self, prefetch: u16) -> Self {
+        self.prefetch = prefetch.max(1);
+        self.concurrency = usize::from(self.prefetch);
+        self
+    }
+
+    /// One delivery at a time, one active consumer across replicas: the
+    /// queue's order is the handling order.
+    pub fn ordered(mut self) -> Self {
+        self.prefetch = 1;
+        self.concurrency = 1;
+        self.single_active_consumer = true;
+        self
+    }
+
+    /// Attempts before a failing event is dead-lettered.
+    pub fn max_attempts(&self) -> u32 {
+        u32::try_from(self.retry_delays.len()).unwrap_or(u32::MAX).saturating_add(1)
+    }
+}
+
+/// A running consumer.
+pub struct ConsumerHandle {
+    cancel: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ConsumerHandle {
+    /// Stops consuming, waits for in-flight handlers, closes the connection.
+    pub async fn shutdown(self) {
+        self.cancel.cancel();
+        let _ = self.task.await;
+    }
+
+    /// Waits until the consumer stops (after its token is cancelled).
+    pub async fn stopped(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// Everything a delivery task needs.
+pub(crate) struct Shared {
+    pub(crate) config: ConsumerConfig,
+    pub(crate) handler: Arc<dyn Handler>,
+    pub(crate) metrics: Metrics,
+    pub(crate) confirm_timeout: Duration,
+}
+
+/// Declares the consumer's queues and starts consuming in the background.
+///
+/// Fails if the first connection or declaration fails (a misconfigured
+/// service should not start); afterwards the consumer reconnects with backoff
+/// on its own until `cancel` fires.
+pub async fn start(
+    bus: &BusConfig,
+    config: ConsumerConfig,
+    handler: Arc<dyn Handler>,
+    metrics: Metrics,
+    cancel: CancellationToken,
+) -> Result<ConsumerHandle, BusError> {
+    let shared = Arc::new(Shared {
+        config,
+        handler,
+        metrics,
+        confirm_timeout: bus.confirm_timeout,
+    });
+    let session = Session::open(bus, &shared).await?;
+    let task = tokio::spawn(run(bus.clone(), shared, session, cancel.clone()));
+    Ok(ConsumerHandle { cancel, task })
+}
+
+async fn run(bus: BusConfig, shared: Arc<Shared>, first: Session, cancel: CancellationToken) {
+    let mut next = Some(first);
+    let mut failures = 0u32;
+    loop {
+        let session = match next.take() {
+            Some(session) => session,
+            None => match reopen(&bus, &shared, &cancel, &mut failures).await {
+                Some(session) => session,
+                None => return,
+            },
+        };
+        let stopped = session.consume(&shared, &cancel).await;
+        if stopped {
+            return;
+        }
+        tracing::warn!(queue = %shared.config.queue, "consumer lost its broker connection, reconnecting");
+    }
+}
+
+async fn reopen(bus: &BusConfig, shared: &Arc<Shared>, cancel: &CancellationToken, failures: &mut u32) -> Option<Session> {
+    loop {
+        if cancel.is_cancelled() {
+            return None;
+        }
+        match Session::open(bus, shared).await {
+            Ok(session) => {
+                tracing::info!(queue = %shared.config.queue, "consumer reconnected");
+                *failures = 0;
+                return Some(session);
+            }
+            Err(error) => {
+                let delay = bus.reconnect.delay(*failures);
+                *failures = failures.saturating_add(1);
+                tracing::warn!(%error, queue = %shared.config.queue, retry_in_ms = delay.as_millis() as u64, "consumer cannot reconnect");
+                tokio::select! {
+                    () = cancel.cancelled() => return None,
+                    () = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
+}
+
+/// One connection's worth of consuming.
+struct Session {
+    connection: Connection,
+    channel: Channel,
+    consumer: lapin::Consumer,
+}
+
+impl Session {
+    async fn open(bus: &BusConfig, shared: &Shared) -> Result<Self, BusError> {
+        let config = &shared.config;
+        let connection = connection::open(bus, &format!("consume:{}", config.queue)).await?;
+        // Confirm mode: retries and dead letters are republished on this
+        // channel, and the original is acked only once they are confirmed.
+        let channel = connection::confirm_channel(&connection).await?;
+        connection::declare_exchange(&channel, &bus.exchange).await?;
+        topology::declare_consumer_queues(
+            &channel,
+            &bus.exchange,
+            &config.queue,
+            &config.bindings,
+            &config.retry_delays,
+            config.single_active_consumer,
+        )
+        .await?;
+        // Bounded prefetch: at most this many unacked deliveries in our
+        // hands, so a slow handler cannot pull the whole queue into memory.
+        channel
+            .basic_qos(config.prefetch, BasicQosOptions::default())
+            .await
+            .map_err(BusError::Channel)?;
+        let tag = format!("{}:{}", bus.service, uuid::Uuid::new_v4());
+        let consumer = channel
+            .basic_consume(
+                config.queue.as_str().into(),
+                tag.into(),
+                // Manual acks (no_ack = false): a delivery stays the broker's
+                // until the handler's effect is committed.
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(BusError::Channel)?;
+        Ok(Self {
+            connection,
+            channel,
+            consumer,
+        })
+    }
+
+    /// Consumes until cancelled (returns true after draining) or until the
+    /// connection breaks (returns false).
+    async fn consume(mut self, shared: &Arc<Shared>, cancel: &CancellationToken) -> bool {
+        let permits = Arc::new(Semaphore::new(shared.config.concurrency.max(1)));
+        let mut in_flight = JoinSet::new();
+        let stopped = loop {
+            // Reap finished tasks so the set does not grow without bound.
+            while in_flight.try_join_next().is_some() {}
+            let permit = tokio::select! {
+                () = cancel.cancelled() => break true,
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break true,
+                },
+            };
+            let next = tokio::select! {
+                () = cancel.cancelled() => break true,
+                next = self.consumer.next() => next,
+            };
+            match next {
+                Some(Ok(delivery)) => {
+                    let shared = shared.clone();
+                    let channel = self.channel.clone();
+                    in_flight.spawn(async move {
+                        process(&shared, &channel, delivery).await;
+                        drop(permit);
+                    });
+                }
+                Some(Err(error)) => {
+                    tracing::warn!(%error, queue = %shared.config.queue, "consumer stream failed");
+                    break false;
+                }
+                None => {
+                    tracing::warn!(queue = %shared.config.queue, "consumer was cancelled by the broker");
+                    break false;
+                }
+            }
+        };
+        if stopped {
+            // Stop receiving first, then let in-flight handlers finish and
+            // ack; anything prefetched but not started goes back to the queue
+            // when the channel closes.
+            let _ = self
+                .channel
+                .basic_cancel(self.consumer.tag(), BasicCancelOptions::default())
+                .await;
+        }
+        let drained = tokio::time::timeout(shared.config.drain_timeout, async {
+            while in_flight.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!(queue = %shared.config.queue, "in-flight handlers did not finish in time; their events will be redelivered");
+            in_flight.abort_all();
+        }
+        if stopped {
+            let _ = self.channel.close(200, "shutdown".into()).await;
+            let _ = self.connection.close(200, "shutdown".into()).await;
+        }
+        stopped
+    }
+}
+
+/// Requeues a delivery we could not settle properly (used when republishing
+/// a retry failed): the broker hands it out again.
+pub(crate) async fn requeue(delivery: &lapin::message::Delivery) {
+    let _ = delivery
+        .nack(BasicNackOptions {
+            requeue: true,
+            ..BasicNackOptions::default()
+        })
+        .await;
+}

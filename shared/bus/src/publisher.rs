@@ -1,0 +1,244 @@
+//! The publishing side of the bus: confirmed, mandatory, persistent.
+
+use std::sync::Arc;
+
+use cloudevents::{AttributesReader, Event};
+use lapin::{BasicProperties, Channel, Confirmation, Connection, options::BasicPublishOptions};
+use store_telemetry::metrics::Metrics;
+use tokio::sync::Mutex;
+use tracing::Instrument;
+
+use crate::{
+    binding::{self, AmqpMessage},
+    config::BusConfig,
+    connection,
+    error::{BusError, PublishError},
+    rpc::RpcClient,
+};
+
+/// A handle on the event bus: cheap to clone, safe to share.
+///
+/// Publishing reconnects on demand: when the connection has gone away the
+/// next publish opens a new one (once; if that fails too, the caller gets the
+/// error and decides, e.g. a webhook answers 503 so the channel retries).
+#[derive(Clone)]
+pub struct Bus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: BusConfig,
+    metrics: Metrics,
+    live: Mutex<Option<Live>>,
+    rpc: RpcClient,
+}
+
+struct Live {
+    connection: Connection,
+    channel: Channel,
+}
+
+impl Live {
+    fn usable(&self) -> bool {
+        self.connection.status().connected() && self.channel.status().connected()
+    }
+}
+
+impl Bus {
+    /// Connects to the broker and declares the exchange.
+    pub async fn connect(config: BusConfig, metrics: Metrics) -> Result<Self, BusError> {
+        let bus = Self {
+            inner: Arc::new(Inner {
+                rpc: RpcClient::new(config.clone()),
+                config,
+                metrics,
+                live: Mutex::new(None),
+            }),
+        };
+        bus.channel().await?;
+        Ok(bus)
+    }
+
+    /// The configuration this bus was made with.
+    pub fn config(&self) -> &BusConfig {
+        &self.inner.config
+    }
+
+    /// The service's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// True while the publishing connection is open.
+    pub async fn is_connected(&self) -> bool {
+        self.inner.live.lock().await.as_ref().is_some_and(Live::usable)
+    }
+
+    /// The publishing channel, reconnecting if the old one is gone.
+    pub(crate) async fn channel(&self) -> Result<Channel, BusError> {
+        let mut live = self.inner.live.lock().await;
+        if let Some(l) = live.as_ref().filter(|l| l.usable()) {
+            return Ok(l.channel.clone());
+        }
+        let config = &self.inner.config;
+        let connection = connection::open(config, "publish").await?;
+        let channel = connection::confirm_channel(&connection).await?;
+        connection::declare_exchange(&channel, &config.exchange).await?;
+        if live.is_some() {
+            tracing::info!("reconnected to the broker");
+        }
+        *live = Some(Live {
+            connection,
+            channel: channel.clone(),
+        });
+        Ok(channel)
+    }
+
+    /// Forgets the current connection so the next publish opens a new one.
+    async fn invalidate(&self) {
+        if let Some(old) = self.inner.live.lock().await.take() {
+            let _ = old.connection.close(200, "reconnecting".into()).await;
+        }
+    }
+
+    /// Publishes `event` to the exchange with its routing key
+    /// (`type.tenant[.brand]`), after writing the current trace context into
+    /// its `traceparent`. Returns once the broker has confirmed it; an
+    /// unroutable event is an error.
+    pub async fn publish(&self, event: Event) -> Result<(), PublishError> {
+        let routing_key = store_events::envelope::routing_key(&event);
+        let exchange = self.inner.config.exchange.clone();
+        self.publish_to(&exchange, &routing_key, event, BasicProperties::default()).await
+    }
+
+    /// Publishes to an explicit exchange and routing key; `extra` properties
+    /// (reply-to, correlation id, expiration) are merged with the binding's.
+    pub(crate) async fn publish_to(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        mut event: Event,
+        extra: BasicProperties,
+    ) -> Result<(), PublishError> {
+        let ty = event.ty().to_owned();
+        let span = tracing::info_span!(
+            "publish",
+            otel.name = %format!("{ty} publish"),
+            otel.kind = "producer",
+            messaging.system = "rabbitmq",
+            messaging.destination.name = %exchange,
+            messaging.rabbitmq.destination.routing_key = %routing_key,
+            messaging.message.id = %event.id(),
+        );
+        async {
+            store_telemetry::propagation::inject(&mut event);
+            let mut message = binding::to_amqp(event)?;
+            message.properties = merge(message.properties, extra);
+            let result = match self.publish_once(exchange, routing_key, &message).await {
+                Err(error) if error.is_transient() => {
+                    tracing::warn!(%error, "publish failed, retrying on a new connection");
+                    self.invalidate().await;
+                    self.publish_once(exchange, routing_key, &message).await
+                }
+                other => other,
+            };
+            match &result {
+                Ok(()) => self.inner.metrics.bus().published(&ty),
+                Err(error) => {
+                    self.inner.metrics.bus().publish_failed(&ty);
+                    tracing::warn!(%error, "publish failed");
+                }
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn publish_once(&self, exchange: &str, routing_key: &str, message: &AmqpMessage) -> Result<(), PublishError> {
+        let channel = self.channel().await?;
+        publish_confirmed(
+            &channel,
+            exchange,
+            routing_key,
+            message,
+            self.inner.config.confirm_timeout,
+        )
+        .await
+    }
+
+    /// The request/reply client sharing this bus's configuration.
+    pub fn rpc(&self) -> &RpcClient {
+        &self.inner.rpc
+    }
+
+    /// Closes the publishing connection and the reply queue.
+    pub async fn close(&self) {
+        self.inner.rpc.close().await;
+        if let Some(live) = self.inner.live.lock().await.take() {
+            let _ = live.connection.close(200, "shutdown".into()).await;
+        }
+    }
+}
+
+/// Publishes one message with `mandatory` set and waits for the confirm.
+pub(crate) async fn publish_confirmed(
+    channel: &Channel,
+    exchange: &str,
+    routing_key: &str,
+    message: &AmqpMessage,
+    timeout: std::time::Duration,
+) -> Result<(), PublishError> {
+    let confirm = channel
+        .basic_publish(
+            exchange.into(),
+            routing_key.into(),
+            // Mandatory: if no queue is bound the broker returns the message
+            // and we report it, instead of the broker silently dropping it.
+            BasicPublishOptions {
+                mandatory: true,
+                ..BasicPublishOptions::default()
+            },
+            &message.body,
+            message.properties.clone(),
+        )
+        .await
+        .map_err(PublishError::Publish)?;
+    let confirmation = tokio::time::timeout(timeout, confirm)
+        .await
+        .map_err(|_| PublishError::ConfirmTimeout(timeout))?
+        .map_err(PublishError::Publish)?;
+    match confirmation {
+        Confirmation::Ack(None) => Ok(()),
+        Confirmation::Ack(Some(_)) => Err(PublishError::Unroutable {
+            exchange: exchange.to_owned(),
+            routing_key: routing_key.to_owned(),
+        }),
+        Confirmation::Nack(_) => Err(PublishError::Nacked {
+            routing_key: routing_key.to_owned(),
+        }),
+        Confirmation::NotRequested => Err(PublishError::NotConfirmed),
+    }
+}
+
+/// The binding's properties with `extra`'s set fields laid over them.
+pub(crate) fn merge(base: BasicProperties, extra: BasicProperties) -> BasicProperties {
+    let mut out = base;
+    if let Some(v) = extra.reply_to() {
+        out = out.with_reply_to(v.clone());
+    }
+    if let Some(v) = extra.correlation_id() {
+        out = out.with_correlation_id(v.clone());
+    }
+    if let Some(v) = extra.expiration() {
+        out = out.with_expiration(v.clone());
+    }
+    if let Some(extra_headers) = extra.headers() {
+        let mut headers = out.headers().clone().unwrap_or_default();
+        for (k, v) in extra_headers.inner() {
+            headers.insert(k.clone(), v.clone());
+        }
+        out = out.with_headers(headers);
+    }
+    out
+}

@@ -1,0 +1,135 @@
+//! The queues of one consumer: its quorum queue with bindings, one delay
+//! queue per retry step, and its dead-letter queue.
+//!
+//! ```text
+//!                       bindings (routing key patterns)
+//! exchange ──────────────────────────────────────────► <queue>   ──► handler
+//!                                                        ▲   │ retry n: republish (confirmed), ack
+//!          TTL expired, dead-lettered via "" ────────────┘   ▼
+//!                                           <queue>.retry.<n>  (x-message-ttl = delay n)
+//!                         attempts exhausted / rejected ──► <queue>.dlq  (kept for an operator)
+//! ```
+//!
+//! Delay queues use a queue-wide TTL rather than per-message expiration, so
+//! every message in one of them waits the same time and expiry stays FIFO.
+
+use std::time::Duration;
+
+use lapin::{
+    Channel,
+    options::{QueueBindOptions, QueueDeclareOptions},
+    types::{AMQPValue, FieldTable, LongString, ShortString},
+};
+
+use crate::error::BusError;
+
+/// Name of the delay queue for retry step `step` (1-based) of `queue`.
+pub fn retry_queue(queue: &str, step: usize) -> String {
+    format!("{queue}.retry.{step}")
+}
+
+/// Name of the dead-letter queue of `queue`.
+pub fn dead_letter_queue(queue: &str) -> String {
+    format!("{queue}.dlq")
+}
+
+/// How many times RabbitMQ may redeliver a message that was never acked
+/// (e.g. the consumer process crashed while handling it) before it gives up
+/// and dead-letters it: a guard against a poison message that kills the
+/// process before our own retry bookkeeping can run.
+const DELIVERY_LIMIT: i64 = 20;
+
+fn long(s: &str) -> AMQPValue {
+    AMQPValue::LongString(LongString::from(s))
+}
+
+fn table(entries: &[(&str, AMQPValue)]) -> FieldTable {
+    let mut t = FieldTable::default();
+    for (k, v) in entries {
+        t.insert(ShortString::from(*k), v.clone());
+    }
+    t
+}
+
+fn durable() -> QueueDeclareOptions {
+    QueueDeclareOptions {
+        durable: true,
+        ..QueueDeclareOptions::default()
+    }
+}
+
+async fn declare(channel: &Channel, name: &str, args: FieldTable) -> Result<(), BusError> {
+    channel
+        .queue_declare(name.into(), durable(), args)
+        .await
+        .map(|_| ())
+        .map_err(|source| BusError::Declare {
+            what: format!("queue {name}"),
+            source,
+        })
+}
+
+/// Declares the main queue (quorum, durable, bound to `bindings`), one delay
+/// queue per entry of `delays`, and the dead-letter queue.
+pub async fn declare_consumer_queues(
+    channel: &Channel,
+    exchange: &str,
+    queue: &str,
+    bindings: &[String],
+    delays: &[Duration],
+    single_active_consumer: bool,
+) -> Result<(), BusError> {
+    let dlq = dead_letter_queue(queue);
+    // Quorum: replicated, durable, poison-message aware; the right default
+    // for anything that must not be lost.
+    declare(channel, &dlq, table(&[("x-queue-type", long("quorum"))])).await?;
+
+    let mut main_args = vec![
+        ("x-queue-type", long("quorum")),
+        ("x-delivery-limit", AMQPValue::LongLongInt(DELIVERY_LIMIT)),
+        // Where the broker itself puts a message past the delivery limit.
+        ("x-dead-letter-exchange", long("")),
+        ("x-dead-letter-routing-key", long(&dlq)),
+    ];
+    if single_active_consumer {
+        // One consumer at a time receives from the queue, so messages are
+        // handled in order even with several replicas; the others stand by.
+        main_args.push(("x-single-active-consumer", AMQPValue::Boolean(true)));
+    }
+    declare(channel, queue, table(&main_args)).await?;
+
+    for (index, delay) in delays.iter().enumerate() {
+        let ttl = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+        let args = table(&[
+            ("x-queue-type", long("quorum")),
+            ("x-message-ttl", AMQPValue::LongLongInt(ttl)),
+            // On expiry go back to the main queue through the default
+            // exchange, so only this consumer sees the retry, not every
+            // queue bound to the event's routing key.
+            ("x-dead-letter-exchange", long("")),
+            ("x-dead-letter-routing-key", long(queue)),
+            // At-least-once dead-lettering: the broker keeps the message
+            // until the main queue has confirmed it (needs reject-publish).
+            ("x-dead-letter-strategy", long("at-least-once")),
+            ("x-overflow", long("reject-publish")),
+        ]);
+        declare(channel, &retry_queue(queue, index + 1), args).await?;
+    }
+
+    for binding in bindings {
+        channel
+            .queue_bind(
+                queue.into(),
+                exchange.into(),
+                binding.as_str().into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(|source| BusError::Declare {
+                what: format!("binding {binding} of queue {queue}"),
+                source,
+            })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! Test support for tests that talk to the real RabbitMQ and PostgreSQL.
+//!
+//! Every test isolates itself: a unique exchange and queue prefix on the
+//! broker, a fresh database on the server, so tests run in parallel.
+//! Addresses come from `AMQP_URL` and `DATABASE_URL`, with local defaults.
+
+use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
+
+/// Broker address for tests.
+pub fn amqp_url() -> String {
+    std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
+}
+
+/// Server address for tests (any database on it; tests create their own).
+pub fn database_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A name unique to this test run, e.g. `t-3f2a…`, for exchanges and queues.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Prefix of every database the tests create; CI drops leftovers by it.
+pub const TEST_DATABASE_PREFIX: &str = "t_";
+
+/// Creates a fresh, empty database and returns a pool on it.
+pub async fn fresh_database() -> anyhow::Result<PgPool> {
+    let url = database_url();
+    let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&url).await?;
+    sqlx::query(&format!("create database \"{name}\""))
+        .execute(&mut admin)
+        .await?;
+    admin.close().await?;
+    let db_url = with_database(&url, &name);
+    Ok(PgPoolOptions::new().max_connections(10).connect(&db_url).await?)
+}
+
+/// `url` pointing at database `name` instead of its own.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match base.rfind('/') {
+        Some(i) if base[..i].contains("://") && i > base.find("://").map_or(0, |p| p + 2) => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_is_swapped_in_the_url() {
+        assert_eq!(with_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
+        assert_eq!(with_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(with_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
+    }
+}

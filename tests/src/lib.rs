@@ -1,0 +1,1 @@
+//! Shared helpers for the cross-service tests in `tests/`.
