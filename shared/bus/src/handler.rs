@@ -29,10 +29,12 @@ impl HandlerError {
         Self::Reject(error.into())
     }
 
-    /// The error with its whole cause chain, for logs and dead-letter headers.
+    /// The underlying error with its whole cause chain, for logs and
+    /// dead-letter headers.
     pub fn describe(&self) -> String {
-        let mut out = self.to_string();
-        let mut source = std::error::Error::source(self);
+        let (Self::Retry(error) | Self::Reject(error)) = self;
+        let mut out = error.to_string();
+        let mut source = error.source();
         while let Some(cause) = source {
             out.push_str(": ");
             out.push_str(&cause.to_string());
