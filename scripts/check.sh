@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The project's one test command: what CI runs and what to run before pushing.
+# Starts what the tests need, then formatting, lints and every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/services-up.sh
+scripts/setup-python.sh >/dev/null
+
+export AMQP_URL=${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast
+  cargo test --workspace --locked --doc
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
