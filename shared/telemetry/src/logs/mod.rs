@@ -1,0 +1,50 @@
+//! JSON log lines that carry the OpenTelemetry trace and span ids.
+//!
+//! The subscriber is a stack of layers over the registry: the `RUST_LOG`
+//! filter, the `tracing-opentelemetry` layer (which gives each span an
+//! OpenTelemetry span), [`SpanIdsLayer`] (which copies that span's ids into
+//! the tracing span when it is entered) and a `fmt` layer with
+//! [`JsonFormat`] (which writes one JSON object per event, ids included).
+//!
+//! [`subscriber`] builds the very stack [`crate::init`] installs, over any
+//! tracer and writer, so tests can install it locally with
+//! `tracing::subscriber::with_default`.
+
+mod format;
+mod ids;
+
+use opentelemetry_sdk::trace::SdkTracer;
+use tracing::Subscriber;
+use tracing_subscriber::{
+    EnvFilter, fmt::MakeWriter, fmt::format::JsonFields, layer::SubscriberExt as _,
+};
+
+pub use format::JsonFormat;
+pub use ids::{SpanIds, SpanIdsLayer};
+
+/// The subscriber [`crate::init`] installs: `filter`, then spans exported
+/// through `tracer`, then JSON lines with trace ids written to `writer`.
+pub fn subscriber<W>(
+    tracer: SdkTracer,
+    filter: EnvFilter,
+    writer: W,
+) -> impl Subscriber + Send + Sync
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_opentelemetry::layer().with_tracer(tracer))
+        .with(SpanIdsLayer::new())
+        .with(
+            tracing_subscriber::fmt::layer()
+                .event_format(JsonFormat::new())
+                .fmt_fields(JsonFields::new())
+                .with_writer(writer),
+        )
+}
+
+/// Whether the global subscriber is one built by [`subscriber`].
+pub(crate) fn ids_layer_installed() -> bool {
+    tracing::dispatcher::get_default(|dispatch| dispatch.downcast_ref::<SpanIdsLayer>().is_some())
+}
