@@ -51,9 +51,15 @@ async fn peer(args: Vec<String>) -> String {
         python.display()
     );
     let script = root().join("tests/interop/python/ce_peer.py");
-    let out = tokio::task::spawn_blocking(move || Command::new(python).arg(script).args(args).output().unwrap())
-        .await
-        .unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script)
+            .args(args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
     assert!(
         out.status.success(),
         "python peer failed: {}",
@@ -65,7 +71,9 @@ async fn peer(args: Vec<String>) -> String {
 async fn bus(service: &str) -> Bus {
     let config = BusConfig::new(service, SecretString::from(store_testkit::amqp_url()))
         .with_exchange(format!("{service}.events"));
-    Bus::connect(config, Metrics::new(service).unwrap()).await.unwrap()
+    Bus::connect(config, Metrics::new(service).unwrap())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -79,7 +87,11 @@ async fn python_reads_what_rust_publishes() {
         .unwrap();
     let channel = conn.create_channel().await.unwrap();
     channel
-        .queue_declare(queue.as_str().into(), QueueDeclareOptions::default(), FieldTable::default())
+        .queue_declare(
+            queue.as_str().into(),
+            QueueDeclareOptions::default(),
+            FieldTable::default(),
+        )
         .await
         .unwrap();
     channel
@@ -100,7 +112,15 @@ async fn python_reads_what_rust_publishes() {
             .with_conversation(ConversationId::parse("tg:100200").unwrap())
             .with_subject("order-1")
     };
-    let event = new_event("/agent-store/test", &context, &Note { text: "¡hola!".into(), qty: 2 }).unwrap();
+    let event = new_event(
+        "/agent-store/test",
+        &context,
+        &Note {
+            text: "¡hola!".into(),
+            qty: 2,
+        },
+    )
+    .unwrap();
 
     bus.publish(event.clone()).await.unwrap();
     let out = peer(vec![
@@ -127,7 +147,10 @@ async fn python_reads_what_rust_publishes() {
     assert_eq!(attrs["correlationid"], "corr-9");
     assert_eq!(attrs["causationid"], "cause-9");
     let time = chrono::DateTime::parse_from_rfc3339(attrs["time"].as_str().unwrap()).unwrap();
-    assert_eq!(time.timestamp_micros(), event.time().unwrap().timestamp_micros());
+    assert_eq!(
+        time.timestamp_micros(),
+        event.time().unwrap().timestamp_micros()
+    );
     assert_eq!(seen["data"], json!({"text": "¡hola!", "qty": 2}));
     assert_eq!(seen["amqp"]["content_type"], "application/json");
     assert_eq!(seen["amqp"]["message_id"], event.id());
@@ -203,16 +226,32 @@ async fn python_to_rust(mode: &str) {
     assert_eq!(event.source().to_string(), "/python/peer");
     assert_eq!(event.subject(), Some("order-2"));
     assert_eq!(event.datacontenttype(), Some("application/json"));
-    assert_eq!(event.dataschema().unwrap().as_str(), attrs["dataschema"].as_str().unwrap());
-    assert_eq!(event.time().unwrap().to_rfc3339(), "2026-11-23T10:11:12.345678+00:00");
-    for name in ["tenant", "brand", "conversation", "correlationid", "causationid", "traceparent"] {
+    assert_eq!(
+        event.dataschema().unwrap().as_str(),
+        attrs["dataschema"].as_str().unwrap()
+    );
+    assert_eq!(
+        event.time().unwrap().to_rfc3339(),
+        "2026-11-23T10:11:12.345678+00:00"
+    );
+    for name in [
+        "tenant",
+        "brand",
+        "conversation",
+        "correlationid",
+        "causationid",
+        "traceparent",
+    ] {
         assert_eq!(
             event.extension(name).map(ToString::to_string).as_deref(),
             attrs[name].as_str(),
             "extension {name}"
         );
     }
-    assert_eq!(event.data(), Some(&Data::Json(json!({"text": "pan", "qty": 3}))));
+    assert_eq!(
+        event.data(),
+        Some(&Data::Json(json!({"text": "pan", "qty": 3})))
+    );
     let meta = store_events::EventMeta::from_event(&event).unwrap();
     assert_eq!(meta.tenant.as_str(), "bakery");
     consumer.shutdown().await;

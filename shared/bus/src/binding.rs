@@ -19,8 +19,8 @@ use cloudevents::{
     AttributesReader, Data, Event,
     event::SpecVersion,
     message::{
-        BinaryDeserializer, BinarySerializer, Encoding, Error as MessageError, MessageAttributeValue,
-        MessageDeserializer, StructuredDeserializer, StructuredSerializer,
+        BinaryDeserializer, BinarySerializer, Encoding, Error as MessageError,
+        MessageAttributeValue, MessageDeserializer, StructuredDeserializer, StructuredSerializer,
     },
 };
 use lapin::{
@@ -56,7 +56,9 @@ pub struct AmqpMessage {
 #[derive(Debug, thiserror::Error)]
 pub enum BindingError {
     /// The message carries no CloudEvents specversion in any accepted form.
-    #[error("message is not a CloudEvent: no specversion header in any accepted form and not structured mode")]
+    #[error(
+        "message is not a CloudEvent: no specversion header in any accepted form and not structured mode"
+    )]
     NotACloudEvent,
     /// Structured batches are not events.
     #[error("batched structured mode ({0}) is not supported")]
@@ -94,7 +96,8 @@ fn json_data(event: &mut Event) -> Result<(), BindingError> {
         return Ok(());
     }
     if let Some(Data::Binary(bytes)) = event.data() {
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(BindingError::InvalidJson)?;
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(BindingError::InvalidJson)?;
         event.set_data_unchecked(value);
     }
     Ok(())
@@ -153,7 +156,11 @@ impl BinarySerializer<AmqpMessage> for AmqpSerializer {
         Ok(self.header("specversion", spec_version.to_string()))
     }
 
-    fn set_attribute(mut self, name: &str, value: MessageAttributeValue) -> cloudevents::message::Result<Self> {
+    fn set_attribute(
+        mut self,
+        name: &str,
+        value: MessageAttributeValue,
+    ) -> cloudevents::message::Result<Self> {
         let text = attribute_string(&value);
         match name {
             "datacontenttype" => {
@@ -172,7 +179,11 @@ impl BinarySerializer<AmqpMessage> for AmqpSerializer {
         Ok(self.header(name, text))
     }
 
-    fn set_extension(self, name: &str, value: MessageAttributeValue) -> cloudevents::message::Result<Self> {
+    fn set_extension(
+        self,
+        name: &str,
+        value: MessageAttributeValue,
+    ) -> cloudevents::message::Result<Self> {
         let text = attribute_string(&value);
         Ok(self.header(name, text))
     }
@@ -197,7 +208,10 @@ struct AmqpDeserializer<'a> {
 
 impl<'a> AmqpDeserializer<'a> {
     fn new(properties: &BasicProperties, body: &'a [u8]) -> Result<Self, BindingError> {
-        let content_type = properties.content_type().as_ref().map(|ct| ct.as_str().to_owned());
+        let content_type = properties
+            .content_type()
+            .as_ref()
+            .map(|ct| ct.as_str().to_owned());
         if let Some(ct) = &content_type {
             let lower = ct.to_ascii_lowercase();
             if lower.starts_with(STRUCTURED_PREFIX) {
@@ -235,7 +249,9 @@ impl<'a> AmqpDeserializer<'a> {
 
 /// Finds the header naming style in use (by where `specversion` is) and
 /// returns the CloudEvents attributes written in that style.
-fn select_attributes(headers: &[(String, &AMQPValue)]) -> Option<Vec<(String, MessageAttributeValue)>> {
+fn select_attributes(
+    headers: &[(String, &AMQPValue)],
+) -> Option<Vec<(String, MessageAttributeValue)>> {
     let has = |name: &str| headers.iter().any(|(k, _)| k == name);
     let prefix = PREFIXES
         .iter()
@@ -249,7 +265,10 @@ fn select_attributes(headers: &[(String, &AMQPValue)]) -> Option<Vec<(String, Me
             // Unprefixed style: only names that can be CloudEvents attributes
             // (lowercase letters and digits), which leaves out `x-…` and other
             // broker or application headers.
-            let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+            let valid = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
             if !valid || key.starts_with(BUS_HEADER_PREFIX) {
                 return None;
             }
@@ -283,7 +302,10 @@ fn attribute_value(value: &AMQPValue) -> Option<MessageAttributeValue> {
 }
 
 impl BinaryDeserializer for AmqpDeserializer<'_> {
-    fn deserialize_binary<R: Sized, V: BinarySerializer<R>>(self, mut visitor: V) -> cloudevents::message::Result<R> {
+    fn deserialize_binary<R: Sized, V: BinarySerializer<R>>(
+        self,
+        mut visitor: V,
+    ) -> cloudevents::message::Result<R> {
         if self.encoding != Encoding::BINARY {
             return Err(MessageError::WrongEncoding {});
         }
@@ -299,7 +321,8 @@ impl BinaryDeserializer for AmqpDeserializer<'_> {
         // The AMQP property wins over a header, as the binding says.
         let mut content_type_set = false;
         if let Some(ct) = self.content_type {
-            visitor = visitor.set_attribute("datacontenttype", MessageAttributeValue::String(ct))?;
+            visitor =
+                visitor.set_attribute("datacontenttype", MessageAttributeValue::String(ct))?;
             content_type_set = true;
         }
         for (name, value) in self.attributes {
@@ -319,7 +342,10 @@ impl BinaryDeserializer for AmqpDeserializer<'_> {
 }
 
 impl StructuredDeserializer for AmqpDeserializer<'_> {
-    fn deserialize_structured<R: Sized, V: StructuredSerializer<R>>(self, visitor: V) -> cloudevents::message::Result<R> {
+    fn deserialize_structured<R: Sized, V: StructuredSerializer<R>>(
+        self,
+        visitor: V,
+    ) -> cloudevents::message::Result<R> {
         if self.encoding != Encoding::STRUCTURED {
             return Err(MessageError::WrongEncoding {});
         }

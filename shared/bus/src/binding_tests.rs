@@ -21,16 +21,24 @@ fn sample() -> Event {
         )
         .extension("tenant", "demo")
         .extension("brand", "fashion")
-        .extension("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+        .extension(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        )
         .build()
         .unwrap()
 }
 
 fn header(props: &BasicProperties, name: &str) -> Option<String> {
-    props.headers().as_ref()?.inner().get(name).map(|v| match v {
-        AMQPValue::LongString(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
-        other => format!("{other:?}"),
-    })
+    props
+        .headers()
+        .as_ref()?
+        .inner()
+        .get(name)
+        .map(|v| match v {
+            AMQPValue::LongString(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+            other => format!("{other:?}"),
+        })
 }
 
 fn props_with(headers: &[(&str, AMQPValue)], content_type: Option<&str>) -> BasicProperties {
@@ -54,15 +62,36 @@ fn binary_mode_writes_ce_headers_content_type_and_message_properties() {
     let message = to_amqp(sample()).unwrap();
     let p = &message.properties;
     assert_eq!(header(p, "ce-specversion").as_deref(), Some("1.0"));
-    assert_eq!(header(p, "ce-id").as_deref(), Some("0192f3c4-aaaa-7bbb-8ccc-000000000001"));
-    assert_eq!(header(p, "ce-type").as_deref(), Some("store.chat.message.new"));
-    assert_eq!(header(p, "ce-source").as_deref(), Some("/agent-store/gateway"));
-    assert_eq!(header(p, "ce-time").as_deref(), Some("2026-11-23T10:00:00.123456Z"));
+    assert_eq!(
+        header(p, "ce-id").as_deref(),
+        Some("0192f3c4-aaaa-7bbb-8ccc-000000000001")
+    );
+    assert_eq!(
+        header(p, "ce-type").as_deref(),
+        Some("store.chat.message.new")
+    );
+    assert_eq!(
+        header(p, "ce-source").as_deref(),
+        Some("/agent-store/gateway")
+    );
+    assert_eq!(
+        header(p, "ce-time").as_deref(),
+        Some("2026-11-23T10:00:00.123456Z")
+    );
     assert_eq!(header(p, "ce-tenant").as_deref(), Some("demo"));
     assert_eq!(header(p, "ce-brand").as_deref(), Some("fashion"));
-    assert!(header(p, "ce-datacontenttype").is_none(), "datacontenttype goes in content_type");
-    assert_eq!(p.content_type().as_ref().unwrap().as_str(), "application/json");
-    assert_eq!(p.message_id().as_ref().unwrap().as_str(), "0192f3c4-aaaa-7bbb-8ccc-000000000001");
+    assert!(
+        header(p, "ce-datacontenttype").is_none(),
+        "datacontenttype goes in content_type"
+    );
+    assert_eq!(
+        p.content_type().as_ref().unwrap().as_str(),
+        "application/json"
+    );
+    assert_eq!(
+        p.message_id().as_ref().unwrap().as_str(),
+        "0192f3c4-aaaa-7bbb-8ccc-000000000001"
+    );
     assert_eq!(*p.delivery_mode(), Some(PERSISTENT));
     let body: serde_json::Value = serde_json::from_slice(&message.body).unwrap();
     assert_eq!(body, json!({"text": "hola", "n": 2}));
@@ -132,9 +161,15 @@ fn accepts_structured_mode() {
 #[test]
 fn refuses_what_is_not_a_cloud_event() {
     let props = props_with(&[("x-whatever", s("1"))], Some("application/json"));
-    assert!(matches!(from_amqp(&props, b"{}"), Err(BindingError::NotACloudEvent)));
+    assert!(matches!(
+        from_amqp(&props, b"{}"),
+        Err(BindingError::NotACloudEvent)
+    ));
     let batch = props_with(&[], Some("application/cloudevents-batch+json"));
-    assert!(matches!(from_amqp(&batch, b"[]"), Err(BindingError::Batch(_))));
+    assert!(matches!(
+        from_amqp(&batch, b"[]"),
+        Err(BindingError::Batch(_))
+    ));
 }
 
 #[test]

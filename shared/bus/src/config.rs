@@ -99,7 +99,9 @@ mod tests {
             initial: Duration::from_millis(100),
             max: Duration::from_secs(1),
         };
-        assert!(b.delay(0) <= Duration::from_millis(100) && b.delay(0) >= Duration::from_millis(75));
+        assert!(
+            b.delay(0) <= Duration::from_millis(100) && b.delay(0) >= Duration::from_millis(75)
+        );
         assert!(b.delay(3) >= Duration::from_millis(600));
         assert!(b.delay(30) <= Duration::from_secs(1));
     }

@@ -23,7 +23,11 @@ pub async fn open(config: &BusConfig, role: &str) -> Result<Connection, BusError
 /// Opens a connection, retrying with backoff until it succeeds or `cancel`
 /// fires (then `None`). Used by long-running consumers, which must outlive a
 /// broker restart.
-pub async fn open_with_retry(config: &BusConfig, role: &str, cancel: &CancellationToken) -> Option<Connection> {
+pub async fn open_with_retry(
+    config: &BusConfig,
+    role: &str,
+    cancel: &CancellationToken,
+) -> Option<Connection> {
     let mut attempt = 0;
     loop {
         match open(config, role).await {
@@ -43,7 +47,10 @@ pub async fn open_with_retry(config: &BusConfig, role: &str, cancel: &Cancellati
 
 /// Opens a channel with publisher confirms on.
 pub async fn confirm_channel(connection: &Connection) -> Result<Channel, BusError> {
-    let channel = connection.create_channel().await.map_err(BusError::Channel)?;
+    let channel = connection
+        .create_channel()
+        .await
+        .map_err(BusError::Channel)?;
     // Confirms: the broker tells us when it has taken responsibility for each
     // message, so nothing we report as published can be lost.
     channel

@@ -48,13 +48,20 @@ pub struct ConsumerConfig {
 impl ConsumerConfig {
     /// A consumer of `queue` bound to `bindings`, with prefetch 16 and
     /// retries after 1 s, 5 s and 30 s.
-    pub fn new(queue: impl Into<String>, bindings: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn new(
+        queue: impl Into<String>,
+        bindings: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         Self {
             queue: queue.into(),
             bindings: bindings.into_iter().map(Into::into).collect(),
             prefetch: 16,
             concurrency: 16,
-            retry_delays: vec![Duration::from_secs(1), Duration::from_secs(5), Duration::from_secs(30)],
+            retry_delays: vec![
+                Duration::from_secs(1),
+                Duration::from_secs(5),
+                Duration::from_secs(30),
+            ],
             single_active_consumer: false,
             drain_timeout: Duration::from_secs(30),
         }
@@ -84,7 +91,9 @@ impl ConsumerConfig {
 
     /// Attempts before a failing event is dead-lettered.
     pub fn max_attempts(&self) -> u32 {
-        u32::try_from(self.retry_delays.len()).unwrap_or(u32::MAX).saturating_add(1)
+        u32::try_from(self.retry_delays.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(1)
     }
 }
 
@@ -157,7 +166,12 @@ async fn run(bus: BusConfig, shared: Arc<Shared>, first: Session, cancel: Cancel
     }
 }
 
-async fn reopen(bus: &BusConfig, shared: &Arc<Shared>, cancel: &CancellationToken, failures: &mut u32) -> Option<Session> {
+async fn reopen(
+    bus: &BusConfig,
+    shared: &Arc<Shared>,
+    cancel: &CancellationToken,
+    failures: &mut u32,
+) -> Option<Session> {
     loop {
         if cancel.is_cancelled() {
             return None;

@@ -16,7 +16,11 @@ impl Bus {
     /// `queue`, with the retry bookkeeping cleared so they get a full set of
     /// attempts. Each message is acked in the DLQ only after its republish is
     /// confirmed. Returns how many moved.
-    pub async fn replay_dead_letters(&self, queue: &str, limit: usize) -> Result<usize, PublishError> {
+    pub async fn replay_dead_letters(
+        &self,
+        queue: &str,
+        limit: usize,
+    ) -> Result<usize, PublishError> {
         let dlq = topology::dead_letter_queue(queue);
         let connection = connection::open(self.config(), "replay").await?;
         let channel = connection::confirm_channel(&connection).await?;
@@ -40,7 +44,9 @@ impl Bus {
                 properties: delivery.properties.clone().with_headers(headers),
                 body: delivery.data.clone(),
             };
-            if let Err(error) = publish_confirmed(&channel, "", queue, &replay, self.config().confirm_timeout).await {
+            if let Err(error) =
+                publish_confirmed(&channel, "", queue, &replay, self.config().confirm_timeout).await
+            {
                 let _ = delivery
                     .nack(BasicNackOptions {
                         requeue: true,

@@ -44,7 +44,10 @@ pub(crate) async fn process(shared: &Shared, channel: &Channel, delivery: Delive
     let (ty, outcome) = match binding::from_amqp(&delivery.properties, &delivery.data) {
         Err(error) => {
             tracing::warn!(%error, queue, "undecodable message, dead-lettering");
-            ("undecodable".to_owned(), Outcome::DeadLetter(format!("undecodable: {error}")))
+            (
+                "undecodable".to_owned(),
+                Outcome::DeadLetter(format!("undecodable: {error}")),
+            )
         }
         Ok(event) => {
             let ty = event.ty().to_owned();
@@ -63,7 +66,17 @@ pub(crate) async fn process(shared: &Shared, channel: &Channel, delivery: Delive
         Outcome::Retry(reason) => {
             let step = usize::try_from(attempt).unwrap_or(usize::MAX);
             let target = topology::retry_queue(queue, step);
-            if forward(shared, channel, &delivery, &target, attempt + 1, &reason, false).await {
+            if forward(
+                shared,
+                channel,
+                &delivery,
+                &target,
+                attempt + 1,
+                &reason,
+                false,
+            )
+            .await
+            {
                 bus.retried(queue, &ty);
             }
         }
@@ -77,7 +90,12 @@ pub(crate) async fn process(shared: &Shared, channel: &Channel, delivery: Delive
     }
 }
 
-async fn handle(shared: &Shared, delivery: &Delivery, event: cloudevents::Event, attempt: u32) -> Outcome {
+async fn handle(
+    shared: &Shared,
+    delivery: &Delivery,
+    event: cloudevents::Event,
+    attempt: u32,
+) -> Outcome {
     let queue = shared.config.queue.as_str();
     let ty = event.ty().to_owned();
     let span = tracing::info_span!(
@@ -95,14 +113,25 @@ async fn handle(shared: &Shared, delivery: &Delivery, event: cloudevents::Event,
         attempt,
         redelivered: delivery.redelivered,
         routing_key: delivery.routing_key.as_str().to_owned(),
-        reply_to: delivery.properties.reply_to().as_ref().map(|s| s.as_str().to_owned()),
-        correlation_id: delivery.properties.correlation_id().as_ref().map(|s| s.as_str().to_owned()),
+        reply_to: delivery
+            .properties
+            .reply_to()
+            .as_ref()
+            .map(|s| s.as_str().to_owned()),
+        correlation_id: delivery
+            .properties
+            .correlation_id()
+            .as_ref()
+            .map(|s| s.as_str().to_owned()),
     };
     let started = Instant::now();
     let result = AssertUnwindSafe(shared.handler.handle(&incoming).instrument(span.clone()))
         .catch_unwind()
         .await;
-    shared.metrics.bus().observe_handler(queue, &ty, started.elapsed());
+    shared
+        .metrics
+        .bus()
+        .observe_handler(queue, &ty, started.elapsed());
     let _entered = span.enter();
     let max = shared.config.max_attempts();
     match result {
@@ -127,7 +156,10 @@ async fn handle(shared: &Shared, delivery: &Delivery, event: cloudevents::Event,
             Outcome::Retry("handler panicked".to_owned())
         }
         Err(_) => {
-            tracing::error!(attempt, "handler panicked for the last time, dead-lettering");
+            tracing::error!(
+                attempt,
+                "handler panicked for the last time, dead-lettering"
+            );
             Outcome::DeadLetter(format!("handler panicked on all {attempt} attempts"))
         }
     }
@@ -156,7 +188,10 @@ async fn forward(
         );
     }
     if dead {
-        headers.insert(DEAD_LETTERED_AT_HEADER.into(), long(&Utc::now().to_rfc3339()));
+        headers.insert(
+            DEAD_LETTERED_AT_HEADER.into(),
+            long(&Utc::now().to_rfc3339()),
+        );
     }
     let message = AmqpMessage {
         properties: delivery.properties.clone().with_headers(headers),

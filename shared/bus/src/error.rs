@@ -36,7 +36,9 @@ pub enum PublishError {
     Publish(#[source] lapin::Error),
     /// No queue is bound for this routing key: with mandatory publishing the
     /// broker returned the message instead of dropping it.
-    #[error("unroutable: no queue is bound to exchange {exchange:?} for routing key {routing_key:?}")]
+    #[error(
+        "unroutable: no queue is bound to exchange {exchange:?} for routing key {routing_key:?}"
+    )]
     Unroutable {
         /// The exchange.
         exchange: String,

@@ -71,7 +71,12 @@ impl Bus {
 
     /// True while the publishing connection is open.
     pub async fn is_connected(&self) -> bool {
-        self.inner.live.lock().await.as_ref().is_some_and(Live::usable)
+        self.inner
+            .live
+            .lock()
+            .await
+            .as_ref()
+            .is_some_and(Live::usable)
     }
 
     /// The publishing channel, reconnecting if the old one is gone.
@@ -108,7 +113,8 @@ impl Bus {
     pub async fn publish(&self, event: Event) -> Result<(), PublishError> {
         let routing_key = store_events::envelope::routing_key(&event);
         let exchange = self.inner.config.exchange.clone();
-        self.publish_to(&exchange, &routing_key, event, BasicProperties::default()).await
+        self.publish_to(&exchange, &routing_key, event, BasicProperties::default())
+            .await
     }
 
     /// Publishes to an explicit exchange and routing key; `extra` properties
@@ -155,7 +161,12 @@ impl Bus {
         .await
     }
 
-    async fn publish_once(&self, exchange: &str, routing_key: &str, message: &AmqpMessage) -> Result<(), PublishError> {
+    async fn publish_once(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        message: &AmqpMessage,
+    ) -> Result<(), PublishError> {
         let channel = self.channel().await?;
         publish_confirmed(
             &channel,

@@ -79,7 +79,10 @@ impl RpcClient {
             return Ok(queue.name.clone());
         }
         let connection = connection::open(&self.config, "replies").await?;
-        let channel = connection.create_channel().await.map_err(BusError::Channel)?;
+        let channel = connection
+            .create_channel()
+            .await
+            .map_err(BusError::Channel)?;
         let queue = channel
             .queue_declare(
                 "".into(),
@@ -115,18 +118,27 @@ impl RpcClient {
         let pending = self.pending.clone();
         tokio::spawn(async move {
             while let Some(Ok(delivery)) = consumer.next().await {
-                let Some(correlation) = delivery.properties.correlation_id().as_ref().map(|c| c.as_str().to_owned())
+                let Some(correlation) = delivery
+                    .properties
+                    .correlation_id()
+                    .as_ref()
+                    .map(|c| c.as_str().to_owned())
                 else {
                     tracing::warn!("reply without correlation id dropped");
                     continue;
                 };
                 let waiter = pending.lock().ok().and_then(|mut p| p.remove(&correlation));
-                match (waiter, binding::from_amqp(&delivery.properties, &delivery.data)) {
+                match (
+                    waiter,
+                    binding::from_amqp(&delivery.properties, &delivery.data),
+                ) {
                     (Some(waiter), Ok(event)) => {
                         let _ = waiter.send(event);
                     }
                     (None, _) => tracing::debug!(%correlation, "late reply dropped"),
-                    (Some(_), Err(error)) => tracing::warn!(%error, %correlation, "undecodable reply dropped"),
+                    (Some(_), Err(error)) => {
+                        tracing::warn!(%error, %correlation, "undecodable reply dropped")
+                    }
                 }
             }
             // Connection gone: wake every waiter so it fails fast.
@@ -168,7 +180,10 @@ impl Bus {
         let properties = BasicProperties::default()
             .with_reply_to(reply_to.into())
             .with_correlation_id(correlation.as_str().into());
-        if let Err(error) = self.publish_to(&exchange, &routing_key, request, properties).await {
+        if let Err(error) = self
+            .publish_to(&exchange, &routing_key, request, properties)
+            .await
+        {
             forget();
             return Err(error.into());
         }
@@ -208,7 +223,9 @@ impl<H: RequestHandler> Responder<H> {
 impl<H: RequestHandler> Handler for Responder<H> {
     async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
         let Some(reply_to) = incoming.reply_to.as_deref() else {
-            return Err(HandlerError::reject("request without reply_to: nobody to answer"));
+            return Err(HandlerError::reject(
+                "request without reply_to: nobody to answer",
+            ));
         };
         let reply = self.inner.respond(incoming).await?;
         let correlation = incoming

@@ -17,7 +17,8 @@ use support::{Ping, Scripted, TestBus, recv, silent};
 use tokio_util::sync::CancellationToken;
 
 fn fast_retries(queue: String, binding: &str, delays_ms: &[u64]) -> ConsumerConfig {
-    ConsumerConfig::new(queue, [binding]).with_retry_delays(delays_ms.iter().map(|ms| Duration::from_millis(*ms)))
+    ConsumerConfig::new(queue, [binding])
+        .with_retry_delays(delays_ms.iter().map(|ms| Duration::from_millis(*ms)))
 }
 
 #[tokio::test]
@@ -26,7 +27,11 @@ async fn a_cloud_event_round_trips_with_every_attribute_intact() {
     let (handler, mut rx) = Scripted::new(0);
     let consumer = t
         .bus
-        .consume(fast_retries(t.queue("roundtrip"), "store.test.ping.#", &[100]), handler, CancellationToken::new())
+        .consume(
+            fast_retries(t.queue("roundtrip"), "store.test.ping.#", &[100]),
+            handler,
+            CancellationToken::new(),
+        )
         .await
         .unwrap();
     let context = EventContext {
@@ -38,7 +43,10 @@ async fn a_cloud_event_round_trips_with_every_attribute_intact() {
             .with_subject("order-17")
     };
     let mut sent = new_event("/agent-store/test", &context, &Ping { n: 7 }).unwrap();
-    sent.set_extension("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    sent.set_extension(
+        "traceparent",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    );
 
     t.bus.publish(sent.clone()).await.unwrap();
     let got = recv(&mut rx, 10).await;
@@ -58,7 +66,11 @@ async fn a_handler_failing_twice_is_retried_with_delay_and_acked_once() {
     let calls = handler.calls.clone();
     let consumer = t
         .bus
-        .consume(fast_retries(queue.clone(), "store.test.ping.#", &[300, 600, 600]), handler, CancellationToken::new())
+        .consume(
+            fast_retries(queue.clone(), "store.test.ping.#", &[300, 600, 600]),
+            handler,
+            CancellationToken::new(),
+        )
         .await
         .unwrap();
     let event = t.ping(1);
@@ -72,9 +84,19 @@ async fn a_handler_failing_twice_is_retried_with_delay_and_acked_once() {
     let third_at = started.elapsed();
 
     assert_eq!([first.attempt, second.attempt, third.attempt], [1, 2, 3]);
-    assert!(second_at >= Duration::from_millis(300), "first retry came after {second_at:?}");
-    assert!(third_at >= Duration::from_millis(900), "second retry came after {third_at:?}");
-    assert!([&first, &second, &third].iter().all(|i| i.event.id() == event.id()));
+    assert!(
+        second_at >= Duration::from_millis(300),
+        "first retry came after {second_at:?}"
+    );
+    assert!(
+        third_at >= Duration::from_millis(900),
+        "second retry came after {third_at:?}"
+    );
+    assert!(
+        [&first, &second, &third]
+            .iter()
+            .all(|i| i.event.id() == event.id())
+    );
     silent(&mut rx, 1500).await;
     assert_eq!(calls.load(Ordering::SeqCst), 3);
     consumer.shutdown().await;
@@ -90,7 +112,11 @@ async fn a_handler_always_failing_ends_in_the_dead_letter_queue_after_max_attemp
     let calls = handler.calls.clone();
     let consumer = t
         .bus
-        .consume(fast_retries(queue.clone(), "store.test.ping.#", &[100, 100]), handler, CancellationToken::new())
+        .consume(
+            fast_retries(queue.clone(), "store.test.ping.#", &[100, 100]),
+            handler,
+            CancellationToken::new(),
+        )
         .await
         .unwrap();
     let event = t.ping(2);
@@ -101,17 +127,32 @@ async fn a_handler_always_failing_ends_in_the_dead_letter_queue_after_max_attemp
     }
     silent(&mut rx, 800).await;
 
-    assert_eq!(calls.load(Ordering::SeqCst), 3, "max attempts = 2 retries + 1");
-    let dead = t.get(&topology::dead_letter_queue(&queue)).await.expect("nothing dead-lettered");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        3,
+        "max attempts = 2 retries + 1"
+    );
+    let dead = t
+        .get(&topology::dead_letter_queue(&queue))
+        .await
+        .expect("nothing dead-lettered");
     let headers = dead.delivery.properties.headers().clone().unwrap();
-    assert_eq!(headers.inner().get("x-attempt"), Some(&AMQPValue::LongUInt(3)));
+    assert_eq!(
+        headers.inner().get("x-attempt"),
+        Some(&AMQPValue::LongUInt(3))
+    );
     let error = match headers.inner().get("x-last-error") {
         Some(AMQPValue::LongString(s)) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
         other => panic!("x-last-error is {other:?}"),
     };
     assert_eq!(error, "gave up after 3 attempts: failed call 3");
-    let back = store_bus::binding::from_amqp(&dead.delivery.properties, &dead.delivery.data).unwrap();
-    assert_eq!(back.id(), event.id(), "the dead letter is the original event");
+    let back =
+        store_bus::binding::from_amqp(&dead.delivery.properties, &dead.delivery.data).unwrap();
+    assert_eq!(
+        back.id(),
+        event.id(),
+        "the dead letter is the original event"
+    );
     consumer.shutdown().await;
 }
 
@@ -124,7 +165,11 @@ async fn a_rejected_event_is_dead_lettered_without_retry_and_can_be_replayed() {
     let calls = handler.calls.clone();
     let consumer = t
         .bus
-        .consume(fast_retries(queue.clone(), "store.test.ping.#", &[100, 100]), handler, CancellationToken::new())
+        .consume(
+            fast_retries(queue.clone(), "store.test.ping.#", &[100, 100]),
+            handler,
+            CancellationToken::new(),
+        )
         .await
         .unwrap();
 
@@ -138,7 +183,10 @@ async fn a_rejected_event_is_dead_lettered_without_retry_and_can_be_replayed() {
     let replayed = recv(&mut rx, 10).await;
 
     assert_eq!(moved, 1);
-    assert_eq!(replayed.attempt, 1, "a replayed event starts its attempts afresh");
+    assert_eq!(
+        replayed.attempt, 1,
+        "a replayed event starts its attempts afresh"
+    );
     assert_eq!(decode::<Ping>(&replayed.event).unwrap(), Ping { n: 3 });
     consumer.shutdown().await;
     assert_eq!(t.depth(&topology::dead_letter_queue(&queue)).await, 0);
@@ -151,7 +199,9 @@ async fn an_unroutable_publish_is_an_error() {
     let result = t.bus.publish(t.ping(4)).await;
 
     match result {
-        Err(PublishError::Unroutable { routing_key, .. }) => assert_eq!(routing_key, "store.test.ping.demo"),
+        Err(PublishError::Unroutable { routing_key, .. }) => {
+            assert_eq!(routing_key, "store.test.ping.demo")
+        }
         other => panic!("expected Unroutable, got {other:?}"),
     }
 }
@@ -163,7 +213,11 @@ async fn an_undecodable_message_goes_to_the_dead_letter_queue() {
     let (handler, mut rx) = Scripted::new(0);
     let consumer = t
         .bus
-        .consume(fast_retries(queue.clone(), "store.test.ping.#", &[100]), handler, CancellationToken::new())
+        .consume(
+            fast_retries(queue.clone(), "store.test.ping.#", &[100]),
+            handler,
+            CancellationToken::new(),
+        )
         .await
         .unwrap();
     // JSON content type, body that is not JSON.
@@ -192,7 +246,11 @@ async fn shutdown_finishes_in_flight_work_before_closing() {
     let calls = handler.calls.clone();
     let consumer = t
         .bus
-        .consume(fast_retries(queue.clone(), "store.test.ping.#", &[100]), handler, CancellationToken::new())
+        .consume(
+            fast_retries(queue.clone(), "store.test.ping.#", &[100]),
+            handler,
+            CancellationToken::new(),
+        )
         .await
         .unwrap();
     t.bus.publish(t.ping(5)).await.unwrap();
@@ -204,6 +262,9 @@ async fn shutdown_finishes_in_flight_work_before_closing() {
 
     consumer.shutdown().await;
 
-    assert!(rx.try_recv().is_ok(), "shutdown returned before the in-flight handler finished");
+    assert!(
+        rx.try_recv().is_ok(),
+        "shutdown returned before the in-flight handler finished"
+    );
     assert_eq!(t.depth(&queue).await, 0, "the finished event was not acked");
 }

@@ -42,14 +42,21 @@ impl Handler for Recorder {
 async fn a_redelivered_event_has_no_second_effect() {
     let pool = store_testkit::fresh_database().await.unwrap();
     store_idempotency::migrate(&pool).await.unwrap();
-    sqlx::query("create table effect (event_id text not null)").execute(&pool).await.unwrap();
+    sqlx::query("create table effect (event_id text not null)")
+        .execute(&pool)
+        .await
+        .unwrap();
     let t = TestBus::new().await;
     let (done, mut rx) = mpsc::unbounded_channel();
     let consumer = t
         .bus
         .consume(
-            ConsumerConfig::new(t.queue("ledger"), ["store.test.ping.#"]).with_retry_delays([Duration::from_millis(100)]),
-            Recorder { pool: pool.clone(), done },
+            ConsumerConfig::new(t.queue("ledger"), ["store.test.ping.#"])
+                .with_retry_delays([Duration::from_millis(100)]),
+            Recorder {
+                pool: pool.clone(),
+                done,
+            },
             CancellationToken::new(),
         )
         .await
@@ -62,8 +69,17 @@ async fn a_redelivered_event_has_no_second_effect() {
     let first = recv(&mut rx, 10).await;
     let second = recv(&mut rx, 10).await;
 
-    assert_eq!([first, second], [store_idempotency::Claim::First, store_idempotency::Claim::Duplicate]);
-    let effects: i64 = sqlx::query_scalar("select count(*) from effect").fetch_one(&pool).await.unwrap();
+    assert_eq!(
+        [first, second],
+        [
+            store_idempotency::Claim::First,
+            store_idempotency::Claim::Duplicate
+        ]
+    );
+    let effects: i64 = sqlx::query_scalar("select count(*) from effect")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(effects, 1);
     consumer.shutdown().await;
 }

@@ -15,7 +15,13 @@ use tokio_util::sync::CancellationToken;
 /// Closes every broker connection whose name starts with `service`.
 fn close_connections_of(service: &str) -> usize {
     let out = Command::new("rabbitmqctl")
-        .args(["list_connections", "--no-table-headers", "--quiet", "pid", "client_properties"])
+        .args([
+            "list_connections",
+            "--no-table-headers",
+            "--quiet",
+            "pid",
+            "client_properties",
+        ])
         .output()
         .expect("rabbitmqctl must be installed beside the broker for this test");
     let listing = String::from_utf8_lossy(&out.stdout);
@@ -41,7 +47,8 @@ async fn publisher_and_consumer_reconnect_after_the_broker_drops_them() {
     let consumer = t
         .bus
         .consume(
-            ConsumerConfig::new(t.queue("survivor"), ["store.test.ping.#"]).with_retry_delays([Duration::from_millis(100)]),
+            ConsumerConfig::new(t.queue("survivor"), ["store.test.ping.#"])
+                .with_retry_delays([Duration::from_millis(100)]),
             handler,
             CancellationToken::new(),
         )
@@ -51,8 +58,13 @@ async fn publisher_and_consumer_reconnect_after_the_broker_drops_them() {
     assert_eq!(recv(&mut rx, 10).await.attempt, 1);
 
     let service = t.bus.config().service.clone();
-    let closed = tokio::task::spawn_blocking(move || close_connections_of(&service)).await.unwrap();
-    assert!(closed >= 2, "expected the publishing and the consuming connection, closed {closed}");
+    let closed = tokio::task::spawn_blocking(move || close_connections_of(&service))
+        .await
+        .unwrap();
+    assert!(
+        closed >= 2,
+        "expected the publishing and the consuming connection, closed {closed}"
+    );
 
     // The first publish after the outage reconnects by itself.
     let mut published = false;
@@ -65,6 +77,9 @@ async fn publisher_and_consumer_reconnect_after_the_broker_drops_them() {
     }
     assert!(published, "publisher never reconnected");
     let got = recv(&mut rx, 30).await;
-    assert_eq!(store_events::decode::<support::Ping>(&got.event).unwrap().n, 2);
+    assert_eq!(
+        store_events::decode::<support::Ping>(&got.event).unwrap().n,
+        2
+    );
     consumer.shutdown().await;
 }

@@ -6,7 +6,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use cloudevents::{AttributesReader, Event};
-use store_bus::{ConsumerConfig, HandlerError, Incoming, PublishError, RequestHandler, Responder, RpcError};
+use store_bus::{
+    ConsumerConfig, HandlerError, Incoming, PublishError, RequestHandler, Responder, RpcError,
+};
 use store_events::{EventContext, decode, new_event};
 use support::{Ping, TestBus};
 use tokio_util::sync::CancellationToken;
@@ -37,10 +39,17 @@ async fn a_request_gets_its_reply() {
         .unwrap();
     let request = t.ping(21);
 
-    let reply = t.bus.request(request.clone(), Duration::from_secs(5)).await.unwrap();
+    let reply = t
+        .bus
+        .request(request.clone(), Duration::from_secs(5))
+        .await
+        .unwrap();
 
     assert_eq!(decode::<Ping>(&reply).unwrap(), Ping { n: 42 });
-    assert_eq!(reply.extension("causationid").unwrap().to_string(), request.id());
+    assert_eq!(
+        reply.extension("causationid").unwrap().to_string(),
+        request.id()
+    );
     // Several requests in flight at once are matched to their own replies.
     let many = (1..=10).map(|n| {
         let bus = t.bus.clone();
@@ -85,7 +94,11 @@ async fn a_request_times_out_cleanly_and_a_late_reply_is_dropped() {
     assert!(started.elapsed() < Duration::from_secs(2));
     // The late reply arrives and is dropped; the client keeps working.
     tokio::time::sleep(Duration::from_millis(2200)).await;
-    let again = t.bus.request(t.ping(2), Duration::from_secs(5)).await.unwrap();
+    let again = t
+        .bus
+        .request(t.ping(2), Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!(decode::<Ping>(&again).unwrap(), Ping { n: 2 });
     consumer.shutdown().await;
 }
@@ -97,7 +110,10 @@ async fn a_request_nobody_serves_fails_at_once() {
     let result = t.bus.request(t.ping(1), Duration::from_secs(5)).await;
 
     assert!(
-        matches!(result, Err(RpcError::Publish(PublishError::Unroutable { .. }))),
+        matches!(
+            result,
+            Err(RpcError::Publish(PublishError::Unroutable { .. }))
+        ),
         "{result:?}"
     );
 }

@@ -18,7 +18,10 @@ struct TraceRecorder(mpsc::UnboundedSender<(Option<String>, Incoming)>);
 #[async_trait::async_trait]
 impl Handler for TraceRecorder {
     async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let _ = self.0.send((store_telemetry::propagation::current_trace_id(), incoming.clone()));
+        let _ = self.0.send((
+            store_telemetry::propagation::current_trace_id(),
+            incoming.clone(),
+        ));
         Ok(())
     }
 }
@@ -31,14 +34,17 @@ async fn trace_context_survives_a_publish_consume_hop() {
     let consumer = t
         .bus
         .consume(
-            ConsumerConfig::new(t.queue("traced"), ["store.test.ping.#"]).with_retry_delays([Duration::from_millis(100)]),
+            ConsumerConfig::new(t.queue("traced"), ["store.test.ping.#"])
+                .with_retry_delays([Duration::from_millis(100)]),
             TraceRecorder(tx),
             CancellationToken::new(),
         )
         .await
         .unwrap();
     let span = tracing::info_span!("shopper_message");
-    let published_trace = span.in_scope(store_telemetry::propagation::current_trace_id).unwrap();
+    let published_trace = span
+        .in_scope(store_telemetry::propagation::current_trace_id)
+        .unwrap();
 
     t.bus.publish(t.ping(1)).instrument(span).await.unwrap();
     let (consumed_trace, incoming) = recv(&mut rx, 10).await;

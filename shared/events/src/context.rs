@@ -72,7 +72,8 @@ impl EventContext {
             brand: meta.brand,
             conversation: meta.conversation,
             correlation_id: Some(
-                string_extension(cause, ext::CORRELATION_ID).unwrap_or_else(|| cause.id().to_owned()),
+                string_extension(cause, ext::CORRELATION_ID)
+                    .unwrap_or_else(|| cause.id().to_owned()),
             ),
             causation_id: Some(cause.id().to_owned()),
             subject: None,

@@ -1,7 +1,9 @@
 //! Building CloudEvents from typed data and reading typed data back.
 
 use chrono::Utc;
-use cloudevents::{AttributesReader, Data, Event, EventBuilder, EventBuilderV10, event::ExtensionValue};
+use cloudevents::{
+    AttributesReader, Data, Event, EventBuilder, EventBuilderV10, event::ExtensionValue,
+};
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
@@ -113,9 +115,16 @@ pub enum DecodeError {
 /// `datacontenttype` = `application/json`, and the extensions `tenant`,
 /// `brand`, `conversation`, `correlationid` (the new id when the context has
 /// none) and `causationid`.
-pub fn new_event<D: EventData>(source: &str, context: &EventContext, data: &D) -> Result<Event, EventError> {
+pub fn new_event<D: EventData>(
+    source: &str,
+    context: &EventContext,
+    data: &D,
+) -> Result<Event, EventError> {
     let id = Uuid::now_v7().to_string();
-    let json = serde_json::to_value(data).map_err(|source| EventError::Serialize { ty: D::TYPE, source })?;
+    let json = serde_json::to_value(data).map_err(|source| EventError::Serialize {
+        ty: D::TYPE,
+        source,
+    })?;
     let mut builder = EventBuilderV10::new()
         .id(id.clone())
         .ty(D::TYPE)
@@ -195,11 +204,18 @@ impl EventMeta {
     /// Reads and validates the context extensions of `event`.
     pub fn from_event(event: &Event) -> Result<Self, DecodeError> {
         let id = || event.id().to_owned();
-        let tenant = string_extension(event, ext::TENANT).ok_or_else(|| DecodeError::MissingExtension {
-            id: id(),
-            name: ext::TENANT,
-        })?;
-        let bad = |name| move |source| DecodeError::BadExtension { id: id(), name, source };
+        let tenant =
+            string_extension(event, ext::TENANT).ok_or_else(|| DecodeError::MissingExtension {
+                id: id(),
+                name: ext::TENANT,
+            })?;
+        let bad = |name| {
+            move |source| DecodeError::BadExtension {
+                id: id(),
+                name,
+                source,
+            }
+        };
         Ok(Self {
             tenant: TenantId::parse(tenant).map_err(bad(ext::TENANT))?,
             brand: string_extension(event, ext::BRAND)

@@ -73,17 +73,23 @@ pub async fn claim(
     .execute(conn)
     .await?
     .rows_affected();
-    Ok(if inserted == 1 { Claim::First } else { Claim::Duplicate })
+    Ok(if inserted == 1 {
+        Claim::First
+    } else {
+        Claim::Duplicate
+    })
 }
 
 /// Deletes ledger rows older than `age` (keep it well beyond the longest
 /// redelivery window, e.g. days). Returns how many were deleted.
 pub async fn purge_older_than(pool: &PgPool, age: Duration) -> Result<u64, sqlx::Error> {
     let seconds = age.as_secs_f64();
-    let deleted = sqlx::query("delete from processed_event where created_at < now() - make_interval(secs => $1)")
-        .bind(seconds)
-        .execute(pool)
-        .await?
-        .rows_affected();
+    let deleted = sqlx::query(
+        "delete from processed_event where created_at < now() - make_interval(secs => $1)",
+    )
+    .bind(seconds)
+    .execute(pool)
+    .await?
+    .rows_affected();
     Ok(deleted)
 }

@@ -10,13 +10,18 @@ async fn setup() -> sqlx::PgPool {
 }
 
 async fn count(pool: &sqlx::PgPool) -> i64 {
-    sqlx::query_scalar("select count(*) from effect").fetch_one(pool).await.unwrap()
+    sqlx::query_scalar("select count(*) from effect")
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 /// A handler: one write, guarded by the ledger, in one transaction.
 async fn apply(pool: &sqlx::PgPool, event_id: &str, fail_before_commit: bool) -> Claim {
     let mut tx = pool.begin().await.unwrap();
-    let claimed = claim(&mut tx, "test-consumer", event_id, "store.test").await.unwrap();
+    let claimed = claim(&mut tx, "test-consumer", event_id, "store.test")
+        .await
+        .unwrap();
     if claimed == Claim::First {
         sqlx::query("insert into effect (event_id) values ($1)")
             .bind(event_id)
@@ -35,7 +40,10 @@ async fn apply(pool: &sqlx::PgPool, event_id: &str, fail_before_commit: bool) ->
 #[tokio::test]
 async fn a_redelivered_event_has_no_second_effect() {
     let pool = setup().await;
-    sqlx::query("create table effect (event_id text)").execute(&pool).await.unwrap();
+    sqlx::query("create table effect (event_id text)")
+        .execute(&pool)
+        .await
+        .unwrap();
 
     assert_eq!(apply(&pool, "e-1", false).await, Claim::First);
     assert_eq!(apply(&pool, "e-1", false).await, Claim::Duplicate);
@@ -46,11 +54,18 @@ async fn a_redelivered_event_has_no_second_effect() {
 #[tokio::test]
 async fn a_rolled_back_handler_leaves_the_event_unclaimed() {
     let pool = setup().await;
-    sqlx::query("create table effect (event_id text)").execute(&pool).await.unwrap();
+    sqlx::query("create table effect (event_id text)")
+        .execute(&pool)
+        .await
+        .unwrap();
 
     assert_eq!(apply(&pool, "e-2", true).await, Claim::First);
     assert_eq!(count(&pool).await, 0);
-    assert_eq!(apply(&pool, "e-2", false).await, Claim::First, "retry after rollback must run");
+    assert_eq!(
+        apply(&pool, "e-2", false).await,
+        Claim::First,
+        "retry after rollback must run"
+    );
 
     assert_eq!(count(&pool).await, 1);
 }
@@ -58,7 +73,10 @@ async fn a_rolled_back_handler_leaves_the_event_unclaimed() {
 #[tokio::test]
 async fn concurrent_duplicates_apply_once() {
     let pool = setup().await;
-    sqlx::query("create table effect (event_id text)").execute(&pool).await.unwrap();
+    sqlx::query("create table effect (event_id text)")
+        .execute(&pool)
+        .await
+        .unwrap();
 
     let runs = (0..8).map(|_| {
         let pool = pool.clone();
@@ -74,17 +92,30 @@ async fn concurrent_duplicates_apply_once() {
 async fn consumers_are_independent_and_old_rows_can_be_purged() {
     let pool = setup().await;
     let mut conn = pool.acquire().await.unwrap();
-    assert_eq!(claim(&mut conn, "a", "e-4", "t").await.unwrap(), Claim::First);
-    assert_eq!(claim(&mut conn, "b", "e-4", "t").await.unwrap(), Claim::First);
-    sqlx::query("update processed_event set created_at = now() - interval '8 days' where consumer = 'a'")
-        .execute(&mut *conn)
+    assert_eq!(
+        claim(&mut conn, "a", "e-4", "t").await.unwrap(),
+        Claim::First
+    );
+    assert_eq!(
+        claim(&mut conn, "b", "e-4", "t").await.unwrap(),
+        Claim::First
+    );
+    sqlx::query(
+        "update processed_event set created_at = now() - interval '8 days' where consumer = 'a'",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+
+    let purged = purge_older_than(&pool, std::time::Duration::from_secs(7 * 86_400))
         .await
         .unwrap();
 
-    let purged = purge_older_than(&pool, std::time::Duration::from_secs(7 * 86_400)).await.unwrap();
-
     assert_eq!(purged, 1);
-    assert_eq!(claim(&mut conn, "b", "e-4", "t").await.unwrap(), Claim::Duplicate);
+    assert_eq!(
+        claim(&mut conn, "b", "e-4", "t").await.unwrap(),
+        Claim::Duplicate
+    );
 }
 
 #[tokio::test]
@@ -93,7 +124,9 @@ async fn migrating_twice_is_harmless() {
     migrate(&pool).await.unwrap();
 }
 
-async fn futures_join<T: Send + 'static>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
     let mut out = Vec::new();
     for h in handles {
         out.push(h.await.unwrap());

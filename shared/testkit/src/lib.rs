@@ -13,7 +13,8 @@ pub fn amqp_url() -> String {
 
 /// Server address for tests (any database on it; tests create their own).
 pub fn database_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 /// A name unique to this test run, e.g. `t-3f2a…`, for exchanges and queues.
@@ -34,7 +35,10 @@ pub async fn fresh_database() -> anyhow::Result<PgPool> {
         .await?;
     admin.close().await?;
     let db_url = with_database(&url, &name);
-    Ok(PgPoolOptions::new().max_connections(10).connect(&db_url).await?)
+    Ok(PgPoolOptions::new()
+        .max_connections(10)
+        .connect(&db_url)
+        .await?)
 }
 
 /// `url` pointing at database `name` instead of its own.
@@ -44,7 +48,9 @@ fn with_database(url: &str, name: &str) -> String {
         None => (url, None),
     };
     let base = match base.rfind('/') {
-        Some(i) if base[..i].contains("://") && i > base.find("://").map_or(0, |p| p + 2) => &base[..i],
+        Some(i) if base[..i].contains("://") && i > base.find("://").map_or(0, |p| p + 2) => {
+            &base[..i]
+        }
         _ => base,
     };
     match query {
@@ -59,8 +65,17 @@ mod tests {
 
     #[test]
     fn database_is_swapped_in_the_url() {
-        assert_eq!(with_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
-        assert_eq!(with_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
-        assert_eq!(with_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
+        assert_eq!(
+            with_database("postgres://u@h:5432/test", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/test?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:5432", "x"),
+            "postgres://u@h:5432/x"
+        );
     }
 }

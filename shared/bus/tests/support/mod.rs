@@ -40,12 +40,19 @@ impl TestBus {
     pub async fn new() -> Self {
         let prefix = store_testkit::unique("bus-test");
         let exchange = format!("{prefix}.events");
-        let mut config = BusConfig::new(prefix.clone(), SecretString::from(store_testkit::amqp_url()))
-            .with_exchange(exchange.clone());
+        let mut config = BusConfig::new(
+            prefix.clone(),
+            SecretString::from(store_testkit::amqp_url()),
+        )
+        .with_exchange(exchange.clone());
         config.confirm_timeout = Duration::from_secs(5);
         let metrics = Metrics::new(&prefix).unwrap();
         let bus = Bus::connect(config, metrics).await.unwrap();
-        Self { bus, exchange, prefix }
+        Self {
+            bus,
+            exchange,
+            prefix,
+        }
     }
 
     /// A queue name unique to this test.
@@ -54,7 +61,12 @@ impl TestBus {
     }
 
     pub fn ping(&self, n: u32) -> Event {
-        new_event("/test", &EventContext::new(TenantId::parse("demo").unwrap()), &Ping { n }).unwrap()
+        new_event(
+            "/test",
+            &EventContext::new(TenantId::parse("demo").unwrap()),
+            &Ping { n },
+        )
+        .unwrap()
     }
 
     /// Takes one message off `queue` (no consumer involved), if any.
