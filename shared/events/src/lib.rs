@@ -6,6 +6,9 @@
 //! it sets the attributes and extensions the design brief requires (`tenant`,
 //! `brand`, `conversation`, correlation and causation ids). `traceparent` is
 //! written by the bus at publish time from the current span.
+//!
+//! With the feature `schema-validation`, `validation::validate` checks an
+//! event's data against its JSON Schema in `proto-events/schemas`.
 
 pub mod catalog;
 pub mod context;

@@ -1,0 +1,124 @@
+//! `store.chat.response`: a reply for a shopper, channel-agnostic; the gateway
+//! renders each part for the channel (WhatsApp interactive messages, Telegram
+//! inline keyboards, plain text where a channel lacks a feature).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::Channel;
+use crate::EventData;
+
+/// Most buttons one [`ResponsePart::Buttons`] part may carry (WhatsApp's
+/// limit for reply buttons).
+pub const MAX_BUTTONS: usize = 3;
+
+/// `store.chat.response`: what to say to a shopper. The conversation, tenant
+/// and brand are in the event's extensions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatResponse {
+    /// Channel to answer on.
+    pub channel: Channel,
+    /// The shopper's customer id (see [`super::common::Customer::id`]).
+    pub recipient: String,
+    /// Channel message id of the shopper message this answers, to quote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to_message_id: Option<String>,
+    /// Who wrote the reply.
+    pub sender: Sender,
+    /// The reply, in order; at least one part. Each part is sent as one
+    /// channel message.
+    pub parts: Vec<ResponsePart>,
+}
+
+impl EventData for ChatResponse {
+    const TYPE: &'static str = "store.chat.response";
+}
+
+/// Author of a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sender {
+    /// The brand's AI seller.
+    Ai,
+    /// A human seller.
+    Human,
+    /// The platform itself (an error notice, an order update).
+    System,
+}
+
+/// One piece of a reply, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ResponsePart {
+    /// Plain text.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// Text with up to [`MAX_BUTTONS`] quick-reply buttons.
+    Buttons {
+        /// Text above the buttons.
+        text: String,
+        /// The buttons, 1 to [`MAX_BUTTONS`].
+        buttons: Vec<Button>,
+    },
+    /// Text with a menu of rows grouped in sections.
+    List {
+        /// Text above the menu.
+        text: String,
+        /// Label of the button that opens the menu.
+        button_label: String,
+        /// The sections, at least one.
+        sections: Vec<ListSection>,
+    },
+    /// A picture.
+    Image {
+        /// Public HTTPS URL of the picture.
+        url: String,
+        /// Caption under it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caption: Option<String>,
+    },
+    /// Product cards; the gateway looks the products up in the catalog and
+    /// renders them (a WhatsApp product list, a photo per product…).
+    Products {
+        /// Text above the cards.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        /// Catalog product ids, at least one.
+        product_ids: Vec<String>,
+    },
+}
+
+/// A quick-reply button. Tapping it comes back as
+/// [`super::chat::MessageContent::InteractiveReply`] with this id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Button {
+    /// Id returned when tapped.
+    pub id: String,
+    /// Label shown.
+    pub title: String,
+}
+
+/// A titled group of rows in a list menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSection {
+    /// Section heading.
+    pub title: String,
+    /// The rows, at least one.
+    pub rows: Vec<ListRow>,
+}
+
+/// One choice in a list menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRow {
+    /// Id returned when chosen.
+    pub id: String,
+    /// Label shown.
+    pub title: String,
+    /// Smaller text under the label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
