@@ -1,6 +1,6 @@
 //! Building CloudEvents from typed data and reading typed data back.
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use cloudevents::{
     AttributesReader, Data, Event, EventBuilder, EventBuilderV10, event::ExtensionValue,
 };
@@ -129,7 +129,9 @@ pub fn new_event<D: EventData>(
         .id(id.clone())
         .ty(D::TYPE)
         .source(source)
-        .time(Utc::now())
+        // Microseconds: what other SDKs (Python's datetime) can hold, so the
+        // time survives a round trip through them unchanged.
+        .time(Utc::now().trunc_subsecs(6))
         .data_with_schema(JSON, D::dataschema(), json)
         .extension(ext::TENANT, context.tenant.as_str())
         .extension(
