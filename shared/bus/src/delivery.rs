@@ -64,8 +64,18 @@ pub(crate) async fn process(shared: &Shared, channel: &Channel, delivery: Delive
             bus.consumed(queue, &ty);
         }
         Outcome::Retry(reason) => {
-            let step = usize::try_from(attempt).unwrap_or(usize::MAX);
-            let target = topology::retry_queue(queue, step);
+            // Attempt n failed: wait the n-th delay (attempt < max_attempts
+            // guarantees there is one).
+            let step = usize::try_from(attempt)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(1);
+            let delay = shared
+                .config
+                .retry_delays
+                .get(step)
+                .copied()
+                .unwrap_or_default();
+            let target = topology::retry_queue(queue, delay);
             if forward(
                 shared,
                 channel,

@@ -6,7 +6,7 @@
 //! exchange ──────────────────────────────────────────► <queue>   ──► handler
 //!                                                        ▲   │ retry n: republish (confirmed), ack
 //!          TTL expired, dead-lettered via "" ────────────┘   ▼
-//!                                           <queue>.retry.<n>  (x-message-ttl = delay n)
+//!                                   <queue>.retry.<delay>ms  (x-message-ttl = delay)
 //!                         attempts exhausted / rejected ──► <queue>.dlq  (kept for an operator)
 //! ```
 //!
@@ -23,9 +23,13 @@ use lapin::{
 
 use crate::error::BusError;
 
-/// Name of the delay queue for retry step `step` (1-based) of `queue`.
-pub fn retry_queue(queue: &str, step: usize) -> String {
-    format!("{queue}.retry.{step}")
+/// Name of the delay queue of `queue` that holds messages for `delay`.
+///
+/// Named by the delay rather than by the step, so changing a consumer's
+/// retry delays declares new queues instead of colliding with the old ones'
+/// arguments (RabbitMQ refuses to redeclare a queue with another TTL).
+pub fn retry_queue(queue: &str, delay: Duration) -> String {
+    format!("{queue}.retry.{}ms", delay.as_millis())
 }
 
 /// Name of the dead-letter queue of `queue`.
@@ -98,7 +102,7 @@ pub async fn declare_consumer_queues(
     }
     declare(channel, queue, table(&main_args)).await?;
 
-    for (index, delay) in delays.iter().enumerate() {
+    for delay in delays {
         let ttl = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
         let args = table(&[
             ("x-queue-type", long("quorum")),
@@ -113,7 +117,7 @@ pub async fn declare_consumer_queues(
             ("x-dead-letter-strategy", long("at-least-once")),
             ("x-overflow", long("reject-publish")),
         ]);
-        declare(channel, &retry_queue(queue, index + 1), args).await?;
+        declare(channel, &retry_queue(queue, *delay), args).await?;
     }
 
     for binding in bindings {
