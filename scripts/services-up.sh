@@ -19,8 +19,25 @@ if ! rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
   rabbitmq-server -detached
 fi
 wait_for "RabbitMQ" 90 rabbitmq-diagnostics -q check_port_connectivity
-# Plugins the project relies on; enabling is idempotent.
-rabbitmq-plugins enable --quiet rabbitmq_management >/dev/null
+# Plugins the project relies on: the management API (for operators and the
+# clean-up below) and the consistent-hash exchange (sharded consumers). A
+# plugin enabled on a running node gets its boot steps run only partly (the
+# consistent-hash exchange's Mnesia table is missing until the next boot, and
+# declaring such an exchange then hangs the node), so after enabling anything
+# we restart the RabbitMQ application.
+plugins="rabbitmq_management rabbitmq_consistent_hash_exchange"
+missing=""
+for plugin in $plugins; do
+  rabbitmq-plugins is_enabled "$plugin" >/dev/null 2>&1 || missing="$missing $plugin"
+done
+if [ -n "$missing" ]; then
+  echo "enabling RabbitMQ plugins:$missing (and restarting the RabbitMQ app)"
+  # shellcheck disable=SC2086
+  rabbitmq-plugins enable --quiet $missing >/dev/null
+  rabbitmqctl -q stop_app
+  rabbitmqctl -q start_app
+  wait_for "RabbitMQ" 90 rabbitmq-diagnostics -q check_port_connectivity
+fi
 
 # PostgreSQL
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
@@ -36,4 +53,15 @@ fi
 # Databases left behind by earlier test runs (tests create t_<uuid> ones).
 for db in $(psql_admin -c "select datname from pg_database where datname like 't\_%'"); do
   psql_admin -c "drop database if exists \"$db\"" || true
+done
+
+# Queues and exchanges left behind by earlier test runs: every test names its
+# own with a 32-hex-digit unique suffix (store_testkit::unique). Durable
+# quorum queues cost the broker memory and processes; drop them.
+api="http://guest:guest@127.0.0.1:15672/api"
+wait_for "RabbitMQ management API" 60 curl -fsS "$api/overview"
+for kind in queues exchanges; do
+  curl -fsS "$api/$kind/%2F?columns=name" \
+    | python3 -c 'import json,re,sys,urllib.parse; [print(urllib.parse.quote(x["name"], safe="")) for x in json.load(sys.stdin) if re.search(r"-[0-9a-f]{32}(\.|$)", x["name"])]' \
+    | while read -r name; do curl -fsS -X DELETE "$api/$kind/%2F/$name" >/dev/null || true; done
 done

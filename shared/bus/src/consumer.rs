@@ -43,6 +43,21 @@ pub struct ConsumerConfig {
     pub single_active_consumer: bool,
     /// How long shutdown waits for in-flight handlers.
     pub drain_timeout: Duration,
+    /// Spread events over ordered shard queues (see [`ConsumerConfig::sharded`]).
+    pub sharding: Option<Sharding>,
+    /// Exchange the queue is bound to (default: the bus exchange).
+    pub(crate) source: Option<String>,
+    /// Dead-letter queue (default: `<queue>.dlq`).
+    pub(crate) dead_letter_queue: Option<String>,
+}
+
+/// How a sharded consumer spreads its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sharding {
+    /// Number of shard queues. Every replica must use the same number.
+    pub shards: u16,
+    /// Header whose value picks the shard (e.g. `ce-conversation`).
+    pub hash_header: String,
 }
 
 impl ConsumerConfig {
@@ -64,7 +79,30 @@ impl ConsumerConfig {
             ],
             single_active_consumer: false,
             drain_timeout: Duration::from_secs(30),
+            sharding: None,
+            source: None,
+            dead_letter_queue: None,
         }
+    }
+
+    /// Ordered per key, parallel across keys: events are spread over
+    /// `shards` queues by a consistent hash of `hash_header`, each shard is
+    /// handled one event at a time by one active consumer across replicas.
+    /// All events with the same header value (one conversation) are handled
+    /// in arrival order; different ones in parallel.
+    pub fn sharded(mut self, shards: u16, hash_header: impl Into<String>) -> Self {
+        self.sharding = Some(Sharding {
+            shards: shards.max(1),
+            hash_header: hash_header.into(),
+        });
+        self
+    }
+
+    /// The dead-letter queue of this consumer.
+    pub fn dead_letter_queue(&self) -> String {
+        self.dead_letter_queue
+            .clone()
+            .unwrap_or_else(|| topology::dead_letter_queue(&self.queue))
     }
 
     /// Sets the retry delays.
@@ -100,19 +138,21 @@ impl ConsumerConfig {
 /// A running consumer.
 pub struct ConsumerHandle {
     cancel: CancellationToken,
-    task: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl ConsumerHandle {
     /// Stops consuming, waits for in-flight handlers, closes the connection.
     pub async fn shutdown(self) {
         self.cancel.cancel();
-        let _ = self.task.await;
+        self.stopped().await;
     }
 
     /// Waits until the consumer stops (after its token is cancelled).
     pub async fn stopped(self) {
-        let _ = self.task.await;
+        for task in self.tasks {
+            let _ = task.await;
+        }
     }
 }
 
@@ -136,15 +176,77 @@ pub async fn start(
     metrics: Metrics,
     cancel: CancellationToken,
 ) -> Result<ConsumerHandle, BusError> {
-    let shared = Arc::new(Shared {
-        config,
-        handler,
-        metrics,
-        confirm_timeout: bus.confirm_timeout,
-    });
-    let session = Session::open(bus, &shared).await?;
-    let task = tokio::spawn(run(bus.clone(), shared, session, cancel.clone()));
-    Ok(ConsumerHandle { cancel, task })
+    let configs = match &config.sharding {
+        None => vec![config],
+        Some(sharding) => shard_configs(bus, &config, sharding).await?,
+    };
+    let mut tasks = Vec::with_capacity(configs.len());
+    for config in configs {
+        let shared = Arc::new(Shared {
+            config,
+            handler: handler.clone(),
+            metrics: metrics.clone(),
+            confirm_timeout: bus.confirm_timeout,
+        });
+        let session = match Session::open(bus, &shared).await {
+            Ok(session) => session,
+            Err(error) => {
+                cancel.cancel();
+                for task in tasks {
+                    let _ = tokio::join!(task);
+                }
+                return Err(error);
+            }
+        };
+        tasks.push(tokio::spawn(run(
+            bus.clone(),
+            shared,
+            session,
+            cancel.clone(),
+        )));
+    }
+    Ok(ConsumerHandle { cancel, tasks })
+}
+
+/// Declares the consistent-hash exchange of a sharded consumer and returns
+/// one ordered consumer configuration per shard, bound to it.
+async fn shard_configs(
+    bus: &BusConfig,
+    config: &ConsumerConfig,
+    sharding: &Sharding,
+) -> Result<Vec<ConsumerConfig>, BusError> {
+    let hash_exchange = topology::shard_exchange(&config.queue);
+    let connection = connection::open(bus, "declare").await?;
+    let channel = connection
+        .create_channel()
+        .await
+        .map_err(BusError::Channel)?;
+    connection::declare_exchange(&channel, &bus.exchange).await?;
+    let declared = topology::declare_shard_exchange(
+        &channel,
+        &bus.exchange,
+        &hash_exchange,
+        &config.bindings,
+        &sharding.hash_header,
+    )
+    .await;
+    let _ = connection.close(200, "declared".into()).await;
+    declared?;
+    let dlq = config.dead_letter_queue();
+    Ok((0..sharding.shards)
+        .map(|index| ConsumerConfig {
+            queue: topology::shard_queue(&config.queue, index),
+            // Weight of the shard in the consistent hash ring.
+            bindings: vec!["1".to_owned()],
+            prefetch: 1,
+            concurrency: 1,
+            single_active_consumer: true,
+            sharding: None,
+            source: Some(hash_exchange.clone()),
+            dead_letter_queue: Some(dlq.clone()),
+            ..config.clone()
+        })
+        .collect())
 }
 
 async fn run(bus: BusConfig, shared: Arc<Shared>, first: Session, cancel: CancellationToken) {
@@ -210,13 +312,17 @@ impl Session {
         // channel, and the original is acked only once they are confirmed.
         let channel = connection::confirm_channel(&connection).await?;
         connection::declare_exchange(&channel, &bus.exchange).await?;
+        let dead_letter_queue = config.dead_letter_queue();
         topology::declare_consumer_queues(
             &channel,
-            &bus.exchange,
-            &config.queue,
-            &config.bindings,
-            &config.retry_delays,
-            config.single_active_consumer,
+            &topology::QueueSpec {
+                source: config.source.as_deref().unwrap_or(&bus.exchange),
+                queue: &config.queue,
+                bindings: &config.bindings,
+                delays: &config.retry_delays,
+                single_active_consumer: config.single_active_consumer,
+                dead_letter_queue: &dead_letter_queue,
+            },
         )
         .await?;
         // Bounded prefetch: at most this many unacked deliveries in our

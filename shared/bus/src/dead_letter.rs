@@ -1,11 +1,15 @@
 //! Inspecting and replaying a consumer's dead-letter queue.
 
-use lapin::options::{BasicAckOptions, BasicGetOptions, BasicNackOptions};
+use lapin::{
+    BasicProperties,
+    options::{BasicAckOptions, BasicGetOptions, BasicNackOptions},
+    types::AMQPValue,
+};
 
 use crate::{
     binding::AmqpMessage,
     connection,
-    delivery::without_bus_headers,
+    delivery::{ORIGINAL_ROUTING_KEY_HEADER, REPLAY_TO_HEADER, without_bus_headers},
     error::{BusError, PublishError},
     publisher::{Bus, publish_confirmed},
     topology,
@@ -34,6 +38,7 @@ impl Bus {
                 break;
             };
             let delivery = message.delivery;
+            let (exchange, routing_key) = replay_target(&delivery.properties, queue);
             let headers = delivery
                 .properties
                 .headers()
@@ -44,8 +49,14 @@ impl Bus {
                 properties: delivery.properties.clone().with_headers(headers),
                 body: delivery.data.clone(),
             };
-            if let Err(error) =
-                publish_confirmed(&channel, "", queue, &replay, self.config().confirm_timeout).await
+            if let Err(error) = publish_confirmed(
+                &channel,
+                &exchange,
+                &routing_key,
+                &replay,
+                self.config().confirm_timeout,
+            )
+            .await
             {
                 let _ = delivery
                     .nack(BasicNackOptions {
@@ -63,5 +74,29 @@ impl Bus {
         }
         let _ = connection.close(200, "replayed".into()).await;
         Ok(moved)
+    }
+}
+
+fn header(properties: &BasicProperties, name: &str) -> Option<String> {
+    match properties.headers().as_ref()?.inner().get(name)? {
+        AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
+        AMQPValue::ShortString(s) => Some(s.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// Exchange and routing key a dead letter is replayed to: what the runner
+/// recorded when it dead-lettered it, else `queue` through the default
+/// exchange.
+fn replay_target(properties: &BasicProperties, queue: &str) -> (String, String) {
+    match header(properties, REPLAY_TO_HEADER) {
+        Some(target) if target.starts_with("exchange:") => (
+            target["exchange:".len()..].to_owned(),
+            header(properties, ORIGINAL_ROUTING_KEY_HEADER).unwrap_or_default(),
+        ),
+        Some(target) if target.starts_with("queue:") => {
+            (String::new(), target["queue:".len()..].to_owned())
+        }
+        _ => (String::new(), queue.to_owned()),
     }
 }

@@ -28,6 +28,9 @@ pub const ATTEMPT_HEADER: &str = "x-attempt";
 pub const ERROR_HEADER: &str = "x-last-error";
 /// Header carrying the routing key the event was first published with.
 pub const ORIGINAL_ROUTING_KEY_HEADER: &str = "x-original-routing-key";
+/// Header saying where a replayed dead letter goes (`queue:<name>` or
+/// `exchange:<name>`).
+pub const REPLAY_TO_HEADER: &str = "x-replay-to";
 /// Header carrying when the message was dead-lettered.
 pub const DEAD_LETTERED_AT_HEADER: &str = "x-dead-lettered-at";
 
@@ -92,7 +95,7 @@ pub(crate) async fn process(shared: &Shared, channel: &Channel, delivery: Delive
         }
         Outcome::DeadLetter(reason) => {
             bus.failed(queue, &ty);
-            let target = topology::dead_letter_queue(queue);
+            let target = shared.config.dead_letter_queue();
             if forward(shared, channel, &delivery, &target, attempt, &reason, true).await {
                 bus.dead_lettered(queue, &ty);
             }

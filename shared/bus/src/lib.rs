@@ -22,7 +22,7 @@ pub mod rpc;
 pub mod topology;
 
 pub use config::{Backoff, BusConfig};
-pub use consumer::{ConsumerConfig, ConsumerHandle};
+pub use consumer::{ConsumerConfig, ConsumerHandle, Sharding};
 pub use error::{BusError, PublishError};
 pub use handler::{BoxError, Handler, HandlerError, Incoming};
 pub use publisher::Bus;

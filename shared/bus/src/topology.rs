@@ -73,27 +73,47 @@ async fn declare(channel: &Channel, name: &str, args: FieldTable) -> Result<(), 
         })
 }
 
-/// Declares the main queue (quorum, durable, bound to `bindings`), one delay
-/// queue per entry of `delays`, and the dead-letter queue.
+/// What to declare for one consumer queue.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueSpec<'a> {
+    /// Exchange the queue is bound to.
+    pub source: &'a str,
+    /// Queue name.
+    pub queue: &'a str,
+    /// Routing key patterns (for a consistent-hash source: the weight).
+    pub bindings: &'a [String],
+    /// Retry delays, one delay queue each.
+    pub delays: &'a [Duration],
+    /// One active consumer at a time.
+    pub single_active_consumer: bool,
+    /// Where messages go when they are given up on.
+    pub dead_letter_queue: &'a str,
+}
+
+/// Declares the main queue (quorum, durable, bound to `bindings` on
+/// `source`), one delay queue per retry delay, and the dead-letter queue.
 pub async fn declare_consumer_queues(
     channel: &Channel,
-    exchange: &str,
-    queue: &str,
-    bindings: &[String],
-    delays: &[Duration],
-    single_active_consumer: bool,
+    spec: &QueueSpec<'_>,
 ) -> Result<(), BusError> {
-    let dlq = dead_letter_queue(queue);
+    let QueueSpec {
+        source: exchange,
+        queue,
+        bindings,
+        delays,
+        single_active_consumer,
+        dead_letter_queue: dlq,
+    } = *spec;
     // Quorum: replicated, durable, poison-message aware; the right default
     // for anything that must not be lost.
-    declare(channel, &dlq, table(&[("x-queue-type", long("quorum"))])).await?;
+    declare(channel, dlq, table(&[("x-queue-type", long("quorum"))])).await?;
 
     let mut main_args = vec![
         ("x-queue-type", long("quorum")),
         ("x-delivery-limit", AMQPValue::LongLongInt(DELIVERY_LIMIT)),
         // Where the broker itself puts a message past the delivery limit.
         ("x-dead-letter-exchange", long("")),
-        ("x-dead-letter-routing-key", long(&dlq)),
+        ("x-dead-letter-routing-key", long(dlq)),
     ];
     if single_active_consumer {
         // One consumer at a time receives from the queue, so messages are
@@ -132,6 +152,63 @@ pub async fn declare_consumer_queues(
             .await
             .map_err(|source| BusError::Declare {
                 what: format!("binding {binding} of queue {queue}"),
+                source,
+            })?;
+    }
+    Ok(())
+}
+
+/// Name of the consistent-hash exchange that spreads a sharded consumer's
+/// events over its shard queues.
+pub fn shard_exchange(queue: &str) -> String {
+    format!("{queue}.shards")
+}
+
+/// Name of shard `index` of a sharded consumer.
+pub fn shard_queue(queue: &str, index: u16) -> String {
+    format!("{queue}.shard-{index}")
+}
+
+/// Declares the consistent-hash exchange of a sharded consumer, hashing on
+/// `hash_header`, and binds it to `exchange` with `bindings` (an
+/// exchange-to-exchange binding). Needs the `rabbitmq_consistent_hash_exchange`
+/// plugin, which ships with RabbitMQ (`scripts/services-up.sh` enables it).
+pub async fn declare_shard_exchange(
+    channel: &Channel,
+    exchange: &str,
+    hash_exchange: &str,
+    bindings: &[String],
+    hash_header: &str,
+) -> Result<(), BusError> {
+    channel
+        .exchange_declare(
+            hash_exchange.into(),
+            lapin::ExchangeKind::Custom("x-consistent-hash".to_owned()),
+            lapin::options::ExchangeDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            // Hash a header (e.g. `ce-conversation`) rather than the routing
+            // key, so all events of one conversation land in one shard.
+            table(&[("hash-header", long(hash_header))]),
+        )
+        .await
+        .map_err(|source| BusError::Declare {
+            what: format!("consistent-hash exchange {hash_exchange} (is rabbitmq_consistent_hash_exchange enabled?)"),
+            source,
+        })?;
+    for binding in bindings {
+        channel
+            .exchange_bind(
+                hash_exchange.into(),
+                exchange.into(),
+                binding.as_str().into(),
+                lapin::options::ExchangeBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(|source| BusError::Declare {
+                what: format!("binding {binding} of exchange {hash_exchange}"),
                 source,
             })?;
     }

@@ -38,6 +38,7 @@ pub struct TestBus {
 
 impl TestBus {
     pub async fn new() -> Self {
+        store_telemetry::init_for_tests();
         let prefix = store_testkit::unique("bus-test");
         let exchange = format!("{prefix}.events");
         let mut config = BusConfig::new(

@@ -1,0 +1,306 @@
+//! Which language the shopper writes in (a cheap guess from common words),
+//! and the few fixed sentences the seller says in each.
+
+/// Languages with built-in sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Spanish.
+    Es,
+    /// Portuguese.
+    Pt,
+    /// French.
+    Fr,
+    /// German.
+    De,
+}
+
+impl Lang {
+    /// From a BCP 47 tag (`es`, `pt-BR`…); English otherwise.
+    pub fn from_tag(tag: &str) -> Self {
+        match tag.get(..2).map(str::to_ascii_lowercase).as_deref() {
+            Some("es") => Lang::Es,
+            Some("pt") => Lang::Pt,
+            Some("fr") => Lang::Fr,
+            Some("de") => Lang::De,
+            _ => Lang::En,
+        }
+    }
+
+    /// The BCP 47 tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+            Lang::Pt => "pt",
+            Lang::Fr => "fr",
+            Lang::De => "de",
+        }
+    }
+}
+
+const HINTS: &[(Lang, &[&str])] = &[
+    (
+        Lang::Es,
+        &[
+            "hola",
+            "quiero",
+            "tienen",
+            "gracias",
+            "busco",
+            "precio",
+            "cuánto",
+            "cuanto",
+            "por favor",
+            "sí",
+            "zapatillas",
+            "pedido",
+            "necesito",
+            "unos",
+            "unas",
+            "el",
+            "los",
+            "las",
+            "del",
+            "qué",
+            "buenas",
+        ],
+    ),
+    (
+        Lang::Pt,
+        &[
+            "olá", "oi", "quero", "obrigado", "obrigada", "vocês", "você", "tem", "não", "sim",
+            "pedido", "preciso", "uns", "umas", "do", "da", "tênis", "bom dia",
+        ],
+    ),
+    (
+        Lang::Fr,
+        &[
+            "bonjour", "je", "voudrais", "merci", "oui", "vous", "avez", "commande", "cherche",
+            "le", "les", "des", "une",
+        ],
+    ),
+    (
+        Lang::De,
+        &[
+            "hallo",
+            "ich",
+            "möchte",
+            "danke",
+            "ja",
+            "haben",
+            "sie",
+            "bestellung",
+            "suche",
+            "der",
+            "die",
+            "das",
+            "ein",
+            "eine",
+        ],
+    ),
+];
+
+/// Guesses the language of `text`; `None` when nothing points anywhere.
+pub fn detect(text: &str) -> Option<Lang> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut best: Option<(Lang, usize)> = None;
+    for (lang, hints) in HINTS {
+        let score = hints
+            .iter()
+            .filter(|h| {
+                if h.contains(' ') {
+                    lower.contains(*h)
+                } else {
+                    words.contains(h)
+                }
+            })
+            .count();
+        if score > 0 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((*lang, score));
+        }
+    }
+    best.map(|(lang, _)| lang)
+}
+
+/// Fixed sentences, per language.
+pub struct Phrases {
+    /// No product matched.
+    pub no_results: &'static str,
+    /// Before a list of products.
+    pub results: &'static str,
+    /// How to pick from a list.
+    pub how_to_pick: &'static str,
+    /// Out of stock marker.
+    pub out_of_stock: &'static str,
+    /// "in stock" after a count.
+    pub in_stock: &'static str,
+    /// Ask to confirm an order.
+    pub confirm: &'static str,
+    /// The shopper declined.
+    pub declined: &'static str,
+    /// Order placed.
+    pub placed: &'static str,
+    /// Total label.
+    pub total: &'static str,
+    /// Pay here.
+    pub pay: &'static str,
+    /// Order refused.
+    pub refused: &'static str,
+    /// Handing over to a person.
+    pub handoff: &'static str,
+    /// The model is unavailable.
+    pub apology: &'static str,
+    /// Something failed; try again.
+    pub trouble: &'static str,
+    /// No orders yet.
+    pub no_orders: &'static str,
+    /// Before an order list.
+    pub your_orders: &'static str,
+    /// Ask what they look for.
+    pub what_do_you_need: &'static str,
+    /// Button label for the product list.
+    pub see_products: &'static str,
+    /// Yes / no button titles.
+    pub yes_no: (&'static str, &'static str),
+}
+
+/// The sentences in `lang`.
+pub fn phrases(lang: Lang) -> &'static Phrases {
+    match lang {
+        Lang::En => &EN,
+        Lang::Es => &ES,
+        Lang::Pt => &PT,
+        Lang::Fr => &FR,
+        Lang::De => &DE,
+    }
+}
+
+const EN: Phrases = Phrases {
+    no_results: "I couldn't find anything for “{q}”. Could you describe it in other words?",
+    results: "Here is what I found:",
+    how_to_pick: "Tell me the number and how many, e.g. “2 of 1”.",
+    out_of_stock: "out of stock",
+    in_stock: "in stock",
+    confirm: "{qty} × {name} at {price} each. Shall I place the order?",
+    declined: "OK, I won't place it. What else can I do for you?",
+    placed: "Done! Order {number} is placed:",
+    total: "Total",
+    pay: "Pay here",
+    refused: "I couldn't place the order: {message}",
+    handoff: "I'm passing you to a colleague, who will reply here shortly.",
+    apology: "Sorry, I'm having trouble right now. A colleague will reply here shortly.",
+    trouble: "Sorry, something went wrong on my side. Could you try again?",
+    no_orders: "I don't see any orders for you yet.",
+    your_orders: "Your recent orders:",
+    what_do_you_need: "What are you looking for?",
+    see_products: "See products",
+    yes_no: ("Yes", "No"),
+};
+
+const ES: Phrases = Phrases {
+    no_results: "No encontré nada para «{q}». ¿Puedes describirlo con otras palabras?",
+    results: "Esto es lo que encontré:",
+    how_to_pick: "Dime el número y cuántos, p. ej. «2 del 1».",
+    out_of_stock: "agotado",
+    in_stock: "en stock",
+    confirm: "{qty} × {name} a {price} cada uno. ¿Hago el pedido?",
+    declined: "Vale, no lo hago. ¿En qué más te ayudo?",
+    placed: "¡Listo! Tu pedido {number} está hecho:",
+    total: "Total",
+    pay: "Paga aquí",
+    refused: "No pude hacer el pedido: {message}",
+    handoff: "Te paso con un compañero, que te responderá aquí en breve.",
+    apology: "Perdona, tengo problemas ahora mismo. Un compañero te responderá aquí en breve.",
+    trouble: "Perdona, algo falló por mi parte. ¿Puedes intentarlo otra vez?",
+    no_orders: "Todavía no veo pedidos tuyos.",
+    your_orders: "Tus pedidos recientes:",
+    what_do_you_need: "¿Qué estás buscando?",
+    see_products: "Ver productos",
+    yes_no: ("Sí", "No"),
+};
+
+const PT: Phrases = Phrases {
+    no_results: "Não encontrei nada para “{q}”. Pode descrever de outro jeito?",
+    results: "Encontrei isto:",
+    how_to_pick: "Diga o número e quantos, por exemplo “2 do 1”.",
+    out_of_stock: "esgotado",
+    in_stock: "em estoque",
+    confirm: "{qty} × {name} a {price} cada. Posso fazer o pedido?",
+    declined: "Certo, não vou fazer. Em que mais posso ajudar?",
+    placed: "Pronto! O pedido {number} foi feito:",
+    total: "Total",
+    pay: "Pague aqui",
+    refused: "Não consegui fazer o pedido: {message}",
+    handoff: "Vou passar você para um colega, que responderá aqui em breve.",
+    apology: "Desculpe, estou com problemas agora. Um colega responderá aqui em breve.",
+    trouble: "Desculpe, algo deu errado do meu lado. Pode tentar de novo?",
+    no_orders: "Ainda não vejo pedidos seus.",
+    your_orders: "Seus pedidos recentes:",
+    what_do_you_need: "O que você procura?",
+    see_products: "Ver produtos",
+    yes_no: ("Sim", "Não"),
+};
+
+const FR: Phrases = Phrases {
+    no_results: "Je n'ai rien trouvé pour « {q} ». Pouvez-vous le décrire autrement ?",
+    results: "Voici ce que j'ai trouvé :",
+    how_to_pick: "Donnez-moi le numéro et la quantité, par ex. « 2 du 1 ».",
+    out_of_stock: "épuisé",
+    in_stock: "en stock",
+    confirm: "{qty} × {name} à {price} l'unité. Je passe la commande ?",
+    declined: "D'accord, je ne la passe pas. Autre chose ?",
+    placed: "C'est fait ! La commande {number} est passée :",
+    total: "Total",
+    pay: "Payer ici",
+    refused: "Je n'ai pas pu passer la commande : {message}",
+    handoff: "Je vous passe un collègue, qui vous répondra ici sous peu.",
+    apology: "Désolé, j'ai un souci en ce moment. Un collègue vous répondra ici sous peu.",
+    trouble: "Désolé, un problème est survenu de mon côté. Pouvez-vous réessayer ?",
+    no_orders: "Je ne vois pas encore de commande à votre nom.",
+    your_orders: "Vos commandes récentes :",
+    what_do_you_need: "Que cherchez-vous ?",
+    see_products: "Voir les produits",
+    yes_no: ("Oui", "Non"),
+};
+
+const DE: Phrases = Phrases {
+    no_results: "Ich habe nichts zu „{q}“ gefunden. Können Sie es anders beschreiben?",
+    results: "Das habe ich gefunden:",
+    how_to_pick: "Nennen Sie Nummer und Menge, z. B. „2 von 1“.",
+    out_of_stock: "ausverkauft",
+    in_stock: "auf Lager",
+    confirm: "{qty} × {name} zu je {price}. Soll ich bestellen?",
+    declined: "Gut, ich bestelle nicht. Was kann ich sonst tun?",
+    placed: "Erledigt! Bestellung {number} ist aufgegeben:",
+    total: "Summe",
+    pay: "Hier bezahlen",
+    refused: "Ich konnte nicht bestellen: {message}",
+    handoff: "Ich übergebe an einen Kollegen, der hier bald antwortet.",
+    apology: "Entschuldigung, ich habe gerade Probleme. Ein Kollege antwortet hier bald.",
+    trouble: "Entschuldigung, bei mir ist etwas schiefgegangen. Bitte noch einmal versuchen.",
+    no_orders: "Ich sehe noch keine Bestellungen von Ihnen.",
+    your_orders: "Ihre letzten Bestellungen:",
+    what_do_you_need: "Was suchen Sie?",
+    see_products: "Produkte ansehen",
+    yes_no: ("Ja", "Nein"),
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_words_give_the_language() {
+        assert_eq!(detect("Hola, quiero unas zapatillas"), Some(Lang::Es));
+        assert_eq!(detect("Oi, quero um tênis"), Some(Lang::Pt));
+        assert_eq!(detect("Bonjour, je voudrais une robe"), Some(Lang::Fr));
+        assert_eq!(detect("Hallo, ich möchte eine Jacke"), Some(Lang::De));
+        assert_eq!(detect("red sneakers size 42"), None);
+    }
+}

@@ -1,0 +1,333 @@
+//! Conversations, their messages and turns.
+
+use serde_json::Value;
+use sqlx::{PgPool, Row};
+
+use super::ConversationKey;
+use crate::{
+    domain::handoff::Handler,
+    llm::{Message, Role, ToolCall},
+};
+
+/// A conversation as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversation {
+    /// Who answers.
+    pub handler: Handler,
+    /// Summary of the older messages.
+    pub summary: Option<String>,
+    /// Id of the last summarized message.
+    pub summarized_until: i64,
+    /// The brain's state.
+    pub brain_state: Value,
+    /// True when it was created by this call.
+    pub is_new: bool,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMessage {
+    /// Row id (increasing).
+    pub id: i64,
+    /// The message.
+    pub message: Message,
+}
+
+/// A turn already recorded for a shopper message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredTurn {
+    /// `ready` (not yet published) or `published`.
+    pub status: String,
+    /// Events to publish, as structured CloudEvents JSON.
+    pub outbox: Value,
+}
+
+/// Creates the conversation if needed and returns it.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
+pub async fn ensure_conversation(
+    pool: &PgPool,
+    key: &ConversationKey,
+    customer_id: &str,
+    channel: &str,
+) -> Result<Conversation, sqlx::Error> {
+    let inserted = sqlx::query(
+        "insert into conversation (tenant, brand, conversation_id, customer_id, channel) \
+         values ($1, $2, $3, $4, $5) on conflict do nothing",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .bind(customer_id)
+    .bind(channel)
+    .execute(pool)
+    .await?
+    .rows_affected()
+        == 1;
+    let row = sqlx::query(
+        "select handler, summary, summarized_until, brain_state from conversation \
+         where tenant = $1 and brand = $2 and conversation_id = $3",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .fetch_one(pool)
+    .await?;
+    let has_messages: bool = sqlx::query_scalar(
+        "select exists (select 1 from conversation_message where tenant = $1 and brand = $2 and conversation_id = $3)",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .fetch_one(pool)
+    .await?;
+    Ok(Conversation {
+        handler: Handler::parse(row.get::<String, _>("handler").as_str()),
+        summary: row.get("summary"),
+        summarized_until: row.get("summarized_until"),
+        brain_state: row.get("brain_state"),
+        is_new: inserted || !has_messages,
+    })
+}
+
+/// The turn recorded for shopper message `event_id`, if any.
+pub async fn find_turn(
+    pool: &PgPool,
+    key: &ConversationKey,
+    event_id: &str,
+) -> Result<Option<StoredTurn>, sqlx::Error> {
+    let row = sqlx::query(
+        "select status, outbox from turn where tenant = $1 and brand = $2 and event_id = $3",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(event_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| StoredTurn {
+        status: r.get("status"),
+        outbox: r.get("outbox"),
+    }))
+}
+
+fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::User => "user",
+        Role::Assistant => "assistant",
+        Role::Tool => "tool",
+    }
+}
+
+/// Messages after `after_id`, oldest first, as the model sees them.
+pub async fn load_history(
+    pool: &PgPool,
+    key: &ConversationKey,
+    after_id: i64,
+) -> Result<Vec<StoredMessage>, sqlx::Error> {
+    let rows = sqlx::query(
+        "select id, role, content, tool_calls, tool_call_id, is_error from conversation_message \
+         where tenant = $1 and brand = $2 and conversation_id = $3 and id > $4 order by id",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .bind(after_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let role = match r.get::<String, _>("role").as_str() {
+                "assistant" | "human" => Role::Assistant,
+                "tool" => Role::Tool,
+                _ => Role::User,
+            };
+            let tool_calls: Vec<ToolCall> = r
+                .get::<Option<Value>, _>("tool_calls")
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
+            StoredMessage {
+                id: r.get("id"),
+                message: Message {
+                    role,
+                    content: r.get("content"),
+                    tool_calls,
+                    tool_call_id: r.get("tool_call_id"),
+                    is_error: r.get("is_error"),
+                },
+            }
+        })
+        .collect())
+}
+
+/// Every successful tool result of the conversation (for the honesty guard).
+pub async fn tool_results(pool: &PgPool, key: &ConversationKey) -> Result<Vec<Value>, sqlx::Error> {
+    let contents: Vec<String> = sqlx::query_scalar(
+        "select content from conversation_message \
+         where tenant = $1 and brand = $2 and conversation_id = $3 and role = 'tool' and not is_error order by id",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .fetch_all(pool)
+    .await?;
+    Ok(contents
+        .iter()
+        .filter_map(|c| serde_json::from_str(c).ok())
+        .collect())
+}
+
+/// Everything one answered message changes, written in one transaction.
+pub struct TurnRecord<'a> {
+    /// The shopper message's event id.
+    pub event_id: &'a str,
+    /// The shopper's text.
+    pub user_text: &'a str,
+    /// Seller messages, tool calls and results.
+    pub transcript: &'a [Message],
+    /// Events to publish.
+    pub outbox: Value,
+    /// New brain state, if it changed.
+    pub brain_state: Option<&'a Value>,
+    /// Who answers from now on.
+    pub handler: Handler,
+    /// The shopper message arrived while a human had the conversation.
+    pub for_human: bool,
+}
+
+/// Records a turn. Returns false when the turn was already recorded (a
+/// concurrent duplicate delivery won), in which case nothing is written.
+pub async fn save_turn(
+    pool: &PgPool,
+    key: &ConversationKey,
+    record: TurnRecord<'_>,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query(
+        "insert into turn (tenant, brand, event_id, conversation_id, status, outbox) \
+         values ($1, $2, $3, $4, 'ready', $5) on conflict do nothing",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(record.event_id)
+    .bind(&key.conversation)
+    .bind(&record.outbox)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    insert_message(
+        &mut tx,
+        key,
+        "user",
+        &Message::user(record.user_text),
+        Some(record.event_id),
+        record.for_human,
+    )
+    .await?;
+    for message in record.transcript {
+        insert_message(&mut tx, key, role_str(message.role), message, None, false).await?;
+    }
+    sqlx::query(
+        "update conversation set handler = $4, brain_state = coalesce($5, brain_state), updated_at = now() \
+         where tenant = $1 and brand = $2 and conversation_id = $3",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .bind(record.handler.as_str())
+    .bind(record.brain_state)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn insert_message(
+    tx: &mut sqlx::PgConnection,
+    key: &ConversationKey,
+    role: &str,
+    message: &Message,
+    event_id: Option<&str>,
+    for_human: bool,
+) -> Result<(), sqlx::Error> {
+    let tool_calls = (!message.tool_calls.is_empty())
+        .then(|| serde_json::to_value(&message.tool_calls).unwrap_or(Value::Null));
+    sqlx::query(
+        "insert into conversation_message \
+         (tenant, brand, conversation_id, role, content, tool_calls, tool_call_id, is_error, event_id, for_human) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .bind(role)
+    .bind(&message.content)
+    .bind(tool_calls)
+    .bind(&message.tool_call_id)
+    .bind(message.is_error)
+    .bind(event_id)
+    .bind(for_human)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Marks a turn's outbox as published.
+pub async fn mark_published(
+    pool: &PgPool,
+    key: &ConversationKey,
+    event_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update turn set status = 'published', updated_at = now() where tenant = $1 and brand = $2 and event_id = $3",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(event_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Sets who answers the conversation. Returns false if it does not exist.
+pub async fn set_handler(
+    pool: &PgPool,
+    key: &ConversationKey,
+    handler: Handler,
+) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "update conversation set handler = $4, updated_at = now() where tenant = $1 and brand = $2 and conversation_id = $3",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .bind(handler.as_str())
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
+}
+
+/// Stores a new summary covering messages up to `until_id`.
+pub async fn save_summary(
+    pool: &PgPool,
+    key: &ConversationKey,
+    summary: &str,
+    until_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update conversation set summary = $4, summarized_until = greatest(summarized_until, $5), updated_at = now() \
+         where tenant = $1 and brand = $2 and conversation_id = $3",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .bind(summary)
+    .bind(until_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

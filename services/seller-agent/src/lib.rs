@@ -1,0 +1,22 @@
+//! The seller agent: a per-brand AI seller (LLM + tools) on the event bus.
+//!
+//! One deployment serves one brand of one tenant. It consumes that brand's
+//! `store.chat.message.new` (by binding, sharded by conversation so each
+//! conversation is handled in order across replicas), answers with
+//! `store.chat.response`, and hands conversations to humans with
+//! `store.sales.escalate` until `store.sales.resolved` gives them back.
+
+pub mod brain;
+pub mod config;
+pub mod consumers;
+pub mod db;
+pub mod domain;
+pub mod llm;
+pub mod metrics;
+pub mod seller;
+pub mod startup;
+pub mod summary;
+pub mod tools;
+
+pub use config::Config;
+pub use startup::Application;

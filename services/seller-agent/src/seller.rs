@@ -1,0 +1,475 @@
+//! One shopper message in, the seller's answer out: memory, handoff, the
+//! brain, the honesty guard's metrics and the turn's outbox.
+//!
+//! Effectively once: the answer and the events it causes are written to the
+//! `turn` outbox in the same transaction as the conversation's memory, then
+//! published, then marked published. A redelivered message whose turn exists
+//! republishes the stored events (same ids) instead of asking the brain again.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use cloudevents::{AttributesReader, Event};
+use serde_json::Value;
+use sqlx::PgPool;
+use store_bus::{Bus, HandlerError, Incoming};
+use store_events::{
+    BrandId, EventContext, EventMeta, TenantId,
+    data::{
+        Channel, ChatMessageNew, ChatResponse, EscalationReason, MessageContent, Priority,
+        ResponsePart, SalesResolved, Sender,
+    },
+    decode, new_event,
+};
+
+use crate::{
+    brain::{Brain, BrainError, Turn, TurnResult, language, parts_text},
+    db::{self, ConversationKey, TurnRecord},
+    domain::{
+        guard::Facts,
+        handoff::{Handler, asks_for_human},
+        persona::{Persona, ShopperContext},
+    },
+    llm::{LlmClient, Message},
+    metrics::SellerMetrics,
+    summary,
+    tools::{OrdersApi, ToolContext, escalation_event},
+};
+
+/// The seller of one brand, with everything a turn needs.
+pub struct Seller {
+    /// Tenant served.
+    pub tenant: TenantId,
+    /// Brand served.
+    pub brand: BrandId,
+    /// Memory.
+    pub pool: PgPool,
+    /// The bus.
+    pub bus: Bus,
+    /// The brand's seller.
+    pub persona: Persona,
+    /// What decides the replies.
+    pub brain: Arc<dyn Brain>,
+    /// Model used for rolling summaries (none: extractive summaries).
+    pub summarizer: Option<Arc<dyn LlmClient>>,
+    /// Metrics.
+    pub metrics: SellerMetrics,
+    /// Catalog and order request timeout.
+    pub tool_timeout: Duration,
+    /// The order processor's HTTP API.
+    pub orders_api: Option<OrdersApi>,
+    /// Token budget of the verbatim history.
+    pub history_budget: usize,
+}
+
+fn internal(error: impl std::error::Error + Send + Sync + 'static) -> HandlerError {
+    HandlerError::retry(error)
+}
+
+/// The shopper's message as text, and the id of a picked button or row.
+fn content_text(content: &MessageContent) -> (String, Option<String>) {
+    match content {
+        MessageContent::Text { text } => (text.clone(), None),
+        MessageContent::InteractiveReply {
+            reply_id, title, ..
+        } => (title.clone(), Some(reply_id.clone())),
+        MessageContent::Media {
+            caption,
+            media_kind,
+            ..
+        } => (
+            caption
+                .clone()
+                .unwrap_or_else(|| format!("[{media_kind:?} without text]").to_lowercase()),
+            None,
+        ),
+        MessageContent::Location {
+            name,
+            address,
+            latitude,
+            longitude,
+        } => (
+            format!(
+                "[location: {}]",
+                name.clone()
+                    .or(address.clone())
+                    .unwrap_or_else(|| format!("{latitude}, {longitude}"))
+            ),
+            None,
+        ),
+        MessageContent::Contacts { contacts } => (
+            format!(
+                "[shared contact: {}]",
+                contacts
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None,
+        ),
+        MessageContent::Reaction { emoji, .. } => (emoji.clone().unwrap_or_default(), None),
+        MessageContent::Unsupported { original_kind, .. } => {
+            (format!("[unsupported {original_kind} message]"), None)
+        }
+    }
+}
+
+fn channel_name(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Whatsapp => "whatsapp",
+        Channel::Telegram => "telegram",
+        Channel::Webchat => "webchat",
+    }
+}
+
+impl Seller {
+    fn key(&self, conversation: &str) -> ConversationKey {
+        ConversationKey {
+            tenant: self.tenant.to_string(),
+            brand: self.brand.to_string(),
+            conversation: conversation.to_owned(),
+        }
+    }
+
+    /// Handles any event of the seller's queue.
+    pub async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
+        match incoming.event.ty() {
+            "store.chat.message.new" => self.handle_message(&incoming.event).await,
+            "store.sales.resolved" => self.handle_resolved(&incoming.event).await,
+            other => Err(HandlerError::reject(format!(
+                "the seller does not handle {other}"
+            ))),
+        }
+    }
+
+    fn check_scope(&self, meta: &EventMeta) -> Result<(), HandlerError> {
+        // The binding routes only our brand here; anything else is a
+        // misrouted event and must never be answered as ours.
+        if meta.tenant != self.tenant || meta.brand.as_ref() != Some(&self.brand) {
+            return Err(HandlerError::reject(format!(
+                "event for {}/{:?} reached the seller of {}/{}",
+                meta.tenant, meta.brand, self.tenant, self.brand
+            )));
+        }
+        Ok(())
+    }
+
+    /// A human hands the conversation back.
+    async fn handle_resolved(&self, event: &Event) -> Result<(), HandlerError> {
+        let meta = EventMeta::from_event(event)?;
+        self.check_scope(&meta)?;
+        let resolved: SalesResolved = decode(event)?;
+        let conversation = meta
+            .conversation
+            .ok_or_else(|| HandlerError::reject("store.sales.resolved without a conversation"))?;
+        let found = db::set_handler(&self.pool, &self.key(conversation.as_str()), Handler::Ai)
+            .await
+            .map_err(internal)?;
+        tracing::info!(%conversation, by = %resolved.resolved_by, found, "conversation handed back to the AI");
+        Ok(())
+    }
+
+    /// A shopper message.
+    async fn handle_message(&self, event: &Event) -> Result<(), HandlerError> {
+        let started = Instant::now();
+        let meta = EventMeta::from_event(event)?;
+        self.check_scope(&meta)?;
+        let message: ChatMessageNew = decode(event)?;
+        let conversation = meta.conversation.map(|c| c.to_string()).unwrap_or_else(|| {
+            format!("{}:{}", channel_name(message.channel), message.customer.id)
+        });
+        let key = self.key(&conversation);
+
+        if let Some(turn) = db::find_turn(&self.pool, &key, event.id())
+            .await
+            .map_err(internal)?
+        {
+            if turn.status != "published" {
+                self.publish_outbox(&key, event.id(), &turn.outbox).await?;
+            }
+            return Ok(());
+        }
+
+        let stored = db::ensure_conversation(
+            &self.pool,
+            &key,
+            &message.customer.id,
+            channel_name(message.channel),
+        )
+        .await
+        .map_err(internal)?;
+        let (text, reply_id) = content_text(&message.content);
+        if matches!(message.content, MessageContent::Reaction { .. }) {
+            // A reaction needs no answer; keep it in memory only.
+            return self
+                .record(
+                    &key,
+                    event,
+                    &text,
+                    TurnResult::default(),
+                    stored.handler,
+                    false,
+                )
+                .await
+                .map(|_| ());
+        }
+        if stored.handler == Handler::Human {
+            tracing::info!(%conversation, "a human has this conversation; message kept for them");
+            return self
+                .record(
+                    &key,
+                    event,
+                    &text,
+                    TurnResult::default(),
+                    Handler::Human,
+                    true,
+                )
+                .await
+                .map(|_| ());
+        }
+
+        let ctx = ToolContext {
+            bus: self.bus.clone(),
+            tenant: self.tenant.clone(),
+            brand: self.brand.clone(),
+            conversation: store_events::ConversationId::parse(&conversation)
+                .map_err(HandlerError::reject)?,
+            customer: message.customer.clone(),
+            channel: message.channel,
+            cause: event.clone(),
+            currency: self.persona.currency.clone(),
+            timeout: self.tool_timeout,
+            orders_api: self.orders_api.clone(),
+        };
+        let lang = language::detect(&text)
+            .or_else(|| {
+                message
+                    .customer
+                    .language
+                    .as_deref()
+                    .map(language::Lang::from_tag)
+            })
+            .unwrap_or_else(|| language::Lang::from_tag(&self.persona.default_language));
+        let phrases = language::phrases(lang);
+
+        let result = if asks_for_human(&text) {
+            self.escalate(
+                &ctx,
+                EscalationReason::CustomerRequest,
+                format!("The shopper asked for a person: “{text}”"),
+                phrases.handoff,
+            )
+        } else {
+            let profile = db::touch_profile(
+                &self.pool,
+                self.tenant.as_str(),
+                &message.customer.id,
+                message.customer.display_name.as_deref(),
+                message.customer.language.as_deref().or(Some(lang.tag())),
+            )
+            .await
+            .map_err(internal)?;
+            let history = db::load_history(&self.pool, &key, stored.summarized_until)
+                .await
+                .map_err(internal)?;
+            let mut facts = Facts::default();
+            for result in db::tool_results(&self.pool, &key).await.map_err(internal)? {
+                facts.add_json(&result);
+            }
+            let turn = Turn {
+                ctx: &ctx,
+                persona: &self.persona,
+                shopper: ShopperContext {
+                    name: profile.display_name,
+                    language: profile.language,
+                    preferences: profile.preferences,
+                    recent_orders: profile.orders,
+                    summary: stored.summary.clone(),
+                },
+                history: history.into_iter().map(|m| m.message).collect(),
+                text: text.clone(),
+                reply_id,
+                facts,
+                state: stored.brain_state.clone(),
+                first_message: stored.is_new,
+            };
+            match self.brain.turn(turn).await {
+                Ok(result) => result,
+                Err(BrainError::LlmUnavailable(error)) => {
+                    tracing::error!(%error, %conversation, "model unavailable; apologizing and escalating");
+                    self.escalate(
+                        &ctx,
+                        EscalationReason::LlmUnavailable,
+                        format!("The AI seller could not answer ({error}). Last message: “{text}”"),
+                        phrases.apology,
+                    )
+                }
+            }
+        };
+        let handler = if result.escalated {
+            Handler::Human
+        } else {
+            Handler::Ai
+        };
+        let brain = self.brain.name();
+        let placed = self
+            .record(&key, event, &text, result, handler, false)
+            .await?;
+        for order_number in placed {
+            let _ = db::remember_order(
+                &self.pool,
+                self.tenant.as_str(),
+                &message.customer.id,
+                &order_number,
+            )
+            .await;
+        }
+        self.metrics.turn(&brain, started.elapsed());
+        if let Err(error) = self.maybe_summarize(&key).await {
+            tracing::warn!(%error, "could not update the conversation summary");
+        }
+        Ok(())
+    }
+
+    /// The turn result for a handoff: tell the shopper, emit the escalation.
+    fn escalate(
+        &self,
+        ctx: &ToolContext,
+        reason: EscalationReason,
+        summary: String,
+        say: &str,
+    ) -> TurnResult {
+        let mut result = TurnResult::default();
+        match escalation_event(
+            ctx,
+            reason,
+            summary,
+            if reason == EscalationReason::LlmUnavailable {
+                Priority::High
+            } else {
+                Priority::Normal
+            },
+        ) {
+            Ok(event) => {
+                result.events.push(event);
+                result.escalated = true;
+            }
+            Err(error) => tracing::error!(%error, "could not build the escalation"),
+        }
+        result.parts.push(ResponsePart::Text {
+            text: say.to_owned(),
+        });
+        result.transcript.push(Message::assistant(say, Vec::new()));
+        result
+    }
+
+    /// Writes the turn and its outbox, then publishes it. Returns the order
+    /// numbers placed in the turn.
+    async fn record(
+        &self,
+        key: &ConversationKey,
+        event: &Event,
+        text: &str,
+        result: TurnResult,
+        handler: Handler,
+        for_human: bool,
+    ) -> Result<Vec<String>, HandlerError> {
+        let mut outbox = Vec::new();
+        if !result.parts.is_empty() {
+            let message: ChatMessageNew = decode(event)?;
+            let response = ChatResponse {
+                channel: message.channel,
+                recipient: message.customer.id.clone(),
+                reply_to_message_id: Some(message.channel_message_id.clone()),
+                sender: Sender::Ai,
+                parts: result.parts.clone(),
+            };
+            let context = EventContext::caused_by(event)?;
+            let response = new_event(&self.bus.config().source, &context, &response)
+                .map_err(HandlerError::reject)?;
+            outbox.push(response);
+        }
+        outbox.extend(result.events.iter().cloned());
+        if result.escalated {
+            self.metrics.escalated(if result.events.is_empty() {
+                "unknown"
+            } else {
+                "escalated"
+            });
+        }
+        self.metrics.guard_interventions(result.guard_interventions);
+        self.metrics.orders_placed(result.orders_placed);
+        let placed: Vec<String> = result
+            .transcript
+            .iter()
+            .filter(|m| m.role == crate::llm::Role::Tool && !m.is_error)
+            .filter_map(|m| serde_json::from_str::<Value>(&m.content).ok())
+            .filter(|v| v["placed"] == true)
+            .filter_map(|v| v["order_number"].as_str().map(str::to_owned))
+            .collect();
+        let outbox = serde_json::to_value(&outbox).map_err(internal)?;
+        let written = db::save_turn(
+            &self.pool,
+            key,
+            TurnRecord {
+                event_id: event.id(),
+                user_text: text,
+                transcript: &result.transcript,
+                outbox: outbox.clone(),
+                brain_state: result.state.as_ref(),
+                handler,
+                for_human,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        if !written {
+            // A concurrent delivery of the same message recorded it first and
+            // publishes it; nothing left to do here.
+            return Ok(Vec::new());
+        }
+        tracing::info!(reply = %parts_text(&result.parts), "answered");
+        self.publish_outbox(key, event.id(), &outbox).await?;
+        Ok(placed)
+    }
+
+    async fn publish_outbox(
+        &self,
+        key: &ConversationKey,
+        event_id: &str,
+        outbox: &Value,
+    ) -> Result<(), HandlerError> {
+        let events: Vec<Event> =
+            serde_json::from_value(outbox.clone()).map_err(HandlerError::reject)?;
+        for event in events {
+            self.bus.publish(event).await.map_err(HandlerError::retry)?;
+        }
+        db::mark_published(&self.pool, key, event_id)
+            .await
+            .map_err(internal)
+    }
+
+    /// Folds older messages into the rolling summary once the verbatim
+    /// history passes the token budget.
+    async fn maybe_summarize(&self, key: &ConversationKey) -> anyhow::Result<()> {
+        let stored = db::ensure_conversation(&self.pool, key, "", "").await?;
+        let history = db::load_history(&self.pool, key, stored.summarized_until).await?;
+        let Some(cut) = summary::cut_point(&history, self.history_budget) else {
+            return Ok(());
+        };
+        let older: Vec<Message> = history[..cut].iter().map(|m| m.message.clone()).collect();
+        let until = history[cut - 1].id;
+        let text = summary::summarize(
+            self.summarizer.as_deref(),
+            stored.summary.as_deref(),
+            &older,
+        )
+        .await;
+        db::save_summary(&self.pool, key, &text, until).await?;
+        tracing::info!(until, "conversation summary updated");
+        Ok(())
+    }
+}

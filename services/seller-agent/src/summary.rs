@@ -1,0 +1,186 @@
+//! The rolling summary: once the verbatim history passes a token budget,
+//! its older part is folded into a summary the model gets instead.
+
+use crate::{
+    db::StoredMessage,
+    llm::{ChatRequest, LlmClient, Message, Role},
+};
+
+/// Messages kept verbatim at least, whatever the budget.
+const KEEP_LAST: usize = 8;
+
+/// A rough token count (4 characters a token), enough to keep a budget.
+pub fn estimate_tokens(messages: &[StoredMessage]) -> usize {
+    messages
+        .iter()
+        .map(|m| {
+            m.message.content.chars().count()
+                + m.message
+                    .tool_calls
+                    .iter()
+                    .map(|c| c.arguments.len() + c.name.len())
+                    .sum::<usize>()
+        })
+        .sum::<usize>()
+        / 4
+}
+
+/// Where to cut `history` so the part after the cut fits `budget` tokens:
+/// the index of a shopper message (never between a tool call and its
+/// result), leaving at least the last few messages. `None` when no cut is
+/// needed or possible.
+pub fn cut_point(history: &[StoredMessage], budget: usize) -> Option<usize> {
+    if estimate_tokens(history) <= budget || history.len() <= KEEP_LAST {
+        return None;
+    }
+    let latest_allowed = history.len() - KEEP_LAST;
+    (1..=latest_allowed)
+        .filter(|&i| history[i].message.role == Role::User)
+        .find(|&i| estimate_tokens(&history[i..]) <= budget)
+        .or_else(|| {
+            (1..=latest_allowed)
+                .rev()
+                .find(|&i| history[i].message.role == Role::User)
+        })
+}
+
+fn transcript(messages: &[Message]) -> String {
+    messages
+        .iter()
+        .filter(|m| !m.content.trim().is_empty())
+        .map(|m| {
+            let who = match m.role {
+                Role::User => "Shopper",
+                Role::Assistant => "Seller",
+                Role::Tool => "Tool result",
+            };
+            let text: String = m.content.chars().take(600).collect();
+            format!("{who}: {text}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A summary of `previous` plus `messages`: by the model when there is one,
+/// else extractive (the shopper's own words and the orders placed).
+pub async fn summarize(
+    client: Option<&dyn LlmClient>,
+    previous: Option<&str>,
+    messages: &[Message],
+) -> String {
+    if let Some(client) = client {
+        let request = ChatRequest {
+            system: "You summarize a shop's sales chat for the seller who continues it. In at most 120 words: \
+                     what the shopper wants, products discussed (with their ids), orders placed (numbers), open \
+                     questions, the shopper's language. Never include prices."
+                .to_owned(),
+            messages: vec![Message::user(format!(
+                "Earlier summary: {}\n\nConversation:\n{}",
+                previous.unwrap_or("(none)"),
+                transcript(messages)
+            ))],
+            tools: Vec::new(),
+            max_tokens: 300,
+            temperature: Some(0.0),
+        };
+        match client.chat(&request).await {
+            Ok(reply) if !reply.text.trim().is_empty() => return reply.text,
+            Ok(_) => tracing::warn!("empty summary from the model; using an extractive one"),
+            Err(error) => {
+                tracing::warn!(%error, "summary by the model failed; using an extractive one")
+            }
+        }
+    }
+    extractive(previous, messages)
+}
+
+fn extractive(previous: Option<&str>, messages: &[Message]) -> String {
+    let mut parts: Vec<String> = previous.map(|p| vec![p.to_owned()]).unwrap_or_default();
+    let said: Vec<String> = messages
+        .iter()
+        .filter(|m| m.role == Role::User)
+        .map(|m| m.content.chars().take(80).collect())
+        .collect();
+    if !said.is_empty() {
+        let last: Vec<_> = said.iter().rev().take(6).rev().cloned().collect();
+        parts.push(format!("The shopper said: {}.", last.join(" / ")));
+    }
+    let orders: Vec<String> = messages
+        .iter()
+        .filter(|m| m.role == Role::Tool && !m.is_error)
+        .filter_map(|m| serde_json::from_str::<serde_json::Value>(&m.content).ok())
+        .filter_map(|v| v["order_number"].as_str().map(str::to_owned))
+        .collect();
+    if !orders.is_empty() {
+        parts.push(format!("Orders placed: {}.", orders.join(", ")));
+    }
+    let mut text = parts.join(" ");
+    if text.chars().count() > 1200 {
+        text = text
+            .chars()
+            .rev()
+            .take(1200)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(role: Role, text: &str, id: i64) -> StoredMessage {
+        StoredMessage {
+            id,
+            message: Message {
+                role,
+                content: text.to_owned(),
+                tool_calls: Vec::new(),
+                tool_call_id: None,
+                is_error: false,
+            },
+        }
+    }
+
+    #[test]
+    fn the_cut_lands_on_a_shopper_message_and_keeps_the_recent_ones() {
+        let long = "x".repeat(400);
+        let history: Vec<_> = (0..20)
+            .map(|i| {
+                stored(
+                    if i % 2 == 0 {
+                        Role::User
+                    } else {
+                        Role::Assistant
+                    },
+                    &long,
+                    i,
+                )
+            })
+            .collect();
+
+        let cut = cut_point(&history, 1000).expect("a cut");
+
+        assert_eq!(history[cut].message.role, Role::User);
+        assert!(history.len() - cut >= KEEP_LAST);
+        assert!(estimate_tokens(&history[cut..]) <= 1000);
+        assert_eq!(cut_point(&history[..4], 10), None, "too short to cut");
+    }
+
+    #[tokio::test]
+    async fn without_a_model_the_summary_keeps_the_shoppers_words_and_orders() {
+        let messages = vec![
+            Message::user("quiero zapatillas rojas"),
+            Message::tool_result("c1", r#"{"placed":true,"order_number":"A-1001"}"#, false),
+        ];
+
+        let text = summarize(None, Some("Earlier: asked about sizes."), &messages).await;
+
+        assert!(text.contains("Earlier: asked about sizes."));
+        assert!(text.contains("quiero zapatillas rojas"));
+        assert!(text.contains("A-1001"));
+    }
+}
