@@ -13,10 +13,35 @@ wait_for() { # description, seconds, command...
   return 1
 }
 
-# RabbitMQ
-if ! rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
+# RabbitMQ. Debian's `rabbitmq-server` wrapper starts the node through `su`,
+# whose PAM session resets the open-files limit to 1024; the node then caps
+# itself at ~900 file handles and, with a few hundred quorum queues (tests
+# make many), stops accepting connections. So we start it ourselves with a
+# high limit, and restart a running node that has a low one.
+rabbit_fd_limit() {
+  local pid_file pid
+  pid_file=$(compgen -G '/var/lib/rabbitmq/mnesia/rabbit@*.pid' | head -1) || return 1
+  pid=$(cat "$pid_file" 2>/dev/null) || return 1
+  awk '/Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null
+}
+start_rabbitmq() {
   echo "starting RabbitMQ"
-  rabbitmq-server -detached
+  (
+    cd /var/lib/rabbitmq
+    ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+    HOME=/var/lib/rabbitmq nohup setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups \
+      /usr/lib/rabbitmq/bin/rabbitmq-server >/var/log/rabbitmq/startup_log 2>/var/log/rabbitmq/startup_err &
+  )
+}
+if rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
+  limit=$(rabbit_fd_limit || echo unknown)
+  if [ "$limit" != unknown ] && [ "$limit" -lt 10000 ]; then
+    echo "RabbitMQ runs with an open-files limit of $limit; restarting it with a higher one"
+    rabbitmqctl -q stop
+    start_rabbitmq
+  fi
+else
+  start_rabbitmq
 fi
 wait_for "RabbitMQ" 90 rabbitmq-diagnostics -q check_port_connectivity
 # Plugins the project relies on: the management API (for operators and the

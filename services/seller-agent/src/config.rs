@@ -41,6 +41,9 @@ pub struct Config {
     pub history_token_budget: usize,
     /// Model calls per turn (`MAX_TOOL_ROUNDS`).
     pub max_rounds: u32,
+    /// First word of the seller's queue names (`SELLER_QUEUE_PREFIX`,
+    /// default `seller`): queues are `<prefix>.<tenant>.<brand>…`.
+    pub queue_prefix: String,
     /// Conversation shards: conversations are spread over this many ordered
     /// queues (`SELLER_SHARDS`); every replica must use the same number.
     pub shards: u16,
@@ -138,6 +141,7 @@ impl Config {
             orders_api,
             history_token_budget: parse_var("HISTORY_TOKEN_BUDGET", 4_000)?,
             max_rounds: parse_var("MAX_TOOL_ROUNDS", 6)?,
+            queue_prefix: var("SELLER_QUEUE_PREFIX").unwrap_or_else(|| "seller".to_owned()),
             shards: parse_var("SELLER_SHARDS", 8)?,
         })
     }

@@ -106,7 +106,12 @@ impl Application {
         });
         let consumer = bus
             .consume(
-                consumers::config(&config.tenant, &config.brand, config.shards),
+                consumers::config(
+                    &config.queue_prefix,
+                    &config.tenant,
+                    &config.brand,
+                    config.shards,
+                ),
                 SellerHandler(seller),
                 shutdown.child_token(),
             )

@@ -27,6 +27,12 @@ pub const TEST_DATABASE_PREFIX: &str = "t_";
 
 /// Creates a fresh, empty database and returns a pool on it.
 pub async fn fresh_database() -> anyhow::Result<PgPool> {
+    Ok(fresh_database_with_url().await?.0)
+}
+
+/// Creates a fresh, empty database; returns a pool on it and its URL (for
+/// starting a service against it).
+pub async fn fresh_database_with_url() -> anyhow::Result<(PgPool, String)> {
     let url = database_url();
     let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
     let mut admin = PgConnection::connect(&url).await?;
@@ -35,10 +41,11 @@ pub async fn fresh_database() -> anyhow::Result<PgPool> {
         .await?;
     admin.close().await?;
     let db_url = with_database(&url, &name);
-    Ok(PgPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(10)
         .connect(&db_url)
-        .await?)
+        .await?;
+    Ok((pool, db_url))
 }
 
 /// `url` pointing at database `name` instead of its own.

@@ -8,13 +8,14 @@ use store_events::{BrandId, TenantId};
 
 use crate::seller::Seller;
 
-/// The consumer configuration of the seller of `tenant`/`brand`: bound to
+/// The consumer configuration of the seller of `tenant`/`brand` (queues
+/// named `<prefix>.<tenant>.<brand>…`): bound to
 /// exactly that brand's `store.chat.message.new` and `store.sales.resolved`
 /// (routing by binding, never by filtering), spread over `shards` ordered
 /// queues by conversation.
-pub fn config(tenant: &TenantId, brand: &BrandId, shards: u16) -> ConsumerConfig {
+pub fn config(prefix: &str, tenant: &TenantId, brand: &BrandId, shards: u16) -> ConsumerConfig {
     ConsumerConfig::new(
-        format!("seller.{tenant}.{brand}"),
+        format!("{prefix}.{tenant}.{brand}"),
         [
             format!("store.chat.message.new.{tenant}.{brand}"),
             format!("store.sales.resolved.{tenant}.{brand}"),
