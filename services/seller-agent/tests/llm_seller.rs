@@ -187,7 +187,7 @@ async fn an_llm_outage_apologizes_and_escalates_then_the_seller_stays_silent() {
     let chat = "wa:outage";
 
     shop.say(chat, "hola").await;
-    let mut events = vec![shop.next().await, shop.next().await];
+    let mut events = [shop.next().await, shop.next().await];
     events.sort_by(|a, b| a.ty().cmp(b.ty()));
 
     assert_eq!(events[0].ty(), "store.chat.response");
