@@ -1,3 +1,25 @@
-//! The order-processor service.
+//! The order processor: reads its configuration, starts the application and
+//! runs it until SIGTERM or Ctrl-C.
 
-fn main() {}
+use anyhow::Context as _;
+use order_processor::{Application, Config};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let telemetry =
+        store_telemetry::init("order-processor").context("Failed to start telemetry")?;
+    let config = Config::from_env().context("Failed to read the configuration")?;
+    let app = Application::build(config)
+        .await
+        .context("Failed to start the order processor")?;
+    store_telemetry::spawn_signal_handler(app.shutdown_token());
+    let result = app.run_until_stopped().await;
+    if let Err(error) = &result {
+        tracing::error!(
+            error = format!("{error:#}"),
+            "order processor stopped with an error"
+        );
+    }
+    telemetry.shutdown()?;
+    result
+}

@@ -33,7 +33,8 @@ impl EventType {
 }
 
 /// Every event type, in the order of the design brief's table (the catalog's
-/// replies follow their requests).
+/// replies follow their requests), then the inventory protocol between the
+/// order processor and the catalog.
 pub const ALL: &[EventType] = &[
     EventType::of::<WhatsAppMessageReceived>(),
     EventType::of::<TelegramMessageReceived>(),
@@ -52,6 +53,10 @@ pub const ALL: &[EventType] = &[
     EventType::of::<WhatsAppMessageSend>(),
     EventType::of::<TelegramMessageSend>(),
     EventType::of::<WhatsAppMessageStatus>(),
+    EventType::of::<InventoryReserve>(),
+    EventType::of::<InventoryReservation>(),
+    EventType::of::<InventoryRelease>(),
+    EventType::of::<InventoryChanged>(),
 ];
 
 /// The known event type named `ty`, if any.

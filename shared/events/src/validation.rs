@@ -76,6 +76,10 @@ schema_files! {
         ("store.whatsapp.message.send", 1),
         ("store.telegram.message.send", 1),
         ("store.whatsapp.message.status", 1),
+        ("store.inventory.reserve", 1),
+        ("store.inventory.reservation", 1),
+        ("store.inventory.release", 1),
+        ("store.inventory.changed", 1),
     ],
 }
 

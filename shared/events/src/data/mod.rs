@@ -14,6 +14,7 @@
 pub mod channel;
 pub mod chat;
 pub mod common;
+pub mod inventory;
 pub mod order;
 pub mod product;
 pub mod response;
@@ -25,6 +26,10 @@ pub use channel::{
 };
 pub use chat::{ChatMessageNew, MediaKind, MessageContent, SharedContact};
 pub use common::{Channel, Currency, CurrencyError, Customer, ErrorDetail, Money, OrderStatus};
+pub use inventory::{
+    InventoryChanged, InventoryRelease, InventoryReservation, InventoryReserve, ReleaseReason,
+    ReservationOutcome, ReservedLine, StockChangeReason, StockLevel,
+};
 pub use order::{
     Delivery, OrderCreate, OrderCreated, OrderItem, OrderLine, OrderRejected, OrderStatusChanged,
     Payment, RejectedItem, RejectionReason,

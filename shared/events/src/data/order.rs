@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::common::{Customer, Money, OrderStatus};
+use super::common::{Channel, Customer, Money, OrderStatus};
 use crate::EventData;
 
 /// `store.order.create`: place an order for a shopper.
@@ -30,6 +30,11 @@ pub struct OrderCreate {
     /// Note from the shopper for the shop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Channel the shopper ordered on, so the order processor can tell them
+    /// how their order moves (`store.chat.response`); without it the
+    /// shopper is not told directly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
 }
 
 impl EventData for OrderCreate {

@@ -80,6 +80,9 @@ pub struct ProductFilters {
     /// Tags of which the product must carry at least one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+    /// Only these product ids (a lookup rather than a search).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
 }
 
 /// How recommendations relate to the given products.

@@ -44,6 +44,7 @@ fn products(samples: &mut Samples) {
                 in_stock: Some(true),
                 attributes: BTreeMap::from([("size".into(), "M".into())]),
                 tags: Some(vec!["summer".into()]),
+                ids: Some(vec!["prod-1".into()]),
             },
             limit: 50,
             offset: Some(20),
@@ -149,6 +150,7 @@ fn orders(samples: &mut Samples) {
             delivery: None,
             payment_method: None,
             note: None,
+            channel: None,
         },
     );
     push(
@@ -179,6 +181,7 @@ fn orders(samples: &mut Samples) {
             }),
             payment_method: Some("pix".into()),
             note: Some("gift wrap please".into()),
+            channel: Some(Channel::Whatsapp),
         },
     );
     push(
@@ -194,6 +197,7 @@ fn orders(samples: &mut Samples) {
             delivery: Some(Delivery::default()),
             payment_method: None,
             note: None,
+            channel: None,
         },
     );
     push(

@@ -7,6 +7,7 @@
 
 mod chat;
 mod commerce;
+mod inventory;
 
 use std::{collections::BTreeMap, fmt::Debug};
 
@@ -25,6 +26,7 @@ pub fn all() -> Samples {
     let mut samples = Samples::new();
     chat::add(&mut samples);
     commerce::add(&mut samples);
+    inventory::add(&mut samples);
     samples
 }
 

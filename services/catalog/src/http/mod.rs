@@ -1,0 +1,33 @@
+//! The HTTP API: per-tenant admin and search endpoints authenticated with an
+//! API key (`Authorization: Bearer <key>`), the operator's `/admin`
+//! endpoints, and the ops endpoints (`/healthz`, `/readyz`, `/metrics`).
+
+pub mod admin;
+pub mod auth;
+pub mod brands;
+pub mod products;
+pub mod stock;
+
+use axum::Router;
+use secrecy::SecretString;
+
+use crate::consumers::Shared;
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database, bus and limits.
+    pub catalog: Shared,
+    /// The operator token for `/admin`, when configured.
+    pub admin_token: Option<SecretString>,
+}
+
+/// Every API route (the ops routes are merged in by the caller).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(admin::router())
+        .merge(brands::router())
+        .merge(products::router())
+        .merge(stock::router())
+        .with_state(state)
+}

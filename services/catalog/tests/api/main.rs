@@ -1,0 +1,11 @@
+//! Black-box tests of the catalog: the real service on port 0 against a
+//! fresh database and a private exchange on the real broker.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod helpers;
+mod inventory;
+mod isolation;
+mod products;
+mod search;
+mod seed;

@@ -1,0 +1,125 @@
+//! Configuration from environment variables, validated at start-up.
+
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    time::Duration,
+};
+
+use anyhow::Context as _;
+use secrecy::SecretString;
+use store_bus::BusConfig;
+
+use crate::payments::stripe::StripeConfig;
+
+/// Everything the order processor needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address of the HTTP server (`HOST`, `PORT`).
+    pub http_addr: SocketAddr,
+    /// PostgreSQL (`DATABASE_URL`); holds credentials.
+    pub database_url: SecretString,
+    /// Connections in the pool (`DATABASE_MAX_CONNECTIONS`, default 20).
+    pub database_max_connections: u32,
+    /// The bus (`AMQP_URL`, `BUS_EXCHANGE`).
+    pub bus: BusConfig,
+    /// Platform operator token for `/admin` (`ADMIN_TOKEN`).
+    pub admin_token: Option<SecretString>,
+    /// How long an unpaid order holds its stock (`ORDER_PAYMENT_TIMEOUT_SECS`,
+    /// default 1800).
+    pub payment_timeout: Duration,
+    /// How often unpaid orders are checked for expiry
+    /// (`ORDER_EXPIRY_SWEEP_MS`, default 5000).
+    pub expiry_sweep: Duration,
+    /// How long to wait for the catalog's reservation (`CATALOG_TIMEOUT_MS`,
+    /// default 10000).
+    pub catalog_timeout: Duration,
+    /// How often the outbox is checked besides after each commit
+    /// (`OUTBOX_POLL_MS`, default 1000).
+    pub outbox_poll: Duration,
+    /// Order requests handled at once (`CONSUMER_PREFETCH`, default 16).
+    pub consumer_prefetch: u16,
+    /// Stripe, when `STRIPE_SECRET_KEY` is set.
+    pub stripe: Option<StripeConfig>,
+}
+
+impl Config {
+    /// Reads the configuration from the environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let host: IpAddr = env_or("HOST", "0.0.0.0")
+            .parse()
+            .context("HOST is not an IP address")?;
+        let port: u16 = env_or("PORT", "8080")
+            .parse()
+            .context("PORT is not a port number")?;
+        let number = |name: &str, default: &str| -> anyhow::Result<u64> {
+            env_or(name, default)
+                .parse()
+                .with_context(|| format!("{name} is not a number"))
+        };
+        Ok(Self {
+            http_addr: SocketAddr::new(host, port),
+            database_url: SecretString::from(
+                std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?,
+            ),
+            database_max_connections: u32::try_from(number("DATABASE_MAX_CONNECTIONS", "20")?)
+                .context("DATABASE_MAX_CONNECTIONS is too large")?,
+            bus: BusConfig::from_env("order-processor"),
+            admin_token: std::env::var("ADMIN_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty())
+                .map(SecretString::from),
+            payment_timeout: Duration::from_secs(number("ORDER_PAYMENT_TIMEOUT_SECS", "1800")?),
+            expiry_sweep: Duration::from_millis(number("ORDER_EXPIRY_SWEEP_MS", "5000")?),
+            catalog_timeout: Duration::from_millis(number("CATALOG_TIMEOUT_MS", "10000")?),
+            outbox_poll: Duration::from_millis(number("OUTBOX_POLL_MS", "1000")?),
+            consumer_prefetch: u16::try_from(number("CONSUMER_PREFETCH", "16")?)
+                .context("CONSUMER_PREFETCH is too large")?,
+            stripe: stripe_from_env()?,
+        })
+    }
+
+    /// A configuration for tests: local port 0, the given database and bus,
+    /// quick timers.
+    pub fn for_tests(database_url: SecretString, bus: BusConfig) -> Self {
+        Self {
+            http_addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            database_url,
+            database_max_connections: 20,
+            bus,
+            admin_token: None,
+            payment_timeout: Duration::from_secs(1800),
+            expiry_sweep: Duration::from_millis(100),
+            catalog_timeout: Duration::from_secs(20),
+            outbox_poll: Duration::from_millis(200),
+            consumer_prefetch: 16,
+            stripe: None,
+        }
+    }
+}
+
+fn stripe_from_env() -> anyhow::Result<Option<StripeConfig>> {
+    let Some(secret_key) = std::env::var("STRIPE_SECRET_KEY")
+        .ok()
+        .filter(|k| !k.is_empty())
+    else {
+        return Ok(None);
+    };
+    let webhook_secret = std::env::var("STRIPE_WEBHOOK_SECRET")
+        .context("STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY")?;
+    Ok(Some(StripeConfig {
+        api_base: env_or("STRIPE_API_BASE", "https://api.stripe.com"),
+        secret_key: SecretString::from(secret_key),
+        webhook_secret: SecretString::from(webhook_secret),
+        success_url: env_or("PAYMENT_SUCCESS_URL", "https://example.com/paid"),
+        cancel_url: env_or("PAYMENT_CANCEL_URL", "https://example.com/cancelled"),
+        tolerance: Duration::from_secs(
+            env_or("STRIPE_WEBHOOK_TOLERANCE_SECS", "300")
+                .parse()
+                .context("STRIPE_WEBHOOK_TOLERANCE_SECS is not a number")?,
+        ),
+    }))
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}

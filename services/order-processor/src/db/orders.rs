@@ -1,0 +1,517 @@
+//! Orders: placing one (with its request record), reading, listing, and
+//! moving one through its lifecycle under a row lock.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{FromRow, PgConnection, PgPool, types::Json};
+use store_events::{
+    Event, TenantId,
+    data::{Currency, Customer, Delivery, Money, OrderLine, OrderStatus, Payment},
+};
+use uuid::Uuid;
+
+use crate::domain::lifecycle::{parse_status, status_name};
+
+/// Everything stored about a new order.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    /// Order id.
+    pub id: Uuid,
+    /// Tenant.
+    pub tenant: TenantId,
+    /// Brand.
+    pub brand: String,
+    /// The request's event id (also the reservation id).
+    pub request_event_id: String,
+    /// Correlation id of the conversation's exchange.
+    pub correlation_id: String,
+    /// Conversation, if any.
+    pub conversation: Option<String>,
+    /// Channel, if known.
+    pub channel: Option<String>,
+    /// The shopper.
+    pub customer: Customer,
+    /// Priced lines.
+    pub lines: Vec<OrderLine>,
+    /// Subtotal.
+    pub subtotal: Money,
+    /// Delivery fee.
+    pub delivery_fee: Option<Money>,
+    /// Total.
+    pub total: Money,
+    /// Delivery details.
+    pub delivery: Option<Delivery>,
+    /// Shopper's note.
+    pub note: Option<String>,
+    /// Order number, e.g. `SH-1001`.
+    pub number: String,
+    /// How to pay.
+    pub payment: Payment,
+    /// The payment provider's id of the payment.
+    pub payment_reference: Option<String>,
+    /// When an unpaid order expires (never for cash on delivery).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// An order as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct OrderRow {
+    /// Order id.
+    pub id: Uuid,
+    /// Tenant.
+    pub tenant_id: String,
+    /// Brand.
+    pub brand_id: String,
+    /// Order number.
+    pub number: String,
+    /// Request (and reservation) id.
+    pub request_event_id: String,
+    /// Correlation id.
+    pub correlation_id: String,
+    /// Conversation.
+    pub conversation: Option<String>,
+    /// Channel.
+    pub channel: Option<String>,
+    /// Shopper id.
+    pub customer_id: String,
+    /// Shopper.
+    pub customer: Json<Customer>,
+    /// Status name.
+    pub status: String,
+    /// Currency.
+    pub currency: String,
+    /// Subtotal.
+    pub subtotal_minor: i64,
+    /// Fee.
+    pub delivery_fee_minor: Option<i64>,
+    /// Total.
+    pub total_minor: i64,
+    /// Delivery.
+    pub delivery: Option<Json<Delivery>>,
+    /// Note.
+    pub note: Option<String>,
+    /// Payment provider.
+    pub payment_provider: String,
+    /// Payment link.
+    pub payment_link: Option<String>,
+    /// Tracking number.
+    pub tracking_number: Option<String>,
+    /// The payment provider's id of the payment.
+    pub payment_reference: Option<String>,
+    /// Expiry of an unpaid order.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl OrderRow {
+    /// The status, parsed.
+    pub fn status(&self) -> OrderStatus {
+        // Stored statuses are checked by the table's constraint.
+        parse_status(&self.status).unwrap_or(OrderStatus::PendingPayment)
+    }
+}
+
+const COLUMNS: &str = "id, tenant_id, brand_id, number, request_event_id, correlation_id, \
+    conversation, channel, customer_id, customer, status, currency, subtotal_minor, \
+    delivery_fee_minor, total_minor, delivery, note, payment_provider, payment_link, \
+    tracking_number, payment_reference, expires_at, created_at, updated_at";
+
+/// An order as the HTTP API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderView {
+    /// Order id.
+    pub id: Uuid,
+    /// Order number.
+    pub order_number: String,
+    /// Brand.
+    pub brand: String,
+    /// Status.
+    pub status: String,
+    /// Shopper.
+    pub customer: Customer,
+    /// Channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Lines.
+    pub lines: Vec<OrderLine>,
+    /// Subtotal.
+    pub subtotal: Money,
+    /// Fee.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_fee: Option<Money>,
+    /// Total.
+    pub total: Money,
+    /// Payment.
+    pub payment: Payment,
+    /// Tracking number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracking_number: Option<String>,
+    /// Delivery.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    /// Note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Expiry of an unpaid order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+struct LineRow {
+    product_id: String,
+    variant_id: Option<String>,
+    sku: String,
+    name: String,
+    quantity: i32,
+    unit_price_minor: i64,
+    line_total_minor: i64,
+}
+
+fn currency(code: &str) -> Result<Currency, sqlx::Error> {
+    Currency::parse(code).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// The stored outcome event of an order request, if it was handled.
+pub async fn find_request(
+    conn: &mut PgConnection,
+    tenant: &TenantId,
+    event_id: &str,
+) -> Result<Option<Event>, sqlx::Error> {
+    let outcome: Option<Json<Event>> = sqlx::query_scalar(
+        "select outcome from order_request where tenant_id = $1 and event_id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(event_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(outcome.map(|Json(event)| event))
+}
+
+/// Records that the request `event_id` was answered with `outcome`; false
+/// when another delivery recorded it first (then nothing is written).
+pub async fn record_request(
+    conn: &mut PgConnection,
+    tenant: &TenantId,
+    event_id: &str,
+    outcome: &Event,
+    order_id: Option<Uuid>,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "insert into order_request (tenant_id, event_id, outcome, order_id) values ($1, $2, $3, $4) \
+         on conflict (tenant_id, event_id) do nothing",
+    )
+    .bind(tenant.as_str())
+    .bind(event_id)
+    .bind(Json(outcome))
+    .bind(order_id)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// The next order number of a brand, e.g. `FA-1001`.
+pub async fn next_number(
+    conn: &mut PgConnection,
+    tenant: &TenantId,
+    brand: &str,
+) -> Result<String, sqlx::Error> {
+    let value: i64 = sqlx::query_scalar(
+        "insert into order_counter (tenant_id, brand_id, last_value) values ($1, $2, 1001) \
+         on conflict (tenant_id, brand_id) do update \
+         set last_value = order_counter.last_value + 1, updated_at = now() returning last_value",
+    )
+    .bind(tenant.as_str())
+    .bind(brand)
+    .fetch_one(conn)
+    .await?;
+    let prefix: String = brand
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(2)
+        .collect::<String>()
+        .to_uppercase();
+    Ok(format!(
+        "{}-{value}",
+        if prefix.is_empty() {
+            "OR".to_owned()
+        } else {
+            prefix
+        }
+    ))
+}
+
+/// Stores a new order, its lines and its first status.
+pub async fn insert(conn: &mut PgConnection, order: &NewOrder) -> Result<(), sqlx::Error> {
+    let number = &order.number;
+    sqlx::query(
+        "insert into customer_order (id, tenant_id, brand_id, number, request_event_id, \
+         correlation_id, conversation, channel, customer_id, customer, status, currency, \
+         subtotal_minor, delivery_fee_minor, total_minor, delivery, note, payment_provider, \
+         payment_link, expires_at, payment_reference) values ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9, $10, 'pending_payment', $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+    )
+    .bind(order.id)
+    .bind(order.tenant.as_str())
+    .bind(&order.brand)
+    .bind(number)
+    .bind(&order.request_event_id)
+    .bind(&order.correlation_id)
+    .bind(&order.conversation)
+    .bind(&order.channel)
+    .bind(&order.customer.id)
+    .bind(Json(&order.customer))
+    .bind(order.total.currency.as_str())
+    .bind(order.subtotal.amount_minor)
+    .bind(order.delivery_fee.as_ref().map(|f| f.amount_minor))
+    .bind(order.total.amount_minor)
+    .bind(order.delivery.as_ref().map(Json))
+    .bind(&order.note)
+    .bind(&order.payment.provider)
+    .bind(&order.payment.link)
+    .bind(order.expires_at)
+    .bind(&order.payment_reference)
+    .execute(&mut *conn)
+    .await?;
+    for (index, line) in order.lines.iter().enumerate() {
+        sqlx::query(
+            "insert into order_line (order_id, line, product_id, variant_id, sku, name, quantity, \
+             unit_price_minor, line_total_minor) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(order.id)
+        .bind(i32::try_from(index).unwrap_or(i32::MAX))
+        .bind(&line.product_id)
+        .bind(&line.variant_id)
+        .bind(&line.sku)
+        .bind(&line.name)
+        .bind(i32::try_from(line.quantity).unwrap_or(i32::MAX))
+        .bind(line.unit_price.amount_minor)
+        .bind(line.line_total.amount_minor)
+        .execute(&mut *conn)
+        .await?;
+    }
+    record_status(
+        conn,
+        order.id,
+        None,
+        OrderStatus::PendingPayment,
+        Some("placed"),
+    )
+    .await
+}
+
+/// Appends to an order's status history.
+pub async fn record_status(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into order_status_change (order_id, from_status, to_status, reason) values ($1, $2, $3, $4)",
+    )
+    .bind(order_id)
+    .bind(from.map(status_name))
+    .bind(status_name(to))
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Locks an order of `tenant` for a status change, by id or number.
+pub async fn lock(
+    conn: &mut PgConnection,
+    tenant: &TenantId,
+    key: &OrderKey,
+) -> Result<Option<OrderRow>, sqlx::Error> {
+    let (clause, value) = key.clause();
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from customer_order where tenant_id = $1 and {clause} for update"
+    ))
+    .bind(tenant.as_str())
+    .bind(value)
+    .fetch_optional(conn)
+    .await
+}
+
+/// How an order is named in a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderKey {
+    /// By id.
+    Id(Uuid),
+    /// By number, e.g. `FA-1001`.
+    Number(String),
+    /// By the id of the request that placed it (a payment's reference).
+    Request(String),
+}
+
+impl OrderKey {
+    /// The `where` condition on `$2` and its value.
+    fn clause(&self) -> (&'static str, String) {
+        match self {
+            Self::Id(id) => ("id = $2::uuid", id.to_string()),
+            Self::Number(number) => ("number = $2", number.clone()),
+            Self::Request(id) => ("request_event_id = $2", id.clone()),
+        }
+    }
+}
+
+/// Sets an order's status (and tracking number, when given).
+pub async fn set_status(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    to: OrderStatus,
+    tracking_number: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update customer_order set status = $2, \
+         tracking_number = coalesce($3, tracking_number), updated_at = now() where id = $1",
+    )
+    .bind(order_id)
+    .bind(status_name(to))
+    .bind(tracking_number)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Unpaid orders past their expiry, locked (other replicas skip them).
+pub async fn lock_expired(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<OrderRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from customer_order where status = 'pending_payment' \
+         and expires_at <= now() order by expires_at limit $1 for update skip locked"
+    ))
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The view of a stored order, with its lines.
+pub async fn view(conn: &mut PgConnection, row: OrderRow) -> Result<OrderView, sqlx::Error> {
+    let currency = currency(&row.currency)?;
+    let lines: Vec<LineRow> = sqlx::query_as(
+        "select product_id, variant_id, sku, name, quantity, unit_price_minor, line_total_minor \
+         from order_line where order_id = $1 order by line",
+    )
+    .bind(row.id)
+    .fetch_all(conn)
+    .await?;
+    let money = |amount| Money::new(amount, currency.clone());
+    Ok(OrderView {
+        id: row.id,
+        order_number: row.number,
+        brand: row.brand_id,
+        status: row.status,
+        customer: row.customer.0,
+        channel: row.channel,
+        lines: lines
+            .into_iter()
+            .map(|l| OrderLine {
+                product_id: l.product_id,
+                variant_id: l.variant_id,
+                sku: l.sku,
+                name: l.name,
+                quantity: u32::try_from(l.quantity).unwrap_or(0),
+                unit_price: money(l.unit_price_minor),
+                line_total: money(l.line_total_minor),
+            })
+            .collect(),
+        subtotal: money(row.subtotal_minor),
+        delivery_fee: row.delivery_fee_minor.map(money),
+        total: money(row.total_minor),
+        payment: Payment {
+            provider: row.payment_provider,
+            link: row.payment_link,
+        },
+        tracking_number: row.tracking_number,
+        delivery: row.delivery.map(|d| d.0),
+        note: row.note,
+        expires_at: row.expires_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// One order of `tenant`.
+pub async fn get(
+    pool: &PgPool,
+    tenant: &TenantId,
+    key: &OrderKey,
+) -> Result<Option<OrderView>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let (clause, value) = key.clause();
+    let row: Option<OrderRow> = sqlx::query_as(&format!(
+        "select {COLUMNS} from customer_order where tenant_id = $1 and {clause}"
+    ))
+    .bind(tenant.as_str())
+    .bind(value)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => view(&mut conn, row).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Filters of an order listing.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only this shopper's.
+    pub customer_id: Option<String>,
+    /// Only in this status.
+    pub status: Option<String>,
+    /// Only of this brand.
+    pub brand: Option<String>,
+    /// Most orders.
+    pub limit: i64,
+    /// Orders to skip.
+    pub offset: i64,
+}
+
+/// Orders of `tenant`, newest first, with the number matching in all.
+pub async fn list(
+    pool: &PgPool,
+    tenant: &TenantId,
+    filter: &Filter,
+) -> Result<(Vec<OrderView>, i64), sqlx::Error> {
+    const WHERE: &str = "where tenant_id = $1 and ($2::text is null or customer_id = $2) \
+        and ($3::text is null or status = $3) and ($4::text is null or brand_id = $4)";
+    let mut conn = pool.acquire().await?;
+    let total: i64 = sqlx::query_scalar(&format!("select count(*) from customer_order {WHERE}"))
+        .bind(tenant.as_str())
+        .bind(&filter.customer_id)
+        .bind(&filter.status)
+        .bind(&filter.brand)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows: Vec<OrderRow> = sqlx::query_as(&format!(
+        "select {COLUMNS} from customer_order {WHERE} \
+         order by created_at desc, id desc limit $5 offset $6"
+    ))
+    .bind(tenant.as_str())
+    .bind(&filter.customer_id)
+    .bind(&filter.status)
+    .bind(&filter.brand)
+    .bind(filter.limit)
+    .bind(filter.offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        views.push(view(&mut conn, row).await?);
+    }
+    Ok((views, total))
+}

@@ -1,0 +1,52 @@
+//! The outbox: events written in the transaction that decided them and
+//! published after commit by the relay, so a crash between commit and
+//! publish loses nothing (the relay publishes them at the next start).
+
+use sqlx::{PgConnection, PgPool, types::Json};
+use store_events::Event;
+use uuid::Uuid;
+
+/// Adds `event` to the outbox inside the caller's transaction.
+pub async fn enqueue(conn: &mut PgConnection, event: &Event) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into outbox (id, event) values ($1, $2)")
+        .bind(Uuid::now_v7())
+        .bind(Json(event))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A batch of unpublished events, oldest first, locked for this relay
+/// (other replicas skip them) until `tx` ends.
+pub async fn lock_pending(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<(Uuid, Event)>, sqlx::Error> {
+    let rows: Vec<(Uuid, Json<Event>)> = sqlx::query_as(
+        "select id, event from outbox where published_at is null \
+         order by created_at, id limit $1 for update skip locked",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, Json(event))| (id, event))
+        .collect())
+}
+
+/// Marks an event published.
+pub async fn mark_published(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("update outbox set published_at = now(), updated_at = now() where id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Number of events waiting (for tests and metrics).
+pub async fn pending_count(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("select count(*) from outbox where published_at is null")
+        .fetch_one(pool)
+        .await
+}

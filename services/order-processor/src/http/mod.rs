@@ -1,0 +1,31 @@
+//! The HTTP API: a tenant's orders (authenticated with the tenant's API key,
+//! `Authorization: Bearer <key>`), the operator's `/admin` endpoints, and
+//! the ops endpoints (`/healthz`, `/readyz`, `/metrics`).
+
+pub mod admin;
+pub mod auth;
+pub mod orders;
+pub mod webhooks;
+
+use axum::Router;
+use secrecy::SecretString;
+
+use crate::consumers::Shared;
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database, bus and settings.
+    pub orders: Shared,
+    /// The operator token for `/admin`, when configured.
+    pub admin_token: Option<SecretString>,
+}
+
+/// Every API route (the ops routes are merged in by the caller).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(admin::router())
+        .merge(orders::router())
+        .merge(webhooks::router())
+        .with_state(state)
+}
