@@ -1,0 +1,292 @@
+//! Webhook ingestion benchmark: requests per second and latency percentiles
+//! of signed WhatsApp webhooks through the real gateway (signature check,
+//! parsing, deduplication in PostgreSQL, raw + normalised events published
+//! with confirms), beside a bare axum + lapin handler that only publishes the
+//! body with a confirm, in the same run on the same machine.
+//!
+//! Needs the broker and database of the tests (`AMQP_URL`, `DATABASE_URL`).
+//! `BENCH_REQUESTS` (default 2000) and `BENCH_CONCURRENCY` (default 32) tune
+//! the load. Run: `cargo bench -p gateway --bench ingest`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::{
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use axum::{Router, body::Bytes, extract::State, http::StatusCode, routing::post};
+use futures::StreamExt as _;
+use gateway::{Application, Config, domain::signature::whatsapp_signature};
+use lapin::{
+    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
+    options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions},
+    types::FieldTable,
+};
+use secrecy::SecretString;
+use store_bus::{Bus, BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
+use store_telemetry::Metrics;
+
+/// The demo tenant's gaming number: routed to one brand, no menu.
+const NUMBER: &str = "100000000000002";
+const SECRET: &str = "demo-app-secret";
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A signed webhook carrying one text message with a unique wamid.
+fn webhook(i: usize) -> (Vec<u8>, String) {
+    let body = serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "1", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": "34900000000", "phone_number_id": NUMBER },
+            "contacts": [{ "profile": { "name": "Bench" }, "wa_id": format!("34600{i:06}") }],
+            "messages": [{ "from": format!("34600{i:06}"), "id": format!("wamid.bench.{i}.{}", uuid::Uuid::new_v4().simple()),
+                "timestamp": "1700000000", "type": "text", "text": { "body": "do you have the new console?" } }]
+        } }] }]
+    });
+    let body = serde_json::to_vec(&body).unwrap();
+    let signature = whatsapp_signature(SECRET, &body);
+    (body, signature)
+}
+
+/// Acks everything: the consumer a deployment would have.
+struct Sink;
+
+#[async_trait::async_trait]
+impl Handler for Sink {
+    async fn handle(&self, _: &Incoming) -> Result<(), HandlerError> {
+        Ok(())
+    }
+}
+
+struct Report {
+    name: &'static str,
+    requests: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+    failures: usize,
+}
+
+impl Report {
+    fn print(&mut self) {
+        self.latencies.sort();
+        let pct = |p: f64| {
+            let i = ((self.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
+            self.latencies
+                .get(i)
+                .copied()
+                .unwrap_or_default()
+                .as_secs_f64()
+                * 1000.0
+        };
+        println!(
+            "| {:<34} | {:>6} | {:>8.0} | {:>7.2} | {:>7.2} | {:>7.2} | {:>7.2} | {:>4} |",
+            self.name,
+            self.requests,
+            self.requests as f64 / self.elapsed.as_secs_f64(),
+            pct(0.50),
+            pct(0.90),
+            pct(0.99),
+            pct(1.0),
+            self.failures,
+        );
+    }
+}
+
+async fn load(name: &'static str, url: String, requests: usize, concurrency: usize) -> Report {
+    let client = reqwest::Client::new();
+    let bodies: Vec<(Vec<u8>, String)> = (0..requests).map(webhook).collect();
+    let started = Instant::now();
+    let results: Vec<(Duration, bool)> = futures::stream::iter(bodies)
+        .map(|(body, signature)| {
+            let client = client.clone();
+            let url = url.clone();
+            async move {
+                let t = Instant::now();
+                let ok = client
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .header("x-hub-signature-256", signature)
+                    .body(body)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success());
+                (t.elapsed(), ok)
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    Report {
+        name,
+        requests,
+        elapsed,
+        failures: results.iter().filter(|(_, ok)| !ok).count(),
+        latencies: results.into_iter().map(|(d, _)| d).collect(),
+    }
+}
+
+/// The baseline: publish the body with a confirm, nothing else.
+async fn bare_publish(State(state): State<Arc<(Channel, String)>>, body: Bytes) -> StatusCode {
+    let (channel, exchange) = &*state;
+    let confirm = channel
+        .basic_publish(
+            exchange.as_str().into(),
+            "store.whatsapp.message.received.demo.gaming".into(),
+            BasicPublishOptions {
+                mandatory: true,
+                ..BasicPublishOptions::default()
+            },
+            &body,
+            BasicProperties::default().with_delivery_mode(2),
+        )
+        .await;
+    match confirm {
+        Ok(confirm) => match confirm.await {
+            Ok(Confirmation::Ack(None)) => StatusCode::OK,
+            _ => StatusCode::SERVICE_UNAVAILABLE,
+        },
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let requests = env_or("BENCH_REQUESTS", 2000);
+    let concurrency = env_or("BENCH_CONCURRENCY", 32);
+    let prefix = store_testkit::unique("gw-bench");
+    let exchange = format!("{prefix}.events");
+    let amqp = store_testkit::amqp_url();
+
+    // A consumer of everything, so mandatory publishes are routable.
+    let sink_bus = Bus::connect(
+        BusConfig::new(format!("{prefix}-sink"), SecretString::from(amqp.clone()))
+            .with_exchange(exchange.clone()),
+        Metrics::new("bench").unwrap(),
+    )
+    .await
+    .expect("broker reachable (AMQP_URL)");
+    let sink_queue = format!("{prefix}.sink");
+    let sink = sink_bus
+        .consume(
+            ConsumerConfig::new(sink_queue.clone(), ["#"])
+                .with_prefetch(200)
+                .with_retry_delays([]),
+            Sink,
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+
+    // The gateway, as `main` starts it, on the demo tenants.
+    let pool = store_testkit::fresh_database()
+        .await
+        .expect("database reachable (DATABASE_URL)");
+    let tenants = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/tenants.demo.yaml"
+    ));
+    let mut config = Config::new(
+        SecretString::from(String::new()),
+        BusConfig::new(gateway::config::SERVICE, SecretString::from(amqp.clone()))
+            .with_exchange(exchange.clone()),
+        tenants,
+    );
+    config.host = [127, 0, 0, 1].into();
+    config.port = 0;
+    config.queue_prefix = prefix.clone();
+    let app = Application::build_with_pool(config, pool).await.unwrap();
+    let gateway_url = format!("http://127.0.0.1:{}/webhooks/whatsapp/demo", app.port());
+    let stop = app.shutdown_token();
+    let gateway = tokio::spawn(app.run_until_stopped());
+
+    // The bare handler.
+    let connection = Connection::connect(&amqp, ConnectionProperties::default())
+        .await
+        .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await
+        .unwrap();
+    channel
+        .exchange_declare(
+            exchange.as_str().into(),
+            ExchangeKind::Topic,
+            ExchangeDeclareOptions {
+                durable: true,
+                ..ExchangeDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let bare = Router::new()
+        .route("/publish", post(bare_publish))
+        .with_state(Arc::new((channel, exchange.clone())));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bare_url = format!("http://{}/publish", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, bare).await });
+
+    // Warm-up, then the measured runs.
+    load("warm-up", gateway_url.clone(), 100, concurrency).await;
+    load("warm-up", bare_url.clone(), 100, concurrency).await;
+    println!("\n{requests} requests, concurrency {concurrency}\n");
+    println!(
+        "| {:<34} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} | {:>7} | {:>4} |",
+        "handler", "reqs", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "fail"
+    );
+    println!(
+        "|{:-<36}|{:->8}|{:->10}|{:->9}|{:->9}|{:->9}|{:->9}|{:->6}|",
+        "", "", "", "", "", "", "", ""
+    );
+    load(
+        "gateway: verify, dedup, 2 events",
+        gateway_url,
+        requests,
+        concurrency,
+    )
+    .await
+    .print();
+    load(
+        "bare axum + lapin (1 publish)",
+        bare_url,
+        requests,
+        concurrency,
+    )
+    .await
+    .print();
+
+    stop.cancel();
+    let _ = gateway.await;
+    sink.shutdown().await;
+    // Leave no quorum queues behind on a shared broker.
+    let cleanup = connection.create_channel().await.unwrap();
+    for queue in [
+        store_bus::topology::dead_letter_queue(&sink_queue),
+        sink_queue,
+        format!("{prefix}.chat-response.dlq"),
+        format!("{prefix}.chat-response"),
+    ]
+    .into_iter()
+    .chain(
+        gateway::config::SendConfig::default()
+            .bus_retry_delays
+            .iter()
+            .map(|d| store_bus::topology::retry_queue(&format!("{prefix}.chat-response"), *d)),
+    ) {
+        let _ = cleanup
+            .queue_delete(queue.as_str().into(), Default::default())
+            .await;
+    }
+    let _ = cleanup
+        .exchange_delete(exchange.as_str().into(), Default::default())
+        .await;
+}

@@ -1,0 +1,3 @@
+//! Consumers of the bus.
+
+pub mod chat_response;

@@ -1,0 +1,168 @@
+//! Brand routing: which brand's seller gets a shopper's message, or whether
+//! the shopper must first pick a brand from the menu.
+//!
+//! A menu pick comes back as an interactive reply whose id is
+//! `brand:<brand id>`; writing one of the [`MENU_WORDS`] shows the menu again
+//! so the shopper can switch.
+
+use store_events::{
+    BrandId,
+    data::{
+        chat::MessageContent,
+        response::{ListRow, ListSection, ResponsePart},
+    },
+};
+
+use super::tenants::{Routing, Tenant};
+
+/// Prefix of the reply ids of the brand menu's rows.
+pub const BRAND_REPLY_PREFIX: &str = "brand:";
+
+/// Texts that show the brand menu again (compared trimmed, case-insensitive).
+pub const MENU_WORDS: &[&str] = &["menu", "/menu", "brands", "/brands", "/start", "switch"];
+
+/// What to do with a shopper's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Deliver it to this brand's seller.
+    Deliver(BrandId),
+    /// The shopper picked this brand: remember it, then deliver the pick.
+    Choose(BrandId),
+    /// Forget any choice and send the brand menu; the message goes nowhere
+    /// else.
+    ShowMenu,
+}
+
+/// Decides where a message goes, given the channel's routing and the brand
+/// the conversation chose earlier, if any.
+pub fn decide(routing: &Routing, chosen: Option<&BrandId>, content: &MessageContent) -> Decision {
+    let menu = match routing {
+        Routing::Brand(brand) => return Decision::Deliver(brand.clone()),
+        Routing::Menu(menu) => menu,
+    };
+    match content {
+        MessageContent::InteractiveReply { reply_id, .. } => {
+            if let Some(picked) = reply_id
+                .strip_prefix(BRAND_REPLY_PREFIX)
+                .and_then(|id| menu.iter().find(|b| b.as_str() == id))
+            {
+                return Decision::Choose(picked.clone());
+            }
+        }
+        MessageContent::Text { text } => {
+            let word = text.trim().to_lowercase();
+            if MENU_WORDS.contains(&word.as_str()) {
+                return Decision::ShowMenu;
+            }
+        }
+        _ => {}
+    }
+    match chosen {
+        Some(brand) if menu.contains(brand) => Decision::Deliver(brand.clone()),
+        _ => Decision::ShowMenu,
+    }
+}
+
+/// The brand menu of `tenant` limited to `menu`, as a list reply.
+pub fn menu_part(tenant: &Tenant, menu: &[BrandId]) -> ResponsePart {
+    let rows = menu
+        .iter()
+        .filter_map(|id| tenant.brand(id))
+        .map(|brand| ListRow {
+            id: format!("{BRAND_REPLY_PREFIX}{}", brand.id),
+            title: brand.name.clone(),
+            description: brand.description.clone(),
+        })
+        .collect();
+    ResponsePart::List {
+        text: tenant.menu_text.clone(),
+        button_label: "Choose a shop".to_owned(),
+        sections: vec![ListSection {
+            title: tenant.name.clone(),
+            rows,
+        }],
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn b(id: &str) -> BrandId {
+        BrandId::parse(id).unwrap()
+    }
+
+    fn menu() -> Routing {
+        Routing::Menu(vec![b("fashion"), b("tech")])
+    }
+
+    fn text(t: &str) -> MessageContent {
+        MessageContent::Text { text: t.into() }
+    }
+
+    fn tap(id: &str) -> MessageContent {
+        MessageContent::InteractiveReply {
+            reply_id: id.into(),
+            title: "x".into(),
+            description: None,
+        }
+    }
+
+    #[test]
+    fn a_single_brand_channel_always_delivers_to_its_brand() {
+        let decision = decide(&Routing::Brand(b("bakery")), None, &text("menu"));
+
+        assert_eq!(decision, Decision::Deliver(b("bakery")));
+    }
+
+    #[test]
+    fn given_no_choice_yet_when_the_shopper_writes_then_the_menu_is_shown() {
+        assert_eq!(decide(&menu(), None, &text("hi")), Decision::ShowMenu);
+    }
+
+    #[test]
+    fn given_the_menu_when_the_shopper_taps_a_brand_then_it_is_chosen() {
+        assert_eq!(
+            decide(&menu(), None, &tap("brand:tech")),
+            Decision::Choose(b("tech"))
+        );
+    }
+
+    #[test]
+    fn given_a_choice_when_the_shopper_writes_then_it_goes_to_that_brand() {
+        assert_eq!(
+            decide(&menu(), Some(&b("fashion")), &text("red shoes?")),
+            Decision::Deliver(b("fashion"))
+        );
+        // A tap on some other button is an answer for the seller.
+        assert_eq!(
+            decide(&menu(), Some(&b("fashion")), &tap("size:42")),
+            Decision::Deliver(b("fashion"))
+        );
+    }
+
+    #[test]
+    fn given_a_choice_when_the_shopper_asks_for_the_menu_or_taps_another_brand_then_they_switch() {
+        assert_eq!(
+            decide(&menu(), Some(&b("fashion")), &text("  Menu ")),
+            Decision::ShowMenu
+        );
+        assert_eq!(
+            decide(&menu(), Some(&b("fashion")), &tap("brand:tech")),
+            Decision::Choose(b("tech"))
+        );
+    }
+
+    #[test]
+    fn a_brand_outside_the_menu_is_neither_chosen_nor_kept() {
+        assert_eq!(
+            decide(&menu(), None, &tap("brand:gaming")),
+            Decision::ShowMenu
+        );
+        assert_eq!(
+            decide(&menu(), Some(&b("gaming")), &text("hi")),
+            Decision::ShowMenu
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! Tests of the tenant file: the shipped demo file and the rules.
+#![allow(clippy::unwrap_used)]
+
+use secrecy::ExposeSecret;
+
+use super::*;
+
+const DEMO: &str = include_str!("../../config/tenants.demo.yaml");
+
+fn brand(id: &str) -> BrandId {
+    BrandId::parse(id).unwrap()
+}
+
+#[test]
+fn the_demo_file_has_the_five_seed_brands_and_a_bakery() {
+    let tenants = Tenants::parse(DEMO).unwrap();
+
+    let demo = tenants.get("demo").unwrap();
+    let ids: Vec<&str> = demo.brands.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, ["fashion", "tech", "home", "beauty", "gaming"]);
+    assert_eq!(
+        demo.whatsapp_channel("100000000000001").unwrap().routing,
+        Routing::Menu(ids.iter().map(|b| brand(b)).collect())
+    );
+    assert_eq!(
+        demo.whatsapp_channel("100000000000002").unwrap().routing,
+        Routing::Brand(brand("gaming"))
+    );
+    assert_eq!(demo.telegram[0].bot_id, "7000000001");
+    let bakery = tenants.get("bakery").unwrap();
+    assert_eq!(bakery.brands.len(), 1);
+    assert!(bakery.whatsapp_channel("100000000000001").is_none());
+}
+
+#[test]
+fn secrets_come_from_environment_variables_and_files() {
+    let dir = std::env::temp_dir().join(uuid::Uuid::new_v4().to_string());
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token");
+    std::fs::write(&file, "from-a-file\n").unwrap();
+    // Setting a variable needs `unsafe` in edition 2024 (forbidden here):
+    // read one every process has.
+    let var = "PATH";
+    let yaml = format!(
+        r#"
+tenants:
+  - id: t1
+    name: T
+    brands: [{{ id: b1, name: B }}]
+    whatsapp:
+      - phone_number_id: "1"
+        verify_token: {{ env: {var} }}
+        app_secret: {{ file: {file} }}
+        access_token: {{ value: v }}
+        brand: b1
+"#,
+        file = file.display()
+    );
+
+    let tenants = Tenants::parse(&yaml).unwrap();
+
+    let channel = tenants.get("t1").unwrap().whatsapp_channel("1").unwrap();
+    assert_eq!(
+        channel.verify_token.expose_secret(),
+        std::env::var("PATH").unwrap()
+    );
+    assert_eq!(channel.app_secret.expose_secret(), "from-a-file");
+}
+
+#[test]
+fn a_missing_environment_variable_is_refused_at_start_up() {
+    let yaml = r#"
+tenants:
+  - id: t1
+    name: T
+    brands: [{ id: b1, name: B }]
+    whatsapp:
+      - phone_number_id: "1"
+        verify_token: { env: GATEWAY_TEST_SURELY_UNSET_VARIABLE }
+        app_secret: { value: s }
+        access_token: { value: v }
+        brand: b1
+"#;
+
+    let error = Tenants::parse(yaml).unwrap_err();
+
+    assert!(
+        error
+            .to_string()
+            .contains("GATEWAY_TEST_SURELY_UNSET_VARIABLE is not set"),
+        "{error}"
+    );
+}
+
+#[test]
+fn routing_to_an_unknown_brand_or_to_nothing_is_refused() {
+    let with = |routing: &str| {
+        format!(
+            r#"
+tenants:
+  - id: t1
+    name: T
+    brands: [{{ id: b1, name: B }}]
+    telegram:
+      - bot_token: {{ value: "1:x" }}
+        secret_token: {{ value: s }}
+        {routing}
+"#
+        )
+    };
+
+    let unknown = Tenants::parse(&with("brand: nope")).unwrap_err();
+    let neither = Tenants::parse(&with("")).unwrap_err();
+    let ok = Tenants::parse(&with("menu: [b1]"));
+
+    assert!(
+        unknown.to_string().contains("unknown brand nope"),
+        "{unknown}"
+    );
+    assert!(neither.to_string().contains("either `brand`"), "{neither}");
+    assert!(ok.is_ok());
+}
+
+#[test]
+fn a_bad_telegram_token_and_a_reused_phone_number_are_refused() {
+    let bad_token = r#"
+tenants:
+  - id: t1
+    name: T
+    brands: [{ id: b1, name: B }]
+    telegram:
+      - bot_token: { value: "not-a-token" }
+        secret_token: { value: s }
+        brand: b1
+"#;
+    let reused = r#"
+tenants:
+  - id: t1
+    name: T
+    brands: [{ id: b1, name: B }]
+    whatsapp:
+      - { phone_number_id: "1", verify_token: { value: a }, app_secret: { value: a }, access_token: { value: a }, brand: b1 }
+  - id: t2
+    name: T2
+    brands: [{ id: b1, name: B }]
+    whatsapp:
+      - { phone_number_id: "1", verify_token: { value: a }, app_secret: { value: a }, access_token: { value: a }, brand: b1 }
+"#;
+
+    assert!(
+        Tenants::parse(bad_token)
+            .unwrap_err()
+            .to_string()
+            .contains("<digits>:<secret>")
+    );
+    assert!(
+        Tenants::parse(reused)
+            .unwrap_err()
+            .to_string()
+            .contains("used twice")
+    );
+}

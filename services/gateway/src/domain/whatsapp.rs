@@ -1,0 +1,357 @@
+//! The WhatsApp Cloud API webhook payload: `entry[].changes[].value` with
+//! `metadata`, `contacts`, `messages` and `statuses`, parsed into
+//! [`InboundMessage`]s and [`WhatsAppMessageStatus`]es.
+//!
+//! Every message kind the Cloud API documents is mapped; a kind we do not
+//! know, or a message WhatsApp itself could not read, becomes
+//! [`MessageContent::Unsupported`] and is still delivered, never dropped.
+
+use serde::Deserialize;
+use serde_json::Value;
+use store_events::data::{
+    channel::WhatsAppMessageStatus,
+    chat::{MediaKind, MessageContent, SharedContact},
+    common::{Channel, Customer},
+};
+
+use super::{InboundMessage, PayloadError, unix_time};
+
+/// Everything one webhook delivery carries, in order.
+#[derive(Debug, Default, PartialEq)]
+pub struct Delivery {
+    /// Shopper messages.
+    pub messages: Vec<InboundMessage>,
+    /// Status updates of messages we sent.
+    pub statuses: Vec<WhatsAppMessageStatus>,
+}
+
+#[derive(Deserialize)]
+struct Webhook {
+    object: String,
+    #[serde(default)]
+    entry: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(default)]
+    changes: Vec<Change>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(default)]
+    field: String,
+    value: Value,
+}
+
+#[derive(Deserialize)]
+struct ChangeValue {
+    metadata: Metadata,
+    #[serde(default)]
+    contacts: Vec<Contact>,
+    #[serde(default)]
+    messages: Vec<Value>,
+    #[serde(default)]
+    statuses: Vec<super::whatsapp_status::Status>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    phone_number_id: String,
+}
+
+#[derive(Deserialize)]
+struct Contact {
+    wa_id: String,
+    #[serde(default)]
+    profile: Option<Profile>,
+}
+
+#[derive(Deserialize)]
+struct Profile {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    from: String,
+    id: String,
+    timestamp: String,
+    #[serde(rename = "type", default)]
+    kind: String,
+    #[serde(default)]
+    context: Option<Context>,
+    #[serde(default)]
+    errors: Vec<GraphError>,
+}
+
+#[derive(Deserialize)]
+struct Context {
+    #[serde(default)]
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct GraphError {
+    pub(super) code: i64,
+    #[serde(default)]
+    pub(super) title: Option<String>,
+    #[serde(default)]
+    pub(super) message: Option<String>,
+    #[serde(default)]
+    pub(super) error_data: Option<ErrorData>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct ErrorData {
+    #[serde(default)]
+    pub(super) details: Option<String>,
+}
+
+/// Parses a webhook body. Only `whatsapp_business_account` objects are
+/// accepted; changes of other fields (account updates, templates) are
+/// skipped, as are statuses of a kind we do not know.
+pub fn parse_webhook(body: &[u8]) -> Result<Delivery, PayloadError> {
+    let webhook: Webhook = serde_json::from_slice(body)
+        .map_err(|e| PayloadError(format!("not a WhatsApp webhook: {e}")))?;
+    if webhook.object != "whatsapp_business_account" {
+        return Err(PayloadError(format!(
+            "object {:?} is not whatsapp_business_account",
+            webhook.object
+        )));
+    }
+    let mut delivery = Delivery::default();
+    for change in webhook.entry.into_iter().flat_map(|e| e.changes) {
+        if change.field != "messages" {
+            tracing::info!(field = %change.field, "skipping a webhook change that is not about messages");
+            continue;
+        }
+        let value: ChangeValue = serde_json::from_value(change.value.clone())
+            .map_err(|e| PayloadError(format!("malformed change value: {e}")))?;
+        let account = value.metadata.phone_number_id.clone();
+        for raw in &value.messages {
+            let message = parse_message(&account, &value.contacts, raw, &change.value)?;
+            delivery.messages.push(message);
+        }
+        for status in value.statuses {
+            if let Some(status) = super::whatsapp_status::parse_status(&account, status)? {
+                delivery.statuses.push(status);
+            }
+        }
+    }
+    Ok(delivery)
+}
+
+fn parse_message(
+    account: &str,
+    contacts: &[Contact],
+    raw: &Value,
+    change_value: &Value,
+) -> Result<InboundMessage, PayloadError> {
+    let message: Message = serde_json::from_value(raw.clone())
+        .map_err(|e| PayloadError(format!("malformed message: {e}")))?;
+    if message.id.is_empty() || message.from.is_empty() {
+        return Err(PayloadError(
+            "a message has an empty id or sender".to_owned(),
+        ));
+    }
+    let seconds = message
+        .timestamp
+        .parse::<i64>()
+        .map_err(|_| PayloadError(format!("timestamp {:?} is not a number", message.timestamp)))?;
+    let display_name = contacts
+        .iter()
+        .find(|c| c.wa_id == message.from)
+        .or(contacts.first())
+        .and_then(|c| c.profile.as_ref())
+        .and_then(|p| p.name.clone())
+        .filter(|n| !n.is_empty());
+    let phone = message
+        .from
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| format!("+{}", message.from));
+    Ok(InboundMessage {
+        channel: Channel::Whatsapp,
+        account: account.to_owned(),
+        chat: message.from.clone(),
+        dedup_key: message.id.clone(),
+        channel_message_id: message.id.clone(),
+        customer: Customer {
+            id: message.from.clone(),
+            display_name,
+            phone,
+            language: None,
+        },
+        sent_at: unix_time(seconds)?,
+        content: content_of(&message, raw),
+        reply_to: message
+            .context
+            .and_then(|c| c.id)
+            .filter(|id| !id.is_empty()),
+        edited: false,
+        raw: change_value.clone(),
+    })
+}
+
+/// A string field of a JSON object, if present and not empty.
+fn text(value: &Value, key: &str) -> Option<String> {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn unsupported(original_kind: &str, detail: Option<String>) -> MessageContent {
+    MessageContent::Unsupported {
+        original_kind: if original_kind.is_empty() {
+            "unknown".to_owned()
+        } else {
+            original_kind.to_owned()
+        },
+        detail,
+    }
+}
+
+fn content_of(message: &Message, raw: &Value) -> MessageContent {
+    let kind = message.kind.as_str();
+    let body = raw.get(kind).unwrap_or(&Value::Null);
+    let error_detail = || {
+        message.errors.first().map(|e| {
+            e.error_data
+                .as_ref()
+                .and_then(|d| d.details.clone())
+                .or_else(|| e.title.clone())
+                .unwrap_or_else(|| format!("error {}", e.code))
+        })
+    };
+    let mapped = match kind {
+        "text" => text(body, "body").map(|text| MessageContent::Text { text }),
+        "image" | "audio" | "video" | "document" | "sticker" => media(kind, body),
+        "location" => location(body),
+        "contacts" => shared_contacts(body),
+        "interactive" => interactive(body),
+        "button" => text(body, "payload").map(|reply_id| MessageContent::InteractiveReply {
+            title: text(body, "text").unwrap_or_else(|| reply_id.clone()),
+            reply_id,
+            description: None,
+        }),
+        "reaction" => text(body, "message_id").map(|target| MessageContent::Reaction {
+            emoji: text(body, "emoji"),
+            target_message_id: target,
+        }),
+        "order" => Some(unsupported("order", order_detail(body))),
+        "unsupported" => Some(unsupported(
+            body.get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("unsupported"),
+            error_detail(),
+        )),
+        _ => None,
+    };
+    // A known kind whose object is missing or malformed is kept as
+    // unsupported, so a human can still see it.
+    mapped.unwrap_or_else(|| unsupported(kind, error_detail()))
+}
+
+fn media(kind: &str, body: &Value) -> Option<MessageContent> {
+    let media_kind = match kind {
+        "image" => MediaKind::Image,
+        "video" => MediaKind::Video,
+        "document" => MediaKind::Document,
+        "sticker" => MediaKind::Sticker,
+        _ if body.get("voice").and_then(Value::as_bool) == Some(true) => MediaKind::Voice,
+        _ => MediaKind::Audio,
+    };
+    let media_id = text(body, "id")?;
+    Some(MessageContent::Media {
+        media_kind,
+        media_id: Some(media_id),
+        url: None,
+        mime_type: text(body, "mime_type"),
+        caption: text(body, "caption"),
+        filename: text(body, "filename"),
+    })
+}
+
+fn location(body: &Value) -> Option<MessageContent> {
+    let latitude = body.get("latitude").and_then(Value::as_f64)?;
+    let longitude = body.get("longitude").and_then(Value::as_f64)?;
+    ((-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude)).then(|| {
+        MessageContent::Location {
+            latitude,
+            longitude,
+            name: text(body, "name"),
+            address: text(body, "address"),
+        }
+    })
+}
+
+fn shared_contacts(body: &Value) -> Option<MessageContent> {
+    let contacts: Vec<SharedContact> = body
+        .as_array()?
+        .iter()
+        .filter_map(|card| {
+            let name = card.get("name")?;
+            let formatted = text(name, "formatted_name").or_else(|| {
+                let parts: Vec<String> = ["first_name", "last_name"]
+                    .iter()
+                    .filter_map(|k| text(name, k))
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join(" "))
+            })?;
+            let phones = card
+                .get("phones")
+                .and_then(Value::as_array)
+                .map(|phones| phones.iter().filter_map(|p| text(p, "phone")).collect())
+                .unwrap_or_default();
+            Some(SharedContact {
+                name: formatted,
+                phones,
+            })
+        })
+        .collect();
+    (!contacts.is_empty()).then_some(MessageContent::Contacts { contacts })
+}
+
+fn interactive(body: &Value) -> Option<MessageContent> {
+    let kind = body.get("type").and_then(Value::as_str)?;
+    match kind {
+        "button_reply" | "list_reply" => {
+            let reply = body.get(kind)?;
+            let reply_id = text(reply, "id")?;
+            Some(MessageContent::InteractiveReply {
+                title: text(reply, "title").unwrap_or_else(|| reply_id.clone()),
+                reply_id,
+                description: text(reply, "description"),
+            })
+        }
+        other => Some(unsupported(&format!("interactive.{other}"), None)),
+    }
+}
+
+fn order_detail(body: &Value) -> Option<String> {
+    let items = body.get("product_items")?.as_array()?;
+    let lines: Vec<String> = items
+        .iter()
+        .map(|item| {
+            let id = item
+                .get("product_retailer_id")
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            let quantity = item.get("quantity").and_then(Value::as_i64).unwrap_or(0);
+            format!("{quantity} × {id}")
+        })
+        .collect();
+    Some(format!(
+        "order from a WhatsApp catalogue: {}",
+        lines.join(", ")
+    ))
+}
+
+#[cfg(test)]
+#[path = "whatsapp_tests.rs"]
+mod tests;

@@ -1,0 +1,247 @@
+//! Parsing of the real Cloud API payloads in `tests/fixtures/whatsapp`.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{TimeZone, Utc};
+use store_events::data::{channel::WhatsAppStatus, chat::MediaKind};
+
+use super::*;
+
+macro_rules! fixture {
+    ($name:literal) => {
+        include_bytes!(concat!("../../tests/fixtures/whatsapp/", $name, ".json"))
+    };
+}
+
+fn one(body: &[u8]) -> InboundMessage {
+    let mut delivery = parse_webhook(body).unwrap();
+    assert_eq!(delivery.messages.len(), 1);
+    delivery.messages.remove(0)
+}
+
+#[test]
+fn a_text_message_is_normalised_with_its_sender() {
+    let message = one(fixture!("text"));
+
+    assert_eq!(
+        message.content,
+        MessageContent::Text {
+            text: "Body Text".into()
+        }
+    );
+    assert_eq!(message.account, "1122334455667");
+    assert_eq!(message.chat, "972987654321");
+    assert_eq!(message.dedup_key, "wamid.xyzxyz");
+    assert_eq!(message.customer.display_name.as_deref(), Some("Test Name"));
+    assert_eq!(message.customer.phone.as_deref(), Some("+972987654321"));
+    assert_eq!(
+        message.sent_at,
+        Utc.timestamp_opt(1_697_043_223, 0).unwrap()
+    );
+    assert_eq!(message.reply_to, None);
+    assert_eq!(message.raw["metadata"]["phone_number_id"], "1122334455667");
+}
+
+#[test]
+fn a_reply_keeps_the_quoted_message_id() {
+    let message = one(fixture!("text_reply_context"));
+
+    assert_eq!(message.reply_to.as_deref(), Some("wamid.xyzxyz=="));
+}
+
+#[test]
+fn media_kinds_keep_id_mime_type_caption_and_file_name() {
+    // (payload, kind, media id, caption, file name)
+    type Case = (
+        &'static [u8],
+        MediaKind,
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+    let cases: [Case; 5] = [
+        (fixture!("image"), MediaKind::Image, "65463453", None, None),
+        (
+            fixture!("video"),
+            MediaKind::Video,
+            "765756756",
+            Some("caption"),
+            None,
+        ),
+        (
+            fixture!("document"),
+            MediaKind::Document,
+            "1234567890987654321",
+            Some("caption"),
+            Some("filename.pdf"),
+        ),
+        (
+            fixture!("sticker_animated"),
+            MediaKind::Sticker,
+            "1234567890987654321",
+            None,
+            None,
+        ),
+        (
+            fixture!("audio_voice"),
+            MediaKind::Voice,
+            "1234567890987654321",
+            None,
+            None,
+        ),
+    ];
+    for (body, kind, id, caption, filename) in cases {
+        let MessageContent::Media {
+            media_kind,
+            media_id,
+            mime_type,
+            caption: c,
+            filename: f,
+            ..
+        } = one(body).content
+        else {
+            panic!("not media");
+        };
+        assert_eq!(media_kind, kind);
+        assert_eq!(media_id.as_deref(), Some(id));
+        assert!(mime_type.is_some());
+        assert_eq!(c.as_deref(), caption);
+        assert_eq!(f.as_deref(), filename);
+    }
+    let MessageContent::Media { media_kind, .. } = one(fixture!("audio")).content else {
+        panic!("not media");
+    };
+    assert_eq!(media_kind, MediaKind::Audio);
+}
+
+#[test]
+fn interactive_and_button_replies_become_interactive_replies() {
+    let list = one(fixture!("interactive_list_reply_description")).content;
+    let button = one(fixture!("interactive_button_reply")).content;
+    let template_button = one(fixture!("button")).content;
+
+    assert_eq!(
+        list,
+        MessageContent::InteractiveReply {
+            reply_id: "callback_data".into(),
+            title: "title".into(),
+            description: Some("description".into())
+        }
+    );
+    assert!(
+        matches!(button, MessageContent::InteractiveReply { ref reply_id, .. } if reply_id == "callback_data")
+    );
+    assert!(
+        matches!(template_button, MessageContent::InteractiveReply { ref title, .. } if title == "title")
+    );
+}
+
+#[test]
+fn locations_contacts_and_reactions() {
+    let chosen = one(fixture!("location_chosen")).content;
+    let contacts = one(fixture!("contacts")).content;
+    let reaction = one(fixture!("reaction")).content;
+    let removed = one(fixture!("reaction_removed")).content;
+
+    assert_eq!(
+        chosen,
+        MessageContent::Location {
+            latitude: 37.4611978,
+            longitude: -122.2164385,
+            name: Some("Facebook HQ".into()),
+            address: Some("1 Hacker Way, Menlo Park, CA 94025".into())
+        }
+    );
+    let MessageContent::Contacts { contacts } = contacts else {
+        panic!("not contacts")
+    };
+    assert_eq!(contacts.len(), 3);
+    assert_eq!(contacts[0].name, "Chandler Bing");
+    assert_eq!(contacts[0].phones, ["+1 555-555-5555"]);
+    assert_eq!(
+        reaction,
+        MessageContent::Reaction {
+            emoji: Some("😮".into()),
+            target_message_id: "wamid.yzxyzx=".into()
+        }
+    );
+    assert_eq!(
+        removed,
+        MessageContent::Reaction {
+            emoji: None,
+            target_message_id: "wamid.yzxyzx=".into()
+        }
+    );
+}
+
+#[test]
+fn unknown_and_unreadable_kinds_are_kept_as_unsupported() {
+    let unsupported = one(fixture!("unsupported_with_type")).content;
+    let order = one(fixture!("order")).content;
+    let broken_interactive = one(fixture!("interactive_with_error")).content;
+
+    assert_eq!(
+        unsupported,
+        MessageContent::Unsupported {
+            original_kind: "pool".into(),
+            detail: Some("Message type is currently not supported.".into())
+        }
+    );
+    assert!(
+        matches!(order, MessageContent::Unsupported { ref original_kind, detail: Some(ref d) }
+        if original_kind == "order" && d.contains("3 × HAMBURGER"))
+    );
+    assert!(
+        matches!(broken_interactive, MessageContent::Unsupported { ref original_kind, .. } if original_kind == "interactive")
+    );
+}
+
+#[test]
+fn statuses_keep_errors_conversation_and_pricing() {
+    let failed = parse_webhook(fixture!("status_failed")).unwrap().statuses;
+    let sent = parse_webhook(fixture!("status_sent")).unwrap().statuses;
+
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].status, WhatsAppStatus::Failed);
+    assert_eq!(failed[0].errors[0].code, 130472);
+    assert!(
+        failed[0].errors[0]
+            .details
+            .as_deref()
+            .unwrap()
+            .contains("experiment")
+    );
+    assert_eq!(sent[0].status, WhatsAppStatus::Sent);
+    assert_eq!(sent[0].recipient_id, "972987654321");
+    assert_eq!(sent[0].pricing.as_ref().unwrap()["category"], "service");
+    assert!(sent[0].conversation.is_some());
+}
+
+#[test]
+fn every_fixture_parses() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/whatsapp");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let delivery = parse_webhook(&std::fs::read(&path).unwrap());
+        let delivery = delivery.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(
+            delivery.messages.len() + delivery.statuses.len(),
+            1,
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn bad_payloads_are_refused_with_a_reason() {
+    let not_json = parse_webhook(b"{").unwrap_err();
+    let other_object = parse_webhook(br#"{"object":"page","entry":[]}"#).unwrap_err();
+    let no_metadata = parse_webhook(
+        br#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{}}]}]}"#,
+    )
+    .unwrap_err();
+
+    assert!(not_json.0.contains("not a WhatsApp webhook"));
+    assert!(other_object.0.contains("page"));
+    assert!(no_metadata.0.contains("metadata"));
+}

@@ -1,0 +1,53 @@
+//! The HTTP API: the channels' webhooks, merged with the ops endpoints
+//! (`/healthz`, `/readyz`, `/metrics`).
+
+pub mod telegram;
+pub mod whatsapp;
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{DefaultBodyLimit, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode, header::CONTENT_TYPE},
+    middleware,
+};
+use store_telemetry::{Metrics, Readiness, ops_router};
+
+use crate::{error::ApiError, state::AppState};
+
+/// The whole HTTP surface of the gateway.
+pub fn router(state: AppState, metrics: Metrics, readiness: Readiness) -> Router {
+    let limit = state.max_body_bytes;
+    Router::new()
+        .merge(whatsapp::router())
+        .merge(telegram::router())
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+        .merge(ops_router(metrics, readiness))
+        .layer(middleware::from_fn(crate::error::log_server_errors))
+}
+
+/// The body of a webhook, or why it cannot be read.
+pub(crate) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(limit)
+        } else {
+            ApiError::Malformed(rejection.body_text())
+        }
+    })
+}
+
+/// Refuses bodies whose content type is not JSON.
+pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if json {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
+}

@@ -1,0 +1,335 @@
+//! From parsed webhook content to confirmed events: deduplicate, route to a
+//! brand (or ask for one), publish the raw and the normalised event, all
+//! inside one database transaction that commits only after the broker
+//! confirmed every event. A failure anywhere rolls the deduplication rows
+//! back, so the channel's retry is processed again; nothing is acknowledged
+//! that was not stored.
+
+use anyhow::Context as _;
+use chrono::Utc;
+use serde::Serialize;
+use sqlx::{PgConnection, Postgres, Transaction};
+use store_bus::PublishError;
+use store_events::{
+    AttributesReader as _, BrandId, ConversationId, Event, EventContext, EventData,
+    data::{
+        channel::{TelegramMessageReceived, WhatsAppMessageReceived, WhatsAppMessageStatus},
+        chat::ChatMessageNew,
+        common::Channel,
+        response::{ChatResponse, Sender},
+    },
+    new_event,
+};
+
+use crate::{
+    db::{brand_choice, dedup},
+    domain::{
+        InboundMessage,
+        conversation::{ConversationRef, channel_name},
+        routing::{self, Decision},
+        tenants::{Routing, Tenant},
+    },
+    error::ApiError,
+    state::AppState,
+};
+
+/// What a webhook delivery led to; the body of the 200 answer.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Report {
+    /// Messages delivered to a brand's seller.
+    pub delivered: u32,
+    /// Messages answered with the brand menu.
+    pub menus: u32,
+    /// Statuses published.
+    pub statuses: u32,
+    /// Messages and statuses already seen.
+    pub duplicates: u32,
+}
+
+/// Publishes `messages` and `statuses` received for `tenant`.
+pub async fn ingest(
+    state: &AppState,
+    tenant: &Tenant,
+    messages: Vec<InboundMessage>,
+    statuses: Vec<WhatsAppMessageStatus>,
+) -> Result<Report, ApiError> {
+    // Resolve every channel account first: an unknown one refuses the whole
+    // delivery before anything is published.
+    let mut routed = Vec::with_capacity(messages.len());
+    for message in messages {
+        let routing = routing_of(tenant, message.channel, &message.account)?;
+        routed.push((message, routing));
+    }
+    let mut routed_statuses = Vec::with_capacity(statuses.len());
+    for status in statuses {
+        let routing = routing_of(tenant, Channel::Whatsapp, &status.phone_number_id)?;
+        routed_statuses.push((status, routing));
+    }
+
+    let mut tx = begin(state).await?;
+    let mut report = Report::default();
+    for (message, routing) in routed {
+        ingest_message(state, &mut tx, tenant, message, routing, &mut report).await?;
+    }
+    for (status, routing) in routed_statuses {
+        ingest_status(state, &mut tx, tenant, status, routing, &mut report).await?;
+    }
+    tx.commit()
+        .await
+        .context("Failed to commit the deduplication rows")
+        .map_err(ApiError::Unavailable)?;
+    Ok(report)
+}
+
+fn routing_of<'t>(
+    tenant: &'t Tenant,
+    channel: Channel,
+    account: &str,
+) -> Result<&'t Routing, ApiError> {
+    let routing = match channel {
+        Channel::Whatsapp => tenant.whatsapp_channel(account).map(|c| &c.routing),
+        Channel::Telegram => tenant.telegram_channel(account).map(|c| &c.routing),
+        Channel::Webchat => None,
+    };
+    routing.ok_or_else(|| {
+        ApiError::UnknownChannel(format!(
+            "tenant {} has no {} account {account}",
+            tenant.id,
+            channel_name(channel)
+        ))
+    })
+}
+
+async fn begin(state: &AppState) -> Result<Transaction<'static, Postgres>, ApiError> {
+    state
+        .pool
+        .begin()
+        .await
+        .context("Failed to begin a transaction")
+        .map_err(ApiError::Unavailable)
+}
+
+fn db(error: sqlx::Error) -> ApiError {
+    ApiError::Unavailable(anyhow::Error::new(error).context("Database error"))
+}
+
+async fn ingest_message(
+    state: &AppState,
+    conn: &mut PgConnection,
+    tenant: &Tenant,
+    message: InboundMessage,
+    routing: &Routing,
+    report: &mut Report,
+) -> Result<(), ApiError> {
+    let channel = channel_name(message.channel);
+    let seen = dedup::claim(
+        conn,
+        tenant.id.as_str(),
+        channel,
+        &message.dedup_key,
+        state.dedup_ttl,
+    )
+    .await
+    .map_err(db)?;
+    if seen == dedup::Seen::Duplicate {
+        tracing::info!(channel, key = %message.dedup_key, "duplicate delivery skipped");
+        state.metrics.inbound(channel, "duplicate");
+        report.duplicates += 1;
+        return Ok(());
+    }
+    let conversation = ConversationRef::new(message.channel, &message.account, &message.chat)
+        .id()
+        .map_err(|e| ApiError::Malformed(format!("conversation id: {e}")))?;
+    let chosen = match routing {
+        Routing::Menu(_) => brand_choice::get(conn, tenant.id.as_str(), conversation.as_str())
+            .await
+            .map_err(db)?,
+        Routing::Brand(_) => None,
+    };
+    let decision = routing::decide(routing, chosen.as_ref(), &message.content);
+    let brand = match &decision {
+        Decision::Deliver(b) | Decision::Choose(b) => Some(b.clone()),
+        Decision::ShowMenu => None,
+    };
+
+    let raw = raw_event(state, tenant, &conversation, brand.as_ref(), &message)?;
+    publish(state, raw.clone(), Tolerate::Unroutable).await?;
+
+    match decision {
+        Decision::Deliver(_) | Decision::Choose(_) => {
+            if let Decision::Choose(b) = &decision {
+                brand_choice::set(conn, tenant.id.as_str(), conversation.as_str(), b)
+                    .await
+                    .map_err(db)?;
+            }
+            let data = ChatMessageNew {
+                message_id: uuid::Uuid::now_v7().to_string(),
+                channel: message.channel,
+                channel_message_id: message.channel_message_id,
+                customer: message.customer,
+                sent_at: message.sent_at,
+                content: message.content,
+                reply_to: message.reply_to,
+                edited: message.edited,
+            };
+            publish(state, caused_by(state, &raw, &data)?, Tolerate::Nothing).await?;
+            state.metrics.inbound(channel, "published");
+            report.delivered += 1;
+        }
+        Decision::ShowMenu => {
+            brand_choice::clear(conn, tenant.id.as_str(), conversation.as_str())
+                .await
+                .map_err(db)?;
+            let Routing::Menu(menu) = routing else {
+                return Err(ApiError::Internal(anyhow::anyhow!(
+                    "menu without a menu routing"
+                )));
+            };
+            let data = ChatResponse {
+                channel: message.channel,
+                recipient: message.customer.id,
+                reply_to_message_id: None,
+                sender: Sender::System,
+                parts: vec![routing::menu_part(tenant, menu)],
+            };
+            publish(state, caused_by(state, &raw, &data)?, Tolerate::Nothing).await?;
+            state.metrics.inbound(channel, "menu");
+            report.menus += 1;
+        }
+    }
+    Ok(())
+}
+
+async fn ingest_status(
+    state: &AppState,
+    conn: &mut PgConnection,
+    tenant: &Tenant,
+    status: WhatsAppMessageStatus,
+    routing: &Routing,
+    report: &mut Report,
+) -> Result<(), ApiError> {
+    // One row per message and state: `delivered` after `sent` is news.
+    let kind = serde_json::to_value(status.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let key = format!("{}:{kind}", status.message_id);
+    let seen = dedup::claim(
+        conn,
+        tenant.id.as_str(),
+        "whatsapp-status",
+        &key,
+        state.dedup_ttl,
+    )
+    .await
+    .map_err(db)?;
+    if seen == dedup::Seen::Duplicate {
+        state.metrics.inbound("whatsapp", "duplicate");
+        report.duplicates += 1;
+        return Ok(());
+    }
+    let conversation = ConversationRef::new(
+        Channel::Whatsapp,
+        &status.phone_number_id,
+        &status.recipient_id,
+    )
+    .id()
+    .map_err(|e| ApiError::Malformed(format!("conversation id: {e}")))?;
+    let brand = match routing {
+        Routing::Brand(b) => Some(b.clone()),
+        Routing::Menu(_) => brand_choice::get(conn, tenant.id.as_str(), conversation.as_str())
+            .await
+            .map_err(db)?,
+    };
+    let mut context = EventContext::new(tenant.id.clone())
+        .with_conversation(conversation)
+        .with_subject(status.message_id.clone());
+    context.brand = brand;
+    let event = build(state, &context, &status)?;
+    publish(state, event, Tolerate::Unroutable).await?;
+    state.metrics.inbound("whatsapp", "status");
+    report.statuses += 1;
+    Ok(())
+}
+
+fn raw_event(
+    state: &AppState,
+    tenant: &Tenant,
+    conversation: &ConversationId,
+    brand: Option<&BrandId>,
+    message: &InboundMessage,
+) -> Result<Event, ApiError> {
+    let mut context = EventContext::new(tenant.id.clone()).with_conversation(conversation.clone());
+    context.brand = brand.cloned();
+    let received_at = Utc::now();
+    match message.channel {
+        Channel::Telegram => {
+            let update_id = message
+                .raw
+                .get("update_id")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or_default();
+            build(
+                state,
+                &context,
+                &TelegramMessageReceived {
+                    bot_id: message.account.clone(),
+                    update_id: update_id.to_string(),
+                    received_at,
+                    payload: message.raw.clone(),
+                },
+            )
+        }
+        _ => build(
+            state,
+            &context,
+            &WhatsAppMessageReceived {
+                phone_number_id: message.account.clone(),
+                message_id: message.channel_message_id.clone(),
+                received_at,
+                payload: message.raw.clone(),
+            },
+        ),
+    }
+}
+
+fn build<D: EventData>(
+    state: &AppState,
+    context: &EventContext,
+    data: &D,
+) -> Result<Event, ApiError> {
+    new_event(&state.bus.config().source, context, data)
+        .context("Failed to build an event")
+        .map_err(ApiError::Internal)
+}
+
+fn caused_by<D: EventData>(state: &AppState, cause: &Event, data: &D) -> Result<Event, ApiError> {
+    let context = EventContext::caused_by(cause)
+        .context("Failed to read back our own event")
+        .map_err(ApiError::Internal)?;
+    build(state, &context, data)
+}
+
+/// Which publish failures are not worth failing the webhook for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tolerate {
+    /// None: the event must reach a queue.
+    Nothing,
+    /// No queue bound: fine for the audit and status events, which may have
+    /// no consumer in a given deployment; the broker still confirmed it.
+    Unroutable,
+}
+
+async fn publish(state: &AppState, event: Event, tolerate: Tolerate) -> Result<(), ApiError> {
+    let ty = event.ty().to_owned();
+    match state.bus.publish(event).await {
+        Ok(()) => Ok(()),
+        Err(PublishError::Unroutable { routing_key, .. }) if tolerate == Tolerate::Unroutable => {
+            tracing::warn!(%routing_key, "no queue is bound for this event; published to nobody");
+            Ok(())
+        }
+        Err(error) => Err(ApiError::Unavailable(
+            anyhow::Error::new(error).context(format!("Failed to publish a {ty} event")),
+        )),
+    }
+}

@@ -1,0 +1,27 @@
+//! The gateway: the only service that speaks to the chat channels.
+//!
+//! Inbound, WhatsApp Cloud API and Telegram Bot API webhooks are checked
+//! (signature, secret token), parsed, deduplicated by the channel's message
+//! id, routed to a brand (or answered with the brand menu) and published as
+//! the raw `store.<channel>.message.received` and the normalised
+//! `store.chat.message.new`, with publisher confirms, before the webhook is
+//! answered. Outbound, `store.chat.response` events are rendered for their
+//! channel and sent, in order, with rate limits honoured.
+//!
+//! Conversation ids are `<channel>:<account>:<chat>`, see
+//! [`domain::conversation`].
+
+pub mod channels;
+pub mod config;
+pub mod consumers;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod ingest;
+pub mod metrics;
+pub mod startup;
+pub mod state;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,179 @@
+//! Building and running the gateway: the same [`Application`] in `main` and
+//! in the tests.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context as _;
+use secrecy::ExposeSecret;
+use sqlx::{PgPool, postgres::PgPoolOptions};
+use store_bus::{Bus, ConsumerConfig, ConsumerHandle, health::BrokerCheck};
+use store_telemetry::{Metrics, Readiness, health::check_fn};
+use tokio::{net::TcpListener, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    channels::{telegram::TelegramClient, whatsapp::WhatsAppClient},
+    config::{Config, SERVICE},
+    consumers::chat_response::ChatResponseSender,
+    db,
+    domain::tenants::Tenants,
+    http,
+    metrics::GatewayMetrics,
+    state::AppState,
+};
+
+/// Binding of the outbound consumer: every reply, of every tenant and brand
+/// (and the brand menus, which have no brand).
+pub const CHAT_RESPONSE_BINDING: &str = "store.chat.response.#";
+
+/// How often expired deduplication rows are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// The running gateway: HTTP server, outbound consumer, housekeeping.
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    router: axum::Router,
+    state: AppState,
+    consumer: ConsumerHandle,
+    purge: JoinHandle<()>,
+    shutdown: CancellationToken,
+}
+
+impl Application {
+    /// Connects to PostgreSQL and calls [`Application::build_with_pool`].
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let pool = PgPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(config.database_url.expose_secret())
+            .await
+            .context("Failed to connect to PostgreSQL")?;
+        Self::build_with_pool(config, pool).await
+    }
+
+    /// Loads the tenants, migrates the database, connects to the broker,
+    /// starts the outbound consumer and binds the HTTP listener.
+    pub async fn build_with_pool(config: Config, pool: PgPool) -> anyhow::Result<Self> {
+        let tenants = Tenants::load(&config.tenants_file).context("Failed to load the tenants")?;
+        db::migrate(&pool)
+            .await
+            .context("Failed to migrate the database")?;
+        let metrics = Metrics::new(SERVICE).context("Failed to create the metrics")?;
+        let gateway_metrics = GatewayMetrics::register(&metrics)?;
+        let bus = Bus::connect(config.bus.clone(), metrics.clone())
+            .await
+            .context("Failed to connect to the broker")?;
+        let state = AppState {
+            tenants: Arc::new(tenants),
+            bus: bus.clone(),
+            pool: pool.clone(),
+            dedup_ttl: config.dedup_ttl,
+            max_body_bytes: config.max_body_bytes,
+            metrics: gateway_metrics,
+        };
+        let shutdown = CancellationToken::new();
+
+        let http_client = reqwest::Client::builder()
+            .timeout(config.send.request_timeout)
+            .build()
+            .context("Failed to build the HTTP client")?;
+        let sender = ChatResponseSender::new(
+            state.clone(),
+            WhatsAppClient::new(http_client.clone(), &config.whatsapp_api_base),
+            TelegramClient::new(http_client, &config.telegram_api_base),
+            config.send.clone(),
+        );
+        let consumer_config = ConsumerConfig::new(
+            format!("{}.chat-response", config.queue_prefix),
+            [CHAT_RESPONSE_BINDING],
+        )
+        .with_retry_delays(config.send.bus_retry_delays.clone())
+        .ordered();
+        let consumer = bus
+            .consume(consumer_config, sender, shutdown.child_token())
+            .await
+            .context("Failed to start the chat response consumer")?;
+
+        let readiness = Readiness::new()
+            .with(BrokerCheck(bus.clone()))
+            .with(check_fn("postgres", move || {
+                let pool = pool.clone();
+                async move {
+                    sqlx::query("select 1")
+                        .execute(&pool)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                }
+            }))
+            .with_shutdown(shutdown.clone());
+        let router = http::router(state.clone(), metrics, readiness);
+        let listener = TcpListener::bind((config.host, config.port))
+            .await
+            .with_context(|| format!("Failed to listen on {}:{}", config.host, config.port))?;
+        let port = listener
+            .local_addr()
+            .context("Failed to read the local address")?
+            .port();
+        let purge = tokio::spawn(purge_loop(state.pool.clone(), shutdown.clone()));
+        Ok(Self {
+            port,
+            listener,
+            router,
+            state,
+            consumer,
+            purge,
+            shutdown,
+        })
+    }
+
+    /// The port the HTTP server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The token that stops the application; `main` cancels it on SIGTERM,
+    /// tests when they are done.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serves until the shutdown token is cancelled, then drains: the HTTP
+    /// server finishes in-flight requests, the consumer its in-flight reply.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            router,
+            state,
+            consumer,
+            purge,
+            shutdown,
+            ..
+        } = self;
+        let server = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        let result = server.await.context("The HTTP server failed");
+        tracing::info!("HTTP server stopped");
+        // Whatever ended the server, stop the rest too.
+        shutdown.cancel();
+        consumer.shutdown().await;
+        tracing::info!("chat response consumer stopped");
+        let _ = purge.await;
+        state.bus.close().await;
+        result
+    }
+}
+
+async fn purge_loop(pool: PgPool, shutdown: CancellationToken) {
+    loop {
+        match db::dedup::purge_expired(&pool).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "purged expired deduplication rows"),
+            Err(error) => tracing::warn!(%error, "failed to purge expired deduplication rows"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(PURGE_EVERY) => {}
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! What every HTTP handler and consumer shares.
+
+use std::{sync::Arc, time::Duration};
+
+use sqlx::PgPool;
+use store_bus::Bus;
+
+use crate::{domain::tenants::Tenants, metrics::GatewayMetrics};
+
+/// Shared state of the gateway; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Tenants, brands and channels.
+    pub tenants: Arc<Tenants>,
+    /// The event bus.
+    pub bus: Bus,
+    /// PostgreSQL.
+    pub pool: PgPool,
+    /// How long channel message ids are remembered.
+    pub dedup_ttl: Duration,
+    /// Largest webhook body.
+    pub max_body_bytes: usize,
+    /// The gateway's counters.
+    pub metrics: GatewayMetrics,
+}

@@ -1,0 +1,348 @@
+//! The black-box test harness: the real gateway on port 0, a fresh database,
+//! a unique exchange and queue prefix on the real broker, fake Graph API and
+//! Bot API servers, and a queue bound to every event on the exchange.
+#![allow(dead_code, clippy::unwrap_used)]
+
+pub mod proxy;
+
+use std::time::Duration;
+
+use gateway::{Application, Config, config::base_url, domain::signature::whatsapp_signature};
+use secrecy::SecretString;
+use serde_json::Value;
+use sqlx::PgPool;
+use store_bus::{Bus, BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
+use store_events::{AttributesReader, Event};
+use store_telemetry::Metrics;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use wiremock::MockServer;
+
+/// App secret of the test tenant `shop`'s WhatsApp numbers.
+pub const APP_SECRET: &str = "shop-app-secret";
+/// Verify token of the test tenant `shop`.
+pub const VERIFY_TOKEN: &str = "shop-verify-token";
+/// Graph API access token of the test tenant `shop`.
+pub const ACCESS_TOKEN: &str = "shop-access-token";
+/// The fixtures' phone number id: routed to brand `fashion`.
+pub const SINGLE_NUMBER: &str = "1122334455667";
+/// A number with the brand menu (fashion, tech) and a template fallback.
+pub const MENU_NUMBER: &str = "100000000000009";
+/// Secret token and Bot API token of the `shop` bot routed to `fashion`.
+pub const TG_SECRET: &str = "shop-telegram-secret";
+/// Bot API token of that bot.
+pub const TG_TOKEN: &str = "7000000001:shop-bot-token";
+/// Secret token of the `shop` bot with the brand menu.
+pub const TG_MENU_SECRET: &str = "shop-telegram-menu-secret";
+/// Bot API token of that bot.
+pub const TG_MENU_TOKEN: &str = "7000000003:shop-menu-bot-token";
+
+/// Two tenants: `shop` (fashion, tech; one number per routing kind, two
+/// bots) and `other`, whose secrets differ.
+pub fn tenants_yaml() -> String {
+    format!(
+        r#"
+tenants:
+  - id: shop
+    name: Test Shop
+    brands:
+      - {{ id: fashion, name: Fashion, description: Clothes }}
+      - {{ id: tech, name: Tech }}
+    whatsapp:
+      - phone_number_id: "{SINGLE_NUMBER}"
+        verify_token: {{ value: {VERIFY_TOKEN} }}
+        app_secret: {{ value: {APP_SECRET} }}
+        access_token: {{ value: {ACCESS_TOKEN} }}
+        brand: fashion
+      - phone_number_id: "{MENU_NUMBER}"
+        verify_token: {{ value: {VERIFY_TOKEN} }}
+        app_secret: {{ value: {APP_SECRET} }}
+        access_token: {{ value: {ACCESS_TOKEN} }}
+        menu: [fashion, tech]
+        template_fallback: {{ name: reengage, language: en_US }}
+    telegram:
+      - bot_token: {{ value: "{TG_TOKEN}" }}
+        secret_token: {{ value: {TG_SECRET} }}
+        brand: fashion
+      - bot_token: {{ value: "{TG_MENU_TOKEN}" }}
+        secret_token: {{ value: {TG_MENU_SECRET} }}
+        menu: [fashion, tech]
+  - id: other
+    name: Other Shop
+    brands: [{{ id: bread, name: Bread }}]
+    whatsapp:
+      - phone_number_id: "200000000000001"
+        verify_token: {{ value: other-verify-token }}
+        app_secret: {{ value: other-app-secret }}
+        access_token: {{ value: other-access-token }}
+        brand: bread
+"#
+    )
+}
+
+/// Passes every delivery to the test.
+struct Collector(mpsc::UnboundedSender<Incoming>);
+
+#[async_trait::async_trait]
+impl Handler for Collector {
+    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
+        let _ = self.0.send(incoming.clone());
+        Ok(())
+    }
+}
+
+/// How to start a [`TestApp`].
+#[derive(Default)]
+pub struct Options {
+    /// Broker URL for the gateway (default: the test broker).
+    pub amqp_url: Option<String>,
+    /// What the test's queue is bound to (default: `#`, every event).
+    pub bindings: Option<Vec<String>>,
+}
+
+/// A running gateway and what a test needs around it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// HTTP client.
+    pub http: reqwest::Client,
+    /// The gateway's database.
+    pub pool: PgPool,
+    /// A bus on the gateway's exchange, for the test to publish.
+    pub bus: Bus,
+    /// Fake Graph API.
+    pub whatsapp_api: MockServer,
+    /// Fake Bot API.
+    pub telegram_api: MockServer,
+    events: mpsc::UnboundedReceiver<Incoming>,
+    prefix: String,
+    exchange: String,
+    shutdown: CancellationToken,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestApp {
+    /// Starts the gateway with the test tenants.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    /// Starts the gateway with `options`.
+    pub async fn spawn_with(options: Options) -> Self {
+        store_telemetry::init_for_tests();
+        let prefix = store_testkit::unique("gw");
+        let exchange = format!("{prefix}.events");
+        let tenants_file = std::env::temp_dir().join(format!("{prefix}.tenants.yaml"));
+        std::fs::write(&tenants_file, tenants_yaml()).unwrap();
+
+        // The test's own bus, bound to everything, straight to the broker.
+        let mut test_bus_config = BusConfig::new(
+            format!("{prefix}-test"),
+            SecretString::from(store_testkit::amqp_url()),
+        )
+        .with_exchange(exchange.clone());
+        test_bus_config.confirm_timeout = Duration::from_secs(5);
+        let bus = Bus::connect(test_bus_config, Metrics::new("test").unwrap())
+            .await
+            .unwrap();
+        let (tx, events) = mpsc::unbounded_channel();
+        let shutdown = CancellationToken::new();
+        bus.consume(
+            // One at a time, so the test sees the events in publish order.
+            ConsumerConfig::new(
+                format!("{prefix}.all"),
+                options
+                    .bindings
+                    .clone()
+                    .unwrap_or_else(|| vec!["#".to_owned()]),
+            )
+            .with_prefetch(1)
+            .with_retry_delays([]),
+            Collector(tx),
+            shutdown.child_token(),
+        )
+        .await
+        .unwrap();
+
+        let whatsapp_api = MockServer::start().await;
+        let telegram_api = MockServer::start().await;
+        let amqp_url = options.amqp_url.unwrap_or_else(store_testkit::amqp_url);
+        // Named like the real service, so the events carry its `source`.
+        let mut bus_config = BusConfig::new(gateway::config::SERVICE, SecretString::from(amqp_url))
+            .with_exchange(exchange.clone());
+        bus_config.confirm_timeout = Duration::from_secs(5);
+        let pool = store_testkit::fresh_database().await.unwrap();
+        let mut config = Config::new(SecretString::from(String::new()), bus_config, tenants_file);
+        config.host = [127, 0, 0, 1].into();
+        config.port = 0;
+        config.queue_prefix = prefix.clone();
+        config.whatsapp_api_base = base_url(&format!("{}/v21.0", whatsapp_api.uri())).unwrap();
+        config.telegram_api_base = base_url(&telegram_api.uri()).unwrap();
+        config.max_body_bytes = 64 * 1024;
+        config.send.attempts = 3;
+        config.send.initial_backoff = Duration::from_millis(50);
+        config.send.bus_retry_delays = vec![Duration::from_millis(300)];
+
+        let app = Application::build_with_pool(config, pool.clone())
+            .await
+            .unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let app_shutdown = app.shutdown_token();
+        let server = tokio::spawn(app.run_until_stopped());
+        // One token stops both the app and the test's consumer.
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            stop.cancelled().await;
+            app_shutdown.cancel();
+        });
+        Self {
+            address,
+            http: reqwest::Client::new(),
+            pool,
+            bus,
+            whatsapp_api,
+            telegram_api,
+            events,
+            prefix,
+            exchange,
+            shutdown,
+            server,
+        }
+    }
+
+    /// Posts a WhatsApp webhook body signed with `secret`.
+    pub async fn post_whatsapp_signed(
+        &self,
+        tenant: &str,
+        body: &[u8],
+        secret: &str,
+    ) -> reqwest::Response {
+        self.http
+            .post(format!("{}/webhooks/whatsapp/{tenant}", self.address))
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", whatsapp_signature(secret, body))
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a WhatsApp webhook body to tenant `shop`, correctly signed.
+    pub async fn post_whatsapp(&self, body: &[u8]) -> reqwest::Response {
+        self.post_whatsapp_signed("shop", body, APP_SECRET).await
+    }
+
+    /// Posts a Telegram update to tenant `shop` with `secret`.
+    pub async fn post_telegram(&self, body: &[u8], secret: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/webhooks/telegram/shop", self.address))
+            .header("content-type", "application/json")
+            .header("x-telegram-bot-api-secret-token", secret)
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The next event on the exchange, checked against its JSON Schema.
+    pub async fn next_event(&mut self) -> (Event, String) {
+        let incoming = tokio::time::timeout(Duration::from_secs(15), self.events.recv())
+            .await
+            .expect("timed out waiting for an event")
+            .expect("event stream closed");
+        if let Err(violation) = store_events::validation::validate(&incoming.event) {
+            panic!(
+                "{} does not match its schema: {violation:?}",
+                incoming.event.ty()
+            );
+        }
+        (incoming.event, incoming.routing_key)
+    }
+
+    /// The next event, which must be of type `ty`, with its data.
+    pub async fn next_of(&mut self, ty: &str) -> (Event, Value, String) {
+        let (event, key) = self.next_event().await;
+        assert_eq!(event.ty(), ty, "unexpected event {event}");
+        let data = serde_json::to_value(&event).unwrap()["data"].clone();
+        assert!(data.is_object(), "event without JSON data: {event}");
+        (event, data, key)
+    }
+
+    /// Forgets the deduplication rows (fixtures share message ids).
+    pub async fn forget_seen_messages(&self) {
+        sqlx::query("delete from inbound_message")
+            .execute(&self.pool)
+            .await
+            .unwrap();
+    }
+
+    /// Stops the gateway and waits for it.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(60), self.server)
+            .await
+            .expect("the gateway did not stop")
+            .unwrap()
+            .unwrap();
+        self.bus.close().await;
+        delete_topology(&self.prefix, &self.exchange).await;
+    }
+}
+
+/// Deletes the test's queues and exchange: quorum queues are costly, and a
+/// broker shared by many test runs must not collect them.
+async fn delete_topology(prefix: &str, exchange: &str) {
+    use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
+    use store_bus::topology::{dead_letter_queue, retry_queue};
+    let connection = lapin::Connection::connect(
+        &store_testkit::amqp_url(),
+        lapin::ConnectionProperties::default(),
+    )
+    .await
+    .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let all = format!("{prefix}.all");
+    let replies = format!("{prefix}.chat-response");
+    let queues = [
+        dead_letter_queue(&all),
+        all,
+        retry_queue(&replies, Duration::from_millis(300)),
+        dead_letter_queue(&replies),
+        replies,
+    ];
+    for queue in queues {
+        let _ = channel
+            .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+            .await;
+    }
+    let _ = channel
+        .exchange_delete(exchange.into(), ExchangeDeleteOptions::default())
+        .await;
+    let _ = connection.close(200, "test done".into()).await;
+}
+
+/// A fixture file's bytes, unchanged.
+pub fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// Waits until `server` has received at least `n` requests (fails after 15 s).
+pub async fn wait_for_requests(server: &MockServer, n: usize) -> Vec<wiremock::Request> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let received = server.received_requests().await.unwrap_or_default();
+        if received.len() >= n {
+            return received;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "expected {n} requests, got {}",
+            received.len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
