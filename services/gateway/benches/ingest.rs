@@ -191,7 +191,7 @@ async fn main() {
         .expect("database reachable (DATABASE_URL)");
     let tenants = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/config/tenants.demo.yaml"
+        "/../../config/tenants.demo.yaml"
     ));
     let mut config = Config::new(
         SecretString::from(String::new()),

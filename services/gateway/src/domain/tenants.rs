@@ -146,6 +146,10 @@ pub struct Brand {
     /// One line shown under the name in the menu.
     #[serde(default)]
     pub description: Option<String>,
+    /// The brand's AI seller persona: read by the seller agent from the
+    /// same file, carried but not used by the gateway.
+    #[serde(default)]
+    pub persona: Option<serde_yaml::Value>,
 }
 
 /// A WhatsApp message template, sent when a free-form message cannot be

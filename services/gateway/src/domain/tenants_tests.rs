@@ -5,7 +5,7 @@ use secrecy::ExposeSecret;
 
 use super::*;
 
-const DEMO: &str = include_str!("../../config/tenants.demo.yaml");
+const DEMO: &str = include_str!("../../../../config/tenants.demo.yaml");
 
 fn brand(id: &str) -> BrandId {
     BrandId::parse(id).unwrap()

@@ -308,3 +308,25 @@ business_rules: ["Returns within 30 days"]
         );
     }
 }
+
+#[cfg(test)]
+mod demo_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn every_demo_brand_has_a_persona() {
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/tenants.demo.yaml"));
+        let file: TenantFile = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut brands = 0;
+        for tenant in &file.tenants {
+            for brand in &tenant.brands {
+                let persona = load(path, &tenant.id, &brand.id).unwrap();
+                assert!(!persona.greeting.is_empty());
+                brands += 1;
+            }
+        }
+        assert_eq!(brands, 6, "five demo brands and the bakery");
+    }
+}
