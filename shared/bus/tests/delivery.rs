@@ -42,16 +42,26 @@ async fn a_cloud_event_round_trips_with_every_attribute_intact() {
             .with_conversation(ConversationId::parse("wa:34600000000").unwrap())
             .with_subject("order-17")
     };
-    let mut sent = new_event("/agent-store/test", &context, &Ping { n: 7 }).unwrap();
-    sent.set_extension(
-        "traceparent",
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-    );
+    let sent = new_event("/agent-store/test", &context, &Ping { n: 7 }).unwrap();
 
     t.bus.publish(sent.clone()).await.unwrap();
     let got = recv(&mut rx, 10).await;
 
-    assert_eq!(got.event, sent, "received event differs from the sent one");
+    // The publisher adds the trace context of its publish span; everything
+    // else arrives exactly as sent.
+    let mut received = got.event.clone();
+    let traceparent = received
+        .remove_extension("traceparent")
+        .expect("no traceparent")
+        .to_string();
+    let parts: Vec<&str> = traceparent.split('-').collect();
+    assert_eq!(parts.len(), 4, "{traceparent}");
+    assert_eq!(
+        (parts[0], parts[1].len(), parts[2].len()),
+        ("00", 32, 16),
+        "{traceparent}"
+    );
+    assert_eq!(received, sent, "received event differs from the sent one");
     assert_eq!(got.routing_key, "store.test.ping.demo.fashion");
     assert_eq!(got.attempt, 1);
     assert_eq!(decode::<Ping>(&got.event).unwrap(), Ping { n: 7 });
