@@ -317,8 +317,12 @@ mod demo_tests {
 
     #[test]
     fn every_demo_brand_has_a_persona() {
-        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/tenants.demo.yaml"));
-        let file: TenantFile = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/tenants.demo.yaml"
+        ));
+        let file: TenantFile =
+            serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let mut brands = 0;
         for tenant in &file.tenants {
             for brand in &tenant.brands {
