@@ -42,6 +42,13 @@ impl Lang {
 
 const HINTS: &[(Lang, &[&str])] = &[
     (
+        Lang::En,
+        &[
+            "hi", "hello", "hey", "want", "looking", "you", "have", "the", "please", "my",
+            "thanks", "need", "can", "is", "i",
+        ],
+    ),
+    (
         Lang::Es,
         &[
             "hola",
@@ -52,7 +59,6 @@ const HINTS: &[(Lang, &[&str])] = &[
             "precio",
             "cuánto",
             "cuanto",
-            "por favor",
             "sí",
             "zapatillas",
             "pedido",
@@ -70,8 +76,25 @@ const HINTS: &[(Lang, &[&str])] = &[
     (
         Lang::Pt,
         &[
-            "olá", "oi", "quero", "obrigado", "obrigada", "vocês", "você", "tem", "não", "sim",
-            "pedido", "preciso", "uns", "umas", "do", "da", "tênis", "bom dia",
+            "olá",
+            "oi",
+            "quero",
+            "obrigado",
+            "obrigada",
+            "vocês",
+            "você",
+            "tem",
+            "não",
+            "sim",
+            "preciso",
+            "uns",
+            "umas",
+            "da",
+            "tênis",
+            "bom dia",
+            "atendente",
+            "quanto",
+            "custa",
         ],
     ),
     (
@@ -302,5 +325,13 @@ mod tests {
         assert_eq!(detect("Bonjour, je voudrais une robe"), Some(Lang::Fr));
         assert_eq!(detect("Hallo, ich möchte eine Jacke"), Some(Lang::De));
         assert_eq!(detect("red sneakers size 42"), None);
+        assert_eq!(
+            detect("hi! do you have wireless hedphones?"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            detect("quero falar com um atendente, por favor"),
+            Some(Lang::Pt)
+        );
     }
 }
