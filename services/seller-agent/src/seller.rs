@@ -356,6 +356,13 @@ impl Seller {
             Ok(event) => {
                 result.events.push(event);
                 result.escalated = true;
+                result.escalation_reason = Some(match reason {
+                    EscalationReason::CustomerRequest => "customer_request",
+                    EscalationReason::LlmUnavailable => "llm_unavailable",
+                    EscalationReason::Policy => "policy",
+                    EscalationReason::ComplexCase => "complex_case",
+                    EscalationReason::Other => "other",
+                });
             }
             Err(error) => tracing::error!(%error, "could not build the escalation"),
         }
@@ -455,7 +462,9 @@ impl Seller {
     /// Folds older messages into the rolling summary once the verbatim
     /// history passes the token budget.
     async fn maybe_summarize(&self, key: &ConversationKey) -> anyhow::Result<()> {
-        let stored = db::ensure_conversation(&self.pool, key, "", "").await?;
+        let Some(stored) = db::load_conversation(&self.pool, key).await? else {
+            return Ok(());
+        };
         let history = db::load_history(&self.pool, key, stored.summarized_until).await?;
         let Some(cut) = summary::cut_point(&history, self.history_budget) else {
             return Ok(());

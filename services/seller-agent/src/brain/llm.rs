@@ -155,6 +155,7 @@ impl Brain for LlmBrain {
                             facts.add_json(value);
                             result.events.push((**event).clone());
                             result.escalated = true;
+                            result.escalation_reason = Some("complex_case");
                         }
                         ToolOutcome::Error(message) if message.starts_with("invalid arguments") => {
                             malformed += 1

@@ -57,6 +57,8 @@ pub struct TurnResult {
     pub events: Vec<Event>,
     /// The conversation now belongs to a human.
     pub escalated: bool,
+    /// Why it was escalated (metrics label), when it was.
+    pub escalation_reason: Option<&'static str>,
     /// Times the honesty guard had to step in.
     pub guard_interventions: u32,
     /// Tokens used.

@@ -63,15 +63,9 @@ pub async fn ensure_conversation(
     .await?
     .rows_affected()
         == 1;
-    let row = sqlx::query(
-        "select handler, summary, summarized_until, brain_state from conversation \
-         where tenant = $1 and brand = $2 and conversation_id = $3",
-    )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
-    .fetch_one(pool)
-    .await?;
+    let conversation = load_conversation(pool, key)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
     let has_messages: bool = sqlx::query_scalar(
         "select exists (select 1 from conversation_message where tenant = $1 and brand = $2 and conversation_id = $3)",
     )
@@ -81,12 +75,32 @@ pub async fn ensure_conversation(
     .fetch_one(pool)
     .await?;
     Ok(Conversation {
+        is_new: inserted || !has_messages,
+        ..conversation
+    })
+}
+
+/// The conversation, if it exists.
+pub async fn load_conversation(
+    pool: &PgPool,
+    key: &ConversationKey,
+) -> Result<Option<Conversation>, sqlx::Error> {
+    let row = sqlx::query(
+        "select handler, summary, summarized_until, brain_state from conversation \
+         where tenant = $1 and brand = $2 and conversation_id = $3",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| Conversation {
         handler: Handler::parse(row.get::<String, _>("handler").as_str()),
         summary: row.get("summary"),
         summarized_until: row.get("summarized_until"),
         brain_state: row.get("brain_state"),
-        is_new: inserted || !has_messages,
-    })
+        is_new: false,
+    }))
 }
 
 /// The turn recorded for shopper message `event_id`, if any.
