@@ -22,6 +22,63 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
+/// The broker's management API (`RABBITMQ_MANAGEMENT_URL`, default the
+/// local one with the default credentials).
+pub fn management_url() -> String {
+    std::env::var("RABBITMQ_MANAGEMENT_URL")
+        .unwrap_or_else(|_| "http://guest:guest@127.0.0.1:15672".to_owned())
+}
+
+/// Deletes every queue and exchange whose name starts with `prefix` (a
+/// test's unique prefix), so test runs do not pile durable quorum queues up
+/// on the broker. Best effort: errors are ignored, and
+/// `scripts/services-up.sh` sweeps leftovers before each run anyway.
+pub async fn purge_broker(prefix: &str) {
+    if prefix.len() < 8 {
+        // A short prefix could match what is not ours.
+        return;
+    }
+    let client = reqwest::Client::new();
+    let base = management_url();
+    let Ok(url) = reqwest::Url::parse(&base) else {
+        return;
+    };
+    let (user, password) = (
+        url.username().to_owned(),
+        url.password().unwrap_or_default().to_owned(),
+    );
+    let mut api = url.clone();
+    let _ = api.set_username("");
+    let _ = api.set_password(None);
+    let api = api.as_str().trim_end_matches('/').to_owned();
+    for kind in ["queues", "exchanges"] {
+        let listed = client
+            .get(format!("{api}/api/{kind}/%2F?columns=name"))
+            .basic_auth(&user, Some(&password))
+            .send()
+            .await;
+        let Ok(response) = listed else { return };
+        let Ok(items) = response.json::<Vec<serde_json::Value>>().await else {
+            continue;
+        };
+        for name in items
+            .iter()
+            .filter_map(|i| i["name"].as_str())
+            .filter(|n| n.starts_with(prefix))
+        {
+            let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+            let _ = client
+                .delete(format!(
+                    "{api}/api/{kind}/%2F/{}",
+                    encoded.replace('+', "%20")
+                ))
+                .basic_auth(&user, Some(&password))
+                .send()
+                .await;
+        }
+    }
+}
+
 /// Prefix of every database the tests create; CI drops leftovers by it.
 pub const TEST_DATABASE_PREFIX: &str = "t_";
 

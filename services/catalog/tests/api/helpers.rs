@@ -20,7 +20,6 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub bus: Bus,
     pub exchange: String,
-    watchers: std::sync::Mutex<Vec<String>>,
     watcher_handles: tokio::sync::Mutex<Vec<store_bus::ConsumerHandle>>,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
@@ -68,7 +67,6 @@ impl TestApp {
                 .unwrap(),
             bus,
             exchange,
-            watchers: std::sync::Mutex::default(),
             watcher_handles: tokio::sync::Mutex::default(),
             shutdown,
             task,
@@ -87,16 +85,8 @@ impl TestApp {
             handle.shutdown().await;
         }
         self.bus.close().await;
-        let mut queues: Vec<String> = [
-            "catalog.products",
-            "catalog.inventory-reserve",
-            "catalog.inventory-release",
-        ]
-        .iter()
-        .map(|q| format!("{}.{q}", self.exchange))
-        .collect();
-        queues.extend(self.watchers.lock().unwrap().drain(..));
-        delete_topology(&self.exchange, &queues).await;
+        // Every queue of a test is named `<exchange>.<name>`.
+        store_testkit::purge_broker(&self.exchange).await;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -182,7 +172,6 @@ impl TestApp {
     pub async fn watch(&self, binding: &str) -> mpsc::UnboundedReceiver<Event> {
         let (tx, rx) = mpsc::unbounded_channel();
         let queue = format!("{}.watch.{}", self.exchange, uuid::Uuid::new_v4().simple());
-        self.watchers.lock().unwrap().push(queue.clone());
         let handle = self
             .bus
             .consume(
@@ -233,44 +222,4 @@ pub fn product_json(
         }
     }
     body
-}
-
-/// Deletes the queues a test run declared on the broker (each consumer's
-/// queue, dead-letter queue and delay queues) and its exchange, so test runs
-/// do not pile quorum queues up on the shared broker.
-pub async fn delete_topology(exchange: &str, queues: &[String]) {
-    use lapin::{
-        Connection, ConnectionProperties,
-        options::{ExchangeDeleteOptions, QueueDeleteOptions},
-    };
-    let Ok(connection) =
-        Connection::connect(&store_testkit::amqp_url(), ConnectionProperties::default()).await
-    else {
-        return;
-    };
-    for queue in queues {
-        let names = [
-            queue.clone(),
-            format!("{queue}.dlq"),
-            format!("{queue}.retry.500ms"),
-            format!("{queue}.retry.1000ms"),
-            format!("{queue}.retry.5000ms"),
-            format!("{queue}.retry.30000ms"),
-        ];
-        for name in names {
-            // A fresh channel each: a failed delete closes its channel.
-            if let Ok(channel) = connection.create_channel().await {
-                let _ = channel
-                    .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
-                    .await;
-                let _ = channel.close(200, "done".into()).await;
-            }
-        }
-    }
-    if let Ok(channel) = connection.create_channel().await {
-        let _ = channel
-            .exchange_delete(exchange.into(), ExchangeDeleteOptions::default())
-            .await;
-    }
-    let _ = connection.close(200, "done".into()).await;
 }

@@ -82,6 +82,8 @@ struct Shop {
     stops: Vec<CancellationToken>,
     /// The temporary directory holding the personas file.
     dir: PathBuf,
+    /// Prefix of every queue and exchange of this run.
+    prefix: String,
     tasks: Vec<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
@@ -211,6 +213,7 @@ impl Shop {
             inbox_handle,
             stops,
             dir,
+            prefix: base.clone(),
             tasks,
         })
     }
@@ -354,6 +357,7 @@ impl Shop {
             let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+        store_testkit::purge_broker(&self.prefix).await;
     }
 }
 

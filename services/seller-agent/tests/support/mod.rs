@@ -401,6 +401,8 @@ impl Shop {
         for handle in self.handles {
             handle.shutdown().await;
         }
+        self.bus.close().await;
+        store_testkit::purge_broker(self.exchange.trim_end_matches(".events")).await;
     }
 }
 
