@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Makes sure the local RabbitMQ and PostgreSQL that the tests use are running
 # (starting them if not) and that the test database exists. Idempotent.
+# Then sweeps what earlier test runs left behind, unless --keep-test-data
+# (scripts/run.sh passes it, so starting the store never disturbs tests that
+# are running).
 set -euo pipefail
+keep_test_data=false
+[ "${1:-}" = "--keep-test-data" ] && keep_test_data=true
 
 wait_for() { # description, seconds, command...
   local what=$1 secs=$2; shift 2
@@ -75,6 +80,10 @@ psql_admin() { psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA
 if [ "$(psql_admin -c "select 1 from pg_database where datname = 'test'")" != "1" ]; then
   psql_admin -c "create database test"
 fi
+api="http://guest:guest@127.0.0.1:15672/api"
+wait_for "RabbitMQ management API" 60 curl -fsS "$api/overview"
+if $keep_test_data; then exit 0; fi
+
 # Databases left behind by earlier test runs (tests create t_<uuid> ones).
 for db in $(psql_admin -c "select datname from pg_database where datname like 't\_%'"); do
   psql_admin -c "drop database if exists \"$db\"" || true
@@ -83,8 +92,6 @@ done
 # Queues and exchanges left behind by earlier test runs: every test names its
 # own with a 32-hex-digit unique suffix (store_testkit::unique). Durable
 # quorum queues cost the broker memory and processes; drop them.
-api="http://guest:guest@127.0.0.1:15672/api"
-wait_for "RabbitMQ management API" 60 curl -fsS "$api/overview"
 for kind in queues exchanges; do
   curl -fsS "$api/$kind/%2F?columns=name" \
     | python3 -c 'import json,re,sys,urllib.parse; [print(urllib.parse.quote(x["name"], safe="")) for x in json.load(sys.stdin) if re.search(r"-[0-9a-f]{32}(\.|$)", x["name"])]' \

@@ -1,0 +1,208 @@
+//! One service process: started with its environment, logging to its own
+//! file, waited on until it answers `/readyz`, stopped with SIGTERM.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{ExitStatus, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::Context as _;
+use nix::{
+    sys::signal::{Signal, kill},
+    unistd::Pid,
+};
+use tokio::process::{Child, Command};
+
+/// A running service.
+#[derive(Debug)]
+pub struct Service {
+    /// Name, e.g. `gateway` or `seller-demo-fashion`.
+    pub name: String,
+    /// Its HTTP port.
+    pub port: u16,
+    /// Where its stdout and stderr go.
+    pub log: PathBuf,
+    child: Child,
+}
+
+/// How to start one service.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Name of the service (and of its log file).
+    pub name: String,
+    /// The binary.
+    pub program: PathBuf,
+    /// Arguments.
+    pub args: Vec<String>,
+    /// Its HTTP port (also set as `PORT`).
+    pub port: u16,
+    /// Its environment, beside the inherited one.
+    pub env: Vec<(String, String)>,
+}
+
+impl Spec {
+    /// A spec for `program` in `bin_dir`.
+    pub fn new(name: impl Into<String>, bin_dir: &Path, program: &str, port: u16) -> Self {
+        Self {
+            name: name.into(),
+            program: bin_dir.join(program),
+            args: Vec::new(),
+            port,
+            env: Vec::new(),
+        }
+    }
+
+    /// Adds environment variables.
+    pub fn envs<K: Into<String>, V: Into<String>>(
+        mut self,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.env
+            .extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    fn command(&self, log: &Path) -> anyhow::Result<Command> {
+        if !self.program.is_file() {
+            anyhow::bail!(
+                "{} is not built — run `cargo build --bins` (scripts/run.sh does)",
+                self.program.display()
+            );
+        }
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .with_context(|| format!("Failed to open {}", log.display()))?;
+        let err = out.try_clone()?;
+        let mut command = Command::new(&self.program);
+        command
+            .args(&self.args)
+            .env("PORT", self.port.to_string())
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .kill_on_drop(true);
+        Ok(command)
+    }
+
+    /// Runs the program to completion (a one-off job such as the seed),
+    /// appends what it printed to its log, and returns its stdout.
+    pub async fn run_to_end(&self, log_dir: &Path) -> anyhow::Result<String> {
+        use std::io::Write as _;
+        let log = log_dir.join(format!("{}.log", self.name));
+        let mut command = self.command(&log)?;
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let output = command
+            .output()
+            .await
+            .with_context(|| format!("Failed to run {}", self.name))?;
+        let mut file = std::fs::OpenOptions::new().append(true).open(&log)?;
+        file.write_all(&output.stdout)?;
+        file.write_all(&output.stderr)?;
+        anyhow::ensure!(
+            output.status.success(),
+            "{} failed ({}):\n{}",
+            self.name,
+            output.status,
+            tail(&log, 15)
+        );
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Adds arguments.
+    pub fn args<S: Into<String>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Starts the service, logging to `<log_dir>/<name>.log`.
+    pub fn spawn(&self, log_dir: &Path) -> anyhow::Result<Service> {
+        let log = log_dir.join(format!("{}.log", self.name));
+        let child = self
+            .command(&log)?
+            .spawn()
+            .with_context(|| format!("Failed to start {}", self.program.display()))?;
+        Ok(Service {
+            name: self.name.clone(),
+            port: self.port,
+            log,
+            child,
+        })
+    }
+}
+
+impl Service {
+    /// The service's base URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Waits until `/readyz` answers 200, failing early when the process
+    /// exits.
+    pub async fn wait_ready(
+        &mut self,
+        http: &reqwest::Client,
+        timeout: Duration,
+    ) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let url = format!("{}/readyz", self.url());
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                anyhow::bail!(
+                    "{} exited during start-up ({status}):\n{}",
+                    self.name,
+                    tail(&self.log, 15)
+                );
+            }
+            if let Ok(response) = http.get(&url).send().await
+                && response.status().is_success()
+            {
+                return Ok(());
+            }
+            if started.elapsed() > timeout {
+                anyhow::bail!(
+                    "{} did not become ready on {url} within {timeout:?}:\n{}",
+                    self.name,
+                    tail(&self.log, 15)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether the process has exited, and how.
+    pub fn exited(&mut self) -> anyhow::Result<Option<ExitStatus>> {
+        Ok(self.child.try_wait()?)
+    }
+
+    /// Asks the process to stop (SIGTERM); it drains and exits.
+    pub fn terminate(&mut self) {
+        if let Some(pid) = self.child.id().and_then(|id| i32::try_from(id).ok()) {
+            // Already gone is fine.
+            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+        }
+    }
+
+    /// Waits up to `grace` for the process to exit after [`Self::terminate`],
+    /// then kills it. Returns its exit status, or `None` when it had to be
+    /// killed.
+    pub async fn wait_stopped(&mut self, grace: Duration) -> anyhow::Result<Option<ExitStatus>> {
+        match tokio::time::timeout(grace, self.child.wait()).await {
+            Ok(status) => Ok(Some(status?)),
+            Err(_) => {
+                self.child.kill().await?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The last `lines` lines of a log file.
+pub fn tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}

@@ -1,0 +1,298 @@
+//! Starting and stopping the whole store.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::Context as _;
+use secrecy::{ExposeSecret as _, SecretString};
+
+use crate::{
+    config::StackConfig,
+    databases, files, keys,
+    process::{Service, Spec},
+    tenants::{self, TenantBrands},
+};
+
+/// The running store.
+#[derive(Debug)]
+pub struct Stack {
+    services: Vec<Service>,
+    urls: Urls,
+    log_dir: PathBuf,
+}
+
+/// Where to reach it.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    /// The gateway (webhooks, web chat).
+    pub gateway: String,
+    /// The catalog's API.
+    pub catalog: String,
+    /// The order processor's API.
+    pub orders: String,
+    /// Each seller: (`tenant/brand`, URL of its metrics and health).
+    pub sellers: Vec<(String, String)>,
+    /// Each tenant's order-processor API key (for `storectl order`).
+    pub orders_api_keys: keys::Keys,
+}
+
+const SERVICES: [&str; 4] = ["gateway", "catalog", "orders", "seller"];
+
+impl Stack {
+    /// Drops the stack's databases and saved keys (a fresh start).
+    pub async fn reset(config: &StackConfig) -> anyhow::Result<()> {
+        let names: Vec<String> = SERVICES.iter().map(|s| config.database(s)).collect();
+        databases::drop_all(&config.postgres_url, &names).await?;
+        let saved = config.state_dir.join("orders-api-keys.json");
+        if saved.exists() {
+            std::fs::remove_file(&saved)?;
+        }
+        Ok(())
+    }
+
+    /// Starts everything and waits until every service is ready.
+    pub async fn start(config: &StackConfig) -> anyhow::Result<Self> {
+        let tenants = tenants::read(&config.tenants_file)?;
+        let log_dir = config.state_dir.join("logs");
+        std::fs::create_dir_all(&log_dir)
+            .with_context(|| format!("Failed to create {}", log_dir.display()))?;
+        let names: Vec<String> = SERVICES.iter().map(|s| config.database(s)).collect();
+        databases::ensure(&config.postgres_url, &names).await?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()?;
+
+        let mut stack = Self {
+            services: Vec::new(),
+            urls: Urls {
+                gateway: local(config.ports.gateway),
+                catalog: local(config.ports.catalog),
+                orders: local(config.ports.orders),
+                sellers: Vec::new(),
+                orders_api_keys: keys::Keys::new(),
+            },
+            log_dir: log_dir.clone(),
+        };
+        match stack.start_all(config, &tenants, &http).await {
+            Ok(()) => Ok(stack),
+            Err(error) => {
+                stack.stop().await;
+                Err(error)
+            }
+        }
+    }
+
+    async fn start_all(
+        &mut self,
+        config: &StackConfig,
+        tenants: &[TenantBrands],
+        http: &reqwest::Client,
+    ) -> anyhow::Result<()> {
+        let common = common_env(config);
+        let db = |service: &str| databases::url_of(&config.postgres_url, &config.database(service));
+
+        // The demo catalog (idempotent: existing tenants and keys are kept).
+        let seeded = Spec::new(
+            "catalog-seed",
+            &config.bin_dir,
+            "catalog",
+            config.ports.catalog,
+        )
+        .args(["seed"])
+        .envs(common.clone())
+        .envs([("DATABASE_URL", db("catalog")?)])
+        .run_to_end(&self.log_dir)
+        .await?;
+        // Only the first seed prints the catalog's API keys: keep them.
+        let created: Vec<&str> = seeded.lines().filter(|l| l.contains("API key")).collect();
+        if !created.is_empty() {
+            files::write_private(
+                &config.state_dir.join("catalog-api-keys.txt"),
+                &(created.join("\n") + "\n"),
+            )?;
+        }
+
+        let admin_token = SecretString::from(uuid::Uuid::new_v4().simple().to_string());
+        let catalog = Spec::new("catalog", &config.bin_dir, "catalog", config.ports.catalog)
+            .envs(common.clone())
+            .envs([("DATABASE_URL", db("catalog")?)]);
+        let orders = Spec::new(
+            "order-processor",
+            &config.bin_dir,
+            "order-processor",
+            config.ports.orders,
+        )
+        .envs(common.clone())
+        .envs([
+            ("DATABASE_URL", db("orders")?),
+            ("ADMIN_TOKEN", admin_token.expose_secret().to_owned()),
+        ])
+        .envs(config.orders_env.clone());
+        self.launch(vec![catalog, orders], config, http).await?;
+
+        let mut saved = keys::load(&config.state_dir)?;
+        for tenant in tenants {
+            let key = keys::ensure(
+                http,
+                &self.urls.orders,
+                &admin_token,
+                &mut saved,
+                &tenant.tenant,
+                &tenant.name,
+            )
+            .await?;
+            self.urls.orders_api_keys.insert(tenant.tenant.clone(), key);
+        }
+        keys::save(&config.state_dir, &saved)?;
+
+        let mut specs = vec![
+            Spec::new("gateway", &config.bin_dir, "gateway", config.ports.gateway)
+                .envs(common.clone())
+                .envs([
+                    ("DATABASE_URL", db("gateway")?),
+                    ("GATEWAY_HOST", "127.0.0.1".to_owned()),
+                    ("GATEWAY_TENANTS_FILE", path_str(&config.tenants_file)),
+                ])
+                .envs(private_prefix(config, "GATEWAY_QUEUE_PREFIX", "gateway"))
+                .envs(config.gateway_env.clone()),
+        ];
+        let mut port = config.ports.first_seller;
+        for tenant in tenants {
+            let key = self
+                .urls
+                .orders_api_keys
+                .get(&tenant.tenant)
+                .cloned()
+                .unwrap_or_default();
+            for brand in &tenant.brands {
+                let name = format!("seller-{}-{brand}", tenant.tenant);
+                specs.push(
+                    Spec::new(&name, &config.bin_dir, "seller-agent", port)
+                        .envs(common.clone())
+                        .envs([
+                            ("DATABASE_URL", db("seller")?),
+                            ("SELLER_TENANT", tenant.tenant.clone()),
+                            ("SELLER_BRAND", brand.clone()),
+                            ("TENANTS_FILE", path_str(&config.tenants_file)),
+                            ("ORDERS_API_URL", self.urls.orders.clone()),
+                            ("ORDERS_API_KEY", key.clone()),
+                        ])
+                        .envs(private_prefix(config, "SELLER_QUEUE_PREFIX", "seller"))
+                        .envs(llm_env(config)),
+                );
+                self.urls
+                    .sellers
+                    .push((format!("{}/{brand}", tenant.tenant), local(port)));
+                port += 1;
+            }
+        }
+        self.launch(specs, config, http).await
+    }
+
+    /// Spawns every spec, then waits for all of them to be ready.
+    async fn launch(
+        &mut self,
+        specs: Vec<Spec>,
+        config: &StackConfig,
+        http: &reqwest::Client,
+    ) -> anyhow::Result<()> {
+        let first = self.services.len();
+        for spec in specs {
+            self.services.push(spec.spawn(&self.log_dir)?);
+        }
+        for service in &mut self.services[first..] {
+            service.wait_ready(http, config.ready_timeout).await?;
+        }
+        Ok(())
+    }
+
+    /// Where to reach the store.
+    pub fn urls(&self) -> &Urls {
+        &self.urls
+    }
+
+    /// The log file of `service` (e.g. `gateway`, `seller-demo-fashion`).
+    pub fn log(&self, service: &str) -> PathBuf {
+        self.log_dir.join(format!("{service}.log"))
+    }
+
+    /// The running services.
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
+    /// The first service that exited, if any did.
+    pub fn exited(&mut self) -> Option<(String, String)> {
+        self.services.iter_mut().find_map(|s| match s.exited() {
+            Ok(Some(status)) => Some((s.name.clone(), status.to_string())),
+            Ok(None) => None,
+            Err(e) => Some((s.name.clone(), e.to_string())),
+        })
+    }
+
+    /// Stops every service (SIGTERM, in reverse start order so the edge stops
+    /// first), waiting up to 20 s each. Returns the ones that did not stop
+    /// cleanly.
+    pub async fn stop(&mut self) -> Vec<String> {
+        let mut unclean = Vec::new();
+        for service in self.services.iter_mut().rev() {
+            service.terminate();
+        }
+        for service in self.services.iter_mut().rev() {
+            match service.wait_stopped(Duration::from_secs(20)).await {
+                Ok(Some(status)) if status.success() => {}
+                Ok(Some(status)) => unclean.push(format!("{} exited with {status}", service.name)),
+                Ok(None) => unclean.push(format!("{} had to be killed", service.name)),
+                Err(e) => unclean.push(format!("{}: {e}", service.name)),
+            }
+        }
+        self.services.clear();
+        unclean
+    }
+}
+
+fn local(port: u16) -> String {
+    format!("http://127.0.0.1:{port}")
+}
+
+fn path_str(path: &std::path::Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn common_env(config: &StackConfig) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("AMQP_URL".to_owned(), config.amqp_url.clone()),
+        ("HOST".to_owned(), "127.0.0.1".to_owned()),
+    ];
+    if let Some(exchange) = &config.exchange {
+        env.push(("BUS_EXCHANGE".to_owned(), exchange.clone()));
+    }
+    env.extend(config.env.iter().cloned());
+    env
+}
+
+/// With a private exchange, queue names get its prefix too.
+fn private_prefix(config: &StackConfig, var: &str, service: &str) -> Vec<(String, String)> {
+    config
+        .exchange
+        .as_ref()
+        .map(|exchange| (var.to_owned(), format!("{exchange}.{service}")))
+        .into_iter()
+        .collect()
+}
+
+fn llm_env(config: &StackConfig) -> Vec<(String, String)> {
+    let Some(llm) = &config.llm else {
+        return vec![("LLM_PROVIDER".to_owned(), "offline".to_owned())];
+    };
+    let mut env = vec![
+        ("LLM_PROVIDER".to_owned(), llm.provider.clone()),
+        ("LLM_MODEL".to_owned(), llm.model.clone()),
+    ];
+    if let Some(base) = &llm.base_url {
+        env.push(("LLM_BASE_URL".to_owned(), base.clone()));
+    }
+    if let Some(key) = &llm.api_key {
+        env.push(("LLM_API_KEY".to_owned(), key.expose_secret().to_owned()));
+    }
+    env
+}
