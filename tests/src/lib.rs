@@ -1,1 +1,3 @@
 //! Shared helpers for the cross-service tests in `tests/`.
+
+pub mod shop;

@@ -74,6 +74,9 @@ pub struct StackConfig {
     pub orders_env: Vec<(String, String)>,
     /// How long a service may take to become ready.
     pub ready_timeout: std::time::Duration,
+    /// Only these sellers (`tenant/brand`); `None` starts one for every
+    /// brand with a persona.
+    pub sellers: Option<Vec<String>>,
 }
 
 impl StackConfig {
@@ -94,6 +97,7 @@ impl StackConfig {
             gateway_env: Vec::new(),
             orders_env: Vec::new(),
             ready_timeout: std::time::Duration::from_secs(60),
+            sellers: None,
         }
     }
 

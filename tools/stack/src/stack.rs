@@ -164,6 +164,13 @@ impl Stack {
                 .cloned()
                 .unwrap_or_default();
             for brand in &tenant.brands {
+                let wanted = config.sellers.as_ref().is_none_or(|only| {
+                    only.iter()
+                        .any(|s| *s == format!("{}/{brand}", tenant.tenant))
+                });
+                if !wanted {
+                    continue;
+                }
                 let name = format!("seller-{}-{brand}", tenant.tenant);
                 specs.push(
                     Spec::new(&name, &config.bin_dir, "seller-agent", port)

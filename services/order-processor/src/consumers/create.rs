@@ -274,6 +274,14 @@ impl CreateHandler {
         }
         tx.commit().await.map_err(retry)?;
         self.0.outbox_ready.notify_one();
+        match &order {
+            Some(order) => tracing::info!(
+                order = %order.number,
+                total_minor = order.total.amount_minor,
+                "order placed"
+            ),
+            None => tracing::info!(request = %event.id(), "order request rejected"),
+        }
         Ok(outcome)
     }
 }
