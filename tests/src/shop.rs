@@ -248,7 +248,7 @@ impl Shop {
     /// Texts the gateway sent to Telegram chat `chat_id`, in order.
     pub async fn telegram_texts(&self, chat_id: i64) -> Vec<String> {
         sent_texts(&self.telegram, |b| {
-            b["chat_id"] == chat_id || b["chat_id"] == chat_id.to_string()
+            b["chat_id"] == chat_id || b["chat_id"].as_str() == Some(chat_id.to_string().as_str())
         })
         .await
     }
