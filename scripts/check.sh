@@ -23,3 +23,5 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --locked --no-fail-fast
 fi
+echo "== smoke: the README's run command, storectl chat and the web chat page in Chromium"
+scripts/smoke.sh

@@ -3,7 +3,13 @@
 //! ```text
 //! store-up [--reset] [--llm offline|openai|anthropic|ollama] [--model NAME]
 //!          [--base-url URL] [--tenants FILE] [--state-dir DIR]
+//!          [--name NAME] [--port PORT]
 //! ```
+//!
+//! `--name` runs a second, separate store beside the usual one: its own
+//! databases (`NAME_*`), exchange (`NAME.events`) and queues; `--port`
+//! moves its ports (gateway PORT, catalog PORT+1, order processor PORT+2,
+//! sellers from PORT+10).
 //!
 //! Sellers use the offline brain unless `--llm` (or `LLM_PROVIDER`) names a
 //! provider; the key is read from `LLM_API_KEY` only, never from the command
@@ -25,10 +31,12 @@ struct Args {
     base_url: Option<String>,
     tenants: Option<PathBuf>,
     state_dir: Option<PathBuf>,
+    name: Option<String>,
+    port: Option<u16>,
 }
 
 const USAGE: &str = "usage: store-up [--reset] [--llm offline|openai|anthropic|ollama] \
-[--model NAME] [--base-url URL] [--tenants FILE] [--state-dir DIR]";
+[--model NAME] [--base-url URL] [--tenants FILE] [--state-dir DIR] [--name NAME] [--port PORT]";
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut parsed = Args::default();
@@ -41,6 +49,28 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--base-url" => parsed.base_url = Some(value("--base-url")?),
             "--tenants" => parsed.tenants = Some(value("--tenants")?.into()),
             "--state-dir" => parsed.state_dir = Some(value("--state-dir")?.into()),
+            "--name" => {
+                let name = value("--name")?;
+                let plain = !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                if !plain {
+                    return Err(format!(
+                        "--name {name:?}: use lowercase letters, digits and _"
+                    ));
+                }
+                parsed.name = Some(name);
+            }
+            "--port" => {
+                let port = value("--port")?;
+                parsed.port = Some(
+                    port.parse()
+                        .ok()
+                        .filter(|p: &u16| *p > 0 && *p < 65_000)
+                        .ok_or_else(|| format!("--port {port:?} is not a usable port"))?,
+                );
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -114,6 +144,18 @@ fn config(args: &Args) -> anyhow::Result<StackConfig> {
         env("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
     ));
     config.llm = llm(args)?;
+    if let Some(name) = &args.name {
+        config.database_prefix = name.clone();
+        config.exchange = Some(format!("{name}.events"));
+    }
+    if let Some(port) = args.port {
+        config.ports = store_stack::Ports {
+            gateway: port,
+            catalog: port + 1,
+            orders: port + 2,
+            first_seller: port + 10,
+        };
+    }
     Ok(config)
 }
 
@@ -131,7 +173,10 @@ fn print_urls(stack: &Stack, config: &StackConfig) -> anyhow::Result<()> {
             tenant.tenant, urls.gateway, tenant.tenant
         );
     }
-    println!("  Terminal shopper:  target/debug/storectl chat --tenant demo");
+    println!(
+        "  Terminal shopper:  target/debug/storectl --gateway {} chat --tenant demo",
+        urls.gateway
+    );
     println!(
         "  Webhooks:          {}/webhooks/whatsapp/<tenant>  {}/webhooks/telegram/<tenant>",
         urls.gateway, urls.gateway

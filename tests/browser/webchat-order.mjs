@@ -1,0 +1,81 @@
+// A shopper places an order through the web chat page in headless Chromium,
+// reloads the page (the session must survive), and a screenshot is kept.
+//
+//   node webchat-order.mjs <gateway URL> <tenant> <brand> <screenshot.png>
+//
+// Prints {"order_number": "..."} on success; exits non-zero with the reason
+// otherwise. Uses Debian's Chromium (CHROMIUM env var to override).
+import { chromium } from 'playwright-core';
+
+const [base = 'http://127.0.0.1:8080', tenant = 'demo', brand = 'fashion', shot = 'webchat-order.png'] =
+  process.argv.slice(2);
+const TIMEOUT = 30_000;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+const fail = async (page, why) => {
+  await page.screenshot({ path: shot.replace(/\.png$/, '-failed.png'), fullPage: true }).catch(() => {});
+  console.error(`webchat: ${why}`);
+  await browser.close();
+  process.exit(1);
+};
+
+const page = await browser.newPage({ viewport: { width: 420, height: 860 } });
+page.setDefaultTimeout(TIMEOUT);
+const consoleErrors = [];
+page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+
+const sellerEntries = () => page.locator('#transcript .entry.from-seller, #transcript .entry.from-system');
+async function say(text) {
+  const before = await sellerEntries().count();
+  await page.fill('#message', text);
+  await page.click('#send');
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('#transcript .entry.from-seller, #transcript .entry.from-system').length > n,
+    before,
+    { timeout: TIMEOUT },
+  );
+  // Let a reply of several parts finish arriving.
+  await page.waitForTimeout(500);
+  const all = await sellerEntries().allInnerTexts();
+  return all.slice(before).join('\n');
+}
+
+try {
+  await page.goto(`${base}/chat/${tenant}`);
+  await page.fill('#name', 'Ana');
+  await page.click(`.brand[data-brand="${brand}"]`);
+  await page.waitForSelector('#message:not([disabled])');
+
+  await say('hi');
+  const found = await say('show me sneakers');
+  if (!/sneaker/i.test(found)) await fail(page, `no sneakers offered: ${found}`);
+  const confirm = await say('2 of 1');
+  if (!/BRL/.test(confirm)) await fail(page, `no total before confirming: ${confirm}`);
+  const placed = await say('yes');
+  const number = placed.match(/\b([A-Z]{2,}-\d+)\b/)?.[1];
+  if (!number) await fail(page, `no order number in: ${placed}`);
+
+  // The session survives a reload: the transcript comes back.
+  const entries = await page.locator('#transcript .entry').count();
+  await page.reload();
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('#transcript .entry').length >= n,
+    entries,
+    { timeout: TIMEOUT },
+  );
+  const after = await page.locator('#transcript').innerText();
+  if (!after.includes(number)) await fail(page, `the order is gone after a reload`);
+
+  await page.screenshot({ path: shot, fullPage: true });
+  if (consoleErrors.length) await fail(page, `console errors: ${consoleErrors.join('; ')}`);
+  console.log(JSON.stringify({ order_number: number, entries, screenshot: shot }));
+} catch (error) {
+  await fail(page, error.message);
+}
+await browser.close();
