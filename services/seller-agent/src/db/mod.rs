@@ -3,6 +3,7 @@
 
 mod conversation;
 mod profile;
+pub mod transcript;
 
 pub use conversation::*;
 pub use profile::*;

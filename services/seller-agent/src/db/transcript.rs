@@ -1,0 +1,124 @@
+//! A conversation's whole memory, read for operators (`storectl
+//! conversation show`): the conversation row of every brand that has one
+//! under an id, with every message in order, nothing summarised away.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{PgPool, Row};
+
+/// One brand's conversation under an id, with all its messages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transcript {
+    /// Tenant.
+    pub tenant: String,
+    /// Brand.
+    pub brand: String,
+    /// Conversation id.
+    pub conversation_id: String,
+    /// The shopper.
+    pub customer_id: String,
+    /// Channel (`whatsapp`, `telegram`, `webchat`).
+    pub channel: String,
+    /// Who answers: `ai`, or `human` while the conversation is handed off.
+    pub handler: String,
+    /// Rolling summary of the messages up to `summarized_until`.
+    pub summary: Option<String>,
+    /// Id of the last summarised message (0: none).
+    pub summarized_until: i64,
+    /// The brain's own state.
+    pub brain_state: Value,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Every message, oldest first.
+    pub messages: Vec<TranscriptMessage>,
+}
+
+/// One stored message, as stored (the role is not folded for the model).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TranscriptMessage {
+    /// Row id (increasing).
+    pub id: i64,
+    /// `user`, `assistant`, `tool` or `human`.
+    pub role: String,
+    /// Text, or a tool's result.
+    pub content: String,
+    /// Tool calls of an assistant message (`[{id, name, arguments}]`).
+    pub tool_calls: Option<Value>,
+    /// The call a tool result answers.
+    pub tool_call_id: Option<String>,
+    /// A failed tool call's result.
+    pub is_error: bool,
+    /// The chat event a shopper message came in.
+    pub event_id: Option<String>,
+    /// A shopper message that arrived while a human had the conversation.
+    pub for_human: bool,
+    /// Stored at.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Every conversation `conversation` of `tenant` (one per brand that has
+/// it; only `brand`'s when given), with all its messages in order.
+#[tracing::instrument(skip_all, fields(conversation = %conversation))]
+pub async fn load_transcripts(
+    pool: &PgPool,
+    tenant: &str,
+    brand: Option<&str>,
+    conversation: &str,
+) -> Result<Vec<Transcript>, sqlx::Error> {
+    let rows = sqlx::query(
+        "select tenant, brand, conversation_id, customer_id, channel, handler, summary, \
+         summarized_until, brain_state, created_at, updated_at from conversation \
+         where tenant = $1 and conversation_id = $2 and ($3::text is null or brand = $3) \
+         order by brand",
+    )
+    .bind(tenant)
+    .bind(conversation)
+    .bind(brand)
+    .fetch_all(pool)
+    .await?;
+    let mut transcripts = Vec::with_capacity(rows.len());
+    for row in rows {
+        let brand: String = row.get("brand");
+        let messages = sqlx::query(
+            "select id, role, content, tool_calls, tool_call_id, is_error, event_id, for_human, \
+             created_at from conversation_message \
+             where tenant = $1 and brand = $2 and conversation_id = $3 order by id",
+        )
+        .bind(tenant)
+        .bind(&brand)
+        .bind(conversation)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|m| TranscriptMessage {
+            id: m.get("id"),
+            role: m.get("role"),
+            content: m.get("content"),
+            tool_calls: m.get("tool_calls"),
+            tool_call_id: m.get("tool_call_id"),
+            is_error: m.get("is_error"),
+            event_id: m.get("event_id"),
+            for_human: m.get("for_human"),
+            created_at: m.get("created_at"),
+        })
+        .collect();
+        transcripts.push(Transcript {
+            tenant: row.get("tenant"),
+            brand,
+            conversation_id: row.get("conversation_id"),
+            customer_id: row.get("customer_id"),
+            channel: row.get("channel"),
+            handler: row.get("handler"),
+            summary: row.get("summary"),
+            summarized_until: row.get("summarized_until"),
+            brain_state: row.get("brain_state"),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
+            messages,
+        });
+    }
+    Ok(transcripts)
+}
