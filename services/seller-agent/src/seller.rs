@@ -244,7 +244,8 @@ impl Seller {
             timeout: self.tool_timeout,
             orders_api: self.orders_api.clone(),
         };
-        let lang = language::detect(&text)
+        let detected = language::detect(&text);
+        let lang = detected
             .or_else(|| {
                 message
                     .customer
@@ -263,15 +264,28 @@ impl Seller {
                 phrases.handoff,
             )
         } else {
+            // Only a language the channel or the shopper's words told us is
+            // remembered; "1" or "ok" keep the one they wrote in before.
             let profile = db::touch_profile(
                 &self.pool,
                 self.tenant.as_str(),
                 &message.customer.id,
                 message.customer.display_name.as_deref(),
-                message.customer.language.as_deref().or(Some(lang.tag())),
+                message
+                    .customer
+                    .language
+                    .as_deref()
+                    .or(detected.map(language::Lang::tag)),
             )
             .await
             .map_err(internal)?;
+            let phrases = match (detected, message.customer.language.as_deref()) {
+                (None, None) => profile
+                    .language
+                    .as_deref()
+                    .map_or(phrases, |l| language::phrases(language::Lang::from_tag(l))),
+                _ => phrases,
+            };
             let history = db::load_history(&self.pool, &key, stored.summarized_until)
                 .await
                 .map_err(internal)?;

@@ -1,44 +1,57 @@
 //! The LLM brain end to end against fake OpenAI-compatible and Anthropic
-//! servers: catalog prices quoted, an order of two placed with the shop's
-//! total, invented prices caught, malformed tool arguments corrected, and an
-//! outage that escalates instead of leaving the shopper in silence.
+//! servers, in the real shop (the catalog seeded with the demo catalog and
+//! the order processor): catalog prices quoted, an order of two placed with
+//! the shop's total, invented prices caught, malformed tool arguments
+//! corrected, and an outage that escalates instead of leaving the shopper in
+//! silence, then silence until a human hands the conversation back.
 #![allow(clippy::unwrap_used)]
 
 mod support;
 
-use std::sync::Arc;
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicBool, Ordering},
+};
 
 use cloudevents::AttributesReader;
 use seller_agent::llm::Provider;
 use support::{
-    Shop,
+    Shop, display,
     fake_llm::{Answer, FakeLlm, Last},
 };
 
-/// A competent model: searches, quotes what the tool said, orders two when
-/// asked, reports the order's real total.
-fn competent(last: &Last) -> Answer {
-    match last {
+/// A competent model: searches, quotes what the tool said, orders two of
+/// the first product it showed when asked, reports the order's real total.
+fn competent() -> support::fake_llm::Script {
+    let shown: Arc<Mutex<Option<serde_json::Value>>> = Arc::default();
+    Arc::new(move |last: &Last| match last {
         Last::User(text) if text.contains("zapatillas") => {
-            Answer::Call("search_products", r#"{"query": "zapatillas"}"#.into())
+            Answer::Call("search_products", r#"{"query": "sneakers"}"#.into())
         }
-        Last::User(text) if text.contains("dos") => Answer::Call(
-            "create_order",
-            r#"{"items": [{"product_id": "p-runner", "quantity": 2}]}"#.into(),
-        ),
+        Last::User(text) if text.contains("dos") => {
+            let first = shown.lock().unwrap().clone().unwrap();
+            Answer::Call(
+                "create_order",
+                serde_json::json!({"items": [{
+                    "product_id": first["product_id"],
+                    "variant_id": first["variant_id"],
+                    "quantity": 2
+                }]})
+                .to_string(),
+            )
+        }
         Last::Tool(result) if result.contains("\"placed\":true") => {
-            let total =
-                serde_json::from_str::<serde_json::Value>(result).unwrap()["total"]["display"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned();
+            let placed: serde_json::Value = serde_json::from_str(result).unwrap();
             Answer::Text(format!(
-                "¡Listo! Tu pedido A-1001 está hecho. Total: {total}."
+                "¡Listo! Tu pedido {} está hecho. Total: {}.",
+                placed["order_number"].as_str().unwrap(),
+                placed["total"]["display"].as_str().unwrap()
             ))
         }
         Last::Tool(result) => {
             let found: serde_json::Value = serde_json::from_str(result).unwrap();
-            let first = &found["products"][0];
+            let first = found["products"][0].clone();
+            *shown.lock().unwrap() = Some(first.clone());
             Answer::Text(format!(
                 "Tengo {} por {}. ¿Cuántas quieres?",
                 first["name"].as_str().unwrap(),
@@ -46,32 +59,50 @@ fn competent(last: &Last) -> Answer {
             ))
         }
         Last::User(_) => Answer::Text("¿En qué te ayudo?".into()),
-    }
+    })
 }
 
 async fn shopper_orders_two_through(provider: Provider) {
-    let fake = FakeLlm::start(provider, Arc::new(competent)).await;
+    // Arrange
+    let fake = FakeLlm::start(provider, competent()).await;
     let mut shop = Shop::start().await;
     shop.start_seller(shop.config(Some(fake.config()))).await;
     let chat = "wa:34611111111";
 
+    // Act
     shop.say(chat, "hola, busco zapatillas rojas").await;
     let (_, quote) = shop.reply().await;
-    assert_eq!(
-        quote,
-        "Tengo Zapatillas Runner Roja por 59.99 EUR. ¿Cuántas quieres?"
-    );
-
-    shop.say(chat, "quiero dos de las runner").await;
+    shop.say(chat, "quiero dos de las primeras").await;
     let (_, placed) = shop.reply().await;
+
+    // Assert: the quote is the catalog's…
+    let orders = shop.orders(chat).await;
+    assert_eq!(orders.len(), 1, "{orders:?}");
+    let order = &orders[0];
+    let (product, variant, quantity, unit) = order.lines[0].clone();
+    let price = shop.catalog_price(&product, variant.as_deref()).await;
+    assert!(
+        quote.starts_with("Tengo ") && quote.contains("Sneakers"),
+        "{quote}"
+    );
+    assert!(
+        quote.ends_with(&format!(
+            " por {}. ¿Cuántas quieres?",
+            display(price, "BRL")
+        )),
+        "{quote}"
+    );
+    // …and so is the order of two and its total.
+    assert_eq!((quantity, unit), (2, price));
+    assert_eq!(order.total_minor, 2 * price);
     assert_eq!(
         placed,
-        "¡Listo! Tu pedido A-1001 está hecho. Total: 119.98 EUR."
+        format!(
+            "¡Listo! Tu pedido {} está hecho. Total: {}.",
+            order.number,
+            display(order.total_minor, &order.currency)
+        )
     );
-
-    let orders = shop.orders.lock().unwrap().clone();
-    assert_eq!(orders.len(), 1);
-    assert_eq!(orders[0].1.items[0].quantity, 2);
     // The model saw the tools, with schemas generated from the Rust types.
     let first = &fake.bodies()[0];
     let tools = first["tools"].as_array().unwrap();
@@ -79,17 +110,17 @@ async fn shopper_orders_two_through(provider: Provider) {
     shop.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn openai_shopper_gets_catalog_prices_and_orders_two() {
     shopper_orders_two_through(Provider::Openai).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn anthropic_shopper_gets_catalog_prices_and_orders_two() {
     shopper_orders_two_through(Provider::Anthropic).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_price_no_tool_returned_is_caught_and_rewritten() {
     let fake = FakeLlm::start(
         Provider::Openai,
@@ -126,7 +157,76 @@ async fn a_price_no_tool_returned_is_caught_and_rewritten() {
     shop.stop().await;
 }
 
-#[tokio::test]
+/// The value of the seller's guard-intervention counter on its `/metrics`.
+async fn guard_interventions(port: u16) -> f64 {
+    let metrics = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    metrics
+        .lines()
+        .filter(|l| l.starts_with("seller_guard_interventions_total"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_catalog_price_passes_the_guard_and_an_invented_one_is_caught_and_counted() {
+    // Arrange: a model that quotes the first hoodie's real price and makes
+    // one up for the second, until the guard tells it off.
+    let fake = FakeLlm::start(
+        Provider::Openai,
+        Arc::new(|last: &Last| match last {
+            Last::User(text) if text.starts_with("[seller guard]") => {
+                Answer::Text("Solo puedo darte los precios del catálogo.".into())
+            }
+            Last::User(_) => Answer::Call("search_products", r#"{"query": "hoodie"}"#.into()),
+            Last::Tool(result) => {
+                let found: serde_json::Value = serde_json::from_str(result).unwrap();
+                let (first, second) = (&found["products"][0], &found["products"][1]);
+                Answer::Text(format!(
+                    "La {} cuesta {}. La {} te la dejo en 9.99 BRL.",
+                    first["name"].as_str().unwrap(),
+                    first["price"]["display"].as_str().unwrap(),
+                    second["name"].as_str().unwrap()
+                ))
+            }
+        }),
+    )
+    .await;
+    let mut shop = Shop::start().await;
+    let port = shop.start_seller(shop.config(Some(fake.config()))).await;
+    let before = guard_interventions(port).await;
+
+    // Act
+    shop.say("wa:guard-catalog", "¿tienen sudaderas?").await;
+    let (_, reply) = shop.reply().await;
+
+    // Assert: the invented price was sent back to the model, the real one
+    // was not…
+    assert_eq!(reply, "Solo puedo darte los precios del catálogo.");
+    let bodies = fake.bodies();
+    assert_eq!(bodies.len(), 3, "search, answer, one rewrite");
+    let note = bodies[2]["messages"].as_array().unwrap().last().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(note.contains("9.99 BRL"), "{note}");
+    let real = bodies[1]["messages"].as_array().unwrap().last().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let real: serde_json::Value = serde_json::from_str(&real).unwrap();
+    let real_price = real["products"][0]["price"]["display"].as_str().unwrap();
+    assert!(!note.contains(real_price), "{note}");
+    // …and the intervention was counted.
+    assert_eq!(guard_interventions(port).await - before, 1.0);
+    shop.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_model_that_insists_on_an_invented_price_is_redacted() {
     let fake = FakeLlm::start(
         Provider::Openai,
@@ -143,14 +243,14 @@ async fn a_model_that_insists_on_an_invented_price_is_redacted() {
     shop.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn malformed_tool_arguments_go_back_to_the_model_which_corrects_them() {
     let fake = FakeLlm::start(
         Provider::Openai,
         Arc::new(|last: &Last| match last {
-            Last::User(_) => Answer::Call("search_products", "{\"query\": zapatillas".into()),
+            Last::User(_) => Answer::Call("search_products", "{\"query\": sneakers".into()),
             Last::Tool(result) if result.contains("invalid arguments") => {
-                Answer::Call("search_products", r#"{"query": "zapatillas"}"#.into())
+                Answer::Call("search_products", r#"{"query": "sneakers"}"#.into())
             }
             Last::Tool(result) => {
                 let found: serde_json::Value = serde_json::from_str(result).unwrap();
@@ -165,7 +265,8 @@ async fn malformed_tool_arguments_go_back_to_the_model_which_corrects_them() {
     shop.say("wa:malformed", "zapatillas").await;
     let (_, reply) = shop.reply().await;
 
-    assert_eq!(reply, "Tengo 2 modelos.");
+    // The demo catalog has four lines of sneakers.
+    assert_eq!(reply, "Tengo 4 modelos.");
     let bodies = fake.bodies();
     assert_eq!(bodies.len(), 3);
     let error = bodies[1]["messages"].as_array().unwrap().last().unwrap()["content"]
@@ -179,17 +280,32 @@ async fn malformed_tool_arguments_go_back_to_the_model_which_corrects_them() {
     shop.stop().await;
 }
 
-#[tokio::test]
-async fn an_llm_outage_apologizes_and_escalates_then_the_seller_stays_silent() {
-    let fake = FakeLlm::start(Provider::Openai, Arc::new(|_: &Last| Answer::Status(503))).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_llm_outage_apologizes_and_escalates_then_the_seller_stays_silent_until_resolved() {
+    // Arrange: a model that is down until `up`.
+    let up = Arc::new(AtomicBool::new(false));
+    let model_up = up.clone();
+    let fake = FakeLlm::start(
+        Provider::Openai,
+        Arc::new(move |_: &Last| {
+            if model_up.load(Ordering::SeqCst) {
+                Answer::Text("¡Hola de nuevo! ¿Qué buscas?".into())
+            } else {
+                Answer::Status(503)
+            }
+        }),
+    )
+    .await;
     let mut shop = Shop::start().await;
     shop.start_seller(shop.config(Some(fake.config()))).await;
     let chat = "wa:outage";
 
+    // Act
     shop.say(chat, "hola").await;
     let mut events = [shop.next().await, shop.next().await];
-    events.sort_by(|a, b| a.ty().cmp(b.ty()));
 
+    // Assert: an apology in the shopper's language and an escalation…
+    events.sort_by(|a, b| a.ty().cmp(b.ty()));
     assert_eq!(events[0].ty(), "store.chat.response");
     let apology = support::text_of(&store_events::decode(&events[0]).unwrap());
     assert!(apology.starts_with("Perdona"), "{apology}");
@@ -200,6 +316,9 @@ async fn an_llm_outage_apologizes_and_escalates_then_the_seller_stays_silent() {
     );
     assert_eq!(fake.bodies().len(), 2, "one retry, then give up");
 
+    // …then no AI reply while a human has the conversation, even with the
+    // model back…
+    up.store(true, Ordering::SeqCst);
     shop.say(chat, "¿hola?").await;
     shop.silent(1500).await;
     assert_eq!(
@@ -207,5 +326,11 @@ async fn an_llm_outage_apologizes_and_escalates_then_the_seller_stays_silent() {
         2,
         "a handed-off conversation does not reach the model"
     );
+
+    // …until the human hands it back.
+    shop.resolve(chat).await;
+    shop.say(chat, "¿sigues ahí?").await;
+    let (_, reply) = shop.reply().await;
+    assert_eq!(reply, "¡Hola de nuevo! ¿Qué buscas?");
     shop.stop().await;
 }

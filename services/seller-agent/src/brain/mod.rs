@@ -5,9 +5,11 @@
 //! whole system runs without any key. Both answer a [`Turn`] with a
 //! [`TurnResult`].
 
+mod intent;
 pub mod language;
 pub mod llm;
 pub mod offline;
+pub mod terms;
 
 use cloudevents::Event;
 use serde_json::Value;

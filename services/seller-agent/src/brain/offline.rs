@@ -1,8 +1,11 @@
 //! The offline brain: a deterministic rule-based seller for shops without a
-//! model. It greets, searches the catalog with the shopper's words, lets
-//! them pick an item and a quantity, asks for confirmation, places the order,
-//! reports order status and hands over to a person — through the same tools
-//! as the LLM brain, so it is just as honest about prices.
+//! model. It greets (in the shopper's language), searches the catalog with
+//! the catalog terms the shopper's words mean in any of the shops'
+//! languages ([`super::terms`]), lets them pick an item and a quantity,
+//! asks for confirmation, places the order, reports order status, cancels
+//! an order, turns down discounts and haggling, and hands over to a
+//! person — through the same tools as the LLM brain, so it is just as
+//! honest about prices. It never repeats a figure the shopper wrote.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -10,6 +13,7 @@ use store_events::data::{Button, ListRow, ListSection, ResponsePart};
 
 use super::{
     Brain, BrainError, Turn, TurnResult,
+    intent::{Intent, understand},
     language::{self, Lang, Phrases},
 };
 use crate::{
@@ -61,267 +65,6 @@ impl OfflineBrain {
     pub fn new(metrics: SellerMetrics) -> Self {
         Self { metrics }
     }
-}
-
-/// What the shopper wants, as far as rules can tell.
-#[derive(Debug, Clone, PartialEq)]
-enum Intent {
-    Greeting,
-    Yes,
-    No,
-    Pick { index: usize, quantity: u32 },
-    OrderStatus,
-    Search(String),
-}
-
-const GREETINGS: &[&str] = &[
-    "hi",
-    "hello",
-    "hey",
-    "hola",
-    "buenas",
-    "buenos días",
-    "buenas tardes",
-    "olá",
-    "oi",
-    "bom dia",
-    "boa tarde",
-    "bonjour",
-    "salut",
-    "hallo",
-    "guten tag",
-    "ciao",
-    "good morning",
-    "good afternoon",
-];
-const YES: &[&str] = &[
-    "yes",
-    "y",
-    "yeah",
-    "yep",
-    "sure",
-    "ok",
-    "okay",
-    "confirm",
-    "sí",
-    "si",
-    "dale",
-    "claro",
-    "vale",
-    "sim",
-    "pode",
-    "oui",
-    "ja",
-    "confirmo",
-    "confirmar",
-];
-const NO: &[&str] = &[
-    "no", "nope", "não", "nao", "non", "nein", "cancel", "cancelar", "mejor no",
-];
-const ORDER_STATUS: &[&str] = &[
-    "my order",
-    "my orders",
-    "order status",
-    "where is my order",
-    "mi pedido",
-    "mis pedidos",
-    "estado de mi pedido",
-    "meu pedido",
-    "meus pedidos",
-    "ma commande",
-    "mes commandes",
-    "meine bestellung",
-];
-const ORDINALS: &[(&str, usize)] = &[
-    ("first", 1),
-    ("second", 2),
-    ("third", 3),
-    ("fourth", 4),
-    ("fifth", 5),
-    ("primero", 1),
-    ("primera", 1),
-    ("segundo", 2),
-    ("segunda", 2),
-    ("tercero", 3),
-    ("tercera", 3),
-    ("cuarto", 4),
-    ("quinto", 5),
-    ("primeiro", 1),
-    ("primeira", 1),
-    ("terceiro", 3),
-    ("terceira", 3),
-    ("premier", 1),
-    ("première", 1),
-    ("deuxième", 2),
-    ("troisième", 3),
-    ("erste", 1),
-    ("ersten", 1),
-    ("zweite", 2),
-    ("zweiten", 2),
-    ("dritte", 3),
-    ("dritten", 3),
-];
-const STOPWORDS: &[&str] = &[
-    "i",
-    "want",
-    "would",
-    "like",
-    "need",
-    "looking",
-    "for",
-    "a",
-    "an",
-    "the",
-    "some",
-    "do",
-    "you",
-    "have",
-    "any",
-    "please",
-    "show",
-    "me",
-    "buy",
-    "get",
-    "quiero",
-    "busco",
-    "necesito",
-    "tienen",
-    "tienes",
-    "unos",
-    "unas",
-    "un",
-    "una",
-    "el",
-    "la",
-    "los",
-    "las",
-    "de",
-    "por",
-    "favor",
-    "me",
-    "gustaría",
-    "comprar",
-    "quero",
-    "preciso",
-    "vocês",
-    "têm",
-    "tem",
-    "uns",
-    "umas",
-    "um",
-    "uma",
-    "o",
-    "os",
-    "as",
-    "je",
-    "voudrais",
-    "cherche",
-    "des",
-    "une",
-    "le",
-    "les",
-    "ich",
-    "möchte",
-    "suche",
-    "eine",
-    "einen",
-    "ein",
-    "haben",
-    "sie",
-    "hi",
-    "hello",
-    "hola",
-    "olá",
-    "oi",
-    "bonjour",
-    "hallo",
-];
-
-fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric() && c != '#')
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn contains_any(lower: &str, words_: &[String], phrases: &[&str]) -> bool {
-    phrases.iter().any(|p| {
-        if p.contains(' ') {
-            lower.contains(p)
-        } else {
-            words_.iter().any(|w| w == p)
-        }
-    })
-}
-
-fn understand(text: &str, reply_id: Option<&str>, state: &OfflineState) -> Intent {
-    if let Some(id) = reply_id {
-        if let Some(n) = id.strip_prefix("pick:").and_then(|n| n.parse().ok()) {
-            return Intent::Pick {
-                index: n,
-                quantity: 1,
-            };
-        }
-        match id {
-            "confirm:yes" => return Intent::Yes,
-            "confirm:no" => return Intent::No,
-            _ => {}
-        }
-    }
-    let lower = text.to_lowercase();
-    let ws = words(text);
-    if state.pending.is_some() {
-        if contains_any(&lower, &ws, NO) {
-            return Intent::No;
-        }
-        if contains_any(&lower, &ws, YES) {
-            return Intent::Yes;
-        }
-    }
-    if contains_any(&lower, &ws, ORDER_STATUS) {
-        return Intent::OrderStatus;
-    }
-    if !state.shown.is_empty() {
-        let numbers: Vec<u32> = ws
-            .iter()
-            .filter_map(|w| w.trim_start_matches('#').parse().ok())
-            .collect();
-        let ordinal = ws
-            .iter()
-            .find_map(|w| ORDINALS.iter().find(|(o, _)| o == w).map(|(_, n)| *n));
-        let pick = match (numbers.as_slice(), ordinal) {
-            ([qty], Some(index)) => Some((index, *qty)),
-            ([], Some(index)) => Some((index, 1)),
-            ([qty, index], None) => Some((*index as usize, *qty)),
-            ([index], None) if ws.len() <= 3 => Some((*index as usize, 1)),
-            _ => None,
-        };
-        if let Some((index, quantity)) = pick
-            && index >= 1
-            && index <= state.shown.len()
-            && quantity >= 1
-        {
-            return Intent::Pick { index, quantity };
-        }
-    }
-    let meaningful: Vec<&String> = ws
-        .iter()
-        .filter(|w| !STOPWORDS.contains(&w.as_str()))
-        .collect();
-    let small_talk = contains_any(&lower, &ws, GREETINGS)
-        || contains_any(&lower, &ws, YES)
-        || contains_any(&lower, &ws, NO);
-    if meaningful.is_empty() || (small_talk && meaningful.len() <= 1) {
-        return Intent::Greeting;
-    }
-    Intent::Search(
-        meaningful
-            .iter()
-            .map(|w| w.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
 }
 
 /// Runs a tool and records it in the transcript like the LLM brain does.
@@ -424,6 +167,114 @@ fn order_lines(order: &Value, p: &Phrases) -> String {
     lines.join("\n")
 }
 
+/// What a catalog search gave.
+enum Found {
+    /// Products, shown as a list to pick from.
+    Products(Vec<ResponsePart>),
+    /// Nothing matched.
+    Nothing,
+    /// The catalog could not be asked.
+    Failed,
+}
+
+impl OfflineBrain {
+    /// Searches the catalog for `query` and shows what it found.
+    async fn search(
+        &self,
+        ctx: &ToolContext,
+        result: &mut TurnResult,
+        facts: &mut crate::domain::guard::Facts,
+        query: &str,
+        p: &Phrases,
+        state: &mut OfflineState,
+    ) -> Found {
+        let args = json!({"query": query, "limit": 5});
+        match call(ctx, &self.metrics, result, tools::SEARCH_PRODUCTS, args, 0).await {
+            ToolOutcome::Ok(found) => {
+                facts.add_json(&found);
+                let products = found["products"].as_array().cloned().unwrap_or_default();
+                if products.is_empty() {
+                    Found::Nothing
+                } else {
+                    state.pending = None;
+                    Found::Products(show_products(&products, p, state))
+                }
+            }
+            _ => Found::Failed,
+        }
+    }
+
+    /// The shopper's recent orders, from the order processor; `None` when
+    /// they cannot be read.
+    async fn orders(
+        &self,
+        ctx: &ToolContext,
+        result: &mut TurnResult,
+        facts: &mut crate::domain::guard::Facts,
+    ) -> Option<Vec<Value>> {
+        let args = json!({});
+        match call(
+            ctx,
+            &self.metrics,
+            result,
+            tools::GET_CUSTOMER_ORDERS,
+            args,
+            0,
+        )
+        .await
+        {
+            ToolOutcome::Ok(found) => {
+                facts.add_json(&found);
+                Some(found["orders"].as_array().cloned().unwrap_or_default())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Orders, one line each: number, status and total.
+fn order_list(orders: &[Value], lang: Lang, p: &Phrases) -> String {
+    let mut lines = vec![p.your_orders.to_owned()];
+    for order in orders.iter().take(5) {
+        let status = order["status"].as_str().unwrap_or("?");
+        let mut line = format!(
+            "• {} — {}",
+            order["order_number"].as_str().unwrap_or("?"),
+            language::status_name(lang, status)
+        );
+        if let Some(total) = money_of(&order["total"]) {
+            line.push_str(&format!(" — {total}"));
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+/// The first message to a shopper: the persona's own greeting when they
+/// write in its language, otherwise one in theirs from the persona's names.
+fn greeting(persona: &crate::domain::persona::Persona, lang: Lang, p: &Phrases) -> String {
+    if Lang::from_tag(&persona.default_language) == lang {
+        persona.greeting.clone()
+    } else {
+        fill(
+            p.greeting,
+            &[
+                ("seller", &persona.seller_name),
+                ("brand", &persona.brand_name),
+            ],
+        )
+    }
+}
+
+/// `{"amount_minor": 5990, "currency": "BRL"}` as the shopper reads it.
+fn money_of(value: &Value) -> Option<String> {
+    let amount = value["amount_minor"].as_i64()?;
+    let currency = store_events::data::Currency::parse(value["currency"].as_str()?).ok()?;
+    Some(crate::domain::money::format(
+        &store_events::data::Money::new(amount, currency),
+    ))
+}
+
 #[async_trait::async_trait]
 impl Brain for OfflineBrain {
     fn name(&self) -> String {
@@ -443,38 +294,40 @@ impl Brain for OfflineBrain {
         let mut facts = turn.facts;
         let parts = match intent {
             Intent::Greeting if turn.first_message => vec![ResponsePart::Text {
-                text: turn.persona.greeting.clone(),
+                text: greeting(turn.persona, lang, p),
             }],
             Intent::Greeting => vec![ResponsePart::Text {
                 text: p.what_do_you_need.to_owned(),
             }],
-            Intent::Search(query) => {
-                match call(
-                    ctx,
-                    &self.metrics,
-                    &mut result,
-                    tools::SEARCH_PRODUCTS,
-                    json!({"query": query, "limit": 5}),
-                    0,
-                )
-                .await
+            Intent::Search { query, said } => {
+                match self
+                    .search(ctx, &mut result, &mut facts, &query, p, &mut state)
+                    .await
                 {
-                    ToolOutcome::Ok(found) => {
-                        facts.add_json(&found);
-                        let products = found["products"].as_array().cloned().unwrap_or_default();
-                        if products.is_empty() {
-                            vec![ResponsePart::Text {
-                                text: fill(p.no_results, &[("q", &query)]),
-                            }]
-                        } else {
-                            state.pending = None;
-                            show_products(&products, p, &mut state)
-                        }
-                    }
-                    _ => vec![ResponsePart::Text {
+                    Found::Products(parts) => parts,
+                    Found::Nothing if said.is_empty() => vec![ResponsePart::Text {
+                        text: p.no_results_plain.to_owned(),
+                    }],
+                    Found::Nothing => vec![ResponsePart::Text {
+                        text: fill(p.no_results, &[("q", &said)]),
+                    }],
+                    Found::Failed => vec![ResponsePart::Text {
                         text: p.trouble.to_owned(),
                     }],
                 }
+            }
+            Intent::Haggle(query) => {
+                let mut parts = vec![ResponsePart::Text {
+                    text: p.no_discounts.to_owned(),
+                }];
+                if let Some(query) = query
+                    && let Found::Products(found) = self
+                        .search(ctx, &mut result, &mut facts, &query, p, &mut state)
+                        .await
+                {
+                    parts.extend(found);
+                }
+                parts
             }
             Intent::Pick { index, quantity } => {
                 let item = state.shown[index - 1].clone();
@@ -550,50 +403,70 @@ impl Brain for OfflineBrain {
                     }
                 }
             },
-            Intent::OrderStatus => match call(
-                ctx,
-                &self.metrics,
-                &mut result,
-                tools::GET_CUSTOMER_ORDERS,
-                json!({}),
-                0,
-            )
-            .await
-            {
-                ToolOutcome::Ok(found) => {
-                    facts.add_json(&found);
-                    let orders = found["orders"].as_array().cloned().unwrap_or_default();
-                    if orders.is_empty() {
-                        vec![ResponsePart::Text {
-                            text: p.no_orders.to_owned(),
-                        }]
-                    } else {
-                        let mut lines = vec![p.your_orders.to_owned()];
-                        for order in orders.iter().take(5) {
-                            lines.push(format!(
-                                "• {} — {}",
-                                order["order_number"].as_str().unwrap_or("?"),
-                                order["status"].as_str().unwrap_or("?")
-                            ));
-                        }
-                        vec![ResponsePart::Text {
-                            text: lines.join("\n"),
-                        }]
-                    }
-                }
-                _ => vec![ResponsePart::Text {
+            Intent::OrderStatus => match self.orders(ctx, &mut result, &mut facts).await {
+                Some(orders) if orders.is_empty() => vec![ResponsePart::Text {
+                    text: p.no_orders.to_owned(),
+                }],
+                Some(orders) => vec![ResponsePart::Text {
+                    text: order_list(&orders, lang, p),
+                }],
+                None => vec![ResponsePart::Text {
                     text: p.trouble.to_owned(),
                 }],
             },
+            Intent::Cancel(None) => match self.orders(ctx, &mut result, &mut facts).await {
+                Some(orders) if orders.is_empty() => vec![ResponsePart::Text {
+                    text: p.no_orders.to_owned(),
+                }],
+                Some(orders) => vec![ResponsePart::Text {
+                    text: format!("{}\n{}", order_list(&orders, lang, p), p.which_order),
+                }],
+                None => vec![ResponsePart::Text {
+                    text: p.trouble.to_owned(),
+                }],
+            },
+            Intent::Cancel(Some(number)) => {
+                let args = json!({"order_number": number, "reason": "asked by the shopper"});
+                let text = match call(
+                    ctx,
+                    &self.metrics,
+                    &mut result,
+                    tools::CANCEL_ORDER,
+                    args,
+                    0,
+                )
+                .await
+                {
+                    ToolOutcome::Ok(_) => fill(p.cancelled, &[("number", &number)]),
+                    ToolOutcome::Error(error) => {
+                        tracing::info!(%error, "the order was not cancelled");
+                        fill(p.cancel_failed, &[("number", &number)])
+                    }
+                    ToolOutcome::Escalated { .. } => p.trouble.to_owned(),
+                };
+                vec![ResponsePart::Text { text }]
+            }
         };
         // The offline brain only quotes tool results, but it goes through the
-        // same guard as any brain.
-        let text = super::parts_text(&parts);
-        let unbacked = crate::domain::guard::check(&text, &facts);
-        if !unbacked.is_empty() {
-            result.guard_interventions += 1;
-            tracing::error!(figures = ?unbacked, "offline brain stated unbacked figures");
+        // same guard as any brain, and what the guard does not back is
+        // dropped before it is sent.
+        let mut parts = parts;
+        for part in &mut parts {
+            let (ResponsePart::Text { text }
+            | ResponsePart::Buttons { text, .. }
+            | ResponsePart::List { text, .. }) = part
+            else {
+                continue;
+            };
+            let unbacked = crate::domain::guard::check(text, &facts);
+            if !unbacked.is_empty() {
+                result.guard_interventions += 1;
+                tracing::error!(figures = ?unbacked, "offline brain stated unbacked figures");
+                *text = crate::domain::guard::redact(text, &unbacked)
+                    .unwrap_or_else(|| p.trouble.to_owned());
+            }
         }
+        let text = super::parts_text(&parts);
         result.transcript.push(Message::assistant(text, Vec::new()));
         result.parts = parts;
         result.state = serde_json::to_value(&state).ok();
@@ -603,87 +476,43 @@ impl Brain for OfflineBrain {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
-    fn shown(n: usize) -> OfflineState {
-        OfflineState {
-            shown: (1..=n)
-                .map(|i| Shown {
-                    product_id: format!("p{i}"),
-                    variant_id: None,
-                    name: format!("Item {i}"),
-                    price: "1.00 EUR".into(),
-                })
-                .collect(),
-            pending: None,
-        }
+    fn persona() -> crate::domain::persona::Persona {
+        serde_yaml::from_str(
+            "seller_name: Lía\nbrand_name: Moda Lía\ntone: warm\ngreeting: \"Hi! I'm Lía 👗\"\ndefault_language: en\n",
+        )
+        .unwrap()
     }
 
     #[test]
-    fn shopper_words_become_intents() {
-        let empty = OfflineState::default();
-        assert_eq!(understand("Hola!", None, &empty), Intent::Greeting);
-        assert_eq!(
-            understand("quiero zapatillas rojas", None, &empty),
-            Intent::Search("zapatillas rojas".into())
-        );
-        assert_eq!(
-            understand("where is my order?", None, &empty),
-            Intent::OrderStatus
-        );
-        let three = shown(3);
-        assert_eq!(
-            understand("2 of 1", None, &three),
-            Intent::Pick {
-                index: 1,
-                quantity: 2
-            }
-        );
-        assert_eq!(
-            understand("2 del 3", None, &three),
-            Intent::Pick {
-                index: 3,
-                quantity: 2
-            }
-        );
-        assert_eq!(
-            understand("the second one", None, &three),
-            Intent::Pick {
-                index: 2,
-                quantity: 1
-            }
-        );
-        assert_eq!(
-            understand("2", None, &three),
-            Intent::Pick {
-                index: 2,
-                quantity: 1
-            }
-        );
-        assert_eq!(
-            understand("x", Some("pick:3"), &three),
-            Intent::Pick {
-                index: 3,
-                quantity: 1
-            }
-        );
-        assert_eq!(
-            understand("9 of 9", None, &three),
-            Intent::Search("9 of 9".into()),
-            "out of range picks are not picks"
-        );
+    fn the_persona_greets_in_its_language_and_others_in_theirs() {
+        let persona = persona();
+
+        let en = greeting(&persona, Lang::En, language::phrases(Lang::En));
+        let es = greeting(&persona, Lang::Es, language::phrases(Lang::Es));
+        let pt = greeting(&persona, Lang::Pt, language::phrases(Lang::Pt));
+
+        assert_eq!(en, "Hi! I'm Lía 👗");
+        assert_eq!(es, "¡Hola! Soy Lía, de Moda Lía. ¿Qué estás buscando?");
+        assert_eq!(pt, "Olá! Eu sou Lía, da Moda Lía. O que você procura?");
     }
 
     #[test]
-    fn yes_and_no_only_count_while_an_order_waits() {
-        let mut state = shown(1);
-        assert_eq!(understand("sí", None, &state), Intent::Greeting);
-        state.pending = Some(Pending {
-            item: state.shown[0].clone(),
-            quantity: 1,
-        });
-        assert_eq!(understand("sí", None, &state), Intent::Yes);
-        assert_eq!(understand("no, mejor no", None, &state), Intent::No);
-        assert_eq!(understand("", Some("confirm:yes"), &state), Intent::Yes);
+    fn orders_are_listed_with_their_status_and_total_in_the_shoppers_language() {
+        let orders = vec![json!({
+            "order_number": "FA-1001",
+            "status": "pending_payment",
+            "total": {"amount_minor": 11980, "currency": "BRL"}
+        })];
+
+        let listed = order_list(&orders, Lang::Es, language::phrases(Lang::Es));
+
+        assert_eq!(
+            listed,
+            "Tus pedidos recientes:\n• FA-1001 — pendiente de pago — 119.80 BRL"
+        );
     }
 }

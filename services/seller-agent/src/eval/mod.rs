@@ -6,11 +6,12 @@
 //! afterwards: products the catalog has, only catalog prices (the seller's
 //! own honesty guard with facts from the real catalog), the shopper's
 //! language, no discount promised, an order with the right quantity and
-//! total, an escalation. [`harness::run`] starts the real catalog (seeded
-//! with the demo catalog), the real order processor and a seller per brand
-//! in-process on a private exchange and fresh databases, plays every
-//! scenario on the bus and returns a [`report::Report`], written as a
-//! Markdown table by the `seller-eval` binary.
+//! total, an escalation. [`harness::run`] starts the real shop
+//! ([`shop::Shop`]: the catalog seeded with the demo catalog, the order
+//! processor and a seller per brand, in-process on a private exchange and
+//! fresh databases), plays every scenario on the bus and returns a
+//! [`report::Report`], written as a Markdown table by the `seller-eval`
+//! binary. The seller's black-box tests start the same [`shop::Shop`].
 //!
 //! The model is any configured endpoint ([`llm_from_env`]) or the offline
 //! brain.
@@ -18,6 +19,7 @@
 pub mod harness;
 pub mod report;
 pub mod scenario;
+pub mod shop;
 
 use std::time::Duration;
 

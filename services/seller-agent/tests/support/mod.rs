@@ -1,321 +1,60 @@
-//! A seller under test: the real `Application` against the real broker and
-//! database, a shop's catalog and order processor answering over the bus,
-//! and a "gateway" queue that captures what the seller sends.
+//! A seller under test in the real shop ([`seller_agent::eval::shop::Shop`]:
+//! the catalog seeded with the demo catalog and the order processor,
+//! in-process against the real broker and databases), with typed helpers to
+//! talk to it as a shopper and to look at what the shop holds.
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod fake_llm;
 
-use std::{
-    collections::BTreeMap,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
 use cloudevents::{AttributesReader, Event};
-use secrecy::SecretString;
-use seller_agent::{Application, Config, llm::LlmConfig, metrics::TokenPrices};
-use store_bus::{
-    Bus, BusConfig, ConsumerConfig, ConsumerHandle, Handler, HandlerError, Incoming,
-    RequestHandler, Responder,
-};
+use seller_agent::{Config, eval::shop, llm::LlmConfig};
 use store_events::{
-    BrandId, ConversationId, EventContext, TenantId,
-    data::{
-        Channel, ChatMessageNew, ChatResponse, Currency, Customer, MessageContent, Money,
-        OrderCreate, OrderCreated, OrderLine, OrderRejected, OrderStatus, Payment, ProductQuery,
-        ProductQueryResult, ProductSummary, RejectedItem, RejectionReason, Resolution,
-        ResponsePart, SalesResolved,
-    },
-    decode, new_event,
+    data::{ChatResponse, Customer, MessageContent, ResponsePart, Sender},
+    decode,
 };
-use store_telemetry::metrics::Metrics;
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
-pub const TENANT: &str = "demo";
+/// The brand every test sells for (a demo brand of the catalog seed).
 pub const BRAND: &str = "fashion";
 
-const PERSONA: &str = r#"
-tenants:
-  - id: demo
-    brands:
-      - id: fashion
-        persona:
-          seller_name: Lía
-          brand_name: Moda Lía
-          focus: clothing and sneakers
-          tone: warm and concise
-          greeting: "¡Hola! Soy Lía, de Moda Lía. ¿Qué buscas hoy?"
-          default_language: es
-          currency: EUR
-          payment_methods: [card, cash on delivery]
-"#;
-
-/// A product of the fake catalog.
-pub fn product(id: &str, name: &str, cents: i64, stock: u32) -> ProductSummary {
-    ProductSummary {
-        product_id: id.into(),
-        variant_id: None,
-        sku: format!("SKU-{id}"),
-        name: name.into(),
-        description: Some(format!("{name}, great quality")),
-        price: Money::new(cents, Currency::parse("EUR").unwrap()),
-        stock,
-        in_stock: stock > 0,
-        image_url: None,
-        attributes: BTreeMap::new(),
-    }
+/// An order as the order processor holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredOrder {
+    pub number: String,
+    pub status: String,
+    pub total_minor: i64,
+    pub currency: String,
+    /// (product id, variant id, quantity, unit price) per line.
+    pub lines: Vec<(String, Option<String>, i32, i64)>,
 }
 
-/// The default shop.
-pub fn shop() -> Vec<ProductSummary> {
-    vec![
-        product("p-runner", "Zapatillas Runner Roja", 5999, 7),
-        product("p-classic", "Zapatillas Classic Blanca", 4500, 3),
-        product("p-cap", "Gorra Logo", 1250, 0),
-    ]
-}
-
-/// Answers catalog queries from a fixed product list (by word match).
-pub struct FakeCatalog(pub Vec<ProductSummary>);
-
-#[async_trait::async_trait]
-impl RequestHandler for FakeCatalog {
-    async fn respond(&self, request: &Incoming) -> Result<Event, HandlerError> {
-        let query: ProductQuery = decode(&request.event)?;
-        let words: Vec<String> = query
-            .text
-            .unwrap_or_default()
-            .to_lowercase()
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect();
-        let products: Vec<_> = self
-            .0
-            .iter()
-            .filter(|p| match &query.filters.ids {
-                Some(ids) => ids.contains(&p.product_id),
-                None => words
-                    .iter()
-                    .any(|w| p.name.to_lowercase().contains(w.trim_end_matches('s'))),
-            })
-            .cloned()
-            .collect();
-        let reply = ProductQueryResult {
-            total: products.len() as u64,
-            products,
-            error: None,
-        };
-        new_event(
-            "/fake-catalog",
-            &EventContext::caused_by(&request.event)?,
-            &reply,
-        )
-        .map_err(HandlerError::reject)
-    }
-}
-
-/// Prices orders from the catalog's list (never from the request) and
-/// records every request it got.
-pub struct FakeOrders {
-    pub products: Vec<ProductSummary>,
-    pub received: Arc<Mutex<Vec<(String, OrderCreate)>>>,
-}
-
-#[async_trait::async_trait]
-impl RequestHandler for FakeOrders {
-    async fn respond(&self, request: &Incoming) -> Result<Event, HandlerError> {
-        let order: OrderCreate = decode(&request.event)?;
-        self.received
-            .lock()
-            .unwrap()
-            .push((request.event.id().to_owned(), order.clone()));
-        let context = EventContext::caused_by(&request.event)?;
-        let mut lines = Vec::new();
-        for (i, item) in order.items.iter().enumerate() {
-            let Some(p) = self
-                .products
-                .iter()
-                .find(|p| p.product_id == item.product_id)
-            else {
-                let rejected = OrderRejected {
-                    reasons: vec![RejectedItem {
-                        line: i as u32,
-                        product_id: item.product_id.clone(),
-                        variant_id: None,
-                        reason: RejectionReason::UnknownItem,
-                        available: None,
-                        detail: None,
-                    }],
-                    message: format!("unknown product {}", item.product_id),
-                };
-                return new_event("/fake-orders", &context, &rejected)
-                    .map_err(HandlerError::reject);
-            };
-            lines.push(OrderLine {
-                product_id: p.product_id.clone(),
-                variant_id: None,
-                sku: p.sku.clone(),
-                name: p.name.clone(),
-                quantity: item.quantity,
-                unit_price: p.price.clone(),
-                line_total: Money::new(
-                    p.price.amount_minor * i64::from(item.quantity),
-                    p.price.currency.clone(),
-                ),
-            });
-        }
-        let total: i64 = lines.iter().map(|l| l.line_total.amount_minor).sum();
-        let eur = Currency::parse("EUR").unwrap();
-        let created = OrderCreated {
-            order_id: "o-1".into(),
-            order_number: "A-1001".into(),
-            lines,
-            subtotal: Money::new(total, eur.clone()),
-            delivery_fee: None,
-            total: Money::new(total, eur),
-            status: OrderStatus::PendingPayment,
-            payment: Payment {
-                provider: "manual".into(),
-                link: None,
-            },
-        };
-        new_event("/fake-orders", &context, &created).map_err(HandlerError::reject)
-    }
-}
-
-/// Sends what it receives to a channel.
-pub struct Capture(pub mpsc::UnboundedSender<Event>);
-
-#[async_trait::async_trait]
-impl Handler for Capture {
-    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let _ = self.0.send(incoming.event.clone());
-        Ok(())
-    }
-}
-
-/// The shop around a seller under test.
+/// The shop around the sellers under test.
 pub struct Shop {
-    pub bus: Bus,
+    pub inner: shop::Shop,
+    /// The sellers' database.
     pub pool: sqlx::PgPool,
-    pub database_url: String,
-    pub exchange: String,
-    pub persona_file: std::path::PathBuf,
-    pub orders: Arc<Mutex<Vec<(String, OrderCreate)>>>,
-    pub out: mpsc::UnboundedReceiver<Event>,
-    handles: Vec<ConsumerHandle>,
-    sellers: Vec<CancellationToken>,
 }
 
 impl Shop {
     pub async fn start() -> Self {
         store_telemetry::init_for_tests();
-        let (pool, database_url) = store_testkit::fresh_database_with_url().await.unwrap();
-        let prefix = store_testkit::unique("seller-test");
-        let exchange = format!("{prefix}.events");
-        let bus = Bus::connect(
-            BusConfig::new(
-                format!("{prefix}-shop"),
-                SecretString::from(store_testkit::amqp_url()),
-            )
-            .with_exchange(&exchange),
-            Metrics::new("shop").unwrap(),
-        )
-        .await
-        .unwrap();
-        let orders = Arc::new(Mutex::new(Vec::new()));
-        let (tx, out) = mpsc::unbounded_channel();
-        let fast = [Duration::from_millis(200)];
-        let handles = vec![
-            bus.consume(
-                ConsumerConfig::new(format!("{prefix}.catalog"), ["store.product.query.#"])
-                    .with_retry_delays(fast),
-                Responder::new(bus.clone(), FakeCatalog(shop())),
-                CancellationToken::new(),
-            )
-            .await
-            .unwrap(),
-            bus.consume(
-                ConsumerConfig::new(format!("{prefix}.orders"), ["store.order.create.#"])
-                    .with_retry_delays(fast),
-                Responder::new(
-                    bus.clone(),
-                    FakeOrders {
-                        products: shop(),
-                        received: orders.clone(),
-                    },
-                ),
-                CancellationToken::new(),
-            )
-            .await
-            .unwrap(),
-            bus.consume(
-                ConsumerConfig::new(
-                    format!("{prefix}.gateway"),
-                    ["store.chat.response.#", "store.sales.escalate.#"],
-                )
-                .with_retry_delays(fast),
-                Capture(tx),
-                CancellationToken::new(),
-            )
-            .await
-            .unwrap(),
-        ];
-        let dir = std::env::temp_dir().join(&prefix);
-        std::fs::create_dir_all(&dir).unwrap();
-        let persona_file = dir.join("tenants.yaml");
-        std::fs::write(&persona_file, PERSONA).unwrap();
-        Self {
-            bus,
-            pool,
-            database_url,
-            exchange,
-            persona_file,
-            orders,
-            out,
-            handles,
-            sellers: Vec::new(),
-        }
+        let inner = shop::Shop::start().await.unwrap();
+        let pool = inner.seller_pool.clone();
+        Self { inner, pool }
     }
 
     /// A seller configuration for this shop (offline brain unless `llm`).
     pub fn config(&self, llm: Option<LlmConfig>) -> Config {
-        let tenant = TenantId::parse(TENANT).unwrap();
-        let brand = BrandId::parse(BRAND).unwrap();
-        Config {
-            bus: BusConfig::new(
-                format!("seller-{tenant}-{brand}"),
-                SecretString::from(store_testkit::amqp_url()),
-            )
-            .with_exchange(&self.exchange),
-            tenant,
-            brand,
-            tenants_file: self.persona_file.clone(),
-            database_url: SecretString::from(self.database_url.clone()),
-            port: 0,
-            llm,
-            prices: TokenPrices::default(),
-            tool_timeout: Duration::from_secs(5),
-            orders_api: None,
-            history_token_budget: 4000,
-            max_rounds: 6,
-            queue_prefix: format!("{}.seller", self.exchange.trim_end_matches(".events")),
-            shards: 4,
-        }
+        self.inner.seller_config(BRAND, llm).unwrap()
     }
 
     /// Starts a seller replica; returns its port.
     pub async fn start_seller(&mut self, config: Config) -> u16 {
-        let token = CancellationToken::new();
-        let app = Application::build(config, token.clone()).await.unwrap();
-        let port = app.port();
-        tokio::spawn(app.run_until_stopped());
-        self.sellers.push(token);
-        port
+        self.inner.start_seller(config).await.unwrap()
     }
 
-    /// A shopper message from `customer` in `conversation`.
+    /// A shopper message in `conversation`.
     pub async fn say(&self, conversation: &str, text: &str) -> Event {
         self.send(conversation, MessageContent::Text { text: text.into() })
             .await
@@ -323,60 +62,53 @@ impl Shop {
 
     /// A shopper message with any content.
     pub async fn send(&self, conversation: &str, content: MessageContent) -> Event {
-        let context = EventContext::new(TenantId::parse(TENANT).unwrap())
-            .with_brand(BrandId::parse(BRAND).unwrap())
-            .with_conversation(ConversationId::parse(conversation).unwrap());
-        let message = ChatMessageNew {
-            message_id: uuid::Uuid::new_v4().to_string(),
-            channel: Channel::Whatsapp,
-            channel_message_id: format!("wamid.{}", uuid::Uuid::new_v4().simple()),
-            customer: Customer {
-                id: format!("cust-{conversation}"),
-                display_name: Some("Ana".into()),
-                phone: None,
-                language: None,
-            },
-            sent_at: chrono::Utc::now(),
-            content,
-            reply_to: None,
-            edited: false,
+        let customer = Customer {
+            id: customer_of(conversation),
+            display_name: Some("Ana".into()),
+            phone: None,
+            language: None,
         };
-        let event = new_event("/test-gateway", &context, &message).unwrap();
-        self.bus.publish(event.clone()).await.unwrap();
-        event
+        self.inner
+            .send(BRAND, conversation, customer, content)
+            .await
+            .unwrap()
     }
 
     /// A human hands `conversation` back to the AI.
     pub async fn resolve(&self, conversation: &str) {
-        let context = EventContext::new(TenantId::parse(TENANT).unwrap())
-            .with_brand(BrandId::parse(BRAND).unwrap())
-            .with_conversation(ConversationId::parse(conversation).unwrap());
-        let resolved = SalesResolved {
-            resolved_by: "agent-ana".into(),
-            resolution: Resolution::HandedBack,
-            note: None,
-        };
-        self.bus
-            .publish(new_event("/test-sales", &context, &resolved).unwrap())
-            .await
-            .unwrap();
+        self.inner.resolve(BRAND, conversation).await.unwrap();
     }
 
-    /// The next event the seller sent (reply or escalation).
+    /// The next event the shopper got (reply or escalation), valid against
+    /// its schema.
     pub async fn next(&mut self) -> Event {
-        let event = tokio::time::timeout(Duration::from_secs(20), self.out.recv())
+        let event = self
+            .inner
+            .next_event(Duration::from_secs(20))
             .await
-            .expect("the seller sent nothing within 20 s")
-            .unwrap();
+            .expect("nothing was sent to the shopper within 20 s");
         store_events::validation::validate(&event)
             .unwrap_or_else(|e| panic!("invalid {}: {e}", event.ty()));
         event
     }
 
-    /// The next reply's text.
-    pub async fn reply(&mut self) -> (ChatResponse, String) {
+    /// The next event from the seller (the order processor's own notices
+    /// to the shopper are skipped).
+    pub async fn next_from_seller(&mut self) -> Event {
         loop {
             let event = self.next().await;
+            if event.ty() != "store.chat.response"
+                || decode::<ChatResponse>(&event).unwrap().sender == Sender::Ai
+            {
+                return event;
+            }
+        }
+    }
+
+    /// The seller's next reply and its text.
+    pub async fn reply(&mut self) -> (ChatResponse, String) {
+        loop {
+            let event = self.next_from_seller().await;
             if event.ty() == "store.chat.response" {
                 let response: ChatResponse = decode(&event).unwrap();
                 let text = text_of(&response);
@@ -387,23 +119,85 @@ impl Shop {
 
     /// Asserts the seller sends nothing for `millis`.
     pub async fn silent(&mut self, millis: u64) {
-        if let Ok(Some(event)) =
-            tokio::time::timeout(Duration::from_millis(millis), self.out.recv()).await
-        {
+        if let Some(event) = self.inner.next_event(Duration::from_millis(millis)).await {
             panic!("the seller sent {} while it should be silent", event.ty());
         }
     }
 
-    pub async fn stop(self) {
-        for token in &self.sellers {
-            token.cancel();
+    /// The orders the order processor holds for `conversation`.
+    pub async fn orders(&self, conversation: &str) -> Vec<StoredOrder> {
+        let orders: Vec<(uuid::Uuid, String, String, i64, String)> = sqlx::query_as(
+            "select id, number, status, total_minor, currency from customer_order \
+             where conversation = $1 order by created_at",
+        )
+        .bind(conversation)
+        .fetch_all(&self.inner.orders_pool)
+        .await
+        .unwrap();
+        let mut out = Vec::new();
+        for (id, number, status, total_minor, currency) in orders {
+            let lines = sqlx::query_as(
+                "select product_id, variant_id, quantity, unit_price_minor from order_line \
+                 where order_id = $1 order by line",
+            )
+            .bind(id)
+            .fetch_all(&self.inner.orders_pool)
+            .await
+            .unwrap();
+            out.push(StoredOrder {
+                number,
+                status,
+                total_minor,
+                currency,
+                lines,
+            });
         }
-        for handle in self.handles {
-            handle.shutdown().await;
-        }
-        self.bus.close().await;
-        store_testkit::purge_broker(self.exchange.trim_end_matches(".events")).await;
+        out
     }
+
+    /// The catalog's price (minor units) of a product, or of its variant.
+    pub async fn catalog_price(&self, product_id: &str, variant_id: Option<&str>) -> i64 {
+        sqlx::query_scalar(
+            "select coalesce(v.price_minor, p.price_minor) from product p \
+             join variant v on v.product_id = p.id \
+             where p.id = $1::uuid and ($2::uuid is null or v.id = $2::uuid) \
+             order by v.is_default desc, v.position limit 1",
+        )
+        .bind(product_id)
+        .bind(variant_id)
+        .fetch_one(&self.inner.catalog_pool)
+        .await
+        .unwrap()
+    }
+
+    /// The catalog's stock of a product's variant (its default one when
+    /// `variant_id` is `None`).
+    pub async fn stock(&self, product_id: &str, variant_id: Option<&str>) -> i32 {
+        sqlx::query_scalar(
+            "select v.stock from variant v where v.product_id = $1::uuid \
+             and ($2::uuid is null or v.id = $2::uuid) \
+             order by v.is_default desc, v.position limit 1",
+        )
+        .bind(product_id)
+        .bind(variant_id)
+        .fetch_one(&self.inner.catalog_pool)
+        .await
+        .unwrap()
+    }
+
+    pub async fn stop(self) {
+        self.inner.stop().await;
+    }
+}
+
+/// The shopper id of a test conversation.
+pub fn customer_of(conversation: &str) -> String {
+    format!("cust-{conversation}")
+}
+
+/// A price as the seller shows it, e.g. `599.80 BRL`.
+pub fn display(minor: i64, currency: &str) -> String {
+    format!("{}.{:02} {currency}", minor / 100, minor % 100)
 }
 
 /// All text of a response.
