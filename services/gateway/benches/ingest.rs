@@ -289,4 +289,6 @@ async fn main() {
     let _ = cleanup
         .exchange_delete(exchange.as_str().into(), Default::default())
         .await;
+    // The reply consumer's shard queues and exchange.
+    store_testkit::purge_broker(&prefix).await;
 }

@@ -46,6 +46,12 @@ pub struct Config {
     pub queue_prefix: String,
     /// Outbound sending: attempts and backoff within one delivery.
     pub send: SendConfig,
+    /// Shards of the reply consumer (`GATEWAY_REPLY_SHARDS`, default 8):
+    /// replies are spread over this many ordered queues by conversation, so
+    /// each conversation's replies keep their order while different
+    /// conversations are sent in parallel. Every replica must use the same
+    /// number.
+    pub reply_shards: u16,
 }
 
 /// How the sender retries rate limits and server errors before giving the
@@ -98,6 +104,7 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             queue_prefix: SERVICE.to_owned(),
             send: SendConfig::default(),
+            reply_shards: 8,
         }
     }
 
@@ -137,6 +144,13 @@ impl Config {
         }
         if let Some(prefix) = var("GATEWAY_QUEUE_PREFIX") {
             config.queue_prefix = prefix;
+        }
+        if let Some(shards) = var("GATEWAY_REPLY_SHARDS") {
+            config.reply_shards = shards
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .context("GATEWAY_REPLY_SHARDS is not a positive number")?;
         }
         if let Some(attempts) = var("GATEWAY_SEND_ATTEMPTS") {
             config.send.attempts = attempts

@@ -35,6 +35,17 @@ pub enum ApiError {
     /// The payload names a channel account the tenant does not have.
     #[error("{0}")]
     UnknownChannel(String),
+    /// Nothing here by that name (a web chat session, a tenant without web
+    /// chat).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is well-formed JSON but breaks a rule (unknown brand,
+    /// empty text, text too long).
+    #[error("{0}")]
+    Invalid(String),
+    /// A cross-origin request from an origin the tenant does not allow.
+    #[error("origin not allowed")]
+    OriginNotAllowed,
     /// The broker or the database cannot take the message now; the channel
     /// should retry.
     #[error("temporarily unavailable")]
@@ -54,6 +65,9 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnknownChannel(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -69,6 +83,9 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooLarge(_) => "payload_too_large",
             Self::UnknownChannel(_) => "unknown_channel",
+            Self::NotFound(_) => "not_found",
+            Self::Invalid(_) => "invalid_request",
+            Self::OriginNotAllowed => "origin_not_allowed",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -89,13 +106,11 @@ pub struct ErrorBody {
 #[derive(Debug, Clone)]
 struct ServerErrorChain(String);
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// This error as a response with `body` as its JSON body: the status,
+    /// and the cause chain of a 5xx for [`log_server_errors`].
+    pub(crate) fn into_response_with(self, body: impl Serialize) -> Response {
         let status = self.status();
-        let body = ErrorBody {
-            code: self.code(),
-            detail: self.to_string(),
-        };
         let mut response = (status, Json(body)).into_response();
         match &self {
             Self::Unavailable(source) | Self::Internal(source) => {
@@ -107,6 +122,16 @@ impl IntoResponse for ApiError {
             other => tracing::info!(code = other.code(), reason = %other, "request refused"),
         }
         response
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.code(),
+            detail: self.to_string(),
+        };
+        self.into_response_with(body)
     }
 }
 

@@ -8,17 +8,15 @@
 use anyhow::Context as _;
 use chrono::Utc;
 use serde::Serialize;
-use sqlx::{PgConnection, Postgres, Transaction};
-use store_bus::PublishError;
+use sqlx::PgConnection;
 use store_events::{
-    AttributesReader as _, BrandId, ConversationId, Event, EventContext, EventData,
+    BrandId, ConversationId, Event, EventContext,
     data::{
         channel::{TelegramMessageReceived, WhatsAppMessageReceived, WhatsAppMessageStatus},
         chat::ChatMessageNew,
         common::Channel,
         response::{ChatResponse, Sender},
     },
-    new_event,
 };
 
 use crate::{
@@ -30,6 +28,7 @@ use crate::{
         tenants::{Routing, Tenant},
     },
     error::ApiError,
+    events::{Tolerate, begin, build, caused_by, db, publish},
     state::AppState,
 };
 
@@ -98,19 +97,6 @@ fn routing_of<'t>(
             channel_name(channel)
         ))
     })
-}
-
-async fn begin(state: &AppState) -> Result<Transaction<'static, Postgres>, ApiError> {
-    state
-        .pool
-        .begin()
-        .await
-        .context("Failed to begin a transaction")
-        .map_err(ApiError::Unavailable)
-}
-
-fn db(error: sqlx::Error) -> ApiError {
-    ApiError::Unavailable(anyhow::Error::new(error).context("Database error"))
 }
 
 async fn ingest_message(
@@ -290,46 +276,5 @@ fn raw_event(
                 payload: message.raw.clone(),
             },
         ),
-    }
-}
-
-fn build<D: EventData>(
-    state: &AppState,
-    context: &EventContext,
-    data: &D,
-) -> Result<Event, ApiError> {
-    new_event(&state.bus.config().source, context, data)
-        .context("Failed to build an event")
-        .map_err(ApiError::Internal)
-}
-
-fn caused_by<D: EventData>(state: &AppState, cause: &Event, data: &D) -> Result<Event, ApiError> {
-    let context = EventContext::caused_by(cause)
-        .context("Failed to read back our own event")
-        .map_err(ApiError::Internal)?;
-    build(state, &context, data)
-}
-
-/// Which publish failures are not worth failing the webhook for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tolerate {
-    /// None: the event must reach a queue.
-    Nothing,
-    /// No queue bound: fine for the audit and status events, which may have
-    /// no consumer in a given deployment; the broker still confirmed it.
-    Unroutable,
-}
-
-async fn publish(state: &AppState, event: Event, tolerate: Tolerate) -> Result<(), ApiError> {
-    let ty = event.ty().to_owned();
-    match state.bus.publish(event).await {
-        Ok(()) => Ok(()),
-        Err(PublishError::Unroutable { routing_key, .. }) if tolerate == Tolerate::Unroutable => {
-            tracing::warn!(%routing_key, "no queue is bound for this event; published to nobody");
-            Ok(())
-        }
-        Err(error) => Err(ApiError::Unavailable(
-            anyhow::Error::new(error).context(format!("Failed to publish a {ty} event")),
-        )),
     }
 }

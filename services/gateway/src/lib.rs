@@ -8,6 +8,12 @@
 //! answered. Outbound, `store.chat.response` events are rendered for their
 //! channel and sent, in order, with rate limits honoured.
 //!
+//! The web chat is the third channel, served by the gateway itself: a chat
+//! page and widget per tenant, sessions and transcripts in PostgreSQL,
+//! shopper messages published like the other channels', replies appended to
+//! the transcript and streamed live (server-sent events) from any replica;
+//! see `docs/WEBCHAT.md` and [`http::webchat`].
+//!
 //! Conversation ids are `<channel>:<account>:<chat>`, see
 //! [`domain::conversation`].
 
@@ -17,8 +23,10 @@ pub mod consumers;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub(crate) mod events;
 pub mod http;
 pub mod ingest;
+pub mod live;
 pub mod metrics;
 pub mod startup;
 pub mod state;

@@ -42,12 +42,14 @@ impl GatewayMetrics {
         Ok(Self { inbound, outbound })
     }
 
-    /// Counts an inbound message or status (`published`, `duplicate`, `menu`).
+    /// Counts an inbound message or status (`published`, `duplicate`,
+    /// `menu`, `status`); channel `whatsapp`, `telegram` or `webchat`.
     pub fn inbound(&self, channel: &str, outcome: &str) {
         self.inbound.with_label_values(&[channel, outcome]).inc();
     }
 
-    /// Counts an outbound message (`sent`, `retried`, `failed`, `fallback`).
+    /// Counts an outbound message (`sent`, `retried`, `failed`, `fallback`;
+    /// `duplicate` for a redelivered web chat reply).
     pub fn outbound(&self, channel: &str, outcome: &str) {
         self.outbound.with_label_values(&[channel, outcome]).inc();
     }

@@ -18,6 +18,7 @@ use crate::{
     db,
     domain::tenants::Tenants,
     http,
+    live::Live,
     metrics::GatewayMetrics,
     state::AppState,
 };
@@ -37,6 +38,7 @@ pub struct Application {
     state: AppState,
     consumer: ConsumerHandle,
     purge: JoinHandle<()>,
+    listener_task: JoinHandle<()>,
     shutdown: CancellationToken,
 }
 
@@ -63,6 +65,12 @@ impl Application {
         let bus = Bus::connect(config.bus.clone(), metrics.clone())
             .await
             .context("Failed to connect to the broker")?;
+        let shutdown = CancellationToken::new();
+        // Whatever fails from here on stops what was already started.
+        let stop_on_error = shutdown.clone().drop_guard();
+        let (live, listener_task) = Live::start(&pool, shutdown.child_token())
+            .await
+            .context("Failed to start the web chat's live delivery")?;
         let state = AppState {
             tenants: Arc::new(tenants),
             bus: bus.clone(),
@@ -70,8 +78,8 @@ impl Application {
             dedup_ttl: config.dedup_ttl,
             max_body_bytes: config.max_body_bytes,
             metrics: gateway_metrics,
+            live,
         };
-        let shutdown = CancellationToken::new();
 
         let http_client = reqwest::Client::builder()
             .timeout(config.send.request_timeout)
@@ -88,7 +96,9 @@ impl Application {
             [CHAT_RESPONSE_BINDING],
         )
         .with_retry_delays(config.send.bus_retry_delays.clone())
-        .ordered();
+        // In order per conversation (the `conversation` extension travels
+        // as the `ce-conversation` header), in parallel across them.
+        .sharded(config.reply_shards, "ce-conversation");
         let consumer = bus
             .consume(consumer_config, sender, shutdown.child_token())
             .await
@@ -116,6 +126,7 @@ impl Application {
             .context("Failed to read the local address")?
             .port();
         let purge = tokio::spawn(purge_loop(state.pool.clone(), shutdown.clone()));
+        stop_on_error.disarm();
         Ok(Self {
             port,
             listener,
@@ -123,6 +134,7 @@ impl Application {
             state,
             consumer,
             purge,
+            listener_task,
             shutdown,
         })
     }
@@ -139,7 +151,8 @@ impl Application {
     }
 
     /// Serves until the shutdown token is cancelled, then drains: the HTTP
-    /// server finishes in-flight requests, the consumer its in-flight reply.
+    /// server finishes in-flight requests (web chat event streams end on
+    /// the token), the consumer its in-flight reply.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let Self {
             listener,
@@ -147,6 +160,7 @@ impl Application {
             state,
             consumer,
             purge,
+            listener_task,
             shutdown,
             ..
         } = self;
@@ -159,6 +173,7 @@ impl Application {
         consumer.shutdown().await;
         tracing::info!("chat response consumer stopped");
         let _ = purge.await;
+        let _ = listener_task.await;
         state.bus.close().await;
         result
     }

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 use sqlx::PgPool;
 use store_bus::Bus;
 
-use crate::{domain::tenants::Tenants, metrics::GatewayMetrics};
+use crate::{domain::tenants::Tenants, live::Live, metrics::GatewayMetrics};
 
 /// Shared state of the gateway; cheap to clone.
 #[derive(Clone)]
@@ -22,4 +22,6 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// The gateway's counters.
     pub metrics: GatewayMetrics,
+    /// Wake-ups of the web chat's live streams.
+    pub live: Live,
 }

@@ -1,11 +1,14 @@
 //! The outbound side: consumes `store.chat.response` (every tenant, every
 //! brand), renders each reply for its channel and sends it through the Graph
-//! API or the Bot API.
+//! API or the Bot API, or appends it to a web chat transcript
+//! ([`super::webchat_reply`]).
 //!
-//! - Order: the queue is consumed in order by one active consumer at a time
-//!   (`ConsumerConfig::ordered`), and rate limits and server errors are
-//!   retried inside the handler (honouring `Retry-After` / `retry_after`), so
-//!   a conversation's replies go out in the order they were produced.
+//! - Order: replies are spread over ordered shard queues by conversation
+//!   (`ConsumerConfig::sharded` on `ce-conversation`), each consumed one at a
+//!   time by one active consumer across replicas, and rate limits and server
+//!   errors are retried inside the handler (honouring `Retry-After` /
+//!   `retry_after`), so a conversation's replies go out in the order they
+//!   were produced while a slow conversation does not hold up the others.
 //! - Effectively once: each channel message of a reply is recorded when sent;
 //!   a redelivered reply resumes after the last one recorded.
 //! - A permanent refusal is recorded as a `failed` WhatsApp status. WhatsApp's
@@ -93,10 +96,6 @@ impl ChatResponseSender {
             .tenants
             .get(meta.tenant.as_str())
             .ok_or_else(|| reject(format!("unknown tenant {}", meta.tenant)))?;
-        let done = outbound::sent_count(&self.state.pool, event.id())
-            .await
-            .map_err(retry)?;
-        let done = usize::try_from(done).unwrap_or(0);
         match conversation.channel {
             store_events::data::common::Channel::Whatsapp => {
                 let channel = tenant
@@ -107,6 +106,7 @@ impl ChatResponseSender {
                             conversation.account
                         ))
                     })?;
+                let done = self.sent_count(event).await?;
                 self.deliver_whatsapp(event, channel, &conversation, &response, done)
                     .await
             }
@@ -119,13 +119,29 @@ impl ChatResponseSender {
                             conversation.account
                         ))
                     })?;
+                let done = self.sent_count(event).await?;
                 self.deliver_telegram(event, bot, &conversation, &response, done)
                     .await
             }
             store_events::data::common::Channel::Webchat => {
-                Err(reject("the gateway does not deliver web chat replies"))
+                super::webchat_reply::append_reply(
+                    &self.state,
+                    event,
+                    tenant,
+                    &conversation,
+                    &response,
+                )
+                .await
             }
         }
+    }
+
+    /// Channel messages of `event` already sent (by an earlier delivery).
+    async fn sent_count(&self, event: &Event) -> Result<usize, HandlerError> {
+        let done = outbound::sent_count(&self.state.pool, event.id())
+            .await
+            .map_err(retry)?;
+        Ok(usize::try_from(done).unwrap_or(0))
     }
 
     async fn deliver_whatsapp(

@@ -1,3 +1,4 @@
 //! Consumers of the bus.
 
 pub mod chat_response;
+mod webchat_reply;

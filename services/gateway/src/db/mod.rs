@@ -1,9 +1,11 @@
 //! The gateway's tables in PostgreSQL: edge deduplication, the brand each
-//! conversation picked, and the channel messages already sent per reply.
+//! conversation picked, the channel messages already sent per reply, and
+//! the web chat's sessions and transcripts.
 
 pub mod brand_choice;
 pub mod dedup;
 pub mod outbound;
+pub mod webchat;
 
 use sqlx::{PgPool, migrate::Migrator};
 

@@ -9,6 +9,7 @@ pub mod signature;
 pub mod split;
 pub mod telegram;
 pub mod tenants;
+pub mod webchat;
 pub mod whatsapp;
 mod whatsapp_status;
 

@@ -105,6 +105,16 @@ struct TenantModel {
     whatsapp: Vec<WhatsAppModel>,
     #[serde(default)]
     telegram: Vec<TelegramModel>,
+    #[serde(default)]
+    webchat: Option<WebchatModel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebchatModel {
+    brands: Vec<BrandId>,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -205,6 +215,29 @@ pub struct TelegramChannel {
     pub routing: Routing,
 }
 
+/// The web chat of a tenant: which brands its page offers and which other
+/// sites may call its JSON endpoints from a browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webchat {
+    /// Brands of the brand picker, in order; at least one.
+    pub brands: Vec<BrandId>,
+    /// Origins (`https://shop.example.com`) allowed by CORS, as browsers
+    /// serialise them. The gateway's own page needs none.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Webchat {
+    /// Whether the web chat offers `brand`.
+    pub fn offers(&self, brand: &BrandId) -> bool {
+        self.brands.contains(brand)
+    }
+
+    /// Whether a browser page of `origin` may call the JSON endpoints.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
 /// One tenant with its brands and channels.
 #[derive(Debug)]
 pub struct Tenant {
@@ -220,6 +253,8 @@ pub struct Tenant {
     pub whatsapp: Vec<WhatsAppChannel>,
     /// Telegram bots.
     pub telegram: Vec<TelegramChannel>,
+    /// The web chat, when the tenant offers one.
+    pub webchat: Option<Webchat>,
 }
 
 impl Tenant {
@@ -346,7 +381,12 @@ impl Tenants {
                     bot_token,
                 });
             }
+            let webchat = t
+                .webchat
+                .map(|w| webchat(&tid, w, &brand_ids))
+                .transpose()?;
             tenants.push(Tenant {
+                webchat,
                 id: t.id,
                 name: t.name,
                 menu_text: t.menu_text.unwrap_or_else(|| DEFAULT_MENU_TEXT.to_owned()),
@@ -371,6 +411,52 @@ impl Tenants {
 
 fn invalid(message: String) -> TenantsError {
     TenantsError::Invalid(message)
+}
+
+/// Checks a `webchat:` section: known brands, each once; origins as a
+/// browser sends them in `Origin` (scheme, host, port; no path).
+fn webchat(
+    tid: &str,
+    model: WebchatModel,
+    brand_ids: &HashSet<BrandId>,
+) -> Result<Webchat, TenantsError> {
+    if model.brands.is_empty() {
+        return Err(invalid(format!(
+            "tenant {tid}: webchat needs at least one brand"
+        )));
+    }
+    let mut seen = HashSet::new();
+    for brand in &model.brands {
+        if !brand_ids.contains(brand) {
+            return Err(invalid(format!(
+                "tenant {tid}: webchat offers unknown brand {brand}"
+            )));
+        }
+        if !seen.insert(brand) {
+            return Err(invalid(format!(
+                "tenant {tid}: webchat lists brand {brand} twice"
+            )));
+        }
+    }
+    let mut allowed_origins = Vec::with_capacity(model.allowed_origins.len());
+    for origin in model.allowed_origins {
+        let serialised = url::Url::parse(&origin)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| u.origin().ascii_serialization());
+        match serialised {
+            Some(s) if s == origin.trim_end_matches('/') => allowed_origins.push(s),
+            _ => {
+                return Err(invalid(format!(
+                    "tenant {tid}: webchat allowed origin {origin:?} is not an origin like https://shop.example.com"
+                )));
+            }
+        }
+    }
+    Ok(Webchat {
+        brands: model.brands,
+        allowed_origins,
+    })
 }
 
 /// The bot id of a Bot API token (`123456:ABC…` → `123456`).

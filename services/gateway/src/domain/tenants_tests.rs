@@ -160,3 +160,60 @@ tenants:
             .contains("used twice")
     );
 }
+
+#[test]
+fn the_demo_tenant_offers_web_chat_for_its_five_brands_and_the_bakery_none() {
+    let tenants = Tenants::parse(DEMO).unwrap();
+
+    let webchat = tenants.get("demo").unwrap().webchat.as_ref().unwrap();
+
+    let ids: Vec<&str> = webchat.brands.iter().map(BrandId::as_str).collect();
+    assert_eq!(ids, ["fashion", "tech", "home", "beauty", "gaming"]);
+    assert!(webchat.allowed_origins.is_empty());
+    assert!(tenants.get("bakery").unwrap().webchat.is_none());
+}
+
+#[test]
+fn web_chat_brands_must_exist_and_origins_must_be_origins() {
+    let with = |webchat: &str| {
+        format!(
+            r#"
+tenants:
+  - id: t1
+    name: T
+    brands: [{{ id: b1, name: B }}, {{ id: b2, name: B2 }}]
+    webchat: {webchat}
+"#
+        )
+    };
+
+    let ok = Tenants::parse(&with(
+        r#"{ brands: [b2, b1], allowed_origins: ["https://shop.example.com", "http://localhost:3000"] }"#,
+    ))
+    .unwrap();
+    let unknown = Tenants::parse(&with("{ brands: [b1, nope] }")).unwrap_err();
+    let none = Tenants::parse(&with("{ brands: [] }")).unwrap_err();
+    let twice = Tenants::parse(&with("{ brands: [b1, b1] }")).unwrap_err();
+    let path = Tenants::parse(&with(
+        r#"{ brands: [b1], allowed_origins: ["https://shop.example.com/page"] }"#,
+    ))
+    .unwrap_err();
+    let scheme = Tenants::parse(&with(
+        r#"{ brands: [b1], allowed_origins: ["ftp://x.example"] }"#,
+    ))
+    .unwrap_err();
+
+    let webchat = ok.get("t1").unwrap().webchat.clone().unwrap();
+    assert_eq!(webchat.brands, [brand("b2"), brand("b1")]);
+    assert!(webchat.allows_origin("https://shop.example.com"));
+    assert!(webchat.allows_origin("http://localhost:3000"));
+    assert!(!webchat.allows_origin("https://evil.example.com"));
+    assert!(
+        unknown.to_string().contains("unknown brand nope"),
+        "{unknown}"
+    );
+    assert!(none.to_string().contains("at least one brand"), "{none}");
+    assert!(twice.to_string().contains("twice"), "{twice}");
+    assert!(path.to_string().contains("is not an origin"), "{path}");
+    assert!(scheme.to_string().contains("is not an origin"), "{scheme}");
+}

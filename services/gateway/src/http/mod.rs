@@ -1,7 +1,8 @@
-//! The HTTP API: the channels' webhooks, merged with the ops endpoints
-//! (`/healthz`, `/readyz`, `/metrics`).
+//! The HTTP API: the channels' webhooks and the web chat, merged with the
+//! ops endpoints (`/healthz`, `/readyz`, `/metrics`).
 
 pub mod telegram;
+pub mod webchat;
 pub mod whatsapp;
 
 use axum::{
@@ -22,6 +23,8 @@ pub fn router(state: AppState, metrics: Metrics, readiness: Readiness) -> Router
         .merge(whatsapp::router())
         .merge(telegram::router())
         .layer(DefaultBodyLimit::max(limit))
+        // After the webhooks' limit, so the web chat keeps its own.
+        .merge(webchat::router(state.clone()))
         .with_state(state)
         .merge(ops_router(metrics, readiness))
         .layer(middleware::from_fn(crate::error::log_server_errors))

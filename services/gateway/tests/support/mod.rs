@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod proxy;
+pub mod webchat;
 
 use std::time::Duration;
 
@@ -37,8 +38,12 @@ pub const TG_MENU_SECRET: &str = "shop-telegram-menu-secret";
 /// Bot API token of that bot.
 pub const TG_MENU_TOKEN: &str = "7000000003:shop-menu-bot-token";
 
-/// Two tenants: `shop` (fashion, tech; one number per routing kind, two
-/// bots) and `other`, whose secrets differ.
+/// The origin tenant `shop` allows to call its web chat API.
+pub const ALLOWED_ORIGIN: &str = "https://shop.example.com";
+
+/// Three tenants: `shop` (fashion, tech; one number per routing kind, two
+/// bots, web chat for both brands), `other`, whose secrets differ (web chat
+/// for `bread`), and `nochat`, with no channel at all.
 pub fn tenants_yaml() -> String {
     format!(
         r#"
@@ -67,6 +72,9 @@ tenants:
       - bot_token: {{ value: "{TG_MENU_TOKEN}" }}
         secret_token: {{ value: {TG_MENU_SECRET} }}
         menu: [fashion, tech]
+    webchat:
+      brands: [fashion, tech]
+      allowed_origins: ["{ALLOWED_ORIGIN}"]
   - id: other
     name: Other Shop
     brands: [{{ id: bread, name: Bread }}]
@@ -76,6 +84,11 @@ tenants:
         app_secret: {{ value: other-app-secret }}
         access_token: {{ value: other-access-token }}
         brand: bread
+    webchat:
+      brands: [bread]
+  - id: nochat
+    name: No Chat Shop
+    brands: [{{ id: tea, name: Tea }}]
 "#
     )
 }
@@ -98,6 +111,9 @@ pub struct Options {
     pub amqp_url: Option<String>,
     /// What the test's queue is bound to (default: `#`, every event).
     pub bindings: Option<Vec<String>>,
+    /// The gateway reaches PostgreSQL through `127.0.0.1:<port>` (a
+    /// [`proxy::Proxy`] the test can cut); the test's own pool stays direct.
+    pub postgres_port: Option<u16>,
 }
 
 /// A running gateway and what a test needs around it.
@@ -108,6 +124,10 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The gateway's database.
     pub pool: PgPool,
+    /// Its URL, for replicas.
+    db_url: String,
+    /// The gateway's configuration, for replicas.
+    config: Config,
     /// A bus on the gateway's exchange, for the test to publish.
     pub bus: Bus,
     /// Fake Graph API.
@@ -171,7 +191,7 @@ impl TestApp {
         let mut bus_config = BusConfig::new(gateway::config::SERVICE, SecretString::from(amqp_url))
             .with_exchange(exchange.clone());
         bus_config.confirm_timeout = Duration::from_secs(5);
-        let pool = store_testkit::fresh_database().await.unwrap();
+        let (pool, db_url) = store_testkit::fresh_database_with_url().await.unwrap();
         let mut config = Config::new(SecretString::from(String::new()), bus_config, tenants_file);
         config.host = [127, 0, 0, 1].into();
         config.port = 0;
@@ -183,7 +203,15 @@ impl TestApp {
         config.send.initial_backoff = Duration::from_millis(50);
         config.send.bus_retry_delays = vec![Duration::from_millis(300)];
 
-        let app = Application::build_with_pool(config, pool.clone())
+        let app_pool = match options.postgres_port {
+            Some(port) => sqlx::postgres::PgPoolOptions::new()
+                .acquire_timeout(Duration::from_secs(2))
+                .connect(&proxy::via(&db_url, port))
+                .await
+                .unwrap(),
+            None => pool.clone(),
+        };
+        let app = Application::build_with_pool(config.clone(), app_pool)
             .await
             .unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -199,6 +227,8 @@ impl TestApp {
             address,
             http: reqwest::Client::new(),
             pool,
+            db_url,
+            config,
             bus,
             whatsapp_api,
             telegram_api,
@@ -259,6 +289,13 @@ impl TestApp {
         (incoming.event, incoming.routing_key)
     }
 
+    /// Fails if an event arrives within `within`.
+    pub async fn expect_no_event(&mut self, within: Duration) {
+        if let Ok(Some(incoming)) = tokio::time::timeout(within, self.events.recv()).await {
+            panic!("unexpected event {}", incoming.event);
+        }
+    }
+
     /// The next event, which must be of type `ty`, with its data.
     pub async fn next_of(&mut self, ty: &str) -> (Event, Value, String) {
         let (event, key) = self.next_event().await;
@@ -276,6 +313,28 @@ impl TestApp {
             .unwrap();
     }
 
+    /// A second gateway, as another replica of this one: same database
+    /// (through its own pool), exchange and queues. Its consumer stands by
+    /// while this one's is active (single active consumer).
+    pub async fn spawn_replica(&self) -> Replica {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(5)
+            .connect(&self.db_url)
+            .await
+            .unwrap();
+        let app = Application::build_with_pool(self.config.clone(), pool)
+            .await
+            .unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let shutdown = app.shutdown_token();
+        let server = tokio::spawn(app.run_until_stopped());
+        Replica {
+            address,
+            shutdown,
+            server,
+        }
+    }
+
     /// Stops the gateway and waits for it.
     pub async fn stop(self) {
         self.shutdown.cancel();
@@ -286,6 +345,27 @@ impl TestApp {
             .unwrap();
         self.bus.close().await;
         delete_topology(&self.prefix, &self.exchange).await;
+        store_testkit::purge_broker(&self.prefix).await;
+    }
+}
+
+/// Another replica of a [`TestApp`]'s gateway.
+pub struct Replica {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    shutdown: CancellationToken,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Replica {
+    /// Stops the replica and waits for it.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(60), self.server)
+            .await
+            .expect("the replica did not stop")
+            .unwrap()
+            .unwrap();
     }
 }
 

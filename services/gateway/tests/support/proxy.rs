@@ -54,19 +54,36 @@ impl Proxy {
 
 /// `host:port` of an AMQP URL.
 pub fn host_port(amqp_url: &str) -> String {
-    let after_scheme = amqp_url
-        .split_once("://")
-        .map_or(amqp_url, |(_, rest)| rest);
-    let authority = after_scheme.split('/').next().unwrap_or(after_scheme);
+    host_port_or(amqp_url, 5672)
+}
+
+/// `host:port` of a PostgreSQL URL.
+pub fn postgres_host_port(database_url: &str) -> String {
+    host_port_or(database_url, 5432)
+}
+
+fn host_port_or(url: &str, default_port: u16) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after_scheme
+        .split(['/', '?'])
+        .next()
+        .unwrap_or(after_scheme);
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
     if host_port.contains(':') {
         host_port.to_owned()
     } else {
-        format!("{host_port}:5672")
+        format!("{host_port}:{default_port}")
     }
 }
 
-/// `amqp_url` with its host and port replaced by `127.0.0.1:<port>`.
-pub fn via(amqp_url: &str, port: u16) -> String {
-    amqp_url.replacen(&host_port(amqp_url), &format!("127.0.0.1:{port}"), 1)
+/// `url` with its host and port replaced by `127.0.0.1:<port>`.
+pub fn via(url: &str, port: u16) -> String {
+    let host_port = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default();
+    let host_port = host_port.rsplit_once('@').map_or(host_port, |(_, hp)| hp);
+    url.replacen(host_port, &format!("127.0.0.1:{port}"), 1)
 }

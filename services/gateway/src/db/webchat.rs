@@ -1,0 +1,216 @@
+//! Web chat sessions and their transcripts. Every append takes the
+//! session's row lock (so `seq` grows by one without gaps or races between
+//! a shopper's message and a reply) and sends a `NOTIFY` on
+//! [`NOTIFY_CHANNEL`], delivered when the transaction commits, which wakes
+//! the live streams of every gateway replica.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::domain::webchat::{Author, Entry};
+
+/// The PostgreSQL notification channel of new transcript entries; the
+/// payload is `<session_id>:<seq>`.
+pub const NOTIFY_CHANNEL: &str = "webchat_entry";
+
+/// A session as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    /// Session id (UUIDv7).
+    pub id: Uuid,
+    /// Tenant id.
+    pub tenant: String,
+    /// Brand id.
+    pub brand: String,
+    /// The shopper's name, if given.
+    pub display_name: Option<String>,
+    /// SHA-256 of the token.
+    pub token_sha256: Vec<u8>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A session to create.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    /// Session id (UUIDv7).
+    pub id: Uuid,
+    /// Tenant id.
+    pub tenant: &'a str,
+    /// Brand id.
+    pub brand: &'a str,
+    /// The shopper's name.
+    pub display_name: Option<&'a str>,
+    /// SHA-256 of the token.
+    pub token_sha256: &'a [u8],
+}
+
+/// An entry to append.
+#[derive(Debug, Clone)]
+pub struct NewEntry<'a> {
+    /// Author.
+    pub from: Author,
+    /// JSON array of response parts.
+    pub parts: &'a Value,
+    /// When it was sent.
+    pub sent_at: DateTime<Utc>,
+    /// Shopper's entries: our id of the message.
+    pub message_id: Option<Uuid>,
+    /// Shopper's entries: the client's idempotency key.
+    pub client_message_id: Option<&'a str>,
+    /// Replies: the `store.chat.response` event id.
+    pub source_event_id: Option<&'a str>,
+    /// Replies: index of the part in that event.
+    pub source_part: Option<i32>,
+}
+
+/// Creates a session.
+#[tracing::instrument(skip_all, fields(session = %session.id, tenant = session.tenant, brand = session.brand))]
+pub async fn create_session(pool: &PgPool, session: &NewSession<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into webchat_session (id, tenant, brand, display_name, token_sha256) \
+         values ($1, $2, $3, $4, $5)",
+    )
+    .bind(session.id)
+    .bind(session.tenant)
+    .bind(session.brand)
+    .bind(session.display_name)
+    .bind(session.token_sha256)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+const SESSION_COLUMNS: &str = "id, tenant, brand, display_name, token_sha256, created_at";
+
+/// The session with this id, if any.
+#[tracing::instrument(skip_all, fields(session = %id))]
+pub async fn find_session(pool: &PgPool, id: Uuid) -> Result<Option<Session>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {SESSION_COLUMNS} from webchat_session where id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The session with this id, locked for appending until the transaction
+/// ends.
+#[tracing::instrument(skip_all, fields(session = %id))]
+pub async fn lock_session(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<Session>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {SESSION_COLUMNS} from webchat_session where id = $1 for update"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// `seq` and message id of the shopper's entry with this
+/// `client_message_id`, if there is one.
+#[tracing::instrument(skip_all, fields(session = %session))]
+pub async fn find_client_message(
+    conn: &mut PgConnection,
+    session: Uuid,
+    client_message_id: &str,
+) -> Result<Option<(i64, Option<Uuid>)>, sqlx::Error> {
+    sqlx::query_as(
+        "select seq, message_id from webchat_entry \
+         where session_id = $1 and client_message_id = $2",
+    )
+    .bind(session)
+    .bind(client_message_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether the reply event `event_id` is already in the transcript.
+#[tracing::instrument(skip_all, fields(session = %session, event_id))]
+pub async fn reply_recorded(
+    conn: &mut PgConnection,
+    session: Uuid,
+    event_id: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "select exists (select 1 from webchat_entry where session_id = $1 and source_event_id = $2)",
+    )
+    .bind(session)
+    .bind(event_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Appends an entry to the transcript of `session` and notifies the live
+/// streams (on commit); returns its `seq`. Takes the session's row lock.
+#[tracing::instrument(skip_all, fields(session = %session, from = entry.from.as_str()))]
+pub async fn append(
+    conn: &mut PgConnection,
+    session: Uuid,
+    entry: &NewEntry<'_>,
+) -> Result<i64, sqlx::Error> {
+    let seq: i64 = sqlx::query_scalar(
+        "update webchat_session set last_seq = last_seq + 1, updated_at = now() \
+         where id = $1 returning last_seq",
+    )
+    .bind(session)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into webchat_entry (session_id, seq, sender, parts, sent_at, message_id, \
+         client_message_id, source_event_id, source_part) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(session)
+    .bind(seq)
+    .bind(entry.from.as_str())
+    .bind(entry.parts)
+    .bind(entry.sent_at)
+    .bind(entry.message_id)
+    .bind(entry.client_message_id)
+    .bind(entry.source_event_id)
+    .bind(entry.source_part)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("select pg_notify($1, $2)")
+        .bind(NOTIFY_CHANNEL)
+        .bind(format!("{session}:{seq}"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(seq)
+}
+
+/// The entries of `session` after `after`, in order, at most `limit`.
+#[tracing::instrument(skip_all, fields(session = %session, after))]
+pub async fn entries_after(
+    pool: &PgPool,
+    session: Uuid,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    let rows: Vec<(i64, String, Value, DateTime<Utc>)> = sqlx::query_as(
+        "select seq, sender, parts, sent_at from webchat_entry \
+         where session_id = $1 and seq > $2 order by seq limit $3",
+    )
+    .bind(session)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(seq, sender, parts, sent_at)| {
+            // The table's check constraint admits only known names.
+            Author::parse(&sender).map(|from| Entry {
+                seq,
+                from,
+                parts,
+                sent_at,
+            })
+        })
+        .collect())
+}

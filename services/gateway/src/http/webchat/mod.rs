@@ -1,0 +1,143 @@
+//! The web chat channel over HTTP, as `docs/WEBCHAT.md` specifies it:
+//! the page and widget ([`page`]), the brands and sessions ([`sessions`]),
+//! shopper messages ([`messages`]) and the live transcript ([`events`]),
+//! all under `/chat/{tenant}`. A tenant without a `webchat` section answers
+//! 404 everywhere; the JSON endpoints answer CORS requests from the tenant's
+//! allowed origins ([`cors`]). Errors are `{"error": "…", "code": "…"}`.
+
+mod cors;
+mod events;
+mod messages;
+mod page;
+mod sessions;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderMap, header::AUTHORIZATION},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{
+    db::{self, webchat::Session},
+    domain::{
+        tenants::{Tenant, Webchat},
+        webchat::token_matches,
+    },
+    error::ApiError,
+    events::db as db_error,
+    state::AppState,
+};
+
+/// Largest body of a web chat request: room for 4096 characters even when
+/// every one is JSON-escaped as a surrogate pair.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The web chat routes.
+pub fn router(state: AppState) -> Router<AppState> {
+    let api = Router::new()
+        .route("/chat/{tenant}/brands", get(sessions::brands))
+        .route("/chat/{tenant}/sessions", post(sessions::create))
+        .route(
+            "/chat/{tenant}/sessions/{session}",
+            get(sessions::transcript),
+        )
+        .route(
+            "/chat/{tenant}/sessions/{session}/messages",
+            post(messages::post),
+        )
+        .route(
+            "/chat/{tenant}/sessions/{session}/events",
+            get(events::stream),
+        )
+        .layer(middleware::from_fn_with_state(state, cors::cors));
+    Router::new()
+        .route("/chat/{tenant}", get(page::page))
+        .route("/chat/{tenant}/widget.js", get(page::widget))
+        .route("/chat/{tenant}/chat.js", get(page::script))
+        .route("/chat/{tenant}/chat.css", get(page::style))
+        .merge(api)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// An [`ApiError`] answered in the web chat's shape.
+#[derive(Debug)]
+pub struct ChatError(pub ApiError);
+
+impl From<ApiError> for ChatError {
+    fn from(error: ApiError) -> Self {
+        Self(error)
+    }
+}
+
+#[derive(Serialize)]
+struct ChatErrorBody {
+    error: String,
+    code: &'static str,
+}
+
+impl IntoResponse for ChatError {
+    fn into_response(self) -> Response {
+        let body = ChatErrorBody {
+            error: self.0.to_string(),
+            code: self.0.code(),
+        };
+        self.0.into_response_with(body)
+    }
+}
+
+/// The tenant and its web chat, or 404.
+fn chat_tenant<'s>(
+    state: &'s AppState,
+    tenant: &str,
+) -> Result<(&'s Tenant, &'s Webchat), ApiError> {
+    state
+        .tenants
+        .get(tenant)
+        .and_then(|t| t.webchat.as_ref().map(|w| (t, w)))
+        .ok_or_else(|| ApiError::NotFound(format!("no web chat for tenant {tenant:?}")))
+}
+
+fn no_session() -> ApiError {
+    ApiError::NotFound("no such session".to_owned())
+}
+
+/// The bearer token of `Authorization`, else `?token=`.
+fn presented_token<'r>(headers: &'r HeaderMap, query: Option<&'r str>) -> Option<&'r str> {
+    let header = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        });
+    header.or(query).filter(|t| !t.is_empty())
+}
+
+/// The session `session` of `tenant` if the request carries its token:
+/// 404 for an unknown session or one of another tenant, 401 for a missing
+/// or wrong token.
+async fn authorize(
+    state: &AppState,
+    tenant: &Tenant,
+    session: &str,
+    headers: &HeaderMap,
+    query_token: Option<&str>,
+) -> Result<Session, ApiError> {
+    let id = Uuid::parse_str(session).map_err(|_| no_session())?;
+    let session = db::webchat::find_session(&state.pool, id)
+        .await
+        .map_err(db_error)?
+        .filter(|s| s.tenant == tenant.id.as_str())
+        .ok_or_else(no_session)?;
+    let token = presented_token(headers, query_token)
+        .ok_or(ApiError::Unauthorized("missing session token"))?;
+    if !token_matches(token, &session.token_sha256) {
+        return Err(ApiError::Unauthorized("invalid session token"));
+    }
+    Ok(session)
+}

@@ -1,0 +1,175 @@
+//! `GET /chat/{tenant}/brands`, `POST /chat/{tenant}/sessions` and
+//! `GET /chat/{tenant}/sessions/{session_id}` (the whole transcript).
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, Query, State, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode},
+};
+use serde::{Deserialize, Serialize};
+use store_events::BrandId;
+use uuid::Uuid;
+
+use super::{ChatError, MAX_BODY_BYTES, authorize, chat_tenant};
+use crate::{
+    db::{
+        self,
+        webchat::{NewSession, Session},
+    },
+    domain::webchat::{self, Entry, conversation_id, display_name, new_token, token_hash},
+    error::ApiError,
+    events::db as db_error,
+    http::body,
+    state::AppState,
+};
+
+/// Most entries one transcript answer holds.
+const MAX_TRANSCRIPT: i64 = 10_000;
+
+#[derive(Serialize)]
+pub(super) struct Brands {
+    tenant: TenantInfo,
+    brands: Vec<BrandInfo>,
+}
+
+#[derive(Serialize)]
+struct TenantInfo {
+    id: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct BrandInfo {
+    id: String,
+    name: String,
+    description: Option<String>,
+}
+
+/// The tenant and the brands of its picker, in order.
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub(super) async fn brands(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+) -> Result<Json<Brands>, ChatError> {
+    let (tenant, chat) = chat_tenant(&state, &tenant)?;
+    let brands = chat
+        .brands
+        .iter()
+        .filter_map(|id| tenant.brand(id))
+        .map(|b| BrandInfo {
+            id: b.id.as_str().to_owned(),
+            name: b.name.clone(),
+            description: b.description.clone(),
+        })
+        .collect();
+    Ok(Json(Brands {
+        tenant: TenantInfo {
+            id: tenant.id.as_str().to_owned(),
+            name: tenant.name.clone(),
+        },
+        brands,
+    }))
+}
+
+#[derive(Deserialize)]
+struct CreateSession {
+    brand: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct Created {
+    session_id: Uuid,
+    token: String,
+    conversation_id: String,
+    brand: String,
+}
+
+/// Opens a session with a brand the tenant's web chat offers.
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    request: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Created>), ChatError> {
+    let (tenant, chat) = chat_tenant(&state, &tenant)?;
+    let request = body(request, MAX_BODY_BYTES)?;
+    let request: CreateSession =
+        serde_json::from_slice(&request).map_err(|e| ApiError::Malformed(e.to_string()))?;
+    let brand = BrandId::parse(&request.brand)
+        .ok()
+        .filter(|b| chat.offers(b))
+        .ok_or_else(|| ApiError::Invalid(format!("unknown brand {:?}", request.brand)))?;
+    let name = display_name(request.name.as_deref()).map_err(|e| ApiError::Invalid(e.0))?;
+    let id = Uuid::now_v7();
+    let conversation = conversation_id(&brand, id).map_err(|e| ApiError::Internal(e.into()))?;
+    let token = new_token();
+    db::webchat::create_session(
+        &state.pool,
+        &NewSession {
+            id,
+            tenant: tenant.id.as_str(),
+            brand: brand.as_str(),
+            display_name: name.as_deref(),
+            token_sha256: &token_hash(&token),
+        },
+    )
+    .await
+    .map_err(db_error)?;
+    tracing::info!(session = %id, brand = %brand, "web chat session opened");
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            session_id: id,
+            token,
+            conversation_id: conversation.as_str().to_owned(),
+            brand: brand.as_str().to_owned(),
+        }),
+    ))
+}
+
+/// `?token=` for clients that cannot set headers.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct TokenQuery {
+    #[serde(default)]
+    pub(super) token: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct Transcript {
+    session_id: Uuid,
+    brand: String,
+    conversation_id: String,
+    messages: Vec<Entry>,
+}
+
+/// The whole transcript of a session.
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub(super) async fn transcript(
+    State(state): State<AppState>,
+    Path((tenant, session)): Path<(String, String)>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Transcript>, ChatError> {
+    let (tenant, _) = chat_tenant(&state, &tenant)?;
+    let session = authorize(&state, tenant, &session, &headers, query.token.as_deref()).await?;
+    let messages = db::webchat::entries_after(&state.pool, session.id, 0, MAX_TRANSCRIPT)
+        .await
+        .map_err(db_error)?;
+    Ok(Json(Transcript {
+        session_id: session.id,
+        conversation_id: conversation_of(&session)?,
+        brand: session.brand,
+        messages,
+    }))
+}
+
+/// The conversation id of a stored session.
+pub(super) fn conversation_of(session: &Session) -> Result<String, ApiError> {
+    let brand = BrandId::parse(&session.brand).map_err(|e| ApiError::Internal(e.into()))?;
+    webchat::conversation_id(&brand, session.id)
+        .map(|c| c.as_str().to_owned())
+        .map_err(|e| ApiError::Internal(e.into()))
+}
