@@ -38,6 +38,10 @@
   const seen = new Set();
 
   const storageKey = (brand) => `agent-store.webchat.${tenant}.${brand}`;
+  const lastBrandKey = `agent-store.webchat.${tenant}.last-brand`;
+  function lastBrand() {
+    try { return localStorage.getItem(lastBrandKey); } catch (_) { return null; }
+  }
   function loadSession(brand) {
     try {
       const stored = JSON.parse(localStorage.getItem(storageKey(brand)) || 'null');
@@ -264,6 +268,12 @@
   async function openBrand(brand) {
     closeStream();
     current = null;
+    // A reload (or a later visit) comes back to this brand's conversation.
+    if (params.get('brand') !== brand.id) {
+      params.set('brand', brand.id);
+      history.replaceState(null, '', `${base}?${params.toString()}`);
+    }
+    try { localStorage.setItem(lastBrandKey, brand.id); } catch (_) { /* private mode */ }
     ui.picker.hidden = true;
     ui.loading.hidden = true;
     ui.chat.hidden = false;
@@ -352,6 +362,7 @@
 
   ui.changeBrand.addEventListener('click', (event) => {
     event.preventDefault();
+    try { localStorage.removeItem(lastBrandKey); } catch (_) { /* private mode */ }
     if (params.has('brand')) {
       params.delete('brand');
       const query = params.toString();
@@ -370,7 +381,10 @@
       ui.loading.textContent = error.message;
       return;
     }
-    const wanted = params.get('brand');
+    // The brand asked for, else the one this browser last talked to (if that
+    // conversation is still stored), else the only one.
+    const last = lastBrand();
+    const wanted = params.get('brand') || (last && loadSession(last) ? last : null);
     const brand = brands.find((b) => b.id === wanted) || (brands.length === 1 ? brands[0] : null);
     if (brand) openBrand(brand); else showPicker();
   }
