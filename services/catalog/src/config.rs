@@ -1,10 +1,10 @@
 //! Configuration from environment variables, validated at start-up.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 
-use anyhow::Context as _;
 use secrecy::SecretString;
 use store_bus::BusConfig;
+use store_service::config::{self, number_from_env as number};
 
 /// Everything the catalog needs to start.
 #[derive(Debug, Clone)]
@@ -31,30 +31,14 @@ pub struct Config {
 impl Config {
     /// Reads the configuration from the environment.
     pub fn from_env() -> anyhow::Result<Self> {
-        let host: IpAddr = env_or("HOST", "0.0.0.0")
-            .parse()
-            .context("HOST is not an IP address")?;
-        let port: u16 = env_or("PORT", "8080")
-            .parse()
-            .context("PORT is not a port number")?;
-        let database_url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
         Ok(Self {
-            http_addr: SocketAddr::new(host, port),
-            database_url: SecretString::from(database_url),
-            database_max_connections: env_or("DATABASE_MAX_CONNECTIONS", "20")
-                .parse()
-                .context("DATABASE_MAX_CONNECTIONS is not a number")?,
+            http_addr: config::http_addr_from_env()?,
+            database_url: config::database_url_from_env()?,
+            database_max_connections: number("DATABASE_MAX_CONNECTIONS", "20")?,
             bus: BusConfig::from_env("catalog"),
-            admin_token: std::env::var("ADMIN_TOKEN")
-                .ok()
-                .filter(|t| !t.is_empty())
-                .map(SecretString::from),
-            max_quantity_per_line: env_or("MAX_QUANTITY_PER_LINE", "100")
-                .parse()
-                .context("MAX_QUANTITY_PER_LINE is not a number")?,
-            consumer_prefetch: env_or("CONSUMER_PREFETCH", "16")
-                .parse()
-                .context("CONSUMER_PREFETCH is not a number")?,
+            admin_token: config::admin_token_from_env(),
+            max_quantity_per_line: number("MAX_QUANTITY_PER_LINE", "100")?,
+            consumer_prefetch: number("CONSUMER_PREFETCH", "16")?,
         })
     }
 
@@ -62,7 +46,7 @@ impl Config {
     /// bus.
     pub fn for_tests(database_url: SecretString, bus: BusConfig) -> Self {
         Self {
-            http_addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            http_addr: config::test_http_addr(),
             database_url,
             database_max_connections: 20,
             bus,
@@ -71,8 +55,4 @@ impl Config {
             consumer_prefetch: 16,
         }
     }
-}
-
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }

@@ -1,81 +1,31 @@
-//! The one error type of the HTTP API: each variant maps to a status and a
-//! stable `code`; 5xx bodies carry no internals (the cause chain is logged
-//! once, here).
+//! The one error type of the HTTP API: the common refusals and their JSON
+//! bodies are `store-service`'s [`store_service::ApiError`]; what is the
+//! catalog's own is what its database constraints mean.
 
-use axum::{
-    Json,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
-use serde::Serialize;
+use axum::http::StatusCode;
+use store_service::DomainError;
 
 /// What went wrong with an HTTP request.
+pub type ApiError = store_service::ApiError<Refusal>;
+
+/// The catalog's own refusals: none beyond the common ones, but its
+/// constraints have meanings of their own.
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// No or an unknown API key.
-    #[error("a valid API key is required")]
-    Unauthorized,
-    /// Nothing of that name in the caller's tenant.
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    /// The request is malformed.
-    #[error("{0}")]
-    BadRequest(String),
-    /// The request conflicts with what exists (a duplicate SKU).
-    #[error("{0}")]
-    Conflict(String),
-    /// Anything else: a bug or a dependency down.
-    #[error("internal error")]
-    Internal(#[from] anyhow::Error),
-}
+pub enum Refusal {}
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        match constraint(&error) {
-            Some("product_sku_unique" | "variant_sku_unique") => {
-                Self::Conflict("a product or variant with this SKU already exists".to_owned())
-            }
-            Some("brand_pkey") => Self::Conflict("this brand already exists".to_owned()),
-            Some("tenant_pkey") => Self::Conflict("this tenant already exists".to_owned()),
-            Some("product_tenant_id_brand_id_fkey") => Self::NotFound("brand"),
-            _ => Self::Internal(anyhow::Error::new(error)),
-        }
-    }
-}
-
-/// The name of the constraint a database error violated, if any.
-fn constraint(error: &sqlx::Error) -> Option<&str> {
-    error.as_database_error().and_then(|e| e.constraint())
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    code: &'a str,
-    detail: String,
-}
-
-impl ApiError {
+impl DomainError for Refusal {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
-        match self {
-            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            Self::BadRequest(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_request"),
-            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-        }
+        match *self {}
     }
-}
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        if let Self::Internal(cause) = &self {
-            tracing::error!(error = format!("{cause:#}"), "request failed");
+    fn from_constraint(name: &str) -> Option<ApiError> {
+        match name {
+            "product_sku_unique" | "variant_sku_unique" => Some(ApiError::Conflict(
+                "a product or variant with this SKU already exists".to_owned(),
+            )),
+            "brand_pkey" => Some(ApiError::Conflict("this brand already exists".to_owned())),
+            "product_tenant_id_brand_id_fkey" => Some(ApiError::NotFound("brand")),
+            _ => None,
         }
-        let body = Body {
-            code,
-            detail: self.to_string(),
-        };
-        (status, Json(body)).into_response()
     }
 }

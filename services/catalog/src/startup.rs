@@ -1,18 +1,17 @@
 //! Building and running the catalog: database, migrations, bus consumers,
-//! HTTP server; one cancellation token stops them all.
+//! HTTP server (the shared start-up and drain are `store-service`'s); one
+//! cancellation token stops them all.
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use axum::Router;
 use sqlx::PgPool;
-use store_bus::{Bus, ConsumerConfig, ConsumerHandle, Responder, health::BrokerCheck};
+use store_bus::{ConsumerConfig, Responder};
 use store_events::{
     EventData as _,
     data::{InventoryRelease, InventoryReserve, ProductQuery, ProductRecommend},
 };
-use store_telemetry::{Metrics, Readiness, health::check_fn};
-use tokio::net::TcpListener;
+use store_service::{Foundation, Service};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -27,14 +26,7 @@ use crate::{
 };
 
 /// The running catalog.
-pub struct Application {
-    listener: TcpListener,
-    router: Router,
-    bus: Bus,
-    pool: PgPool,
-    consumers: Vec<ConsumerHandle>,
-    shutdown: CancellationToken,
-}
+pub struct Application(Service);
 
 impl Application {
     /// Connects to PostgreSQL and RabbitMQ, applies migrations, starts the
@@ -42,19 +34,16 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let pool = db::connect(&config.database_url, config.database_max_connections).await?;
         db::migrate(&pool).await?;
-        let metrics = Metrics::new("catalog")?;
-        let bus = Bus::connect(config.bus.clone(), metrics.clone())
-            .await
-            .context("Failed to connect to RabbitMQ")?;
-        let shutdown = CancellationToken::new();
+        let base = Foundation::start("catalog", pool, config.bus.clone()).await?;
         let catalog = Arc::new(Catalog {
-            pool: pool.clone(),
-            bus: bus.clone(),
+            pool: base.pool.clone(),
+            bus: base.bus.clone(),
             max_quantity_per_line: config.max_quantity_per_line,
         });
         let prefix = queue_prefix(&config);
         let prefetch = config.consumer_prefetch;
-        let products = bus
+        let products = base
+            .bus
             .consume(
                 ConsumerConfig::new(
                     format!("{prefix}{PRODUCT_QUEUE}"),
@@ -66,12 +55,13 @@ impl Application {
                 .with_prefetch(prefetch)
                 // A reply that comes late is useless: no retries.
                 .with_retry_delays([]),
-                Responder::new(bus.clone(), ProductResponder(catalog.clone())),
-                shutdown.child_token(),
+                Responder::new(base.bus.clone(), ProductResponder(catalog.clone())),
+                base.shutdown.child_token(),
             )
             .await
             .context("Failed to start the product query consumer")?;
-        let reserve = bus
+        let reserve = base
+            .bus
             .consume(
                 ConsumerConfig::new(
                     format!("{prefix}{RESERVE_QUEUE}"),
@@ -79,12 +69,13 @@ impl Application {
                 )
                 .with_prefetch(prefetch)
                 .with_retry_delays([std::time::Duration::from_millis(500)]),
-                Responder::new(bus.clone(), ReserveResponder(catalog.clone())),
-                shutdown.child_token(),
+                Responder::new(base.bus.clone(), ReserveResponder(catalog.clone())),
+                base.shutdown.child_token(),
             )
             .await
             .context("Failed to start the reservation consumer")?;
-        let release = bus
+        let release = base
+            .bus
             .consume(
                 ConsumerConfig::new(
                     format!("{prefix}{RELEASE_QUEUE}"),
@@ -92,78 +83,38 @@ impl Application {
                 )
                 .with_prefetch(prefetch),
                 ReleaseHandler(catalog.clone()),
-                shutdown.child_token(),
+                base.shutdown.child_token(),
             )
             .await
             .context("Failed to start the release consumer")?;
-        let readiness = Readiness::new()
-            .with(BrokerCheck(bus.clone()))
-            .with(check_fn("postgres", {
-                let pool = pool.clone();
-                move || {
-                    let pool = pool.clone();
-                    async move {
-                        sqlx::query("select 1")
-                            .execute(&pool)
-                            .await
-                            .map(|_| ())
-                            .map_err(|e| e.to_string())
-                    }
-                }
-            }))
-            .with_shutdown(shutdown.clone());
-        let state = AppState {
+        let api = http::router(AppState {
             catalog,
             admin_token: config.admin_token.clone(),
-        };
-        let router = http::router(state).merge(store_telemetry::ops_router(metrics, readiness));
-        let listener = TcpListener::bind(config.http_addr)
-            .await
-            .with_context(|| format!("Failed to bind {}", config.http_addr))?;
-        Ok(Self {
-            listener,
-            router,
-            bus,
-            pool,
-            consumers: vec![products, reserve, release],
-            shutdown,
-        })
+        });
+        let consumers = vec![products, reserve, release];
+        let service = base.bind(config.http_addr, api, consumers, vec![]).await?;
+        Ok(Self(service))
     }
 
     /// The HTTP port (useful with port 0).
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map_or(0, |a| a.port())
+        self.0.port()
     }
 
     /// The database pool (tests look at rows through it).
     pub fn pool(&self) -> &PgPool {
-        &self.pool
+        self.0.pool()
     }
 
     /// The token that stops the application when cancelled.
     pub fn shutdown_token(&self) -> CancellationToken {
-        self.shutdown.clone()
+        self.0.shutdown_token()
     }
 
     /// Serves until the shutdown token is cancelled, then drains the
     /// consumers and closes the bus.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        if let Ok(addr) = self.listener.local_addr() {
-            tracing::info!(%addr, "catalog listening");
-        }
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(self.shutdown.clone().cancelled_owned())
-            .await
-            .context("HTTP server failed");
-        // Whatever ended the server, stop everything else too.
-        self.shutdown.cancel();
-        for consumer in self.consumers {
-            consumer.stopped().await;
-        }
-        self.bus.close().await;
-        self.pool.close().await;
-        tracing::info!("catalog stopped");
-        served
+        self.0.run_until_stopped().await
     }
 }
 

@@ -1,13 +1,11 @@
 //! Configuration from environment variables, validated at start-up.
 
-use std::{
-    net::{IpAddr, Ipv4Addr, SocketAddr},
-    time::Duration,
-};
+use std::{net::SocketAddr, time::Duration};
 
 use anyhow::Context as _;
 use secrecy::SecretString;
 use store_bus::BusConfig;
+use store_service::config::{self, env_or, number_from_env as number};
 
 use crate::payments::stripe::StripeConfig;
 
@@ -45,35 +43,17 @@ pub struct Config {
 impl Config {
     /// Reads the configuration from the environment.
     pub fn from_env() -> anyhow::Result<Self> {
-        let host: IpAddr = env_or("HOST", "0.0.0.0")
-            .parse()
-            .context("HOST is not an IP address")?;
-        let port: u16 = env_or("PORT", "8080")
-            .parse()
-            .context("PORT is not a port number")?;
-        let number = |name: &str, default: &str| -> anyhow::Result<u64> {
-            env_or(name, default)
-                .parse()
-                .with_context(|| format!("{name} is not a number"))
-        };
         Ok(Self {
-            http_addr: SocketAddr::new(host, port),
-            database_url: SecretString::from(
-                std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?,
-            ),
-            database_max_connections: u32::try_from(number("DATABASE_MAX_CONNECTIONS", "20")?)
-                .context("DATABASE_MAX_CONNECTIONS is too large")?,
+            http_addr: config::http_addr_from_env()?,
+            database_url: config::database_url_from_env()?,
+            database_max_connections: number("DATABASE_MAX_CONNECTIONS", "20")?,
             bus: BusConfig::from_env("order-processor"),
-            admin_token: std::env::var("ADMIN_TOKEN")
-                .ok()
-                .filter(|t| !t.is_empty())
-                .map(SecretString::from),
+            admin_token: config::admin_token_from_env(),
             payment_timeout: Duration::from_secs(number("ORDER_PAYMENT_TIMEOUT_SECS", "1800")?),
             expiry_sweep: Duration::from_millis(number("ORDER_EXPIRY_SWEEP_MS", "5000")?),
             catalog_timeout: Duration::from_millis(number("CATALOG_TIMEOUT_MS", "10000")?),
             outbox_poll: Duration::from_millis(number("OUTBOX_POLL_MS", "1000")?),
-            consumer_prefetch: u16::try_from(number("CONSUMER_PREFETCH", "16")?)
-                .context("CONSUMER_PREFETCH is too large")?,
+            consumer_prefetch: number("CONSUMER_PREFETCH", "16")?,
             stripe: stripe_from_env()?,
         })
     }
@@ -82,7 +62,7 @@ impl Config {
     /// quick timers.
     pub fn for_tests(database_url: SecretString, bus: BusConfig) -> Self {
         Self {
-            http_addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            http_addr: config::test_http_addr(),
             database_url,
             database_max_connections: 20,
             bus,
@@ -112,14 +92,6 @@ fn stripe_from_env() -> anyhow::Result<Option<StripeConfig>> {
         webhook_secret: SecretString::from(webhook_secret),
         success_url: env_or("PAYMENT_SUCCESS_URL", "https://example.com/paid"),
         cancel_url: env_or("PAYMENT_CANCEL_URL", "https://example.com/cancelled"),
-        tolerance: Duration::from_secs(
-            env_or("STRIPE_WEBHOOK_TOLERANCE_SECS", "300")
-                .parse()
-                .context("STRIPE_WEBHOOK_TOLERANCE_SECS is not a number")?,
-        ),
+        tolerance: Duration::from_secs(number("STRIPE_WEBHOOK_TOLERANCE_SECS", "300")?),
     }))
-}
-
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }

@@ -1,39 +1,23 @@
-//! Authentication: a tenant's API key, or the operator's admin token.
+//! Authentication: a tenant's API key, or the operator's admin token (the
+//! extractors are `store-service`'s, over the catalog's [`AppState`]).
 
-use axum::{extract::FromRequestParts, http::request::Parts};
-use store_events::TenantId;
+use secrecy::SecretString;
+use sqlx::PgPool;
+use store_service::tenants::TenantState;
+pub use store_service::tenants::{Operator, Tenant};
 
 use super::AppState;
-use crate::error::ApiError;
+use crate::{domain::api_key, error::Refusal};
 
-/// The tenant whose API key the request carries.
-#[derive(Debug, Clone)]
-pub struct Tenant(pub TenantId);
+impl TenantState for AppState {
+    type Domain = Refusal;
+    const API_KEY_PREFIX: &'static str = api_key::PREFIX;
 
-impl FromRequestParts<AppState> for Tenant {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        store_tenancy::authenticate(&state.catalog.pool, &parts.headers)
-            .await?
-            .map(Tenant)
-            .ok_or(ApiError::Unauthorized)
+    fn pool(&self) -> &PgPool {
+        &self.catalog.pool
     }
-}
 
-/// The platform operator (the request carries `ADMIN_TOKEN`).
-#[derive(Debug, Clone, Copy)]
-pub struct Operator;
-
-impl FromRequestParts<AppState> for Operator {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let given = store_tenancy::bearer(&parts.headers);
-        if store_tenancy::is_operator(state.admin_token.as_ref(), given.as_ref()) {
-            Ok(Operator)
-        } else {
-            Err(ApiError::Unauthorized)
-        }
+    fn admin_token(&self) -> Option<&SecretString> {
+        self.admin_token.as_ref()
     }
 }

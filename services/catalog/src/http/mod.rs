@@ -2,7 +2,6 @@
 //! API key (`Authorization: Bearer <key>`), the operator's `/admin`
 //! endpoints, and the ops endpoints (`/healthz`, `/readyz`, `/metrics`).
 
-pub mod admin;
 pub mod auth;
 pub mod brands;
 pub mod products;
@@ -25,7 +24,7 @@ pub struct AppState {
 /// Every API route (the ops routes are merged in by the caller).
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(admin::router())
+        .merge(store_service::tenants::admin_router())
         .merge(brands::router())
         .merge(products::router())
         .merge(stock::router())

@@ -2,7 +2,6 @@
 //! `Authorization: Bearer <key>`), the operator's `/admin` endpoints, and
 //! the ops endpoints (`/healthz`, `/readyz`, `/metrics`).
 
-pub mod admin;
 pub mod auth;
 pub mod orders;
 pub mod webhooks;
@@ -24,7 +23,7 @@ pub struct AppState {
 /// Every API route (the ops routes are merged in by the caller).
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(admin::router())
+        .merge(store_service::tenants::admin_router())
         .merge(orders::router())
         .merge(webhooks::router())
         .with_state(state)

@@ -18,7 +18,7 @@ use super::AppState;
 use crate::{
     db::orders::OrderKey,
     domain::lifecycle::Command,
-    error::ApiError,
+    error::{ApiError, Refusal},
     lifecycle::{ApplyError, apply},
     payments::stripe::verify_signature,
 };
@@ -69,7 +69,7 @@ async fn payment_webhook(
     let signature = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
-        .ok_or(ApiError::BadSignature)?;
+        .ok_or(ApiError::Domain(Refusal::BadSignature))?;
     verify_signature(
         signature,
         &body,
@@ -79,7 +79,7 @@ async fn payment_webhook(
     )
     .map_err(|error| {
         tracing::warn!(%error, "stripe webhook refused");
-        ApiError::BadSignature
+        ApiError::Domain(Refusal::BadSignature)
     })?;
     let event: StripeEvent = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("not a Stripe event: {e}")))?;

@@ -1,0 +1,22 @@
+//! What the HTTP + bus services (catalog, order processor) share, so each
+//! keeps only what is its own:
+//!
+//! - [`config`]: the settings every service reads from the environment;
+//! - [`db`]: connecting to PostgreSQL, migrating (the idempotency ledger,
+//!   then the service's own migrator) and the `/readyz` database check;
+//! - [`error`]: the JSON API error ([`ApiError`]), generic over the
+//!   refusals and constraint names that are the service's own;
+//! - [`tenants`]: tenant and operator authentication and the operator's
+//!   `POST /admin/tenants`, generic over the service's HTTP state;
+//! - [`runtime`]: start-up ([`Foundation`]) and the running service
+//!   ([`Service`]): serve until cancelled, then drain.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod runtime;
+pub mod tenants;
+
+pub use error::{ApiError, DomainError};
+pub use runtime::{Foundation, Service};
+pub use tenants::TenantState;

@@ -1,0 +1,138 @@
+//! Starting and running a service the same way everywhere: [`Foundation`]
+//! holds what start-up shares (the migrated pool, the bus, metrics and the
+//! one cancellation token); [`Foundation::bind`] adds the service's routes,
+//! consumers and background tasks and gives the running [`Service`], which
+//! serves HTTP until the token is cancelled and then drains: consumers
+//! first, then background tasks, then the bus and the pool.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use axum::Router;
+use sqlx::PgPool;
+use store_bus::{Bus, BusConfig, ConsumerHandle, health::BrokerCheck};
+use store_telemetry::{Metrics, Readiness};
+use tokio::{net::TcpListener, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
+
+use crate::db;
+
+/// What a service builds on: its database (already migrated), its bus, its
+/// metrics and the token that stops it all.
+pub struct Foundation {
+    /// The service's name (`catalog`), for metrics and logs.
+    pub name: &'static str,
+    /// The database.
+    pub pool: PgPool,
+    /// The bus, connected.
+    pub bus: Bus,
+    /// The service's metrics (the bus records into them).
+    pub metrics: Metrics,
+    /// Cancelled on SIGTERM, Ctrl-C or when the HTTP server ends; give
+    /// consumers and tasks a child of it.
+    pub shutdown: CancellationToken,
+}
+
+impl Foundation {
+    /// Creates the metrics of `name` and connects to the bus.
+    pub async fn start(name: &'static str, pool: PgPool, bus: BusConfig) -> anyhow::Result<Self> {
+        let metrics = Metrics::new(name)?;
+        let bus = Bus::connect(bus, metrics.clone())
+            .await
+            .context("Failed to connect to RabbitMQ")?;
+        Ok(Self {
+            name,
+            pool,
+            bus,
+            metrics,
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    /// Binds `addr` and assembles the running service: `api` with the ops
+    /// routes (`/healthz`, `/readyz` checking the broker and the database,
+    /// `/metrics`), and the `consumers` and `tasks` to drain when it stops.
+    pub async fn bind(
+        self,
+        addr: SocketAddr,
+        api: Router,
+        consumers: Vec<ConsumerHandle>,
+        tasks: Vec<JoinHandle<()>>,
+    ) -> anyhow::Result<Service> {
+        let readiness = Readiness::new()
+            .with(BrokerCheck(self.bus.clone()))
+            .with(db::readiness_check(self.pool.clone()))
+            .with_shutdown(self.shutdown.clone());
+        let router = api.merge(store_telemetry::ops_router(self.metrics, readiness));
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("Failed to bind {addr}"))?;
+        Ok(Service {
+            name: self.name,
+            listener,
+            router,
+            bus: self.bus,
+            pool: self.pool,
+            consumers,
+            tasks,
+            shutdown: self.shutdown,
+        })
+    }
+}
+
+/// A service ready to run: its port is bound, its consumers are started.
+pub struct Service {
+    name: &'static str,
+    listener: TcpListener,
+    router: Router,
+    bus: Bus,
+    pool: PgPool,
+    consumers: Vec<ConsumerHandle>,
+    tasks: Vec<JoinHandle<()>>,
+    shutdown: CancellationToken,
+}
+
+impl Service {
+    /// The HTTP port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map_or(0, |a| a.port())
+    }
+
+    /// The database pool (tests look at rows through it).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The token that stops the service when cancelled.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serves until the shutdown token is cancelled, then drains the
+    /// consumers, waits for the background tasks (an outbox relay publishes
+    /// what is committed) and closes the bus and the pool.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let name = self.name;
+        if let Ok(addr) = self.listener.local_addr() {
+            tracing::info!(%addr, "{name} listening");
+        }
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(self.shutdown.clone().cancelled_owned())
+            .await
+            .context("HTTP server failed");
+        // Whatever ended the server, stop everything else too.
+        self.shutdown.cancel();
+        for consumer in self.consumers {
+            consumer.stopped().await;
+        }
+        for task in self.tasks {
+            if let Err(error) = task.await {
+                tracing::error!(%error, "background task failed");
+            }
+        }
+        self.bus.close().await;
+        self.pool.close().await;
+        tracing::info!("{name} stopped");
+        served
+    }
+}
