@@ -28,7 +28,10 @@ impl Session {
             .expect("the gateway answers");
         assert_eq!(response.status(), 201);
         let session: Value = response.json().await.expect("JSON");
-        let id = session["session_id"].as_str().expect("session id").to_owned();
+        let id = session["session_id"]
+            .as_str()
+            .expect("session id")
+            .to_owned();
         Self {
             base,
             customer: id.clone(),
@@ -106,20 +109,29 @@ async fn a_web_chat_shopper_orders_and_is_told_when_paid() {
     assert!(placed.contains(number), "{placed}");
     assert_eq!(order["channel"], "webchat");
     assert_eq!(order["lines"][0]["quantity"], 2);
-    let unit = order["lines"][0]["unit_price"]["amount_minor"].as_i64().expect("unit price");
+    let unit = order["lines"][0]["unit_price"]["amount_minor"]
+        .as_i64()
+        .expect("unit price");
     assert_eq!(order["total"]["amount_minor"].as_i64(), Some(2 * unit));
 
     let before = session.answers().await.len();
-    shop.set_order_status(order["id"].as_str().expect("id"), "paid").await;
+    shop.set_order_status(order["id"].as_str().expect("id"), "paid")
+        .await;
     let notice = shop.replies(before, || session.answers()).await.join("\n");
     assert!(notice.contains(number), "{notice}");
 
     // The whole conversation is there for a page reloaded later, in order.
     let transcript = session.transcript().await;
-    let seqs: Vec<i64> = transcript.iter().filter_map(|e| e["seq"].as_i64()).collect();
+    let seqs: Vec<i64> = transcript
+        .iter()
+        .filter_map(|e| e["seq"].as_i64())
+        .collect();
     let expected: Vec<i64> = (1..=seqs.len() as i64).collect();
     assert_eq!(seqs, expected, "{transcript:#?}");
-    assert_eq!(transcript.iter().filter(|e| e["from"] == "shopper").count(), 4);
+    assert_eq!(
+        transcript.iter().filter(|e| e["from"] == "shopper").count(),
+        4
+    );
 
     shop.stop().await;
 }

@@ -69,7 +69,7 @@ pub(crate) async fn publish(
     match state.bus.publish(event).await {
         Ok(()) => Ok(()),
         Err(PublishError::Unroutable { routing_key, .. }) if tolerate == Tolerate::Unroutable => {
-            tracing::warn!(%routing_key, "no queue is bound for this event; published to nobody");
+            tracing::debug!(%routing_key, "no queue is bound for this event; published to nobody");
             Ok(())
         }
         Err(error) => Err(ApiError::Unavailable(

@@ -150,6 +150,12 @@ impl Bus {
             };
             match &result {
                 Ok(()) => self.inner.metrics.bus().published(&ty),
+                // Nothing bound is the caller's call: some events (the
+                // gateway's raw channel events) may well have no consumer.
+                Err(error @ PublishError::Unroutable { .. }) => {
+                    self.inner.metrics.bus().publish_failed(&ty);
+                    tracing::debug!(%error, "publish unroutable");
+                }
                 Err(error) => {
                     self.inner.metrics.bus().publish_failed(&ty);
                     tracing::warn!(%error, "publish failed");

@@ -173,7 +173,15 @@ fn install(service_name: &str, output: Output) -> anyhow::Result<TelemetryGuard>
 /// `RUST_LOG`, defaulting to `info`; invalid directives are skipped rather
 /// than failing start-up.
 fn env_filter() -> EnvFilter {
-    EnvFilter::builder()
+    let filter = EnvFilter::builder()
         .with_default_directive(LevelFilter::INFO.into())
-        .from_env_lossy()
+        .from_env_lossy();
+    // lapin warns about every message the broker returned as unroutable;
+    // the publisher already reports those to its caller. Quiet unless
+    // `RUST_LOG` says otherwise about lapin.
+    let lapin_configured = std::env::var("RUST_LOG").is_ok_and(|v| v.contains("lapin"));
+    match "lapin::returned_messages=error".parse() {
+        Ok(quiet) if !lapin_configured => filter.add_directive(quiet),
+        _ => filter,
+    }
 }
