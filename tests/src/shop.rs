@@ -20,7 +20,7 @@ use store_events::{
     data::{Resolution, SalesResolved},
     new_event,
 };
-use store_stack::{Ports, Stack, StackConfig};
+use store_stack::{LlmSettings, Ports, Stack, StackConfig};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate, matchers};
@@ -154,8 +154,14 @@ fn rand_id() -> u32 {
 }
 
 impl Shop {
-    /// Starts the store with one seller, for [`BRAND`].
+    /// Starts the store with one seller, for [`BRAND`], on the offline
+    /// brain.
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// Starts the store with one seller, for [`BRAND`], using `llm`.
+    pub async fn start_with(llm: Option<LlmSettings>) -> Self {
         store_telemetry::init_for_tests();
         let base = store_testkit::unique("e2e");
         let dir = std::env::temp_dir().join(&base);
@@ -177,6 +183,7 @@ impl Shop {
             first_seller: free_port(),
         };
         config.sellers = Some(vec![format!("{TENANT}/{BRAND}")]);
+        config.llm = llm;
         config.env = vec![
             ("RUST_LOG".to_owned(), "info".to_owned()),
             ("OTEL_TRACES_EXPORTER".to_owned(), "none".to_owned()),

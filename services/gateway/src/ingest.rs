@@ -158,8 +158,16 @@ async fn ingest_message(
                 reply_to: message.reply_to,
                 edited: message.edited,
             };
+            let message_id = data.message_id.clone();
             publish(state, caused_by(state, &raw, &data)?, Tolerate::Nothing).await?;
             state.metrics.inbound(channel, "published");
+            // No phone numbers or text in logs: the ids name the message.
+            tracing::info!(
+                channel,
+                brand = brand.as_ref().map(|b| b.as_str()),
+                %message_id,
+                "message delivered to the seller"
+            );
             report.delivered += 1;
         }
         Decision::ShowMenu => {

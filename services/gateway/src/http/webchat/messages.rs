@@ -80,6 +80,13 @@ pub(super) async fn post(
             "published"
         },
     );
+    tracing::info!(
+        channel = "webchat",
+        message_id = %accepted.message_id,
+        seq = accepted.seq,
+        duplicate = accepted.duplicate,
+        "web chat message accepted"
+    );
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }
 
