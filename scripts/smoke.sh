@@ -42,7 +42,7 @@ done
 grep -q "agent-store is up" "$artifacts/smoke-run.log" || { echo "error: the store did not come up in 10 minutes" >&2; exit 1; }
 
 echo "== smoke: a shopper orders with storectl chat"
-printf 'hi\nshow me sneakers\n2 of 1\nyes\n' \
+printf 'hi\nshow me sneakers\n1 of 4\nyes\n' \
   | XDG_STATE_HOME="$state" "$storectl" --gateway "$gateway" chat --tenant demo --brand fashion --new \
   | tee "$artifacts/smoke-storectl-chat.txt"
 grep -Eq '[A-Z]{2,}-[0-9]+' "$artifacts/smoke-storectl-chat.txt" \

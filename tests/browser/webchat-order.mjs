@@ -55,7 +55,7 @@ try {
   await say('hi');
   const found = await say('show me sneakers');
   if (!/sneaker/i.test(found)) await fail(page, `no sneakers offered: ${found}`);
-  const confirm = await say('2 of 1');
+  const confirm = await say('2 of 2');
   if (!/BRL/.test(confirm)) await fail(page, `no total before confirming: ${confirm}`);
   const placed = await say('yes');
   const number = placed.match(/\b([A-Z]{2,}-\d+)\b/)?.[1];
