@@ -14,7 +14,7 @@ use hmac::{Hmac, Mac as _};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use sha2::Sha256;
-use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Handler, HandlerError, Incoming};
+use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Inbox};
 use store_events::{
     BrandId, ConversationId, EventContext, TenantId,
     data::{Resolution, SalesResolved},
@@ -312,7 +312,7 @@ impl Shop {
     /// returned channel.
     pub async fn observe(&self, binding: &str) -> Observer {
         let bus = self.bus("observer").await;
-        let (tx, events) = mpsc::unbounded_channel();
+        let (handler, events) = Inbox::channel();
         let stop = CancellationToken::new();
         let handle = bus
             .consume(
@@ -324,7 +324,7 @@ impl Shop {
                     ),
                     [binding.to_owned()],
                 ),
-                Forward(tx),
+                handler,
                 stop.clone(),
             )
             .await
@@ -456,16 +456,6 @@ impl Observer {
     pub async fn close(self) {
         self.stop.cancel();
         self.bus.close().await;
-    }
-}
-
-struct Forward(mpsc::UnboundedSender<Event>);
-
-#[async_trait::async_trait]
-impl Handler for Forward {
-    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let _ = self.0.send(incoming.event.clone());
-        Ok(())
     }
 }
 

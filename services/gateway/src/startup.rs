@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use secrecy::ExposeSecret;
 use sqlx::{PgPool, postgres::PgPoolOptions};
 use store_bus::{Bus, ConsumerConfig, ConsumerHandle, health::BrokerCheck};
-use store_telemetry::{Metrics, Readiness, health::check_fn};
+use store_telemetry::{Metrics, Readiness};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
@@ -106,16 +106,7 @@ impl Application {
 
         let readiness = Readiness::new()
             .with(BrokerCheck(bus.clone()))
-            .with(check_fn("postgres", move || {
-                let pool = pool.clone();
-                async move {
-                    sqlx::query("select 1")
-                        .execute(&pool)
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
-                }
-            }))
+            .with(store_service::db::readiness_check(pool))
             .with_shutdown(shutdown.clone());
         let router = http::router(state.clone(), metrics, readiness);
         let listener = TcpListener::bind((config.host, config.port))

@@ -34,7 +34,7 @@ use seller_agent::{
 };
 use serde_json::{Value, json};
 use store_bus::{
-    Bus, BusConfig, ConsumerConfig, ConsumerHandle, Handler, HandlerError, Incoming,
+    Bus, BusConfig, ConsumerConfig, ConsumerHandle, Handler, HandlerError, Inbox, Incoming,
     RequestHandler, Responder,
 };
 use store_events::{
@@ -128,17 +128,6 @@ impl Handler for Echo {
         let context = EventContext::caused_by(&incoming.event)?;
         let event = new_event("/bench-echo", &context, &reply).map_err(HandlerError::reject)?;
         self.0.publish(event).await.map_err(HandlerError::retry)?;
-        Ok(())
-    }
-}
-
-/// Sends what the shopper receives to a channel.
-struct Inbox(mpsc::UnboundedSender<Event>);
-
-#[async_trait::async_trait]
-impl Handler for Inbox {
-    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let _ = self.0.send(incoming.event.clone());
         Ok(())
     }
 }
@@ -298,7 +287,7 @@ async fn main() {
     )
     .await
     .unwrap();
-    let (tx, mut inbox) = mpsc::unbounded_channel();
+    let (handler, mut inbox) = Inbox::channel();
     let handles: Vec<ConsumerHandle> = vec![
         bus.consume(
             ConsumerConfig::new(format!("{base}.catalog"), ["store.product.query.#"]),
@@ -316,7 +305,7 @@ async fn main() {
         .unwrap(),
         bus.consume(
             ConsumerConfig::new(format!("{base}.shopper"), ["store.chat.response.#"]),
-            Inbox(tx),
+            handler,
             CancellationToken::new(),
         )
         .await

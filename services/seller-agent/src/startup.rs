@@ -7,7 +7,7 @@ use anyhow::Context;
 use secrecy::ExposeSecret;
 use sqlx::postgres::PgPoolOptions;
 use store_bus::{Bus, ConsumerHandle, health::BrokerCheck};
-use store_telemetry::{Readiness, health::check_fn, metrics::Metrics, ops_router};
+use store_telemetry::{Readiness, metrics::Metrics, ops_router};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -119,16 +119,7 @@ impl Application {
             .context("Failed to start consuming")?;
         let readiness = Readiness::new()
             .with(BrokerCheck(bus.clone()))
-            .with(check_fn("postgres", move || {
-                let pool = pool.clone();
-                async move {
-                    sqlx::query("select 1")
-                        .execute(&pool)
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
-                }
-            }))
+            .with(store_service::db::readiness_check(pool))
             .with_shutdown(shutdown.clone());
         let router = ops_router(metrics, readiness);
         let listener = TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], config.port)))

@@ -17,6 +17,7 @@ pub mod delivery;
 pub mod error;
 pub mod handler;
 pub mod health;
+pub mod inbox;
 pub mod publisher;
 pub mod rpc;
 pub mod topology;
@@ -25,6 +26,7 @@ pub use config::{Backoff, BusConfig};
 pub use consumer::{ConsumerConfig, ConsumerHandle, Sharding};
 pub use error::{BusError, PublishError};
 pub use handler::{BoxError, Handler, HandlerError, Incoming};
+pub use inbox::Inbox;
 pub use publisher::Bus;
 pub use rpc::{RequestHandler, Responder, RpcError};
 

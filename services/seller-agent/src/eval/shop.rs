@@ -15,7 +15,7 @@ use anyhow::Context as _;
 use cloudevents::Event;
 use secrecy::SecretString;
 use sqlx::PgPool;
-use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Handler, HandlerError, Incoming};
+use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Inbox};
 use store_events::{
     BrandId, ConversationId, EventContext, TenantId,
     data::{Channel, ChatMessageNew, Customer, MessageContent, Resolution, SalesResolved},
@@ -32,18 +32,6 @@ pub const TENANT: &str = "demo";
 
 /// The demo tenant file, with every brand's persona.
 const PERSONAS: &str = include_str!("../../../../config/tenants.demo.yaml");
-
-/// Sends what the shopper receives to a channel.
-struct Inbox(mpsc::UnboundedSender<Event>);
-
-#[async_trait::async_trait]
-impl Handler for Inbox {
-    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        // The receiver is gone only while the shop stops.
-        let _ = self.0.send(incoming.event.clone());
-        Ok(())
-    }
-}
 
 fn bus_config(service: &str, exchange: &str) -> BusConfig {
     BusConfig::new(service, SecretString::from(store_testkit::amqp_url())).with_exchange(exchange)
@@ -135,7 +123,7 @@ impl Shop {
         let bus = Bus::connect(bus_config("shopper", &exchange), Metrics::new("shopper")?)
             .await
             .context("Failed to connect the shopper to the bus")?;
-        let (tx, inbox) = mpsc::unbounded_channel();
+        let (handler, inbox) = Inbox::channel();
         let inbox_handle = bus
             .consume(
                 ConsumerConfig::new(
@@ -143,7 +131,7 @@ impl Shop {
                     ["store.chat.response.#", "store.sales.escalate.#"],
                 )
                 .with_retry_delays([Duration::from_millis(200)]),
-                Inbox(tx),
+                handler,
                 CancellationToken::new(),
             )
             .await
