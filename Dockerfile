@@ -38,10 +38,11 @@ COPY --from=planner /src/recipe.json recipe.json
 RUN cargo chef cook --release --locked --recipe-path recipe.json
 COPY . .
 RUN cargo build --release --locked \
-        --bin gateway --bin catalog --bin order-processor --bin seller-agent \
+        --bin gateway --bin catalog --bin order-processor --bin seller-agent --bin storectl \
     && mkdir -p /out \
     && cp target/release/gateway target/release/catalog \
-          target/release/order-processor target/release/seller-agent /out/
+          target/release/order-processor target/release/seller-agent \
+          target/release/storectl /out/
 
 # What every service image shares: CA certificates (TLS to Meta, Telegram,
 # LLM providers, Stripe), curl for the health checks, an unprivileged user,
@@ -81,3 +82,10 @@ FROM runtime AS seller-agent
 COPY --from=builder /out/seller-agent /usr/local/bin/seller-agent
 ENV TENANTS_FILE=/app/config/tenants.demo.yaml
 ENTRYPOINT ["/usr/local/bin/seller-agent"]
+
+# The operator's command line (`docker compose run --rm storectl dlq list`,
+# or a Kubernetes debug pod): no server, so no health check.
+FROM runtime AS storectl
+COPY --from=builder /out/storectl /usr/local/bin/storectl
+HEALTHCHECK NONE
+ENTRYPOINT ["/usr/local/bin/storectl"]
