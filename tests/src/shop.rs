@@ -58,10 +58,7 @@ pub struct Shop {
 
 /// A fixture file of the shared corpus, unchanged.
 pub fn fixture(path: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../shared/fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 

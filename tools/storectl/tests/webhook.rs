@@ -14,7 +14,7 @@ use wiremock::{
 };
 
 fn fixture(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
     assert!(dir.is_dir(), "fixtures not found at {}", dir.display());
     dir.join(name)
 }

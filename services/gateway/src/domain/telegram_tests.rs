@@ -1,11 +1,11 @@
-//! Parsing of the real Bot API updates in `tests/fixtures/telegram`.
+//! Parsing of the real Bot API updates in the repository's `fixtures/telegram`.
 #![allow(clippy::unwrap_used)]
 
 use super::*;
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_bytes!(concat!("../../tests/fixtures/telegram/", $name, ".json"))
+        include_bytes!(concat!("../../../../fixtures/telegram/", $name, ".json"))
     };
 }
 

@@ -1,4 +1,4 @@
-//! Parsing of the real Cloud API payloads in `tests/fixtures/whatsapp`.
+//! Parsing of the real Cloud API payloads in the repository's `fixtures/whatsapp`.
 #![allow(clippy::unwrap_used)]
 
 use chrono::{TimeZone, Utc};
@@ -8,7 +8,7 @@ use super::*;
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_bytes!(concat!("../../tests/fixtures/whatsapp/", $name, ".json"))
+        include_bytes!(concat!("../../../../fixtures/whatsapp/", $name, ".json"))
     };
 }
 
@@ -218,7 +218,7 @@ fn statuses_keep_errors_conversation_and_pricing() {
 
 #[test]
 fn every_fixture_parses() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/whatsapp");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/whatsapp");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let delivery = parse_webhook(&std::fs::read(&path).unwrap());

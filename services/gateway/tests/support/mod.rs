@@ -404,7 +404,7 @@ async fn delete_topology(prefix: &str, exchange: &str) {
 /// A fixture file's bytes, unchanged.
 pub fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(format!(
-        "{}/tests/fixtures/{path}",
+        "{}/../../fixtures/{path}",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()
