@@ -1,0 +1,55 @@
+//! Configuration from environment variables, validated at start-up.
+
+use std::{net::SocketAddr, time::Duration};
+
+use secrecy::SecretString;
+use store_bus::BusConfig;
+use store_service::config::{self, number_from_env as number};
+
+/// Everything the sales assistant needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address of the HTTP server (`HOST`, `PORT`).
+    pub http_addr: SocketAddr,
+    /// PostgreSQL (`DATABASE_URL`); holds credentials.
+    pub database_url: SecretString,
+    /// Connections in the pool (`DATABASE_MAX_CONNECTIONS`, default 10).
+    pub database_max_connections: u32,
+    /// The bus (`AMQP_URL`, `BUS_EXCHANGE`).
+    pub bus: BusConfig,
+    /// Platform operator token for `/admin` (`ADMIN_TOKEN`).
+    pub admin_token: Option<SecretString>,
+    /// Events each consumer handles at once (`CONSUMER_PREFETCH`, default 16).
+    pub consumer_prefetch: u16,
+    /// How often the open hand-offs gauge is recounted from the database
+    /// besides after each change (`OPEN_GAUGE_REFRESH_MS`, default 15000).
+    pub open_gauge_refresh: Duration,
+}
+
+impl Config {
+    /// Reads the configuration from the environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            http_addr: config::http_addr_from_env()?,
+            database_url: config::database_url_from_env()?,
+            database_max_connections: number("DATABASE_MAX_CONNECTIONS", "10")?,
+            bus: BusConfig::from_env("sales-assistant"),
+            admin_token: config::admin_token_from_env(),
+            consumer_prefetch: number("CONSUMER_PREFETCH", "16")?,
+            open_gauge_refresh: Duration::from_millis(number("OPEN_GAUGE_REFRESH_MS", "15000")?),
+        })
+    }
+
+    /// A configuration for tests: local port 0, the given database and bus.
+    pub fn for_tests(database_url: SecretString, bus: BusConfig) -> Self {
+        Self {
+            http_addr: config::test_http_addr(),
+            database_url,
+            database_max_connections: 10,
+            bus,
+            admin_token: None,
+            consumer_prefetch: 16,
+            open_gauge_refresh: Duration::from_secs(1),
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! `TestApp`: the sales assistant started through `Application::build`, a
+//! bus client on its exchange, an HTTP client and typed helpers.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sales_assistant::{Application, Config};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Handler, HandlerError, Incoming};
+use store_events::{
+    BrandId, ConversationId, Event, EventContext, TenantId,
+    data::{
+        Channel, ChatMessageNew, Customer, EscalationReason, MessageContent, Priority, Role,
+        SalesEscalate, TranscriptMessage,
+    },
+    new_event,
+};
+use store_telemetry::Metrics;
+use tokio::sync::{Mutex, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use crate::proxy::{self, Proxy};
+
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+pub const BRAND: &str = "shoes";
+pub const CUSTOMER: &str = "5511999990000";
+
+pub struct TestApp {
+    pub address: String,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    pub http: reqwest::Client,
+    /// The test's own bus client, straight to the broker.
+    pub bus: Bus,
+    pub exchange: String,
+    pub pool: sqlx::PgPool,
+    /// The proxy the service reaches the broker through, when asked for.
+    pub proxy: Option<Proxy>,
+    watchers: Mutex<Vec<ConsumerHandle>>,
+}
+
+fn bus_config(service: &str, url: String, exchange: &str) -> BusConfig {
+    BusConfig::new(service, SecretString::from(url)).with_exchange(exchange)
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::start(false).await
+    }
+
+    /// The service reaches the broker through a proxy the test can cut.
+    pub async fn spawn_behind_proxy() -> Self {
+        Self::start(true).await
+    }
+
+    async fn start(behind_proxy: bool) -> Self {
+        store_telemetry::init_for_tests();
+        let exchange = store_testkit::unique("sales-test");
+        let (pool, database_url) = store_testkit::fresh_database_with_url().await.unwrap();
+        let amqp = store_testkit::amqp_url();
+        let proxy = if behind_proxy {
+            Some(Proxy::start(proxy::host_port(&amqp)).await)
+        } else {
+            None
+        };
+        let service_amqp = match &proxy {
+            Some(proxy) => proxy::via(&amqp, proxy.port),
+            None => amqp.clone(),
+        };
+        let mut config = Config::for_tests(
+            SecretString::from(database_url),
+            bus_config("sales-assistant", service_amqp, &exchange),
+        );
+        config.admin_token = Some(SecretString::from(ADMIN_TOKEN));
+        // Quick to give up on a broker that is gone.
+        config.bus.confirm_timeout = Duration::from_secs(3);
+        let app = Application::build(config).await.unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let shutdown = app.shutdown_token();
+        let task = tokio::spawn(app.run_until_stopped());
+        let bus = Bus::connect(
+            bus_config("tester", amqp, &exchange),
+            Metrics::new("tester").unwrap(),
+        )
+        .await
+        .unwrap();
+        Self {
+            address,
+            shutdown,
+            task,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            bus,
+            exchange,
+            pool,
+            proxy,
+            watchers: Mutex::default(),
+        }
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(60), self.task)
+            .await
+            .expect("the service did not stop within 60 s")
+            .unwrap()
+            .unwrap();
+        for handle in self.watchers.lock().await.drain(..) {
+            handle.shutdown().await;
+        }
+        self.bus.close().await;
+        // Every queue and exchange of a test is named `<exchange>…`.
+        store_testkit::purge_broker(&self.exchange).await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Creates `tenant`; returns its API key.
+    pub async fn tenant(&self, tenant: &str) -> String {
+        let response = self
+            .http
+            .post(self.url("/admin/tenants"))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&json!({"id": tenant, "name": tenant}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        body["api_key"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, key: &str, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+        answer(response).await
+    }
+
+    pub async fn post(&self, key: &str, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        answer(response).await
+    }
+
+    /// Publishes `event` from the test's own bus client.
+    pub async fn publish(&self, event: &Event) {
+        store_events::validation::validate(event).unwrap();
+        self.bus.publish(event.clone()).await.unwrap();
+    }
+
+    /// Waits until the sales assistant has handled `count` events of `ty`
+    /// (first deliveries and redeliveries alike), from its `/metrics`.
+    pub async fn wait_handled(&self, ty: &str, count: u64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let handled = self.handled(ty).await;
+            if handled >= count {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{handled} of {count} {ty} events handled after 15 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn handled(&self, ty: &str) -> u64 {
+        self.metric("store_events_consumed_total", &[&format!("type=\"{ty}\"")])
+            .await as u64
+    }
+
+    /// The sum of the samples of metric `name` whose labels include every
+    /// one of `labels` (`tenant="acme"`), from `/metrics`.
+    pub async fn metric(&self, name: &str, labels: &[&str]) -> f64 {
+        let text = self
+            .http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let prefix = format!("{name}{{");
+        text.lines()
+            .filter(|l| l.starts_with(&prefix) && labels.iter().all(|label| l.contains(label)))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
+    /// Waits until metric `name` with `labels` reads `value`.
+    pub async fn wait_metric(&self, name: &str, labels: &[&str], value: f64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let now = self.metric(name, labels).await;
+            if (now - value).abs() < f64::EPSILON {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{name} {labels:?} is {now}, expected {value}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits for the open hand-off of `conversation` to appear in the API.
+    pub async fn wait_for_handoff(&self, key: &str, conversation: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let (status, body) = self.get(key, "/api/v1/handoffs?status=open").await;
+            assert_eq!(status, 200, "{body}");
+            if let Some(found) = body["handoffs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h["conversation"] == conversation)
+            {
+                return found.clone();
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no open hand-off for {conversation} after 15 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// A hand-off with its transcript.
+    pub async fn handoff(&self, key: &str, id: &str) -> Value {
+        let (status, body) = self.get(key, &format!("/api/v1/handoffs/{id}")).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Escalates `conversation` of `tenant` and waits for its hand-off.
+    pub async fn escalated(&self, tenant: &str, key: &str, conversation: &str) -> Value {
+        self.publish(&escalation(
+            tenant,
+            conversation,
+            "Wants a refund",
+            Priority::Normal,
+        ))
+        .await;
+        self.wait_for_handoff(key, conversation).await
+    }
+
+    /// Events matching `binding` published from now on.
+    pub async fn watch(&self, binding: &str) -> mpsc::UnboundedReceiver<Event> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let queue = format!("{}.watch.{}", self.exchange, uuid::Uuid::new_v4().simple());
+        let handle = self
+            .bus
+            .consume(
+                ConsumerConfig::new(queue, [binding]),
+                Recorder(tx),
+                CancellationToken::new(),
+            )
+            .await
+            .unwrap();
+        self.watchers.lock().await.push(handle);
+        rx
+    }
+}
+
+async fn answer(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn context(tenant: &str, conversation: &str) -> EventContext {
+    EventContext::new(TenantId::parse(tenant).unwrap())
+        .with_brand(BrandId::parse(BRAND).unwrap())
+        .with_conversation(ConversationId::parse(conversation).unwrap())
+}
+
+pub fn at(seconds_ago: i64) -> DateTime<Utc> {
+    let now = Utc::now() - chrono::Duration::seconds(seconds_ago);
+    // Stored with microseconds.
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap()
+}
+
+/// A `store.sales.escalate` of `conversation`, from a WhatsApp shopper,
+/// with two last messages.
+pub fn escalation(tenant: &str, conversation: &str, summary: &str, priority: Priority) -> Event {
+    let data = SalesEscalate {
+        reason: EscalationReason::CustomerRequest,
+        summary: summary.to_owned(),
+        customer: Customer {
+            display_name: Some("Ana".to_owned()),
+            ..Customer::new(CUSTOMER)
+        },
+        channel: Channel::Whatsapp,
+        priority,
+        last_messages: Some(vec![
+            TranscriptMessage {
+                role: Role::Customer,
+                text: "My sneakers arrived torn, I want my money back".to_owned(),
+                at: at(60),
+            },
+            TranscriptMessage {
+                role: Role::Ai,
+                text: "I am handing you to a colleague.".to_owned(),
+                at: at(59),
+            },
+        ]),
+    };
+    new_event("/tests", &context(tenant, conversation), &data).unwrap()
+}
+
+/// A shopper's text message in `conversation`.
+pub fn shopper_message(tenant: &str, conversation: &str, text: &str) -> Event {
+    let data = ChatMessageNew {
+        message_id: uuid::Uuid::now_v7().to_string(),
+        channel: Channel::Whatsapp,
+        channel_message_id: format!("wamid.{}", uuid::Uuid::new_v4().simple()),
+        customer: Customer::new(CUSTOMER),
+        sent_at: at(0),
+        content: MessageContent::Text {
+            text: text.to_owned(),
+        },
+        reply_to: None,
+        edited: false,
+    };
+    new_event("/tests", &context(tenant, conversation), &data).unwrap()
+}
+
+/// The texts of a hand-off's transcript with their authors.
+pub fn transcript(handoff: &Value) -> Vec<(String, String)> {
+    handoff["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["from"].as_str().unwrap().to_owned(),
+                m["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+struct Recorder(mpsc::UnboundedSender<Event>);
+
+#[async_trait::async_trait]
+impl Handler for Recorder {
+    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
+        let _ = self.0.send(incoming.event.clone());
+        Ok(())
+    }
+}
+
+/// The next event (checked against its schema), or a failed test after 15 s.
+pub async fn next(rx: &mut mpsc::UnboundedReceiver<Event>) -> Event {
+    let event = tokio::time::timeout(Duration::from_secs(15), rx.recv())
+        .await
+        .expect("no event within 15 s")
+        .expect("watcher closed");
+    store_events::validation::validate(&event).unwrap();
+    event
+}
+
+/// The string value of an extension.
+pub fn extension(event: &Event, name: &str) -> Option<String> {
+    event.extension(name).map(ToString::to_string)
+}

@@ -1,0 +1,15 @@
+//! Black-box tests of the sales assistant: the real service on port 0 with
+//! a fresh database, on a private exchange of the real broker, driven over
+//! HTTP and the bus.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod auth;
+mod escalation;
+mod helpers;
+mod outage;
+#[path = "../support/proxy.rs"]
+mod proxy;
+mod replies;
+mod resolve;
+mod transcript;
