@@ -45,8 +45,35 @@ echo "== smoke: a shopper orders with storectl chat"
 printf 'hi\nshow me sneakers\n1 of 4\nyes\n' \
   | XDG_STATE_HOME="$state" "$storectl" --gateway "$gateway" chat --tenant demo --brand fashion --new \
   | tee "$artifacts/smoke-storectl-chat.txt"
-grep -Eq '[A-Z]{2,}-[0-9]+' "$artifacts/smoke-storectl-chat.txt" \
-  || { echo "error: no order number in the storectl conversation" >&2; exit 1; }
+number=$(grep -Eo '[A-Z]{2,}-[0-9]+' "$artifacts/smoke-storectl-chat.txt" | head -1)
+[ -n "$number" ] || { echo "error: no order number in the storectl conversation" >&2; exit 1; }
+
+echo "== smoke: the order, as the order processor holds it (storectl order show)"
+STORE_ORDERS_API_KEY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["demo"])' "$state/orders-api-keys.json") \
+  "$storectl" --orders "http://127.0.0.1:$((port + 2))" order show "$number" --tenant demo \
+  | tee "$artifacts/smoke-order.txt"
+grep -q "Urban Sneakers" "$artifacts/smoke-order.txt" \
+  || { echo "error: the order does not hold what the shopper ordered" >&2; exit 1; }
+
+echo "== smoke: a shopper asks for a person; a human answers from the inbox and hands back"
+printf 'I want to talk to a person\n' \
+  | XDG_STATE_HOME="$state" "$storectl" --gateway "$gateway" chat --tenant demo --brand tech --new \
+  | tee "$artifacts/smoke-handoff-chat.txt"
+export STORE_SALES_API_KEY
+STORE_SALES_API_KEY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["demo"])' "$state/sales-api-keys.json")
+sales="http://127.0.0.1:$((port + 3))"
+handoff=""
+for _ in $(seq 30); do
+  handoff=$("$storectl" --sales "$sales" handoff list --brand tech --json \
+    | python3 -c 'import json,sys; h=json.load(sys.stdin)["handoffs"]; print(h[0]["id"] if h else "")')
+  [ -n "$handoff" ] && break
+  sleep 1
+done
+[ -n "$handoff" ] || { echo "error: the escalation never reached the human sellers' inbox" >&2; exit 1; }
+"$storectl" --sales "$sales" handoff reply "$handoff" "Hi, Ana here. How can I help?" --agent ana
+"$storectl" --sales "$sales" handoff resolve "$handoff" --agent ana | tee "$artifacts/smoke-handoff.txt"
+grep -q "human (ana)" "$artifacts/smoke-handoff.txt" \
+  || { echo "error: the human's answer is not in the handoff's transcript" >&2; exit 1; }
 
 echo "== smoke: a shopper orders on the web chat page (headless Chromium)"
 node tests/browser/webchat-order.mjs "$gateway" demo fashion "$artifacts/webchat-order.png" \

@@ -15,11 +15,6 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Inbox};
-use store_events::{
-    BrandId, ConversationId, EventContext, TenantId,
-    data::{Resolution, SalesResolved},
-    new_event,
-};
 use store_stack::{LlmSettings, Ports, Stack, StackConfig};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -177,6 +172,7 @@ impl Shop {
             gateway: free_port(),
             catalog: free_port(),
             orders: free_port(),
+            sales: free_port(),
             first_seller: free_port(),
         };
         config.sellers = Some(vec![format!("{TENANT}/{BRAND}")]);
@@ -214,6 +210,35 @@ impl Shop {
     /// The order processor's API key for [`TENANT`].
     pub fn orders_key(&self) -> String {
         self.stack.urls().orders_api_keys[TENANT].clone()
+    }
+
+    /// GETs `path` from the sales assistant (the human sellers' inbox) with
+    /// [`TENANT`]'s key.
+    pub async fn sales_get(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.stack.urls().sales))
+            .bearer_auth(&self.stack.urls().sales_api_keys[TENANT])
+            .send()
+            .await
+            .expect("the sales assistant answers")
+            .json()
+            .await
+            .expect("JSON")
+    }
+
+    /// POSTs `body` to `path` on the sales assistant with [`TENANT`]'s key,
+    /// as a human seller's inbox does; returns the status and answer.
+    pub async fn sales_post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.stack.urls().sales))
+            .bearer_auth(&self.stack.urls().sales_api_keys[TENANT])
+            .json(&body)
+            .send()
+            .await
+            .expect("the sales assistant answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
     }
 
     /// Posts a WhatsApp webhook body, signed like Meta signs it.
@@ -334,23 +359,6 @@ impl Shop {
         }
     }
 
-    /// A human seller hands `conversation` back to the AI seller, as the
-    /// sales assistant does.
-    pub async fn resolve(&self, conversation: &str) {
-        let bus = self.bus("sales-assistant").await;
-        let context = EventContext::new(TenantId::parse(TENANT).expect("tenant"))
-            .with_brand(BrandId::parse(BRAND).expect("brand"))
-            .with_conversation(ConversationId::parse(conversation).expect("conversation"));
-        let resolved = SalesResolved {
-            resolved_by: "e2e-human-seller".to_owned(),
-            resolution: Resolution::HandedBack,
-            note: None,
-        };
-        let event = new_event("/e2e/sales-assistant", &context, &resolved).expect("event");
-        bus.publish(event).await.expect("resolved published");
-        bus.close().await;
-    }
-
     async fn bus(&self, service: &str) -> Bus {
         let config = BusConfig::new(service, SecretString::from(store_testkit::amqp_url()))
             .with_exchange(&self.exchange);
@@ -414,7 +422,7 @@ impl Shop {
     /// Stops every process, then drops the databases and the broker objects.
     pub async fn stop(mut self) {
         let unclean = self.stack.stop().await;
-        let names: Vec<String> = ["gateway", "catalog", "orders", "seller"]
+        let names: Vec<String> = ["gateway", "catalog", "orders", "sales", "seller"]
             .iter()
             .map(|s| format!("{}_{s}", self.database_prefix))
             .collect();

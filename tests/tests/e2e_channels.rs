@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use cloudevents::AttributesReader as _;
-use serde_json::Value;
+use serde_json::{Value, json};
 use store_tests::shop::{Shop, WHATSAPP_NUMBER, wait_for};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -43,12 +43,13 @@ async fn a_telegram_shopper_orders_and_is_told_when_paid() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_escalated_conversation_waits_for_the_human_then_resumes() {
+async fn an_escalated_conversation_goes_to_a_human_and_back_to_the_ai() {
     let shop = Shop::start().await;
     let mut escalations = shop.observe("store.sales.escalate.#").await;
     let shopper = "5511990000002";
     let conversation = format!("whatsapp:{WHATSAPP_NUMBER}:{shopper}");
 
+    // The shopper asks for a person: the seller says so and escalates.
     let told = shop
         .whatsapp_say(shopper, "I want to talk to a person")
         .await;
@@ -62,23 +63,72 @@ async fn an_escalated_conversation_waits_for_the_human_then_resumes() {
     assert_eq!(ext("conversation").as_deref(), Some(conversation.as_str()));
     assert_eq!(ext("tenant").as_deref(), Some("demo"));
 
-    // While a human has the conversation, the AI seller stays silent.
+    // The human sellers' inbox has it.
+    let open = wait_for("open handoffs", 1, Duration::from_secs(20), || async {
+        shop.sales_get("/api/v1/handoffs?status=open").await["handoffs"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    })
+    .await;
+    assert_eq!(open[0]["conversation"], conversation.as_str(), "{open:#?}");
+    let handoff = open[0]["id"].as_str().expect("handoff id").to_owned();
+
+    // While a human has the conversation, the AI seller stays silent, and
+    // what the shopper writes reaches the human's transcript.
     let before = shop.whatsapp_texts(shopper).await.len();
     let response = shop
         .post_whatsapp(store_tests::shop::whatsapp_text(
             shopper,
-            "show me sneakers",
+            "hello? are you there?",
         ))
         .await;
     assert_eq!(response.status(), 200);
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    let transcript = wait_for(
+        "the shopper's message",
+        1,
+        Duration::from_secs(20),
+        || async {
+            shop.sales_get(&format!("/api/v1/handoffs/{handoff}")).await["transcript"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|m| m["text"] == "hello? are you there?")
+                .cloned()
+                .collect::<Vec<Value>>()
+        },
+    )
+    .await;
+    assert_eq!(transcript[0]["from"], "shopper");
+    tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
         shop.whatsapp_texts(shopper).await.len(),
         before,
         "no AI reply during the handoff"
     );
 
-    shop.resolve(&conversation).await;
+    // The human answers through the inbox; the shopper gets it on WhatsApp.
+    let (status, _) = shop
+        .sales_post(
+            &format!("/api/v1/handoffs/{handoff}/reply"),
+            json!({ "text": "Hi, this is Ana from Moda Lía. How can I help?", "agent": "ana" }),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let human = shop.replies(before, || shop.whatsapp_texts(shopper)).await;
+    assert_eq!(
+        human,
+        vec!["Hi, this is Ana from Moda Lía. How can I help?".to_owned()]
+    );
+
+    // Resolved: the AI seller is back.
+    let (status, resolved) = shop
+        .sales_post(
+            &format!("/api/v1/handoffs/{handoff}/resolve"),
+            json!({ "agent": "ana", "resolution": "handed_back" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{resolved}");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let found = shop
         .whatsapp_say(shopper, "show me sneakers")

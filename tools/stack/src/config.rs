@@ -13,6 +13,8 @@ pub struct Ports {
     pub catalog: u16,
     /// The order processor's HTTP API.
     pub orders: u16,
+    /// The sales assistant's HTTP API.
+    pub sales: u16,
     /// The first seller's port; the others follow.
     pub first_seller: u16,
 }
@@ -23,6 +25,7 @@ impl Default for Ports {
             gateway: 8080,
             catalog: 8081,
             orders: 8082,
+            sales: 8083,
             first_seller: 8090,
         }
     }
@@ -55,7 +58,7 @@ pub struct StackConfig {
     /// order to create its own (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
     pub postgres_url: String,
     /// The services' databases are `<prefix>_gateway`, `<prefix>_catalog`,
-    /// `<prefix>_orders` and `<prefix>_seller`.
+    /// `<prefix>_orders`, `<prefix>_sales` and `<prefix>_seller`.
     pub database_prefix: String,
     /// The broker.
     pub amqp_url: String,

@@ -1,6 +1,8 @@
-//! Order-processor API keys for the sellers: one per tenant, created through
-//! the operator's `/admin/tenants` endpoint on first start and saved in the
-//! state directory (mode 0600) so later starts reuse them.
+//! Tenant API keys of the services that have them (the order processor for
+//! the sellers, the sales assistant for the human sellers): one per tenant,
+//! created through the service's operator endpoint `/admin/tenants` on the
+//! first start and saved in the state directory (mode 0600, one file per
+//! service) so later starts reuse them.
 
 use std::{collections::BTreeMap, path::Path};
 
@@ -8,14 +10,37 @@ use anyhow::Context as _;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 
-const FILE: &str = "orders-api-keys.json";
-
 /// Saved keys, by tenant.
 pub type Keys = BTreeMap<String, String>;
 
-/// Reads the saved keys (none when the file is missing).
-pub fn load(state_dir: &Path) -> anyhow::Result<Keys> {
-    let path = state_dir.join(FILE);
+/// A service whose tenants have API keys.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyedService {
+    /// Its name in messages, e.g. `order processor`.
+    pub name: &'static str,
+    /// The file the keys are saved in, e.g. `orders-api-keys.json`.
+    pub file: &'static str,
+    /// A `GET` path any valid key may read, to check a saved key.
+    pub probe: &'static str,
+}
+
+/// The order processor.
+pub const ORDERS: KeyedService = KeyedService {
+    name: "order processor",
+    file: "orders-api-keys.json",
+    probe: "/api/v1/orders?customer_id=store-up-probe",
+};
+
+/// The sales assistant.
+pub const SALES: KeyedService = KeyedService {
+    name: "sales assistant",
+    file: "sales-api-keys.json",
+    probe: "/api/v1/handoffs?status=open",
+};
+
+/// Reads the saved keys of `service` (none when the file is missing).
+pub fn load(state_dir: &Path, service: KeyedService) -> anyhow::Result<Keys> {
+    let path = state_dir.join(service.file);
     match std::fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str(&text)
             .with_context(|| format!("{} is not valid; delete it with --reset", path.display())),
@@ -24,9 +49,12 @@ pub fn load(state_dir: &Path) -> anyhow::Result<Keys> {
     }
 }
 
-/// Saves `keys`, readable by this user only.
-pub fn save(state_dir: &Path, keys: &Keys) -> anyhow::Result<()> {
-    crate::files::write_private(&state_dir.join(FILE), &serde_json::to_string_pretty(keys)?)
+/// Saves the keys of `service`, readable by this user only.
+pub fn save(state_dir: &Path, service: KeyedService, keys: &Keys) -> anyhow::Result<()> {
+    crate::files::write_private(
+        &state_dir.join(service.file),
+        &serde_json::to_string_pretty(keys)?,
+    )
 }
 
 #[derive(Deserialize)]
@@ -34,48 +62,61 @@ struct Created {
     api_key: String,
 }
 
-/// A working key for `tenant`: the saved one if the order processor accepts
-/// it, else a new tenant created with `admin_token`.
-pub async fn ensure(
-    http: &reqwest::Client,
-    orders_url: &str,
-    admin_token: &SecretString,
-    keys: &mut Keys,
-    tenant: &str,
-    tenant_name: &str,
-) -> anyhow::Result<String> {
-    if let Some(key) = keys.get(tenant) {
-        let probe = http
-            .get(format!(
-                "{orders_url}/api/v1/orders?customer_id=store-up-probe"
-            ))
-            .bearer_auth(key)
+/// Where a keyed service answers and how to be its operator.
+pub struct Admin<'a> {
+    /// The HTTP client.
+    pub http: &'a reqwest::Client,
+    /// Which service.
+    pub service: KeyedService,
+    /// Its base URL.
+    pub url: &'a str,
+    /// Its operator token.
+    pub token: &'a SecretString,
+}
+
+impl Admin<'_> {
+    /// A working key for `tenant`: the saved one if the service accepts it,
+    /// else a new tenant created with the operator token.
+    pub async fn ensure(
+        &self,
+        keys: &mut Keys,
+        tenant: &str,
+        name: &str,
+    ) -> anyhow::Result<String> {
+        let service = self.service.name;
+        if let Some(key) = keys.get(tenant) {
+            let probe = self
+                .http
+                .get(format!("{}{}", self.url, self.service.probe))
+                .bearer_auth(key)
+                .send()
+                .await?;
+            if probe.status().is_success() {
+                return Ok(key.clone());
+            }
+        }
+        let response = self
+            .http
+            .post(format!("{}/admin/tenants", self.url))
+            .bearer_auth(self.token.expose_secret())
+            .json(&serde_json::json!({ "id": tenant, "name": name }))
             .send()
-            .await?;
-        if probe.status().is_success() {
-            return Ok(key.clone());
+            .await
+            .with_context(|| format!("The {service} did not answer"))?;
+        match response.status() {
+            status if status.is_success() => {
+                let created: Created = response.json().await?;
+                keys.insert(tenant.to_owned(), created.api_key.clone());
+                Ok(created.api_key)
+            }
+            reqwest::StatusCode::CONFLICT => anyhow::bail!(
+                "tenant {tenant} exists in the {service}'s database but its saved API key is \
+                 missing or wrong; start again with --reset to recreate the local databases"
+            ),
+            status => anyhow::bail!(
+                "the {service} refused to create tenant {tenant}: {status} {}",
+                response.text().await.unwrap_or_default()
+            ),
         }
-    }
-    let response = http
-        .post(format!("{orders_url}/admin/tenants"))
-        .bearer_auth(admin_token.expose_secret())
-        .json(&serde_json::json!({ "id": tenant, "name": tenant_name }))
-        .send()
-        .await
-        .context("The order processor did not answer")?;
-    match response.status() {
-        status if status.is_success() => {
-            let created: Created = response.json().await?;
-            keys.insert(tenant.to_owned(), created.api_key.clone());
-            Ok(created.api_key)
-        }
-        reqwest::StatusCode::CONFLICT => anyhow::bail!(
-            "tenant {tenant} exists in the order processor's database but its saved API key is \
-             missing or wrong; start again with --reset to recreate the local databases"
-        ),
-        status => anyhow::bail!(
-            "the order processor refused to create tenant {tenant}: {status} {}",
-            response.text().await.unwrap_or_default()
-        ),
     }
 }

@@ -29,22 +29,28 @@ pub struct Urls {
     pub catalog: String,
     /// The order processor's API.
     pub orders: String,
+    /// The sales assistant's API (the human sellers' inbox).
+    pub sales: String,
     /// Each seller: (`tenant/brand`, URL of its metrics and health).
     pub sellers: Vec<(String, String)>,
     /// Each tenant's order-processor API key (for `storectl order`).
     pub orders_api_keys: keys::Keys,
+    /// Each tenant's sales-assistant API key (for `storectl handoff`).
+    pub sales_api_keys: keys::Keys,
 }
 
-const SERVICES: [&str; 4] = ["gateway", "catalog", "orders", "seller"];
+const SERVICES: [&str; 5] = ["gateway", "catalog", "orders", "sales", "seller"];
 
 impl Stack {
     /// Drops the stack's databases and saved keys (a fresh start).
     pub async fn reset(config: &StackConfig) -> anyhow::Result<()> {
         let names: Vec<String> = SERVICES.iter().map(|s| config.database(s)).collect();
         databases::drop_all(&config.postgres_url, &names).await?;
-        let saved = config.state_dir.join("orders-api-keys.json");
-        if saved.exists() {
-            std::fs::remove_file(&saved)?;
+        for service in [keys::ORDERS, keys::SALES] {
+            let saved = config.state_dir.join(service.file);
+            if saved.exists() {
+                std::fs::remove_file(&saved)?;
+            }
         }
         Ok(())
     }
@@ -67,8 +73,10 @@ impl Stack {
                 gateway: local(config.ports.gateway),
                 catalog: local(config.ports.catalog),
                 orders: local(config.ports.orders),
+                sales: local(config.ports.sales),
                 sellers: Vec::new(),
                 orders_api_keys: keys::Keys::new(),
+                sales_api_keys: keys::Keys::new(),
             },
             log_dir: log_dir.clone(),
         };
@@ -127,22 +135,42 @@ impl Stack {
             ("ADMIN_TOKEN", admin_token.expose_secret().to_owned()),
         ])
         .envs(config.orders_env.clone());
-        self.launch(vec![catalog, orders], config, http).await?;
-
-        let mut saved = keys::load(&config.state_dir)?;
-        for tenant in tenants {
-            let key = keys::ensure(
-                http,
-                &self.urls.orders,
-                &admin_token,
-                &mut saved,
-                &tenant.tenant,
-                &tenant.name,
-            )
+        let sales = Spec::new(
+            "sales-assistant",
+            &config.bin_dir,
+            "sales-assistant",
+            config.ports.sales,
+        )
+        .envs(common.clone())
+        .envs([
+            ("DATABASE_URL", db("sales")?),
+            ("ADMIN_TOKEN", admin_token.expose_secret().to_owned()),
+        ]);
+        self.launch(vec![catalog, orders, sales], config, http)
             .await?;
-            self.urls.orders_api_keys.insert(tenant.tenant.clone(), key);
-        }
-        keys::save(&config.state_dir, &saved)?;
+
+        self.urls.orders_api_keys = tenant_keys(
+            config,
+            tenants,
+            &keys::Admin {
+                http,
+                service: keys::ORDERS,
+                url: &self.urls.orders,
+                token: &admin_token,
+            },
+        )
+        .await?;
+        self.urls.sales_api_keys = tenant_keys(
+            config,
+            tenants,
+            &keys::Admin {
+                http,
+                service: keys::SALES,
+                url: &self.urls.sales,
+                token: &admin_token,
+            },
+        )
+        .await?;
 
         let mut specs = vec![
             Spec::new("gateway", &config.bin_dir, "gateway", config.ports.gateway)
@@ -255,6 +283,24 @@ impl Stack {
         self.services.clear();
         unclean
     }
+}
+
+/// Every tenant's key of a keyed service, saved for the next start.
+async fn tenant_keys(
+    config: &StackConfig,
+    tenants: &[TenantBrands],
+    admin: &keys::Admin<'_>,
+) -> anyhow::Result<keys::Keys> {
+    let mut saved = keys::load(&config.state_dir, admin.service)?;
+    let mut current = keys::Keys::new();
+    for tenant in tenants {
+        let key = admin
+            .ensure(&mut saved, &tenant.tenant, &tenant.name)
+            .await?;
+        current.insert(tenant.tenant.clone(), key);
+    }
+    keys::save(&config.state_dir, admin.service, &saved)?;
+    Ok(current)
 }
 
 fn local(port: u16) -> String {

@@ -37,6 +37,14 @@ pub struct Endpoints {
         default_value = "http://127.0.0.1:8082"
     )]
     pub orders: String,
+    /// The sales assistant's HTTP API (the human sellers' inbox).
+    #[arg(
+        long,
+        global = true,
+        env = "STORE_SALES_URL",
+        default_value = "http://127.0.0.1:8083"
+    )]
+    pub sales: String,
     /// RabbitMQ (holds credentials: never printed).
     #[arg(
         long,
@@ -76,6 +84,120 @@ pub enum Command {
     /// Show the seller's memory of a conversation.
     #[command(subcommand)]
     Conversation(ConversationCommand),
+    /// The human sellers' inbox: conversations handed to a person.
+    #[command(subcommand)]
+    Handoff(HandoffCommand),
+}
+
+/// The sales assistant's API key of a tenant.
+#[derive(Debug, Clone, Args)]
+pub struct InboxAuth {
+    /// Tenant id (the API key decides which tenant is read).
+    #[arg(long, default_value = "demo")]
+    pub tenant: String,
+    /// The tenant's sales-assistant API key.
+    #[arg(long, env = "STORE_SALES_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// Print the API's JSON instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `storectl handoff …`.
+#[derive(Debug, Subcommand)]
+pub enum HandoffCommand {
+    /// Handoffs waiting for a person (or resolved ones).
+    List {
+        /// Resolved handoffs instead of open ones.
+        #[arg(long)]
+        resolved: bool,
+        /// Only this brand's.
+        #[arg(long)]
+        brand: Option<String>,
+        /// Tenant and API key.
+        #[command(flatten)]
+        auth: InboxAuth,
+    },
+    /// One handoff and its transcript.
+    Show {
+        /// Handoff id.
+        id: String,
+        /// Tenant and API key.
+        #[command(flatten)]
+        auth: InboxAuth,
+    },
+    /// Answer the shopper as a human seller.
+    Reply {
+        /// Handoff id.
+        id: String,
+        /// What to say.
+        text: String,
+        /// Your name, as the shop knows you.
+        #[arg(long)]
+        agent: String,
+        /// Tenant and API key.
+        #[command(flatten)]
+        auth: InboxAuth,
+    },
+    /// Hand the conversation back to the AI seller.
+    Resolve {
+        /// Handoff id.
+        id: String,
+        /// Your name, as the shop knows you.
+        #[arg(long)]
+        agent: String,
+        /// Close the conversation instead of handing it back.
+        #[arg(long)]
+        close: bool,
+        /// A note for the record.
+        #[arg(long)]
+        note: Option<String>,
+        /// Tenant and API key.
+        #[command(flatten)]
+        auth: InboxAuth,
+    },
+}
+
+impl HandoffCommand {
+    /// What to do, and with which key.
+    pub fn into_action(self) -> (crate::handoff::Action, InboxAuth) {
+        use crate::handoff::Action;
+        match self {
+            Self::List {
+                resolved,
+                brand,
+                auth,
+            } => (
+                Action::List {
+                    status: if resolved { "resolved" } else { "open" }.to_owned(),
+                    brand,
+                },
+                auth,
+            ),
+            Self::Show { id, auth } => (Action::Show(id), auth),
+            Self::Reply {
+                id,
+                text,
+                agent,
+                auth,
+            } => (Action::Reply { id, agent, text }, auth),
+            Self::Resolve {
+                id,
+                agent,
+                close,
+                note,
+                auth,
+            } => (
+                Action::Resolve {
+                    id,
+                    agent,
+                    close,
+                    note,
+                },
+                auth,
+            ),
+        }
+    }
 }
 
 /// `storectl chat`.

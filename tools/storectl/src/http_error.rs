@@ -31,6 +31,14 @@ impl Service {
         }
     }
 
+    /// The sales assistant (the human sellers' inbox) at `base`.
+    pub fn sales(base: &str) -> Self {
+        Self {
+            name: "the sales assistant",
+            base: base.to_owned(),
+        }
+    }
+
     /// RabbitMQ's management API at `base`.
     pub fn management(base: &str) -> Self {
         Self {

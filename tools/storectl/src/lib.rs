@@ -5,6 +5,7 @@
 //! - [`dlq`]: dead-letter queues: list and replay.
 //! - [`order`]: orders from the order processor's API.
 //! - [`conversation`]: the seller agent's memory of a conversation.
+//! - [`handoff`]: the human sellers' inbox: handoffs, answering, handing back.
 //!
 //! Exit codes: 0 done, 1 failed, 2 usage (clap's own, and [`UsageError`]).
 
@@ -30,6 +31,7 @@ pub mod chat;
 pub mod cli;
 pub mod conversation;
 pub mod dlq;
+pub mod handoff;
 pub mod http_error;
 pub mod order;
 pub mod sse;
@@ -129,6 +131,17 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 outln!("{}", serde_json::to_string_pretty(&found)?);
             } else {
                 out!("{}", order::summarize(&query, &found));
+            }
+            Ok(())
+        }
+        Command::Handoff(command) => {
+            let (action, auth) = command.into_action();
+            let client = handoff::InboxClient::new(&endpoints.sales, &auth.tenant, auth.api_key)?;
+            let answer = client.run(&action).await?;
+            if auth.json {
+                outln!("{}", serde_json::to_string_pretty(&answer)?);
+            } else {
+                out!("{}", handoff::render(&action, &answer));
             }
             Ok(())
         }

@@ -9,7 +9,7 @@
 //! `--name` runs a second, separate store beside the usual one: its own
 //! databases (`NAME_*`), exchange (`NAME.events`) and queues; `--port`
 //! moves its ports (gateway PORT, catalog PORT+1, order processor PORT+2,
-//! sellers from PORT+10).
+//! sales assistant PORT+3, sellers from PORT+10).
 //!
 //! Sellers use the offline brain unless `--llm` (or `LLM_PROVIDER`) names a
 //! provider; the key is read from `LLM_API_KEY` only, never from the command
@@ -153,6 +153,7 @@ fn config(args: &Args) -> anyhow::Result<StackConfig> {
             gateway: port,
             catalog: port + 1,
             orders: port + 2,
+            sales: port + 3,
             first_seller: port + 10,
         };
     }
@@ -185,6 +186,7 @@ fn print_urls(stack: &Stack, config: &StackConfig) -> anyhow::Result<()> {
     println!("    gateway                {}/metrics", urls.gateway);
     println!("    catalog                {}/metrics", urls.catalog);
     println!("    order-processor        {}/metrics", urls.orders);
+    println!("    sales-assistant        {}/metrics", urls.sales);
     for (seller, url) in &urls.sellers {
         println!("    {:<22} {url}/metrics", format!("seller {seller}"));
     }
@@ -194,7 +196,7 @@ fn print_urls(stack: &Stack, config: &StackConfig) -> anyhow::Result<()> {
         config.state_dir.display()
     );
     println!(
-        "  Order API keys:    {}/orders-api-keys.json",
+        "  API keys:          {0}/orders-api-keys.json (order processor), {0}/sales-api-keys.json (human sellers' inbox)",
         config.state_dir.display()
     );
     println!("\nCtrl-C stops everything.");

@@ -1,0 +1,246 @@
+//! `storectl handoff`: the human sellers' inbox in the sales assistant
+//! (`Authorization: Bearer <the tenant's API key>`): the conversations the
+//! AI sellers handed to a person, their transcripts, answering as a human
+//! and handing a conversation back to the AI.
+
+use std::fmt::Write as _;
+
+use anyhow::Context as _;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{
+    UsageError,
+    http_error::{Service, status_error, unavailable_hint},
+    webhook::url_segment,
+};
+
+/// What to do with the inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Handoffs with this status (`open` or `resolved`), of one brand or all.
+    List {
+        /// `open` or `resolved`.
+        status: String,
+        /// Only this brand's.
+        brand: Option<String>,
+    },
+    /// One handoff with its transcript.
+    Show(String),
+    /// Answer the shopper as `agent`.
+    Reply {
+        /// The handoff.
+        id: String,
+        /// The human seller's name.
+        agent: String,
+        /// What to say.
+        text: String,
+    },
+    /// Hand the conversation back to the AI seller (or close it).
+    Resolve {
+        /// The handoff.
+        id: String,
+        /// The human seller's name.
+        agent: String,
+        /// Close it instead of handing it back.
+        close: bool,
+        /// A note for the record.
+        note: Option<String>,
+    },
+}
+
+/// The sales assistant's API with a tenant's key.
+#[derive(Debug, Clone)]
+pub struct InboxClient {
+    service: Service,
+    tenant: String,
+    api_key: String,
+    http: reqwest::Client,
+}
+
+impl InboxClient {
+    /// A client for `tenant`; the key is required.
+    pub fn new(base: &str, tenant: &str, api_key: Option<String>) -> Result<Self, UsageError> {
+        let api_key = api_key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
+            UsageError(format!(
+                "the sales assistant needs tenant {tenant:?}'s API key: pass --api-key or set STORE_SALES_API_KEY (scripts/run.sh keeps the keys it made in .run/sales-api-keys.json)"
+            ))
+        })?;
+        Ok(Self {
+            service: Service::sales(base),
+            tenant: tenant.to_owned(),
+            api_key,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    /// Does `action` and returns the API's JSON answer.
+    pub async fn run(&self, action: &Action) -> anyhow::Result<Value> {
+        let request = match action {
+            Action::List { status, brand } => {
+                let mut path = format!("/api/v1/handoffs?status={}", url_segment(status));
+                if let Some(brand) = brand {
+                    let _ = write!(path, "&brand={}", url_segment(brand));
+                }
+                self.http.get(self.service.url(&path))
+            }
+            Action::Show(id) => self.http.get(self.service.url(&handoff_path(id, ""))),
+            Action::Reply { id, agent, text } => self
+                .http
+                .post(self.service.url(&handoff_path(id, "/reply")))
+                .json(&json!({ "text": text, "agent": agent })),
+            Action::Resolve {
+                id,
+                agent,
+                close,
+                note,
+            } => self
+                .http
+                .post(self.service.url(&handoff_path(id, "/resolve")))
+                .json(&json!({
+                    "agent": agent,
+                    "resolution": if *close { "closed" } else { "handed_back" },
+                    "note": note,
+                })),
+        };
+        let response = request
+            .bearer_auth(&self.api_key)
+            .send()
+            .await
+            .map_err(|e| self.service.unreachable(&e))?;
+        let status = response.status();
+        if status.is_success() {
+            return response
+                .json()
+                .await
+                .context("Failed to read the sales assistant's answer");
+        }
+        let body = response.text().await.unwrap_or_default();
+        Err(match status {
+            StatusCode::UNAUTHORIZED => anyhow::anyhow!(
+                "the sales assistant refused the API key for tenant {:?} (401): check --api-key / STORE_SALES_API_KEY",
+                self.tenant
+            ),
+            StatusCode::NOT_FOUND => anyhow::anyhow!(
+                "no such handoff in tenant {:?} (the API key decides the tenant)",
+                self.tenant
+            ),
+            StatusCode::CONFLICT => anyhow::anyhow!(
+                "the handoff is already resolved (409): {}",
+                crate::http_error::reason(&body)
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => anyhow::anyhow!(unavailable_hint(&self.service)),
+            _ => status_error("the inbox request", status, &body),
+        })
+    }
+}
+
+fn handoff_path(id: &str, tail: &str) -> String {
+    format!("/api/v1/handoffs/{}{tail}", url_segment(id))
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value[key].as_str().unwrap_or("-").to_owned()
+}
+
+/// A readable rendering of the answer to `action`.
+pub fn render(action: &Action, answer: &Value) -> String {
+    let mut out = String::new();
+    match action {
+        Action::List { status, .. } => {
+            let handoffs = answer["handoffs"].as_array().cloned().unwrap_or_default();
+            if handoffs.is_empty() {
+                let _ = writeln!(out, "no {status} handoffs");
+            }
+            for h in &handoffs {
+                let _ = writeln!(
+                    out,
+                    "{}  {:<8} {:<8} {}  {}\n    {}",
+                    text(h, "id"),
+                    text(h, "priority"),
+                    text(h, "brand"),
+                    text(h, "opened_at"),
+                    text(h, "conversation"),
+                    text(h, "summary"),
+                );
+            }
+        }
+        Action::Reply { .. } => {
+            let _ = writeln!(out, "sent (#{}): {}", answer["seq"], text(answer, "text"));
+        }
+        Action::Show(_) | Action::Resolve { .. } => {
+            let h = answer;
+            let _ = writeln!(
+                out,
+                "handoff {}  [{}]  brand {}  priority {}",
+                text(h, "id"),
+                text(h, "status"),
+                text(h, "brand"),
+                text(h, "priority")
+            );
+            let _ = writeln!(out, "  conversation  {}", text(h, "conversation"));
+            let _ = writeln!(out, "  reason        {}", text(h, "reason"));
+            let _ = writeln!(out, "  summary       {}", text(h, "summary"));
+            if h["resolved_by"].is_string() {
+                let _ = writeln!(
+                    out,
+                    "  resolved      {} by {} ({})",
+                    text(h, "resolved_at"),
+                    text(h, "resolved_by"),
+                    text(h, "resolution")
+                );
+            }
+            let _ = writeln!(out, "  transcript:");
+            for m in h["transcript"].as_array().into_iter().flatten() {
+                let who = match (m["from"].as_str(), m["agent"].as_str()) {
+                    (Some("human"), Some(agent)) => format!("human ({agent})"),
+                    (Some(from), _) => from.to_owned(),
+                    _ => "?".to_owned(),
+                };
+                let seq = m["seq"].as_i64().unwrap_or_default();
+                let _ = writeln!(out, "    #{seq:<3} {who:<14} {}", text(m, "text"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_handoff_renders_its_transcript_with_who_said_what() {
+        let answer = json!({
+            "id": "h-1", "status": "open", "brand": "fashion", "priority": "normal",
+            "conversation": "whatsapp:1:2", "reason": "customer_request", "summary": "wants a person",
+            "transcript": [
+                { "seq": 1, "from": "shopper", "text": "a person please" },
+                { "seq": 2, "from": "human", "agent": "ana", "text": "Hi, I'm Ana" },
+            ],
+        });
+        let shown = render(&Action::Show("h-1".into()), &answer);
+        assert!(shown.contains("handoff h-1  [open]"), "{shown}");
+        assert!(shown.contains("#1   shopper"), "{shown}");
+        assert!(shown.contains("human (ana)    Hi, I'm Ana"), "{shown}");
+    }
+
+    #[test]
+    fn an_empty_inbox_says_so() {
+        let shown = render(
+            &Action::List {
+                status: "open".into(),
+                brand: None,
+            },
+            &json!({ "handoffs": [], "total": 0 }),
+        );
+        assert_eq!(shown, "no open handoffs\n");
+    }
+
+    #[test]
+    fn the_key_is_required() {
+        assert!(InboxClient::new("http://127.0.0.1:1", "demo", None).is_err());
+        assert!(InboxClient::new("http://127.0.0.1:1", "demo", Some(" ".into())).is_err());
+    }
+}
