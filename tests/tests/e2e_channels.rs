@@ -73,6 +73,16 @@ async fn an_escalated_conversation_goes_to_a_human_and_back_to_the_ai() {
     .await;
     assert_eq!(open[0]["conversation"], conversation.as_str(), "{open:#?}");
     let handoff = open[0]["id"].as_str().expect("handoff id").to_owned();
+    // The human starts from what was said: the escalation carried it.
+    let first = shop.sales_get(&format!("/api/v1/handoffs/{handoff}")).await;
+    let said: Vec<&str> = first["transcript"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["from"] == "shopper")
+        .filter_map(|m| m["text"].as_str())
+        .collect();
+    assert!(said.contains(&"I want to talk to a person"), "{first:#}");
 
     // While a human has the conversation, the AI seller stays silent, and
     // what the shopper writes reaches the human's transcript.

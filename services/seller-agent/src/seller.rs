@@ -243,6 +243,7 @@ impl Seller {
             currency: self.persona.currency.clone(),
             timeout: self.tool_timeout,
             orders_api: self.orders_api.clone(),
+            recent: self.recent_exchange(&key, &text, message.sent_at).await?,
         };
         let detected = language::detect(&text);
         let lang = detected
@@ -385,6 +386,29 @@ impl Seller {
         });
         result.transcript.push(Message::assistant(say, Vec::new()));
         result
+    }
+
+    /// The conversation's latest exchange, ending with the shopper message
+    /// being answered (not stored yet).
+    async fn recent_exchange(
+        &self,
+        key: &ConversationKey,
+        text: &str,
+        sent_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<store_events::data::TranscriptMessage>, HandlerError> {
+        /// Enough for a human to pick up the thread.
+        const HANDED_OVER: i64 = 12;
+        let mut recent = db::recent_exchange(&self.pool, key, HANDED_OVER - 1)
+            .await
+            .map_err(internal)?;
+        if !text.is_empty() {
+            recent.push(store_events::data::TranscriptMessage {
+                role: store_events::data::Role::Customer,
+                text: text.to_owned(),
+                at: sent_at,
+            });
+        }
+        Ok(recent)
     }
 
     /// Writes the turn and its outbox, then publishes it. Returns the order

@@ -345,3 +345,38 @@ pub async fn save_summary(
     .await?;
     Ok(())
 }
+
+/// The last `limit` messages the shopper and the sellers exchanged (no tool
+/// traffic), oldest first: what a human taking over reads first.
+pub async fn recent_exchange(
+    pool: &PgPool,
+    key: &ConversationKey,
+    limit: i64,
+) -> Result<Vec<store_events::data::TranscriptMessage>, sqlx::Error> {
+    use store_events::data::{Role as Who, TranscriptMessage};
+    let rows = sqlx::query(
+        "select role, content, created_at from conversation_message \
+         where tenant = $1 and brand = $2 and conversation_id = $3 \
+           and role in ('user', 'assistant', 'human') and content <> '' \
+         order by id desc limit $4",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .rev()
+        .map(|r| TranscriptMessage {
+            role: match r.get::<String, _>("role").as_str() {
+                "user" => Who::Customer,
+                "human" => Who::Human,
+                _ => Who::Ai,
+            },
+            text: r.get("content"),
+            at: r.get("created_at"),
+        })
+        .collect())
+}

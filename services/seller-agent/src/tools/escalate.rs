@@ -23,7 +23,7 @@ pub fn escalation_event(
         customer: ctx.customer.clone(),
         channel: ctx.channel,
         priority,
-        last_messages: None,
+        last_messages: (!ctx.recent.is_empty()).then(|| ctx.recent.clone()),
     };
     new_event(&ctx.bus.config().source, &context, &data).map_err(|e| e.to_string())
 }

@@ -48,6 +48,9 @@ pub struct ToolContext {
     pub timeout: Duration,
     /// The order processor's HTTP API, when configured.
     pub orders_api: Option<orders::OrdersApi>,
+    /// The latest messages of the conversation, ending with the one being
+    /// answered: handed to a human with an escalation.
+    pub recent: Vec<store_events::data::TranscriptMessage>,
 }
 
 pub use escalate::escalation_event;
