@@ -38,7 +38,8 @@ COPY --from=planner /src/recipe.json recipe.json
 RUN cargo chef cook --release --locked --recipe-path recipe.json
 COPY . .
 RUN cargo build --release --locked \
-        --bin gateway --bin catalog --bin order-processor --bin seller-agent --bin storectl \
+        --bin gateway --bin catalog --bin order-processor --bin seller-agent \
+        --bin sales-assistant --bin storectl \
     && mkdir -p /out \
     && cp target/release/gateway target/release/catalog \
           target/release/order-processor target/release/seller-agent \
@@ -82,6 +83,10 @@ FROM runtime AS seller-agent
 COPY --from=builder /out/seller-agent /usr/local/bin/seller-agent
 ENV TENANTS_FILE=/app/config/tenants.demo.yaml
 ENTRYPOINT ["/usr/local/bin/seller-agent"]
+
+FROM runtime AS sales-assistant
+COPY --from=builder /out/sales-assistant /usr/local/bin/sales-assistant
+ENTRYPOINT ["/usr/local/bin/sales-assistant"]
 
 # The operator's command line (`docker compose run --rm storectl dlq list`,
 # or a Kubernetes debug pod): no server, so no health check.

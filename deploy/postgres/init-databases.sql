@@ -6,3 +6,4 @@ create database catalog;
 create database orders;
 create database gateway;
 create database seller;
+create database sales;
