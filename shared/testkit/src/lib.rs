@@ -3,6 +3,9 @@
 //! Every test isolates itself: a unique exchange and queue prefix on the
 //! broker, a fresh database on the server, so tests run in parallel.
 //! Addresses come from `AMQP_URL` and `DATABASE_URL`, with local defaults.
+//! [`proxy`] takes the broker or the database away from one service.
+
+pub mod proxy;
 
 use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
 

@@ -3,7 +3,7 @@
 //! Bot API servers, and a queue bound to every event on the exchange.
 #![allow(dead_code, clippy::unwrap_used)]
 
-pub mod proxy;
+pub use store_testkit::proxy;
 pub mod webchat;
 
 use std::time::Duration;

@@ -20,7 +20,7 @@ use store_telemetry::Metrics;
 use tokio::sync::{Mutex, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use crate::proxy::{self, Proxy};
+use store_testkit::proxy::{self, Proxy};
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const BRAND: &str = "shoes";

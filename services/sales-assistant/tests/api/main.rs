@@ -8,8 +8,6 @@ mod auth;
 mod escalation;
 mod helpers;
 mod outage;
-#[path = "../support/proxy.rs"]
-mod proxy;
 mod replies;
 mod resolve;
 mod transcript;

@@ -1,6 +1,6 @@
-//! A TCP proxy in front of the broker that a test can cut, to take the
-//! broker away from the gateway without touching the shared broker.
-#![allow(clippy::unwrap_used)]
+//! A TCP proxy a test puts in front of the shared broker or database and
+//! then cuts, to take it away from the service under test without touching
+//! what other tests use.
 
 use tokio::{
     net::{TcpListener, TcpStream},
@@ -18,8 +18,10 @@ pub struct Proxy {
 impl Proxy {
     /// Proxies `127.0.0.1:<port>` to `upstream` (`host:port`).
     pub async fn start(upstream: String) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free loopback port");
+        let port = listener.local_addr().expect("a bound address").port();
         let cut = CancellationToken::new();
         let stop = cut.clone();
         tokio::spawn(async move {
