@@ -6,12 +6,10 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use sqlx::PgPool;
 use store_bus::ConsumerConfig;
 use store_events::{EventData as _, data::OrderCreate};
 use store_service::{Foundation, Service};
 use tokio::sync::Notify;
-use tokio_util::sync::CancellationToken;
 
 use crate::{
     config::Config,
@@ -80,25 +78,6 @@ impl Application {
             .await?;
         Ok(Self(service))
     }
-
-    /// The HTTP port (useful with port 0).
-    pub fn port(&self) -> u16 {
-        self.0.port()
-    }
-
-    /// The database pool (tests look at rows through it).
-    pub fn pool(&self) -> &PgPool {
-        self.0.pool()
-    }
-
-    /// The token that stops the application when cancelled.
-    pub fn shutdown_token(&self) -> CancellationToken {
-        self.0.shutdown_token()
-    }
-
-    /// Serves until the shutdown token is cancelled, then drains the
-    /// consumer, lets the relay publish what is committed, and closes.
-    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.0.run_until_stopped().await
-    }
 }
+
+store_service::application_accessors!(Application);

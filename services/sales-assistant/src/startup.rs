@@ -6,14 +6,12 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use sqlx::PgPool;
 use store_bus::{ConsumerConfig, ConsumerHandle, Handler};
 use store_events::{
     EventData as _,
     data::{ChatMessageNew, ChatResponse, SalesEscalate},
 };
 use store_service::{Foundation, Service};
-use tokio_util::sync::CancellationToken;
 
 use crate::{
     config::Config,
@@ -86,28 +84,9 @@ impl Application {
         let service = base.bind(config.http_addr, api, consumers, tasks).await?;
         Ok(Self(service))
     }
-
-    /// The HTTP port (useful with port 0).
-    pub fn port(&self) -> u16 {
-        self.0.port()
-    }
-
-    /// The database pool (tests look at rows through it).
-    pub fn pool(&self) -> &PgPool {
-        self.0.pool()
-    }
-
-    /// The token that stops the application when cancelled.
-    pub fn shutdown_token(&self) -> CancellationToken {
-        self.0.shutdown_token()
-    }
-
-    /// Serves until the shutdown token is cancelled, then drains the
-    /// consumers and closes.
-    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.0.run_until_stopped().await
-    }
 }
+
+store_service::application_accessors!(Application);
 
 /// Starts the consumer of `queue` bound to every tenant's and brand's
 /// events of type `ty` (`<ty>.#`).

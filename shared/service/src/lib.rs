@@ -9,8 +9,10 @@
 //! - [`tenants`]: tenant and operator authentication and the operator's
 //!   `POST /admin/tenants`, generic over the service's HTTP state;
 //! - [`runtime`]: start-up ([`Foundation`]) and the running service
-//!   ([`Service`]): serve until cancelled, then drain.
+//!   ([`Service`]): serve until cancelled, then drain;
+//! - [`accessors`]: the `Application` methods every service offers.
 
+pub mod accessors;
 pub mod config;
 pub mod db;
 pub mod error;

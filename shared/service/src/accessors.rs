@@ -1,0 +1,42 @@
+//! [`application_accessors!`](crate::application_accessors): the methods
+//! every service's `Application` (a newtype over [`Service`](crate::Service))
+//! offers its `main` and its tests, written once.
+
+/// Gives `$application`, a tuple struct whose field 0 is a
+/// [`Service`](crate::Service), the methods `port`, `pool`,
+/// `shutdown_token` and `run_until_stopped`.
+#[macro_export]
+macro_rules! application_accessors {
+    ($application:ty) => {
+        impl $application {
+            /// The HTTP port (useful with port 0).
+            pub fn port(&self) -> u16 {
+                self.0.port()
+            }
+
+            /// The database pool (tests look at rows through it).
+            pub fn pool(&self) -> &$crate::accessors::reexports::PgPool {
+                self.0.pool()
+            }
+
+            /// The token that stops the application when cancelled.
+            pub fn shutdown_token(&self) -> $crate::accessors::reexports::CancellationToken {
+                self.0.shutdown_token()
+            }
+
+            /// Serves until the shutdown token is cancelled, then drains the
+            /// consumers and background tasks and closes the bus and the pool.
+            pub async fn run_until_stopped(self) -> $crate::accessors::reexports::Result<()> {
+                self.0.run_until_stopped().await
+            }
+        }
+    };
+}
+
+/// What the macro names, so a service needs no direct dependency on them.
+#[doc(hidden)]
+pub mod reexports {
+    pub use anyhow::Result;
+    pub use sqlx::PgPool;
+    pub use tokio_util::sync::CancellationToken;
+}
