@@ -5,13 +5,13 @@
 
 use std::fmt::Write as _;
 
-use anyhow::Context as _;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{
     UsageError,
-    http_error::{Service, status_error, unavailable_hint},
+    http_error::Service,
+    keyed::{KeySource, KeyedApi},
     webhook::url_segment,
 };
 
@@ -51,87 +51,58 @@ pub enum Action {
 
 /// The sales assistant's API with a tenant's key.
 #[derive(Debug, Clone)]
-pub struct InboxClient {
-    service: Service,
-    tenant: String,
-    api_key: String,
-    http: reqwest::Client,
-}
+pub struct InboxClient(KeyedApi);
+
+/// Where the sales assistant's keys come from.
+pub const SALES_KEY: KeySource = KeySource {
+    env: "STORE_SALES_API_KEY",
+    saved_in: ".run/sales-api-keys.json",
+};
 
 impl InboxClient {
     /// A client for `tenant`; the key is required.
     pub fn new(base: &str, tenant: &str, api_key: Option<String>) -> Result<Self, UsageError> {
-        let api_key = api_key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
-            UsageError(format!(
-                "the sales assistant needs tenant {tenant:?}'s API key: pass --api-key or set STORE_SALES_API_KEY (scripts/run.sh keeps the keys it made in .run/sales-api-keys.json)"
-            ))
-        })?;
-        Ok(Self {
-            service: Service::sales(base),
-            tenant: tenant.to_owned(),
-            api_key,
-            http: reqwest::Client::new(),
-        })
+        KeyedApi::new(Service::sales(base), tenant, api_key, SALES_KEY).map(Self)
     }
 
     /// Does `action` and returns the API's JSON answer.
     pub async fn run(&self, action: &Action) -> anyhow::Result<Value> {
+        let api = &self.0;
         let request = match action {
             Action::List { status, brand } => {
                 let mut path = format!("/api/v1/handoffs?status={}", url_segment(status));
                 if let Some(brand) = brand {
                     let _ = write!(path, "&brand={}", url_segment(brand));
                 }
-                self.http.get(self.service.url(&path))
+                api.get(&path)
             }
-            Action::Show(id) => self.http.get(self.service.url(&handoff_path(id, ""))),
-            Action::Reply { id, agent, text } => self
-                .http
-                .post(self.service.url(&handoff_path(id, "/reply")))
+            Action::Show(id) => api.get(&handoff_path(id, "")),
+            Action::Reply { id, agent, text } => api
+                .post(&handoff_path(id, "/reply"))
                 .json(&json!({ "text": text, "agent": agent })),
             Action::Resolve {
                 id,
                 agent,
                 close,
                 note,
-            } => self
-                .http
-                .post(self.service.url(&handoff_path(id, "/resolve")))
-                .json(&json!({
-                    "agent": agent,
-                    "resolution": if *close { "closed" } else { "handed_back" },
-                    "note": note,
-                })),
+            } => api.post(&handoff_path(id, "/resolve")).json(&json!({
+                "agent": agent,
+                "resolution": if *close { "closed" } else { "handed_back" },
+                "note": note,
+            })),
         };
-        let response = request
-            .bearer_auth(&self.api_key)
-            .send()
-            .await
-            .map_err(|e| self.service.unreachable(&e))?;
-        let status = response.status();
-        if status.is_success() {
-            return response
-                .json()
-                .await
-                .context("Failed to read the sales assistant's answer");
-        }
-        let body = response.text().await.unwrap_or_default();
-        Err(match status {
-            StatusCode::UNAUTHORIZED => anyhow::anyhow!(
-                "the sales assistant refused the API key for tenant {:?} (401): check --api-key / STORE_SALES_API_KEY",
-                self.tenant
-            ),
-            StatusCode::NOT_FOUND => anyhow::anyhow!(
+        api.send(request, "the inbox request", |status, body| match status {
+            StatusCode::NOT_FOUND => Some(anyhow::anyhow!(
                 "no such handoff in tenant {:?} (the API key decides the tenant)",
-                self.tenant
-            ),
-            StatusCode::CONFLICT => anyhow::anyhow!(
+                api.tenant
+            )),
+            StatusCode::CONFLICT => Some(anyhow::anyhow!(
                 "the handoff is already resolved (409): {}",
-                crate::http_error::reason(&body)
-            ),
-            StatusCode::SERVICE_UNAVAILABLE => anyhow::anyhow!(unavailable_hint(&self.service)),
-            _ => status_error("the inbox request", status, &body),
+                crate::http_error::reason(body)
+            )),
+            _ => None,
         })
+        .await
     }
 }
 

@@ -33,6 +33,7 @@ pub mod conversation;
 pub mod dlq;
 pub mod handoff;
 pub mod http_error;
+pub mod keyed;
 pub mod order;
 pub mod sse;
 pub mod webhook;

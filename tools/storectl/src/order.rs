@@ -4,14 +4,14 @@
 
 use std::fmt::Write as _;
 
-use anyhow::Context;
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::{
     UsageError,
-    http_error::{Service, status_error, unavailable_hint},
+    http_error::Service,
+    keyed::{KeySource, KeyedApi},
     webhook::url_segment,
 };
 
@@ -38,61 +38,37 @@ impl Query {
 
 /// The order processor's API with a tenant's key.
 #[derive(Debug, Clone)]
-pub struct OrdersClient {
-    service: Service,
-    tenant: String,
-    api_key: String,
-    http: reqwest::Client,
-}
+pub struct OrdersClient(KeyedApi);
+
+/// Where the order processor's keys come from.
+pub const ORDERS_KEY: KeySource = KeySource {
+    env: "STORE_ORDERS_API_KEY",
+    saved_in: ".run/orders-api-keys.json",
+};
 
 impl OrdersClient {
     /// A client for `tenant`; the key is required.
     pub fn new(base: &str, tenant: &str, api_key: Option<String>) -> Result<Self, UsageError> {
-        let api_key = api_key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
-            UsageError(format!(
-                "the order processor needs tenant {tenant:?}'s API key: pass --api-key or set STORE_ORDERS_API_KEY (scripts/run.sh keeps the keys it made in .run/orders-api-keys.json)"
-            ))
-        })?;
-        Ok(Self {
-            service: Service::orders(base),
-            tenant: tenant.to_owned(),
-            api_key,
-            http: reqwest::Client::new(),
-        })
+        KeyedApi::new(Service::orders(base), tenant, api_key, ORDERS_KEY).map(Self)
     }
 
     /// The API's JSON for `query`.
     pub async fn fetch(&self, query: &Query) -> anyhow::Result<Value> {
-        let response = self
-            .http
-            .get(self.service.url(&query.path()))
-            .bearer_auth(&self.api_key)
-            .send()
-            .await
-            .map_err(|e| self.service.unreachable(&e))?;
-        let status = response.status();
-        if status.is_success() {
-            return response
-                .json()
-                .await
-                .context("Failed to read the order processor's answer");
-        }
-        let body = response.text().await.unwrap_or_default();
-        Err(match status {
-            StatusCode::UNAUTHORIZED => anyhow::anyhow!(
-                "the order processor refused the API key for tenant {:?} (401): check --api-key / STORE_ORDERS_API_KEY",
-                self.tenant
-            ),
-            StatusCode::NOT_FOUND => match query {
-                Query::One(key) => anyhow::anyhow!(
+        let api = &self.0;
+        let what = match query {
+            Query::One(_) => "reading the order",
+            Query::Customer(_) => "listing orders",
+        };
+        api.send(api.get(&query.path()), what, |status, _| {
+            match (status, query) {
+                (StatusCode::NOT_FOUND, Query::One(key)) => Some(anyhow::anyhow!(
                     "order {key:?} not found in tenant {:?} (the API key decides the tenant)",
-                    self.tenant
-                ),
-                Query::Customer(_) => status_error("listing orders", status, &body),
-            },
-            StatusCode::SERVICE_UNAVAILABLE => anyhow::anyhow!(unavailable_hint(&self.service)),
-            _ => status_error("reading orders", status, &body),
+                    api.tenant
+                )),
+                _ => None,
+            }
         })
+        .await
     }
 }
 
