@@ -7,7 +7,7 @@ use catalog::{Application, Config};
 use cloudevents::{AttributesReader, Event};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use store_bus::{Bus, BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
+use store_bus::{Bus, BusConfig, ConsumerConfig, Inbox};
 use store_events::{BrandId, EventContext, EventData, TenantId, decode, new_event};
 use store_telemetry::Metrics;
 use tokio::sync::mpsc;
@@ -170,29 +170,19 @@ impl TestApp {
 
     /// Events of types matching `binding` published from now on.
     pub async fn watch(&self, binding: &str) -> mpsc::UnboundedReceiver<Event> {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (recorder, rx) = Inbox::channel();
         let queue = format!("{}.watch.{}", self.exchange, uuid::Uuid::new_v4().simple());
         let handle = self
             .bus
             .consume(
                 ConsumerConfig::new(queue, [binding]),
-                Recorder(tx),
+                recorder,
                 CancellationToken::new(),
             )
             .await
             .unwrap();
         self.watcher_handles.lock().await.push(handle);
         rx
-    }
-}
-
-struct Recorder(mpsc::UnboundedSender<Event>);
-
-#[async_trait::async_trait]
-impl Handler for Recorder {
-    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let _ = self.0.send(incoming.event.clone());
-        Ok(())
     }
 }
 

@@ -8,7 +8,7 @@ use cloudevents::{AttributesReader, Event};
 use order_processor::{Application, Config};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use store_bus::{Bus, BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
+use store_bus::{Bus, BusConfig, ConsumerConfig, Inbox};
 use store_events::{
     BrandId, ConversationId, EventContext, TenantId,
     data::{Channel, Customer, OrderCreate, OrderItem},
@@ -229,13 +229,13 @@ impl TestApp {
 
     /// Events of types matching `binding` published from now on.
     pub async fn watch(&self, binding: &str) -> mpsc::UnboundedReceiver<Event> {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (recorder, rx) = Inbox::channel();
         let queue = format!("{}.watch.{}", self.exchange, uuid::Uuid::new_v4().simple());
         let handle = self
             .bus
             .consume(
                 ConsumerConfig::new(queue, [binding]),
-                Recorder(tx),
+                recorder,
                 CancellationToken::new(),
             )
             .await
@@ -281,16 +281,6 @@ pub fn create_event(tenant: &str, items: &[(&str, u32)]) -> Event {
     let event = new_event("/tests", &context, &data).unwrap();
     store_events::validation::validate(&event).unwrap();
     event
-}
-
-struct Recorder(mpsc::UnboundedSender<Event>);
-
-#[async_trait::async_trait]
-impl Handler for Recorder {
-    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let _ = self.0.send(incoming.event.clone());
-        Ok(())
-    }
 }
 
 /// The next event, or a failed test after 15 s.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sales_assistant::{Application, Config};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Handler, HandlerError, Incoming};
+use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Inbox};
 use store_events::{
     BrandId, ConversationId, Event, EventContext, TenantId,
     data::{
@@ -264,13 +264,13 @@ impl TestApp {
 
     /// Events matching `binding` published from now on.
     pub async fn watch(&self, binding: &str) -> mpsc::UnboundedReceiver<Event> {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (recorder, rx) = Inbox::channel();
         let queue = format!("{}.watch.{}", self.exchange, uuid::Uuid::new_v4().simple());
         let handle = self
             .bus
             .consume(
                 ConsumerConfig::new(queue, [binding]),
-                Recorder(tx),
+                recorder,
                 CancellationToken::new(),
             )
             .await
@@ -359,16 +359,6 @@ pub fn transcript(handoff: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-struct Recorder(mpsc::UnboundedSender<Event>);
-
-#[async_trait::async_trait]
-impl Handler for Recorder {
-    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let _ = self.0.send(incoming.event.clone());
-        Ok(())
-    }
 }
 
 /// The next event (checked against its schema), or a failed test after 15 s.
