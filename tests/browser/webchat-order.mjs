@@ -1,10 +1,13 @@
 // A shopper places an order through the web chat page in headless Chromium,
 // reloads the page (the session must survive), and a screenshot is kept.
+// Then a shop's own page on another origin embeds the widget: the bubble
+// opens the chat in an iframe and the seller answers there too.
 //
 //   node webchat-order.mjs <gateway URL> <tenant> <brand> <screenshot.png>
 //
 // Prints {"order_number": "..."} on success; exits non-zero with the reason
 // otherwise. Uses Debian's Chromium (CHROMIUM env var to override).
+import http from 'node:http';
 import { chromium } from 'playwright-core';
 
 const [base = 'http://127.0.0.1:8080', tenant = 'demo', brand = 'fashion', shot = 'webchat-order.png'] =
@@ -74,7 +77,28 @@ try {
 
   await page.screenshot({ path: shot, fullPage: true });
   if (consoleErrors.length) await fail(page, `console errors: ${consoleErrors.join('; ')}`);
-  console.log(JSON.stringify({ order_number: number, entries, screenshot: shot }));
+
+  // The widget on a shop's own site (another origin).
+  const shop = http.createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><title>A shop</title><h1>Our shop</h1>
+      <script src="${base}/chat/${tenant}/widget.js" data-brand="${brand}" async></script>`);
+  });
+  await new Promise((resolve) => shop.listen(0, '127.0.0.1', resolve));
+  const site = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+  site.setDefaultTimeout(TIMEOUT);
+  await site.goto(`http://127.0.0.1:${shop.address().port}/`);
+  await site.click('#agent-store-chat-bubble');
+  const chat = site.frameLocator('#agent-store-chat-panel iframe');
+  await chat.locator('#message:not([disabled])').waitFor();
+  await chat.locator('#message').fill('hi');
+  await chat.locator('#send').click();
+  await chat.locator('#transcript .entry.from-seller').first().waitFor();
+  const widgetShot = shot.replace(/\.png$/, '-widget.png');
+  await site.screenshot({ path: widgetShot });
+  shop.close();
+
+  console.log(JSON.stringify({ order_number: number, entries, screenshot: shot, widget: widgetShot }));
 } catch (error) {
   await fail(page, error.message);
 }
