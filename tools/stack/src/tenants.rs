@@ -15,6 +15,8 @@ pub struct TenantBrands {
     pub name: String,
     /// Brands that have a `persona`.
     pub brands: Vec<String>,
+    /// Whether the tenant offers the web chat.
+    pub webchat: bool,
 }
 
 #[derive(Deserialize)]
@@ -28,6 +30,8 @@ struct Tenant {
     name: String,
     #[serde(default)]
     brands: Vec<Brand>,
+    #[serde(default)]
+    webchat: Option<serde_yaml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +63,7 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<TenantBrands>> {
                 .filter(|b| b.persona.is_some())
                 .map(|b| b.id)
                 .collect(),
+            webchat: t.webchat.is_some(),
         })
         .collect())
 }
@@ -78,7 +83,8 @@ mod tests {
             vec![TenantBrands {
                 tenant: "a".into(),
                 name: "A".into(),
-                brands: vec!["x".into()]
+                brands: vec!["x".into()],
+                webchat: false,
             }]
         );
     }

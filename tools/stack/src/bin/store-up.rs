@@ -168,7 +168,10 @@ fn print_urls(stack: &Stack, config: &StackConfig) -> anyhow::Result<()> {
     };
     println!("\nagent-store is up — sellers use the {brain}.\n");
     println!("  Web chat:");
-    for tenant in store_stack::tenants::read(&config.tenants_file)? {
+    for tenant in store_stack::tenants::read(&config.tenants_file)?
+        .into_iter()
+        .filter(|t| t.webchat)
+    {
         println!(
             "    {:<10} {}/chat/{}",
             tenant.tenant, urls.gateway, tenant.tenant
