@@ -1,10 +1,10 @@
 //! Configuration from environment variables, validated at start-up.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, num::NonZeroU16, time::Duration};
 
 use secrecy::SecretString;
 use store_bus::BusConfig;
-use store_service::config::{self, number_from_env as number};
+use store_service::config::{self, number_from_env as number, parse_env};
 
 /// Everything the sales assistant needs to start.
 #[derive(Debug, Clone)]
@@ -19,8 +19,12 @@ pub struct Config {
     pub bus: BusConfig,
     /// Platform operator token for `/admin` (`ADMIN_TOKEN`).
     pub admin_token: Option<SecretString>,
-    /// Events each consumer handles at once (`CONSUMER_PREFETCH`, default 16).
-    pub consumer_prefetch: u16,
+    /// Conversation shards of the inbox consumer (`CONSUMER_SHARDS`, default
+    /// 4): its events are spread over this many ordered queues by
+    /// conversation, so one conversation's events are handled one at a time
+    /// in arrival order and up to this many conversations in parallel.
+    /// Every replica must use the same number.
+    pub consumer_shards: u16,
     /// How often the open hand-offs gauge is recounted from the database
     /// besides after each change (`OPEN_GAUGE_REFRESH_MS`, default 15000).
     pub open_gauge_refresh: Duration,
@@ -35,7 +39,8 @@ impl Config {
             database_max_connections: number("DATABASE_MAX_CONNECTIONS", "10")?,
             bus: BusConfig::from_env("sales-assistant"),
             admin_token: config::admin_token_from_env(),
-            consumer_prefetch: number("CONSUMER_PREFETCH", "16")?,
+            consumer_shards: parse_env::<NonZeroU16>("CONSUMER_SHARDS", "4", "a positive number")?
+                .get(),
             open_gauge_refresh: Duration::from_millis(number("OPEN_GAUGE_REFRESH_MS", "15000")?),
         })
     }
@@ -48,7 +53,7 @@ impl Config {
             database_max_connections: 10,
             bus,
             admin_token: None,
-            consumer_prefetch: 16,
+            consumer_shards: 4,
             open_gauge_refresh: Duration::from_secs(1),
         }
     }

@@ -1,24 +1,16 @@
 //! Building and running the sales assistant: database, migrations, the
-//! three consumers, the open-gauge recount and the HTTP server (the shared
+//! inbox consumer, the open-gauge recount and the HTTP server (the shared
 //! start-up and drain are `store-service`'s); one cancellation token stops
 //! them all.
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use store_bus::{ConsumerConfig, ConsumerHandle, Handler};
-use store_events::{
-    EventData as _,
-    data::{ChatMessageNew, ChatResponse, SalesEscalate},
-};
 use store_service::{Foundation, Service};
 
 use crate::{
     config::Config,
-    consumers::{
-        ESCALATE_QUEUE, Inbox, REPLY_QUEUE, SHOPPER_QUEUE, escalate::EscalateHandler,
-        human::HumanReplyHandler, shopper::ShopperHandler,
-    },
+    consumers::{self, Inbox, InboxHandler},
     db,
     http::{self, AppState},
     metrics::InboxMetrics,
@@ -29,7 +21,7 @@ pub struct Application(Service);
 
 impl Application {
     /// Connects to PostgreSQL and RabbitMQ, applies migrations, starts the
-    /// consumers and the gauge recount, and binds the HTTP port.
+    /// inbox consumer and the gauge recount, and binds the HTTP port.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let pool = db::connect(&config.database_url, config.database_max_connections).await?;
         db::migrate(&pool).await?;
@@ -40,37 +32,15 @@ impl Application {
             pool: base.pool.clone(),
             metrics: metrics.clone(),
         });
-        let prefix = queue_prefix(&config);
-        let prefetch = config.consumer_prefetch;
-        let consumers = vec![
-            consume(
-                &base,
-                &prefix,
-                ESCALATE_QUEUE,
-                SalesEscalate::TYPE,
-                prefetch,
-                EscalateHandler(inbox.clone()),
+        let consumer = base
+            .bus
+            .consume(
+                consumers::config(&queue_prefix(&config), config.consumer_shards),
+                InboxHandler(inbox.clone()),
+                base.shutdown.child_token(),
             )
-            .await?,
-            consume(
-                &base,
-                &prefix,
-                SHOPPER_QUEUE,
-                ChatMessageNew::TYPE,
-                prefetch,
-                ShopperHandler(inbox.clone()),
-            )
-            .await?,
-            consume(
-                &base,
-                &prefix,
-                REPLY_QUEUE,
-                ChatResponse::TYPE,
-                prefetch,
-                HumanReplyHandler(inbox.clone()),
-            )
-            .await?,
-        ];
+            .await
+            .context("Failed to start the inbox consumer")?;
         let tasks = vec![tokio::spawn(metrics.run_open_gauge(
             base.pool.clone(),
             config.open_gauge_refresh,
@@ -81,33 +51,14 @@ impl Application {
             bus: base.bus.clone(),
             admin_token: config.admin_token.clone(),
         });
-        let service = base.bind(config.http_addr, api, consumers, tasks).await?;
+        let service = base
+            .bind(config.http_addr, api, vec![consumer], tasks)
+            .await?;
         Ok(Self(service))
     }
 }
 
 store_service::application_accessors!(Application);
-
-/// Starts the consumer of `queue` bound to every tenant's and brand's
-/// events of type `ty` (`<ty>.#`).
-async fn consume(
-    base: &Foundation,
-    prefix: &str,
-    queue: &str,
-    ty: &str,
-    prefetch: u16,
-    handler: impl Handler,
-) -> anyhow::Result<ConsumerHandle> {
-    base.bus
-        .consume(
-            ConsumerConfig::new(format!("{prefix}{queue}"), [format!("{ty}.#")])
-                .with_prefetch(prefetch),
-            handler,
-            base.shutdown.child_token(),
-        )
-        .await
-        .with_context(|| format!("Failed to start the {ty} consumer"))
-}
 
 /// Queue names are the service's; tests on a private exchange prefix them
 /// with the exchange so parallel tests never share a queue.

@@ -2,10 +2,12 @@
 //! its open one) and seed the transcript with the escalation's
 //! `last_messages`.
 
-use store_bus::{Handler, HandlerError, Incoming};
-use store_events::{AttributesReader as _, EventData as _, EventMeta, data::SalesEscalate, decode};
+use store_bus::HandlerError;
+use store_events::{
+    AttributesReader as _, Event, EventData as _, EventMeta, data::SalesEscalate, decode,
+};
 
-use super::{ESCALATE_QUEUE, Shared, retry};
+use super::{ESCALATE_HANDLER, Inbox, retry};
 use crate::{
     db::{
         self,
@@ -15,9 +17,6 @@ use crate::{
     domain::{handoff::fallback_conversation, transcript::Author},
 };
 
-/// Handles `store.sales.escalate`.
-pub struct EscalateHandler(pub Shared);
-
 /// The snake_case name serde gives `value` (an enum of the contracts).
 fn name_of(value: impl serde::Serialize) -> Result<String, HandlerError> {
     serde_json::to_value(value)
@@ -26,71 +25,68 @@ fn name_of(value: impl serde::Serialize) -> Result<String, HandlerError> {
         .ok_or_else(|| HandlerError::reject("enum without a name"))
 }
 
-#[async_trait::async_trait]
-impl Handler for EscalateHandler {
-    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let event = &incoming.event;
-        let meta = EventMeta::from_event(event)?;
-        let data: SalesEscalate = decode(event)?;
-        // The hand-back is routed by brand to that brand's seller.
-        let brand = meta
-            .brand
-            .ok_or_else(|| HandlerError::reject("store.sales.escalate names no brand"))?;
-        let channel = name_of(data.channel)?;
-        let conversation = meta.conversation.map_or_else(
-            || fallback_conversation(&channel, &data.customer.id),
-            |c| c.as_str().to_owned(),
-        );
-        let escalation = Escalation {
-            tenant: meta.tenant.clone(),
-            brand: brand.to_string(),
-            conversation,
-            channel,
-            customer: data.customer,
-            reason: name_of(data.reason)?,
-            summary: data.summary,
-            priority: data.priority,
-            event_id: event.id().to_owned(),
-            correlation_id: meta.correlation_id.unwrap_or_else(|| event.id().to_owned()),
-        };
+/// Handles one `store.sales.escalate`.
+pub async fn handle(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
+    let meta = EventMeta::from_event(event)?;
+    let data: SalesEscalate = decode(event)?;
+    // The hand-back is routed by brand to that brand's seller.
+    let brand = meta
+        .brand
+        .ok_or_else(|| HandlerError::reject("store.sales.escalate names no brand"))?;
+    let channel = name_of(data.channel)?;
+    let conversation = meta.conversation.map_or_else(
+        || fallback_conversation(&channel, &data.customer.id),
+        |c| c.as_str().to_owned(),
+    );
+    let escalation = Escalation {
+        tenant: meta.tenant.clone(),
+        brand: brand.to_string(),
+        conversation,
+        channel,
+        customer: data.customer,
+        reason: name_of(data.reason)?,
+        summary: data.summary,
+        priority: data.priority,
+        event_id: event.id().to_owned(),
+        correlation_id: meta.correlation_id.unwrap_or_else(|| event.id().to_owned()),
+    };
 
-        let mut tx = self.0.pool.begin().await.map_err(retry)?;
-        if store_idempotency::claim(&mut tx, ESCALATE_QUEUE, event.id(), SalesEscalate::TYPE)
-            .await
-            .map_err(retry)?
-            .is_duplicate()
-        {
-            return Ok(());
-        }
-        let escalated = db::handoffs::escalate(&mut tx, &escalation)
-            .await
-            .map_err(retry)?;
-        for message in data.last_messages.iter().flatten() {
-            db::transcript::append(
-                &mut tx,
-                escalated.id(),
-                &NewMessage {
-                    from: Author::of_role(message.role),
-                    text: &message.text,
-                    at: message.at,
-                    agent: None,
-                    source_id: None,
-                },
-            )
-            .await
-            .map_err(retry)?;
-        }
-        tx.commit().await.map_err(retry)?;
-
-        match escalated {
-            Escalated::Opened(id) => {
-                self.0.metrics.opened(meta.tenant.as_str());
-                tracing::info!(handoff = %id, conversation = %escalation.conversation, "hand-off opened");
-            }
-            Escalated::Updated(id) => {
-                tracing::info!(handoff = %id, conversation = %escalation.conversation, "hand-off escalated again");
-            }
-        }
-        Ok(())
+    let mut tx = inbox.pool.begin().await.map_err(retry)?;
+    if store_idempotency::claim(&mut tx, ESCALATE_HANDLER, event.id(), SalesEscalate::TYPE)
+        .await
+        .map_err(retry)?
+        .is_duplicate()
+    {
+        return Ok(());
     }
+    let escalated = db::handoffs::escalate(&mut tx, &escalation)
+        .await
+        .map_err(retry)?;
+    for message in data.last_messages.iter().flatten() {
+        db::transcript::append(
+            &mut tx,
+            escalated.id(),
+            &NewMessage {
+                from: Author::of_role(message.role),
+                text: &message.text,
+                at: message.at,
+                agent: None,
+                source_id: None,
+            },
+        )
+        .await
+        .map_err(retry)?;
+    }
+    tx.commit().await.map_err(retry)?;
+
+    match escalated {
+        Escalated::Opened(id) => {
+            inbox.metrics.opened(meta.tenant.as_str());
+            tracing::info!(handoff = %id, conversation = %escalation.conversation, "hand-off opened");
+        }
+        Escalated::Updated(id) => {
+            tracing::info!(handoff = %id, conversation = %escalation.conversation, "hand-off escalated again");
+        }
+    }
+    Ok(())
 }

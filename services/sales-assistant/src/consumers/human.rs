@@ -7,21 +7,18 @@
 //! itself under the event's id; its delivery here then adds nothing.
 
 use chrono::Utc;
-use store_bus::{Handler, HandlerError, Incoming};
+use store_bus::HandlerError;
 use store_events::{
-    AttributesReader as _, EventData as _, EventMeta,
+    AttributesReader as _, Event, EventData as _, EventMeta,
     data::{ChatResponse, ResponsePart, Sender},
     decode,
 };
 
-use super::{REPLY_QUEUE, Shared, retry};
+use super::{Inbox, REPLY_HANDLER, retry};
 use crate::{
     db::{self, transcript::NewMessage},
     domain::transcript::Author,
 };
-
-/// Handles `store.chat.response`.
-pub struct HumanReplyHandler(pub Shared);
 
 /// A reply's parts as one text.
 fn reply_text(parts: &[ResponsePart]) -> String {
@@ -43,48 +40,45 @@ fn reply_text(parts: &[ResponsePart]) -> String {
         .join("\n")
 }
 
-#[async_trait::async_trait]
-impl Handler for HumanReplyHandler {
-    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let event = &incoming.event;
-        let reply: ChatResponse = decode(event)?;
-        if reply.sender != Sender::Human {
-            return Ok(());
-        }
-        let meta = EventMeta::from_event(event)?;
-        let Some(conversation) = meta.conversation else {
-            return Ok(());
-        };
-
-        let mut tx = self.0.pool.begin().await.map_err(retry)?;
-        let Some(handoff) = db::handoffs::lock_open(&mut tx, &meta.tenant, conversation.as_str())
-            .await
-            .map_err(retry)?
-        else {
-            return Ok(());
-        };
-        if store_idempotency::claim(&mut tx, REPLY_QUEUE, event.id(), ChatResponse::TYPE)
-            .await
-            .map_err(retry)?
-            .is_duplicate()
-        {
-            return Ok(());
-        }
-        let at = event.time().copied().unwrap_or_else(Utc::now);
-        db::transcript::append(
-            &mut tx,
-            handoff.id,
-            &NewMessage {
-                from: Author::of_sender(reply.sender),
-                text: &reply_text(&reply.parts),
-                at,
-                agent: None,
-                source_id: Some(event.id()),
-            },
-        )
-        .await
-        .map_err(retry)?;
-        tx.commit().await.map_err(retry)?;
-        Ok(())
+/// Handles one `store.chat.response`.
+pub async fn handle(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
+    let reply: ChatResponse = decode(event)?;
+    if reply.sender != Sender::Human {
+        return Ok(());
     }
+    let meta = EventMeta::from_event(event)?;
+    let Some(conversation) = meta.conversation else {
+        return Ok(());
+    };
+
+    let mut tx = inbox.pool.begin().await.map_err(retry)?;
+    let Some(handoff) = db::handoffs::lock_open(&mut tx, &meta.tenant, conversation.as_str())
+        .await
+        .map_err(retry)?
+    else {
+        return Ok(());
+    };
+    if store_idempotency::claim(&mut tx, REPLY_HANDLER, event.id(), ChatResponse::TYPE)
+        .await
+        .map_err(retry)?
+        .is_duplicate()
+    {
+        return Ok(());
+    }
+    let at = event.time().copied().unwrap_or_else(Utc::now);
+    db::transcript::append(
+        &mut tx,
+        handoff.id,
+        &NewMessage {
+            from: Author::of_sender(reply.sender),
+            text: &reply_text(&reply.parts),
+            at,
+            agent: None,
+            source_id: Some(event.id()),
+        },
+    )
+    .await
+    .map_err(retry)?;
+    tx.commit().await.map_err(retry)?;
+    Ok(())
 }

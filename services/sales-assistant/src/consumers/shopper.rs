@@ -1,14 +1,14 @@
 //! `store.chat.message.new`: a shopper's message in a conversation with an
 //! open hand-off goes into its transcript; any other is not ours to keep.
 
-use store_bus::{Handler, HandlerError, Incoming};
+use store_bus::HandlerError;
 use store_events::{
-    AttributesReader as _, EventData as _, EventMeta,
+    AttributesReader as _, Event, EventData as _, EventMeta,
     data::{Channel, ChatMessageNew},
     decode,
 };
 
-use super::{SHOPPER_QUEUE, Shared, retry};
+use super::{Inbox, SHOPPER_HANDLER, retry};
 use crate::{
     db::{self, transcript::NewMessage},
     domain::{
@@ -16,9 +16,6 @@ use crate::{
         transcript::{Author, content_text},
     },
 };
-
-/// Handles `store.chat.message.new`.
-pub struct ShopperHandler(pub Shared);
 
 fn channel_name(channel: Channel) -> &'static str {
     match channel {
@@ -28,52 +25,49 @@ fn channel_name(channel: Channel) -> &'static str {
     }
 }
 
-#[async_trait::async_trait]
-impl Handler for ShopperHandler {
-    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let event = &incoming.event;
-        let meta = EventMeta::from_event(event)?;
-        let message: ChatMessageNew = decode(event)?;
-        let conversation = meta.conversation.map_or_else(
-            || fallback_conversation(channel_name(message.channel), &message.customer.id),
-            |c| c.as_str().to_owned(),
-        );
+/// Handles one `store.chat.message.new`.
+pub async fn handle(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
+    let meta = EventMeta::from_event(event)?;
+    let message: ChatMessageNew = decode(event)?;
+    let conversation = meta.conversation.map_or_else(
+        || fallback_conversation(channel_name(message.channel), &message.customer.id),
+        |c| c.as_str().to_owned(),
+    );
 
-        let mut tx = self.0.pool.begin().await.map_err(retry)?;
-        // Most messages belong to conversations the AI has: nothing to do,
-        // and nothing to remember in the ledger either.
-        let Some(handoff) = db::handoffs::lock_open(&mut tx, &meta.tenant, &conversation)
-            .await
-            .map_err(retry)?
-        else {
-            return Ok(());
-        };
-        if store_idempotency::claim(&mut tx, SHOPPER_QUEUE, event.id(), ChatMessageNew::TYPE)
-            .await
-            .map_err(retry)?
-            .is_duplicate()
-        {
-            return Ok(());
-        }
-        let mut text = content_text(&message.content);
-        if message.edited {
-            text = format!("(edited) {text}");
-        }
-        db::transcript::append(
-            &mut tx,
-            handoff.id,
-            &NewMessage {
-                from: Author::Shopper,
-                text: &text,
-                at: message.sent_at,
-                agent: None,
-                source_id: Some(event.id()),
-            },
-        )
+    let mut tx = inbox.pool.begin().await.map_err(retry)?;
+    // Most messages belong to conversations the AI has: nothing to do,
+    // and nothing to remember in the ledger either.
+    let Some(handoff) = db::handoffs::lock_open(&mut tx, &meta.tenant, &conversation)
         .await
-        .map_err(retry)?;
-        tx.commit().await.map_err(retry)?;
-        tracing::debug!(handoff = %handoff.id, "shopper message added to the hand-off");
-        Ok(())
+        .map_err(retry)?
+    else {
+        return Ok(());
+    };
+    if store_idempotency::claim(&mut tx, SHOPPER_HANDLER, event.id(), ChatMessageNew::TYPE)
+        .await
+        .map_err(retry)?
+        .is_duplicate()
+    {
+        return Ok(());
     }
+    let mut text = content_text(&message.content);
+    if message.edited {
+        text = format!("(edited) {text}");
+    }
+    db::transcript::append(
+        &mut tx,
+        handoff.id,
+        &NewMessage {
+            from: Author::Shopper,
+            text: &text,
+            at: message.sent_at,
+            agent: None,
+            source_id: Some(event.id()),
+        },
+    )
+    .await
+    .map_err(retry)?;
+    tx.commit().await.map_err(retry)?;
+    tracing::debug!(handoff = %handoff.id, "shopper message added to the hand-off");
+    Ok(())
 }

@@ -11,8 +11,8 @@ use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Inbox};
 use store_events::{
     BrandId, ConversationId, Event, EventContext, TenantId,
     data::{
-        Channel, ChatMessageNew, Customer, EscalationReason, MessageContent, Priority, Role,
-        SalesEscalate, TranscriptMessage,
+        Channel, ChatMessageNew, ChatResponse, Customer, EscalationReason, MessageContent,
+        Priority, ResponsePart, Role, SalesEscalate, Sender, TranscriptMessage,
     },
     new_event,
 };
@@ -342,6 +342,20 @@ pub fn shopper_message(tenant: &str, conversation: &str, text: &str) -> Event {
         },
         reply_to: None,
         edited: false,
+    };
+    new_event("/tests", &context(tenant, conversation), &data).unwrap()
+}
+
+/// A one-text reply to the shopper of `conversation`, written by `sender`.
+pub fn reply(tenant: &str, conversation: &str, sender: Sender, text: &str) -> Event {
+    let data = ChatResponse {
+        channel: Channel::Whatsapp,
+        recipient: CUSTOMER.to_owned(),
+        reply_to_message_id: None,
+        sender,
+        parts: vec![ResponsePart::Text {
+            text: text.to_owned(),
+        }],
     };
     new_event("/tests", &context(tenant, conversation), &data).unwrap()
 }

@@ -7,6 +7,7 @@
 mod auth;
 mod escalation;
 mod helpers;
+mod ordering;
 mod outage;
 mod replies;
 mod resolve;

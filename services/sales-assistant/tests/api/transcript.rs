@@ -2,12 +2,11 @@
 //! hand-off of their conversation, and only that one.
 
 use store_events::{
-    BrandId, ConversationId, EventContext, EventData as _, TenantId,
-    data::{Channel, ChatMessageNew, ChatResponse, ResponsePart, Sender},
-    new_event,
+    EventData as _,
+    data::{ChatMessageNew, ChatResponse, Sender},
 };
 
-use crate::helpers::{BRAND, CUSTOMER, TestApp, shopper_message, transcript};
+use crate::helpers::{TestApp, reply, shopper_message, transcript};
 
 #[tokio::test]
 async fn a_shopper_message_joins_its_conversations_handoff_and_no_other() {
@@ -39,31 +38,21 @@ async fn a_shopper_message_joins_its_conversations_handoff_and_no_other() {
     app.stop().await;
 }
 
-fn response(sender: Sender, text: &str) -> store_events::Event {
-    let context = EventContext::new(TenantId::parse("acme").unwrap())
-        .with_brand(BrandId::parse(BRAND).unwrap())
-        .with_conversation(ConversationId::parse("wa:100:ana").unwrap());
-    let data = ChatResponse {
-        channel: Channel::Whatsapp,
-        recipient: CUSTOMER.to_owned(),
-        reply_to_message_id: None,
-        sender,
-        parts: vec![ResponsePart::Text {
-            text: text.to_owned(),
-        }],
-    };
-    new_event("/tests", &context, &data).unwrap()
-}
-
 #[tokio::test]
 async fn a_human_reply_from_elsewhere_joins_the_transcript_and_the_ais_do_not() {
     let app = TestApp::spawn().await;
     let key = app.tenant("acme").await;
     let handoff = app.escalated("acme", &key, "wa:100:ana").await;
 
-    app.publish(&response(Sender::Ai, "Anything else?")).await;
-    app.publish(&response(Sender::Human, "Hi Ana, Maria here."))
+    app.publish(&reply("acme", "wa:100:ana", Sender::Ai, "Anything else?"))
         .await;
+    app.publish(&reply(
+        "acme",
+        "wa:100:ana",
+        Sender::Human,
+        "Hi Ana, Maria here.",
+    ))
+    .await;
     app.wait_handled(ChatResponse::TYPE, 2).await;
 
     let lines = transcript(&app.handoff(&key, handoff["id"].as_str().unwrap()).await);
