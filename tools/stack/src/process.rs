@@ -89,7 +89,9 @@ impl Spec {
     }
 
     /// Runs the program to completion (a one-off job such as the seed),
-    /// appends what it printed to its log, and returns its stdout.
+    /// appends its log lines (the JSON ones on stdout, and stderr) to its
+    /// log, and returns its stdout. What it prints for the operator (the
+    /// seed's new API keys) stays out of the log.
     pub async fn run_to_end(&self, log_dir: &Path) -> anyhow::Result<String> {
         use std::io::Write as _;
         let log = log_dir.join(format!("{}.log", self.name));
@@ -100,7 +102,10 @@ impl Spec {
             .await
             .with_context(|| format!("Failed to run {}", self.name))?;
         let mut file = std::fs::OpenOptions::new().append(true).open(&log)?;
-        file.write_all(&output.stdout)?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        for line in stdout.lines().filter(|l| l.trim_start().starts_with('{')) {
+            writeln!(file, "{line}")?;
+        }
         file.write_all(&output.stderr)?;
         anyhow::ensure!(
             output.status.success(),
@@ -109,7 +114,7 @@ impl Spec {
             output.status,
             tail(&log, 15)
         );
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        Ok(stdout.into_owned())
     }
 
     /// Adds arguments.
