@@ -21,6 +21,14 @@ pub struct KeySource {
     pub saved_in: &'static str,
 }
 
+/// The key `scripts/run.sh` saved for `tenant` in `file` (relative to the
+/// working directory: the repository, where the README runs storectl from).
+fn saved_key(file: &str, tenant: &str) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let keys: std::collections::BTreeMap<String, String> = serde_json::from_str(&text).ok()?;
+    keys.get(tenant).cloned()
+}
+
 /// A service API with one tenant's key.
 #[derive(Debug, Clone)]
 pub struct KeyedApi {
@@ -34,14 +42,18 @@ pub struct KeyedApi {
 }
 
 impl KeyedApi {
-    /// A client for `tenant`; the key is required.
+    /// A client for `tenant`: the key given, else the one `scripts/run.sh`
+    /// saved; one is required.
     pub fn new(
         service: Service,
         tenant: &str,
         api_key: Option<String>,
         source: KeySource,
     ) -> Result<Self, UsageError> {
-        let api_key = api_key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
+        let api_key = api_key
+            .filter(|k| !k.trim().is_empty())
+            .or_else(|| saved_key(source.saved_in, tenant));
+        let api_key = api_key.ok_or_else(|| {
             UsageError(format!(
                 "{} needs tenant {tenant:?}'s API key: pass --api-key or set {} (scripts/run.sh keeps the keys it made in {})",
                 service.name, source.env, source.saved_in
@@ -101,5 +113,25 @@ impl KeyedApi {
             StatusCode::SERVICE_UNAVAILABLE => anyhow::anyhow!(unavailable_hint(&self.service)),
             _ => status_error(what, status, &body),
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_key_is_found_by_tenant() {
+        let dir = std::env::temp_dir().join(format!("storectl-keys-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("orders-api-keys.json");
+        std::fs::write(&file, r#"{"demo": "ord_demo", "bakery": "ord_bakery"}"#).unwrap();
+        let file = file.to_str().unwrap();
+
+        assert_eq!(saved_key(file, "bakery").as_deref(), Some("ord_bakery"));
+        assert_eq!(saved_key(file, "other"), None);
+        assert_eq!(saved_key("/nonexistent/keys.json", "demo"), None);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }
