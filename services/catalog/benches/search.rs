@@ -1,6 +1,6 @@
-//! Search benchmark on a large generated catalog (not a timed test: run it
-//! by hand with `cargo nextest run -p catalog --run-ignored only --no-capture bench`;
-//! `BENCH_PRODUCTS` sets the size, default 100 000).
+//! Search benchmark on a large generated catalog (not a test):
+//! `cargo bench -p catalog --bench search`; `BENCH_PRODUCTS` sets the size,
+//! default 100 000. Needs the local PostgreSQL (`DATABASE_URL`).
 //!
 //! Prints p50/p99 of the catalog's search (the same function the bus and
 //! HTTP use) beside the physical ceiling of the same database: a plain
@@ -18,9 +18,8 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples[index]
 }
 
-#[tokio::test]
-#[ignore = "benchmark: run by hand"]
-async fn bench_search_on_a_large_catalog() {
+#[tokio::main]
+async fn main() {
     let count: i64 = std::env::var("BENCH_PRODUCTS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -1,6 +1,6 @@
-//! Order throughput benchmark (not a timed test: run it by hand with
-//! `cargo nextest run -p order-processor --run-ignored only --no-capture bench`;
-//! `BENCH_ORDERS` sets the number of orders, default 500).
+//! Order throughput benchmark (not a test):
+//! `cargo bench -p order-processor --bench orders`; `BENCH_ORDERS` sets the
+//! number of orders, default 500. Needs the local RabbitMQ and PostgreSQL.
 //!
 //! Places orders through the bus (seller request → order processor →
 //! catalog reservation → order stored → reply) with 32 in flight, beside the
@@ -9,7 +9,7 @@
 
 #![allow(clippy::unwrap_used, missing_docs, dead_code)]
 
-#[path = "api/helpers.rs"]
+#[path = "../tests/api/helpers.rs"]
 mod helpers;
 
 use std::{sync::Arc, time::Instant};
@@ -20,9 +20,8 @@ use tokio::sync::Semaphore;
 
 const IN_FLIGHT: usize = 32;
 
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run by hand"]
-async fn bench_order_throughput() {
+#[tokio::main]
+async fn main() {
     let orders: usize = std::env::var("BENCH_ORDERS")
         .ok()
         .and_then(|v| v.parse().ok())
