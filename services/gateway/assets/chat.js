@@ -84,11 +84,17 @@
     let data = null;
     try { data = await response.json(); } catch (_) { /* empty body */ }
     if (!response.ok) {
-      const error = new Error(
-        response.status === 503
-          ? 'The shop is busy right now. Please try again in a moment.'
-          : (data && data.error) || `Something went wrong (${response.status}).`,
-      );
+      let message;
+      if (response.status === 429) {
+        // Rate limited: Retry-After says how many seconds to wait.
+        const wait = Math.max(1, parseInt(response.headers.get('Retry-After'), 10) || 1);
+        message = `You're sending messages too fast — try again in ${wait} s`;
+      } else if (response.status === 503) {
+        message = 'The shop is busy right now. Please try again in a moment.';
+      } else {
+        message = (data && data.error) || `Something went wrong (${response.status}).`;
+      }
+      const error = new Error(message);
       error.status = response.status;
       throw error;
     }

@@ -10,6 +10,8 @@ use secrecy::SecretString;
 use store_bus::BusConfig;
 use url::Url;
 
+use crate::domain::rate_limit::Rate;
+
 /// Name of the service: names its queues, connections and metrics.
 pub const SERVICE: &str = "gateway";
 
@@ -52,6 +54,46 @@ pub struct Config {
     /// conversations are sent in parallel. Every replica must use the same
     /// number.
     pub reply_shards: u16,
+    /// Abuse protection of the public web chat endpoints.
+    pub webchat: WebchatConfig,
+}
+
+/// Rate limits and session expiry of the web chat.
+#[derive(Debug, Clone)]
+pub struct WebchatConfig {
+    /// Messages per session (`WEBCHAT_MESSAGE_BURST`, default 10;
+    /// `WEBCHAT_MESSAGE_REFILL_MS`, default 3000).
+    pub message_rate: Rate,
+    /// Sessions opened per client address (`WEBCHAT_SESSION_BURST`,
+    /// default 20; `WEBCHAT_SESSION_REFILL_MS`, default 30000).
+    pub session_rate: Rate,
+    /// Whether the client address is the first `X-Forwarded-For` hop
+    /// (`WEBCHAT_TRUST_FORWARDED_FOR`, default false: the TCP peer). Only
+    /// behind a proxy that sets the header itself.
+    pub trust_forwarded_for: bool,
+    /// Sessions idle longer than this are gone (`WEBCHAT_SESSION_TTL_HOURS`,
+    /// default 720, i.e. 30 days).
+    pub session_ttl: Duration,
+    /// How often expired sessions are deleted (default 1 hour).
+    pub sweep_every: Duration,
+}
+
+impl Default for WebchatConfig {
+    fn default() -> Self {
+        Self {
+            message_rate: Rate {
+                burst: 10,
+                refill: Duration::from_secs(3),
+            },
+            session_rate: Rate {
+                burst: 20,
+                refill: Duration::from_secs(30),
+            },
+            trust_forwarded_for: false,
+            session_ttl: Duration::from_secs(720 * 3600),
+            sweep_every: Duration::from_secs(3600),
+        }
+    }
 }
 
 /// How the sender retries rate limits and server errors before giving the
@@ -105,6 +147,7 @@ impl Config {
             queue_prefix: SERVICE.to_owned(),
             send: SendConfig::default(),
             reply_shards: 8,
+            webchat: WebchatConfig::default(),
         }
     }
 
@@ -163,8 +206,53 @@ impl Config {
                     .context("GATEWAY_SEND_BACKOFF_MS is not a number")?,
             );
         }
+        config.webchat.message_rate = rate_var(
+            "WEBCHAT_MESSAGE_BURST",
+            "WEBCHAT_MESSAGE_REFILL_MS",
+            config.webchat.message_rate,
+        )?;
+        config.webchat.session_rate = rate_var(
+            "WEBCHAT_SESSION_BURST",
+            "WEBCHAT_SESSION_REFILL_MS",
+            config.webchat.session_rate,
+        )?;
+        if let Some(trust) = var("WEBCHAT_TRUST_FORWARDED_FOR") {
+            config.webchat.trust_forwarded_for = trust
+                .parse()
+                .context("WEBCHAT_TRUST_FORWARDED_FOR is not true or false")?;
+        }
+        if let Some(hours) = var("WEBCHAT_SESSION_TTL_HOURS") {
+            let hours: u64 = hours
+                .parse()
+                .ok()
+                .filter(|h| *h > 0)
+                .context("WEBCHAT_SESSION_TTL_HOURS is not a positive number")?;
+            config.webchat.session_ttl = Duration::from_secs(hours.saturating_mul(3600));
+        }
         Ok(config)
     }
+}
+
+/// A rate from a burst and a refill variable, each defaulting to `default`'s.
+fn rate_var(burst: &str, refill_ms: &str, default: Rate) -> anyhow::Result<Rate> {
+    let burst_value = match var(burst) {
+        Some(v) => v
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .with_context(|| format!("{burst} is not a positive number"))?,
+        None => default.burst,
+    };
+    let refill = match var(refill_ms) {
+        Some(v) => Duration::from_millis(
+            v.parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .with_context(|| format!("{refill_ms} is not a positive number"))?,
+        ),
+        None => default.refill,
+    };
+    Rate::new(burst_value, refill).with_context(|| format!("{burst}/{refill_ms} are not a rate"))
 }
 
 fn var(name: &str) -> Option<String> {

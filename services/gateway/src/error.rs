@@ -5,7 +5,7 @@
 use axum::{
     Json,
     extract::Request,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -46,6 +46,10 @@ pub enum ApiError {
     /// A cross-origin request from an origin the tenant does not allow.
     #[error("origin not allowed")]
     OriginNotAllowed,
+    /// Too many requests from one session or address; try again after
+    /// this many seconds (the `Retry-After` header).
+    #[error("too many requests; try again in {0} s")]
+    RateLimited(u64),
     /// The broker or the database cannot take the message now; the channel
     /// should retry.
     #[error("temporarily unavailable")]
@@ -68,6 +72,7 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::OriginNotAllowed => StatusCode::FORBIDDEN,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -86,6 +91,7 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::Invalid(_) => "invalid_request",
             Self::OriginNotAllowed => "origin_not_allowed",
+            Self::RateLimited(_) => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -112,6 +118,11 @@ impl ApiError {
     pub(crate) fn into_response_with(self, body: impl Serialize) -> Response {
         let status = self.status();
         let mut response = (status, Json(body)).into_response();
+        if let Self::RateLimited(secs) = &self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(*secs));
+        }
         match &self {
             Self::Unavailable(source) | Self::Internal(source) => {
                 response

@@ -1,7 +1,7 @@
 //! Building and running the gateway: the same [`Application`] in `main` and
 //! in the tests.
 
-use std::{sync::Arc, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use secrecy::ExposeSecret;
@@ -17,7 +17,7 @@ use crate::{
     consumers::chat_response::ChatResponseSender,
     db,
     domain::tenants::Tenants,
-    http,
+    http::{self, webchat::WebchatGuard},
     live::Live,
     metrics::GatewayMetrics,
     state::AppState,
@@ -38,6 +38,7 @@ pub struct Application {
     state: AppState,
     consumer: ConsumerHandle,
     purge: JoinHandle<()>,
+    sweep: JoinHandle<()>,
     listener_task: JoinHandle<()>,
     shutdown: CancellationToken,
 }
@@ -79,6 +80,7 @@ impl Application {
             max_body_bytes: config.max_body_bytes,
             metrics: gateway_metrics,
             live,
+            webchat: Arc::new(WebchatGuard::new(&config.webchat)),
         };
 
         let http_client = reqwest::Client::builder()
@@ -117,6 +119,11 @@ impl Application {
             .context("Failed to read the local address")?
             .port();
         let purge = tokio::spawn(purge_loop(state.pool.clone(), shutdown.clone()));
+        let sweep = tokio::spawn(sweep_loop(
+            state.clone(),
+            config.webchat.sweep_every,
+            shutdown.clone(),
+        ));
         stop_on_error.disarm();
         Ok(Self {
             port,
@@ -125,6 +132,7 @@ impl Application {
             state,
             consumer,
             purge,
+            sweep,
             listener_task,
             shutdown,
         })
@@ -151,12 +159,17 @@ impl Application {
             state,
             consumer,
             purge,
+            sweep,
             listener_task,
             shutdown,
             ..
         } = self;
-        let server = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        // The web chat limits new sessions by the client's address.
+        let server = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let result = server.await.context("The HTTP server failed");
         tracing::info!("HTTP server stopped");
         // Whatever ended the server, stop the rest too.
@@ -164,6 +177,7 @@ impl Application {
         consumer.shutdown().await;
         tracing::info!("chat response consumer stopped");
         let _ = purge.await;
+        let _ = sweep.await;
         let _ = listener_task.await;
         state.bus.close().await;
         result
@@ -180,6 +194,24 @@ async fn purge_loop(pool: PgPool, shutdown: CancellationToken) {
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(PURGE_EVERY) => {}
+        }
+    }
+}
+
+/// Deletes the expired web chat sessions (and their transcripts) and the
+/// idle rate-limit buckets, every `every`, until `shutdown`.
+async fn sweep_loop(state: AppState, every: Duration, shutdown: CancellationToken) {
+    loop {
+        let ttl = state.webchat.session_ttl();
+        match db::webchat::delete_expired_sessions(&state.pool, ttl).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "deleted expired web chat sessions"),
+            Err(error) => tracing::warn!(%error, "failed to delete expired web chat sessions"),
+        }
+        state.webchat.evict_idle();
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
         }
     }
 }

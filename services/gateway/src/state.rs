@@ -5,7 +5,9 @@ use std::{sync::Arc, time::Duration};
 use sqlx::PgPool;
 use store_bus::Bus;
 
-use crate::{domain::tenants::Tenants, live::Live, metrics::GatewayMetrics};
+use crate::{
+    domain::tenants::Tenants, http::webchat::WebchatGuard, live::Live, metrics::GatewayMetrics,
+};
 
 /// Shared state of the gateway; cheap to clone.
 #[derive(Clone)]
@@ -24,4 +26,6 @@ pub struct AppState {
     pub metrics: GatewayMetrics,
     /// Wake-ups of the web chat's live streams.
     pub live: Live,
+    /// The web chat's rate limits and session expiry.
+    pub webchat: Arc<WebchatGuard>,
 }

@@ -4,6 +4,8 @@
 //! [`NOTIFY_CHANNEL`], delivered when the transaction commits, which wakes
 //! the live streams of every gateway replica.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
@@ -30,6 +32,8 @@ pub struct Session {
     pub token_sha256: Vec<u8>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When it was created or the shopper last posted a message.
+    pub last_active_at: DateTime<Utc>,
 }
 
 /// A session to create.
@@ -83,7 +87,8 @@ pub async fn create_session(pool: &PgPool, session: &NewSession<'_>) -> Result<(
     Ok(())
 }
 
-const SESSION_COLUMNS: &str = "id, tenant, brand, display_name, token_sha256, created_at";
+const SESSION_COLUMNS: &str =
+    "id, tenant, brand, display_name, token_sha256, created_at, last_active_at";
 
 /// The session with this id, if any.
 #[tracing::instrument(skip_all, fields(session = %id))]
@@ -109,6 +114,46 @@ pub async fn lock_session(
     .bind(id)
     .fetch_optional(conn)
     .await
+}
+
+/// Records the shopper's activity on `session` now (it keeps the session
+/// from expiring).
+#[tracing::instrument(skip_all, fields(session = %id))]
+pub async fn touch_session(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("update webchat_session set last_active_at = now() where id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sessions deleted by one statement of [`delete_expired_sessions`].
+const SWEEP_BATCH: i64 = 1000;
+
+/// Deletes the sessions idle for longer than `ttl`, with their transcripts;
+/// returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn delete_expired_sessions(pool: &PgPool, ttl: Duration) -> Result<u64, sqlx::Error> {
+    let ttl_secs = ttl.as_secs_f64();
+    let mut deleted = 0;
+    loop {
+        // In batches, so a large backlog does not hold one long transaction.
+        let batch = sqlx::query(
+            "delete from webchat_session where id in (\
+               select id from webchat_session \
+               where last_active_at < now() - make_interval(secs => $1) \
+               limit $2)",
+        )
+        .bind(ttl_secs)
+        .bind(SWEEP_BATCH)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        deleted += batch;
+        if batch < u64::try_from(SWEEP_BATCH).unwrap_or(u64::MAX) {
+            return Ok(deleted);
+        }
+    }
 }
 
 /// `seq` and message id of the shopper's entry with this

@@ -3,6 +3,7 @@
 //! long texts. No I/O here.
 
 pub mod conversation;
+pub mod rate_limit;
 pub mod render;
 pub mod routing;
 pub mod signature;

@@ -114,6 +114,8 @@ pub struct Options {
     /// The gateway reaches PostgreSQL through `127.0.0.1:<port>` (a
     /// [`proxy::Proxy`] the test can cut); the test's own pool stays direct.
     pub postgres_port: Option<u16>,
+    /// Changes the gateway's configuration last (e.g. low web chat limits).
+    pub configure: Option<fn(&mut Config)>,
 }
 
 /// A running gateway and what a test needs around it.
@@ -202,6 +204,9 @@ impl TestApp {
         config.send.attempts = 3;
         config.send.initial_backoff = Duration::from_millis(50);
         config.send.bus_retry_delays = vec![Duration::from_millis(300)];
+        if let Some(configure) = options.configure {
+            configure(&mut config);
+        }
 
         let app_pool = match options.postgres_port {
             Some(port) => sqlx::postgres::PgPoolOptions::new()

@@ -213,3 +213,13 @@ impl Sse {
             .expect("timed out waiting for a server-sent event")
     }
 }
+
+/// A test app like [`spawn`] with its configuration changed by `configure`.
+pub async fn spawn_configured(configure: fn(&mut gateway::Config)) -> TestApp {
+    TestApp::spawn_with(Options {
+        bindings: Some(vec!["store.chat.message.new.#".to_owned()]),
+        configure: Some(configure),
+        ..Options::default()
+    })
+    .await
+}

@@ -11,7 +11,8 @@ use axum::{
         HeaderMap, HeaderValue, Method, StatusCode,
         header::{
             ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-            ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ORIGIN, VARY,
+            ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+            ORIGIN, VARY,
         },
     },
     middleware::Next,
@@ -65,6 +66,11 @@ pub(super) async fn cors(State(state): State<AppState>, request: Request, next: 
     let mut response = next.run(request).await;
     if allowed {
         allow(response.headers_mut(), origin);
+        // Not a CORS-safelisted header: a 429's wait must be readable.
+        response.headers_mut().insert(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("retry-after"),
+        );
     } else {
         response
             .headers_mut()

@@ -124,6 +124,13 @@ async fn accept(
         });
     }
 
+    // After the duplicate check, so a retry costs no token; a message that
+    // then fails (503) has spent one.
+    state.webchat.message(session.id)?;
+    db::webchat::touch_session(&mut tx, session.id)
+        .await
+        .map_err(db)?;
+
     let message_id = Uuid::now_v7();
     let sent_at = Utc::now();
     let parts = serde_json::json!([input.transcript_part()]);

@@ -7,6 +7,7 @@
 
 mod cors;
 mod events;
+mod guard;
 mod messages;
 mod page;
 mod sessions;
@@ -21,6 +22,8 @@ use axum::{
 };
 use serde::Serialize;
 use uuid::Uuid;
+
+pub use self::guard::WebchatGuard;
 
 use crate::{
     db::{self, webchat::Session},
@@ -119,8 +122,8 @@ fn presented_token<'r>(headers: &'r HeaderMap, query: Option<&'r str>) -> Option
 }
 
 /// The session `session` of `tenant` if the request carries its token:
-/// 404 for an unknown session or one of another tenant, 401 for a missing
-/// or wrong token.
+/// 404 for an unknown or expired session or one of another tenant, 401 for
+/// a missing or wrong token.
 async fn authorize(
     state: &AppState,
     tenant: &Tenant,
@@ -133,6 +136,8 @@ async fn authorize(
         .await
         .map_err(db_error)?
         .filter(|s| s.tenant == tenant.id.as_str())
+        // An expired session is gone, even before the sweep deletes it.
+        .filter(|s| !state.webchat.expired(s.last_active_at))
         .ok_or_else(no_session)?;
     let token = presented_token(headers, query_token)
         .ok_or(ApiError::Unauthorized("missing session token"))?;

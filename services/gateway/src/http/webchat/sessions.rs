@@ -1,10 +1,12 @@
 //! `GET /chat/{tenant}/brands`, `POST /chat/{tenant}/sessions` and
 //! `GET /chat/{tenant}/sessions/{session_id}` (the whole transcript).
 
+use std::net::SocketAddr;
+
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, Query, State, rejection::BytesRejection},
+    extract::{ConnectInfo, Path, Query, State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode},
 };
 use serde::{Deserialize, Serialize};
@@ -92,6 +94,8 @@ pub(super) struct Created {
 pub(super) async fn create(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     request: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Created>), ChatError> {
     let (tenant, chat) = chat_tenant(&state, &tenant)?;
@@ -103,6 +107,8 @@ pub(super) async fn create(
         .filter(|b| chat.offers(b))
         .ok_or_else(|| ApiError::Invalid(format!("unknown brand {:?}", request.brand)))?;
     let name = display_name(request.name.as_deref()).map_err(|e| ApiError::Invalid(e.0))?;
+    // Only a session that would be created costs a token.
+    state.webchat.new_session(peer, &headers)?;
     let id = Uuid::now_v7();
     let conversation = conversation_id(&brand, id).map_err(|e| ApiError::Internal(e.into()))?;
     let token = new_token();
