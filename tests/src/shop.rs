@@ -51,11 +51,7 @@ pub struct Shop {
     http: reqwest::Client,
 }
 
-/// A fixture file of the shared corpus, unchanged.
-pub fn fixture(path: &str) -> Vec<u8> {
-    let path = format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
-}
+pub use store_testkit::fixture;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

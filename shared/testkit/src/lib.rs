@@ -9,6 +9,20 @@ pub mod proxy;
 
 use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
 
+/// The path of a file of the repository's channel fixtures (`fixtures/`,
+/// real WhatsApp and Telegram payloads), e.g. `whatsapp/text.json`.
+pub fn fixture_path(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(path)
+}
+
+/// A fixture file's bytes, unchanged.
+pub fn fixture(path: &str) -> Vec<u8> {
+    let file = fixture_path(path);
+    std::fs::read(&file).unwrap_or_else(|e| panic!("fixture {}: {e}", file.display()))
+}
+
 /// Broker address for tests.
 pub fn amqp_url() -> String {
     std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())

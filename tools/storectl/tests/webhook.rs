@@ -14,9 +14,9 @@ use wiremock::{
 };
 
 fn fixture(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    assert!(dir.is_dir(), "fixtures not found at {}", dir.display());
-    dir.join(name)
+    let file = store_testkit::fixture_path(name);
+    assert!(file.is_file(), "fixture not found at {}", file.display());
+    file
 }
 
 /// The signature computed independently of storectl's code.

@@ -406,14 +406,9 @@ async fn delete_topology(prefix: &str, exchange: &str) {
     let _ = connection.close(200, "test done".into()).await;
 }
 
-/// A fixture file's bytes, unchanged.
-pub fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../../fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
+// Not every test binary reads fixtures.
+#[allow(unused_imports)]
+pub use store_testkit::fixture;
 
 /// Waits until `server` has received at least `n` requests (fails after 15 s).
 pub async fn wait_for_requests(server: &MockServer, n: usize) -> Vec<wiremock::Request> {
