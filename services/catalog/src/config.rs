@@ -35,8 +35,8 @@ impl Config {
             http_addr: config::http_addr_from_env()?,
             database_url: config::database_url_from_env()?,
             database_max_connections: number("DATABASE_MAX_CONNECTIONS", "20")?,
-            bus: BusConfig::from_env("catalog"),
-            admin_token: config::admin_token_from_env(),
+            bus: config::bus_from_env("catalog")?,
+            admin_token: config::admin_token_from_env()?,
             max_quantity_per_line: number("MAX_QUANTITY_PER_LINE", "100")?,
             consumer_prefetch: number("CONSUMER_PREFETCH", "16")?,
         })

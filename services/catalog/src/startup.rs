@@ -38,13 +38,12 @@ impl Application {
             bus: base.bus.clone(),
             max_quantity_per_line: config.max_quantity_per_line,
         });
-        let prefix = queue_prefix(&config);
         let prefetch = config.consumer_prefetch;
         let products = base
             .bus
             .consume(
                 ConsumerConfig::new(
-                    format!("{prefix}{PRODUCT_QUEUE}"),
+                    config.bus.queue_name(PRODUCT_QUEUE),
                     [
                         format!("{}.#", ProductQuery::TYPE),
                         format!("{}.#", ProductRecommend::TYPE),
@@ -62,7 +61,7 @@ impl Application {
             .bus
             .consume(
                 ConsumerConfig::new(
-                    format!("{prefix}{RESERVE_QUEUE}"),
+                    config.bus.queue_name(RESERVE_QUEUE),
                     [format!("{}.#", InventoryReserve::TYPE)],
                 )
                 .with_prefetch(prefetch)
@@ -76,7 +75,7 @@ impl Application {
             .bus
             .consume(
                 ConsumerConfig::new(
-                    format!("{prefix}{RELEASE_QUEUE}"),
+                    config.bus.queue_name(RELEASE_QUEUE),
                     [format!("{}.#", InventoryRelease::TYPE)],
                 )
                 .with_prefetch(prefetch),
@@ -96,13 +95,3 @@ impl Application {
 }
 
 store_service::application_accessors!(Application);
-
-/// Queue names are the service's; tests on a private exchange prefix them
-/// with the exchange so parallel tests never share a queue.
-fn queue_prefix(config: &Config) -> String {
-    if config.bus.exchange == store_bus::config::DEFAULT_EXCHANGE {
-        String::new()
-    } else {
-        format!("{}.", config.bus.exchange)
-    }
-}

@@ -40,11 +40,7 @@ impl Application {
                 stripe: config.stripe.clone().map(Stripe::new),
             },
         });
-        let queue = if config.bus.exchange == store_bus::config::DEFAULT_EXCHANGE {
-            CREATE_QUEUE.to_owned()
-        } else {
-            format!("{}.{CREATE_QUEUE}", config.bus.exchange)
-        };
+        let queue = config.bus.queue_name(CREATE_QUEUE);
         let consumer = base
             .bus
             .consume(

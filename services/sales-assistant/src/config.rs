@@ -37,8 +37,8 @@ impl Config {
             http_addr: config::http_addr_from_env()?,
             database_url: config::database_url_from_env()?,
             database_max_connections: number("DATABASE_MAX_CONNECTIONS", "10")?,
-            bus: BusConfig::from_env("sales-assistant"),
-            admin_token: config::admin_token_from_env(),
+            bus: config::bus_from_env("sales-assistant")?,
+            admin_token: config::admin_token_from_env()?,
             consumer_shards: parse_env::<NonZeroU16>("CONSUMER_SHARDS", "4", "a positive number")?
                 .get(),
             open_gauge_refresh: Duration::from_millis(number("OPEN_GAUGE_REFRESH_MS", "15000")?),

@@ -35,7 +35,7 @@ impl Application {
         let consumer = base
             .bus
             .consume(
-                consumers::config(&queue_prefix(&config), config.consumer_shards),
+                consumers::config(&config.bus, config.consumer_shards),
                 InboxHandler(inbox.clone()),
                 base.shutdown.child_token(),
             )
@@ -59,13 +59,3 @@ impl Application {
 }
 
 store_service::application_accessors!(Application);
-
-/// Queue names are the service's; tests on a private exchange prefix them
-/// with the exchange so parallel tests never share a queue.
-fn queue_prefix(config: &Config) -> String {
-    if config.bus.exchange == store_bus::config::DEFAULT_EXCHANGE {
-        String::new()
-    } else {
-        format!("{}.", config.bus.exchange)
-    }
-}

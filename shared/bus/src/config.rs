@@ -41,20 +41,22 @@ impl BusConfig {
         }
     }
 
-    /// Reads `AMQP_URL` (default: the local broker) and `BUS_EXCHANGE`.
-    pub fn from_env(service: impl Into<String>) -> Self {
-        let url = std::env::var("AMQP_URL").unwrap_or_else(|_| DEFAULT_AMQP_URL.to_owned());
-        let mut config = Self::new(service, SecretString::from(url));
-        if let Ok(exchange) = std::env::var("BUS_EXCHANGE") {
-            config.exchange = exchange;
-        }
-        config
-    }
-
     /// Sets the exchange (tests use a unique one each).
     pub fn with_exchange(mut self, exchange: impl Into<String>) -> Self {
         self.exchange = exchange.into();
         self
+    }
+
+    /// The name of a queue of this service, e.g. `catalog.products`: as
+    /// given on the default exchange, prefixed with the exchange on any
+    /// other (`<exchange>.catalog.products`), so stores and tests that share
+    /// a broker on exchanges of their own never share a queue.
+    pub fn queue_name(&self, name: &str) -> String {
+        if self.exchange == DEFAULT_EXCHANGE {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.exchange)
+        }
     }
 }
 
@@ -92,6 +94,19 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queues_are_prefixed_with_an_exchange_other_than_the_default() {
+        let url = SecretString::from(DEFAULT_AMQP_URL);
+        let shared = BusConfig::new("catalog", url.clone());
+        let private = BusConfig::new("catalog", url).with_exchange("t-1");
+
+        assert_eq!(shared.queue_name("catalog.products"), "catalog.products");
+        assert_eq!(
+            private.queue_name("catalog.products"),
+            "t-1.catalog.products"
+        );
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

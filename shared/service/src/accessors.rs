@@ -4,7 +4,7 @@
 
 /// Gives `$application`, a tuple struct whose field 0 is a
 /// [`Service`](crate::Service), the methods `port`, `pool`,
-/// `shutdown_token` and `run_until_stopped`.
+/// `shutdown_token` and `run_until_stopped`, and makes it [`Runnable`](crate::Runnable).
 #[macro_export]
 macro_rules! application_accessors {
     ($application:ty) => {
@@ -28,6 +28,23 @@ macro_rules! application_accessors {
             /// consumers and background tasks and closes the bus and the pool.
             pub async fn run_until_stopped(self) -> $crate::accessors::reexports::Result<()> {
                 self.0.run_until_stopped().await
+            }
+        }
+
+        impl $crate::Runnable for $application {
+            fn port(&self) -> u16 {
+                self.0.port()
+            }
+
+            fn shutdown_token(&self) -> $crate::accessors::reexports::CancellationToken {
+                self.0.shutdown_token()
+            }
+
+            fn run_until_stopped(
+                self,
+            ) -> impl ::std::future::Future<Output = $crate::accessors::reexports::Result<()>> + Send
+            {
+                self.0.run_until_stopped()
             }
         }
     };

@@ -1,6 +1,12 @@
-//! The settings every service reads from the environment the same way
-//! (`HOST`, `PORT`, `DATABASE_URL`, `ADMIN_TOKEN`) and the helpers to read
-//! the rest. Each service keeps its own `Config` with its own fields.
+//! The settings every service reads from the environment the same way and
+//! the helpers to read the rest. Each service keeps its own `Config` with its
+//! own fields.
+//!
+//! One naming scheme: what every service has is unprefixed (`HOST`, `PORT`,
+//! `DATABASE_URL`, `AMQP_URL`, `BUS_EXCHANGE`, `ADMIN_TOKEN`,
+//! `TENANTS_FILE`); what is a service's own carries its name
+//! (`GATEWAY_REPLY_SHARDS`, `SELLER_BRAND`). Every secret may instead be read
+//! from the file named by `<NAME>_FILE` (Kubernetes secrets mounted as files).
 
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
@@ -9,6 +15,7 @@ use std::{
 
 use anyhow::Context as _;
 use secrecy::SecretString;
+use store_bus::{BusConfig, config::DEFAULT_AMQP_URL};
 
 /// The value of `name`, or `default` when unset.
 pub fn env_or(name: &str, default: &str) -> String {
@@ -60,20 +67,59 @@ pub fn test_http_addr() -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)
 }
 
-/// `DATABASE_URL`, required; it holds credentials, hence a secret.
-pub fn database_url_from_env() -> anyhow::Result<SecretString> {
-    std::env::var("DATABASE_URL")
-        .map(SecretString::from)
-        .context("DATABASE_URL is not set")
+/// The value of `name`; `None` when unset or empty.
+pub fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// The platform operator's token for `/admin` (`ADMIN_TOKEN`); `None` when
-/// unset or empty, which closes `/admin`.
-pub fn admin_token_from_env() -> Option<SecretString> {
-    std::env::var("ADMIN_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty())
-        .map(SecretString::from)
+/// The secret in `name`, or else in the file named by `<name>_FILE` (its
+/// content, trimmed); `None` when neither is set.
+pub fn secret_from_env(name: &str) -> anyhow::Result<Option<SecretString>> {
+    secret_from(name, var)
+}
+
+/// [`secret_from_env`] over any lookup of variables.
+fn secret_from(
+    name: &str,
+    var: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Option<SecretString>> {
+    if let Some(value) = var(name) {
+        return Ok(Some(SecretString::from(value)));
+    }
+    let Some(path) = var(&format!("{name}_FILE")) else {
+        return Ok(None);
+    };
+    let value = std::fs::read_to_string(&path)
+        .with_context(|| format!("Failed to read {name}_FILE ({path})"))?;
+    Ok(Some(SecretString::from(value.trim().to_owned())))
+}
+
+/// `DATABASE_URL` (or `DATABASE_URL_FILE`), required; it holds
+/// credentials, hence a secret.
+pub fn database_url_from_env() -> anyhow::Result<SecretString> {
+    secret_from_env("DATABASE_URL")?.context("DATABASE_URL (or DATABASE_URL_FILE) must be set")
+}
+
+/// The platform operator's token for `/admin` (`ADMIN_TOKEN` or
+/// `ADMIN_TOKEN_FILE`); `None` when unset or empty, which closes `/admin`.
+pub fn admin_token_from_env() -> anyhow::Result<Option<SecretString>> {
+    secret_from_env("ADMIN_TOKEN")
+}
+
+/// The bus of `service`: `AMQP_URL` (or `AMQP_URL_FILE`; default the local
+/// broker) and `BUS_EXCHANGE` (default the one store exchange).
+pub fn bus_from_env(service: &str) -> anyhow::Result<BusConfig> {
+    let url = secret_from_env("AMQP_URL")?.unwrap_or_else(|| SecretString::from(DEFAULT_AMQP_URL));
+    let mut bus = BusConfig::new(service, url);
+    if let Some(exchange) = var("BUS_EXCHANGE") {
+        bus.exchange = exchange;
+    }
+    Ok(bus)
+}
+
+/// The tenants file (`TENANTS_FILE`, default `default`).
+pub fn tenants_file_from_env(default: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env_or("TENANTS_FILE", default))
 }
 
 #[cfg(test)]
@@ -96,6 +142,21 @@ mod tests {
             .unwrap_err();
 
         assert_eq!(error.to_string(), "PORT is not a port number");
+    }
+
+    #[test]
+    fn a_secret_is_read_from_the_file_its_file_variable_names() {
+        let dir = std::env::temp_dir().join(format!("secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        std::fs::write(&file, "s3cret\n").unwrap();
+        let path = file.display().to_string();
+        let env = |name: &str| (name == "TOKEN_FILE").then(|| path.clone());
+
+        let secret = secret_from("TOKEN", env).unwrap().unwrap();
+
+        assert_eq!(secrecy::ExposeSecret::expose_secret(&secret), "s3cret");
+        assert!(secret_from("OTHER", env).unwrap().is_none());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! What the HTTP + bus services (catalog, order processor) share, so each
-//! keeps only what is its own:
+//! The one skeleton of every service (gateway, seller, catalog, order
+//! processor, sales assistant), so each keeps only what is its own:
 //!
 //! - [`config`]: the settings every service reads from the environment;
 //! - [`db`]: connecting to PostgreSQL, migrating (the idempotency ledger,
@@ -9,7 +9,8 @@
 //! - [`tenants`]: tenant and operator authentication and the operator's
 //!   `POST /admin/tenants`, generic over the service's HTTP state;
 //! - [`runtime`]: start-up ([`Foundation`]) and the running service
-//!   ([`Service`]): serve until cancelled, then drain;
+//!   ([`Service`]): serve until cancelled, then drain; [`Runnable`], what
+//!   `main` ([`run`]) and the tests do with any service;
 //! - [`accessors`]: the `Application` methods every service offers.
 
 pub mod accessors;
@@ -20,5 +21,5 @@ pub mod runtime;
 pub mod tenants;
 
 pub use error::{ApiError, DomainError};
-pub use runtime::{Foundation, Service};
+pub use runtime::{Foundation, Runnable, Service, run};
 pub use tenants::TenantState;

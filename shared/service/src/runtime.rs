@@ -3,7 +3,11 @@
 //! one cancellation token); [`Foundation::bind`] adds the service's routes,
 //! consumers and background tasks and gives the running [`Service`], which
 //! serves HTTP until the token is cancelled and then drains: consumers
-//! first, then background tasks, then the bus and the pool.
+//! first, then background tasks, then the bus and the pool. [`Runnable`] is
+//! what `main` ([`run`]) and the tests (`store_testkit::TestApp`) do with
+//! any service's `Application`.
+
+use std::future::Future;
 
 use std::net::SocketAddr;
 
@@ -116,7 +120,12 @@ impl Service {
         if let Ok(addr) = self.listener.local_addr() {
             tracing::info!(%addr, "{name} listening");
         }
-        let served = axum::serve(self.listener, self.router)
+        // Handlers may read the client's address (the web chat limits new
+        // sessions by it).
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(self.shutdown.clone().cancelled_owned())
             .await
             .context("HTTP server failed");
@@ -135,4 +144,41 @@ impl Service {
         tracing::info!("{name} stopped");
         served
     }
+}
+
+/// A built service, ready to run: every service's `Application`.
+pub trait Runnable: Send + Sized + 'static {
+    /// The HTTP port (useful with port 0).
+    fn port(&self) -> u16;
+
+    /// The token that stops the service when cancelled.
+    fn shutdown_token(&self) -> CancellationToken;
+
+    /// Serves until the shutdown token is cancelled, then drains.
+    fn run_until_stopped(self) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+impl Runnable for Service {
+    fn port(&self) -> u16 {
+        Service::port(self)
+    }
+
+    fn shutdown_token(&self) -> CancellationToken {
+        Service::shutdown_token(self)
+    }
+
+    fn run_until_stopped(self) -> impl Future<Output = anyhow::Result<()>> + Send {
+        Service::run_until_stopped(self)
+    }
+}
+
+/// What every `main` does with its built application: stop it on SIGTERM or
+/// Ctrl-C, run it until stopped and log how it ended.
+pub async fn run(name: &str, app: impl Runnable) -> anyhow::Result<()> {
+    store_telemetry::spawn_signal_handler(app.shutdown_token());
+    let result = app.run_until_stopped().await;
+    if let Err(error) = &result {
+        tracing::error!(error = format!("{error:#}"), "{name} stopped with an error");
+    }
+    result
 }

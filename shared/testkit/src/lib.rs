@@ -3,9 +3,13 @@
 //! Every test isolates itself: a unique exchange and queue prefix on the
 //! broker, a fresh database on the server, so tests run in parallel.
 //! Addresses come from `AMQP_URL` and `DATABASE_URL`, with local defaults.
-//! [`proxy`] takes the broker or the database away from one service.
+//! [`proxy`] takes the broker or the database away from one service;
+//! [`TestApp`] runs any service as its `main` does.
 
+pub mod app;
 pub mod proxy;
+
+pub use app::{TestApp, TestEnv};
 
 use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
 

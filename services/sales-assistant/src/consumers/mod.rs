@@ -20,7 +20,7 @@ pub mod shopper;
 use std::sync::Arc;
 
 use sqlx::PgPool;
-use store_bus::{ConsumerConfig, Handler, HandlerError, Incoming};
+use store_bus::{BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
 use store_events::{
     AttributesReader as _, EventData as _,
     data::{ChatMessageNew, ChatResponse, SalesEscalate},
@@ -42,13 +42,13 @@ pub const SHOPPER_HANDLER: &str = "sales-assistant.shopper-messages";
 /// Name of the human-reply handler in the ledger (see [`ESCALATE_HANDLER`]).
 pub const REPLY_HANDLER: &str = "sales-assistant.replies";
 
-/// The consumer of the inbox queue (`<prefix>sales-assistant.inbox`): every
+/// The consumer of the inbox queue (`sales-assistant.inbox`): every
 /// tenant's and brand's escalations, shopper messages and replies, spread
 /// over `shards` ordered queues by the `conversation` extension (the
 /// `ce-conversation` header).
-pub fn config(prefix: &str, shards: u16) -> ConsumerConfig {
+pub fn config(bus: &BusConfig, shards: u16) -> ConsumerConfig {
     ConsumerConfig::new(
-        format!("{prefix}{INBOX_QUEUE}"),
+        bus.queue_name(INBOX_QUEUE),
         [
             SalesEscalate::TYPE,
             ChatMessageNew::TYPE,
@@ -103,7 +103,9 @@ mod tests {
 
     #[test]
     fn the_inbox_takes_the_three_event_types_on_one_queue_sharded_by_conversation() {
-        let config = config("sales-test.", 6);
+        let bus = BusConfig::new("sales-assistant", "amqp://localhost".into())
+            .with_exchange("sales-test");
+        let config = config(&bus, 6);
 
         assert_eq!(config.queue, "sales-test.sales-assistant.inbox");
         assert_eq!(

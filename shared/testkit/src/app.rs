@@ -1,0 +1,143 @@
+//! [`TestApp`]: any service started the way `main` starts it, through its
+//! `Application::build`, on port 0, against a fresh database and an exchange
+//! and queues of its own on the real broker, with a bus client of the test's
+//! on the same exchange and an HTTP client. Each service's tests wrap it with
+//! their typed helpers.
+
+use std::{future::Future, time::Duration};
+
+use anyhow::Context as _;
+use cloudevents::Event;
+use secrecy::SecretString;
+use sqlx::PgPool;
+use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Inbox};
+use store_service::Runnable;
+use store_telemetry::Metrics;
+use tokio::{sync::mpsc, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
+
+/// Where a service under test runs: hand these to its `Config`.
+pub struct TestEnv {
+    /// The fresh database's URL.
+    pub database_url: SecretString,
+    /// The service's bus: the real broker, the test's own exchange.
+    pub bus: BusConfig,
+    /// The test's exchange; every queue of the test is prefixed with it.
+    pub exchange: String,
+}
+
+/// A service under test, running.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// The HTTP port.
+    pub port: u16,
+    /// An HTTP client for the service's API.
+    pub http: reqwest::Client,
+    /// The service's database, to look at rows.
+    pub pool: PgPool,
+    /// The test's exchange.
+    pub exchange: String,
+    /// The test's own connection to the bus, on the service's exchange.
+    pub bus: Bus,
+    watchers: tokio::sync::Mutex<Vec<ConsumerHandle>>,
+    shutdown: CancellationToken,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestApp {
+    /// Starts `service` (a name for its queues and the test's exchange) as
+    /// `build` builds it from a [`TestEnv`]: a fresh database, a unique
+    /// exchange.
+    pub async fn spawn<A, F, Fut>(service: &str, build: F) -> anyhow::Result<Self>
+    where
+        A: Runnable,
+        F: FnOnce(TestEnv) -> Fut,
+        Fut: Future<Output = anyhow::Result<A>>,
+    {
+        store_telemetry::init_for_tests();
+        let (pool, database_url) = crate::fresh_database_with_url().await?;
+        let exchange = crate::unique(&format!("{service}-test"));
+        let env = TestEnv {
+            database_url: SecretString::from(database_url),
+            bus: bus_config(service, &exchange),
+            exchange: exchange.clone(),
+        };
+        let app = build(env)
+            .await
+            .with_context(|| format!("Failed to build the {service}"))?;
+        let port = app.port();
+        let shutdown = app.shutdown_token();
+        let task = tokio::spawn(app.run_until_stopped());
+        let bus = Bus::connect(bus_config("tester", &exchange), Metrics::new("tester")?)
+            .await
+            .context("Failed to connect the test's bus client")?;
+        Ok(Self {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()?,
+            pool,
+            exchange,
+            bus,
+            watchers: tokio::sync::Mutex::default(),
+            shutdown,
+            task,
+        })
+    }
+
+    /// The URL of `path` on the service.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Receives every event published with a routing key matching one of
+    /// `bindings` from now on (a queue of the test's own, dropped at
+    /// [`TestApp::stop`]).
+    pub async fn watch<I, S>(&self, bindings: I) -> anyhow::Result<mpsc::UnboundedReceiver<Event>>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let (inbox, events) = Inbox::channel();
+        let queue = format!("{}.{}", self.exchange, crate::unique("watch"));
+        let handle = self
+            .bus
+            .consume(
+                ConsumerConfig::new(queue, bindings),
+                inbox,
+                self.shutdown.child_token(),
+            )
+            .await
+            .context("Failed to watch the bus")?;
+        self.watchers.lock().await.push(handle);
+        Ok(events)
+    }
+
+    /// The token that stops the service (tests of shutdown cancel it).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Stops the service, waits until it has drained (it must end without
+    /// an error within 30 s) and removes the test's queues and exchange.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        let ran = tokio::time::timeout(Duration::from_secs(30), self.task)
+            .await
+            .context("The service did not stop within 30 s")?
+            .context("The service's task panicked")?;
+        for watcher in self.watchers.lock().await.drain(..) {
+            watcher.shutdown().await;
+        }
+        self.bus.close().await;
+        crate::purge_broker(&self.exchange).await;
+        ran.context("The service stopped with an error")
+    }
+}
+
+/// `service`'s bus on the real broker and the test's `exchange`.
+pub fn bus_config(service: &str, exchange: &str) -> BusConfig {
+    BusConfig::new(service, SecretString::from(crate::amqp_url())).with_exchange(exchange)
+}
