@@ -14,6 +14,8 @@ echo "== helm chart"
 scripts/check-helm.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== house rules: no module cycles, no service crate depending on another"
+cargo run --quiet --locked -p house
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== build (the end-to-end tests run the services' binaries)"
