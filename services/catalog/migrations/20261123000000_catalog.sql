@@ -1,24 +1,12 @@
--- The catalog's tables: tenants and their API keys, brands, products with
+-- The catalog's tables: brands, products with
 -- variants (the unit that carries stock), and stock reservations made for
 -- the order processor. Every row carries its tenant; every query filters by it.
+--
+-- The `tenant` and `api_key` tables are store-tenancy's (its migration runs
+-- first); this file created them itself until they moved there, and
+-- store_service::db::migrate_with_tenants adopts databases migrated before.
 
 create extension if not exists pg_trgm;
-
-create table tenant (
-    id          text        primary key,
-    name        text        not null,
-    created_at  timestamptz not null default now(),
-    updated_at  timestamptz not null default now()
-);
-
--- Per-tenant API keys for the admin HTTP API, stored as sha256 of the key.
-create table api_key (
-    key_hash    bytea       primary key,
-    tenant_id   text        not null references tenant (id),
-    label       text        not null default '',
-    created_at  timestamptz not null default now(),
-    updated_at  timestamptz not null default now()
-);
 
 create table brand (
     tenant_id   text        not null references tenant (id),

@@ -1,22 +1,11 @@
--- The order processor's tables: tenants and API keys, orders with their
+-- The order processor's tables: orders with their
 -- lines and status history, the record of every order request handled
 -- (idempotency by the request's event id), per-brand order numbers, and the
 -- outbox of events to publish after commit.
-
-create table tenant (
-    id          text        primary key,
-    name        text        not null,
-    created_at  timestamptz not null default now(),
-    updated_at  timestamptz not null default now()
-);
-
-create table api_key (
-    key_hash    bytea       primary key,
-    tenant_id   text        not null references tenant (id),
-    label       text        not null default '',
-    created_at  timestamptz not null default now(),
-    updated_at  timestamptz not null default now()
-);
+--
+-- The `tenant` and `api_key` tables are store-tenancy's (its migration runs
+-- first); this file created them itself until they moved there, and
+-- store_service::db::migrate_with_tenants adopts databases migrated before.
 
 create table order_counter (
     tenant_id   text        not null,

@@ -1,21 +1,10 @@
--- The sales assistant's tables: tenants and API keys (see store-tenancy),
+-- The sales assistant's tables:
 -- the hand-offs of conversations from the AI sellers to human sellers, and
 -- each hand-off's transcript.
-
-create table tenant (
-    id          text        primary key,
-    name        text        not null,
-    created_at  timestamptz not null default now(),
-    updated_at  timestamptz not null default now()
-);
-
-create table api_key (
-    key_hash    bytea       primary key,
-    tenant_id   text        not null references tenant (id),
-    label       text        not null default '',
-    created_at  timestamptz not null default now(),
-    updated_at  timestamptz not null default now()
-);
+--
+-- The `tenant` and `api_key` tables are store-tenancy's (its migration runs
+-- first); this file created them itself until they moved there, and
+-- store_service::db::migrate_with_tenants adopts databases migrated before.
 
 create table handoff (
     id                      uuid        primary key,

@@ -1,6 +1,7 @@
 //! PostgreSQL for a service: the pool, its migrations (the idempotency
-//! ledger's, then the service's own, from the migrator the service passes
-//! in) and the `/readyz` check.
+//! ledger's, store-tenancy's `tenant` and `api_key` tables for services with
+//! tenant API keys, then the service's own, from the migrator the service
+//! passes in) and the `/readyz` check.
 
 use std::time::Duration;
 
@@ -34,6 +35,74 @@ pub async fn migrate(pool: &PgPool, mut migrator: Migrator, service: &str) -> an
         .run(pool)
         .await
         .with_context(|| format!("Failed to apply the {service}'s migrations"))
+}
+
+/// A service migration whose file was rewritten after databases had applied
+/// it (the tenant tables moved out of three services' first migrations into
+/// store-tenancy's): the SHA-384 of its old text, hex. A database that
+/// applied exactly that old text is adopted: its recorded checksum becomes
+/// the new file's, instead of sqlx refusing it as modified. Any other
+/// difference is still refused.
+#[derive(Debug, Clone, Copy)]
+pub struct Rewritten {
+    /// The migration's version.
+    pub version: i64,
+    /// SHA-384 of the text databases applied, in hex.
+    pub old_sha384: &'static str,
+}
+
+/// [`migrate`] for a service with tenant API keys: the ledger, then
+/// store-tenancy's `tenant` and `api_key` tables, then `migrator` (after
+/// adopting its `rewritten` migrations in databases that applied their old
+/// text).
+pub async fn migrate_with_tenants(
+    pool: &PgPool,
+    migrator: Migrator,
+    service: &str,
+    rewritten: &[Rewritten],
+) -> anyhow::Result<()> {
+    store_idempotency::migrate(pool)
+        .await
+        .context("Failed to apply the idempotency ledger's migrations")?;
+    store_tenancy::migrate(pool)
+        .await
+        .context("Failed to apply the tenant tables' migration")?;
+    adopt_rewritten(pool, &migrator, rewritten).await?;
+    migrate(pool, migrator, service).await
+}
+
+/// Records the new checksum of each rewritten migration where the database
+/// applied its old text.
+async fn adopt_rewritten(
+    pool: &PgPool,
+    migrator: &Migrator,
+    rewritten: &[Rewritten],
+) -> anyhow::Result<()> {
+    for rewrite in rewritten {
+        let Some(migration) = migrator.iter().find(|m| m.version == rewrite.version) else {
+            anyhow::bail!("no migration {} to adopt", rewrite.version);
+        };
+        let old = hex::decode(rewrite.old_sha384)
+            .with_context(|| format!("the old checksum of {} is not hex", rewrite.version))?;
+        let adopted = sqlx::query(
+            "update _sqlx_migrations set checksum = $1 where version = $2 and checksum = $3",
+        )
+        .bind(migration.checksum.as_ref())
+        .bind(rewrite.version)
+        .bind(old)
+        .execute(pool)
+        .await
+        .with_context(|| {
+            format!(
+                "Failed to adopt the rewritten migration {}",
+                rewrite.version
+            )
+        })?;
+        if adopted.rows_affected() > 0 {
+            tracing::info!(version = rewrite.version, "adopted a rewritten migration");
+        }
+    }
+    Ok(())
 }
 
 /// The `/readyz` check named `postgres`: ready when a trivial query runs.

@@ -13,8 +13,22 @@ pub async fn connect(url: &SecretString, max_connections: u32) -> anyhow::Result
     store_service::db::connect(url, max_connections).await
 }
 
+/// The first migration created the `tenant` and `api_key` tables itself
+/// until they moved to store-tenancy; databases that applied that text are
+/// adopted.
+const REWRITTEN_FIRST_MIGRATION: store_service::db::Rewritten = store_service::db::Rewritten {
+    version: 20261123000100,
+    old_sha384: "babb01d5fd34acaf815c26b95eaacf2a4aa3ab33ea549223975fce4556a39308c51ac582d7fb80a891447249f2365f82",
+};
+
 /// Applies the idempotency ledger's and the order processor's migrations; both
 /// ignore the other's versions in the shared `_sqlx_migrations` table.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    store_service::db::migrate(pool, sqlx::migrate!("./migrations"), "order processor").await
+    store_service::db::migrate_with_tenants(
+        pool,
+        sqlx::migrate!("./migrations"),
+        "order processor",
+        &[REWRITTEN_FIRST_MIGRATION],
+    )
+    .await
 }

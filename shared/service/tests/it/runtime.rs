@@ -1,8 +1,6 @@
 //! The shared start-up against the real PostgreSQL and RabbitMQ: migrating,
 //! serving the ops routes and draining on shutdown.
 
-#![allow(clippy::unwrap_used)]
-
 use std::{
     sync::{
         Arc,
@@ -19,9 +17,13 @@ use store_service::{Foundation, db};
 async fn migrated_pool() -> sqlx::PgPool {
     let (_, url) = store_testkit::fresh_database_with_url().await.unwrap();
     let pool = db::connect(&SecretString::from(url), 2).await.unwrap();
-    db::migrate(&pool, sqlx::migrate!("tests/migrations"), "probe service")
-        .await
-        .unwrap();
+    db::migrate(
+        &pool,
+        sqlx::migrate!("tests/it/probe_migrations"),
+        "probe service",
+    )
+    .await
+    .unwrap();
     pool
 }
 
@@ -29,9 +31,13 @@ async fn migrated_pool() -> sqlx::PgPool {
 async fn migrating_twice_applies_the_ledger_and_the_services_migrations_once() {
     let pool = migrated_pool().await;
 
-    db::migrate(&pool, sqlx::migrate!("tests/migrations"), "probe service")
-        .await
-        .unwrap();
+    db::migrate(
+        &pool,
+        sqlx::migrate!("tests/it/probe_migrations"),
+        "probe service",
+    )
+    .await
+    .unwrap();
 
     let tables: Vec<String> = sqlx::query_scalar(
         "select table_name::text from information_schema.tables \

@@ -1,0 +1,106 @@
+//! Migrating a service with tenant API keys: store-tenancy's tables first,
+//! and databases migrated before the tenant tables moved there adopted.
+
+use secrecy::SecretString;
+use sha2::{Digest, Sha384};
+use store_service::db::{self, Rewritten};
+
+const BEFORE: &str = include_str!("probe_migrations_before/20261123000000_shop.sql");
+
+async fn fresh_pool() -> sqlx::PgPool {
+    let (_, url) = store_testkit::fresh_database_with_url().await.unwrap();
+    db::connect(&SecretString::from(url), 2).await.unwrap()
+}
+
+fn rewritten() -> [Rewritten; 1] {
+    let old: &'static str =
+        Box::leak(hex::encode(Sha384::digest(BEFORE.as_bytes())).into_boxed_str());
+    [Rewritten {
+        version: 20261123000000,
+        old_sha384: old,
+    }]
+}
+
+async fn tables(pool: &sqlx::PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "select table_name::text from information_schema.tables \
+         where table_name in ('tenant', 'api_key', 'shop_item') order by 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_fresh_database_gets_the_tenant_tables_from_store_tenancy() {
+    let pool = fresh_pool().await;
+
+    db::migrate_with_tenants(
+        &pool,
+        sqlx::migrate!("tests/it/probe_migrations_after"),
+        "probe",
+        &rewritten(),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(tables(&pool).await, ["api_key", "shop_item", "tenant"]);
+}
+
+#[tokio::test]
+async fn a_database_migrated_with_the_old_file_is_adopted_and_migrates_on() {
+    let pool = fresh_pool().await;
+    db::migrate(
+        &pool,
+        sqlx::migrate!("tests/it/probe_migrations_before"),
+        "probe",
+    )
+    .await
+    .unwrap();
+
+    db::migrate_with_tenants(
+        &pool,
+        sqlx::migrate!("tests/it/probe_migrations_after"),
+        "probe",
+        &rewritten(),
+    )
+    .await
+    .unwrap();
+    // And again: adopting is idempotent.
+    db::migrate_with_tenants(
+        &pool,
+        sqlx::migrate!("tests/it/probe_migrations_after"),
+        "probe",
+        &rewritten(),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(tables(&pool).await, ["api_key", "shop_item", "tenant"]);
+}
+
+#[tokio::test]
+async fn without_the_old_checksum_a_rewritten_migration_is_refused() {
+    let pool = fresh_pool().await;
+    db::migrate(
+        &pool,
+        sqlx::migrate!("tests/it/probe_migrations_before"),
+        "probe",
+    )
+    .await
+    .unwrap();
+
+    let refused = db::migrate_with_tenants(
+        &pool,
+        sqlx::migrate!("tests/it/probe_migrations_after"),
+        "probe",
+        &[],
+    )
+    .await;
+
+    let error = format!("{:#}", refused.unwrap_err());
+    assert!(
+        error.contains("previously applied but has been modified"),
+        "{error}"
+    );
+}
