@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use serde::Deserialize;
+use store_tenancy::TenantsFile;
 
 /// A tenant and its brands with a persona.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,53 +19,33 @@ pub struct TenantBrands {
     pub webchat: bool,
 }
 
-#[derive(Deserialize)]
-struct File {
-    tenants: Vec<Tenant>,
-}
-
-#[derive(Deserialize)]
-struct Tenant {
-    id: String,
-    name: String,
-    #[serde(default)]
-    brands: Vec<Brand>,
-    #[serde(default)]
-    webchat: Option<serde_yaml::Value>,
-}
-
-#[derive(Deserialize)]
-struct Brand {
-    id: String,
-    #[serde(default)]
-    persona: Option<serde_yaml::Value>,
-}
-
-/// Reads `path`.
+/// Reads and checks the tenants file at `path` (store-tenancy's one model).
 pub fn read(path: &Path) -> anyhow::Result<Vec<TenantBrands>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("Failed to read the tenants file {}", path.display()))?;
-    parse(&text).with_context(|| format!("The tenants file {} is invalid", path.display()))
+    let file = TenantsFile::load(path)
+        .with_context(|| format!("The tenants file {} is invalid", path.display()))?;
+    Ok(brands_with_sellers(&file))
 }
 
-/// Parses a tenants file's text.
+/// Parses and checks a tenants file's text.
 pub fn parse(text: &str) -> anyhow::Result<Vec<TenantBrands>> {
-    let file: File = serde_yaml::from_str(text)?;
-    Ok(file
-        .tenants
-        .into_iter()
+    Ok(brands_with_sellers(&TenantsFile::parse(text)?))
+}
+
+fn brands_with_sellers(file: &TenantsFile) -> Vec<TenantBrands> {
+    file.tenants
+        .iter()
         .map(|t| TenantBrands {
-            tenant: t.id,
-            name: t.name,
+            tenant: t.id.as_str().to_owned(),
+            name: t.name.clone(),
             brands: t
                 .brands
-                .into_iter()
+                .iter()
                 .filter(|b| b.persona.is_some())
-                .map(|b| b.id)
+                .map(|b| b.id.as_str().to_owned())
                 .collect(),
             webchat: t.webchat.is_some(),
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -75,7 +55,7 @@ mod tests {
     #[test]
     fn only_brands_with_a_persona_get_a_seller() {
         let tenants = parse(
-            "tenants:\n  - id: a\n    name: A\n    brands:\n      - id: x\n        persona: {seller_name: X}\n      - id: y\n",
+            "tenants:\n  - id: a\n    name: A\n    brands:\n      - id: x\n        name: X\n        persona: {seller_name: X, brand_name: X, tone: calm, greeting: Hi}\n      - id: y\n        name: Y\n",
         )
         .expect("parses");
         assert_eq!(
