@@ -11,6 +11,8 @@ use axum::{
 };
 use serde::Serialize;
 
+use crate::domain::rate_limit::Limited;
+
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -95,6 +97,12 @@ impl ApiError {
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
+    }
+}
+
+impl From<Limited> for ApiError {
+    fn from(limited: Limited) -> Self {
+        Self::RateLimited(limited.retry_after_secs())
     }
 }
 

@@ -17,7 +17,8 @@ use crate::{
     consumers::chat_response::ChatResponseSender,
     db,
     domain::tenants::Tenants,
-    http::{self, webchat::WebchatGuard},
+    domain::webchat_guard::WebchatGuard,
+    http,
     live::Live,
     metrics::GatewayMetrics,
     state::AppState,
@@ -80,7 +81,12 @@ impl Application {
             max_body_bytes: config.max_body_bytes,
             metrics: gateway_metrics,
             live,
-            webchat: Arc::new(WebchatGuard::new(&config.webchat)),
+            webchat: Arc::new(WebchatGuard::new(
+                config.webchat.message_rate,
+                config.webchat.session_rate,
+                config.webchat.trust_forwarded_for,
+                config.webchat.session_ttl,
+            )),
         };
 
         let http_client = reqwest::Client::builder()

@@ -6,7 +6,9 @@ use sqlx::PgPool;
 use store_bus::Bus;
 
 use crate::{
-    domain::tenants::Tenants, http::webchat::WebchatGuard, live::Live, metrics::GatewayMetrics,
+    domain::{tenants::Tenants, webchat_guard::WebchatGuard},
+    live::Live,
+    metrics::GatewayMetrics,
 };
 
 /// Shared state of the gateway; cheap to clone.

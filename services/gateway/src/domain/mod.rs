@@ -1,8 +1,9 @@
 //! The gateway's pure core: parsing the channels' payloads into domain types,
 //! brand routing decisions, rendering replies for a channel and splitting
-//! long texts. No I/O here.
+//! long texts, the web chat's rate limits. No I/O here.
 
 pub mod conversation;
+mod graph_error;
 pub mod rate_limit;
 pub mod render;
 pub mod routing;
@@ -11,6 +12,7 @@ pub mod split;
 pub mod telegram;
 pub mod tenants;
 pub mod webchat;
+pub mod webchat_guard;
 pub mod whatsapp;
 mod whatsapp_status;
 

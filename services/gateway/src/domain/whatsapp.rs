@@ -14,7 +14,12 @@ use store_events::data::{
     common::{Channel, Customer},
 };
 
-use super::{InboundMessage, PayloadError, unix_time};
+use super::{
+    InboundMessage, PayloadError,
+    graph_error::GraphError,
+    unix_time,
+    whatsapp_status::{Status, parse_status},
+};
 
 /// Everything one webhook delivery carries, in order.
 #[derive(Debug, Default, PartialEq)]
@@ -53,7 +58,7 @@ struct ChangeValue {
     #[serde(default)]
     messages: Vec<Value>,
     #[serde(default)]
-    statuses: Vec<super::whatsapp_status::Status>,
+    statuses: Vec<Status>,
 }
 
 #[derive(Deserialize)]
@@ -93,23 +98,6 @@ struct Context {
     id: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub(super) struct GraphError {
-    pub(super) code: i64,
-    #[serde(default)]
-    pub(super) title: Option<String>,
-    #[serde(default)]
-    pub(super) message: Option<String>,
-    #[serde(default)]
-    pub(super) error_data: Option<ErrorData>,
-}
-
-#[derive(Deserialize)]
-pub(super) struct ErrorData {
-    #[serde(default)]
-    pub(super) details: Option<String>,
-}
-
 /// Parses a webhook body. Only `whatsapp_business_account` objects are
 /// accepted; changes of other fields (account updates, templates) are
 /// skipped, as are statuses of a kind we do not know.
@@ -136,7 +124,7 @@ pub fn parse_webhook(body: &[u8]) -> Result<Delivery, PayloadError> {
             delivery.messages.push(message);
         }
         for status in value.statuses {
-            if let Some(status) = super::whatsapp_status::parse_status(&account, status)? {
+            if let Some(status) = parse_status(&account, status)? {
                 delivery.statuses.push(status);
             }
         }

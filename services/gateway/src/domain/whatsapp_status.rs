@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use store_events::data::channel::{WhatsAppError, WhatsAppMessageStatus, WhatsAppStatus};
 
-use super::{PayloadError, unix_time, whatsapp::GraphError};
+use super::{PayloadError, graph_error::GraphError, unix_time};
 
 /// One entry of `value.statuses`.
 #[derive(Deserialize)]

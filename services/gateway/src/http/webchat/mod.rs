@@ -7,7 +7,6 @@
 
 mod cors;
 mod events;
-mod guard;
 mod messages;
 mod page;
 mod sessions;
@@ -22,8 +21,6 @@ use axum::{
 };
 use serde::Serialize;
 use uuid::Uuid;
-
-pub use self::guard::WebchatGuard;
 
 use crate::{
     db::{self, webchat::Session},

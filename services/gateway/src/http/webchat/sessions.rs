@@ -108,7 +108,10 @@ pub(super) async fn create(
         .ok_or_else(|| ApiError::Invalid(format!("unknown brand {:?}", request.brand)))?;
     let name = display_name(request.name.as_deref()).map_err(|e| ApiError::Invalid(e.0))?;
     // Only a session that would be created costs a token.
-    state.webchat.new_session(peer, &headers)?;
+    state
+        .webchat
+        .new_session(peer, &headers)
+        .map_err(ApiError::from)?;
     let id = Uuid::now_v7();
     let conversation = conversation_id(&brand, id).map_err(|e| ApiError::Internal(e.into()))?;
     let token = new_token();

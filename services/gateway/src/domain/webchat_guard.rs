@@ -1,7 +1,7 @@
 //! Abuse protection of the public web chat endpoints: every shopper message
 //! may cost an LLM call. Messages are limited per session, new sessions per
-//! client address (token buckets of [`crate::domain::rate_limit`], held in
-//! this process, so per replica), and sessions idle longer than the TTL are
+//! client address (token buckets of [`super::rate_limit`], held in this
+//! process, so per replica), and sessions idle longer than the TTL are
 //! treated as unknown.
 
 use std::{
@@ -13,11 +13,7 @@ use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{
-    config::WebchatConfig,
-    domain::rate_limit::{Limited, RateLimiter},
-    error::ApiError,
-};
+use super::rate_limit::{Limited, Rate, RateLimiter};
 
 /// Most buckets of each kind held at once.
 const MAX_KEYS: usize = 100_000;
@@ -32,30 +28,34 @@ pub struct WebchatGuard {
 }
 
 impl WebchatGuard {
-    /// Empty buckets of the configured rates.
-    pub fn new(config: &WebchatConfig) -> Self {
+    /// Empty buckets: `message_rate` per session, `session_rate` per
+    /// client address (the first `X-Forwarded-For` hop when
+    /// `trust_forwarded_for`); sessions idle longer than `session_ttl` are
+    /// expired.
+    pub fn new(
+        message_rate: Rate,
+        session_rate: Rate,
+        trust_forwarded_for: bool,
+        session_ttl: Duration,
+    ) -> Self {
         Self {
-            messages: RateLimiter::new(config.message_rate, MAX_KEYS),
-            sessions: RateLimiter::new(config.session_rate, MAX_KEYS),
-            trust_forwarded_for: config.trust_forwarded_for,
-            session_ttl: config.session_ttl,
+            messages: RateLimiter::new(message_rate, MAX_KEYS),
+            sessions: RateLimiter::new(session_rate, MAX_KEYS),
+            trust_forwarded_for,
+            session_ttl,
         }
     }
 
     /// Takes a token for one more message of `session`.
-    pub fn message(&self, session: Uuid) -> Result<(), ApiError> {
-        self.messages
-            .check(&session, Instant::now())
-            .map_err(rate_limited)
+    pub fn message(&self, session: Uuid) -> Result<(), Limited> {
+        self.messages.check(&session, Instant::now())
     }
 
     /// Takes a token for one more session opened by the client of this
     /// request.
-    pub fn new_session(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), ApiError> {
+    pub fn new_session(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Limited> {
         let client = client_address(peer, headers, self.trust_forwarded_for);
-        self.sessions
-            .check(&client, Instant::now())
-            .map_err(rate_limited)
+        self.sessions.check(&client, Instant::now())
     }
 
     /// Whether a session last active at `last_active_at` has expired.
@@ -75,10 +75,6 @@ impl WebchatGuard {
         self.messages.evict_idle(now);
         self.sessions.evict_idle(now);
     }
-}
-
-fn rate_limited(limited: Limited) -> ApiError {
-    ApiError::RateLimited(limited.retry_after_secs())
 }
 
 /// The client's address: the TCP peer, or the first `X-Forwarded-For` hop
