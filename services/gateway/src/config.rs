@@ -155,10 +155,7 @@ impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         let database_url = secret_var("DATABASE_URL")?
             .context("DATABASE_URL (or DATABASE_URL_FILE) must be set")?;
-        let mut bus = BusConfig::from_env(SERVICE);
-        if let Some(url) = secret_var("AMQP_URL")? {
-            bus.url = url;
-        }
+        let bus = store_service::config::bus_from_env(SERVICE)?;
         let tenants_file = var("GATEWAY_TENANTS_FILE")
             .context("GATEWAY_TENANTS_FILE must name the tenant file")?;
         let mut config = Self::new(database_url, bus, PathBuf::from(tenants_file));

@@ -130,7 +130,7 @@ impl Config {
             database_url: SecretString::from(
                 var("DATABASE_URL").context("DATABASE_URL is required")?,
             ),
-            bus: BusConfig::from_env(service),
+            bus: store_service::config::bus_from_env(&service)?,
             port: parse_var("PORT", 8080)?,
             llm,
             prices: TokenPrices {

@@ -61,3 +61,11 @@ fn default_language() -> String {
 fn default_escalation_policy() -> String {
     "Hand the conversation to a human when the shopper asks for one, complains, or needs something you cannot do with your tools.".to_owned()
 }
+
+impl Persona {
+    /// A persona written on its own, as under `persona:` in the tenants
+    /// file (tests and tools build one this way).
+    pub fn parse(yaml: &str) -> Result<Self, crate::TenantsError> {
+        serde_saphyr::from_str(yaml).map_err(|e| crate::TenantsError::Shape(e.to_string()))
+    }
+}

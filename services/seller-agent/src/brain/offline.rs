@@ -481,7 +481,7 @@ mod tests {
     use super::*;
 
     fn persona() -> crate::domain::persona::Persona {
-        serde_yaml::from_str(
+        crate::domain::persona::Persona::parse(
             "seller_name: Lía\nbrand_name: Moda Lía\ntone: warm\ngreeting: \"Hi! I'm Lía 👗\"\ndefault_language: en\n",
         )
         .unwrap()

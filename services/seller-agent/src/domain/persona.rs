@@ -1,120 +1,23 @@
-//! Personas: who the seller of a brand is, read from the tenant file, and the
-//! system prompt built from it. No brand text lives in code.
+//! Personas: the brand's seller (store-tenancy's [`Persona`], from the
+//! tenants file) and the system prompt built from it. No brand text lives in
+//! code.
 
 use std::path::Path;
 
-use serde::Deserialize;
-
-/// The tenant file: tenants, their brands and each brand's seller persona.
-/// Other services read other parts of the same file; unknown keys are ignored.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TenantFile {
-    /// Every tenant.
-    pub tenants: Vec<TenantEntry>,
-}
-
-/// One tenant in the file.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TenantEntry {
-    /// Tenant id (routing-key safe slug).
-    pub id: String,
-    /// Shop name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Brands of the tenant.
-    #[serde(default)]
-    pub brands: Vec<BrandEntry>,
-}
-
-/// One brand in the file.
-#[derive(Debug, Clone, Deserialize)]
-pub struct BrandEntry {
-    /// Brand id (routing-key safe slug).
-    pub id: String,
-    /// Display name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// The brand's seller.
-    #[serde(default)]
-    pub persona: Option<Persona>,
-}
-
-/// The seller persona of one brand.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Persona {
-    /// The seller's name, e.g. "Lía".
-    pub seller_name: String,
-    /// The brand as shoppers know it.
-    pub brand_name: String,
-    /// What the brand sells, in a phrase.
-    #[serde(default)]
-    pub focus: Option<String>,
-    /// Tone of voice, e.g. "warm, stylish, concise".
-    pub tone: String,
-    /// Language policy, e.g. "Answer in the shopper's language".
-    #[serde(default = "default_language_policy")]
-    pub language_policy: String,
-    /// Language to use when the shopper's is unknown (BCP 47, e.g. `es`).
-    #[serde(default = "default_language")]
-    pub default_language: String,
-    /// First message to a new shopper.
-    pub greeting: String,
-    /// Currency the brand prices in (ISO 4217), for price filters.
-    #[serde(default = "default_currency")]
-    pub currency: String,
-    /// Where the brand delivers.
-    #[serde(default)]
-    pub delivery_areas: Vec<String>,
-    /// When humans are available.
-    #[serde(default)]
-    pub opening_hours: Option<String>,
-    /// Accepted payment methods.
-    #[serde(default)]
-    pub payment_methods: Vec<String>,
-    /// Other rules the seller must follow.
-    #[serde(default)]
-    pub business_rules: Vec<String>,
-    /// When to hand the conversation to a human.
-    #[serde(default = "default_escalation_policy")]
-    pub escalation_policy: String,
-}
-
-fn default_language_policy() -> String {
-    "Always answer in the language the shopper writes in.".to_owned()
-}
-
-fn default_currency() -> String {
-    "EUR".to_owned()
-}
-
-fn default_language() -> String {
-    "en".to_owned()
-}
-
-fn default_escalation_policy() -> String {
-    "Hand the conversation to a human when the shopper asks for one, complains, or needs something you cannot do with your tools.".to_owned()
-}
+pub use store_tenancy::Persona;
+use store_tenancy::TenantsFile;
 
 /// Reading a persona failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PersonaError {
-    /// The file could not be read.
-    #[error("cannot read the tenant file {path}")]
-    Read {
+    /// The tenants file could not be read or is not valid.
+    #[error("the tenants file {path} was refused")]
+    File {
         /// Path.
         path: String,
-        /// Cause.
+        /// Why (store-tenancy says where and what).
         #[source]
-        source: std::io::Error,
-    },
-    /// The file is not valid YAML of the expected shape.
-    #[error("the tenant file {path} is malformed")]
-    Parse {
-        /// Path.
-        path: String,
-        /// Cause.
-        #[source]
-        source: serde_yaml::Error,
+        source: store_tenancy::TenantsError,
     },
     /// The tenant or brand is not in the file, or has no persona.
     #[error("no persona for brand {brand} of tenant {tenant} in {path}")]
@@ -128,22 +31,16 @@ pub enum PersonaError {
     },
 }
 
-/// Reads the persona of `tenant`/`brand` from the tenant file at `path`.
+/// Reads the persona of `tenant`/`brand` from the tenants file at `path`
+/// (store-tenancy reads and checks the file).
 pub fn load(path: &Path, tenant: &str, brand: &str) -> Result<Persona, PersonaError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PersonaError::Read {
+    let file = TenantsFile::load(path).map_err(|source| PersonaError::File {
         path: shown.clone(),
         source,
     })?;
-    let file: TenantFile = serde_yaml::from_str(&text).map_err(|source| PersonaError::Parse {
-        path: shown.clone(),
-        source,
-    })?;
-    file.tenants
-        .into_iter()
-        .find(|t| t.id == tenant)
-        .and_then(|t| t.brands.into_iter().find(|b| b.id == brand))
-        .and_then(|b| b.persona)
+    file.persona(tenant, brand)
+        .cloned()
         .ok_or(PersonaError::Missing {
             path: shown,
             tenant: tenant.to_owned(),
@@ -246,19 +143,27 @@ mod tests {
     use super::*;
 
     fn persona() -> Persona {
-        serde_yaml::from_str(
+        let file = TenantsFile::parse(
             r#"
-seller_name: Lía
-brand_name: Moda Lía
-focus: clothing and accessories
-tone: warm and stylish
-greeting: "¡Hola! Soy Lía."
-delivery_areas: [Spain, Portugal]
-payment_methods: [card, cash on delivery]
-business_rules: ["Returns within 30 days"]
+tenants:
+  - id: t
+    name: T
+    brands:
+      - id: b
+        name: B
+        persona:
+          seller_name: Lía
+          brand_name: Moda Lía
+          focus: clothing and accessories
+          tone: warm and stylish
+          greeting: "¡Hola! Soy Lía."
+          delivery_areas: [Spain, Portugal]
+          payment_methods: [card, cash on delivery]
+          business_rules: ["Returns within 30 days"]
 "#,
         )
-        .unwrap()
+        .unwrap();
+        file.persona("t", "b").cloned().unwrap()
     }
 
     #[test]
@@ -296,7 +201,7 @@ business_rules: ["Returns within 30 days"]
         let path = dir.join("tenants.yaml");
         std::fs::write(
             &path,
-            "tenants:\n  - id: demo\n    brands:\n      - id: fashion\n        persona:\n          seller_name: Lía\n          brand_name: Moda\n          tone: warm\n          greeting: hi\n        whatsapp: {ignored: true}\n",
+            "tenants:\n  - id: demo\n    name: Demo\n    brands:\n      - id: fashion\n        name: Fashion\n        persona:\n          seller_name: Lía\n          brand_name: Moda\n          tone: warm\n          greeting: hi\n      - id: tech\n        name: Tech\n",
         )
         .unwrap();
 
@@ -321,12 +226,11 @@ mod demo_tests {
             env!("CARGO_MANIFEST_DIR"),
             "/../../config/tenants.demo.yaml"
         ));
-        let file: TenantFile =
-            serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let file = TenantsFile::load(path).unwrap();
         let mut brands = 0;
         for tenant in &file.tenants {
             for brand in &tenant.brands {
-                let persona = load(path, &tenant.id, &brand.id).unwrap();
+                let persona = load(path, tenant.id.as_str(), brand.id.as_str()).unwrap();
                 assert!(!persona.greeting.is_empty());
                 brands += 1;
             }
