@@ -17,7 +17,9 @@ use std::{
 
 use axum::{Router, body::Bytes, extract::State, http::StatusCode, routing::post};
 use futures::StreamExt as _;
-use gateway::{Application, Config, domain::signature::whatsapp_signature};
+use gateway::{
+    Application, Config, domain::signature::whatsapp_signature, startup::CHAT_RESPONSE_QUEUE,
+};
 use lapin::{
     BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
     options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions},
@@ -186,23 +188,21 @@ async fn main() {
         .unwrap();
 
     // The gateway, as `main` starts it, on the demo tenants.
-    let pool = store_testkit::fresh_database()
+    let (_pool, database_url) = store_testkit::fresh_database_with_url()
         .await
         .expect("database reachable (DATABASE_URL)");
     let tenants = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../config/tenants.demo.yaml"
     ));
-    let mut config = Config::new(
-        SecretString::from(String::new()),
+    let config = Config::for_tests(
+        SecretString::from(database_url),
         BusConfig::new(gateway::config::SERVICE, SecretString::from(amqp.clone()))
             .with_exchange(exchange.clone()),
         tenants,
     );
-    config.host = [127, 0, 0, 1].into();
-    config.port = 0;
-    config.queue_prefix = prefix.clone();
-    let app = Application::build_with_pool(config, pool).await.unwrap();
+    let replies = config.bus.queue_name(CHAT_RESPONSE_QUEUE);
+    let app = Application::build(config).await.unwrap();
     let gateway_url = format!("http://127.0.0.1:{}/webhooks/whatsapp/demo", app.port());
     let stop = app.shutdown_token();
     let gateway = tokio::spawn(app.run_until_stopped());
@@ -272,15 +272,15 @@ async fn main() {
     for queue in [
         store_bus::topology::dead_letter_queue(&sink_queue),
         sink_queue,
-        format!("{prefix}.chat-response.dlq"),
-        format!("{prefix}.chat-response"),
+        store_bus::topology::dead_letter_queue(&replies),
+        replies.clone(),
     ]
     .into_iter()
     .chain(
         gateway::config::SendConfig::default()
             .bus_retry_delays
             .iter()
-            .map(|d| store_bus::topology::retry_queue(&format!("{prefix}.chat-response"), *d)),
+            .map(|d| store_bus::topology::retry_queue(&replies, *d)),
     ) {
         let _ = cleanup
             .queue_delete(queue.as_str().into(), Default::default())

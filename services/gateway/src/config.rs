@@ -1,13 +1,16 @@
-//! The gateway's configuration: environment variables (12-factor), plus the
-//! tenant file whose path is one of them. Secrets are [`SecretString`]s and
-//! may also be read from a file named by `<VAR>_FILE` (Kubernetes secrets
-//! mounted as files).
+//! The gateway's configuration: environment variables (12-factor) in the
+//! house's one naming scheme (`HOST`, `PORT`, `DATABASE_URL`, `AMQP_URL`,
+//! `BUS_EXCHANGE`, `TENANTS_FILE` as every service; `GATEWAY_*` and
+//! `WEBCHAT_*` its own), plus the tenants file whose path is one of them.
+//! Secrets may also be read from the file named by `<NAME>_FILE`
+//! (`store_service::config::secret_from_env`).
 
-use std::{net::IpAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{Context as _, bail};
 use secrecy::SecretString;
 use store_bus::BusConfig;
+use store_service::config::{self, var};
 use url::Url;
 
 use crate::domain::rate_limit::Rate;
@@ -19,19 +22,25 @@ pub const SERVICE: &str = "gateway";
 pub const DEFAULT_WHATSAPP_API_BASE: &str = "https://graph.facebook.com/v21.0";
 /// Bot API base used when `TELEGRAM_API_BASE` is not set.
 pub const DEFAULT_TELEGRAM_API_BASE: &str = "https://api.telegram.org";
+/// The tenants file when `TENANTS_FILE` is not set (the seller's default
+/// too).
+pub const DEFAULT_TENANTS_FILE: &str = "config/tenants.demo.yaml";
 
 /// Everything the gateway needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Address to listen on (`GATEWAY_HOST`, default `0.0.0.0`).
-    pub host: IpAddr,
-    /// Port to listen on (`PORT`, default 8080; 0 picks a free one).
-    pub port: u16,
+    /// Address of the HTTP server (`HOST`, default `0.0.0.0`; `PORT`,
+    /// default 8080; port 0 picks a free one).
+    pub http_addr: SocketAddr,
     /// PostgreSQL (`DATABASE_URL` or `DATABASE_URL_FILE`).
     pub database_url: SecretString,
-    /// RabbitMQ (`AMQP_URL` or `AMQP_URL_FILE`, `BUS_EXCHANGE`).
+    /// Connections in the pool (`DATABASE_MAX_CONNECTIONS`, default 10).
+    pub database_max_connections: u32,
+    /// RabbitMQ (`AMQP_URL` or `AMQP_URL_FILE`, `BUS_EXCHANGE`); the reply
+    /// queue is named by its [`BusConfig::queue_name`].
     pub bus: BusConfig,
-    /// The tenant file (`GATEWAY_TENANTS_FILE`).
+    /// The tenants file (`TENANTS_FILE`, default
+    /// [`DEFAULT_TENANTS_FILE`]).
     pub tenants_file: PathBuf,
     /// Graph API base URL, version included (`WHATSAPP_API_BASE`).
     pub whatsapp_api_base: Url,
@@ -43,9 +52,6 @@ pub struct Config {
     pub dedup_ttl: Duration,
     /// Largest webhook body accepted (`GATEWAY_MAX_BODY_BYTES`, default 1 MiB).
     pub max_body_bytes: usize,
-    /// Prefix of the gateway's queue names (`GATEWAY_QUEUE_PREFIX`, default
-    /// `gateway`).
-    pub queue_prefix: String,
     /// Outbound sending: attempts and backoff within one delivery.
     pub send: SendConfig,
     /// Shards of the reply consumer (`GATEWAY_REPLY_SHARDS`, default 8):
@@ -131,11 +137,11 @@ impl Default for SendConfig {
 
 impl Config {
     /// A configuration with defaults for everything but the essentials.
-    pub fn new(database_url: SecretString, bus: BusConfig, tenants_file: PathBuf) -> Self {
+    fn new(database_url: SecretString, bus: BusConfig, tenants_file: PathBuf) -> Self {
         Self {
-            host: IpAddr::from([0, 0, 0, 0]),
-            port: 8080,
+            http_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
             database_url,
+            database_max_connections: 10,
             bus,
             tenants_file,
             #[allow(clippy::expect_used)]
@@ -144,26 +150,35 @@ impl Config {
             telegram_api_base: Url::parse(DEFAULT_TELEGRAM_API_BASE).expect("a valid URL"),
             dedup_ttl: Duration::from_secs(7 * 24 * 3600),
             max_body_bytes: 1024 * 1024,
-            queue_prefix: SERVICE.to_owned(),
             send: SendConfig::default(),
             reply_shards: 8,
             webchat: WebchatConfig::default(),
         }
     }
 
+    /// A configuration for tests: local port 0, the given database, bus and
+    /// tenants file, defaults for the rest.
+    pub fn for_tests(database_url: SecretString, bus: BusConfig, tenants_file: PathBuf) -> Self {
+        Self {
+            http_addr: config::test_http_addr(),
+            ..Self::new(database_url, bus, tenants_file)
+        }
+    }
+
     /// Reads the configuration from the environment, refusing bad values.
     pub fn from_env() -> anyhow::Result<Self> {
-        let database_url = secret_var("DATABASE_URL")?
-            .context("DATABASE_URL (or DATABASE_URL_FILE) must be set")?;
-        let bus = store_service::config::bus_from_env(SERVICE)?;
-        let tenants_file = var("GATEWAY_TENANTS_FILE")
-            .context("GATEWAY_TENANTS_FILE must name the tenant file")?;
-        let mut config = Self::new(database_url, bus, PathBuf::from(tenants_file));
-        if let Some(host) = var("GATEWAY_HOST") {
-            config.host = host.parse().context("GATEWAY_HOST is not an IP address")?;
-        }
-        if let Some(port) = var("PORT") {
-            config.port = port.parse().context("PORT is not a port number")?;
+        let mut config = Self::new(
+            config::database_url_from_env()?,
+            config::bus_from_env(SERVICE)?,
+            config::tenants_file_from_env(DEFAULT_TENANTS_FILE),
+        );
+        config.http_addr = config::http_addr_from_env()?;
+        if let Some(n) = var("DATABASE_MAX_CONNECTIONS") {
+            config.database_max_connections = n
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .context("DATABASE_MAX_CONNECTIONS is not a positive number")?;
         }
         if let Some(base) = var("WHATSAPP_API_BASE") {
             config.whatsapp_api_base = base_url(&base).context("WHATSAPP_API_BASE")?;
@@ -181,9 +196,6 @@ impl Config {
             config.max_body_bytes = bytes
                 .parse()
                 .context("GATEWAY_MAX_BODY_BYTES is not a number")?;
-        }
-        if let Some(prefix) = var("GATEWAY_QUEUE_PREFIX") {
-            config.queue_prefix = prefix;
         }
         if let Some(shards) = var("GATEWAY_REPLY_SHARDS") {
             config.reply_shards = shards
@@ -252,24 +264,7 @@ fn rate_var(burst: &str, refill_ms: &str, default: Rate) -> anyhow::Result<Rate>
     Rate::new(burst_value, refill).with_context(|| format!("{burst}/{refill_ms} are not a rate"))
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-/// `NAME`, or the content of the file named by `NAME_FILE`.
-fn secret_var(name: &str) -> anyhow::Result<Option<SecretString>> {
-    if let Some(value) = var(name) {
-        return Ok(Some(SecretString::from(value)));
-    }
-    let Some(path) = var(&format!("{name}_FILE")) else {
-        return Ok(None);
-    };
-    let value = std::fs::read_to_string(&path)
-        .with_context(|| format!("Failed to read {name}_FILE ({path})"))?;
-    Ok(Some(SecretString::from(value.trim().to_owned())))
-}
-
-/// A base URL with a trailing slash, so joining keeps its path.
+/// `value` as the base URL of a channel API: an http(s) URL.
 pub fn base_url(value: &str) -> anyhow::Result<Url> {
     let url = Url::parse(value).with_context(|| format!("{value:?} is not a URL"))?;
     if !matches!(url.scheme(), "http" | "https") {

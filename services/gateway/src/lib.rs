@@ -26,7 +26,6 @@ pub mod error;
 pub(crate) mod events;
 pub mod http;
 pub mod ingest;
-pub mod live;
 pub mod metrics;
 pub mod startup;
 pub mod state;

@@ -1,4 +1,5 @@
-//! The gateway binary: read the configuration, start, stop on SIGTERM.
+//! The gateway binary: read the configuration, build the application, run
+//! it until SIGTERM or Ctrl-C.
 
 use anyhow::Context as _;
 use gateway::{Application, Config, config::SERVICE};
@@ -10,17 +11,7 @@ async fn main() -> anyhow::Result<()> {
     let app = Application::build(config)
         .await
         .context("Failed to start the gateway")?;
-    tracing::info!(port = app.port(), "gateway listening");
-    // The handler task ends by itself when the token is cancelled.
-    drop(store_telemetry::spawn_signal_handler(app.shutdown_token()));
-    let result = app.run_until_stopped().await;
-    match &result {
-        Ok(()) => tracing::info!("gateway stopped"),
-        Err(error) => tracing::error!(
-            error = format!("{error:#}"),
-            "gateway stopped with an error"
-        ),
-    }
+    let result = store_service::run(SERVICE, app).await;
     telemetry.shutdown()?;
     result
 }

@@ -6,8 +6,8 @@ use sqlx::PgPool;
 use store_bus::Bus;
 
 use crate::{
+    db::live::Live,
     domain::{tenants::Tenants, webchat_guard::WebchatGuard},
-    live::Live,
     metrics::GatewayMetrics,
 };
 

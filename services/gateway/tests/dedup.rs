@@ -12,7 +12,7 @@ use gateway::db::{
 #[tokio::test]
 async fn a_key_is_seen_once_per_tenant_and_channel_until_it_expires() {
     let pool = store_testkit::fresh_database().await.unwrap();
-    db::migrate(&pool).await.unwrap();
+    db::migrator().run(&pool).await.unwrap();
     let mut conn = pool.acquire().await.unwrap();
     let day = Duration::from_secs(86_400);
 
@@ -36,7 +36,7 @@ async fn a_key_is_seen_once_per_tenant_and_channel_until_it_expires() {
 #[tokio::test]
 async fn an_expired_key_is_new_again_and_purged() {
     let pool = store_testkit::fresh_database().await.unwrap();
-    db::migrate(&pool).await.unwrap();
+    db::migrator().run(&pool).await.unwrap();
     let mut conn = pool.acquire().await.unwrap();
     claim(&mut conn, "shop", "whatsapp", "wamid.old", Duration::ZERO)
         .await

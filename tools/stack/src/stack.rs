@@ -177,10 +177,8 @@ impl Stack {
                 .envs(common.clone())
                 .envs([
                     ("DATABASE_URL", db("gateway")?),
-                    ("GATEWAY_HOST", "127.0.0.1".to_owned()),
-                    ("GATEWAY_TENANTS_FILE", path_str(&config.tenants_file)),
+                    ("TENANTS_FILE", path_str(&config.tenants_file)),
                 ])
-                .envs(private_prefix(config, "GATEWAY_QUEUE_PREFIX", "gateway"))
                 .envs(config.gateway_env.clone()),
         ];
         let mut port = config.ports.first_seller;

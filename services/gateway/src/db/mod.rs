@@ -1,24 +1,18 @@
 //! The gateway's tables in PostgreSQL: edge deduplication, the brand each
 //! conversation picked, the channel messages already sent per reply, and
-//! the web chat's sessions and transcripts.
+//! the web chat's sessions and transcripts, whose appends the live listener
+//! ([`live`]) hears from every replica.
 
 pub mod brand_choice;
 pub mod dedup;
+pub mod live;
 pub mod outbound;
 pub mod webchat;
 
-use sqlx::{PgPool, migrate::Migrator};
+use sqlx::migrate::Migrator;
 
-/// The gateway's migrations. They run with `ignore_missing`, so the gateway
-/// can share `_sqlx_migrations` with other migrators (the idempotency
-/// ledger's, if it is ever added).
+/// The gateway's migrations (`store_service::db::migrate` applies them
+/// after the idempotency ledger's, each ignoring the other's versions).
 pub fn migrator() -> Migrator {
-    let mut migrator = sqlx::migrate!("./migrations");
-    migrator.set_ignore_missing(true);
-    migrator
-}
-
-/// Applies the migrations.
-pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
-    migrator().run(pool).await
+    sqlx::migrate!("./migrations")
 }

@@ -1,5 +1,5 @@
-//! The HTTP API: the channels' webhooks and the web chat, merged with the
-//! ops endpoints (`/healthz`, `/readyz`, `/metrics`).
+//! The HTTP API: the channels' webhooks and the web chat (the skeleton adds
+//! the ops endpoints `/healthz`, `/readyz`, `/metrics`).
 
 pub mod telegram;
 pub mod webchat;
@@ -12,12 +12,11 @@ use axum::{
     http::{HeaderMap, StatusCode, header::CONTENT_TYPE},
     middleware,
 };
-use store_telemetry::{Metrics, Readiness, ops_router};
 
 use crate::{error::ApiError, state::AppState};
 
-/// The whole HTTP surface of the gateway.
-pub fn router(state: AppState, metrics: Metrics, readiness: Readiness) -> Router {
+/// The gateway's own routes.
+pub fn router(state: AppState) -> Router {
     let limit = state.max_body_bytes;
     Router::new()
         .merge(whatsapp::router())
@@ -26,7 +25,6 @@ pub fn router(state: AppState, metrics: Metrics, readiness: Readiness) -> Router
         // After the webhooks' limit, so the web chat keeps its own.
         .merge(webchat::router(state.clone()))
         .with_state(state)
-        .merge(ops_router(metrics, readiness))
         .layer(middleware::from_fn(crate::error::log_server_errors))
 }
 

@@ -1,20 +1,28 @@
-//! The black-box test harness: the real gateway on port 0, a fresh database,
-//! a unique exchange and queue prefix on the real broker, fake Graph API and
-//! Bot API servers, and a queue bound to every event on the exchange.
+//! The black-box test harness: the real gateway as `main` builds it, started
+//! by `store_testkit::TestApp` (port 0, a fresh database, a unique exchange
+//! on the real broker), fake Graph API and Bot API servers, and a queue bound
+//! to every event on the exchange.
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub use store_testkit::proxy;
 pub mod webchat;
 
-use std::time::Duration;
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
-use gateway::{Application, Config, config::base_url, domain::signature::whatsapp_signature};
-use secrecy::SecretString;
+use gateway::{
+    Application, Config,
+    config::{SERVICE, base_url},
+    domain::signature::whatsapp_signature,
+};
+use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::Value;
 use sqlx::PgPool;
-use store_bus::{Bus, BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
+use store_bus::{Bus, ConsumerConfig, ConsumerHandle, Handler, HandlerError, Incoming};
 use store_events::{AttributesReader, Event};
-use store_telemetry::Metrics;
+use store_testkit::TestEnv;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use wiremock::MockServer;
@@ -93,7 +101,7 @@ tenants:
     )
 }
 
-/// Passes every delivery to the test.
+/// Passes every delivery to the test, with its routing key.
 struct Collector(mpsc::UnboundedSender<Incoming>);
 
 #[async_trait::async_trait]
@@ -118,7 +126,9 @@ pub struct Options {
     pub configure: Option<fn(&mut Config)>,
 }
 
-/// A running gateway and what a test needs around it.
+/// A running gateway (a [`store_testkit::TestApp`]) and what a test needs
+/// around it: fake Graph API and Bot API servers and a queue of the test's
+/// own on the gateway's exchange.
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
@@ -126,21 +136,17 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The gateway's database.
     pub pool: PgPool,
-    /// Its URL, for replicas.
-    db_url: String,
-    /// The gateway's configuration, for replicas.
-    config: Config,
     /// A bus on the gateway's exchange, for the test to publish.
     pub bus: Bus,
     /// Fake Graph API.
     pub whatsapp_api: MockServer,
     /// Fake Bot API.
     pub telegram_api: MockServer,
+    /// The gateway's configuration, for replicas.
+    config: Config,
     events: mpsc::UnboundedReceiver<Incoming>,
-    prefix: String,
-    exchange: String,
-    shutdown: CancellationToken,
-    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    watcher: ConsumerHandle,
+    app: store_testkit::TestApp,
 }
 
 impl TestApp {
@@ -151,97 +157,73 @@ impl TestApp {
 
     /// Starts the gateway with `options`.
     pub async fn spawn_with(options: Options) -> Self {
-        store_telemetry::init_for_tests();
-        let prefix = store_testkit::unique("gw");
-        let exchange = format!("{prefix}.events");
-        let tenants_file = std::env::temp_dir().join(format!("{prefix}.tenants.yaml"));
-        std::fs::write(&tenants_file, tenants_yaml()).unwrap();
-
-        // The test's own bus, bound to everything, straight to the broker.
-        let mut test_bus_config = BusConfig::new(
-            format!("{prefix}-test"),
-            SecretString::from(store_testkit::amqp_url()),
-        )
-        .with_exchange(exchange.clone());
-        test_bus_config.confirm_timeout = Duration::from_secs(5);
-        let bus = Bus::connect(test_bus_config, Metrics::new("test").unwrap())
-            .await
-            .unwrap();
-        let (tx, events) = mpsc::unbounded_channel();
-        let shutdown = CancellationToken::new();
-        bus.consume(
-            // One at a time, so the test sees the events in publish order.
-            ConsumerConfig::new(
-                format!("{prefix}.all"),
-                options
-                    .bindings
-                    .clone()
-                    .unwrap_or_else(|| vec!["#".to_owned()]),
-            )
-            .with_prefetch(1)
-            .with_retry_delays([]),
-            Collector(tx),
-            shutdown.child_token(),
-        )
-        .await
-        .unwrap();
-
         let whatsapp_api = MockServer::start().await;
         let telegram_api = MockServer::start().await;
-        let amqp_url = options.amqp_url.unwrap_or_else(store_testkit::amqp_url);
-        // Named like the real service, so the events carry its `source`.
-        let mut bus_config = BusConfig::new(gateway::config::SERVICE, SecretString::from(amqp_url))
-            .with_exchange(exchange.clone());
-        bus_config.confirm_timeout = Duration::from_secs(5);
-        let (pool, db_url) = store_testkit::fresh_database_with_url().await.unwrap();
-        let mut config = Config::new(SecretString::from(String::new()), bus_config, tenants_file);
-        config.host = [127, 0, 0, 1].into();
-        config.port = 0;
-        config.queue_prefix = prefix.clone();
-        config.whatsapp_api_base = base_url(&format!("{}/v21.0", whatsapp_api.uri())).unwrap();
-        config.telegram_api_base = base_url(&telegram_api.uri()).unwrap();
-        config.max_body_bytes = 64 * 1024;
-        config.send.attempts = 3;
-        config.send.initial_backoff = Duration::from_millis(50);
-        config.send.bus_retry_delays = vec![Duration::from_millis(300)];
-        if let Some(configure) = options.configure {
-            configure(&mut config);
-        }
+        let tenants_file =
+            std::env::temp_dir().join(format!("{}.tenants.yaml", store_testkit::unique("gw")));
+        std::fs::write(&tenants_file, tenants_yaml()).unwrap();
+        let whatsapp_api_base = base_url(&format!("{}/v21.0", whatsapp_api.uri())).unwrap();
+        let telegram_api_base = base_url(&telegram_api.uri()).unwrap();
+        let built = Arc::new(Mutex::new(None));
+        let slot = built.clone();
+        let app = store_testkit::TestApp::spawn(SERVICE, |env: TestEnv| async move {
+            let mut bus = env.bus;
+            if let Some(url) = options.amqp_url {
+                bus.url = SecretString::from(url);
+            }
+            bus.confirm_timeout = Duration::from_secs(5);
+            let database_url = match options.postgres_port {
+                Some(port) => SecretString::from(proxy::via(env.database_url.expose_secret(), port)),
+                None => env.database_url,
+            };
+            let mut config = Config::for_tests(database_url, bus, tenants_file);
+            config.whatsapp_api_base = whatsapp_api_base;
+            config.telegram_api_base = telegram_api_base;
+            config.max_body_bytes = 64 * 1024;
+            config.send.attempts = 3;
+            config.send.initial_backoff = Duration::from_millis(50);
+            config.send.bus_retry_delays = vec![Duration::from_millis(300)];
+            if let Some(configure) = options.configure {
+                configure(&mut config);
+            }
+            *slot.lock().unwrap() = Some(config.clone());
+            Application::build(config).await
+        })
+        .await
+        .unwrap();
+        let config = built.lock().unwrap().take().unwrap();
 
-        let app_pool = match options.postgres_port {
-            Some(port) => sqlx::postgres::PgPoolOptions::new()
-                .acquire_timeout(Duration::from_secs(2))
-                .connect(&proxy::via(&db_url, port))
-                .await
-                .unwrap(),
-            None => pool.clone(),
-        };
-        let app = Application::build_with_pool(config.clone(), app_pool)
+        // The test's own queue on the gateway's exchange, one delivery at a
+        // time, so the test sees the events in publish order (with their
+        // routing keys).
+        let (tx, events) = mpsc::unbounded_channel();
+        let watcher = app
+            .bus
+            .consume(
+                ConsumerConfig::new(
+                    format!("{}.all", app.exchange),
+                    options
+                        .bindings
+                        .unwrap_or_else(|| vec!["#".to_owned()]),
+                )
+                .with_prefetch(1)
+                .with_retry_delays([]),
+                Collector(tx),
+                app.shutdown_token().child_token(),
+            )
             .await
             .unwrap();
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let app_shutdown = app.shutdown_token();
-        let server = tokio::spawn(app.run_until_stopped());
-        // One token stops both the app and the test's consumer.
-        let stop = shutdown.clone();
-        tokio::spawn(async move {
-            stop.cancelled().await;
-            app_shutdown.cancel();
-        });
         Self {
-            address,
-            http: reqwest::Client::new(),
-            pool,
-            db_url,
-            config,
-            bus,
+            address: app.address.clone(),
+            http: app.http.clone(),
+            pool: app.pool.clone(),
+            bus: app.bus.clone(),
             whatsapp_api,
             telegram_api,
+            config,
             events,
-            prefix,
-            exchange,
-            shutdown,
-            server,
+            watcher,
+            app,
         }
     }
 
@@ -318,18 +300,12 @@ impl TestApp {
             .unwrap();
     }
 
-    /// A second gateway, as another replica of this one: same database
-    /// (through its own pool), exchange and queues. Its consumer stands by
-    /// while this one's is active (single active consumer).
+    /// A second gateway, as another replica of this one: same database,
+    /// exchange and queues (so not a fresh [`store_testkit::TestApp`]). Its
+    /// consumer stands by while this one's is active (single active
+    /// consumer).
     pub async fn spawn_replica(&self) -> Replica {
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(5)
-            .connect(&self.db_url)
-            .await
-            .unwrap();
-        let app = Application::build_with_pool(self.config.clone(), pool)
-            .await
-            .unwrap();
+        let app = Application::build(self.config.clone()).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
         let shutdown = app.shutdown_token();
         let server = tokio::spawn(app.run_until_stopped());
@@ -340,17 +316,12 @@ impl TestApp {
         }
     }
 
-    /// Stops the gateway and waits for it.
+    /// Stops the gateway, waits for it and removes the test's queues and
+    /// exchange.
     pub async fn stop(self) {
-        self.shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(60), self.server)
-            .await
-            .expect("the gateway did not stop")
-            .unwrap()
-            .unwrap();
-        self.bus.close().await;
-        delete_topology(&self.prefix, &self.exchange).await;
-        store_testkit::purge_broker(&self.prefix).await;
+        self.app.shutdown_token().cancel();
+        self.watcher.stopped().await;
+        self.app.stop().await.unwrap();
     }
 }
 
@@ -372,38 +343,6 @@ impl Replica {
             .unwrap()
             .unwrap();
     }
-}
-
-/// Deletes the test's queues and exchange: quorum queues are costly, and a
-/// broker shared by many test runs must not collect them.
-async fn delete_topology(prefix: &str, exchange: &str) {
-    use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
-    use store_bus::topology::{dead_letter_queue, retry_queue};
-    let connection = lapin::Connection::connect(
-        &store_testkit::amqp_url(),
-        lapin::ConnectionProperties::default(),
-    )
-    .await
-    .unwrap();
-    let channel = connection.create_channel().await.unwrap();
-    let all = format!("{prefix}.all");
-    let replies = format!("{prefix}.chat-response");
-    let queues = [
-        dead_letter_queue(&all),
-        all,
-        retry_queue(&replies, Duration::from_millis(300)),
-        dead_letter_queue(&replies),
-        replies,
-    ];
-    for queue in queues {
-        let _ = channel
-            .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
-            .await;
-    }
-    let _ = channel
-        .exchange_delete(exchange.into(), ExchangeDeleteOptions::default())
-        .await;
-    let _ = connection.close(200, "test done".into()).await;
 }
 
 // Not every test binary reads fixtures.

@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use super::{ChatError, authorize, chat_tenant};
 use crate::{
-    db, domain::webchat::Entry, error::ApiError, events::db as db_error, live::Wake,
+    db, domain::webchat::Entry, error::ApiError, events::db as db_error, db::live::Wake,
     state::AppState,
 };
 

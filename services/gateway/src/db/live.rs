@@ -17,7 +17,7 @@ use tokio::{sync::broadcast, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::db::webchat::NOTIFY_CHANNEL;
+use super::webchat::NOTIFY_CHANNEL;
 
 /// Wake-ups buffered per stream before it lags (and resyncs).
 const CAPACITY: usize = 1024;
