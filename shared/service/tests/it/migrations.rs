@@ -21,6 +21,28 @@ fn rewritten() -> [Rewritten; 1] {
     }]
 }
 
+/// Migrates with the rewritten file, adopting `rewritten`.
+async fn migrate_after(pool: &sqlx::PgPool, rewritten: &[Rewritten]) -> anyhow::Result<()> {
+    db::migrate_with_tenants(
+        pool,
+        sqlx::migrate!("tests/it/probe_migrations_after"),
+        "probe",
+        rewritten,
+    )
+    .await
+}
+
+/// Migrates with the file as it was before the tenant tables moved.
+async fn migrate_before(pool: &sqlx::PgPool) {
+    db::migrate(
+        pool,
+        sqlx::migrate!("tests/it/probe_migrations_before"),
+        "probe",
+    )
+    .await
+    .unwrap();
+}
+
 async fn tables(pool: &sqlx::PgPool) -> Vec<String> {
     sqlx::query_scalar(
         "select table_name::text from information_schema.tables \
@@ -35,14 +57,7 @@ async fn tables(pool: &sqlx::PgPool) -> Vec<String> {
 async fn a_fresh_database_gets_the_tenant_tables_from_store_tenancy() {
     let pool = fresh_pool().await;
 
-    db::migrate_with_tenants(
-        &pool,
-        sqlx::migrate!("tests/it/probe_migrations_after"),
-        "probe",
-        &rewritten(),
-    )
-    .await
-    .unwrap();
+    migrate_after(&pool, &rewritten()).await.unwrap();
 
     assert_eq!(tables(&pool).await, ["api_key", "shop_item", "tenant"]);
 }
@@ -58,23 +73,9 @@ async fn a_database_migrated_with_the_old_file_is_adopted_and_migrates_on() {
     .await
     .unwrap();
 
-    db::migrate_with_tenants(
-        &pool,
-        sqlx::migrate!("tests/it/probe_migrations_after"),
-        "probe",
-        &rewritten(),
-    )
-    .await
-    .unwrap();
+    migrate_after(&pool, &rewritten()).await.unwrap();
     // And again: adopting is idempotent.
-    db::migrate_with_tenants(
-        &pool,
-        sqlx::migrate!("tests/it/probe_migrations_after"),
-        "probe",
-        &rewritten(),
-    )
-    .await
-    .unwrap();
+    migrate_after(&pool, &rewritten()).await.unwrap();
 
     assert_eq!(tables(&pool).await, ["api_key", "shop_item", "tenant"]);
 }
@@ -90,13 +91,7 @@ async fn without_the_old_checksum_a_rewritten_migration_is_refused() {
     .await
     .unwrap();
 
-    let refused = db::migrate_with_tenants(
-        &pool,
-        sqlx::migrate!("tests/it/probe_migrations_after"),
-        "probe",
-        &[],
-    )
-    .await;
+    let refused = migrate_after(&pool, &[]).await;
 
     let error = format!("{:#}", refused.unwrap_err());
     assert!(
