@@ -8,10 +8,11 @@ use lapin::{
 
 use crate::{
     binding::AmqpMessage,
+    bus::Bus,
     connection,
     delivery::{ORIGINAL_ROUTING_KEY_HEADER, REPLAY_TO_HEADER, without_bus_headers},
     error::{BusError, PublishError},
-    publisher::{Bus, publish_confirmed},
+    publisher::publish_confirmed,
     topology,
 };
 

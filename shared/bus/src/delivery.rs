@@ -1,7 +1,11 @@
 //! Handling one delivery: decode, run the handler inside the event's trace,
 //! then ack, schedule a retry or dead-letter it.
 
-use std::{panic::AssertUnwindSafe, time::Instant};
+use std::{
+    panic::AssertUnwindSafe,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use chrono::Utc;
 use cloudevents::AttributesReader;
@@ -9,15 +13,16 @@ use futures::FutureExt;
 use lapin::{
     BasicProperties, Channel,
     message::Delivery,
-    options::BasicAckOptions,
+    options::{BasicAckOptions, BasicNackOptions},
     types::{AMQPValue, FieldTable, LongString, ShortString},
 };
+use store_telemetry::metrics::Metrics;
 use tracing::Instrument;
 
 use crate::{
     binding::{self, AmqpMessage},
-    consumer::{Shared, requeue},
-    handler::{HandlerError, Incoming},
+    consumer_config::ConsumerConfig,
+    handler::{Handler, HandlerError, Incoming},
     publisher::publish_confirmed,
     topology,
 };
@@ -34,6 +39,15 @@ pub const REPLAY_TO_HEADER: &str = "x-replay-to";
 /// Header carrying when the message was dead-lettered.
 pub const DEAD_LETTERED_AT_HEADER: &str = "x-dead-lettered-at";
 
+/// Everything a delivery task needs: one queue's consumer configuration, its
+/// handler and where to count what happened.
+pub(crate) struct DeliveryContext {
+    pub(crate) config: ConsumerConfig,
+    pub(crate) handler: Arc<dyn Handler>,
+    pub(crate) metrics: Metrics,
+    pub(crate) confirm_timeout: Duration,
+}
+
 /// What became of a delivery.
 enum Outcome {
     Done,
@@ -41,7 +55,7 @@ enum Outcome {
     DeadLetter(String),
 }
 
-pub(crate) async fn process(shared: &Shared, channel: &Channel, delivery: Delivery) {
+pub(crate) async fn process(shared: &DeliveryContext, channel: &Channel, delivery: Delivery) {
     let queue = shared.config.queue.as_str();
     let attempt = attempt_of(&delivery.properties);
     let (ty, outcome) = match binding::from_amqp(&delivery.properties, &delivery.data) {
@@ -104,7 +118,7 @@ pub(crate) async fn process(shared: &Shared, channel: &Channel, delivery: Delive
 }
 
 async fn handle(
-    shared: &Shared,
+    shared: &DeliveryContext,
     delivery: &Delivery,
     event: cloudevents::Event,
     attempt: u32,
@@ -183,7 +197,7 @@ async fn handle(
 /// republish is not confirmed the original is requeued instead, so the event
 /// is never lost. Returns whether the message moved.
 async fn forward(
-    shared: &Shared,
+    shared: &DeliveryContext,
     channel: &Channel,
     delivery: &Delivery,
     queue: &str,
@@ -223,6 +237,17 @@ async fn forward(
             false
         }
     }
+}
+
+/// Requeues a delivery we could not settle properly (used when republishing
+/// a retry failed): the broker hands it out again.
+async fn requeue(delivery: &Delivery) {
+    let _ = delivery
+        .nack(BasicNackOptions {
+            requeue: true,
+            ..BasicNackOptions::default()
+        })
+        .await;
 }
 
 fn long(s: &str) -> AMQPValue {

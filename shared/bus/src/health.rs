@@ -2,7 +2,7 @@
 
 use store_telemetry::health::ReadinessCheck;
 
-use crate::publisher::Bus;
+use crate::bus::Bus;
 
 /// Ready when the broker is reachable: the publishing connection is open, or
 /// can be opened now.
@@ -16,12 +16,5 @@ impl ReadinessCheck for BrokerCheck {
 
     async fn check(&self) -> Result<(), String> {
         self.0.ensure_connected().await.map_err(|e| e.to_string())
-    }
-}
-
-impl Bus {
-    /// Opens the publishing connection if it is not open.
-    pub async fn ensure_connected(&self) -> Result<(), crate::BusError> {
-        self.channel().await.map(|_| ())
     }
 }

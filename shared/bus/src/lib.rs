@@ -2,16 +2,20 @@
 //!
 //! - [`binding`]: the CloudEvents AMQP 0-9-1 binding (binary mode out,
 //!   anything reasonable in).
-//! - [`Bus`]: confirmed, mandatory, persistent publishing with reconnect.
+//! - [`Bus`]: the handle a service holds: publish, request, consume.
+//! - [`publisher`]: confirmed, mandatory, persistent publishing with
+//!   reconnect.
 //! - [`consumer`]: the consumer runner (quorum queue, manual ack, retries
 //!   through delay queues, dead-letter queue, graceful shutdown, reconnect).
 //! - [`rpc`]: request/reply for the seller's tool calls.
 //! - [`health`]: a readiness check for `/readyz`.
 
 pub mod binding;
+pub mod bus;
 pub mod config;
 pub mod connection;
 pub mod consumer;
+mod consumer_config;
 mod dead_letter;
 pub mod delivery;
 pub mod error;
@@ -22,30 +26,11 @@ pub mod publisher;
 pub mod rpc;
 pub mod topology;
 
+pub use bus::Bus;
 pub use config::{Backoff, BusConfig};
 pub use consumer::{ConsumerConfig, ConsumerHandle, Sharding};
 pub use error::{BusError, PublishError};
 pub use handler::{BoxError, Handler, HandlerError, Incoming};
 pub use inbox::Inbox;
-pub use publisher::Bus;
+pub use publisher::Publisher;
 pub use rpc::{RequestHandler, Responder, RpcError};
-
-impl Bus {
-    /// Starts a consumer of this bus's exchange with `handler`; it runs until
-    /// `cancel` fires. See [`consumer::start`].
-    pub async fn consume(
-        &self,
-        config: ConsumerConfig,
-        handler: impl Handler,
-        cancel: tokio_util::sync::CancellationToken,
-    ) -> Result<ConsumerHandle, BusError> {
-        consumer::start(
-            self.config(),
-            config,
-            std::sync::Arc::new(handler),
-            self.metrics().clone(),
-            cancel,
-        )
-        .await
-    }
-}

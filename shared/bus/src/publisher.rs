@@ -1,4 +1,6 @@
-//! The publishing side of the bus: confirmed, mandatory, persistent.
+//! The publishing side of the bus: confirmed, mandatory, persistent, with
+//! reconnect on demand. The service's `Bus` and the request/reply client both
+//! publish through a [`Publisher`].
 
 use std::sync::Arc;
 
@@ -13,16 +15,15 @@ use crate::{
     config::BusConfig,
     connection,
     error::{BusError, PublishError},
-    rpc::RpcClient,
 };
 
-/// A handle on the event bus: cheap to clone, safe to share.
+/// The publishing connection of a service: cheap to clone, safe to share.
 ///
 /// Publishing reconnects on demand: when the connection has gone away the
 /// next publish opens a new one (once; if that fails too, the caller gets the
 /// error and decides, e.g. a webhook answers 503 so the channel retries).
 #[derive(Clone)]
-pub struct Bus {
+pub struct Publisher {
     inner: Arc<Inner>,
 }
 
@@ -30,7 +31,6 @@ struct Inner {
     config: BusConfig,
     metrics: Metrics,
     live: Mutex<Option<Live>>,
-    rpc: RpcClient,
 }
 
 struct Live {
@@ -44,19 +44,18 @@ impl Live {
     }
 }
 
-impl Bus {
+impl Publisher {
     /// Connects to the broker and declares the exchange.
     pub async fn connect(config: BusConfig, metrics: Metrics) -> Result<Self, BusError> {
-        let bus = Self {
+        let publisher = Self {
             inner: Arc::new(Inner {
-                rpc: RpcClient::new(config.clone()),
                 config,
                 metrics,
                 live: Mutex::new(None),
             }),
         };
-        bus.channel().await?;
-        Ok(bus)
+        publisher.channel().await?;
+        Ok(publisher)
     }
 
     /// The configuration this bus was made with.
@@ -79,8 +78,13 @@ impl Bus {
             .is_some_and(Live::usable)
     }
 
+    /// Opens the publishing connection if it is not open.
+    pub async fn ensure_connected(&self) -> Result<(), BusError> {
+        self.channel().await.map(|_| ())
+    }
+
     /// The publishing channel, reconnecting if the old one is gone.
-    pub(crate) async fn channel(&self) -> Result<Channel, BusError> {
+    async fn channel(&self) -> Result<Channel, BusError> {
         let mut live = self.inner.live.lock().await;
         if let Some(l) = live.as_ref().filter(|l| l.usable()) {
             return Ok(l.channel.clone());
@@ -184,14 +188,8 @@ impl Bus {
         .await
     }
 
-    /// The request/reply client sharing this bus's configuration.
-    pub fn rpc(&self) -> &RpcClient {
-        &self.inner.rpc
-    }
-
-    /// Closes the publishing connection and the reply queue.
+    /// Closes the publishing connection.
     pub async fn close(&self) {
-        self.inner.rpc.close().await;
         if let Some(live) = self.inner.live.lock().await.take() {
             let _ = live.connection.close(200, "shutdown".into()).await;
         }

@@ -28,7 +28,7 @@ use crate::{
     connection,
     error::{BusError, PublishError},
     handler::{Handler, HandlerError, Incoming},
-    publisher::Bus,
+    publisher::Publisher,
 };
 
 /// A request got no answer.
@@ -51,9 +51,11 @@ pub enum RpcError {
 
 type Pending = Arc<std::sync::Mutex<HashMap<String, oneshot::Sender<Event>>>>;
 
-/// The requester's side: a private reply queue and the requests waiting on it.
+/// The requester's side: a private reply queue and the requests waiting on it,
+/// publishing requests through the service's [`Publisher`].
 pub struct RpcClient {
     config: BusConfig,
+    publisher: Publisher,
     pending: Pending,
     live: Mutex<Option<ReplyQueue>>,
 }
@@ -64,9 +66,10 @@ struct ReplyQueue {
 }
 
 impl RpcClient {
-    pub(crate) fn new(config: BusConfig) -> Self {
+    pub(crate) fn new(publisher: Publisher) -> Self {
         Self {
-            config,
+            config: publisher.config().clone(),
+            publisher,
             pending: Arc::default(),
             live: Mutex::new(None),
         }
@@ -158,29 +161,27 @@ impl RpcClient {
             let _ = queue.connection.close(200, "shutdown".into()).await;
         }
     }
-}
 
-impl Bus {
     /// Publishes `request` and waits up to `timeout` for the reply event.
     pub async fn request(&self, request: Event, timeout: Duration) -> Result<Event, RpcError> {
-        let rpc = self.rpc();
-        let reply_to = rpc.reply_queue().await?;
+        let reply_to = self.reply_queue().await?;
         let correlation = request.id().to_owned();
         let (tx, rx) = oneshot::channel();
-        if let Ok(mut pending) = rpc.pending.lock() {
+        if let Ok(mut pending) = self.pending.lock() {
             pending.insert(correlation.clone(), tx);
         }
         let forget = || {
-            if let Ok(mut pending) = rpc.pending.lock() {
+            if let Ok(mut pending) = self.pending.lock() {
                 pending.remove(&correlation);
             }
         };
         let routing_key = store_events::envelope::routing_key(&request);
-        let exchange = self.config().exchange.clone();
+        let exchange = self.config.exchange.clone();
         let properties = BasicProperties::default()
             .with_reply_to(reply_to.into())
             .with_correlation_id(correlation.as_str().into());
         if let Err(error) = self
+            .publisher
             .publish_to(&exchange, &routing_key, request, properties)
             .await
         {
@@ -208,14 +209,18 @@ pub trait RequestHandler: Send + Sync + 'static {
 /// Adapts a [`RequestHandler`] into a consumer [`Handler`] that sends each
 /// reply to the request's `reply_to` queue.
 pub struct Responder<H> {
-    bus: Bus,
+    publisher: Publisher,
     inner: H,
 }
 
 impl<H: RequestHandler> Responder<H> {
-    /// Wraps `inner`; replies are published through `bus`.
-    pub fn new(bus: Bus, inner: H) -> Self {
-        Self { bus, inner }
+    /// Wraps `inner`; replies are published through `bus` (the service's
+    /// `Bus`, or any [`Publisher`]).
+    pub fn new(bus: impl Into<Publisher>, inner: H) -> Self {
+        Self {
+            publisher: bus.into(),
+            inner,
+        }
     }
 }
 
@@ -233,7 +238,11 @@ impl<H: RequestHandler> Handler for Responder<H> {
             .clone()
             .unwrap_or_else(|| incoming.event.id().to_owned());
         let properties = BasicProperties::default().with_correlation_id(correlation.into());
-        match self.bus.publish_to("", reply_to, reply, properties).await {
+        match self
+            .publisher
+            .publish_to("", reply_to, reply, properties)
+            .await
+        {
             Ok(()) => Ok(()),
             // The requester is gone (its reply queue died with it): nobody
             // is waiting, so there is nothing left to do.

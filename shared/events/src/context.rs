@@ -4,9 +4,9 @@
 use cloudevents::{AttributesReader, Event};
 
 use crate::{
-    envelope::{DecodeError, string_extension},
     ext,
     ids::{BrandId, ConversationId, TenantId},
+    meta::{DecodeError, EventMeta, string_extension},
 };
 
 /// Tenant, brand, conversation and causality of an event.
@@ -66,7 +66,7 @@ impl EventContext {
     /// conversation; same correlation id (or the cause's id when it had none);
     /// causation id = the cause's id.
     pub fn caused_by(cause: &Event) -> Result<Self, DecodeError> {
-        let meta = crate::EventMeta::from_event(cause)?;
+        let meta = EventMeta::from_event(cause)?;
         Ok(Self {
             tenant: meta.tenant,
             brand: meta.brand,

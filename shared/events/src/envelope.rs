@@ -1,17 +1,12 @@
 //! Building CloudEvents from typed data and reading typed data back.
 
 use chrono::{SubsecRound, Utc};
-use cloudevents::{
-    AttributesReader, Data, Event, EventBuilder, EventBuilderV10, event::ExtensionValue,
-};
+use cloudevents::{AttributesReader, Data, Event, EventBuilder, EventBuilderV10};
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
-use crate::{
-    context::EventContext,
-    ext,
-    ids::{BrandId, ConversationId, IdError, TenantId},
-};
+pub use crate::meta::{DecodeError, EventMeta, routing_key, string_extension};
+use crate::{context::EventContext, ext};
 
 /// Base of every `dataschema` URI; the path below it mirrors
 /// `proto-events/schemas/`.
@@ -56,55 +51,6 @@ pub enum EventError {
         ty: &'static str,
         /// What the builder said.
         message: String,
-    },
-}
-
-/// Reading an event failed.
-#[derive(Debug, thiserror::Error)]
-pub enum DecodeError {
-    /// The event is of another type than the one asked for.
-    #[error("expected a {expected} event, got {actual}")]
-    WrongType {
-        /// The type asked for.
-        expected: &'static str,
-        /// The event's type.
-        actual: String,
-    },
-    /// A required extension is missing.
-    #[error("event {id} has no {name} extension")]
-    MissingExtension {
-        /// Event id.
-        id: String,
-        /// Extension name.
-        name: &'static str,
-    },
-    /// An extension holds an invalid id.
-    #[error("event {id} has an invalid {name} extension")]
-    BadExtension {
-        /// Event id.
-        id: String,
-        /// Extension name.
-        name: &'static str,
-        /// Why.
-        #[source]
-        source: IdError,
-    },
-    /// The event has no data.
-    #[error("event {id} has no data")]
-    NoData {
-        /// Event id.
-        id: String,
-    },
-    /// The data does not match the type's struct.
-    #[error("event {id} of type {ty} has malformed data")]
-    BadData {
-        /// Event id.
-        id: String,
-        /// Event type.
-        ty: String,
-        /// The serde error.
-        #[source]
-        source: serde_json::Error,
     },
 }
 
@@ -177,75 +123,4 @@ pub fn decode<D: EventData>(event: &Event) -> Result<D, DecodeError> {
             id: event.id().to_owned(),
         }),
     }
-}
-
-/// A string extension of `event`, whatever type the SDK parsed it as.
-pub fn string_extension(event: &Event, name: &str) -> Option<String> {
-    event.extension(name).map(|value| match value {
-        ExtensionValue::String(s) => s.clone(),
-        other => other.to_string(),
-    })
-}
-
-/// The agent-store context of a received event, read from its extensions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventMeta {
-    /// Tenant (required on every agent-store event).
-    pub tenant: TenantId,
-    /// Brand, if any.
-    pub brand: Option<BrandId>,
-    /// Conversation, if any.
-    pub conversation: Option<ConversationId>,
-    /// Correlation id, if any.
-    pub correlation_id: Option<String>,
-    /// Causation id, if any.
-    pub causation_id: Option<String>,
-}
-
-impl EventMeta {
-    /// Reads and validates the context extensions of `event`.
-    pub fn from_event(event: &Event) -> Result<Self, DecodeError> {
-        let id = || event.id().to_owned();
-        let tenant =
-            string_extension(event, ext::TENANT).ok_or_else(|| DecodeError::MissingExtension {
-                id: id(),
-                name: ext::TENANT,
-            })?;
-        let bad = |name| {
-            move |source| DecodeError::BadExtension {
-                id: id(),
-                name,
-                source,
-            }
-        };
-        Ok(Self {
-            tenant: TenantId::parse(tenant).map_err(bad(ext::TENANT))?,
-            brand: string_extension(event, ext::BRAND)
-                .map(BrandId::parse)
-                .transpose()
-                .map_err(bad(ext::BRAND))?,
-            conversation: string_extension(event, ext::CONVERSATION)
-                .map(ConversationId::parse)
-                .transpose()
-                .map_err(bad(ext::CONVERSATION))?,
-            correlation_id: string_extension(event, ext::CORRELATION_ID),
-            causation_id: string_extension(event, ext::CAUSATION_ID),
-        })
-    }
-}
-
-/// The routing key of an event: its type, then `.tenant`, then `.brand` when
-/// it has one. Consumers of a type bind `<type>.#`; a per-brand consumer binds
-/// `<type>.<tenant>.<brand>`.
-pub fn routing_key(event: &Event) -> String {
-    let mut key = event.ty().to_owned();
-    if let Some(tenant) = string_extension(event, ext::TENANT) {
-        key.push('.');
-        key.push_str(&tenant);
-        if let Some(brand) = string_extension(event, ext::BRAND) {
-            key.push('.');
-            key.push_str(&brand);
-        }
-    }
-    key
 }

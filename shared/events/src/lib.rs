@@ -15,6 +15,7 @@ pub mod context;
 pub mod data;
 pub mod envelope;
 pub mod ids;
+pub mod meta;
 #[cfg(feature = "schema-validation")]
 pub mod validation;
 
