@@ -1,6 +1,8 @@
 //! Order throughput benchmark (not a test):
 //! `cargo bench -p order-processor --bench orders`; `BENCH_ORDERS` sets the
-//! number of orders, default 500. Needs the local RabbitMQ and PostgreSQL.
+//! number of orders, default 500. Needs the local RabbitMQ and PostgreSQL,
+//! and the catalog's release binary (`cargo build --release --bins`): the
+//! catalog runs as a process, as the tests run it.
 //!
 //! Places orders through the bus (seller request → order processor →
 //! catalog reservation → order stored → reply) with 32 in flight, beside the
@@ -9,7 +11,9 @@
 
 #![allow(clippy::unwrap_used, missing_docs, dead_code)]
 
-#[path = "../tests/api/helpers.rs"]
+#[path = "../tests/it/catalog.rs"]
+mod catalog;
+#[path = "../tests/it/helpers.rs"]
 mod helpers;
 
 use std::{sync::Arc, time::Instant};

@@ -4,10 +4,12 @@
 //! broker, a fresh database on the server, so tests run in parallel.
 //! Addresses come from `AMQP_URL` and `DATABASE_URL`, with local defaults.
 //! [`proxy`] takes the broker or the database away from one service;
-//! [`TestApp`] runs any service as its `main` does.
+//! [`TestApp`] runs any service as its `main` does; [`tenants`] creates
+//! tenants on it as the operator does.
 
 pub mod app;
 pub mod proxy;
+pub mod tenants;
 
 pub use app::{TestApp, TestEnv};
 
