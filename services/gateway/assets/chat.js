@@ -92,7 +92,7 @@
       } else if (response.status === 503) {
         message = 'The shop is busy right now. Please try again in a moment.';
       } else {
-        message = (data && data.error) || `Something went wrong (${response.status}).`;
+        message = (data && data.detail) || `Something went wrong (${response.status}).`;
       }
       const error = new Error(message);
       error.status = response.status;

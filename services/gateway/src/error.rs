@@ -1,25 +1,30 @@
-//! The one error type of the HTTP API: a stable `code` and a `detail` in a
-//! JSON body. 5xx bodies say nothing about internals; the cause chain is
-//! logged once, by [`log_server_errors`].
+//! The gateway's refusals ([`GatewayError`]) on the house's one API error,
+//! [`ApiError`] (`store_service::ApiError<GatewayError>`): a stable `code`
+//! and a `detail` in a JSON body, for the webhooks and the web chat alike.
+//!
+//! 5xx bodies say nothing about internals: a 500's cause is logged by the
+//! shared type, a 503's where it is raised ([`unavailable`]); every 4xx is
+//! logged once, with its code, by [`log_refusals`].
 
 use axum::{
-    Json,
+    body::Body,
     extract::Request,
     http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use serde::Serialize;
+use store_service::DomainError;
 
-use crate::domain::rate_limit::Limited;
+/// The one API error of the gateway.
+pub type ApiError = store_service::ApiError<GatewayError>;
 
-/// Why a request failed.
+/// What the gateway refuses, beyond the refusals every service makes.
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub enum GatewayError {
     /// No tenant with that id.
     #[error("unknown tenant {0:?}")]
     UnknownTenant(String),
-    /// Missing or wrong webhook signature / secret token.
+    /// Missing or wrong webhook signature, secret token or session token.
     #[error("{0}")]
     Unauthorized(&'static str),
     /// The verification handshake failed.
@@ -37,10 +42,6 @@ pub enum ApiError {
     /// The payload names a channel account the tenant does not have.
     #[error("{0}")]
     UnknownChannel(String),
-    /// Nothing here by that name (a web chat session, a tenant without web
-    /// chat).
-    #[error("{0}")]
-    NotFound(String),
     /// The request is well-formed JSON but breaks a rule (unknown brand,
     /// empty text, text too long).
     #[error("{0}")]
@@ -49,122 +50,161 @@ pub enum ApiError {
     #[error("origin not allowed")]
     OriginNotAllowed,
     /// Too many requests from one session or address; try again after
-    /// this many seconds (the `Retry-After` header).
+    /// this many seconds (answered with [`rate_limited`], which adds the
+    /// `Retry-After` header).
     #[error("too many requests; try again in {0} s")]
     RateLimited(u64),
     /// The broker or the database cannot take the message now; the channel
     /// should retry.
     #[error("temporarily unavailable")]
     Unavailable(#[source] anyhow::Error),
-    /// A bug.
-    #[error("internal error")]
-    Internal(#[source] anyhow::Error),
 }
 
-impl ApiError {
-    fn status(&self) -> StatusCode {
+impl DomainError for GatewayError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            Self::UnknownTenant(_) => StatusCode::NOT_FOUND,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::VerificationFailed(_) => StatusCode::FORBIDDEN,
-            Self::Malformed(_) => StatusCode::BAD_REQUEST,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnknownChannel(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Invalid(_) => StatusCode::BAD_REQUEST,
-            Self::OriginNotAllowed => StatusCode::FORBIDDEN,
-            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The stable, machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::UnknownTenant(_) => "unknown_tenant",
-            Self::Unauthorized(_) => "unauthorized",
-            Self::VerificationFailed(_) => "verification_failed",
-            Self::Malformed(_) => "malformed_payload",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::TooLarge(_) => "payload_too_large",
-            Self::UnknownChannel(_) => "unknown_channel",
-            Self::NotFound(_) => "not_found",
-            Self::Invalid(_) => "invalid_request",
-            Self::OriginNotAllowed => "origin_not_allowed",
-            Self::RateLimited(_) => "rate_limited",
-            Self::Unavailable(_) => "unavailable",
-            Self::Internal(_) => "internal",
-        }
-    }
-}
-
-impl From<Limited> for ApiError {
-    fn from(limited: Limited) -> Self {
-        Self::RateLimited(limited.retry_after_secs())
-    }
-}
-
-/// The JSON body of an error.
-#[derive(Debug, Serialize)]
-pub struct ErrorBody {
-    /// Stable code.
-    pub code: &'static str,
-    /// Human-readable reason.
-    pub detail: String,
-}
-
-/// The cause chain of a 5xx, handed from the response to the logging
-/// middleware.
-#[derive(Debug, Clone)]
-struct ServerErrorChain(String);
-
-impl ApiError {
-    /// This error as a response with `body` as its JSON body: the status,
-    /// and the cause chain of a 5xx for [`log_server_errors`].
-    pub(crate) fn into_response_with(self, body: impl Serialize) -> Response {
-        let status = self.status();
-        let mut response = (status, Json(body)).into_response();
-        if let Self::RateLimited(secs) = &self {
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(*secs));
-        }
-        match &self {
-            Self::Unavailable(source) | Self::Internal(source) => {
-                response
-                    .extensions_mut()
-                    .insert(ServerErrorChain(format!("{source:#}")));
+            Self::UnknownTenant(_) => (StatusCode::NOT_FOUND, "unknown_tenant"),
+            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::VerificationFailed(_) => (StatusCode::FORBIDDEN, "verification_failed"),
+            Self::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed_payload"),
+            Self::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
-            // Client errors are logged here, with their reason, once.
-            other => tracing::info!(code = other.code(), reason = %other, "request refused"),
+            Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::UnknownChannel(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_channel"),
+            Self::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+            Self::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
+            Self::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         }
-        response
+    }
+
+    fn from_constraint(_: &str) -> Option<ApiError> {
+        // No constraint of the gateway's is the caller's doing.
+        None
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ErrorBody {
-            code: self.code(),
-            detail: self.to_string(),
-        };
-        self.into_response_with(body)
+impl From<GatewayError> for ApiError {
+    fn from(refusal: GatewayError) -> Self {
+        Self::Domain(refusal)
     }
 }
 
-/// Logs every 5xx once, with the cause chain its [`ApiError`] carried.
-pub async fn log_server_errors(request: Request, next: Next) -> Response {
+/// A 503 caused by `cause` (the broker or the database), its cause chain
+/// logged here, once.
+pub fn unavailable(cause: anyhow::Error) -> ApiError {
+    tracing::error!(error = format!("{cause:#}"), "temporarily unavailable");
+    GatewayError::Unavailable(cause).into()
+}
+
+/// A database failure while handling a request: a 503, the caller retries.
+pub fn db_unavailable(error: sqlx::Error) -> ApiError {
+    unavailable(anyhow::Error::new(error).context("Database error"))
+}
+
+/// A 500: a bug (an id of our own that does not parse, an event that does
+/// not build).
+pub fn internal(error: impl Into<anyhow::Error>) -> ApiError {
+    ApiError::Internal(error.into())
+}
+
+/// The 429 answer: the [`GatewayError::RateLimited`] body and the
+/// `Retry-After` header.
+pub fn rate_limited(retry_after_secs: u64) -> Response {
+    (
+        [(RETRY_AFTER, HeaderValue::from(retry_after_secs))],
+        ApiError::from(GatewayError::RateLimited(retry_after_secs)),
+    )
+        .into_response()
+}
+
+/// Logs every refused request (4xx) once, with its method, path and status.
+pub async fn log_refusals(request: Request<Body>, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
-    if response.status().is_server_error() {
-        let chain = response
-            .extensions()
-            .get::<ServerErrorChain>()
-            .map_or("(no cause recorded)", |c| c.0.as_str());
-        tracing::error!(%method, %path, status = response.status().as_u16(), error = chain, "request failed");
+    let status = response.status();
+    if status.is_client_error() {
+        tracing::info!(%method, %path, status = status.as_u16(), "request refused");
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use axum::body::to_bytes;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    async fn answer(response: Response) -> (u16, Option<String>, Value) {
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        (status, retry_after, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn each_refusal_has_its_status_and_code_in_the_house_body() {
+        let cases = [
+            (GatewayError::UnknownTenant("x".into()), 404, "unknown_tenant"),
+            (GatewayError::Unauthorized("no"), 401, "unauthorized"),
+            (
+                GatewayError::VerificationFailed("no"),
+                403,
+                "verification_failed",
+            ),
+            (GatewayError::Malformed("x".into()), 400, "malformed_payload"),
+            (
+                GatewayError::UnsupportedMediaType,
+                415,
+                "unsupported_media_type",
+            ),
+            (GatewayError::TooLarge(10), 413, "payload_too_large"),
+            (GatewayError::UnknownChannel("x".into()), 422, "unknown_channel"),
+            (GatewayError::Invalid("x".into()), 400, "invalid_request"),
+            (GatewayError::OriginNotAllowed, 403, "origin_not_allowed"),
+        ];
+
+        for (refusal, status, code) in cases {
+            let detail = refusal.to_string();
+            let (got, _, body) = answer(ApiError::from(refusal).into_response()).await;
+            assert_eq!(
+                (got, body),
+                (status, json!({ "code": code, "detail": detail }))
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_503_hides_its_cause() {
+        let error = unavailable(anyhow::anyhow!("connection to 10.0.0.7 refused"));
+
+        let (status, _, body) = answer(error.into_response()).await;
+
+        assert_eq!(
+            (status, body),
+            (
+                503,
+                json!({ "code": "unavailable", "detail": "temporarily unavailable" })
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn a_429_says_when_to_try_again() {
+        let (status, retry_after, body) = answer(rate_limited(7)).await;
+
+        assert_eq!((status, retry_after.as_deref()), (429, Some("7")));
+        assert_eq!(
+            body,
+            json!({ "code": "rate_limited", "detail": "too many requests; try again in 7 s" })
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! Building the gateway's events and publishing them with publisher
 //! confirms, shared by the webhook ingestion and the web chat: a failure to
-//! publish is an [`ApiError::Unavailable`], so the caller's transaction rolls
+//! publish is a 503 ([`unavailable`]), so the caller's transaction rolls
 //! back and the sender retries.
 
 use anyhow::Context as _;
@@ -8,21 +8,14 @@ use sqlx::{Postgres, Transaction};
 use store_bus::PublishError;
 use store_events::{AttributesReader as _, Event, EventContext, EventData, new_event};
 
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    error::{ApiError, db_unavailable, internal, unavailable},
+    state::AppState,
+};
 
 /// Begins the transaction that spans an inbound message's side effects.
 pub(crate) async fn begin(state: &AppState) -> Result<Transaction<'static, Postgres>, ApiError> {
-    state
-        .pool
-        .begin()
-        .await
-        .context("Failed to begin a transaction")
-        .map_err(ApiError::Unavailable)
-}
-
-/// A database failure while taking a message: the sender should retry.
-pub(crate) fn db(error: sqlx::Error) -> ApiError {
-    ApiError::Unavailable(anyhow::Error::new(error).context("Database error"))
+    state.pool.begin().await.map_err(db_unavailable)
 }
 
 /// An event of the gateway carrying `data` in `context`.
@@ -33,7 +26,7 @@ pub(crate) fn build<D: EventData>(
 ) -> Result<Event, ApiError> {
     new_event(&state.bus.config().source, context, data)
         .context("Failed to build an event")
-        .map_err(ApiError::Internal)
+        .map_err(internal)
 }
 
 /// An event carrying `data`, caused by `cause` (same tenant, brand,
@@ -45,7 +38,7 @@ pub(crate) fn caused_by<D: EventData>(
 ) -> Result<Event, ApiError> {
     let context = EventContext::caused_by(cause)
         .context("Failed to read back our own event")
-        .map_err(ApiError::Internal)?;
+        .map_err(internal)?;
     build(state, &context, data)
 }
 
@@ -72,7 +65,7 @@ pub(crate) async fn publish(
             tracing::debug!(%routing_key, "no queue is bound for this event; published to nobody");
             Ok(())
         }
-        Err(error) => Err(ApiError::Unavailable(
+        Err(error) => Err(unavailable(
             anyhow::Error::new(error).context(format!("Failed to publish a {ty} event")),
         )),
     }

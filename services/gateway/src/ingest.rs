@@ -27,8 +27,8 @@ use crate::{
         routing::{self, Decision},
         tenants::{Routing, Tenant},
     },
-    error::ApiError,
-    events::{Tolerate, begin, build, caused_by, db, publish},
+    error::{ApiError, GatewayError, db_unavailable as db, internal, unavailable},
+    events::{Tolerate, begin, build, caused_by, publish},
     state::AppState,
 };
 
@@ -76,7 +76,7 @@ pub async fn ingest(
     tx.commit()
         .await
         .context("Failed to commit the deduplication rows")
-        .map_err(ApiError::Unavailable)?;
+        .map_err(unavailable)?;
     Ok(report)
 }
 
@@ -91,11 +91,12 @@ fn routing_of<'t>(
         Channel::Webchat => None,
     };
     routing.ok_or_else(|| {
-        ApiError::UnknownChannel(format!(
+        GatewayError::UnknownChannel(format!(
             "tenant {} has no {} account {account}",
             tenant.id,
             channel_name(channel)
         ))
+        .into()
     })
 }
 
@@ -125,7 +126,7 @@ async fn ingest_message(
     }
     let conversation = ConversationRef::new(message.channel, &message.account, &message.chat)
         .id()
-        .map_err(|e| ApiError::Malformed(format!("conversation id: {e}")))?;
+        .map_err(|e| GatewayError::Malformed(format!("conversation id: {e}")))?;
     let chosen = match routing {
         Routing::Menu(_) => brand_choice::get(conn, tenant.id.as_str(), conversation.as_str())
             .await
@@ -175,9 +176,7 @@ async fn ingest_message(
                 .await
                 .map_err(db)?;
             let Routing::Menu(menu) = routing else {
-                return Err(ApiError::Internal(anyhow::anyhow!(
-                    "menu without a menu routing"
-                )));
+                return Err(internal(anyhow::anyhow!("menu without a menu routing")));
             };
             let data = ChatResponse {
                 channel: message.channel,
@@ -228,7 +227,7 @@ async fn ingest_status(
         &status.recipient_id,
     )
     .id()
-    .map_err(|e| ApiError::Malformed(format!("conversation id: {e}")))?;
+    .map_err(|e| GatewayError::Malformed(format!("conversation id: {e}")))?;
     let brand = match routing {
         Routing::Brand(b) => Some(b.clone()),
         Routing::Menu(_) => brand_choice::get(conn, tenant.id.as_str(), conversation.as_str())

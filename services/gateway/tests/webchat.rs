@@ -266,7 +266,7 @@ async fn bad_requests_are_refused_with_a_reason() {
     assert_eq!(wrong_token.status(), 401);
     assert_eq!(
         wrong_token.json::<Value>().await.unwrap(),
-        json!({ "error": "invalid session token", "code": "unauthorized" })
+        json!({ "code": "unauthorized", "detail": "invalid session token" })
     );
     assert_eq!(no_token.status(), 401);
     assert_eq!(bad_query_token.status(), 401);
@@ -274,16 +274,18 @@ async fn bad_requests_are_refused_with_a_reason() {
     assert_eq!(unknown_session.status(), 404);
     for response in no_webchat {
         assert_eq!(response.status(), 404, "{}", response.url());
-        assert!(response.json::<Value>().await.unwrap()["error"].is_string());
+        let body = response.json::<Value>().await.unwrap();
+        assert_eq!(body["code"], "not_found", "{body}");
+        assert!(body["detail"].is_string(), "{body}");
     }
     assert_eq!(unknown_brand.status(), 400);
     assert_eq!(
-        unknown_brand.json::<Value>().await.unwrap()["error"],
+        unknown_brand.json::<Value>().await.unwrap()["detail"],
         "unknown brand \"bread\""
     );
     assert_eq!(empty.status(), 400);
     assert_eq!(
-        empty.json::<Value>().await.unwrap()["error"],
+        empty.json::<Value>().await.unwrap()["detail"],
         "text is empty"
     );
     assert_eq!(longest.status(), 400);
@@ -323,7 +325,7 @@ async fn with_the_broker_down_a_message_answers_503_and_nothing_is_recorded() {
     assert_eq!(response.status(), 503);
     assert_eq!(
         response.json::<Value>().await.unwrap(),
-        json!({ "error": "temporarily unavailable", "code": "unavailable" })
+        json!({ "code": "unavailable", "detail": "temporarily unavailable" })
     );
     let messages = transcript(&app.address, &session).await["messages"].clone();
     assert_eq!(messages, json!([]));

@@ -64,7 +64,7 @@ async fn a_message_over_the_burst_answers_429_and_publishes_nothing() {
     assert!((1..=60).contains(&wait), "Retry-After: {wait}");
     assert_eq!(
         over.json::<Value>().await.unwrap(),
-        json!({ "error": format!("too many requests; try again in {wait} s"), "code": "rate_limited" })
+        json!({ "code": "rate_limited", "detail": format!("too many requests; try again in {wait} s") })
     );
     assert_eq!(retry.status(), 202, "a duplicate costs no token");
     assert_eq!(retry.json::<Value>().await.unwrap()["duplicate"], true);

@@ -13,7 +13,10 @@ use axum::{
     middleware,
 };
 
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    error::{ApiError, GatewayError},
+    state::AppState,
+};
 
 /// The gateway's own routes.
 pub fn router(state: AppState) -> Router {
@@ -25,16 +28,16 @@ pub fn router(state: AppState) -> Router {
         // After the webhooks' limit, so the web chat keeps its own.
         .merge(webchat::router(state.clone()))
         .with_state(state)
-        .layer(middleware::from_fn(crate::error::log_server_errors))
+        .layer(middleware::from_fn(crate::error::log_refusals))
 }
 
 /// The body of a webhook, or why it cannot be read.
 pub(crate) fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
     body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge(limit)
+            GatewayError::TooLarge(limit).into()
         } else {
-            ApiError::Malformed(rejection.body_text())
+            GatewayError::Malformed(rejection.body_text()).into()
         }
     })
 }
@@ -49,6 +52,6 @@ pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     if json {
         Ok(())
     } else {
-        Err(ApiError::UnsupportedMediaType)
+        Err(GatewayError::UnsupportedMediaType.into())
     }
 }

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use crate::{
     domain::{signature::telegram_secret_valid, telegram::parse_update},
-    error::ApiError,
+    error::{ApiError, GatewayError},
     ingest::{Report, ingest},
     state::AppState,
 };
@@ -42,18 +42,18 @@ async fn receive(
     let tenant = state
         .tenants
         .get(&tenant)
-        .ok_or(ApiError::UnknownTenant(tenant))?;
+        .ok_or(GatewayError::UnknownTenant(tenant))?;
     let secret = headers.get(SECRET_HEADER).and_then(|v| v.to_str().ok());
     let bot = tenant
         .telegram
         .iter()
         .find(|bot| telegram_secret_valid(secret, &bot.secret_token))
-        .ok_or(ApiError::Unauthorized(
+        .ok_or(GatewayError::Unauthorized(
             "missing or invalid X-Telegram-Bot-Api-Secret-Token",
         ))?;
     super::require_json(&headers)?;
     let body = super::body(body, state.max_body_bytes)?;
-    let message = parse_update(&bot.bot_id, &body).map_err(|e| ApiError::Malformed(e.0))?;
+    let message = parse_update(&bot.bot_id, &body).map_err(|e| GatewayError::Malformed(e.0))?;
     let Some(message) = message else {
         tracing::info!("update is not a shopper message; acknowledged without an event");
         return Ok(Json(report_json(&Report::default())));

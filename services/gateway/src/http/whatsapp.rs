@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 
 use crate::{
     domain::{signature::whatsapp_signature_valid, whatsapp::parse_webhook},
-    error::ApiError,
+    error::{ApiError, GatewayError},
     ingest::{Report, ingest},
     state::AppState,
 };
@@ -46,9 +46,9 @@ async fn verify(
     let tenant = state
         .tenants
         .get(&tenant)
-        .ok_or(ApiError::UnknownTenant(tenant))?;
+        .ok_or(GatewayError::UnknownTenant(tenant))?;
     if handshake.mode.as_deref() != Some("subscribe") {
-        return Err(ApiError::VerificationFailed("hub.mode is not subscribe"));
+        return Err(GatewayError::VerificationFailed("hub.mode is not subscribe").into());
     }
     let token = handshake.verify_token.unwrap_or_default();
     let known = tenant.whatsapp.iter().any(|c| {
@@ -59,13 +59,11 @@ async fn verify(
         )
     });
     if !known {
-        return Err(ApiError::VerificationFailed(
-            "hub.verify_token does not match",
-        ));
+        return Err(GatewayError::VerificationFailed("hub.verify_token does not match").into());
     }
     handshake
         .challenge
-        .ok_or(ApiError::VerificationFailed("hub.challenge is missing"))
+        .ok_or_else(|| GatewayError::VerificationFailed("hub.challenge is missing").into())
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %tenant))]
@@ -78,7 +76,7 @@ async fn receive(
     let tenant = state
         .tenants
         .get(&tenant)
-        .ok_or(ApiError::UnknownTenant(tenant))?;
+        .ok_or(GatewayError::UnknownTenant(tenant))?;
     super::require_json(&headers)?;
     let body = super::body(body, state.max_body_bytes)?;
     // Authenticity first: nothing of an unsigned body is parsed.
@@ -88,11 +86,9 @@ async fn receive(
         &body,
         tenant.whatsapp.iter().map(|c| &c.app_secret),
     ) {
-        return Err(ApiError::Unauthorized(
-            "missing or invalid X-Hub-Signature-256",
-        ));
+        return Err(GatewayError::Unauthorized("missing or invalid X-Hub-Signature-256").into());
     }
-    let delivery = parse_webhook(&body).map_err(|e| ApiError::Malformed(e.0))?;
+    let delivery = parse_webhook(&body).map_err(|e| GatewayError::Malformed(e.0))?;
     let report = ingest(&state, tenant, delivery.messages, delivery.statuses).await?;
     Ok(Json(report))
 }

@@ -19,8 +19,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{ChatError, chat_tenant};
-use crate::{error::ApiError, state::AppState};
+use super::chat_tenant;
+use crate::{
+    error::{ApiError, GatewayError},
+    state::AppState,
+};
 
 /// Headers a cross-origin caller may send.
 const ALLOWED_HEADERS: &str = "authorization, content-type, last-event-id";
@@ -41,13 +44,13 @@ pub(super) async fn cors(State(state): State<AppState>, request: Request, next: 
     let allowed = match chat_tenant(&state, &tenant) {
         Ok((_, chat)) => origin.to_str().is_ok_and(|o| chat.allows_origin(o)),
         Err(error) if request.method() == Method::OPTIONS => {
-            return ChatError(error).into_response();
+            return error.into_response();
         }
         Err(_) => false,
     };
     if request.method() == Method::OPTIONS {
         if !allowed {
-            return ChatError(ApiError::OriginNotAllowed).into_response();
+            return ApiError::from(GatewayError::OriginNotAllowed).into_response();
         }
         let mut response = StatusCode::NO_CONTENT.into_response();
         let headers = response.headers_mut();

@@ -24,9 +24,11 @@ use tokio::sync::broadcast::{Receiver, error::RecvError};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::{ChatError, authorize, chat_tenant};
+use super::{authorize, chat_tenant};
 use crate::{
-    db, domain::webchat::Entry, error::ApiError, events::db as db_error, db::live::Wake,
+    db::{self, live::Wake},
+    domain::webchat::Entry,
+    error::{ApiError, GatewayError, db_unavailable},
     state::AppState,
 };
 
@@ -50,8 +52,8 @@ pub(super) async fn stream(
     Path((tenant, session)): Path<(String, String)>,
     query: Result<Query<StreamQuery>, QueryRejection>,
     headers: HeaderMap,
-) -> Result<Response, ChatError> {
-    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| GatewayError::Invalid(e.body_text()))?;
     let (tenant, _) = chat_tenant(&state, &tenant)?;
     let session = authorize(&state, tenant, &session, &headers, query.token.as_deref()).await?;
     let last_event_id = headers
@@ -63,17 +65,17 @@ pub(super) async fn stream(
             .to_str()
             .ok()
             .and_then(|v| v.trim().parse::<i64>().ok())
-            .ok_or_else(|| ApiError::Invalid("Last-Event-ID is not a seq".to_owned()))?,
+            .ok_or_else(|| GatewayError::Invalid("Last-Event-ID is not a seq".to_owned()))?,
         None => query.after.unwrap_or(0),
     };
     if after < 0 {
-        return Err(ApiError::Invalid("after must not be negative".to_owned()).into());
+        return Err(GatewayError::Invalid("after must not be negative".to_owned()).into());
     }
 
     let wakes = state.live.subscribe();
     let first = db::webchat::entries_after(&state.pool, session.id, after, BATCH)
         .await
-        .map_err(db_error)?;
+        .map_err(db_unavailable)?;
     let follow = Follow {
         pool: state.pool.clone(),
         session: session.id,

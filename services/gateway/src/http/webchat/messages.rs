@@ -10,6 +10,7 @@ use axum::{
     body::Bytes,
     extract::{Path, Query, State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode},
+    response::{IntoResponse as _, Response},
 };
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -22,15 +23,18 @@ use store_events::{
 };
 use uuid::Uuid;
 
-use super::{ChatError, MAX_BODY_BYTES, authorize, chat_tenant, no_session, sessions::TokenQuery};
+use super::{MAX_BODY_BYTES, authorize, chat_tenant, no_session, sessions::TokenQuery};
 use crate::{
     db::{
         self,
         webchat::{NewEntry, Session},
     },
-    domain::webchat::{Author, Pick, ShopperInput, client_message_id, conversation_id},
-    error::ApiError,
-    events::{Tolerate, begin, build, db, publish},
+    domain::{
+        rate_limit::Limited,
+        webchat::{Author, Pick, ShopperInput, client_message_id, conversation_id},
+    },
+    error::{ApiError, GatewayError, db_unavailable as db, internal, rate_limited, unavailable},
+    events::{Tolerate, begin, build, publish},
     http::body,
     state::AppState,
 };
@@ -61,17 +65,20 @@ pub(super) async fn post(
     Query(query): Query<TokenQuery>,
     headers: HeaderMap,
     request: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Accepted>), ChatError> {
+) -> Result<Response, ApiError> {
     let (tenant, _) = chat_tenant(&state, &tenant)?;
     let session = authorize(&state, tenant, &session, &headers, query.token.as_deref()).await?;
     let request = body(request, MAX_BODY_BYTES)?;
     let request: PostMessage =
-        serde_json::from_slice(&request).map_err(|e| ApiError::Malformed(e.to_string()))?;
+        serde_json::from_slice(&request).map_err(|e| GatewayError::Malformed(e.to_string()))?;
     let input =
-        ShopperInput::parse(request.text, request.reply).map_err(|e| ApiError::Invalid(e.0))?;
+        ShopperInput::parse(request.text, request.reply).map_err(|e| GatewayError::Invalid(e.0))?;
     let client_id =
-        client_message_id(request.client_message_id).map_err(|e| ApiError::Invalid(e.0))?;
-    let accepted = accept(&state, &session, input, client_id).await?;
+        client_message_id(request.client_message_id).map_err(|e| GatewayError::Invalid(e.0))?;
+    let accepted = match accept(&state, &session, input, client_id).await? {
+        Posted::Accepted(accepted) => accepted,
+        Posted::RateLimited(limited) => return Ok(rate_limited(limited.retry_after_secs())),
+    };
     state.metrics.inbound(
         "webchat",
         if accepted.duplicate {
@@ -87,7 +94,15 @@ pub(super) async fn post(
         duplicate = accepted.duplicate,
         "web chat message accepted"
     );
-    Ok((StatusCode::ACCEPTED, Json(accepted)))
+    Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
+}
+
+/// What became of a shopper's message.
+enum Posted {
+    /// Published (or a retry of one that was).
+    Accepted(Accepted),
+    /// Over the session's limit: nothing recorded or published.
+    RateLimited(Limited),
 }
 
 async fn accept(
@@ -95,12 +110,10 @@ async fn accept(
     session: &Session,
     input: ShopperInput,
     client_id: Option<String>,
-) -> Result<Accepted, ApiError> {
-    let brand = BrandId::parse(&session.brand).map_err(|e| ApiError::Internal(e.into()))?;
-    let conversation =
-        conversation_id(&brand, session.id).map_err(|e| ApiError::Internal(e.into()))?;
-    let tenant =
-        store_events::TenantId::parse(&session.tenant).map_err(|e| ApiError::Internal(e.into()))?;
+) -> Result<Posted, ApiError> {
+    let brand = BrandId::parse(&session.brand).map_err(internal)?;
+    let conversation = conversation_id(&brand, session.id).map_err(internal)?;
+    let tenant = store_events::TenantId::parse(&session.tenant).map_err(internal)?;
 
     let mut tx = begin(state).await?;
     // The session's lock first: a concurrent retry of the same message waits
@@ -117,16 +130,18 @@ async fn accept(
     };
     if let Some((seq, message_id)) = earlier {
         tracing::info!(seq, "duplicate web chat message skipped");
-        return Ok(Accepted {
+        return Ok(Posted::Accepted(Accepted {
             message_id: message_id.map(|m| m.to_string()).unwrap_or_default(),
             seq,
             duplicate: true,
-        });
+        }));
     }
 
     // After the duplicate check, so a retry costs no token; a message that
     // then fails (503) has spent one.
-    state.webchat.message(session.id)?;
+    if let Err(limited) = state.webchat.message(session.id) {
+        return Ok(Posted::RateLimited(limited));
+    }
     db::webchat::touch_session(&mut tx, session.id)
         .await
         .map_err(db)?;
@@ -170,11 +185,11 @@ async fn accept(
     tx.commit()
         .await
         .context("Failed to commit the web chat message")
-        .map_err(ApiError::Unavailable)?;
+        .map_err(unavailable)?;
     tracing::info!(seq, "web chat message published");
-    Ok(Accepted {
+    Ok(Posted::Accepted(Accepted {
         message_id: message_id.to_string(),
         seq,
         duplicate: false,
-    })
+    }))
 }

@@ -3,7 +3,7 @@
 //! shopper messages ([`messages`]) and the live transcript ([`events`]),
 //! all under `/chat/{tenant}`. A tenant without a `webchat` section answers
 //! 404 everywhere; the JSON endpoints answer CORS requests from the tenant's
-//! allowed origins ([`cors`]). Errors are `{"error": "…", "code": "…"}`.
+//! allowed origins ([`cors`]). Errors are the house's `{"code", "detail"}`.
 
 mod cors;
 mod events;
@@ -16,10 +16,8 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{HeaderMap, header::AUTHORIZATION},
     middleware,
-    response::{IntoResponse, Response},
     routing::{get, post},
 };
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
@@ -28,8 +26,7 @@ use crate::{
         tenants::{Tenant, Webchat},
         webchat::token_matches,
     },
-    error::ApiError,
-    events::db as db_error,
+    error::{ApiError, GatewayError, db_unavailable},
     state::AppState,
 };
 
@@ -64,32 +61,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
-/// An [`ApiError`] answered in the web chat's shape.
-#[derive(Debug)]
-pub struct ChatError(pub ApiError);
-
-impl From<ApiError> for ChatError {
-    fn from(error: ApiError) -> Self {
-        Self(error)
-    }
-}
-
-#[derive(Serialize)]
-struct ChatErrorBody {
-    error: String,
-    code: &'static str,
-}
-
-impl IntoResponse for ChatError {
-    fn into_response(self) -> Response {
-        let body = ChatErrorBody {
-            error: self.0.to_string(),
-            code: self.0.code(),
-        };
-        self.0.into_response_with(body)
-    }
-}
-
 /// The tenant and its web chat, or 404.
 fn chat_tenant<'s>(
     state: &'s AppState,
@@ -99,11 +70,11 @@ fn chat_tenant<'s>(
         .tenants
         .get(tenant)
         .and_then(|t| t.webchat.as_ref().map(|w| (t, w)))
-        .ok_or_else(|| ApiError::NotFound(format!("no web chat for tenant {tenant:?}")))
+        .ok_or(ApiError::NotFound("web chat"))
 }
 
 fn no_session() -> ApiError {
-    ApiError::NotFound("no such session".to_owned())
+    ApiError::NotFound("session")
 }
 
 /// The bearer token of `Authorization`, else `?token=`.
@@ -131,15 +102,15 @@ async fn authorize(
     let id = Uuid::parse_str(session).map_err(|_| no_session())?;
     let session = db::webchat::find_session(&state.pool, id)
         .await
-        .map_err(db_error)?
+        .map_err(db_unavailable)?
         .filter(|s| s.tenant == tenant.id.as_str())
         // An expired session is gone, even before the sweep deletes it.
         .filter(|s| !state.webchat.expired(s.last_active_at))
         .ok_or_else(no_session)?;
     let token = presented_token(headers, query_token)
-        .ok_or(ApiError::Unauthorized("missing session token"))?;
+        .ok_or(GatewayError::Unauthorized("missing session token"))?;
     if !token_matches(token, &session.token_sha256) {
-        return Err(ApiError::Unauthorized("invalid session token"));
+        return Err(GatewayError::Unauthorized("invalid session token").into());
     }
     Ok(session)
 }

@@ -14,8 +14,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{ChatError, chat_tenant};
-use crate::state::AppState;
+use super::chat_tenant;
+use crate::{error::ApiError, state::AppState};
 
 const PAGE: &str = include_str!("../../../assets/chat.html");
 const SCRIPT: &str = include_str!("../../../assets/chat.js");
@@ -30,7 +30,7 @@ const ASSET_CACHE: &str = "public, max-age=300";
 pub(super) async fn page(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
-) -> Result<Response, ChatError> {
+) -> Result<Response, ApiError> {
     let (tenant, chat) = chat_tenant(&state, &tenant)?;
     let html = PAGE
         .replace("{{tenant}}", &escape(tenant.id.as_str()))
@@ -76,7 +76,7 @@ pub(super) async fn page(
 pub(super) async fn script(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
-) -> Result<Response, ChatError> {
+) -> Result<Response, ApiError> {
     asset(&state, &tenant, "text/javascript; charset=utf-8", SCRIPT)
 }
 
@@ -84,7 +84,7 @@ pub(super) async fn script(
 pub(super) async fn style(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
-) -> Result<Response, ChatError> {
+) -> Result<Response, ApiError> {
     asset(&state, &tenant, "text/css; charset=utf-8", STYLE)
 }
 
@@ -92,7 +92,7 @@ pub(super) async fn style(
 pub(super) async fn widget(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
-) -> Result<Response, ChatError> {
+) -> Result<Response, ApiError> {
     asset(&state, &tenant, "text/javascript; charset=utf-8", WIDGET)
 }
 
@@ -101,7 +101,7 @@ fn asset(
     tenant: &str,
     content_type: &'static str,
     body: &'static str,
-) -> Result<Response, ChatError> {
+) -> Result<Response, ApiError> {
     chat_tenant(state, tenant)?;
     Ok((
         [

@@ -8,20 +8,20 @@ use axum::{
     body::Bytes,
     extract::{ConnectInfo, Path, Query, State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode},
+    response::{IntoResponse as _, Response},
 };
 use serde::{Deserialize, Serialize};
 use store_events::BrandId;
 use uuid::Uuid;
 
-use super::{ChatError, MAX_BODY_BYTES, authorize, chat_tenant};
+use super::{MAX_BODY_BYTES, authorize, chat_tenant};
 use crate::{
     db::{
         self,
         webchat::{NewSession, Session},
     },
     domain::webchat::{self, Entry, conversation_id, display_name, new_token, token_hash},
-    error::ApiError,
-    events::db as db_error,
+    error::{ApiError, GatewayError, db_unavailable, internal, rate_limited},
     http::body,
     state::AppState,
 };
@@ -53,7 +53,7 @@ struct BrandInfo {
 pub(super) async fn brands(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
-) -> Result<Json<Brands>, ChatError> {
+) -> Result<Json<Brands>, ApiError> {
     let (tenant, chat) = chat_tenant(&state, &tenant)?;
     let brands = chat
         .brands
@@ -97,23 +97,22 @@ pub(super) async fn create(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     request: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Created>), ChatError> {
+) -> Result<Response, ApiError> {
     let (tenant, chat) = chat_tenant(&state, &tenant)?;
     let request = body(request, MAX_BODY_BYTES)?;
     let request: CreateSession =
-        serde_json::from_slice(&request).map_err(|e| ApiError::Malformed(e.to_string()))?;
+        serde_json::from_slice(&request).map_err(|e| GatewayError::Malformed(e.to_string()))?;
     let brand = BrandId::parse(&request.brand)
         .ok()
         .filter(|b| chat.offers(b))
-        .ok_or_else(|| ApiError::Invalid(format!("unknown brand {:?}", request.brand)))?;
-    let name = display_name(request.name.as_deref()).map_err(|e| ApiError::Invalid(e.0))?;
+        .ok_or_else(|| GatewayError::Invalid(format!("unknown brand {:?}", request.brand)))?;
+    let name = display_name(request.name.as_deref()).map_err(|e| GatewayError::Invalid(e.0))?;
     // Only a session that would be created costs a token.
-    state
-        .webchat
-        .new_session(peer, &headers)
-        .map_err(ApiError::from)?;
+    if let Err(limited) = state.webchat.new_session(peer, &headers) {
+        return Ok(rate_limited(limited.retry_after_secs()));
+    }
     let id = Uuid::now_v7();
-    let conversation = conversation_id(&brand, id).map_err(|e| ApiError::Internal(e.into()))?;
+    let conversation = conversation_id(&brand, id).map_err(internal)?;
     let token = new_token();
     db::webchat::create_session(
         &state.pool,
@@ -126,7 +125,7 @@ pub(super) async fn create(
         },
     )
     .await
-    .map_err(db_error)?;
+    .map_err(db_unavailable)?;
     tracing::info!(session = %id, brand = %brand, "web chat session opened");
     Ok((
         StatusCode::CREATED,
@@ -136,7 +135,8 @@ pub(super) async fn create(
             conversation_id: conversation.as_str().to_owned(),
             brand: brand.as_str().to_owned(),
         }),
-    ))
+    )
+        .into_response())
 }
 
 /// `?token=` for clients that cannot set headers.
@@ -161,12 +161,12 @@ pub(super) async fn transcript(
     Path((tenant, session)): Path<(String, String)>,
     Query(query): Query<TokenQuery>,
     headers: HeaderMap,
-) -> Result<Json<Transcript>, ChatError> {
+) -> Result<Json<Transcript>, ApiError> {
     let (tenant, _) = chat_tenant(&state, &tenant)?;
     let session = authorize(&state, tenant, &session, &headers, query.token.as_deref()).await?;
     let messages = db::webchat::entries_after(&state.pool, session.id, 0, MAX_TRANSCRIPT)
         .await
-        .map_err(db_error)?;
+        .map_err(db_unavailable)?;
     Ok(Json(Transcript {
         session_id: session.id,
         conversation_id: conversation_of(&session)?,
@@ -177,8 +177,8 @@ pub(super) async fn transcript(
 
 /// The conversation id of a stored session.
 pub(super) fn conversation_of(session: &Session) -> Result<String, ApiError> {
-    let brand = BrandId::parse(&session.brand).map_err(|e| ApiError::Internal(e.into()))?;
+    let brand = BrandId::parse(&session.brand).map_err(internal)?;
     webchat::conversation_id(&brand, session.id)
         .map(|c| c.as_str().to_owned())
-        .map_err(|e| ApiError::Internal(e.into()))
+        .map_err(internal)
 }
