@@ -1,8 +1,5 @@
 //! A sharded consumer keeps each conversation's order across replicas while
 //! handling different conversations in parallel.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::{
     collections::{BTreeMap, HashSet},
@@ -10,10 +7,10 @@ use std::{
     time::Duration,
 };
 
+use crate::support::{Ping, TestBus};
 use store_bus::{Bus, ConsumerConfig, Handler, HandlerError, Incoming, topology};
 use store_events::{ConversationId, EventContext, EventMeta, TenantId, decode, new_event};
 use store_telemetry::metrics::Metrics;
-use support::{Ping, TestBus};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -88,7 +85,7 @@ async fn three_replicas_keep_each_conversations_order() {
     let mut seen: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     let mut shards_used = HashSet::new();
     for _ in 0..50 {
-        let (replica, conversation, n) = support::recv(&mut rx, 20).await;
+        let (replica, conversation, n) = crate::support::recv(&mut rx, 20).await;
         shards_used.insert(replica);
         seen.entry(conversation).or_default().push(n);
     }

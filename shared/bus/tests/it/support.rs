@@ -1,6 +1,5 @@
 //! Shared set-up of the bus tests: a unique exchange and queue names per
 //! test on the real broker, a handler that reports what it saw.
-#![allow(dead_code, clippy::unwrap_used)]
 
 use std::{
     sync::{
@@ -32,7 +31,6 @@ impl EventData for Ping {
 /// A bus on a fresh exchange.
 pub struct TestBus {
     pub bus: Bus,
-    pub exchange: String,
     pub prefix: String,
 }
 
@@ -45,15 +43,11 @@ impl TestBus {
             prefix.clone(),
             SecretString::from(store_testkit::amqp_url()),
         )
-        .with_exchange(exchange.clone());
+        .with_exchange(exchange);
         config.confirm_timeout = Duration::from_secs(5);
         let metrics = Metrics::new(&prefix).unwrap();
         let bus = Bus::connect(config, metrics).await.unwrap();
-        Self {
-            bus,
-            exchange,
-            prefix,
-        }
+        Self { bus, prefix }
     }
 
     /// A queue name unique to this test.

@@ -1,14 +1,13 @@
 //! Trace context crosses a publish → consume hop: the handler runs in the
-//! same trace as the code that published. Its own test binary, because it
-//! installs the global tracing subscriber.
-#![allow(clippy::unwrap_used)]
-
-mod support;
+//! same trace as the code that published. The consumer's handler runs on
+//! the runtime's threads, so this needs the global subscriber:
+//! `init_for_tests` installs it once for the whole binary (the other tests
+//! only log through it, into libtest's capture).
 
 use std::time::Duration;
 
+use crate::support::{TestBus, recv};
 use store_bus::{ConsumerConfig, Handler, HandlerError, Incoming};
-use support::{TestBus, recv};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -28,7 +27,7 @@ impl Handler for TraceRecorder {
 
 #[tokio::test]
 async fn trace_context_survives_a_publish_consume_hop() {
-    let _telemetry = store_telemetry::init("bus-trace-test").unwrap();
+    store_telemetry::init_for_tests();
     let t = TestBus::new().await;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let consumer = t

@@ -2,14 +2,11 @@
 //! operator), the publisher and the consumer reconnect on their own and
 //! nothing published after that is lost. The drop is real: the broker's own
 //! `rabbitmqctl close_connection` on every connection of the test's service.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::{process::Command, time::Duration};
 
+use crate::support::{Scripted, TestBus, recv};
 use store_bus::ConsumerConfig;
-use support::{Scripted, TestBus, recv};
 use tokio_util::sync::CancellationToken;
 
 /// Closes every broker connection whose name starts with `service`.
@@ -78,7 +75,9 @@ async fn publisher_and_consumer_reconnect_after_the_broker_drops_them() {
     assert!(published, "publisher never reconnected");
     let got = recv(&mut rx, 30).await;
     assert_eq!(
-        store_events::decode::<support::Ping>(&got.event).unwrap().n,
+        store_events::decode::<crate::support::Ping>(&got.event)
+            .unwrap()
+            .n,
         2
     );
     consumer.shutdown().await;

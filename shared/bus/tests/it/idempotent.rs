@@ -1,14 +1,11 @@
 //! A redelivered event has no second effect: a consumer whose handler guards
 //! its write with the idempotency ledger, fed the same event twice.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::time::Duration;
 
+use crate::support::{TestBus, recv};
 use cloudevents::AttributesReader;
 use store_bus::{ConsumerConfig, Handler, HandlerError, Incoming};
-use support::{TestBus, recv};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 

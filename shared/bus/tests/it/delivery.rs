@@ -1,19 +1,16 @@
 //! Publishing and consuming through the real broker: round trip, retries
 //! with delay, dead letters, unroutable events, graceful shutdown.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::{
     sync::atomic::Ordering,
     time::{Duration, Instant},
 };
 
+use crate::support::{Ping, Scripted, TestBus, recv, silent};
 use cloudevents::{AttributesReader, EventBuilder, EventBuilderV10};
 use lapin::types::AMQPValue;
 use store_bus::{ConsumerConfig, PublishError, topology};
 use store_events::{BrandId, ConversationId, EventContext, TenantId, decode, new_event};
-use support::{Ping, Scripted, TestBus, recv, silent};
 use tokio_util::sync::CancellationToken;
 
 fn fast_retries(queue: String, binding: &str, delays_ms: &[u64]) -> ConsumerConfig {

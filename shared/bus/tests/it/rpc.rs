@@ -1,16 +1,13 @@
 //! Request/reply over the real broker.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::time::{Duration, Instant};
 
+use crate::support::{Ping, TestBus};
 use cloudevents::{AttributesReader, Event};
 use store_bus::{
     ConsumerConfig, HandlerError, Incoming, PublishError, RequestHandler, Responder, RpcError,
 };
 use store_events::{EventContext, decode, new_event};
-use support::{Ping, TestBus};
 use tokio_util::sync::CancellationToken;
 
 /// Answers a ping with a ping of twice the number.
