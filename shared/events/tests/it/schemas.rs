@@ -2,10 +2,6 @@
 //! every type has a schema and samples, every sample validates, and the
 //! schemas refuse what the contracts forbid.
 
-#![allow(clippy::unwrap_used)]
-
-mod samples;
-
 use std::{collections::BTreeSet, path::Path};
 
 use cloudevents::{AttributesReader, AttributesWriter, Data};
@@ -20,6 +16,8 @@ use store_events::{
     envelope::SCHEMA_BASE,
     validation::{SCHEMAS, SchemaViolation, schema_for, validate},
 };
+
+use crate::samples;
 
 fn schema_dir() -> &'static Path {
     Path::new(concat!(

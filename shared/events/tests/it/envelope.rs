@@ -1,8 +1,6 @@
 //! Building events and reading them back: typed data round-trips, the
 //! attributes and extensions are set, and causality is carried along.
 
-#![allow(clippy::unwrap_used)]
-
 use chrono::{TimeZone, Utc};
 use store_events::{
     AttributesReader, BrandId, ConversationId, DecodeError, EventContext, EventData, EventMeta,

@@ -3,8 +3,6 @@
 //! into an event with `new_event` and decoded back on the way in, so
 //! collecting the samples also checks the round trip.
 
-#![allow(clippy::unwrap_used, dead_code)]
-
 mod chat;
 mod commerce;
 mod inventory;
