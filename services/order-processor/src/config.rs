@@ -14,13 +14,14 @@ use crate::payments::stripe::StripeConfig;
 pub struct Config {
     /// Address of the HTTP server (`HOST`, `PORT`).
     pub http_addr: SocketAddr,
-    /// PostgreSQL (`DATABASE_URL`); holds credentials.
+    /// PostgreSQL (`DATABASE_URL` or `DATABASE_URL_FILE`); holds credentials.
     pub database_url: SecretString,
     /// Connections in the pool (`DATABASE_MAX_CONNECTIONS`, default 20).
     pub database_max_connections: u32,
-    /// The bus (`AMQP_URL`, `BUS_EXCHANGE`).
+    /// The bus (`AMQP_URL` or `AMQP_URL_FILE`, `BUS_EXCHANGE`).
     pub bus: BusConfig,
-    /// Platform operator token for `/admin` (`ADMIN_TOKEN`).
+    /// Platform operator token for `/admin` (`ADMIN_TOKEN` or
+    /// `ADMIN_TOKEN_FILE`).
     pub admin_token: Option<SecretString>,
     /// How long an unpaid order holds its stock (`ORDER_PAYMENT_TIMEOUT_SECS`,
     /// default 1800).
@@ -36,7 +37,8 @@ pub struct Config {
     pub outbox_poll: Duration,
     /// Order requests handled at once (`CONSUMER_PREFETCH`, default 16).
     pub consumer_prefetch: u16,
-    /// Stripe, when `STRIPE_SECRET_KEY` is set.
+    /// Stripe, when `STRIPE_SECRET_KEY` is set (secrets: `STRIPE_SECRET_KEY`,
+    /// `STRIPE_WEBHOOK_SECRET`, or their `_FILE`s).
     pub stripe: Option<StripeConfig>,
 }
 
@@ -77,19 +79,19 @@ impl Config {
     }
 }
 
+/// Stripe, when `STRIPE_SECRET_KEY` (or `STRIPE_SECRET_KEY_FILE`) is set;
+/// its webhook secret is then required.
 fn stripe_from_env() -> anyhow::Result<Option<StripeConfig>> {
-    let Some(secret_key) = std::env::var("STRIPE_SECRET_KEY")
-        .ok()
-        .filter(|k| !k.is_empty())
-    else {
+    let Some(secret_key) = config::secret_from_env("STRIPE_SECRET_KEY")? else {
         return Ok(None);
     };
-    let webhook_secret = std::env::var("STRIPE_WEBHOOK_SECRET")
-        .context("STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY")?;
+    let webhook_secret = config::secret_from_env("STRIPE_WEBHOOK_SECRET")?.context(
+        "STRIPE_WEBHOOK_SECRET (or STRIPE_WEBHOOK_SECRET_FILE) must be set with STRIPE_SECRET_KEY",
+    )?;
     Ok(Some(StripeConfig {
         api_base: env_or("STRIPE_API_BASE", "https://api.stripe.com"),
-        secret_key: SecretString::from(secret_key),
-        webhook_secret: SecretString::from(webhook_secret),
+        secret_key,
+        webhook_secret,
         success_url: env_or("PAYMENT_SUCCESS_URL", "https://example.com/paid"),
         cancel_url: env_or("PAYMENT_CANCEL_URL", "https://example.com/cancelled"),
         tolerance: Duration::from_secs(number("STRIPE_WEBHOOK_TOLERANCE_SECS", "300")?),

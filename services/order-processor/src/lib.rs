@@ -5,15 +5,19 @@
 //! `store.chat.response` for the shopper), expires unpaid orders and gives
 //! their stock back, and serves the orders over HTTP per tenant.
 //!
-//! [`Application::build`] starts exactly what `main` runs.
+//! [`Application::build`] starts exactly what `main` runs. Each use case is
+//! one file of [`flows`] (`place_order`, `change_status`, `expire_orders`,
+//! `relay_outbox`); [`consumers`] and [`http`] hand events and requests to
+//! them; [`db`] stores, [`domain`] decides, [`payments`] talks to the
+//! payment providers.
 
 pub mod config;
 pub mod consumers;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod flows;
 pub mod http;
-pub mod lifecycle;
 pub mod payments;
 pub mod startup;
 

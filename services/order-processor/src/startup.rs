@@ -13,8 +13,9 @@ use tokio::sync::Notify;
 
 use crate::{
     config::Config,
-    consumers::{CREATE_QUEUE, Orders, create::CreateHandler, expiry, outbox},
+    consumers::{CREATE_QUEUE, order_create::OrderCreateHandler},
     db,
+    flows::{Orders, expire_orders, relay_outbox},
     http::{self, AppState},
     payments::{Manual, Payments, stripe::Stripe},
 };
@@ -46,7 +47,7 @@ impl Application {
             .consume(
                 ConsumerConfig::new(queue, [format!("{}.#", OrderCreate::TYPE)])
                     .with_prefetch(config.consumer_prefetch),
-                CreateHandler(orders.clone()),
+                OrderCreateHandler(orders.clone()),
                 base.shutdown.child_token(),
             )
             .await
@@ -54,12 +55,12 @@ impl Application {
         // Drained after the consumer, so the relay publishes what the last
         // orders committed.
         let tasks = vec![
-            tokio::spawn(outbox::run(
+            tokio::spawn(relay_outbox::run(
                 orders.clone(),
                 config.outbox_poll,
                 base.shutdown.child_token(),
             )),
-            tokio::spawn(expiry::run(
+            tokio::spawn(expire_orders::run(
                 orders.clone(),
                 config.expiry_sweep,
                 base.shutdown.child_token(),

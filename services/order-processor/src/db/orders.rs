@@ -180,6 +180,7 @@ fn currency(code: &str) -> Result<Currency, sqlx::Error> {
 }
 
 /// The stored outcome event of an order request, if it was handled.
+#[tracing::instrument(skip_all, fields(tenant = %tenant, request = event_id))]
 pub async fn find_request(
     conn: &mut PgConnection,
     tenant: &TenantId,
@@ -197,6 +198,7 @@ pub async fn find_request(
 
 /// Records that the request `event_id` was answered with `outcome`; false
 /// when another delivery recorded it first (then nothing is written).
+#[tracing::instrument(skip_all, fields(tenant = %tenant, request = event_id))]
 pub async fn record_request(
     conn: &mut PgConnection,
     tenant: &TenantId,
@@ -219,6 +221,7 @@ pub async fn record_request(
 }
 
 /// The next order number of a brand, e.g. `FA-1001`.
+#[tracing::instrument(skip_all, fields(tenant = %tenant, brand = brand))]
 pub async fn next_number(
     conn: &mut PgConnection,
     tenant: &TenantId,
@@ -250,6 +253,7 @@ pub async fn next_number(
 }
 
 /// Stores a new order, its lines and its first status.
+#[tracing::instrument(skip_all, fields(tenant = %order.tenant, order = %order.number))]
 pub async fn insert(conn: &mut PgConnection, order: &NewOrder) -> Result<(), sqlx::Error> {
     let number = &order.number;
     sqlx::query(
@@ -309,6 +313,7 @@ pub async fn insert(conn: &mut PgConnection, order: &NewOrder) -> Result<(), sql
 }
 
 /// Appends to an order's status history.
+#[tracing::instrument(skip_all, fields(order = %order_id, to = status_name(to)))]
 pub async fn record_status(
     conn: &mut PgConnection,
     order_id: Uuid,
@@ -329,6 +334,7 @@ pub async fn record_status(
 }
 
 /// Locks an order of `tenant` for a status change, by id or number.
+#[tracing::instrument(skip_all, fields(tenant = %tenant, order = ?key))]
 pub async fn lock(
     conn: &mut PgConnection,
     tenant: &TenantId,
@@ -367,6 +373,7 @@ impl OrderKey {
 }
 
 /// Sets an order's status (and tracking number, when given).
+#[tracing::instrument(skip_all, fields(order = %order_id, to = status_name(to)))]
 pub async fn set_status(
     conn: &mut PgConnection,
     order_id: Uuid,
@@ -386,6 +393,7 @@ pub async fn set_status(
 }
 
 /// Unpaid orders past their expiry, locked (other replicas skip them).
+#[tracing::instrument(skip_all, fields(limit = limit))]
 pub async fn lock_expired(
     conn: &mut PgConnection,
     limit: i64,
@@ -400,6 +408,7 @@ pub async fn lock_expired(
 }
 
 /// The view of a stored order, with its lines.
+#[tracing::instrument(skip_all, fields(order = %row.number))]
 pub async fn view(conn: &mut PgConnection, row: OrderRow) -> Result<OrderView, sqlx::Error> {
     let currency = currency(&row.currency)?;
     let lines: Vec<LineRow> = sqlx::query_as(
@@ -446,6 +455,7 @@ pub async fn view(conn: &mut PgConnection, row: OrderRow) -> Result<OrderView, s
 }
 
 /// One order of `tenant`.
+#[tracing::instrument(skip_all, fields(tenant = %tenant, order = ?key))]
 pub async fn get(
     pool: &PgPool,
     tenant: &TenantId,
@@ -482,6 +492,7 @@ pub struct Filter {
 }
 
 /// Orders of `tenant`, newest first, with the number matching in all.
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
 pub async fn list(
     pool: &PgPool,
     tenant: &TenantId,

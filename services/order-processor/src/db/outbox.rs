@@ -3,10 +3,11 @@
 //! publish loses nothing (the relay publishes them at the next start).
 
 use sqlx::{PgConnection, PgPool, types::Json};
-use store_events::Event;
+use store_events::{AttributesReader as _, Event};
 use uuid::Uuid;
 
 /// Adds `event` to the outbox inside the caller's transaction.
+#[tracing::instrument(skip_all, fields(event = %event.id(), ty = %event.ty()))]
 pub async fn enqueue(conn: &mut PgConnection, event: &Event) -> Result<(), sqlx::Error> {
     sqlx::query("insert into outbox (id, event) values ($1, $2)")
         .bind(Uuid::now_v7())
@@ -18,6 +19,7 @@ pub async fn enqueue(conn: &mut PgConnection, event: &Event) -> Result<(), sqlx:
 
 /// A batch of unpublished events, oldest first, locked for this relay
 /// (other replicas skip them) until `tx` ends.
+#[tracing::instrument(skip_all, fields(limit = limit))]
 pub async fn lock_pending(
     conn: &mut PgConnection,
     limit: i64,
@@ -36,6 +38,7 @@ pub async fn lock_pending(
 }
 
 /// Marks an event published.
+#[tracing::instrument(skip_all, fields(outbox = %id))]
 pub async fn mark_published(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query("update outbox set published_at = now(), updated_at = now() where id = $1")
         .bind(id)
@@ -45,6 +48,7 @@ pub async fn mark_published(conn: &mut PgConnection, id: Uuid) -> Result<(), sql
 }
 
 /// Number of events waiting (for tests and metrics).
+#[tracing::instrument(skip_all)]
 pub async fn pending_count(pool: &PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("select count(*) from outbox where published_at is null")
         .fetch_one(pool)

@@ -9,7 +9,7 @@ pub mod webhooks;
 use axum::Router;
 use secrecy::SecretString;
 
-use crate::consumers::Shared;
+use crate::flows::Shared;
 
 /// What every handler gets.
 #[derive(Clone)]

@@ -18,7 +18,7 @@ use crate::{
     },
     domain::lifecycle::{Command, parse_status},
     error::ApiError,
-    lifecycle::{ApplyError, apply},
+    flows::change_status::{ApplyError, change_status},
 };
 
 /// Most orders per page.
@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/orders", get(list_orders))
         .route("/api/v1/orders/{id}", get(get_order))
-        .route("/api/v1/orders/{id}/status", post(change_status))
+        .route("/api/v1/orders/{id}/status", post(set_status))
         .route(
             "/api/v1/orders/by-number/{number}",
             get(get_order_by_number),
@@ -153,7 +153,7 @@ impl From<ApplyError> for ApiError {
     }
 }
 
-async fn change_status(
+async fn set_status(
     Tenant(tenant): Tenant,
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -173,7 +173,7 @@ async fn change_status(
             )));
         }
     };
-    let view = apply(
+    let view = change_status(
         &state.orders,
         &tenant,
         &order_key(&id)?,
@@ -201,7 +201,7 @@ async fn cancel_by_number(
     Path(number): Path<String>,
     Json(body): Json<Cancellation>,
 ) -> Result<Json<OrderView>, ApiError> {
-    let view = apply(
+    let view = change_status(
         &state.orders,
         &tenant,
         &OrderKey::Number(number),

@@ -1,7 +1,7 @@
 //! Payment webhooks: `POST /webhooks/payments/{provider}`. Stripe's are
-//! verified with the `Stripe-Signature` scheme before anything is read; a
-//! completed Checkout Session marks its order paid (once: a repeated
-//! notice changes nothing).
+//! verified with the `Stripe-Signature` scheme before anything is read
+//! (`payments::stripe`); a paid Checkout Session marks its order paid
+//! (`flows::change_status`, once: a repeated notice changes nothing).
 
 use axum::{
     Json, Router,
@@ -10,45 +10,20 @@ use axum::{
     http::HeaderMap,
     routing::post,
 };
-use serde::Deserialize;
 use serde_json::{Value, json};
-use store_events::TenantId;
 
 use super::AppState;
 use crate::{
     db::orders::OrderKey,
     domain::lifecycle::Command,
     error::{ApiError, Refusal},
-    lifecycle::{ApplyError, apply},
-    payments::stripe::verify_signature,
+    flows::change_status::{ApplyError, change_status},
+    payments::stripe::{Notice, read_notice, verify_signature},
 };
 
 /// `/webhooks/payments/{provider}`.
 pub fn router() -> Router<AppState> {
     Router::new().route("/webhooks/payments/{provider}", post(payment_webhook))
-}
-
-#[derive(Deserialize)]
-struct StripeEvent {
-    #[serde(rename = "type")]
-    ty: String,
-    data: StripeData,
-}
-
-#[derive(Deserialize)]
-struct StripeData {
-    object: StripeSession,
-}
-
-#[derive(Deserialize)]
-struct StripeSession {
-    id: String,
-    #[serde(default)]
-    client_reference_id: Option<String>,
-    #[serde(default)]
-    payment_status: Option<String>,
-    #[serde(default)]
-    metadata: std::collections::BTreeMap<String, String>,
 }
 
 async fn payment_webhook(
@@ -81,29 +56,23 @@ async fn payment_webhook(
         tracing::warn!(%error, "stripe webhook refused");
         ApiError::Domain(Refusal::BadSignature)
     })?;
-    let event: StripeEvent = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("not a Stripe event: {e}")))?;
-    let session = event.data.object;
-    let paid = matches!(
-        event.ty.as_str(),
-        "checkout.session.completed" | "checkout.session.async_payment_succeeded"
-    ) && session.payment_status.as_deref() == Some("paid");
-    if !paid {
-        return Ok(Json(json!({"received": true, "ignored": event.ty})));
-    }
-    let (Some(reference), Some(tenant)) = (
-        session.client_reference_id,
-        session
-            .metadata
-            .get("tenant")
-            .and_then(|t| TenantId::parse(t).ok()),
-    ) else {
-        return Err(ApiError::BadRequest(
-            "the session names no order (client_reference_id, metadata.tenant)".to_owned(),
-        ));
+    let notice =
+        read_notice(&body).map_err(|e| ApiError::BadRequest(format!("not a Stripe event: {e}")))?;
+    let (session, reference, tenant) = match notice {
+        Notice::Other(ty) => return Ok(Json(json!({"received": true, "ignored": ty}))),
+        Notice::Paid {
+            session,
+            reference: Some(reference),
+            tenant: Some(tenant),
+        } => (session, reference, tenant),
+        Notice::Paid { .. } => {
+            return Err(ApiError::BadRequest(
+                "the session names no order (client_reference_id, metadata.tenant)".to_owned(),
+            ));
+        }
     };
     let key = OrderKey::Request(reference);
-    match apply(
+    match change_status(
         &state.orders,
         &tenant,
         &key,
@@ -114,15 +83,15 @@ async fn payment_webhook(
     .await
     {
         Ok(order) => Ok(Json(
-            json!({"received": true, "order_number": order.order_number, "status": order.status, "session": session.id}),
+            json!({"received": true, "order_number": order.order_number, "status": order.status, "session": session}),
         )),
         // Acknowledged so Stripe stops retrying; an operator looks at the log.
         Err(ApplyError::NotFound) => {
-            tracing::warn!(session = session.id, "paid session of an unknown order");
+            tracing::warn!(session = session, "paid session of an unknown order");
             Ok(Json(json!({"received": true, "ignored": "unknown order"})))
         }
         Err(ApplyError::Transition(error)) => {
-            tracing::warn!(%error, session = session.id, "payment for an order that cannot be paid");
+            tracing::warn!(%error, session = session, "payment for an order that cannot be paid");
             Ok(Json(
                 json!({"received": true, "ignored": error.to_string()}),
             ))

@@ -2,7 +2,8 @@
 //! `POST {base}/v1/checkout/sessions`, idempotent by the order's request id)
 //! whose `url` is the payment link, and the webhook signature scheme
 //! (`Stripe-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "{t}.{body}">`,
-//! checked in constant time within a tolerance).
+//! checked in constant time within a tolerance), and what a webhook's event
+//! says ([`read_notice`]).
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sha2::Sha256;
+use store_events::TenantId;
 
 use super::{PaymentError, PaymentProvider, PaymentRequest, StartedPayment};
 
@@ -135,6 +137,69 @@ impl PaymentProvider for Stripe {
     }
 }
 
+/// What a Stripe webhook event says about a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A Checkout Session was paid (`checkout.session.completed` or
+    /// `checkout.session.async_payment_succeeded` with `payment_status`
+    /// `paid`): the session, and the order's reference and tenant it
+    /// carries (`client_reference_id`, `metadata.tenant`), when it does.
+    Paid {
+        /// The Checkout Session id.
+        session: String,
+        /// The id of the request that placed the order.
+        reference: Option<String>,
+        /// The order's tenant.
+        tenant: Option<TenantId>,
+    },
+    /// Any other event (its type): nothing to do.
+    Other(String),
+}
+
+#[derive(Deserialize)]
+struct WebhookEvent {
+    #[serde(rename = "type")]
+    ty: String,
+    data: WebhookData,
+}
+
+#[derive(Deserialize)]
+struct WebhookData {
+    object: WebhookSession,
+}
+
+#[derive(Deserialize)]
+struct WebhookSession {
+    id: String,
+    #[serde(default)]
+    client_reference_id: Option<String>,
+    #[serde(default)]
+    payment_status: Option<String>,
+    #[serde(default)]
+    metadata: std::collections::BTreeMap<String, String>,
+}
+
+/// Reads a webhook's (verified) body.
+pub fn read_notice(body: &[u8]) -> Result<Notice, serde_json::Error> {
+    let event: WebhookEvent = serde_json::from_slice(body)?;
+    let session = event.data.object;
+    let paid = matches!(
+        event.ty.as_str(),
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded"
+    ) && session.payment_status.as_deref() == Some("paid");
+    if !paid {
+        return Ok(Notice::Other(event.ty));
+    }
+    Ok(Notice::Paid {
+        session: session.id,
+        reference: session.client_reference_id,
+        tenant: session
+            .metadata
+            .get("tenant")
+            .and_then(|t| TenantId::parse(t).ok()),
+    })
+}
+
 /// Why a webhook's signature was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
@@ -209,7 +274,45 @@ pub fn sign(payload: &[u8], secret: &SecretString, timestamp: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+
+    fn webhook(ty: &str, payment_status: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "id": "evt_1",
+            "type": ty,
+            "data": {"object": {
+                "id": "cs_1",
+                "client_reference_id": "req-1",
+                "payment_status": payment_status,
+                "metadata": {"tenant": "acme"}
+            }}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn only_a_paid_session_is_a_payment() {
+        let paid = read_notice(&webhook("checkout.session.completed", "paid")).unwrap();
+        let unpaid = read_notice(&webhook("checkout.session.completed", "unpaid")).unwrap();
+        let other = read_notice(&webhook("customer.created", "paid")).unwrap();
+
+        assert_eq!(
+            paid,
+            Notice::Paid {
+                session: "cs_1".to_owned(),
+                reference: Some("req-1".to_owned()),
+                tenant: Some(TenantId::parse("acme").unwrap()),
+            }
+        );
+        assert_eq!(
+            unpaid,
+            Notice::Other("checkout.session.completed".to_owned())
+        );
+        assert_eq!(other, Notice::Other("customer.created".to_owned()));
+        assert!(read_notice(b"{}").is_err());
+    }
 
     fn secret() -> SecretString {
         SecretString::from("whsec_abc")

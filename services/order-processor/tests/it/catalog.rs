@@ -83,10 +83,7 @@ impl Catalog {
                 ("AMQP_URL", store_testkit::amqp_url()),
                 ("BUS_EXCHANGE", exchange.to_owned()),
                 ("ADMIN_TOKEN", admin_token.to_owned()),
-                (
-                    "MAX_QUANTITY_PER_LINE",
-                    MAX_QUANTITY_PER_LINE.to_string(),
-                ),
+                ("MAX_QUANTITY_PER_LINE", MAX_QUANTITY_PER_LINE.to_string()),
             ]);
             let mut service = spec.spawn(&log_dir)?;
             match service.wait_ready(&http, START_TIMEOUT).await {

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::Shared;
-use crate::{db, domain::lifecycle::Command, lifecycle::apply_locked};
+use super::{Orders, Shared, change_status::apply_locked};
+use crate::{db, domain::lifecycle::Command};
 
 /// Orders expired per transaction.
 const BATCH: i64 = 100;
 
-/// Runs until `cancel` fires.
+/// Sweeps every `every` until `cancel` fires.
 pub async fn run(orders: Shared, every: Duration, cancel: CancellationToken) {
     loop {
         match expire_once(&orders).await {
@@ -31,7 +31,8 @@ pub async fn run(orders: Shared, every: Duration, cancel: CancellationToken) {
 }
 
 /// Expires one batch; returns how many orders expired.
-pub async fn expire_once(orders: &Shared) -> anyhow::Result<usize> {
+#[tracing::instrument(skip_all)]
+pub async fn expire_once(orders: &Orders) -> anyhow::Result<usize> {
     let mut tx = orders.pool.begin().await?;
     let due = db::orders::lock_expired(&mut tx, BATCH).await?;
     let mut expired = 0;

@@ -1,8 +1,11 @@
-//! Applying a lifecycle command to a stored order: lock it, let the state
-//! machine decide, store the change, and queue in the same transaction the
-//! events it causes: `store.order.status.changed`, a `store.chat.response`
-//! for the shopper (when the order came from a chat channel) and
-//! `store.inventory.release` when the stock goes back.
+//! Changing an order's status: pay (the shop's API or a payment webhook),
+//! fulfil, ship, deliver, cancel (the shop or the shopper) or expire (the
+//! sweep). Lock the order, let the state machine (`domain::lifecycle`)
+//! decide, store the change, and queue in the same transaction the events it
+//! causes: `store.order.status.changed`, a `store.chat.response` for the
+//! shopper (when the order came from a chat channel) and
+//! `store.inventory.release` when the stock goes back. The relay
+//! (`relay_outbox.rs`) publishes them after the commit.
 
 use chrono::Utc;
 use sqlx::PgConnection;
@@ -15,8 +18,8 @@ use store_events::{
     new_event,
 };
 
+use super::Orders;
 use crate::{
-    consumers::Shared,
     db::{
         self,
         orders::{OrderKey, OrderRow, OrderView},
@@ -125,6 +128,7 @@ pub fn events_of_move(
 
 /// Applies `command` to a locked `order` inside `conn`'s transaction;
 /// returns whether it moved.
+#[tracing::instrument(skip_all, fields(order = %order.number, command = ?command))]
 pub async fn apply_locked(
     conn: &mut PgConnection,
     order: &OrderRow,
@@ -147,10 +151,12 @@ pub async fn apply_locked(
     Ok(true)
 }
 
-/// Applies `command` to the order `key` of `tenant`; returns the order as
-/// it is afterwards.
-pub async fn apply(
-    orders: &Shared,
+/// Applies `command` to the order `key` of `tenant` (only when it is the
+/// shopper `customer_id`'s, when given); returns the order as it is
+/// afterwards.
+#[tracing::instrument(skip_all, fields(tenant = %tenant, order = ?key, command = ?command))]
+pub async fn change_status(
+    orders: &Orders,
     tenant: &TenantId,
     key: &OrderKey,
     command: Command,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use store_bus::PublishError;
 use tokio_util::sync::CancellationToken;
 
-use super::Shared;
+use super::{Orders, Shared};
 use crate::db;
 
 /// Events published per transaction.
@@ -36,7 +36,8 @@ pub async fn run(orders: Shared, poll: Duration, cancel: CancellationToken) {
 }
 
 /// Publishes one batch; returns how many events it handled.
-pub async fn relay_once(orders: &Shared) -> anyhow::Result<usize> {
+#[tracing::instrument(skip_all)]
+pub async fn relay_once(orders: &Orders) -> anyhow::Result<usize> {
     let mut tx = orders.pool.begin().await?;
     let pending = db::outbox::lock_pending(&mut tx, BATCH).await?;
     let count = pending.len();
