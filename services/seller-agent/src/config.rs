@@ -80,6 +80,35 @@ where
     }
 }
 
+/// The model from `LLM_PROVIDER`, `LLM_BASE_URL`, `LLM_MODEL`,
+/// `LLM_API_KEY` (or `LLM_API_KEY_FILE`), `LLM_TIMEOUT_MS` and
+/// `LLM_MAX_RETRIES`; `None` (the offline brain) when `LLM_PROVIDER` is
+/// unset or `offline`.
+pub fn llm_from_env() -> anyhow::Result<Option<LlmConfig>> {
+    let provider = match var("LLM_PROVIDER")
+        .map(|p| p.to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("offline" | "none") => return Ok(None),
+        Some("openai") => Provider::Openai,
+        Some("anthropic") => Provider::Anthropic,
+        Some(other) => bail!("LLM_PROVIDER={other:?} is not one of openai, anthropic, offline"),
+    };
+    let default_base = match provider {
+        Provider::Openai => "https://api.openai.com/v1",
+        Provider::Anthropic => "https://api.anthropic.com",
+    };
+    let mut config = LlmConfig::new(
+        provider,
+        var("LLM_BASE_URL").unwrap_or_else(|| default_base.to_owned()),
+        var("LLM_MODEL").context("LLM_MODEL is required with LLM_PROVIDER")?,
+    );
+    config.api_key = secret("LLM_API_KEY")?;
+    config.timeout = Duration::from_millis(parse_var("LLM_TIMEOUT_MS", 60_000)?);
+    config.max_retries = parse_var("LLM_MAX_RETRIES", config.max_retries)?;
+    Ok(Some(config))
+}
+
 impl Config {
     /// Reads and validates the configuration.
     pub fn from_env() -> anyhow::Result<Self> {
@@ -88,35 +117,7 @@ impl Config {
         let brand = BrandId::parse(var("SELLER_BRAND").context("SELLER_BRAND is required")?)
             .context("SELLER_BRAND is invalid")?;
         let service = format!("seller-agent-{tenant}-{brand}");
-        let llm = match var("LLM_PROVIDER")
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            None | Some("offline") | Some("none") => None,
-            Some(p @ ("openai" | "anthropic")) => {
-                let provider = if p == "openai" {
-                    Provider::Openai
-                } else {
-                    Provider::Anthropic
-                };
-                let default_base = if p == "openai" {
-                    "https://api.openai.com/v1"
-                } else {
-                    "https://api.anthropic.com"
-                };
-                let mut config = LlmConfig::new(
-                    provider,
-                    var("LLM_BASE_URL").unwrap_or_else(|| default_base.to_owned()),
-                    var("LLM_MODEL").context("LLM_MODEL is required with LLM_PROVIDER")?,
-                );
-                config.api_key = secret("LLM_API_KEY")?;
-                config.timeout = Duration::from_millis(parse_var("LLM_TIMEOUT_MS", 60_000)?);
-                config.max_retries = parse_var("LLM_MAX_RETRIES", config.max_retries)?;
-                Some(config)
-            }
-            Some(other) => bail!("LLM_PROVIDER={other:?} is not one of openai, anthropic, offline"),
-        };
+        let llm = llm_from_env()?;
         let orders_api = match var("ORDERS_API_URL") {
             Some(url) => Some((url, secret("ORDERS_API_KEY")?)),
             None => None,

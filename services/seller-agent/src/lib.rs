@@ -11,8 +11,6 @@ pub mod config;
 pub mod consumers;
 pub mod db;
 pub mod domain;
-#[cfg(feature = "eval")]
-pub mod eval;
 pub mod llm;
 pub mod metrics;
 pub mod seller;

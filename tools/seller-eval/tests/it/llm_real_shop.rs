@@ -3,15 +3,13 @@
 //! prices, orders two of the first, and the order exists with the shop's
 //! total. The model is a fake OpenAI-compatible server speaking the real
 //! wire format, scripted to use only what the tools return.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::sync::{Arc, Mutex};
 
-use seller_agent::{eval, llm::Provider};
+use crate::support::fake_llm::{Answer, FakeLlm, Last};
+use seller_agent::llm::Provider;
+use seller_eval as eval;
 use serde_json::Value;
-use support::fake_llm::{Answer, FakeLlm, Last};
 
 fn display(product: &Value) -> String {
     format!(

@@ -1,4 +1,4 @@
-//! Plays the scenarios in the real shop ([`super::shop::Shop`]): one seller
+//! Plays the scenarios in the real shop ([`crate::shop::Shop`]): one seller
 //! per brand the scenarios use, each scenario a new shopper in a new
 //! conversation, and what the seller said and the shop holds afterwards
 //! judged by the scenario's checks.
@@ -14,12 +14,13 @@ use store_events::{
     ext,
 };
 
-use super::{
+use seller_agent::llm::LlmConfig;
+
+use crate::{
     report::{Outcome, Report},
     scenario::{self, CatalogView, Observed, OrderLineSeen, OrderSeen, Scenario},
-    shop::{Shop, TENANT},
+    shop::{Seller, Shop, TENANT},
 };
-use crate::llm::LlmConfig;
 
 /// How to run the evaluation.
 #[derive(Debug, Clone)]
@@ -38,7 +39,7 @@ impl Options {
     /// The repository's scenarios with `llm` (or the offline brain).
     pub fn new(llm: Option<LlmConfig>) -> Self {
         Self {
-            scenarios_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/eval/scenarios")),
+            scenarios_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")),
             reply_timeout: if llm.is_some() {
                 Duration::from_secs(120)
             } else {
@@ -59,8 +60,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     let brands: BTreeSet<String> = scenarios.iter().map(|s| s.brand.clone()).collect();
     let mut shop = Shop::start().await?;
     for brand in &brands {
-        let config = shop.seller_config(brand, options.llm.clone())?;
-        shop.start_seller(config).await?;
+        shop.start_seller(Seller {
+            brand: brand.clone(),
+            llm: options.llm.clone(),
+        })
+        .await?;
     }
     let offline = options.llm.is_none();
     let mut outcomes = Vec::new();

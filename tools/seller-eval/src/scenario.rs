@@ -1,7 +1,7 @@
 //! Shopper scenarios as data: what the shopper says, turn by turn, and what
 //! must be true of the seller's replies and of the shop afterwards.
 //!
-//! Scenarios are YAML files (see `services/seller-agent/eval/scenarios/`);
+//! Scenarios are YAML files (see `tools/seller-eval/scenarios/`);
 //! the checks are pure functions of the replies and of facts taken from the
 //! real catalog and order processor ([`Observed`]), so they are tested
 //! without a broker.
@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde::Deserialize;
 
-use crate::{
+use seller_agent::{
     brain::language::Lang,
     domain::guard::{self, Facts, FigureKind},
 };
@@ -283,7 +283,7 @@ fn check_reply(
 }
 
 /// Common words of each language the scenarios use; the seller's own
-/// detector ([`crate::brain::language::detect`]) is tuned for short shopper
+/// detector ([`seller_agent::brain::language::detect`]) is tuned for short shopper
 /// messages, this one for whole replies, and is independent of it.
 const MARKERS: &[(Lang, &[&str])] = &[
     (
@@ -446,7 +446,8 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
         .map(|p| {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("Failed to read {}", p.display()))?;
-            serde_yaml::from_str(&text).with_context(|| format!("Failed to parse {}", p.display()))
+            serde_saphyr::from_str(&text)
+                .with_context(|| format!("Failed to parse {}", p.display()))
         })
         .collect()
 }
@@ -463,7 +464,7 @@ mod tests {
     }
 
     fn scenario(yaml: &str) -> Scenario {
-        serde_yaml::from_str(yaml).unwrap_or_else(|e| panic!("{e}"))
+        serde_saphyr::from_str(yaml).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

@@ -5,21 +5,18 @@
 //! cancelled and the catalog has its stock back. The model is a fake
 //! OpenAI-compatible server that only uses what the tools return; the
 //! offline brain lists and cancels orders through the same tools.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
 
-use seller_agent::llm::Provider;
-use serde_json::{Value, json};
-use support::{
+use crate::support::{
     Shop, display,
     fake_llm::{Answer, FakeLlm, Last},
 };
+use seller_agent::llm::Provider;
+use serde_json::{Value, json};
 
 fn money(value: &Value) -> String {
     display(
@@ -30,7 +27,7 @@ fn money(value: &Value) -> String {
 
 /// A model that orders the first T-shirt, lists the shopper's orders and
 /// cancels the one it is asked to.
-fn shopkeeper() -> support::fake_llm::Script {
+fn shopkeeper() -> crate::support::fake_llm::Script {
     let shown: Arc<Mutex<Option<Value>>> = Arc::default();
     Arc::new(move |last: &Last| match last {
         Last::User(text) if text.contains("camiseta") => {

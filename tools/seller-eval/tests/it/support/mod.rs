@@ -1,15 +1,16 @@
-//! A seller under test in the real shop ([`seller_agent::eval::shop::Shop`]:
-//! the catalog seeded with the demo catalog and the order processor,
-//! in-process against the real broker and databases), with typed helpers to
-//! talk to it as a shopper and to look at what the shop holds.
-#![allow(dead_code, clippy::unwrap_used)]
+//! Sellers under test in the real shop ([`seller_eval::shop::Shop`]: the
+//! catalog seeded with the demo catalog, the order processor and the
+//! sellers as processes against the real broker and databases), with typed
+//! helpers to talk to them as a shopper and to look at what the shop holds.
+#![allow(dead_code)]
 
 pub mod fake_llm;
 
 use std::time::Duration;
 
 use cloudevents::{AttributesReader, Event};
-use seller_agent::{Config, eval::shop, llm::LlmConfig};
+use seller_agent::llm::LlmConfig;
+use seller_eval::shop;
 use store_events::{
     data::{ChatResponse, Customer, MessageContent, ResponsePart, Sender},
     decode,
@@ -44,14 +45,17 @@ impl Shop {
         Self { inner, pool }
     }
 
-    /// A seller configuration for this shop (offline brain unless `llm`).
-    pub fn config(&self, llm: Option<LlmConfig>) -> Config {
-        self.inner.seller_config(BRAND, llm).unwrap()
+    /// A seller of [`BRAND`] for this shop (offline brain unless `llm`).
+    pub fn config(&self, llm: Option<LlmConfig>) -> shop::Seller {
+        shop::Seller {
+            brand: BRAND.to_owned(),
+            llm,
+        }
     }
 
     /// Starts a seller replica; returns its port.
-    pub async fn start_seller(&mut self, config: Config) -> u16 {
-        self.inner.start_seller(config).await.unwrap()
+    pub async fn start_seller(&mut self, seller: shop::Seller) -> u16 {
+        self.inner.start_seller(seller).await.unwrap()
     }
 
     /// A shopper message in `conversation`.

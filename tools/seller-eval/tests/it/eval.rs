@@ -1,9 +1,8 @@
 //! The evaluation harness with the offline brain: every scenario is played
 //! against the real catalog, order processor and seller, and the scenarios
 //! required of the offline brain pass.
-#![allow(clippy::unwrap_used)]
 
-use seller_agent::eval;
+use seller_eval as eval;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_offline_seller_passes_every_required_scenario() {

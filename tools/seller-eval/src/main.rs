@@ -5,15 +5,16 @@
 //! seller-eval [--offline] [--out target/seller-eval.md] [--scenarios DIR] [--only NAME]
 //! ```
 //!
-//! Needs `AMQP_URL` and `DATABASE_URL` (a server where it may create fresh
-//! databases); the model comes from `LLM_PROVIDER`, `LLM_BASE_URL`,
-//! `LLM_MODEL`, `LLM_API_KEY` unless `--offline`. Exits non-zero when a
-//! required scenario fails.
+//! Needs the services' binaries (`cargo build --bins`), `AMQP_URL` and
+//! `DATABASE_URL` (a server where it may create fresh databases); the model
+//! comes from `LLM_PROVIDER`, `LLM_BASE_URL`, `LLM_MODEL`, `LLM_API_KEY`
+//! unless `--offline`. Exits non-zero when a required scenario fails.
 
 use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::{Context as _, bail};
-use seller_agent::eval;
+use seller_agent::config::llm_from_env;
+use seller_eval as eval;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
@@ -29,10 +30,10 @@ async fn main() -> anyhow::Result<ExitCode> {
             "--out" => out = args.next().context("--out needs a path")?.into(),
             "--scenarios" => scenarios = Some(args.next().context("--scenarios needs a path")?),
             "--only" => only = Some(args.next().context("--only needs a name")?),
-            other => bail!("unknown argument {other:?}; see the seller-agent README"),
+            other => bail!("unknown argument {other:?}; see tools/seller-eval/README.md"),
         }
     }
-    let llm = if offline { None } else { eval::llm_from_env()? };
+    let llm = if offline { None } else { llm_from_env()? };
     let mut options = eval::Options::new(llm);
     options.only = only;
     if let Some(dir) = scenarios {

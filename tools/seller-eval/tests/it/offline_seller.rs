@@ -3,12 +3,9 @@
 //! finds sneakers in an English catalog, orders two at the catalog's price;
 //! handoff and silence until resolved; redeliveries; three replicas keeping
 //! one conversation's order.
-#![allow(clippy::unwrap_used)]
 
-mod support;
-
+use crate::support::{Shop, display};
 use cloudevents::AttributesReader;
-use support::{Shop, display};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_shopper_finds_a_product_orders_two_and_gets_the_shops_total() {

@@ -1,7 +1,7 @@
 //! Fake OpenAI-compatible and Anthropic servers speaking the real wire
 //! formats, driven by a scripted "model": a function from the last message
 //! of the conversation to the next answer.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code)]
 
 use std::{
     sync::{Arc, Mutex},

@@ -4,25 +4,22 @@
 //! the shop's total, invented prices caught, malformed tool arguments
 //! corrected, and an outage that escalates instead of leaving the shopper in
 //! silence, then silence until a human hands the conversation back.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::sync::{
     Arc, Mutex,
     atomic::{AtomicBool, Ordering},
 };
 
-use cloudevents::AttributesReader;
-use seller_agent::llm::Provider;
-use support::{
+use crate::support::{
     Shop, display,
     fake_llm::{Answer, FakeLlm, Last},
 };
+use cloudevents::AttributesReader;
+use seller_agent::llm::Provider;
 
 /// A competent model: searches, quotes what the tool said, orders two of
 /// the first product it showed when asked, reports the order's real total.
-fn competent() -> support::fake_llm::Script {
+fn competent() -> crate::support::fake_llm::Script {
     let shown: Arc<Mutex<Option<serde_json::Value>>> = Arc::default();
     Arc::new(move |last: &Last| match last {
         Last::User(text) if text.contains("zapatillas") => {
@@ -307,7 +304,7 @@ async fn an_llm_outage_apologizes_and_escalates_then_the_seller_stays_silent_unt
     // Assert: an apology in the shopper's language and an escalation…
     events.sort_by(|a, b| a.ty().cmp(b.ty()));
     assert_eq!(events[0].ty(), "store.chat.response");
-    let apology = support::text_of(&store_events::decode(&events[0]).unwrap());
+    let apology = crate::support::text_of(&store_events::decode(&events[0]).unwrap());
     assert!(apology.starts_with("Perdona"), "{apology}");
     let escalation: store_events::data::SalesEscalate = store_events::decode(&events[1]).unwrap();
     assert_eq!(
