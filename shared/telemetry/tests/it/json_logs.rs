@@ -85,7 +85,7 @@ fn an_event_in_a_span_logs_the_spans_trace_and_span_ids() {
     assert_eq!(line["trace_id"], json!(trace_id.expect("trace id")));
     assert_eq!(line["span_id"], json!(span_id.expect("span id")));
     assert_eq!(line["level"], json!("INFO"));
-    assert_eq!(line["target"], json!("json_logs"));
+    assert_eq!(line["target"], json!(module_path!()));
     assert_eq!(line["message"], json!("order accepted"));
     assert_eq!(line["fields"], json!({"order": 42, "accepted": true}));
     assert_eq!(
