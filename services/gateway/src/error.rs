@@ -153,21 +153,33 @@ mod tests {
     #[tokio::test]
     async fn each_refusal_has_its_status_and_code_in_the_house_body() {
         let cases = [
-            (GatewayError::UnknownTenant("x".into()), 404, "unknown_tenant"),
+            (
+                GatewayError::UnknownTenant("x".into()),
+                404,
+                "unknown_tenant",
+            ),
             (GatewayError::Unauthorized("no"), 401, "unauthorized"),
             (
                 GatewayError::VerificationFailed("no"),
                 403,
                 "verification_failed",
             ),
-            (GatewayError::Malformed("x".into()), 400, "malformed_payload"),
+            (
+                GatewayError::Malformed("x".into()),
+                400,
+                "malformed_payload",
+            ),
             (
                 GatewayError::UnsupportedMediaType,
                 415,
                 "unsupported_media_type",
             ),
             (GatewayError::TooLarge(10), 413, "payload_too_large"),
-            (GatewayError::UnknownChannel("x".into()), 422, "unknown_channel"),
+            (
+                GatewayError::UnknownChannel("x".into()),
+                422,
+                "unknown_channel",
+            ),
             (GatewayError::Invalid("x".into()), 400, "invalid_request"),
             (GatewayError::OriginNotAllowed, 403, "origin_not_allowed"),
         ];

@@ -16,6 +16,14 @@
 //!
 //! Conversation ids are `<channel>:<account>:<chat>`, see
 //! [`domain::conversation`].
+//!
+//! The house layout: [`config`] and [`startup`] (on `store_service`'s
+//! skeleton); [`http`] (webhooks, web chat) and [`consumers`] (the reply
+//! consumer) take requests and events and hand them to [`flows`], one file
+//! per use case, which use [`db`] (PostgreSQL), the bus and [`channels`]
+//! (the Graph API and Bot API clients); [`domain`] is the pure core;
+//! [`state`] is what they all share, [`error`] the API's one error type,
+//! [`metrics`] the gateway's counters.
 
 pub mod channels;
 pub mod config;
@@ -23,9 +31,8 @@ pub mod consumers;
 pub mod db;
 pub mod domain;
 pub mod error;
-pub(crate) mod events;
+pub mod flows;
 pub mod http;
-pub mod ingest;
 pub mod metrics;
 pub mod startup;
 pub mod state;

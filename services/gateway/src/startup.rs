@@ -15,9 +15,10 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     channels::{telegram::TelegramClient, whatsapp::WhatsAppClient},
     config::{Config, SERVICE},
-    consumers::chat_response::ChatResponseSender,
+    consumers::chat_response::ChatResponses,
     db::{self, live::Live},
     domain::{tenants::Tenants, webchat_guard::WebchatGuard},
+    flows::send_reply::ReplySender,
     http,
     metrics::GatewayMetrics,
     state::AppState,
@@ -74,7 +75,7 @@ impl Application {
             .timeout(config.send.request_timeout)
             .build()
             .context("Failed to build the HTTP client")?;
-        let sender = ChatResponseSender::new(
+        let sender = ReplySender::new(
             state.clone(),
             WhatsAppClient::new(http_client.clone(), &config.whatsapp_api_base),
             TelegramClient::new(http_client, &config.telegram_api_base),
@@ -90,7 +91,11 @@ impl Application {
         .sharded(config.reply_shards, "ce-conversation");
         let replies = base
             .bus
-            .consume(replies, sender, base.shutdown.child_token())
+            .consume(
+                replies,
+                ChatResponses::new(state.clone(), sender),
+                base.shutdown.child_token(),
+            )
             .await
             .context("Failed to start the chat response consumer")?;
 

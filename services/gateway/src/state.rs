@@ -1,4 +1,5 @@
-//! What every HTTP handler and consumer shares.
+//! What every HTTP handler, consumer and flow shares: the tenants, the bus,
+//! the database, the web chat's limits and live wake-ups, the counters.
 
 use std::{sync::Arc, time::Duration};
 

@@ -1,4 +1,4 @@
-//! Consumers of the bus.
+//! Consumers of the bus: each decodes its events and hands them to their
+//! flow.
 
 pub mod chat_response;
-mod webchat_reply;

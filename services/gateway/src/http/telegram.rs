@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use crate::{
     domain::{signature::telegram_secret_valid, telegram::parse_update},
     error::{ApiError, GatewayError},
-    ingest::{Report, ingest},
+    flows::ingest_webhook::{Report, ingest_webhook},
     state::AppState,
 };
 
@@ -62,7 +62,7 @@ async fn receive(
         .raw
         .get("callback_query")
         .map(|_| message.channel_message_id.clone());
-    let report = ingest(&state, tenant, vec![message], Vec::new()).await?;
+    let report = ingest_webhook(&state, tenant, vec![message], Vec::new()).await?;
     Ok(Json(match callback_query_id {
         Some(id) => {
             tracing::info!(?report, "callback query handled");

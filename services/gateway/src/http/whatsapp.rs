@@ -15,7 +15,7 @@ use subtle::ConstantTimeEq;
 use crate::{
     domain::{signature::whatsapp_signature_valid, whatsapp::parse_webhook},
     error::{ApiError, GatewayError},
-    ingest::{Report, ingest},
+    flows::ingest_webhook::{Report, ingest_webhook},
     state::AppState,
 };
 
@@ -89,6 +89,6 @@ async fn receive(
         return Err(GatewayError::Unauthorized("missing or invalid X-Hub-Signature-256").into());
     }
     let delivery = parse_webhook(&body).map_err(|e| GatewayError::Malformed(e.0))?;
-    let report = ingest(&state, tenant, delivery.messages, delivery.statuses).await?;
+    let report = ingest_webhook(&state, tenant, delivery.messages, delivery.statuses).await?;
     Ok(Json(report))
 }

@@ -173,7 +173,9 @@ impl TestApp {
             }
             bus.confirm_timeout = Duration::from_secs(5);
             let database_url = match options.postgres_port {
-                Some(port) => SecretString::from(proxy::via(env.database_url.expose_secret(), port)),
+                Some(port) => {
+                    SecretString::from(proxy::via(env.database_url.expose_secret(), port))
+                }
                 None => env.database_url,
             };
             let mut config = Config::for_tests(database_url, bus, tenants_file);
@@ -202,9 +204,7 @@ impl TestApp {
             .consume(
                 ConsumerConfig::new(
                     format!("{}.all", app.exchange),
-                    options
-                        .bindings
-                        .unwrap_or_else(|| vec!["#".to_owned()]),
+                    options.bindings.unwrap_or_else(|| vec!["#".to_owned()]),
                 )
                 .with_prefetch(1)
                 .with_retry_delays([]),

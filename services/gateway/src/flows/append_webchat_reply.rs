@@ -1,4 +1,4 @@
-//! Replies on the web chat: a `store.chat.response` for
+//! Appending a reply to a web chat: a `store.chat.response` for
 //! `webchat:<brand>:<session_id>` is appended to the session's transcript,
 //! one entry per part, in one transaction; the `NOTIFY` of each append wakes
 //! the live streams of every replica. Idempotent by event id: a redelivered
@@ -19,8 +19,10 @@ fn reject(message: impl Into<String>) -> HandlerError {
     HandlerError::reject(message.into())
 }
 
-/// Appends `response` to the transcript of the session `conversation` names.
-pub(crate) async fn append_reply(
+/// Appends `response` (the data of `event`) to the transcript of the
+/// session `conversation` names.
+#[tracing::instrument(skip_all, fields(event_id = event.id(), session = %conversation.chat))]
+pub async fn append_webchat_reply(
     state: &AppState,
     event: &Event,
     tenant: &Tenant,

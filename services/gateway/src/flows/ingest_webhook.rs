@@ -1,22 +1,26 @@
-//! From parsed webhook content to confirmed events: deduplicate, route to a
-//! brand (or ask for one), publish the raw and the normalised event, all
-//! inside one database transaction that commits only after the broker
-//! confirmed every event. A failure anywhere rolls the deduplication rows
-//! back, so the channel's retry is processed again; nothing is acknowledged
-//! that was not stored.
+//! Ingesting a webhook (WhatsApp or Telegram), from its parsed content to
+//! confirmed events: deduplicate by the channel's message id, route to a
+//! brand (or ask for one), publish the raw `store.<channel>.message.received`
+//! and the normalised `store.chat.message.new` (or the brand menu as a
+//! `store.chat.response`), all inside one database transaction that commits
+//! only after the broker confirmed every event. A failure anywhere rolls the
+//! deduplication rows back (a 503), so the channel's retry is processed
+//! again; nothing is acknowledged that was not stored.
 
 use anyhow::Context as _;
 use chrono::Utc;
 use serde::Serialize;
 use sqlx::PgConnection;
+use store_bus::PublishError;
 use store_events::{
-    BrandId, ConversationId, Event, EventContext,
+    AttributesReader as _, BrandId, ConversationId, Event, EventContext, EventData,
     data::{
         channel::{TelegramMessageReceived, WhatsAppMessageReceived, WhatsAppMessageStatus},
         chat::ChatMessageNew,
         common::Channel,
         response::{ChatResponse, Sender},
     },
+    new_event,
 };
 
 use crate::{
@@ -28,7 +32,6 @@ use crate::{
         tenants::{Routing, Tenant},
     },
     error::{ApiError, GatewayError, db_unavailable as db, internal, unavailable},
-    events::{Tolerate, begin, build, caused_by, publish},
     state::AppState,
 };
 
@@ -46,7 +49,8 @@ pub struct Report {
 }
 
 /// Publishes `messages` and `statuses` received for `tenant`.
-pub async fn ingest(
+#[tracing::instrument(skip_all, fields(tenant = %tenant.id, messages = messages.len(), statuses = statuses.len()))]
+pub async fn ingest_webhook(
     state: &AppState,
     tenant: &Tenant,
     messages: Vec<InboundMessage>,
@@ -65,7 +69,7 @@ pub async fn ingest(
         routed_statuses.push((status, routing));
     }
 
-    let mut tx = begin(state).await?;
+    let mut tx = state.pool.begin().await.map_err(db)?;
     let mut report = Report::default();
     for (message, routing) in routed {
         ingest_message(state, &mut tx, tenant, message, routing, &mut report).await?;
@@ -283,5 +287,52 @@ fn raw_event(
                 payload: message.raw.clone(),
             },
         ),
+    }
+}
+
+/// An event of the gateway carrying `data` in `context`.
+fn build<D: EventData>(
+    state: &AppState,
+    context: &EventContext,
+    data: &D,
+) -> Result<Event, ApiError> {
+    new_event(&state.bus.config().source, context, data)
+        .context("Failed to build an event")
+        .map_err(internal)
+}
+
+/// An event carrying `data`, caused by `cause` (same tenant, brand,
+/// conversation and correlation).
+fn caused_by<D: EventData>(state: &AppState, cause: &Event, data: &D) -> Result<Event, ApiError> {
+    let context = EventContext::caused_by(cause)
+        .context("Failed to read back our own event")
+        .map_err(internal)?;
+    build(state, &context, data)
+}
+
+/// Which publish failures are not worth refusing the delivery for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tolerate {
+    /// None: the event must reach a queue.
+    Nothing,
+    /// No queue bound: fine for the audit and status events, which may have
+    /// no consumer in a given deployment; the broker still confirmed it.
+    Unroutable,
+}
+
+/// Publishes `event` and waits for the broker's confirm; a failure is a
+/// 503, so the caller's transaction rolls back and the channel retries.
+#[tracing::instrument(skip_all, fields(event_type = event.ty(), event_id = event.id(), ?tolerate))]
+async fn publish(state: &AppState, event: Event, tolerate: Tolerate) -> Result<(), ApiError> {
+    let ty = event.ty().to_owned();
+    match state.bus.publish(event).await {
+        Ok(()) => Ok(()),
+        Err(PublishError::Unroutable { routing_key, .. }) if tolerate == Tolerate::Unroutable => {
+            tracing::debug!(%routing_key, "no queue is bound for this event; published to nobody");
+            Ok(())
+        }
+        Err(error) => Err(unavailable(
+            anyhow::Error::new(error).context(format!("Failed to publish a {ty} event")),
+        )),
     }
 }

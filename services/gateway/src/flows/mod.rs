@@ -1,0 +1,13 @@
+//! The gateway's use cases, one file each, named for what it does; each
+//! spans the HTTP or bus side that starts it, the database and the bus:
+//!
+//! - [`ingest_webhook`]: a WhatsApp or Telegram webhook to confirmed events;
+//! - [`post_webchat_message`]: a shopper's web chat message to its
+//!   transcript and a confirmed event;
+//! - [`send_reply`]: a reply sent on WhatsApp or Telegram;
+//! - [`append_webchat_reply`]: a reply appended to a web chat transcript.
+
+pub mod append_webchat_reply;
+pub mod ingest_webhook;
+pub mod post_webchat_message;
+pub mod send_reply;

@@ -1,0 +1,336 @@
+//! Sending a reply (`store.chat.response`) on WhatsApp or Telegram: rendered
+//! for its channel and sent through the Graph API or the Bot API, message by
+//! message (the reply consumer, `consumers::chat_response`, decodes it and
+//! hands it here).
+//!
+//! - Order: replies are spread over ordered shard queues by conversation
+//!   (`ConsumerConfig::sharded` on `ce-conversation`), each consumed one at a
+//!   time by one active consumer across replicas, and rate limits and server
+//!   errors are retried inside the handler (honouring `Retry-After` /
+//!   `retry_after`), so a conversation's replies go out in the order they
+//!   were produced while a slow conversation does not hold up the others.
+//! - Effectively once: each channel message of a reply is recorded when sent;
+//!   a redelivered reply resumes after the last one recorded.
+//! - A permanent refusal is recorded as a `failed` WhatsApp status. WhatsApp's
+//!   131047 (24-hour window closed) sends the channel's template instead,
+//!   where one is configured, and is done; other refusals go to the
+//!   dead-letter queue for an operator to inspect and replay.
+
+use std::future::Future;
+
+use chrono::Utc;
+use store_bus::{HandlerError, PublishError};
+use store_events::{
+    AttributesReader as _, Event, EventContext,
+    data::{
+        channel::{WhatsAppError, WhatsAppMessageStatus, WhatsAppStatus},
+        common::Channel,
+        response::ChatResponse,
+    },
+    new_event,
+};
+
+use crate::{
+    channels::{
+        Refusal, SendOutcome, WHATSAPP_RE_ENGAGEMENT, telegram::TelegramClient,
+        whatsapp::WhatsAppClient,
+    },
+    config::SendConfig,
+    db::outbound,
+    domain::{
+        conversation::ConversationRef,
+        render,
+        tenants::{TelegramChannel, Tenant, WhatsAppChannel},
+    },
+    state::AppState,
+};
+
+/// Sends replies on WhatsApp and Telegram.
+pub struct ReplySender {
+    state: AppState,
+    whatsapp: WhatsAppClient,
+    telegram: TelegramClient,
+    send: SendConfig,
+}
+
+/// How one channel message ended after the retries.
+enum Attempt {
+    Sent(Option<String>),
+    Refused(Refusal),
+    GaveUp(String),
+}
+
+fn reject(message: impl Into<String>) -> HandlerError {
+    HandlerError::reject(message.into())
+}
+
+fn retry(error: impl std::error::Error + Send + Sync + 'static) -> HandlerError {
+    HandlerError::retry(error)
+}
+
+impl ReplySender {
+    /// A sender using `state` and the two API clients.
+    pub fn new(
+        state: AppState,
+        whatsapp: WhatsAppClient,
+        telegram: TelegramClient,
+        send: SendConfig,
+    ) -> Self {
+        Self {
+            state,
+            whatsapp,
+            telegram,
+            send,
+        }
+    }
+
+    /// Sends `response` (the data of `event`) to the chat `conversation`
+    /// names, on WhatsApp or Telegram, resuming after the channel messages
+    /// an earlier delivery of `event` sent.
+    #[tracing::instrument(skip_all, fields(event_id = event.id(), channel = ?conversation.channel))]
+    pub async fn send_reply(
+        &self,
+        event: &Event,
+        tenant: &Tenant,
+        conversation: &ConversationRef,
+        response: &ChatResponse,
+    ) -> Result<(), HandlerError> {
+        match conversation.channel {
+            Channel::Whatsapp => {
+                let channel = tenant
+                    .whatsapp_channel(&conversation.account)
+                    .ok_or_else(|| {
+                        reject(format!(
+                            "tenant has no WhatsApp number {}",
+                            conversation.account
+                        ))
+                    })?;
+                let done = self.sent_count(event).await?;
+                self.deliver_whatsapp(event, channel, conversation, response, done)
+                    .await
+            }
+            Channel::Telegram => {
+                let bot = tenant
+                    .telegram_channel(&conversation.account)
+                    .ok_or_else(|| {
+                        reject(format!(
+                            "tenant has no Telegram bot {}",
+                            conversation.account
+                        ))
+                    })?;
+                let done = self.sent_count(event).await?;
+                self.deliver_telegram(event, bot, conversation, response, done)
+                    .await
+            }
+            Channel::Webchat => Err(reject(
+                "a web chat reply is appended to its transcript, not sent",
+            )),
+        }
+    }
+
+    /// Channel messages of `event` already sent (by an earlier delivery).
+    async fn sent_count(&self, event: &Event) -> Result<usize, HandlerError> {
+        let done = outbound::sent_count(&self.state.pool, event.id())
+            .await
+            .map_err(retry)?;
+        Ok(usize::try_from(done).unwrap_or(0))
+    }
+
+    async fn deliver_whatsapp(
+        &self,
+        event: &Event,
+        channel: &WhatsAppChannel,
+        conversation: &ConversationRef,
+        response: &ChatResponse,
+        done: usize,
+    ) -> Result<(), HandlerError> {
+        let bodies =
+            render::whatsapp_messages(response, &conversation.chat, channel.catalog_id.as_deref());
+        for (seq, body) in bodies.iter().enumerate().skip(done) {
+            let attempt = self
+                .with_retries("whatsapp", || {
+                    self.whatsapp
+                        .send(&channel.phone_number_id, &channel.access_token, body)
+                })
+                .await;
+            match attempt {
+                Attempt::Sent(id) => self.record(event, seq, id.as_deref()).await?,
+                Attempt::GaveUp(reason) => return Err(HandlerError::retry(reason)),
+                Attempt::Refused(refusal) => {
+                    self.publish_failed(event, channel, conversation, seq, &refusal)
+                        .await?;
+                    if refusal.code != Some(WHATSAPP_RE_ENGAGEMENT) {
+                        self.state.metrics.outbound("whatsapp", "failed");
+                        return Err(reject(format!(
+                            "WhatsApp refused message {seq}: {} (code {:?})",
+                            refusal.title, refusal.code
+                        )));
+                    }
+                    return self
+                        .fall_back(event, channel, conversation, seq, bodies.len())
+                        .await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// 24-hour window closed: send the template if there is one, and record
+    /// the rest of the reply as settled.
+    async fn fall_back(
+        &self,
+        event: &Event,
+        channel: &WhatsAppChannel,
+        conversation: &ConversationRef,
+        seq: usize,
+        total: usize,
+    ) -> Result<(), HandlerError> {
+        self.state.metrics.outbound("whatsapp", "failed");
+        let mut template_id = None;
+        if let Some(template) = &channel.template_fallback {
+            let body = render::whatsapp_template(&conversation.chat, template);
+            match self
+                .with_retries("whatsapp", || {
+                    self.whatsapp
+                        .send(&channel.phone_number_id, &channel.access_token, &body)
+                })
+                .await
+            {
+                Attempt::Sent(id) => {
+                    self.state.metrics.outbound("whatsapp", "fallback");
+                    template_id = id;
+                }
+                Attempt::GaveUp(reason) => return Err(HandlerError::retry(reason)),
+                Attempt::Refused(refusal) => {
+                    tracing::warn!(title = %refusal.title, code = ?refusal.code, "the fallback template was refused too");
+                }
+            }
+        } else {
+            tracing::info!("24-hour window closed and no template configured; reply not delivered");
+        }
+        for rest in seq..total {
+            self.record(
+                event,
+                rest,
+                if rest == seq {
+                    template_id.as_deref()
+                } else {
+                    None
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn deliver_telegram(
+        &self,
+        event: &Event,
+        bot: &TelegramChannel,
+        conversation: &ConversationRef,
+        response: &ChatResponse,
+        done: usize,
+    ) -> Result<(), HandlerError> {
+        let calls = render::telegram_calls(response, &conversation.chat);
+        for (seq, call) in calls.iter().enumerate().skip(done) {
+            let attempt = self
+                .with_retries("telegram", || {
+                    self.telegram
+                        .call(&bot.bot_token, call.method, &call.payload)
+                })
+                .await;
+            match attempt {
+                Attempt::Sent(id) => self.record(event, seq, id.as_deref()).await?,
+                Attempt::GaveUp(reason) => return Err(HandlerError::retry(reason)),
+                Attempt::Refused(refusal) => {
+                    self.state.metrics.outbound("telegram", "failed");
+                    return Err(reject(format!(
+                        "Telegram refused {} #{seq}: {} (code {:?})",
+                        call.method, refusal.title, refusal.code
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn record(
+        &self,
+        event: &Event,
+        seq: usize,
+        id: Option<&str>,
+    ) -> Result<(), HandlerError> {
+        let seq = i32::try_from(seq).map_err(|_| reject("reply too long"))?;
+        outbound::record_sent(&self.state.pool, event.id(), seq, id)
+            .await
+            .map_err(retry)
+    }
+
+    /// Publishes the `failed` WhatsApp status of message `seq` of `cause`
+    /// (no queue bound is fine: the status is for whoever listens).
+    #[tracing::instrument(skip_all, fields(event_id = cause.id(), seq))]
+    async fn publish_failed(
+        &self,
+        cause: &Event,
+        channel: &WhatsAppChannel,
+        conversation: &ConversationRef,
+        seq: usize,
+        refusal: &Refusal,
+    ) -> Result<(), HandlerError> {
+        let status = WhatsAppMessageStatus {
+            phone_number_id: channel.phone_number_id.clone(),
+            // No wamid exists for a message WhatsApp refused: name it by the
+            // reply event and its position.
+            message_id: format!("{}:{seq}", cause.id()),
+            recipient_id: conversation.chat.clone(),
+            status: WhatsAppStatus::Failed,
+            timestamp: Utc::now(),
+            errors: vec![WhatsAppError {
+                code: refusal.code.unwrap_or(i64::from(refusal.http_status)),
+                title: refusal.title.clone(),
+                message: refusal.message.clone(),
+                details: refusal.details.clone(),
+            }],
+            conversation: None,
+            pricing: None,
+        };
+        let context = EventContext::caused_by(cause)?;
+        let event = new_event(&self.state.bus.config().source, &context, &status).map_err(retry)?;
+        match self.state.bus.publish(event).await {
+            Ok(()) | Err(PublishError::Unroutable { .. }) => Ok(()),
+            Err(error) => Err(retry(error)),
+        }
+    }
+
+    async fn with_retries<F, Fut>(&self, channel: &str, mut call: F) -> Attempt
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<SendOutcome, reqwest::Error>>,
+    {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let (wait, reason) = match call().await {
+                Ok(SendOutcome::Sent(id)) => {
+                    self.state.metrics.outbound(channel, "sent");
+                    return Attempt::Sent(id);
+                }
+                Ok(SendOutcome::Refused(refusal)) => return Attempt::Refused(refusal),
+                Ok(SendOutcome::RateLimited(wait)) => (wait, "rate limited".to_owned()),
+                Ok(SendOutcome::Unavailable(why)) => (None, why),
+                Err(error) => (None, format!("{error}")),
+            };
+            if attempt >= self.send.attempts {
+                return Attempt::GaveUp(format!("{reason} after {attempt} attempts"));
+            }
+            let backoff = self
+                .send
+                .initial_backoff
+                .saturating_mul(2u32.saturating_pow(attempt - 1));
+            let delay = wait.unwrap_or(backoff).min(self.send.max_backoff);
+            self.state.metrics.outbound(channel, "retried");
+            tracing::warn!(channel, attempt, delay_ms = delay.as_millis() as u64, %reason, "send failed, retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+}
