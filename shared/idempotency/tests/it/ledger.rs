@@ -1,5 +1,4 @@
 //! The ledger against a real PostgreSQL, one fresh database per test.
-#![allow(clippy::unwrap_used)]
 
 use store_idempotency::{Claim, claim, migrate, purge_older_than};
 
