@@ -25,7 +25,7 @@ use store_events::{
 };
 
 use crate::{
-    brain::{Brain, BrainError, Turn, TurnResult, language, parts_text},
+    brain::{Brain, BrainError, Turn, TurnResult, lang::Lang, language, parts_text},
     db::{self, ConversationKey, TurnRecord},
     domain::{
         guard::Facts,
@@ -247,14 +247,8 @@ impl Seller {
         };
         let detected = language::detect(&text);
         let lang = detected
-            .or_else(|| {
-                message
-                    .customer
-                    .language
-                    .as_deref()
-                    .map(language::Lang::from_tag)
-            })
-            .unwrap_or_else(|| language::Lang::from_tag(&self.persona.default_language));
+            .or_else(|| message.customer.language.as_deref().map(Lang::from_tag))
+            .unwrap_or_else(|| Lang::from_tag(&self.persona.default_language));
         let phrases = language::phrases(lang);
 
         let result = if asks_for_human(&text) {
@@ -276,7 +270,7 @@ impl Seller {
                     .customer
                     .language
                     .as_deref()
-                    .or(detected.map(language::Lang::tag)),
+                    .or(detected.map(Lang::tag)),
             )
             .await
             .map_err(internal)?;
@@ -284,7 +278,7 @@ impl Seller {
                 (None, None) => profile
                     .language
                     .as_deref()
-                    .map_or(phrases, |l| language::phrases(language::Lang::from_tag(l))),
+                    .map_or(phrases, |l| language::phrases(Lang::from_tag(l))),
                 _ => phrases,
             };
             let history = db::load_history(&self.pool, &key, stored.summarized_until)

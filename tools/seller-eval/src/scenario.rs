@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use serde::Deserialize;
 
 use seller_agent::{
-    brain::language::Lang,
+    brain::lang::Lang,
     domain::guard::{self, Facts, FigureKind},
 };
 

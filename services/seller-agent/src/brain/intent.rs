@@ -5,7 +5,7 @@
 //! mean ([`super::terms`]), and figures the shopper wrote are kept out of
 //! what may be repeated back to them.
 
-use super::{offline::OfflineState, terms};
+use super::{offline_state::OfflineState, terms};
 
 /// What the shopper wants, as far as rules can tell.
 #[derive(Debug, Clone, PartialEq)]
@@ -407,7 +407,7 @@ fn haggling(lower: &str, ws: &[String]) -> Option<Intent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::brain::offline::{Pending, Shown};
+    use crate::brain::offline_state::{Pending, Shown};
 
     fn shown(n: usize) -> OfflineState {
         OfflineState {

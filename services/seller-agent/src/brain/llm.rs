@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Instant};
 
 use store_events::data::ResponsePart;
 
-use super::{Brain, BrainError, Turn, TurnResult, language};
+use super::{Brain, BrainError, Turn, TurnResult, lang::Lang, language};
 use crate::{
     domain::{
         guard::{self, Unbacked},
@@ -106,9 +106,9 @@ impl Brain for LlmBrain {
         let lang = shopper
             .language
             .as_deref()
-            .map(language::Lang::from_tag)
+            .map(Lang::from_tag)
             .or_else(|| language::detect(&text))
-            .unwrap_or(language::Lang::from_tag(&persona.default_language));
+            .unwrap_or(Lang::from_tag(&persona.default_language));
         let phrases = language::phrases(lang);
         let mut result = TurnResult::default();
         let mut request = ChatRequest {

@@ -6,9 +6,11 @@
 //! [`TurnResult`].
 
 mod intent;
+pub mod lang;
 pub mod language;
 pub mod llm;
 pub mod offline;
+pub mod offline_state;
 pub mod terms;
 
 use cloudevents::Event;

@@ -7,53 +7,21 @@
 //! person — through the same tools as the LLM brain, so it is just as
 //! honest about prices. It never repeats a figure the shopper wrote.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use store_events::data::{Button, ListRow, ListSection, ResponsePart};
 
 use super::{
     Brain, BrainError, Turn, TurnResult,
     intent::{Intent, understand},
-    language::{self, Lang, Phrases},
+    lang::Lang,
+    language::{self, Phrases},
+    offline_state::{OfflineState, Pending, Shown},
 };
 use crate::{
     llm::{Message, ToolCall},
     metrics::SellerMetrics,
     tools::{self, ToolContext, ToolOutcome},
 };
-
-/// What the offline seller remembers between messages of a conversation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct OfflineState {
-    /// The last products shown, in the order shown.
-    #[serde(default)]
-    pub shown: Vec<Shown>,
-    /// An order waiting for the shopper's yes or no.
-    #[serde(default)]
-    pub pending: Option<Pending>,
-}
-
-/// A product as it was shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Shown {
-    /// Product id.
-    pub product_id: String,
-    /// Variant id.
-    pub variant_id: Option<String>,
-    /// Name.
-    pub name: String,
-    /// Price as displayed.
-    pub price: String,
-}
-
-/// An order proposal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pending {
-    /// The product.
-    pub item: Shown,
-    /// How many.
-    pub quantity: u32,
-}
 
 /// The rule-based seller.
 pub struct OfflineBrain {

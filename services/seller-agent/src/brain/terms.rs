@@ -9,7 +9,7 @@
 //! catalog terms a message names; words the table does not know are
 //! searched as written.
 
-use super::language::Lang;
+use super::lang::Lang;
 
 /// One kind of product: the catalog's term for it and shoppers' words for
 /// it in each language (lowercase; a word may be a phrase).
