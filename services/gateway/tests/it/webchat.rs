@@ -2,18 +2,15 @@
 //! messages published as `store.chat.message.new`, duplicates, refusals,
 //! outages, the page, the widget and CORS. Live streams are in
 //! `webchat_live.rs`.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use store_events::AttributesReader;
-use support::{
+use crate::support::{
     ALLOWED_ORIGIN, Options, TestApp, proxy,
     webchat::{create_session, ext, open_session, post_message, say, spawn, transcript},
 };
+use serde_json::{Value, json};
+use store_events::AttributesReader;
 
 #[tokio::test]
 async fn a_session_is_created_with_a_conversation_and_an_empty_transcript() {

@@ -1,6 +1,5 @@
 //! The deduplication ledger on a real PostgreSQL: keys are per tenant and
 //! channel, expire, and expired rows are purged.
-#![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 

@@ -1,15 +1,12 @@
 //! Abuse protection of the web chat on the real broker and database:
 //! messages limited per session, new sessions per client address (429 with
 //! `Retry-After`), and idle sessions expiring and being swept.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::time::Duration;
 
+use crate::support::webchat::{create_session, open_session, post_message, say, spawn_configured};
 use gateway::domain::rate_limit::Rate;
 use serde_json::{Value, json};
-use support::webchat::{create_session, open_session, post_message, say, spawn_configured};
 
 fn low_limits(config: &mut gateway::Config) {
     config.webchat.message_rate = Rate::new(3, Duration::from_secs(60)).unwrap();

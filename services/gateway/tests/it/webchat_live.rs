@@ -2,12 +2,13 @@
 //! the bus appended to the transcript and streamed (also across two
 //! replicas), redeliveries, resuming, and replies of one conversation not
 //! waiting for another's.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::time::Duration;
 
+use crate::support::{
+    SINGLE_NUMBER, wait_for_requests,
+    webchat::{Session, Sse, open_session, reply, say, spawn, text, transcript},
+};
 use serde_json::json;
 use store_events::{
     BrandId, ConversationId, EventContext, TenantId,
@@ -16,10 +17,6 @@ use store_events::{
         response::{Button, ChatResponse, ResponsePart, Sender},
     },
     new_event,
-};
-use support::{
-    SINGLE_NUMBER, wait_for_requests,
-    webchat::{Session, Sse, open_session, reply, say, spawn, text, transcript},
 };
 use wiremock::{Mock, ResponseTemplate, matchers::method};
 

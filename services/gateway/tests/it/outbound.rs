@@ -1,11 +1,11 @@
 //! Replies out: `store.chat.response` consumed from the real broker and sent
 //! to fake Graph API / Bot API servers that check the exact request.
-#![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::time::{Duration, Instant};
 
+use crate::support::{
+    ACCESS_TOKEN, MENU_NUMBER, SINGLE_NUMBER, TG_TOKEN, TestApp, wait_for_requests,
+};
 use serde_json::{Value, json};
 use store_events::{
     AttributesReader, BrandId, ConversationId, Event, EventContext, TenantId,
@@ -15,7 +15,6 @@ use store_events::{
     },
     new_event,
 };
-use support::{ACCESS_TOKEN, MENU_NUMBER, SINGLE_NUMBER, TG_TOKEN, TestApp, wait_for_requests};
 use wiremock::{
     Mock, ResponseTemplate,
     matchers::{body_json, header, method, path},

@@ -1,12 +1,9 @@
 //! The webhooks under bad conditions and the ops endpoints: bad input gets a
 //! clear 4xx, a broker outage a 503 that the channel retries, and `/healthz`,
 //! `/readyz`, `/metrics` are served beside the webhooks.
-#![allow(clippy::unwrap_used)]
 
-mod support;
-
+use crate::support::{APP_SECRET, Options, SINGLE_NUMBER, TestApp, fixture, proxy};
 use serde_json::{Value, json};
-use support::{APP_SECRET, Options, SINGLE_NUMBER, TestApp, fixture, proxy};
 
 #[tokio::test]
 async fn bad_input_gets_a_clear_4xx_with_a_reason() {

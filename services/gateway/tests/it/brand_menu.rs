@@ -1,11 +1,8 @@
 //! Brand routing on a channel with a brand menu: the shopper is asked to
 //! pick, the pick is remembered per conversation, and they can switch.
-#![allow(clippy::unwrap_used)]
 
-mod support;
-
+use crate::support::{ACCESS_TOKEN, MENU_NUMBER, TG_MENU_SECRET, TestApp};
 use serde_json::{Value, json};
-use support::{ACCESS_TOKEN, MENU_NUMBER, TG_MENU_SECRET, TestApp};
 use wiremock::{
     Mock, ResponseTemplate,
     matchers::{header, method, path},
@@ -160,5 +157,5 @@ async fn a_telegram_shopper_gets_an_inline_keyboard_and_picks_with_a_tap() {
 
 /// Waits until `server` has received `n` requests (or fails after 15 s).
 async fn wait_for_requests(server: &wiremock::MockServer, n: usize) -> Vec<wiremock::Request> {
-    support::wait_for_requests(server, n).await
+    crate::support::wait_for_requests(server, n).await
 }

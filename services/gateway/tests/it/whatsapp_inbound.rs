@@ -1,13 +1,10 @@
 //! WhatsApp webhooks through the real HTTP server into the real broker:
 //! verification, signatures, normalisation of every kind, statuses,
 //! multi-message deliveries, deduplication.
-#![allow(clippy::unwrap_used)]
 
-mod support;
-
+use crate::support::{APP_SECRET, SINGLE_NUMBER, TestApp, VERIFY_TOKEN, fixture};
 use serde_json::{Value, json};
 use store_events::AttributesReader;
-use support::{APP_SECRET, SINGLE_NUMBER, TestApp, VERIFY_TOKEN, fixture};
 
 fn ext(event: &store_events::Event, name: &str) -> String {
     store_events::envelope::string_extension(event, name).unwrap_or_default()

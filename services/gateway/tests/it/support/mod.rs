@@ -345,8 +345,6 @@ impl Replica {
     }
 }
 
-// Not every test binary reads fixtures.
-#[allow(unused_imports)]
 pub use store_testkit::fixture;
 
 /// Waits until `server` has received at least `n` requests (fails after 15 s).

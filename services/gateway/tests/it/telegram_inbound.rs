@@ -1,10 +1,7 @@
 //! Telegram updates through the real HTTP server into the real broker.
-#![allow(clippy::unwrap_used)]
 
-mod support;
-
+use crate::support::{TG_MENU_SECRET, TG_SECRET, TestApp, fixture};
 use serde_json::{Value, json};
-use support::{TG_MENU_SECRET, TG_SECRET, TestApp, fixture};
 
 fn ext(event: &store_events::Event, name: &str) -> String {
     store_events::envelope::string_extension(event, name).unwrap_or_default()

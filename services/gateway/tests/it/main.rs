@@ -1,0 +1,16 @@
+//! The gateway's integration tests, one binary: the real gateway (started
+//! by `store_testkit::TestApp`, as `main` builds it) on the real broker and
+//! database, with fake Graph API and Bot API servers.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod brand_menu;
+mod dedup;
+mod operations;
+mod outbound;
+mod telegram_inbound;
+mod webchat;
+mod webchat_abuse;
+mod webchat_live;
+mod whatsapp_inbound;
