@@ -1,5 +1,4 @@
 //! What storectl says when nothing listens where a service should be.
-#![allow(clippy::unwrap_used)]
 
 use std::process::{Command, Output};
 

@@ -1,6 +1,5 @@
 //! `storectl conversation show` against a fresh seller database on the
 //! real PostgreSQL, filled through the seller agent's own functions.
-#![allow(clippy::unwrap_used)]
 
 use secrecy::SecretString;
 use seller_agent::{

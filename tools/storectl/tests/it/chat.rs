@@ -1,7 +1,6 @@
 //! `storectl chat` with piped input, run as the real binary against a
 //! small fake gateway that speaks the web chat protocol (docs/WEBCHAT.md):
 //! brands, sessions, transcript, messages and the SSE event stream.
-#![allow(clippy::unwrap_used)]
 
 use std::{
     collections::HashMap,

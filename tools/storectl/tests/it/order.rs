@@ -1,6 +1,5 @@
 //! `storectl order` against a fake order processor speaking its real
 //! routes and JSON (services/order-processor/src/http/orders.rs).
-#![allow(clippy::unwrap_used)]
 
 use serde_json::{Value, json};
 use storectl::order::{OrdersClient, Query, summarize};

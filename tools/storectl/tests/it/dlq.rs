@@ -1,7 +1,6 @@
 //! `storectl dlq`: replay against the real broker (an exchange and queues
 //! of this test's own), listing against a fake management API that
 //! speaks RabbitMQ's `/api/queues` JSON.
-#![allow(clippy::unwrap_used)]
 
 use std::{
     sync::{

@@ -1,6 +1,5 @@
 //! `storectl webhook` against a fake gateway: the real channel fixtures go
 //! out byte for byte, with the exact signature or secret header.
-#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 

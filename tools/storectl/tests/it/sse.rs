@@ -1,5 +1,4 @@
 //! The server-sent events parser against the format's corner cases.
-#![allow(clippy::unwrap_used)]
 
 use storectl::sse::{SseEvent, SseParser};
 

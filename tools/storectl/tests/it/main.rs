@@ -1,0 +1,12 @@
+//! storectl's integration tests, one binary: each command run as the real
+//! binary against fake services speaking their real protocols, or against
+//! the real broker and database where it talks to them.
+#![allow(clippy::unwrap_used)]
+
+mod chat;
+mod conversation;
+mod dlq;
+mod order;
+mod sse;
+mod unreachable;
+mod webhook;
