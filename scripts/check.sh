@@ -14,7 +14,7 @@ echo "== helm chart"
 scripts/check-helm.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
-echo "== house rules: no module cycles, no service crate depending on another"
+echo "== house rules: no module cycles, no service crate depending on another, one integration-test binary per crate"
 cargo run --quiet --locked -p house
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -1,11 +1,11 @@
 //! `house`: checks the house rules over the workspace and exits non-zero
 //! when one is broken. `house cycles [CRATE_ROOT…]` (default: every crate),
-//! `house deps`, or `house` for both.
+//! `house deps`, `house tests`, or `house` for all three.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use house::{cycles, deps, modules};
+use house::{cycles, deps, modules, test_binaries};
 
 fn main() -> anyhow::Result<()> {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,8 +19,11 @@ fn main() -> anyhow::Result<()> {
     let broken = match args.first().map(String::as_str) {
         Some("cycles") => check_cycles(workspace, &args[1..])?,
         Some("deps") => check_deps(workspace)?,
-        None => check_cycles(workspace, &[])? + check_deps(workspace)?,
-        Some(other) => anyhow::bail!("unknown check {other:?}: use cycles or deps"),
+        Some("tests") => check_test_binaries(workspace)?,
+        None => {
+            check_cycles(workspace, &[])? + check_deps(workspace)? + check_test_binaries(workspace)?
+        }
+        Some(other) => anyhow::bail!("unknown check {other:?}: use cycles, deps or tests"),
     };
     if broken > 0 {
         eprintln!("{broken} house rule(s) broken");
@@ -66,6 +69,30 @@ fn check_deps(workspace: &Path) -> anyhow::Result<usize> {
     println!(
         "service crates depending on another: {found} of {}",
         services.len()
+    );
+    Ok(found)
+}
+
+/// Prints every crate with more than one integration-test binary; returns
+/// how many there are.
+fn check_test_binaries(workspace: &Path) -> anyhow::Result<usize> {
+    let packages = house::packages(workspace)?;
+    let mut found = 0;
+    for package in &packages {
+        let binaries = test_binaries::of_package(package)?;
+        if binaries.len() > 1 {
+            found += 1;
+            println!(
+                "{} has {} integration-test binaries: {} (keep one, tests/it/main.rs)",
+                package.display(),
+                binaries.len(),
+                binaries.join(", ")
+            );
+        }
+    }
+    println!(
+        "crates with more than one integration-test binary: {found} of {}",
+        packages.len()
     );
     Ok(found)
 }
