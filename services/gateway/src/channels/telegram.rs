@@ -29,6 +29,7 @@ impl TelegramClient {
     }
 
     /// Calls `method` with `payload`. `Err` is a transport failure.
+    #[tracing::instrument(skip_all, fields(method = method))]
     pub async fn call(
         &self,
         token: &SecretString,

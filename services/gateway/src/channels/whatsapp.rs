@@ -29,6 +29,7 @@ impl WhatsAppClient {
     }
 
     /// Posts one message body. `Err` is a transport failure (no answer).
+    #[tracing::instrument(skip_all, fields(phone_number_id = phone_number_id))]
     pub async fn send(
         &self,
         phone_number_id: &str,

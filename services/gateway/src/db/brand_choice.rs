@@ -1,10 +1,11 @@
-//! The brand a conversation picked from its channel's brand menu.
+//! The brand a conversation picked from its channel's brand menu. Spans name
+//! the tenant, never the conversation (its id holds the shopper's number).
 
 use sqlx::PgConnection;
 use store_events::BrandId;
 
 /// The brand `conversation` picked, if any (and if still a valid id).
-#[tracing::instrument(skip_all, fields(tenant, conversation))]
+#[tracing::instrument(skip_all, fields(tenant = tenant))]
 pub async fn get(
     conn: &mut PgConnection,
     tenant: &str,
@@ -21,7 +22,7 @@ pub async fn get(
 }
 
 /// Remembers that `conversation` picked `brand`.
-#[tracing::instrument(skip_all, fields(tenant, conversation, brand = %brand))]
+#[tracing::instrument(skip_all, fields(tenant = tenant, brand = %brand))]
 pub async fn set(
     conn: &mut PgConnection,
     tenant: &str,
@@ -41,7 +42,7 @@ pub async fn set(
 }
 
 /// Forgets the pick of `conversation` (the shopper asked for the menu).
-#[tracing::instrument(skip_all, fields(tenant, conversation))]
+#[tracing::instrument(skip_all, fields(tenant = tenant))]
 pub async fn clear(
     conn: &mut PgConnection,
     tenant: &str,

@@ -18,7 +18,7 @@ pub enum Seen {
 }
 
 /// Records `key` of `channel` for `tenant` until `ttl` from now.
-#[tracing::instrument(skip_all, fields(tenant, channel, key))]
+#[tracing::instrument(skip_all, fields(tenant = tenant, channel = channel))]
 pub async fn claim(
     conn: &mut PgConnection,
     tenant: &str,

@@ -78,6 +78,8 @@ impl Live {
     }
 }
 
+/// A connection of `pool` listening on [`NOTIFY_CHANNEL`].
+#[tracing::instrument(skip_all, fields(channel = NOTIFY_CHANNEL))]
 async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(NOTIFY_CHANNEL).await?;

@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 /// How many channel messages of reply `event_id` were sent (they are sent
 /// and recorded in order, so this is the next sequence number).
-#[tracing::instrument(skip_all, fields(event_id))]
+#[tracing::instrument(skip_all, fields(event_id = event_id))]
 pub async fn sent_count(pool: &PgPool, event_id: &str) -> Result<i32, sqlx::Error> {
     let count: i64 =
         sqlx::query_scalar("select count(*) from outbound_message where event_id = $1")
@@ -16,7 +16,7 @@ pub async fn sent_count(pool: &PgPool, event_id: &str) -> Result<i32, sqlx::Erro
 }
 
 /// Records that message `seq` of reply `event_id` was sent.
-#[tracing::instrument(skip_all, fields(event_id, seq))]
+#[tracing::instrument(skip_all, fields(event_id = event_id, seq = seq))]
 pub async fn record_sent(
     pool: &PgPool,
     event_id: &str,

@@ -132,7 +132,7 @@ const SWEEP_BATCH: i64 = 1000;
 
 /// Deletes the sessions idle for longer than `ttl`, with their transcripts;
 /// returns how many.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(ttl_secs = ttl.as_secs()))]
 pub async fn delete_expired_sessions(pool: &PgPool, ttl: Duration) -> Result<u64, sqlx::Error> {
     let ttl_secs = ttl.as_secs_f64();
     let mut deleted = 0;
@@ -175,7 +175,7 @@ pub async fn find_client_message(
 }
 
 /// Whether the reply event `event_id` is already in the transcript.
-#[tracing::instrument(skip_all, fields(session = %session, event_id))]
+#[tracing::instrument(skip_all, fields(session = %session, event_id = event_id))]
 pub async fn reply_recorded(
     conn: &mut PgConnection,
     session: Uuid,
@@ -230,7 +230,7 @@ pub async fn append(
 }
 
 /// The entries of `session` after `after`, in order, at most `limit`.
-#[tracing::instrument(skip_all, fields(session = %session, after))]
+#[tracing::instrument(skip_all, fields(session = %session, after = after, limit = limit))]
 pub async fn entries_after(
     pool: &PgPool,
     session: Uuid,

@@ -268,7 +268,7 @@ impl ReplySender {
 
     /// Publishes the `failed` WhatsApp status of message `seq` of `cause`
     /// (no queue bound is fine: the status is for whoever listens).
-    #[tracing::instrument(skip_all, fields(event_id = cause.id(), seq))]
+    #[tracing::instrument(skip_all, fields(event_id = cause.id(), seq = seq))]
     async fn publish_failed(
         &self,
         cause: &Event,
