@@ -11,7 +11,7 @@ use seller_agent::{
 #[tokio::test]
 async fn the_whole_memory_is_shown_in_order_with_tool_calls_handoff_and_summary() {
     let (pool, url) = store_testkit::fresh_database_with_url().await.unwrap();
-    db::migrate(&pool).await.unwrap();
+    db::migrator().run(&pool).await.unwrap();
     let key = ConversationKey {
         tenant: "demo".into(),
         brand: "fashion".into(),
