@@ -13,9 +13,7 @@ pub fn of_package(package: &Path) -> anyhow::Result<Vec<String>> {
     if let Ok(entries) = std::fs::read_dir(&tests) {
         for entry in entries {
             let path = entry?.path();
-            if path.extension().is_some_and(|e| e == "rs") {
-                binaries.push(name(&path));
-            } else if path.join("main.rs").exists() {
+            if path.extension().is_some_and(|e| e == "rs") || path.join("main.rs").exists() {
                 binaries.push(name(&path));
             }
         }
