@@ -5,13 +5,16 @@
 //! `store.inventory.release`), announced with `store.inventory.changed`.
 //!
 //! [`Application::build`] starts exactly what `main` runs, so tests start
-//! the very same service.
+//! the very same service. Each use case is one file of [`flows`]
+//! (`answer_product_query`, `reserve_stock`, …); [`consumers`] and [`http`]
+//! hand events and requests to them; [`db`] stores, [`domain`] decides.
 
 pub mod config;
 pub mod consumers;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod flows;
 pub mod http;
 pub mod seed;
 pub mod startup;

@@ -1,6 +1,7 @@
-//! The catalog service: reads its configuration, starts the application and
-//! runs it until SIGTERM or Ctrl-C. `catalog seed` loads the demo catalog
-//! instead (into `DATABASE_URL`) and prints the new tenants' API keys.
+//! The catalog service: reads its configuration, builds the application and
+//! runs it until SIGTERM or Ctrl-C (`store_service::run`). `catalog seed`
+//! loads the demo catalog instead (into `DATABASE_URL`) and prints the new
+//! tenants' API keys.
 
 use anyhow::Context as _;
 use catalog::{Application, Config};
@@ -15,14 +16,7 @@ async fn main() -> anyhow::Result<()> {
     let app = Application::build(config)
         .await
         .context("Failed to start the catalog")?;
-    store_telemetry::spawn_signal_handler(app.shutdown_token());
-    let result = app.run_until_stopped().await;
-    if let Err(error) = &result {
-        tracing::error!(
-            error = format!("{error:#}"),
-            "catalog stopped with an error"
-        );
-    }
+    let result = store_service::run("catalog", app).await;
     telemetry.shutdown()?;
     result
 }

@@ -15,11 +15,11 @@ use store_service::{Foundation, Service};
 use crate::{
     config::Config,
     consumers::{
-        Catalog, PRODUCT_QUEUE, RELEASE_QUEUE, RESERVE_QUEUE,
-        inventory::{ReleaseHandler, ReserveResponder},
-        products::ProductResponder,
+        PRODUCT_QUEUE, ProductResponder, RELEASE_QUEUE, RESERVE_QUEUE, ReleaseHandler,
+        ReserveResponder,
     },
     db,
+    flows::Catalog,
     http::{self, AppState},
 };
 

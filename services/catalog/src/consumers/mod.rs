@@ -1,18 +1,18 @@
-//! What the catalog answers and consumes on the bus: product queries and
-//! recommendations (request/reply), stock reservations (request/reply) and
-//! releases (events).
+//! What the catalog answers and consumes on the bus, each handed to its
+//! flow: product queries and recommendations (request/reply, one queue),
+//! stock reservations (request/reply) and releases (events).
 
-pub mod inventory;
-pub mod products;
-
-use std::sync::Arc;
-
-use sqlx::PgPool;
-use store_bus::{Bus, PublishError};
+use cloudevents::{AttributesReader as _, Event};
+use store_bus::{Handler, HandlerError, Incoming, RequestHandler};
 use store_events::{
-    EventContext,
-    data::{InventoryChanged, StockChangeReason, StockLevel},
+    EventContext, EventData as _,
+    data::{ProductQuery, ProductRecommend},
     new_event,
+};
+
+use crate::flows::{
+    Shared, answer_product_query::answer_product_query, recommend_products::recommend_products,
+    release_stock::release_stock, reserve_stock::reserve_stock,
 };
 
 /// Queue answering `store.product.query` and `store.product.recommend`.
@@ -22,49 +22,51 @@ pub const RESERVE_QUEUE: &str = "catalog.inventory-reserve";
 /// Queue consuming `store.inventory.release`.
 pub const RELEASE_QUEUE: &str = "catalog.inventory-release";
 
-/// What every handler of the catalog shares.
-#[derive(Clone)]
-pub struct Catalog {
-    /// The database.
-    pub pool: PgPool,
-    /// The bus, to publish notices.
-    pub bus: Bus,
-    /// Platform cap on units per order line.
-    pub max_quantity_per_line: u32,
+/// Answers both product requests of [`PRODUCT_QUEUE`].
+pub struct ProductResponder(pub Shared);
+
+#[async_trait::async_trait]
+impl RequestHandler for ProductResponder {
+    async fn respond(&self, request: &Incoming) -> Result<Event, HandlerError> {
+        let event = &request.event;
+        let context = EventContext::caused_by(event)?;
+        let built = match event.ty() {
+            ProductQuery::TYPE => new_event(
+                crate::SOURCE,
+                &context,
+                &answer_product_query(&self.0, event).await,
+            ),
+            ProductRecommend::TYPE => new_event(
+                crate::SOURCE,
+                &context,
+                &recommend_products(&self.0, event).await,
+            ),
+            other => {
+                return Err(HandlerError::reject(format!(
+                    "the catalog does not answer {other}"
+                )));
+            }
+        };
+        built.map_err(HandlerError::reject)
+    }
 }
 
-/// The shared handler state.
-pub type Shared = Arc<Catalog>;
+/// Answers `store.inventory.reserve`.
+pub struct ReserveResponder(pub Shared);
 
-/// Publishes `store.inventory.changed` for `levels` (nothing when empty).
-///
-/// It is a notice: when no consumer is bound (the broker returns it as
-/// unroutable) nobody needed it, which is not an error. A failed publish is
-/// logged and not retried: stock itself is already committed.
-pub async fn announce_stock(
-    bus: &Bus,
-    context: &EventContext,
-    reason: StockChangeReason,
-    reservation_id: Option<&str>,
-    levels: Vec<StockLevel>,
-) {
-    if levels.is_empty() {
-        return;
+#[async_trait::async_trait]
+impl RequestHandler for ReserveResponder {
+    async fn respond(&self, request: &Incoming) -> Result<Event, HandlerError> {
+        reserve_stock(&self.0, &request.event).await
     }
-    let data = InventoryChanged {
-        reason,
-        reservation_id: reservation_id.map(str::to_owned),
-        items: levels,
-    };
-    let event = match new_event(crate::SOURCE, context, &data) {
-        Ok(event) => event,
-        Err(error) => {
-            tracing::error!(%error, "cannot build store.inventory.changed");
-            return;
-        }
-    };
-    match bus.publish(event).await {
-        Ok(()) | Err(PublishError::Unroutable { .. }) => {}
-        Err(error) => tracing::warn!(%error, "store.inventory.changed not published"),
+}
+
+/// Consumes `store.inventory.release`.
+pub struct ReleaseHandler(pub Shared);
+
+#[async_trait::async_trait]
+impl Handler for ReleaseHandler {
+    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
+        release_stock(&self.0, &incoming.event).await
     }
 }

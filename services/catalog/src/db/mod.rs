@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use sqlx::PgPool;
 
 /// Opens the pool.
+#[tracing::instrument(skip_all)]
 pub async fn connect(url: &SecretString, max_connections: u32) -> anyhow::Result<PgPool> {
     store_service::db::connect(url, max_connections).await
 }
@@ -24,6 +25,7 @@ const REWRITTEN_FIRST_MIGRATION: store_service::db::Rewritten = store_service::d
 
 /// Applies the idempotency ledger's and the catalog's migrations; both
 /// ignore the other's versions in the shared `_sqlx_migrations` table.
+#[tracing::instrument(skip_all)]
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     store_service::db::migrate_with_tenants(
         pool,

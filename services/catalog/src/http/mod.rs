@@ -10,7 +10,7 @@ pub mod stock;
 use axum::Router;
 use secrecy::SecretString;
 
-use crate::consumers::Shared;
+use crate::flows::Shared;
 
 /// What every handler gets.
 #[derive(Clone)]

@@ -1,4 +1,5 @@
-//! Products over HTTP: search a brand, create, import (JSON), read, replace,
+//! Products over HTTP: search a brand (`flows::answer_product_query`),
+//! create, import (JSON or CSV) and replace (`flows::save_products`), read,
 //! deactivate and reactivate. Every route is scoped to the caller's tenant:
 //! another tenant's product is simply not found.
 
@@ -13,17 +14,20 @@ use axum::{
 };
 use serde::Serialize;
 use store_events::{
-    BrandId, EventContext, TenantId,
-    data::{ProductFilters, ProductQuery, ProductSummary, StockChangeReason, StockLevel},
+    TenantId,
+    data::{ProductFilters, ProductQuery, ProductSummary},
 };
 use uuid::Uuid;
 
 use super::{AppState, auth::Tenant, brands::parse_brand};
 use crate::{
-    consumers::announce_stock,
     db::{self, products::OnExisting, products::ProductView},
-    domain::{csv_import, product::ProductInput, search::Search},
+    domain::{csv_import, product::ProductInput},
     error::ApiError,
+    flows::{
+        answer_product_query::{QueryError, search_products},
+        save_products::save_products,
+    },
 };
 
 /// Most products one import may hold.
@@ -34,7 +38,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/brands/{brand}/products",
-            get(search_products).post(create_product),
+            get(search).post(create_product),
         )
         .route(
             "/api/v1/brands/{brand}/products/import",
@@ -106,66 +110,22 @@ fn query_from_params(params: BTreeMap<String, String>) -> Result<ProductQuery, A
     })
 }
 
-async fn search_products(
+async fn search(
     Tenant(tenant): Tenant,
     State(state): State<AppState>,
     Path(brand): Path<String>,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let brand = parse_brand(&brand)?;
-    let search = Search::parse(query_from_params(params)?).map_err(bad)?;
-    let pool = &state.catalog.pool;
-    let brand_row = db::tenants::get_brand(pool, &tenant, &brand)
-        .await?
-        .ok_or(ApiError::NotFound("brand"))?;
-    let (products, total) =
-        db::search::search(pool, &tenant, &brand, &search, &brand_row.language).await?;
+    let query = query_from_params(params)?;
+    let (products, total) = search_products(&state.catalog, &tenant, &brand, query)
+        .await
+        .map_err(|e| match e {
+            QueryError::BadRequest(message) => ApiError::BadRequest(message),
+            QueryError::UnknownBrand(_) => ApiError::NotFound("brand"),
+            QueryError::Unavailable(e) => e.into(),
+        })?;
     Ok(Json(SearchResults { products, total }))
-}
-
-async fn save_products(
-    state: &AppState,
-    tenant: &TenantId,
-    brand: &BrandId,
-    inputs: Vec<ProductInput>,
-    on_existing: OnExisting,
-) -> Result<Vec<Uuid>, ApiError> {
-    let pool = &state.catalog.pool;
-    let brand_row = db::tenants::get_brand(pool, tenant, brand)
-        .await?
-        .ok_or(ApiError::NotFound("brand"))?;
-    let mut products = Vec::with_capacity(inputs.len());
-    let mut problems = Vec::new();
-    for (index, input) in inputs.into_iter().enumerate() {
-        match input.parse(&brand_row.currency) {
-            Ok(product) => products.push(product),
-            Err(found) => {
-                problems.extend(found.into_iter().map(|p| format!("product {index}: {p}")))
-            }
-        }
-    }
-    if !problems.is_empty() {
-        return Err(ApiError::BadRequest(problems.join("; ")));
-    }
-    let mut tx = pool.begin().await?;
-    let mut ids = Vec::with_capacity(products.len());
-    let mut levels: Vec<StockLevel> = Vec::new();
-    for product in &products {
-        let (id, moved) = db::products::save(&mut tx, tenant, brand, product, on_existing).await?;
-        ids.push(id);
-        levels.extend(moved);
-    }
-    tx.commit().await?;
-    let context = EventContext::new(tenant.clone()).with_brand(brand.clone());
-    announce_stock(
-        &state.catalog.bus,
-        &context,
-        StockChangeReason::Imported,
-        None,
-        levels,
-    )
-    .await;
-    Ok(ids)
 }
 
 async fn create_product(
@@ -175,7 +135,14 @@ async fn create_product(
     Json(input): Json<ProductInput>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     let brand = parse_brand(&brand)?;
-    let ids = save_products(&state, &tenant, &brand, vec![input], OnExisting::Fail).await?;
+    let ids = save_products(
+        &state.catalog,
+        &tenant,
+        &brand,
+        vec![input],
+        OnExisting::Fail,
+    )
+    .await?;
     let id = ids.first().copied().ok_or(ApiError::NotFound("product"))?;
     let view = db::products::get(&state.catalog.pool, &tenant, id)
         .await?
@@ -214,7 +181,8 @@ async fn import_products(
     if inputs.len() > MAX_IMPORT {
         return Err(bad(format!("at most {MAX_IMPORT} products per import")));
     }
-    let product_ids = save_products(&state, &tenant, &brand, inputs, OnExisting::Update).await?;
+    let product_ids =
+        save_products(&state.catalog, &tenant, &brand, inputs, OnExisting::Update).await?;
     Ok(Json(Imported {
         imported: product_ids.len(),
         product_ids,
@@ -252,7 +220,14 @@ async fn replace_product(
         return Err(bad("the SKU of a product cannot change"));
     }
     let brand = parse_brand(&existing.brand)?;
-    save_products(&state, &tenant, &brand, vec![input], OnExisting::Update).await?;
+    save_products(
+        &state.catalog,
+        &tenant,
+        &brand,
+        vec![input],
+        OnExisting::Update,
+    )
+    .await?;
     db::products::get(pool, &tenant, id)
         .await?
         .map(Json)

@@ -1,5 +1,5 @@
 //! Stock adjustments: `POST /api/v1/brands/{brand}/stock/adjustments`, all or
-//! none, announced with `store.inventory.changed`.
+//! none, announced with `store.inventory.changed` (`flows::adjust_stock`).
 
 use axum::{
     Json, Router,
@@ -7,20 +7,10 @@ use axum::{
     routing::post,
 };
 use serde::{Deserialize, Serialize};
-use store_events::{
-    EventContext,
-    data::{StockChangeReason, StockLevel},
-};
+use store_events::data::StockLevel;
 
 use super::{AppState, auth::Tenant, brands::parse_brand};
-use crate::{
-    consumers::announce_stock,
-    db::{
-        self,
-        inventory::{AdjustError, Adjustment},
-    },
-    error::ApiError,
-};
+use crate::{db::inventory::Adjustment, error::ApiError, flows};
 
 /// `/api/v1/brands/{brand}/stock/adjustments`.
 pub fn router() -> Router<AppState> {
@@ -48,29 +38,8 @@ async fn adjust_stock(
     Json(body): Json<Adjustments>,
 ) -> Result<Json<Levels>, ApiError> {
     let brand = parse_brand(&brand)?;
-    for a in &body.adjustments {
-        if a.delta.is_some() == a.set.is_some() {
-            return Err(ApiError::BadRequest(format!(
-                "adjustment of {:?} needs exactly one of delta and set",
-                a.sku
-            )));
-        }
-    }
-    let levels = db::inventory::adjust(&state.catalog.pool, &tenant, &brand, &body.adjustments)
-        .await
-        .map_err(|e| match e {
-            AdjustError::UnknownSku(_) => ApiError::NotFound("variant"),
-            AdjustError::Negative(_) => ApiError::BadRequest(e.to_string()),
-            AdjustError::Db(e) => e.into(),
-        })?;
-    let context = EventContext::new(tenant).with_brand(brand);
-    announce_stock(
-        &state.catalog.bus,
-        &context,
-        StockChangeReason::Adjusted,
-        None,
-        levels.clone(),
-    )
-    .await;
-    Ok(Json(Levels { items: levels }))
+    let items =
+        flows::adjust_stock::adjust_stock(&state.catalog, &tenant, &brand, &body.adjustments)
+            .await?;
+    Ok(Json(Levels { items }))
 }
