@@ -6,54 +6,86 @@
 //! `tags` (`|`-separated), `currency`, `stock`, `image_url`, `active`
 //! (`true`/`false`), `variant_sku`, `variant_name`, `variant_attributes`
 //! (`key=value|key=value`), `variant_price_minor`, `variant_stock`.
-//! Fields follow RFC 4180: quoted with `"`, quotes doubled inside.
+//! Fields follow RFC 4180 (quoted with `"`, quotes doubled inside, newlines
+//! allowed inside quotes; `\n`, `\r\n` or `\r` between rows), read by the
+//! `csv` crate; a UTF-8 byte-order mark (spreadsheets write one) is skipped.
+//! A row is named in errors by the line of the file it starts on.
 
 use std::collections::BTreeMap;
 
 use super::product::{ProductInput, VariantInput};
 
-/// Splits CSV text into records of fields (RFC 4180, `\n` or `\r\n`).
+/// A UTF-8 byte-order mark, which spreadsheet programs put before a CSV.
+const BOM: char = '\u{feff}';
+
+/// Splits CSV text into rows of fields, each with the line it starts on
+/// (1-based). Blank lines are skipped; a quoted field left open is an
+/// error (the `csv` crate would read the rest of the file into it).
+pub fn parse_rows(text: &str) -> Result<Vec<(u64, Vec<String>)>, String> {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    if let Some(line) = unclosed_quote(text) {
+        return Err(format!("row {line}: a quoted field is not closed"));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        // Rows may be shorter or longer than the header: missing cells are
+        // empty, extra ones ignored.
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| match e.position() {
+            Some(at) => format!("row {}: {e}", at.line()),
+            None => e.to_string(),
+        })?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let fields: Vec<String> = record.iter().map(str::to_owned).collect();
+        if fields.len() == 1 && fields[0].trim().is_empty() {
+            continue;
+        }
+        rows.push((line, fields));
+    }
+    Ok(rows)
+}
+
+/// Splits CSV text into records of fields (see [`parse_rows`]).
 pub fn parse_records(text: &str) -> Result<Vec<Vec<String>>, String> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
+    Ok(parse_rows(text)?
+        .into_iter()
+        .map(|(_, fields)| fields)
+        .collect())
+}
+
+/// The line on which a quoted field opens that is never closed, if one is.
+/// A quote opens a field only at its start; inside, `""` is a quote.
+fn unclosed_quote(text: &str) -> Option<u64> {
+    let (mut line, mut opened_on) = (1, None);
+    let mut at_field_start = true;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
+        match (opened_on, c) {
+            (Some(_), '"') if chars.peek() == Some(&'"') => {
                 chars.next();
-                field.push('"');
             }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, c) => field.push(c),
+            (Some(_), '"') => opened_on = None,
+            (None, '"') if at_field_start => opened_on = Some(line),
+            _ => {}
         }
+        if c == '\n' {
+            line += 1;
+        }
+        at_field_start = opened_on.is_none() && matches!(c, ',' | '\n' | '\r');
     }
-    if quoted {
-        return Err("a quoted field is not closed".to_owned());
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    records.retain(|r| !(r.len() == 1 && r[0].trim().is_empty()));
-    Ok(records)
+    opened_on
 }
 
 /// The products of a CSV export, in first-appearance order.
 pub fn products(text: &str) -> Result<Vec<ProductInput>, String> {
-    let mut records = parse_records(text)?.into_iter();
+    let mut records = parse_rows(text)?.into_iter();
     let header: Vec<String> = records
         .next()
         .ok_or("the file is empty")?
+        .1
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
@@ -63,8 +95,7 @@ pub fn products(text: &str) -> Result<Vec<ProductInput>, String> {
         }
     }
     let mut products: Vec<ProductInput> = Vec::new();
-    for (index, record) in records.enumerate() {
-        let row = index + 2;
+    for (row, record) in records {
         let get = |name: &str| -> Option<String> {
             header
                 .iter()
@@ -154,7 +185,40 @@ mod tests {
 
         assert_eq!(records[0], ["a", "b, c", "say \"hi\""]);
         assert_eq!(records[1], ["two\nlines", "x", ""]);
-        assert!(parse_records("\"open").is_err());
+        assert_eq!(
+            parse_records("a\nb,\"open\nc\n").unwrap_err(),
+            "row 2: a quoted field is not closed"
+        );
+        // A quote inside an unquoted field is only a character.
+        assert_eq!(
+            parse_records("5\" screen,x\n").unwrap(),
+            [["5\" screen", "x"]]
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_header_is_skipped() {
+        let csv = "\u{feff}sku,name,price_minor\r\nMUG,Mug,2500\r\n";
+
+        let products = products(csv).unwrap();
+
+        assert_eq!(products.len(), 1);
+        assert_eq!(products[0].sku, "MUG");
+        assert_eq!(products[0].price_minor, 2500);
+    }
+
+    #[test]
+    fn a_quoted_newline_stays_in_its_field_and_rows_are_named_by_their_line() {
+        let csv = "sku,name,description,price_minor\n\
+                   MUG,Mug,\"Holds tea.\nDishwasher safe.\",2500\n\
+                   CUP,Cup,,cheap\n";
+
+        let error = products(csv).unwrap_err();
+        let first = products(&csv.replace("cheap", "900")).unwrap();
+
+        assert_eq!(first[0].description, "Holds tea.\nDishwasher safe.");
+        assert_eq!(first[1].sku, "CUP");
+        assert_eq!(error, "row 4: price_minor is not a number");
     }
 
     #[test]
