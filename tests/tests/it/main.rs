@@ -1,0 +1,11 @@
+//! The cross-service tests, one binary: end to end over the real service
+//! binaries (`e2e_*`, started by store-stack as `scripts/run.sh` starts
+//! them), the Compose and deploy files (`compose`), and interoperability with
+//! the CloudEvents Python SDK (`python_interop`).
+
+mod compose;
+mod e2e_channels;
+mod e2e_llm;
+mod e2e_webchat;
+mod e2e_whatsapp;
+mod python_interop;
