@@ -1,6 +1,7 @@
 //! The seller's own overhead per turn, with an instant fake LLM.
 //!
-//! A real seller (`seller_agent::Application`, LLM brain) runs against the
+//! A real seller (`seller_agent::Application` through
+//! `store_testkit::TestApp`, LLM brain) runs against the
 //! real broker and database; the model is an in-process axum server speaking
 //! the OpenAI chat-completions format that answers at once, with one tool
 //! round per turn (a `search_products` call, then a text answer quoting the
@@ -21,6 +22,7 @@
 
 use std::{
     collections::BTreeMap,
+    path::PathBuf,
     time::{Duration, Instant},
 };
 
@@ -30,12 +32,10 @@ use secrecy::SecretString;
 use seller_agent::{
     Application, Config,
     llm::{LlmConfig, Provider},
-    metrics::TokenPrices,
 };
 use serde_json::{Value, json};
 use store_bus::{
-    Bus, BusConfig, ConsumerConfig, ConsumerHandle, Handler, HandlerError, Inbox, Incoming,
-    RequestHandler, Responder,
+    Bus, ConsumerConfig, ConsumerHandle, Handler, HandlerError, Incoming, RequestHandler, Responder,
 };
 use store_events::{
     BrandId, ConversationId, EventContext, TenantId,
@@ -47,11 +47,15 @@ use store_events::{
     envelope::string_extension,
     ext, new_event,
 };
-use store_telemetry::metrics::Metrics;
+use store_testkit::{TestApp, TestEnv};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-const PERSONAS: &str = include_str!("../../../config/tenants.demo.yaml");
+/// The demo tenants file, with the fashion brand's persona.
+const TENANTS_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../config/tenants.demo.yaml"
+);
 
 /// The instant model: a tool call when the shopper spoke, text after a tool.
 async fn completions(Json(body): Json<Value>) -> Json<Value> {
@@ -130,10 +134,6 @@ impl Handler for Echo {
         self.0.publish(event).await.map_err(HandlerError::retry)?;
         Ok(())
     }
-}
-
-fn bus_config(service: &str, exchange: &str) -> BusConfig {
-    BusConfig::new(service, SecretString::from(store_testkit::amqp_url())).with_exchange(exchange)
 }
 
 fn message(brand: &str, conversation: &str, text: &str) -> Event {
@@ -267,8 +267,6 @@ async fn main() {
         .and_then(|t| t.parse().ok())
         .unwrap_or(300);
     let warmup = 20;
-    let base = store_testkit::unique("seller-bench");
-    let exchange = format!("{base}.events");
 
     // The instant model.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -280,14 +278,33 @@ async fn main() {
         )
         .await
     });
+    let mut llm = LlmConfig::new(
+        Provider::Openai,
+        format!("http://127.0.0.1:{llm_port}/v1"),
+        "instant",
+    );
+    llm.api_key = Some(SecretString::from("bench"));
 
-    let bus = Bus::connect(
-        bus_config("bench", &exchange),
-        Metrics::new("bench").unwrap(),
-    )
+    // The seller, as main starts it.
+    let app = TestApp::spawn("seller-agent", |env: TestEnv| async move {
+        let mut config = Config::for_tests(
+            TenantId::parse("demo")?,
+            BrandId::parse("fashion")?,
+            env.database_url,
+            env.bus,
+            PathBuf::from(TENANTS_FILE),
+        );
+        config.llm = Some(llm);
+        config.tool_timeout = Duration::from_secs(10);
+        config.shards = 2;
+        Application::build(config).await
+    })
     .await
     .unwrap();
-    let (handler, mut inbox) = Inbox::channel();
+    let port = app.port;
+    let bus = &app.bus;
+    let base = &app.exchange;
+    let mut inbox = app.watch(["store.chat.response.#"]).await.unwrap();
     let handles: Vec<ConsumerHandle> = vec![
         bus.consume(
             ConsumerConfig::new(format!("{base}.catalog"), ["store.product.query.#"]),
@@ -303,62 +320,22 @@ async fn main() {
         )
         .await
         .unwrap(),
-        bus.consume(
-            ConsumerConfig::new(format!("{base}.shopper"), ["store.chat.response.#"]),
-            handler,
-            CancellationToken::new(),
-        )
-        .await
-        .unwrap(),
     ];
-
-    // The seller.
-    let (_, database_url) = store_testkit::fresh_database_with_url().await.unwrap();
-    let dir = std::env::temp_dir().join(&base);
-    std::fs::create_dir_all(&dir).unwrap();
-    let personas = dir.join("tenants.yaml");
-    std::fs::write(&personas, PERSONAS).unwrap();
-    let mut llm = LlmConfig::new(
-        Provider::Openai,
-        format!("http://127.0.0.1:{llm_port}/v1"),
-        "instant",
-    );
-    llm.api_key = Some(SecretString::from("bench"));
-    let config = Config {
-        bus: bus_config("seller-demo-fashion", &exchange),
-        tenant: TenantId::parse("demo").unwrap(),
-        brand: BrandId::parse("fashion").unwrap(),
-        tenants_file: personas,
-        database_url: SecretString::from(database_url),
-        port: 0,
-        llm: Some(llm),
-        prices: TokenPrices::default(),
-        tool_timeout: Duration::from_secs(10),
-        orders_api: None,
-        history_token_budget: 4000,
-        max_rounds: 6,
-        queue_prefix: format!("{base}.seller"),
-        shards: 2,
-    };
-    let token = CancellationToken::new();
-    let app = Application::build(config, token.clone()).await.unwrap();
-    let port = app.port();
-    let seller = tokio::spawn(app.run_until_stopped());
 
     let conversations: Vec<String> = (0..20).map(|i| format!("wa:bench{i}")).collect();
     let mut seller_times = Vec::with_capacity(turns);
     let mut echo_times = Vec::with_capacity(turns);
     for i in 0..warmup {
         let chat = &conversations[i % conversations.len()];
-        round_trip(&bus, &mut inbox, "fashion", chat).await;
-        round_trip(&bus, &mut inbox, "echo", chat).await;
+        round_trip(bus, &mut inbox, "fashion", chat).await;
+        round_trip(bus, &mut inbox, "echo", chat).await;
     }
     let (before, sum_before, count_before) = histogram(port).await;
     // Interleaved, so both see the same machine.
     for i in 0..turns {
         let chat = &conversations[i % conversations.len()];
-        seller_times.push(round_trip(&bus, &mut inbox, "fashion", chat).await);
-        echo_times.push(round_trip(&bus, &mut inbox, "echo", chat).await);
+        seller_times.push(round_trip(bus, &mut inbox, "fashion", chat).await);
+        echo_times.push(round_trip(bus, &mut inbox, "echo", chat).await);
     }
     let (after, sum_after, count_after) = histogram(port).await;
     seller_times.sort();
@@ -389,9 +366,8 @@ async fn main() {
         mean(&echo_times)
     );
 
-    token.cancel();
-    let _ = tokio::time::timeout(Duration::from_secs(10), seller).await;
     for handle in handles {
         handle.shutdown().await;
     }
+    app.stop().await.unwrap();
 }

@@ -1,17 +1,31 @@
-//! Configuration from the environment (12-factor); the persona comes from
-//! the tenant file.
+//! The seller's configuration: environment variables (12-factor) in the
+//! house's one naming scheme (`HOST`, `PORT`, `DATABASE_URL`, `AMQP_URL`,
+//! `BUS_EXCHANGE`, `TENANTS_FILE` as every service; `SELLER_*`, `LLM_*`,
+//! `ORDERS_API_*`, `TOOL_TIMEOUT_MS`, `HISTORY_TOKEN_BUDGET` and
+//! `MAX_TOOL_ROUNDS` its own). Every secret (`DATABASE_URL`, `AMQP_URL`,
+//! `LLM_API_KEY`, `ORDERS_API_KEY`) may also be read from the file named by
+//! `<NAME>_FILE` (`store_service::config::secret_from_env`). The persona
+//! comes from the tenants file.
 
-use std::{path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use anyhow::{Context, bail};
+use anyhow::{Context as _, bail};
 use secrecy::SecretString;
 use store_bus::BusConfig;
 use store_events::{BrandId, TenantId};
+use store_service::config::{self, number_from_env, secret_from_env, var};
 
 use crate::{
     llm::{LlmConfig, Provider},
     metrics::TokenPrices,
 };
+
+/// Name of the service; with the tenant and brand it names the seller's
+/// bus connection, metrics and traces (`seller-agent-demo-fashion`).
+pub const SERVICE: &str = "seller-agent";
+
+/// The tenants file when `TENANTS_FILE` is not set.
+pub const DEFAULT_TENANTS_FILE: &str = "config/tenants.demo.yaml";
 
 /// Everything the seller needs to start.
 #[derive(Debug, Clone)]
@@ -20,76 +34,134 @@ pub struct Config {
     pub tenant: TenantId,
     /// Brand served (`SELLER_BRAND`): one deployment per brand.
     pub brand: BrandId,
-    /// The tenant file with the persona (`TENANTS_FILE`).
+    /// The tenants file with the persona (`TENANTS_FILE`, default
+    /// [`DEFAULT_TENANTS_FILE`]).
     pub tenants_file: PathBuf,
-    /// PostgreSQL (`DATABASE_URL`).
+    /// PostgreSQL (`DATABASE_URL` or `DATABASE_URL_FILE`).
     pub database_url: SecretString,
-    /// The bus.
+    /// RabbitMQ (`AMQP_URL` or `AMQP_URL_FILE`, `BUS_EXCHANGE`); the
+    /// seller's queue is named by its [`BusConfig::queue_name`].
     pub bus: BusConfig,
-    /// Port of the HTTP server with `/healthz`, `/readyz`, `/metrics` (`PORT`, 0 = any).
-    pub port: u16,
-    /// The model, or `None` for the offline brain (`LLM_PROVIDER` unset or `offline`).
+    /// Address of the HTTP server with `/healthz`, `/readyz`, `/metrics`
+    /// (`HOST`, default `0.0.0.0`; `PORT`, default 8080; port 0 picks a free
+    /// one).
+    pub http_addr: SocketAddr,
+    /// The model, or `None` for the offline brain (`LLM_PROVIDER` unset or
+    /// `offline`; see [`llm_from_env`]).
     pub llm: Option<LlmConfig>,
-    /// Token prices for the cost estimate (`LLM_PRICE_INPUT_PER_MTOK`, `LLM_PRICE_OUTPUT_PER_MTOK`).
+    /// Token prices for the cost estimate (`LLM_PRICE_INPUT_PER_MTOK`,
+    /// `LLM_PRICE_OUTPUT_PER_MTOK`, default 0).
     pub prices: TokenPrices,
-    /// How long a catalog or order request may take (`TOOL_TIMEOUT_MS`).
+    /// How long a catalog or order request may take (`TOOL_TIMEOUT_MS`,
+    /// default 8000).
     pub tool_timeout: Duration,
-    /// The order processor's HTTP API (`ORDERS_API_URL`, `ORDERS_API_KEY`).
+    /// The order processor's HTTP API (`ORDERS_API_URL`; its tenant key
+    /// `ORDERS_API_KEY` or `ORDERS_API_KEY_FILE`).
     pub orders_api: Option<(String, Option<SecretString>)>,
     /// Token budget of the verbatim history before older messages are
-    /// summarized (`HISTORY_TOKEN_BUDGET`).
+    /// summarized (`HISTORY_TOKEN_BUDGET`, default 4000).
     pub history_token_budget: usize,
-    /// Model calls per turn (`MAX_TOOL_ROUNDS`).
+    /// Model calls per turn (`MAX_TOOL_ROUNDS`, default 6).
     pub max_rounds: u32,
-    /// First word of the seller's queue names (`SELLER_QUEUE_PREFIX`,
-    /// default `seller`): queues are `<prefix>.<tenant>.<brand>…`.
-    pub queue_prefix: String,
     /// Conversation shards: conversations are spread over this many ordered
-    /// queues (`SELLER_SHARDS`); every replica must use the same number.
+    /// queues (`SELLER_SHARDS`, default 8); every replica must use the same
+    /// number.
     pub shards: u16,
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-/// A secret from `NAME` or from the file named by `NAME_FILE` (Kubernetes secrets).
-fn secret(name: &str) -> anyhow::Result<Option<SecretString>> {
-    if let Some(value) = var(name) {
-        return Ok(Some(SecretString::from(value)));
-    }
-    match var(&format!("{name}_FILE")) {
-        Some(path) => {
-            let value = std::fs::read_to_string(&path)
-                .with_context(|| format!("Failed to read {name}_FILE ({path})"))?;
-            Ok(Some(SecretString::from(value.trim().to_owned())))
+impl Config {
+    /// The seller of `tenant`/`brand` with defaults for everything but the
+    /// essentials: the offline brain, no order API.
+    pub fn new(
+        tenant: TenantId,
+        brand: BrandId,
+        database_url: SecretString,
+        bus: BusConfig,
+        tenants_file: PathBuf,
+    ) -> Self {
+        Self {
+            tenant,
+            brand,
+            tenants_file,
+            database_url,
+            bus,
+            http_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            llm: None,
+            prices: TokenPrices::default(),
+            tool_timeout: Duration::from_secs(8),
+            orders_api: None,
+            history_token_budget: 4_000,
+            max_rounds: 6,
+            shards: 8,
         }
-        None => Ok(None),
+    }
+
+    /// [`Config::new`] for tests: a free local port.
+    pub fn for_tests(
+        tenant: TenantId,
+        brand: BrandId,
+        database_url: SecretString,
+        bus: BusConfig,
+        tenants_file: PathBuf,
+    ) -> Self {
+        Self {
+            http_addr: config::test_http_addr(),
+            ..Self::new(tenant, brand, database_url, bus, tenants_file)
+        }
+    }
+
+    /// Reads and validates the configuration.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let tenant = TenantId::parse(var("SELLER_TENANT").context("SELLER_TENANT is required")?)
+            .context("SELLER_TENANT is invalid")?;
+        let brand = BrandId::parse(var("SELLER_BRAND").context("SELLER_BRAND is required")?)
+            .context("SELLER_BRAND is invalid")?;
+        let bus = config::bus_from_env(&service_name(&tenant, &brand))?;
+        let mut config = Self::new(
+            tenant,
+            brand,
+            config::database_url_from_env()?,
+            bus,
+            config::tenants_file_from_env(DEFAULT_TENANTS_FILE),
+        );
+        config.http_addr = config::http_addr_from_env()?;
+        config.llm = llm_from_env()?;
+        config.prices = TokenPrices {
+            input_per_mtok: number_from_env("LLM_PRICE_INPUT_PER_MTOK", "0")?,
+            output_per_mtok: number_from_env("LLM_PRICE_OUTPUT_PER_MTOK", "0")?,
+        };
+        config.tool_timeout = Duration::from_millis(number_from_env("TOOL_TIMEOUT_MS", "8000")?);
+        config.orders_api = match var("ORDERS_API_URL") {
+            Some(url) => Some((url, secret_from_env("ORDERS_API_KEY")?)),
+            None => None,
+        };
+        config.history_token_budget = number_from_env("HISTORY_TOKEN_BUDGET", "4000")?;
+        config.max_rounds = number_from_env("MAX_TOOL_ROUNDS", "6")?;
+        config.shards = number_from_env("SELLER_SHARDS", "8")?;
+        Ok(config)
+    }
+
+    /// The seller's name on the bus, in metrics and in traces:
+    /// `seller-agent-<tenant>-<brand>`.
+    pub fn service_name(&self) -> String {
+        service_name(&self.tenant, &self.brand)
     }
 }
 
-fn parse_var<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
-where
-    T::Err: std::fmt::Display,
-{
-    match var(name) {
-        Some(v) => v
-            .parse()
-            .map_err(|e| anyhow::anyhow!("{name}={v:?} is invalid: {e}")),
-        None => Ok(default),
-    }
+fn service_name(tenant: &TenantId, brand: &BrandId) -> String {
+    format!("{SERVICE}-{tenant}-{brand}")
 }
 
 /// The model from `LLM_PROVIDER`, `LLM_BASE_URL`, `LLM_MODEL`,
-/// `LLM_API_KEY` (or `LLM_API_KEY_FILE`), `LLM_TIMEOUT_MS` and
-/// `LLM_MAX_RETRIES`; `None` (the offline brain) when `LLM_PROVIDER` is
+/// `LLM_API_KEY` (or `LLM_API_KEY_FILE`), `LLM_TIMEOUT_MS` (default 60000)
+/// and `LLM_MAX_RETRIES`; `None` (the offline brain) when `LLM_PROVIDER` is
 /// unset or `offline`.
 pub fn llm_from_env() -> anyhow::Result<Option<LlmConfig>> {
     let provider = match var("LLM_PROVIDER")
-        .map(|p| p.to_ascii_lowercase())
+        .map(|p| p.trim().to_ascii_lowercase())
         .as_deref()
     {
-        None | Some("offline" | "none") => return Ok(None),
+        None | Some("" | "offline" | "none") => return Ok(None),
         Some("openai") => Provider::Openai,
         Some("anthropic") => Provider::Anthropic,
         Some(other) => bail!("LLM_PROVIDER={other:?} is not one of openai, anthropic, offline"),
@@ -98,52 +170,13 @@ pub fn llm_from_env() -> anyhow::Result<Option<LlmConfig>> {
         Provider::Openai => "https://api.openai.com/v1",
         Provider::Anthropic => "https://api.anthropic.com",
     };
-    let mut config = LlmConfig::new(
+    let mut llm = LlmConfig::new(
         provider,
         var("LLM_BASE_URL").unwrap_or_else(|| default_base.to_owned()),
         var("LLM_MODEL").context("LLM_MODEL is required with LLM_PROVIDER")?,
     );
-    config.api_key = secret("LLM_API_KEY")?;
-    config.timeout = Duration::from_millis(parse_var("LLM_TIMEOUT_MS", 60_000)?);
-    config.max_retries = parse_var("LLM_MAX_RETRIES", config.max_retries)?;
-    Ok(Some(config))
-}
-
-impl Config {
-    /// Reads and validates the configuration.
-    pub fn from_env() -> anyhow::Result<Self> {
-        let tenant = TenantId::parse(var("SELLER_TENANT").context("SELLER_TENANT is required")?)
-            .context("SELLER_TENANT is invalid")?;
-        let brand = BrandId::parse(var("SELLER_BRAND").context("SELLER_BRAND is required")?)
-            .context("SELLER_BRAND is invalid")?;
-        let service = format!("seller-agent-{tenant}-{brand}");
-        let llm = llm_from_env()?;
-        let orders_api = match var("ORDERS_API_URL") {
-            Some(url) => Some((url, secret("ORDERS_API_KEY")?)),
-            None => None,
-        };
-        Ok(Self {
-            tenant,
-            brand,
-            tenants_file: PathBuf::from(
-                var("TENANTS_FILE").unwrap_or_else(|| "config/tenants.demo.yaml".to_owned()),
-            ),
-            database_url: SecretString::from(
-                var("DATABASE_URL").context("DATABASE_URL is required")?,
-            ),
-            bus: store_service::config::bus_from_env(&service)?,
-            port: parse_var("PORT", 8080)?,
-            llm,
-            prices: TokenPrices {
-                input_per_mtok: parse_var("LLM_PRICE_INPUT_PER_MTOK", 0.0)?,
-                output_per_mtok: parse_var("LLM_PRICE_OUTPUT_PER_MTOK", 0.0)?,
-            },
-            tool_timeout: Duration::from_millis(parse_var("TOOL_TIMEOUT_MS", 8_000)?),
-            orders_api,
-            history_token_budget: parse_var("HISTORY_TOKEN_BUDGET", 4_000)?,
-            max_rounds: parse_var("MAX_TOOL_ROUNDS", 6)?,
-            queue_prefix: var("SELLER_QUEUE_PREFIX").unwrap_or_else(|| "seller".to_owned()),
-            shards: parse_var("SELLER_SHARDS", 8)?,
-        })
-    }
+    llm.api_key = secret_from_env("LLM_API_KEY")?;
+    llm.timeout = Duration::from_millis(number_from_env("LLM_TIMEOUT_MS", "60000")?);
+    llm.max_retries = number_from_env("LLM_MAX_RETRIES", &llm.max_retries.to_string())?;
+    Ok(Some(llm))
 }

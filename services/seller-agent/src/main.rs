@@ -1,16 +1,18 @@
-//! The seller agent service: one brand's AI seller.
+//! The seller binary: read the configuration, build the application, run
+//! it until SIGTERM or Ctrl-C.
 
-use anyhow::Context;
-use seller_agent::{Application, Config};
+use anyhow::Context as _;
+use seller_agent::{Application, Config, config::SERVICE};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("Failed to read the configuration")?;
-    let _telemetry = store_telemetry::init(&format!("seller-agent-{}", config.brand))?;
-    let shutdown = store_telemetry::shutdown_signal();
-    let app = Application::build(config, shutdown)
+    let telemetry = store_telemetry::init(&format!("{SERVICE}-{}", config.brand))
+        .context("Failed to initialise telemetry")?;
+    let app = Application::build(config)
         .await
         .context("Failed to start the seller agent")?;
-    tracing::info!(port = app.port(), "seller agent started");
-    app.run_until_stopped().await
+    let result = store_service::run(SERVICE, app).await;
+    telemetry.shutdown()?;
+    result
 }

@@ -1,15 +1,12 @@
-//! Building and running the seller: the very same thing `main` starts and
-//! tests start in-process.
+//! Building the seller on the house skeleton (`store_service::Foundation`):
+//! the persona, the migrated database, the bus, the brain (a model or the
+//! offline rules) and the one consumer of the brand's conversations; the
+//! same [`Application`] in `main` and in the tests.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::sync::Arc;
 
-use anyhow::Context;
-use secrecy::ExposeSecret;
-use sqlx::postgres::PgPoolOptions;
-use store_bus::{Bus, ConsumerHandle, health::BrokerCheck};
-use store_telemetry::{Readiness, metrics::Metrics, ops_router};
-use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
+use anyhow::Context as _;
+use store_service::{Foundation, Service};
 
 use crate::{
     brain::{
@@ -17,7 +14,7 @@ use crate::{
         llm::{Limits, LlmBrain},
         offline::OfflineBrain,
     },
-    config::Config,
+    config::{Config, SERVICE},
     consumers::{self, SellerHandler},
     db,
     domain::persona,
@@ -27,47 +24,39 @@ use crate::{
     tools::OrdersApi,
 };
 
-/// A running seller.
-pub struct Application {
-    listener: TcpListener,
-    router: axum::Router,
-    consumer: ConsumerHandle,
-    bus: Bus,
-    shutdown: CancellationToken,
-    brain: String,
-}
+/// Connections in the pool: one turn at a time per shard, plus summaries.
+const DATABASE_MAX_CONNECTIONS: u32 = 10;
+
+/// The running seller: its consumer and `/healthz`, `/readyz`, `/metrics`.
+pub struct Application(Service);
 
 impl Application {
-    /// Connects to PostgreSQL (applying migrations) and RabbitMQ, loads the
-    /// persona, starts consuming and binds the HTTP port. Stops when
-    /// `shutdown` is cancelled.
-    pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<Self> {
-        let pool = PgPoolOptions::new()
-            .max_connections(10)
-            .connect(config.database_url.expose_secret())
-            .await
-            .context("Failed to connect to PostgreSQL")?;
-        db::migrate(&pool)
-            .await
-            .context("Failed to migrate the database")?;
+    /// Loads the persona, connects to PostgreSQL (applying migrations) and
+    /// RabbitMQ, starts consuming the brand's conversations and binds the
+    /// HTTP port.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
         let persona = persona::load(
             &config.tenants_file,
             config.tenant.as_str(),
             config.brand.as_str(),
         )
         .context("Failed to load the persona")?;
-        let metrics =
-            Metrics::new(&config.bus.service).context("Failed to create the metrics registry")?;
-        let seller_metrics = SellerMetrics::new(
-            metrics.registry(),
+        let pool =
+            store_service::db::connect(&config.database_url, DATABASE_MAX_CONNECTIONS).await?;
+        store_service::db::migrate(&pool, db::migrator(), SERVICE).await?;
+        // The `service` label of the metrics names the brand, as one seller
+        // runs per brand; the skeleton keeps the name for the process's life.
+        let name: &'static str = Box::leak(config.service_name().into_boxed_str());
+        let base = Foundation::start(name, pool, config.bus.clone()).await?;
+        // Whatever fails from here on stops what was already started.
+        let stop_on_error = base.shutdown.clone().drop_guard();
+        let metrics = SellerMetrics::new(
+            base.metrics.registry(),
             config.tenant.as_str(),
             config.brand.as_str(),
             config.prices,
         )
         .context("Failed to register the seller metrics")?;
-        let bus = Bus::connect(config.bus.clone(), metrics.clone())
-            .await
-            .context("Failed to connect to RabbitMQ")?;
         let (brain, summarizer): (Arc<dyn Brain>, _) = match &config.llm {
             Some(llm_config) => {
                 let client =
@@ -77,26 +66,22 @@ impl Application {
                     ..Limits::default()
                 };
                 (
-                    Arc::new(LlmBrain::new(
-                        client.clone(),
-                        limits,
-                        seller_metrics.clone(),
-                    )),
+                    Arc::new(LlmBrain::new(client.clone(), limits, metrics.clone())),
                     Some(client),
                 )
             }
-            None => (Arc::new(OfflineBrain::new(seller_metrics.clone())), None),
+            None => (Arc::new(OfflineBrain::new(metrics.clone())), None),
         };
         let brain_name = brain.name();
         let seller = Arc::new(Seller {
             tenant: config.tenant.clone(),
             brand: config.brand.clone(),
-            pool: pool.clone(),
-            bus: bus.clone(),
+            pool: base.pool.clone(),
+            bus: base.bus.clone(),
             persona,
             brain,
             summarizer,
-            metrics: seller_metrics,
+            metrics,
             tool_timeout: config.tool_timeout,
             orders_api: config
                 .orders_api
@@ -104,63 +89,27 @@ impl Application {
                 .map(|(url, key)| OrdersApi::new(url.clone(), key.clone(), config.tool_timeout)),
             history_budget: config.history_token_budget,
         });
-        let consumer = bus
+        let consumer = base
+            .bus
             .consume(
-                consumers::config(
-                    &config.queue_prefix,
-                    &config.tenant,
-                    &config.brand,
-                    config.shards,
-                ),
+                consumers::config(&config.bus, &config.tenant, &config.brand, config.shards),
                 SellerHandler(seller),
-                shutdown.child_token(),
+                base.shutdown.child_token(),
             )
             .await
             .context("Failed to start consuming")?;
-        let readiness = Readiness::new()
-            .with(BrokerCheck(bus.clone()))
-            .with(store_service::db::readiness_check(pool))
-            .with_shutdown(shutdown.clone());
-        let router = ops_router(metrics, readiness);
-        let listener = TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], config.port)))
-            .await
-            .with_context(|| format!("Failed to bind port {}", config.port))?;
+        let service = base
+            .bind(
+                config.http_addr,
+                axum::Router::new(),
+                vec![consumer],
+                vec![],
+            )
+            .await?;
+        stop_on_error.disarm();
         tracing::info!(tenant = %config.tenant, brand = %config.brand, brain = %brain_name, "seller ready");
-        Ok(Self {
-            listener,
-            router,
-            consumer,
-            bus,
-            shutdown,
-            brain: brain_name,
-        })
-    }
-
-    /// The bound HTTP port.
-    pub fn port(&self) -> u16 {
-        self.listener
-            .local_addr()
-            .map(|a| a.port())
-            .unwrap_or_default()
-    }
-
-    /// Which brain answers (`offline`, `openai:<model>`…).
-    pub fn brain(&self) -> &str {
-        &self.brain
-    }
-
-    /// Serves until shutdown, then drains the consumer and closes the bus.
-    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let served = store_telemetry::health::serve_ops_on(
-            self.listener,
-            self.router,
-            self.shutdown.clone(),
-        )
-        .await;
-        self.shutdown.cancel();
-        self.consumer.stopped().await;
-        self.bus.close().await;
-        tracing::info!("seller stopped");
-        served
+        Ok(Self(service))
     }
 }
+
+store_service::application_accessors!(Application);

@@ -207,10 +207,6 @@ impl Shop {
             ),
             ("TOOL_TIMEOUT_MS".to_owned(), "10000".to_owned()),
             ("SELLER_SHARDS".to_owned(), "4".to_owned()),
-            (
-                "SELLER_QUEUE_PREFIX".to_owned(),
-                format!("{}.seller", self.exchange),
-            ),
         ];
         env.extend(llm_env(seller.llm.as_ref()));
         let mut service = Spec::new(name, &self.bin_dir, "seller-agent", free_port()?)

@@ -209,7 +209,6 @@ impl Stack {
                             ("ORDERS_API_URL", self.urls.orders.clone()),
                             ("ORDERS_API_KEY", key.clone()),
                         ])
-                        .envs(private_prefix(config, "SELLER_QUEUE_PREFIX", "seller"))
                         .envs(llm_env(config)),
                 );
                 self.urls
@@ -319,16 +318,6 @@ fn common_env(config: &StackConfig) -> Vec<(String, String)> {
     }
     env.extend(config.env.iter().cloned());
     env
-}
-
-/// With a private exchange, queue names get its prefix too.
-fn private_prefix(config: &StackConfig, var: &str, service: &str) -> Vec<(String, String)> {
-    config
-        .exchange
-        .as_ref()
-        .map(|exchange| (var.to_owned(), format!("{exchange}.{service}")))
-        .into_iter()
-        .collect()
 }
 
 fn llm_env(config: &StackConfig) -> Vec<(String, String)> {

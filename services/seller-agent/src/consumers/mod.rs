@@ -3,19 +3,25 @@
 
 use std::sync::Arc;
 
-use store_bus::{ConsumerConfig, Handler, HandlerError, Incoming};
+use store_bus::{BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
 use store_events::{BrandId, TenantId};
 
 use crate::seller::Seller;
 
-/// The consumer configuration of the seller of `tenant`/`brand` (queues
-/// named `<prefix>.<tenant>.<brand>…`): bound to
-/// exactly that brand's `store.chat.message.new` and `store.sales.resolved`
-/// (routing by binding, never by filtering), spread over `shards` ordered
-/// queues by conversation.
-pub fn config(prefix: &str, tenant: &TenantId, brand: &BrandId, shards: u16) -> ConsumerConfig {
+/// The queue of the seller of `tenant`/`brand` as named on the default
+/// exchange, `seller.<tenant>.<brand>` (its shards add a suffix);
+/// [`BusConfig::queue_name`] prefixes it on any other exchange.
+pub fn queue(tenant: &TenantId, brand: &BrandId) -> String {
+    format!("seller.{tenant}.{brand}")
+}
+
+/// The consumer configuration of the seller of `tenant`/`brand` on `bus`:
+/// its [`queue`], bound to exactly that brand's `store.chat.message.new` and
+/// `store.sales.resolved` (routing by binding, never by filtering), spread
+/// over `shards` ordered queues by conversation.
+pub fn config(bus: &BusConfig, tenant: &TenantId, brand: &BrandId, shards: u16) -> ConsumerConfig {
     ConsumerConfig::new(
-        format!("{prefix}.{tenant}.{brand}"),
+        bus.queue_name(&queue(tenant, brand)),
         [
             format!("store.chat.message.new.{tenant}.{brand}"),
             format!("store.sales.resolved.{tenant}.{brand}"),

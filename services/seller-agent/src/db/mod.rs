@@ -8,19 +8,13 @@ pub mod transcript;
 pub use conversation::*;
 pub use profile::*;
 
-use sqlx::{PgPool, migrate::Migrator};
+use sqlx::migrate::Migrator;
 
-/// The seller's migrations (run with `ignore_missing`, so they can share a
-/// database with other services' migrators).
+/// The seller's migrations, applied at start by
+/// `store_service::db::migrate` (after the idempotency ledger's, each
+/// ignoring the other's versions).
 pub fn migrator() -> Migrator {
-    let mut migrator = sqlx::migrate!("./migrations");
-    migrator.set_ignore_missing(true);
-    migrator
-}
-
-/// Applies the migrations.
-pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
-    migrator().run(pool).await
+    sqlx::migrate!("./migrations")
 }
 
 /// Identifies a conversation within a brand of a tenant.
