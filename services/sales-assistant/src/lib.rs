@@ -5,14 +5,17 @@
 //! per tenant, read it, reply to the shopper (`store.chat.response`) and
 //! hand the conversation back or close it (`store.sales.resolved`).
 //!
-//! [`Application::build`] starts exactly what `main` runs.
+//! [`Application::build`] starts exactly what `main` runs. Each use case is
+//! one file of [`flows`] (`open_handoff`, `reply_as_human`,
+//! `resolve_handoff`, …); [`consumers`] and [`http`] hand events and
+//! requests to them; [`db`] stores, [`domain`] decides.
 
 pub mod config;
 pub mod consumers;
 pub mod db;
 pub mod domain;
 pub mod error;
-pub mod events;
+pub mod flows;
 pub mod http;
 pub mod metrics;
 pub mod startup;

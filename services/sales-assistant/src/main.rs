@@ -1,5 +1,5 @@
-//! The sales assistant: reads its configuration, starts the application and
-//! runs it until SIGTERM or Ctrl-C.
+//! The sales assistant: reads its configuration, builds the application and
+//! runs it until SIGTERM or Ctrl-C (`store_service::run`).
 
 use anyhow::Context as _;
 use sales_assistant::{Application, Config};
@@ -12,14 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let app = Application::build(config)
         .await
         .context("Failed to start the sales assistant")?;
-    store_telemetry::spawn_signal_handler(app.shutdown_token());
-    let result = app.run_until_stopped().await;
-    if let Err(error) = &result {
-        tracing::error!(
-            error = format!("{error:#}"),
-            "sales assistant stopped with an error"
-        );
-    }
+    let result = store_service::run("sales assistant", app).await;
     telemetry.shutdown()?;
     result
 }

@@ -10,8 +10,9 @@ use store_service::{Foundation, Service};
 
 use crate::{
     config::Config,
-    consumers::{self, Inbox, InboxHandler},
+    consumers::{self, InboxHandler},
     db,
+    flows::Inbox,
     http::{self, AppState},
     metrics::InboxMetrics,
 };
@@ -30,6 +31,7 @@ impl Application {
             .context("Failed to register the inbox metrics")?;
         let inbox = Arc::new(Inbox {
             pool: base.pool.clone(),
+            bus: base.bus.clone(),
             metrics: metrics.clone(),
         });
         let consumer = base
@@ -48,7 +50,6 @@ impl Application {
         ))];
         let api = http::router(AppState {
             inbox,
-            bus: base.bus.clone(),
             admin_token: config.admin_token.clone(),
         });
         let service = base

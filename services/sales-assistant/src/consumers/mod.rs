@@ -1,46 +1,29 @@
-//! What the sales assistant consumes: escalations (open or update a
-//! hand-off), shopper messages and human replies of conversations with an
-//! open hand-off (appended to its transcript).
+//! What the sales assistant consumes, each handed to its flow: escalations
+//! (`flows::open_handoff`), shopper messages and human replies of
+//! conversations with an open hand-off (`flows::record_shopper_message`,
+//! `flows::record_human_reply`).
 //!
 //! All three arrive on one queue, sharded by conversation: each
 //! conversation's events are handled one at a time in the order they
 //! arrived (a shopper's message right after an escalation finds the
 //! hand-off open; transcript `seq` follows arrival), different
 //! conversations in parallel. [`InboxHandler`] routes each event by type to
-//! its handler.
-//!
-//! Every handler is effectively once: it claims the event in the
-//! idempotency ledger inside the transaction holding its writes, and the
-//! runner acks only after that commit.
+//! its flow; the runner acks only after the flow committed.
 
-pub mod escalate;
-pub mod human;
-pub mod shopper;
-
-use std::sync::Arc;
-
-use sqlx::PgPool;
 use store_bus::{BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
 use store_events::{
     AttributesReader as _, EventData as _,
     data::{ChatMessageNew, ChatResponse, SalesEscalate},
 };
 
-use crate::metrics::InboxMetrics;
+use crate::flows::{
+    Shared, open_handoff::open_handoff, record_human_reply::record_human_reply,
+    record_shopper_message::record_shopper_message,
+};
 
 /// The queue of every event the sales assistant consumes (its shards are
 /// `<queue>.shard-<n>`).
 pub const INBOX_QUEUE: &str = "sales-assistant.inbox";
-
-/// Name of the escalation handler in the idempotency ledger. It is the
-/// name of the queue each event type had before they shared one; kept, so
-/// events claimed before stay claimed.
-pub const ESCALATE_HANDLER: &str = "sales-assistant.escalate";
-/// Name of the shopper-message handler in the ledger (see
-/// [`ESCALATE_HANDLER`]).
-pub const SHOPPER_HANDLER: &str = "sales-assistant.shopper-messages";
-/// Name of the human-reply handler in the ledger (see [`ESCALATE_HANDLER`]).
-pub const REPLY_HANDLER: &str = "sales-assistant.replies";
 
 /// The consumer of the inbox queue (`sales-assistant.inbox`): every
 /// tenant's and brand's escalations, shopper messages and replies, spread
@@ -59,18 +42,7 @@ pub fn config(bus: &BusConfig, shards: u16) -> ConsumerConfig {
     .sharded(shards, "ce-conversation")
 }
 
-/// What every handler and request handler shares.
-pub struct Inbox {
-    /// The database.
-    pub pool: PgPool,
-    /// The inbox's metrics.
-    pub metrics: InboxMetrics,
-}
-
-/// The shared state.
-pub type Shared = Arc<Inbox>;
-
-/// Handles the inbox queue: each event by the handler of its type.
+/// Handles the inbox queue: each event by the flow of its type.
 pub struct InboxHandler(pub Shared);
 
 #[async_trait::async_trait]
@@ -78,9 +50,9 @@ impl Handler for InboxHandler {
     async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
         let event = &incoming.event;
         match event.ty() {
-            SalesEscalate::TYPE => escalate::handle(&self.0, event).await,
-            ChatMessageNew::TYPE => shopper::handle(&self.0, event).await,
-            ChatResponse::TYPE => human::handle(&self.0, event).await,
+            SalesEscalate::TYPE => open_handoff(&self.0, event).await,
+            ChatMessageNew::TYPE => record_shopper_message(&self.0, event).await,
+            ChatResponse::TYPE => record_human_reply(&self.0, event).await,
             // Only a binding that matches more than it should brings one:
             // it will never be handled, so it goes to the dead letters.
             other => Err(HandlerError::reject(format!(
@@ -88,11 +60,6 @@ impl Handler for InboxHandler {
             ))),
         }
     }
-}
-
-/// A database failure: transient, try again later.
-fn retry(error: sqlx::Error) -> HandlerError {
-    HandlerError::retry(error)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use secrecy::SecretString;
 use sqlx::PgPool;
 
 /// Opens the pool.
+#[tracing::instrument(skip_all)]
 pub async fn connect(url: &SecretString, max_connections: u32) -> anyhow::Result<PgPool> {
     store_service::db::connect(url, max_connections).await
 }
@@ -21,6 +22,7 @@ const REWRITTEN_FIRST_MIGRATION: store_service::db::Rewritten = store_service::d
 };
 
 /// Applies the idempotency ledger's and the sales assistant's migrations.
+#[tracing::instrument(skip_all)]
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     store_service::db::migrate_with_tenants(
         pool,

@@ -1,8 +1,7 @@
-//! What a human seller does in a hand-off: reply to the shopper
-//! (`store.chat.response`, 202) and resolve it (`store.sales.resolved`,
-//! 200). Each locks the hand-off, records its change, publishes the event
-//! with a publisher confirm and only then commits: when the broker does
-//! not take the event the answer is 503 and nothing is recorded.
+//! What a human seller does in a hand-off over HTTP: reply to the shopper
+//! (`flows::reply_as_human`, 202) and resolve it
+//! (`flows::resolve_handoff`, 200). When the broker does not take the event
+//! the answer is 503 and nothing is recorded.
 
 use axum::{
     Json, Router,
@@ -10,9 +9,8 @@ use axum::{
     http::StatusCode,
     routing::post,
 };
-use chrono::Utc;
 use serde::Deserialize;
-use store_events::{AttributesReader as _, data::Resolution};
+use store_events::data::Resolution;
 
 use super::{
     AppState,
@@ -21,17 +19,10 @@ use super::{
     handoffs::{HandoffDetail, detail, handoff_id},
 };
 use crate::{
-    db::{
-        self,
-        transcript::{Message, NewMessage},
-    },
-    domain::{
-        handoff::{check_reply, check_resolve},
-        input::{Agent, InvalidInput, ReplyText, parse_note},
-        transcript::Author,
-    },
-    error::{ApiError, bus_unavailable},
-    events,
+    db::transcript::Message,
+    domain::input::{Agent, InvalidInput, ReplyText, parse_note},
+    error::ApiError,
+    flows::{reply_as_human::reply_as_human, resolve_handoff::resolve_handoff},
 };
 
 /// `POST /api/v1/handoffs/{id}/reply` and `…/resolve`.
@@ -61,31 +52,7 @@ async fn reply(
     let id = handoff_id(&id)?;
     let text = ReplyText::parse(&body.text).map_err(invalid)?;
     let agent = Agent::parse(&body.agent).map_err(invalid)?;
-
-    let mut tx = state.inbox.pool.begin().await?;
-    let handoff = db::handoffs::lock(&mut tx, &tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound("handoff"))?;
-    check_reply(handoff.status()).map_err(|e| ApiError::Conflict(e.to_string()))?;
-    let event = events::reply(&handoff, text.as_str())?;
-    // Recorded under the event's id, so its delivery to our own reply
-    // consumer adds nothing.
-    let message = db::transcript::append(
-        &mut tx,
-        id,
-        &NewMessage {
-            from: Author::Human,
-            text: text.as_str(),
-            at: event.time().copied().unwrap_or_else(Utc::now),
-            agent: Some(agent.as_str()),
-            source_id: Some(event.id()),
-        },
-    )
-    .await?
-    .ok_or_else(|| anyhow::anyhow!("a fresh reply event was already recorded"))?;
-    state.bus.publish(event).await.map_err(bus_unavailable)?;
-    tx.commit().await?;
-    tracing::info!(handoff = %id, "human reply sent");
+    let message = reply_as_human(&state.inbox, &tenant, id, &text, &agent).await?;
     Ok((StatusCode::ACCEPTED, Json(message)))
 }
 
@@ -98,13 +65,6 @@ struct ResolveBody {
     note: Option<String>,
 }
 
-fn resolution_name(resolution: Resolution) -> &'static str {
-    match resolution {
-        Resolution::HandedBack => "handed_back",
-        Resolution::Closed => "closed",
-    }
-}
-
 async fn resolve(
     Tenant(tenant): Tenant,
     State(state): State<AppState>,
@@ -114,29 +74,14 @@ async fn resolve(
     let id = handoff_id(&id)?;
     let agent = Agent::parse(&body.agent).map_err(invalid)?;
     let note = parse_note(body.note.as_deref()).map_err(invalid)?;
-
-    let mut tx = state.inbox.pool.begin().await?;
-    let handoff = db::handoffs::lock(&mut tx, &tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound("handoff"))?;
-    check_resolve(handoff.status()).map_err(|e| ApiError::Conflict(e.to_string()))?;
-    let event = events::resolved(&handoff, agent.as_str(), body.resolution, note.as_deref())?;
-    let resolved = db::handoffs::resolve(
-        &mut tx,
+    let resolved = resolve_handoff(
+        &state.inbox,
+        &tenant,
         id,
-        &db::handoffs::Resolution {
-            by: agent.as_str(),
-            resolution: resolution_name(body.resolution),
-            note: note.as_deref(),
-        },
+        &agent,
+        body.resolution,
+        note.as_deref(),
     )
     .await?;
-    state.bus.publish(event).await.map_err(bus_unavailable)?;
-    tx.commit().await?;
-    state
-        .inbox
-        .metrics
-        .resolved(tenant.as_str(), resolution_name(body.resolution));
-    tracing::info!(handoff = %id, resolution = resolution_name(body.resolution), "hand-off resolved");
     Ok(Json(detail(&state, resolved).await?))
 }

@@ -9,17 +9,14 @@ pub mod handoffs;
 
 use axum::Router;
 use secrecy::SecretString;
-use store_bus::Bus;
 
-use crate::consumers::Shared;
+use crate::flows::Shared;
 
 /// What every handler gets.
 #[derive(Clone)]
 pub struct AppState {
-    /// Database and metrics.
+    /// Database, bus and metrics.
     pub inbox: Shared,
-    /// The bus, to publish replies and hand-backs.
-    pub bus: Bus,
     /// The operator token for `/admin`, when configured.
     pub admin_token: Option<SecretString>,
 }

@@ -1,13 +1,14 @@
-//! `TestApp`: the sales assistant started through `Application::build`, a
-//! bus client on its exchange, an HTTP client and typed helpers.
+//! `TestApp`: the sales assistant started by [`store_testkit::TestApp`]
+//! (as `main` starts it: port 0, a fresh database, a private exchange on
+//! the real broker), optionally reaching the broker through a proxy the
+//! test can cut, with typed helpers.
 
-use std::time::Duration;
+use std::{ops::Deref, time::Duration};
 
 use chrono::{DateTime, Utc};
 use sales_assistant::{Application, Config};
 use secrecy::SecretString;
-use serde_json::{Value, json};
-use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Inbox};
+use serde_json::Value;
 use store_events::{
     BrandId, ConversationId, Event, EventContext, TenantId,
     data::{
@@ -16,32 +17,30 @@ use store_events::{
     },
     new_event,
 };
-use store_telemetry::Metrics;
-use tokio::sync::{Mutex, mpsc};
-use tokio_util::sync::CancellationToken;
+use store_testkit::{
+    TestEnv,
+    proxy::{self, Proxy},
+    tenants::ADMIN_TOKEN,
+};
+use tokio::sync::mpsc;
 
-use store_testkit::proxy::{self, Proxy};
-
-pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const BRAND: &str = "shoes";
 pub const CUSTOMER: &str = "5511999990000";
 
 pub struct TestApp {
-    pub address: String,
-    shutdown: CancellationToken,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-    pub http: reqwest::Client,
-    /// The test's own bus client, straight to the broker.
-    pub bus: Bus,
-    pub exchange: String,
-    pub pool: sqlx::PgPool,
+    app: store_testkit::TestApp,
     /// The proxy the service reaches the broker through, when asked for.
     pub proxy: Option<Proxy>,
-    watchers: Mutex<Vec<ConsumerHandle>>,
 }
 
-fn bus_config(service: &str, url: String, exchange: &str) -> BusConfig {
-    BusConfig::new(service, SecretString::from(url)).with_exchange(exchange)
+/// The service's `address`, `http`, `pool`, `bus` (the test's own client,
+/// straight to the broker), `exchange`, `url()`.
+impl Deref for TestApp {
+    type Target = store_testkit::TestApp;
+
+    fn deref(&self) -> &Self::Target {
+        &self.app
+    }
 }
 
 impl TestApp {
@@ -55,84 +54,36 @@ impl TestApp {
     }
 
     async fn start(behind_proxy: bool) -> Self {
-        store_telemetry::init_for_tests();
-        let exchange = store_testkit::unique("sales-test");
-        let (pool, database_url) = store_testkit::fresh_database_with_url().await.unwrap();
         let amqp = store_testkit::amqp_url();
         let proxy = if behind_proxy {
             Some(Proxy::start(proxy::host_port(&amqp)).await)
         } else {
             None
         };
-        let service_amqp = match &proxy {
-            Some(proxy) => proxy::via(&amqp, proxy.port),
-            None => amqp.clone(),
-        };
-        let mut config = Config::for_tests(
-            SecretString::from(database_url),
-            bus_config("sales-assistant", service_amqp, &exchange),
-        );
-        config.admin_token = Some(SecretString::from(ADMIN_TOKEN));
-        // Quick to give up on a broker that is gone.
-        config.bus.confirm_timeout = Duration::from_secs(3);
-        let app = Application::build(config).await.unwrap();
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let shutdown = app.shutdown_token();
-        let task = tokio::spawn(app.run_until_stopped());
-        let bus = Bus::connect(
-            bus_config("tester", amqp, &exchange),
-            Metrics::new("tester").unwrap(),
-        )
+        let service_amqp = proxy.as_ref().map(|proxy| proxy::via(&amqp, proxy.port));
+        let app = store_testkit::TestApp::spawn("sales-assistant", |env: TestEnv| async move {
+            let mut config = Config::for_tests(env.database_url, env.bus);
+            if let Some(url) = service_amqp {
+                config.bus.url = SecretString::from(url);
+            }
+            config.admin_token = Some(SecretString::from(ADMIN_TOKEN));
+            // Quick to give up on a broker that is gone.
+            config.bus.confirm_timeout = Duration::from_secs(3);
+            Application::build(config).await
+        })
         .await
         .unwrap();
-        Self {
-            address,
-            shutdown,
-            task,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap(),
-            bus,
-            exchange,
-            pool,
-            proxy,
-            watchers: Mutex::default(),
-        }
+        Self { app, proxy }
     }
 
+    /// Stops the service; it must drain and stop cleanly.
     pub async fn stop(self) {
-        self.shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(60), self.task)
-            .await
-            .expect("the service did not stop within 60 s")
-            .unwrap()
-            .unwrap();
-        for handle in self.watchers.lock().await.drain(..) {
-            handle.shutdown().await;
-        }
-        self.bus.close().await;
-        // Every queue and exchange of a test is named `<exchange>…`.
-        store_testkit::purge_broker(&self.exchange).await;
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
+        self.app.stop().await.unwrap();
     }
 
     /// Creates `tenant`; returns its API key.
     pub async fn tenant(&self, tenant: &str) -> String {
-        let response = self
-            .http
-            .post(self.url("/admin/tenants"))
-            .bearer_auth(ADMIN_TOKEN)
-            .json(&json!({"id": tenant, "name": tenant}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201);
-        let body: Value = response.json().await.unwrap();
-        body["api_key"].as_str().unwrap().to_owned()
+        self.create_tenant(tenant, tenant).await.unwrap()
     }
 
     pub async fn get(&self, key: &str, path: &str) -> (u16, Value) {
@@ -264,19 +215,7 @@ impl TestApp {
 
     /// Events matching `binding` published from now on.
     pub async fn watch(&self, binding: &str) -> mpsc::UnboundedReceiver<Event> {
-        let (recorder, rx) = Inbox::channel();
-        let queue = format!("{}.watch.{}", self.exchange, uuid::Uuid::new_v4().simple());
-        let handle = self
-            .bus
-            .consume(
-                ConsumerConfig::new(queue, [binding]),
-                recorder,
-                CancellationToken::new(),
-            )
-            .await
-            .unwrap();
-        self.watchers.lock().await.push(handle);
-        rx
+        self.app.watch([binding]).await.unwrap()
     }
 }
 

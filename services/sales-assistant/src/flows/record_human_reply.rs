@@ -1,6 +1,6 @@
-//! `store.chat.response` written by a human (from any replica, or any tool
-//! speaking for a human seller): appended to the conversation's open
-//! hand-off. The routing key cannot tell the sender, so the AI's replies
+//! Recording a human's reply (`store.chat.response` written by a human,
+//! from any replica, or any tool speaking for a human seller): appended to
+//! the conversation's open hand-off, once. The routing key cannot tell the sender, so the AI's replies
 //! are bound here too and skipped.
 //!
 //! A reply sent through this service's API is recorded by the request
@@ -14,11 +14,15 @@ use store_events::{
     decode,
 };
 
-use super::{Inbox, REPLY_HANDLER, retry};
+use super::{Inbox, retry};
 use crate::{
     db::{self, transcript::NewMessage},
     domain::transcript::Author,
 };
+
+/// Name of this flow in the idempotency ledger (see
+/// `open_handoff::LEDGER_NAME`).
+pub const LEDGER_NAME: &str = "sales-assistant.replies";
 
 /// A reply's parts as one text.
 fn reply_text(parts: &[ResponsePart]) -> String {
@@ -41,7 +45,8 @@ fn reply_text(parts: &[ResponsePart]) -> String {
 }
 
 /// Handles one `store.chat.response`.
-pub async fn handle(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
+#[tracing::instrument(skip_all, fields(event = %event.id()))]
+pub async fn record_human_reply(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
     let reply: ChatResponse = decode(event)?;
     if reply.sender != Sender::Human {
         return Ok(());
@@ -58,7 +63,7 @@ pub async fn handle(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
     else {
         return Ok(());
     };
-    if store_idempotency::claim(&mut tx, REPLY_HANDLER, event.id(), ChatResponse::TYPE)
+    if store_idempotency::claim(&mut tx, LEDGER_NAME, event.id(), ChatResponse::TYPE)
         .await
         .map_err(retry)?
         .is_duplicate()

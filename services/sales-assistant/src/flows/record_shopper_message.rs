@@ -1,5 +1,6 @@
-//! `store.chat.message.new`: a shopper's message in a conversation with an
-//! open hand-off goes into its transcript; any other is not ours to keep.
+//! Recording a shopper's message (`store.chat.message.new`): one in a
+//! conversation with an open hand-off goes into its transcript, once; any
+//! other is not ours to keep.
 
 use store_bus::HandlerError;
 use store_events::{
@@ -8,7 +9,7 @@ use store_events::{
     decode,
 };
 
-use super::{Inbox, SHOPPER_HANDLER, retry};
+use super::{Inbox, retry};
 use crate::{
     db::{self, transcript::NewMessage},
     domain::{
@@ -16,6 +17,10 @@ use crate::{
         transcript::{Author, content_text},
     },
 };
+
+/// Name of this flow in the idempotency ledger (see
+/// `open_handoff::LEDGER_NAME`).
+pub const LEDGER_NAME: &str = "sales-assistant.shopper-messages";
 
 fn channel_name(channel: Channel) -> &'static str {
     match channel {
@@ -26,7 +31,8 @@ fn channel_name(channel: Channel) -> &'static str {
 }
 
 /// Handles one `store.chat.message.new`.
-pub async fn handle(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
+#[tracing::instrument(skip_all, fields(event = %event.id()))]
+pub async fn record_shopper_message(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
     let meta = EventMeta::from_event(event)?;
     let message: ChatMessageNew = decode(event)?;
     let conversation = meta.conversation.map_or_else(
@@ -43,7 +49,7 @@ pub async fn handle(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
     else {
         return Ok(());
     };
-    if store_idempotency::claim(&mut tx, SHOPPER_HANDLER, event.id(), ChatMessageNew::TYPE)
+    if store_idempotency::claim(&mut tx, LEDGER_NAME, event.id(), ChatMessageNew::TYPE)
         .await
         .map_err(retry)?
         .is_duplicate()

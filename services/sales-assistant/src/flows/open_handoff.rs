@@ -1,13 +1,13 @@
-//! `store.sales.escalate`: open a hand-off for the conversation (or update
-//! its open one) and seed the transcript with the escalation's
-//! `last_messages`.
+//! Opening a hand-off (`store.sales.escalate`, from an AI seller): open a
+//! hand-off for the conversation (or escalate its open one again) and seed
+//! the transcript with the escalation's `last_messages`, once per event.
 
 use store_bus::HandlerError;
 use store_events::{
     AttributesReader as _, Event, EventData as _, EventMeta, data::SalesEscalate, decode,
 };
 
-use super::{ESCALATE_HANDLER, Inbox, retry};
+use super::{Inbox, retry};
 use crate::{
     db::{
         self,
@@ -16,6 +16,11 @@ use crate::{
     },
     domain::{handoff::fallback_conversation, transcript::Author},
 };
+
+/// Name of this flow in the idempotency ledger. It is the name of the queue
+/// escalations had before the sales assistant's events shared one; kept,
+/// so events claimed before stay claimed.
+pub const LEDGER_NAME: &str = "sales-assistant.escalate";
 
 /// The snake_case name serde gives `value` (an enum of the contracts).
 fn name_of(value: impl serde::Serialize) -> Result<String, HandlerError> {
@@ -26,7 +31,8 @@ fn name_of(value: impl serde::Serialize) -> Result<String, HandlerError> {
 }
 
 /// Handles one `store.sales.escalate`.
-pub async fn handle(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
+#[tracing::instrument(skip_all, fields(event = %event.id()))]
+pub async fn open_handoff(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
     let meta = EventMeta::from_event(event)?;
     let data: SalesEscalate = decode(event)?;
     // The hand-back is routed by brand to that brand's seller.
@@ -52,7 +58,7 @@ pub async fn handle(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
     };
 
     let mut tx = inbox.pool.begin().await.map_err(retry)?;
-    if store_idempotency::claim(&mut tx, ESCALATE_HANDLER, event.id(), SalesEscalate::TYPE)
+    if store_idempotency::claim(&mut tx, LEDGER_NAME, event.id(), SalesEscalate::TYPE)
         .await
         .map_err(retry)?
         .is_duplicate()

@@ -1,0 +1,79 @@
+//! A human seller resolves a hand-off over HTTP, handing the conversation
+//! back to the AI seller or closing it: lock the hand-off, check it is open
+//! (`domain::handoff`), record the resolution, publish
+//! `store.sales.resolved` with a publisher confirm and only then commit.
+//! When the broker does not take the event (or no seller of the brand is
+//! bound to take it), nothing is recorded.
+
+use store_events::{
+    Event, TenantId,
+    data::{Resolution, SalesResolved},
+    new_event,
+};
+use uuid::Uuid;
+
+use super::{Inbox, handoff_context};
+use crate::{
+    db::{self, handoffs::Handoff},
+    domain::{handoff::check_resolve, input::Agent},
+    error::{ApiError, bus_unavailable},
+};
+
+/// The stored name of a resolution.
+pub fn resolution_name(resolution: Resolution) -> &'static str {
+    match resolution {
+        Resolution::HandedBack => "handed_back",
+        Resolution::Closed => "closed",
+    }
+}
+
+/// Resolves `tenant`'s hand-off `id` as `agent` says; returns it as it is
+/// afterwards.
+#[tracing::instrument(skip_all, fields(tenant = %tenant, handoff = %id, resolution = resolution_name(resolution)))]
+pub async fn resolve_handoff(
+    inbox: &Inbox,
+    tenant: &TenantId,
+    id: Uuid,
+    agent: &Agent,
+    resolution: Resolution,
+    note: Option<&str>,
+) -> Result<Handoff, ApiError> {
+    let mut tx = inbox.pool.begin().await?;
+    let handoff = db::handoffs::lock(&mut tx, tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound("handoff"))?;
+    check_resolve(handoff.status()).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let event = resolved_event(&handoff, agent.as_str(), resolution, note)?;
+    let resolved = db::handoffs::resolve(
+        &mut tx,
+        id,
+        &db::handoffs::Resolution {
+            by: agent.as_str(),
+            resolution: resolution_name(resolution),
+            note,
+        },
+    )
+    .await?;
+    inbox.bus.publish(event).await.map_err(bus_unavailable)?;
+    tx.commit().await?;
+    inbox
+        .metrics
+        .resolved(tenant.as_str(), resolution_name(resolution));
+    tracing::info!(handoff = %id, resolution = resolution_name(resolution), "hand-off resolved");
+    Ok(resolved)
+}
+
+/// `store.sales.resolved`: the human is done with the conversation.
+fn resolved_event(
+    handoff: &Handoff,
+    by: &str,
+    resolution: Resolution,
+    note: Option<&str>,
+) -> anyhow::Result<Event> {
+    let data = SalesResolved {
+        resolved_by: by.to_owned(),
+        resolution,
+        note: note.map(str::to_owned),
+    };
+    Ok(new_event(crate::SOURCE, &handoff_context(handoff)?, &data)?)
+}
