@@ -21,6 +21,7 @@ impl Bus {
     /// `queue`, with the retry bookkeeping cleared so they get a full set of
     /// attempts. Each message is acked in the DLQ only after its republish is
     /// confirmed. Returns how many moved.
+    #[tracing::instrument(skip_all, fields(queue = %queue, limit = limit))]
     pub async fn replay_dead_letters(
         &self,
         queue: &str,

@@ -8,7 +8,6 @@ use cloudevents::{AttributesReader, Event};
 use lapin::{BasicProperties, Channel, Confirmation, Connection, options::BasicPublishOptions};
 use store_telemetry::metrics::Metrics;
 use tokio::sync::Mutex;
-use tracing::Instrument;
 
 use crate::{
     binding::{self, AmqpMessage},
@@ -123,6 +122,21 @@ impl Publisher {
 
     /// Publishes to an explicit exchange and routing key; `extra` properties
     /// (reply-to, correlation id, expiration) are merged with the binding's.
+    ///
+    /// Its span is the OpenTelemetry producer span: the event's
+    /// `traceparent` points at it, so consumers join the trace here.
+    #[tracing::instrument(
+        name = "publish",
+        skip_all,
+        fields(
+            otel.name = %format!("{} publish", event.ty()),
+            otel.kind = "producer",
+            messaging.system = "rabbitmq",
+            messaging.destination.name = %exchange,
+            messaging.rabbitmq.destination.routing_key = %routing_key,
+            messaging.message.id = %event.id(),
+        )
+    )]
     pub(crate) async fn publish_to(
         &self,
         exchange: &str,
@@ -131,44 +145,31 @@ impl Publisher {
         extra: BasicProperties,
     ) -> Result<(), PublishError> {
         let ty = event.ty().to_owned();
-        let span = tracing::info_span!(
-            "publish",
-            otel.name = %format!("{ty} publish"),
-            otel.kind = "producer",
-            messaging.system = "rabbitmq",
-            messaging.destination.name = %exchange,
-            messaging.rabbitmq.destination.routing_key = %routing_key,
-            messaging.message.id = %event.id(),
-        );
-        async {
-            store_telemetry::propagation::inject(&mut event);
-            let mut message = binding::to_amqp(event)?;
-            message.properties = merge(message.properties, extra);
-            let result = match self.publish_once(exchange, routing_key, &message).await {
-                Err(error) if error.is_transient() => {
-                    tracing::warn!(%error, "publish failed, retrying on a new connection");
-                    self.invalidate().await;
-                    self.publish_once(exchange, routing_key, &message).await
-                }
-                other => other,
-            };
-            match &result {
-                Ok(()) => self.inner.metrics.bus().published(&ty),
-                // Nothing bound is the caller's call: some events (the
-                // gateway's raw channel events) may well have no consumer.
-                Err(error @ PublishError::Unroutable { .. }) => {
-                    self.inner.metrics.bus().publish_failed(&ty);
-                    tracing::debug!(%error, "publish unroutable");
-                }
-                Err(error) => {
-                    self.inner.metrics.bus().publish_failed(&ty);
-                    tracing::warn!(%error, "publish failed");
-                }
+        store_telemetry::propagation::inject(&mut event);
+        let mut message = binding::to_amqp(event)?;
+        message.properties = merge(message.properties, extra);
+        let result = match self.publish_once(exchange, routing_key, &message).await {
+            Err(error) if error.is_transient() => {
+                tracing::warn!(%error, "publish failed, retrying on a new connection");
+                self.invalidate().await;
+                self.publish_once(exchange, routing_key, &message).await
             }
-            result
+            other => other,
+        };
+        match &result {
+            Ok(()) => self.inner.metrics.bus().published(&ty),
+            // Nothing bound is the caller's call: some events (the
+            // gateway's raw channel events) may well have no consumer.
+            Err(error @ PublishError::Unroutable { .. }) => {
+                self.inner.metrics.bus().publish_failed(&ty);
+                tracing::debug!(%error, "publish unroutable");
+            }
+            Err(error) => {
+                self.inner.metrics.bus().publish_failed(&ty);
+                tracing::warn!(%error, "publish failed");
+            }
         }
-        .instrument(span)
-        .await
+        result
     }
 
     async fn publish_once(

@@ -163,6 +163,16 @@ impl RpcClient {
     }
 
     /// Publishes `request` and waits up to `timeout` for the reply event.
+    #[tracing::instrument(
+        name = "request",
+        skip_all,
+        fields(
+            otel.name = %format!("{} request", request.ty()),
+            messaging.system = "rabbitmq",
+            messaging.message.id = %request.id(),
+            timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+        )
+    )]
     pub async fn request(&self, request: Event, timeout: Duration) -> Result<Event, RpcError> {
         let reply_to = self.reply_queue().await?;
         let correlation = request.id().to_owned();

@@ -34,6 +34,7 @@ pub fn migrator() -> Migrator {
 }
 
 /// Creates the ledger table if it is not there.
+#[tracing::instrument(skip_all)]
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     migrator().run(pool).await
 }
@@ -56,7 +57,11 @@ impl Claim {
 
 /// Records that `consumer` is applying `event_id`, inside the caller's
 /// transaction. Returns [`Claim::Duplicate`] if it was already applied.
-#[tracing::instrument(skip(conn), level = "debug")]
+#[tracing::instrument(
+    level = "debug",
+    skip_all,
+    fields(consumer = %consumer, event.id = %event_id, event.type = %event_type, duplicate)
+)]
 pub async fn claim(
     conn: &mut PgConnection,
     consumer: &str,
@@ -73,15 +78,18 @@ pub async fn claim(
     .execute(conn)
     .await?
     .rows_affected();
-    Ok(if inserted == 1 {
+    let claim = if inserted == 1 {
         Claim::First
     } else {
         Claim::Duplicate
-    })
+    };
+    tracing::Span::current().record("duplicate", claim.is_duplicate());
+    Ok(claim)
 }
 
 /// Deletes ledger rows older than `age` (keep it well beyond the longest
 /// redelivery window, e.g. days). Returns how many were deleted.
+#[tracing::instrument(skip_all, fields(age_secs = age.as_secs(), deleted))]
 pub async fn purge_older_than(pool: &PgPool, age: Duration) -> Result<u64, sqlx::Error> {
     let seconds = age.as_secs_f64();
     let deleted = sqlx::query(
@@ -91,5 +99,6 @@ pub async fn purge_older_than(pool: &PgPool, age: Duration) -> Result<u64, sqlx:
     .execute(pool)
     .await?
     .rows_affected();
+    tracing::Span::current().record("deleted", deleted);
     Ok(deleted)
 }
