@@ -11,11 +11,10 @@ pub mod config;
 pub mod consumers;
 pub mod db;
 pub mod domain;
+pub mod flows;
 pub mod llm;
 pub mod metrics;
-pub mod seller;
 pub mod startup;
-pub mod summary;
 pub mod tools;
 
 pub use config::Config;

@@ -18,9 +18,9 @@ use crate::{
     consumers::{self, SellerHandler},
     db,
     domain::persona,
+    flows::Seller,
     llm,
     metrics::SellerMetrics,
-    seller::Seller,
     tools::OrdersApi,
 };
 

@@ -2,7 +2,7 @@
 //! (kept as the turn's brain state): the products it showed last, in order,
 //! and an order waiting for the shopper's yes or no. Below both the offline
 //! brain ([`super::offline`]) and its understanding of a message
-//! ([`super::intent`]), which reads it.
+//! (`intent`), which reads it.
 
 use serde::{Deserialize, Serialize};
 

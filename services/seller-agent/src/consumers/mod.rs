@@ -1,12 +1,15 @@
 //! The seller's consumer: its brand's shopper messages and hand-backs, in
-//! one sharded queue so each conversation's events are handled in order.
+//! one sharded queue so each conversation's events are handled in order,
+//! each given to its flow ([`crate::flows`]).
 
 use std::sync::Arc;
+
+use cloudevents::AttributesReader;
 
 use store_bus::{BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
 use store_events::{BrandId, TenantId};
 
-use crate::seller::Seller;
+use crate::flows::Seller;
 
 /// The queue of the seller of `tenant`/`brand` as named on the default
 /// exchange, `seller.<tenant>.<brand>` (its shards add a suffix);
@@ -35,12 +38,20 @@ pub fn config(bus: &BusConfig, tenant: &TenantId, brand: &BrandId, shards: u16) 
     .sharded(shards, "ce-conversation")
 }
 
-/// Feeds the queue's events to the seller.
+/// Feeds the queue's events to the seller's flows: a shopper message to
+/// [`Seller::answer_shopper`], a hand-back to [`Seller::hand_back`].
 pub struct SellerHandler(pub Arc<Seller>);
 
 #[async_trait::async_trait]
 impl Handler for SellerHandler {
     async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        self.0.handle(incoming).await
+        let event = &incoming.event;
+        match event.ty() {
+            "store.chat.message.new" => self.0.answer_shopper(event).await,
+            "store.sales.resolved" => self.0.hand_back(event).await,
+            other => Err(HandlerError::reject(format!(
+                "the seller does not handle {other}"
+            ))),
+        }
     }
 }

@@ -1,10 +1,38 @@
-//! The rolling summary: once the verbatim history passes a token budget,
-//! its older part is folded into a summary the model gets instead.
+//! The rolling summary: after a turn, once the conversation's verbatim
+//! history passes the token budget, its older part is folded into a summary
+//! (by the model when there is one, else extractive) that the brain gets
+//! instead ([`Seller::summarize_history`]).
 
+use super::Seller;
 use crate::{
-    db::StoredMessage,
+    db::{self, ConversationKey, StoredMessage},
     llm::{ChatRequest, LlmClient, Message, Role},
 };
+
+impl Seller {
+    /// Folds older messages of `key`'s conversation into its rolling
+    /// summary once the verbatim history passes the token budget.
+    pub async fn summarize_history(&self, key: &ConversationKey) -> anyhow::Result<()> {
+        let Some(stored) = db::load_conversation(&self.pool, key).await? else {
+            return Ok(());
+        };
+        let history = db::load_history(&self.pool, key, stored.summarized_until).await?;
+        let Some(cut) = cut_point(&history, self.history_budget) else {
+            return Ok(());
+        };
+        let older: Vec<Message> = history[..cut].iter().map(|m| m.message.clone()).collect();
+        let until = history[cut - 1].id;
+        let text = summarize(
+            self.summarizer.as_deref(),
+            stored.summary.as_deref(),
+            &older,
+        )
+        .await;
+        db::save_summary(&self.pool, key, &text, until).await?;
+        tracing::info!(until, "conversation summary updated");
+        Ok(())
+    }
+}
 
 /// Messages kept verbatim at least, whatever the budget.
 const KEEP_LAST: usize = 8;

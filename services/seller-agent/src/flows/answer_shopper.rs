@@ -1,72 +1,42 @@
-//! One shopper message in, the seller's answer out: memory, handoff, the
-//! brain, the honesty guard's metrics and the turn's outbox.
+//! Answering a shopper: one `store.chat.message.new` in, the seller's
+//! `store.chat.response` out. [`Seller::answer_shopper`] loads the
+//! conversation's memory (history, tool results, the shopper's profile),
+//! keeps the message for a human while one has the conversation, hands over
+//! when the shopper asks for a person, else runs the brain (the model with
+//! its tools and the honesty guard, or the offline rules), writes the turn
+//! and its outbox, publishes it and folds old history into the summary.
 //!
 //! Effectively once: the answer and the events it causes are written to the
 //! `turn` outbox in the same transaction as the conversation's memory, then
 //! published, then marked published. A redelivered message whose turn exists
 //! republishes the stored events (same ids) instead of asking the brain again.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::Instant;
 
 use cloudevents::{AttributesReader, Event};
 use serde_json::Value;
-use sqlx::PgPool;
-use store_bus::{Bus, HandlerError, Incoming};
+use store_bus::HandlerError;
 use store_events::{
-    BrandId, EventContext, EventMeta, TenantId,
+    EventContext, EventMeta,
     data::{
         Channel, ChatMessageNew, ChatResponse, EscalationReason, MessageContent, Priority,
-        ResponsePart, SalesResolved, Sender,
+        ResponsePart, Sender,
     },
     decode, new_event,
 };
 
+use super::{Seller, internal};
 use crate::{
-    brain::{Brain, BrainError, Turn, TurnResult, lang::Lang, language, parts_text},
+    brain::{BrainError, Turn, TurnResult, lang::Lang, language, parts_text},
     db::{self, ConversationKey, TurnRecord},
     domain::{
         guard::Facts,
         handoff::{Handler, asks_for_human},
-        persona::{Persona, ShopperContext},
+        persona::ShopperContext,
     },
-    llm::{LlmClient, Message},
-    metrics::SellerMetrics,
-    summary,
-    tools::{OrdersApi, ToolContext, escalation_event},
+    llm::Message,
+    tools::{ToolContext, escalation_event},
 };
-
-/// The seller of one brand, with everything a turn needs.
-pub struct Seller {
-    /// Tenant served.
-    pub tenant: TenantId,
-    /// Brand served.
-    pub brand: BrandId,
-    /// Memory.
-    pub pool: PgPool,
-    /// The bus.
-    pub bus: Bus,
-    /// The brand's seller.
-    pub persona: Persona,
-    /// What decides the replies.
-    pub brain: Arc<dyn Brain>,
-    /// Model used for rolling summaries (none: extractive summaries).
-    pub summarizer: Option<Arc<dyn LlmClient>>,
-    /// Metrics.
-    pub metrics: SellerMetrics,
-    /// Catalog and order request timeout.
-    pub tool_timeout: Duration,
-    /// The order processor's HTTP API.
-    pub orders_api: Option<OrdersApi>,
-    /// Token budget of the verbatim history.
-    pub history_budget: usize,
-}
-
-fn internal(error: impl std::error::Error + Send + Sync + 'static) -> HandlerError {
-    HandlerError::retry(error)
-}
 
 /// The shopper's message as text, and the id of a picked button or row.
 fn content_text(content: &MessageContent) -> (String, Option<String>) {
@@ -126,54 +96,8 @@ fn channel_name(channel: Channel) -> &'static str {
 }
 
 impl Seller {
-    fn key(&self, conversation: &str) -> ConversationKey {
-        ConversationKey {
-            tenant: self.tenant.to_string(),
-            brand: self.brand.to_string(),
-            conversation: conversation.to_owned(),
-        }
-    }
-
-    /// Handles any event of the seller's queue.
-    pub async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        match incoming.event.ty() {
-            "store.chat.message.new" => self.handle_message(&incoming.event).await,
-            "store.sales.resolved" => self.handle_resolved(&incoming.event).await,
-            other => Err(HandlerError::reject(format!(
-                "the seller does not handle {other}"
-            ))),
-        }
-    }
-
-    fn check_scope(&self, meta: &EventMeta) -> Result<(), HandlerError> {
-        // The binding routes only our brand here; anything else is a
-        // misrouted event and must never be answered as ours.
-        if meta.tenant != self.tenant || meta.brand.as_ref() != Some(&self.brand) {
-            return Err(HandlerError::reject(format!(
-                "event for {}/{:?} reached the seller of {}/{}",
-                meta.tenant, meta.brand, self.tenant, self.brand
-            )));
-        }
-        Ok(())
-    }
-
-    /// A human hands the conversation back.
-    async fn handle_resolved(&self, event: &Event) -> Result<(), HandlerError> {
-        let meta = EventMeta::from_event(event)?;
-        self.check_scope(&meta)?;
-        let resolved: SalesResolved = decode(event)?;
-        let conversation = meta
-            .conversation
-            .ok_or_else(|| HandlerError::reject("store.sales.resolved without a conversation"))?;
-        let found = db::set_handler(&self.pool, &self.key(conversation.as_str()), Handler::Ai)
-            .await
-            .map_err(internal)?;
-        tracing::info!(%conversation, by = %resolved.resolved_by, found, "conversation handed back to the AI");
-        Ok(())
-    }
-
-    /// A shopper message.
-    async fn handle_message(&self, event: &Event) -> Result<(), HandlerError> {
+    /// Answers the shopper message `event` (see the module's doc).
+    pub async fn answer_shopper(&self, event: &Event) -> Result<(), HandlerError> {
         let started = Instant::now();
         let meta = EventMeta::from_event(event)?;
         self.check_scope(&meta)?;
@@ -337,7 +261,7 @@ impl Seller {
             .await;
         }
         self.metrics.turn(&brain, started.elapsed());
-        if let Err(error) = self.maybe_summarize(&key).await {
+        if let Err(error) = self.summarize_history(&key).await {
             tracing::warn!(%error, "could not update the conversation summary");
         }
         Ok(())
@@ -489,28 +413,5 @@ impl Seller {
         db::mark_published(&self.pool, key, event_id)
             .await
             .map_err(internal)
-    }
-
-    /// Folds older messages into the rolling summary once the verbatim
-    /// history passes the token budget.
-    async fn maybe_summarize(&self, key: &ConversationKey) -> anyhow::Result<()> {
-        let Some(stored) = db::load_conversation(&self.pool, key).await? else {
-            return Ok(());
-        };
-        let history = db::load_history(&self.pool, key, stored.summarized_until).await?;
-        let Some(cut) = summary::cut_point(&history, self.history_budget) else {
-            return Ok(());
-        };
-        let older: Vec<Message> = history[..cut].iter().map(|m| m.message.clone()).collect();
-        let until = history[cut - 1].id;
-        let text = summary::summarize(
-            self.summarizer.as_deref(),
-            stored.summary.as_deref(),
-            &older,
-        )
-        .await;
-        db::save_summary(&self.pool, key, &text, until).await?;
-        tracing::info!(until, "conversation summary updated");
-        Ok(())
     }
 }
