@@ -2,8 +2,6 @@
 //! real wire format, through the same retries and breaker the seller uses
 //! (`llm::client`).
 
-#![allow(clippy::unwrap_used)]
-
 use std::time::{Duration, Instant};
 
 use secrecy::SecretString;

@@ -2,8 +2,6 @@
 //! scripted fake model under paused tokio time (no HTTP: the wire formats
 //! are covered by `llm_openai` and `llm_anthropic`).
 
-#![allow(clippy::unwrap_used)]
-
 use std::{
     collections::VecDeque,
     sync::{Arc, Mutex},

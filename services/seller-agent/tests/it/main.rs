@@ -1,0 +1,13 @@
+//! The seller's integration tests, one binary: the model clients against
+//! fake OpenAI-compatible and Anthropic servers speaking the real wire
+//! formats, their retries and circuit breaker, and the seller itself started
+//! as `main` starts it (through `store_testkit::TestApp`) on the real broker
+//! and database. The seller in the real shop (catalog, order processor) is
+//! tested by `tools/seller-eval`.
+#![allow(clippy::unwrap_used)]
+
+mod llm_anthropic;
+mod llm_openai;
+mod llm_resilience;
+mod seller;
+mod support;
