@@ -50,8 +50,6 @@ pub const ALL: &[EventType] = &[
     EventType::of::<SalesEscalate>(),
     EventType::of::<SalesResolved>(),
     EventType::of::<ChatResponse>(),
-    EventType::of::<WhatsAppMessageSend>(),
-    EventType::of::<TelegramMessageSend>(),
     EventType::of::<WhatsAppMessageStatus>(),
     EventType::of::<InventoryReserve>(),
     EventType::of::<InventoryReservation>(),

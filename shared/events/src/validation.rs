@@ -73,8 +73,6 @@ schema_files! {
         ("store.sales.escalate", 1),
         ("store.sales.resolved", 1),
         ("store.chat.response", 1),
-        ("store.whatsapp.message.send", 1),
-        ("store.telegram.message.send", 1),
         ("store.whatsapp.message.status", 1),
         ("store.inventory.reserve", 1),
         ("store.inventory.reservation", 1),

@@ -1,9 +1,8 @@
 //! Channel-specific events at the edge: raw inbound messages as WhatsApp and
-//! Telegram sent them, raw outbound messages for the gateway's sender, and
-//! WhatsApp delivery statuses.
+//! Telegram sent them, and WhatsApp delivery statuses.
 //!
 //! The channel's own JSON is carried untouched as a [`serde_json::Value`], so
-//! nothing the channel sent is lost and the sender can pass the body through.
+//! nothing the channel sent is lost.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -49,42 +48,6 @@ pub struct TelegramMessageReceived {
 
 impl EventData for TelegramMessageReceived {
     const TYPE: &'static str = "store.telegram.message.received";
-}
-
-/// `store.whatsapp.message.send`: a message for the gateway's sender to post
-/// to the Cloud API (`POST /{phone_number_id}/messages`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WhatsAppMessageSend {
-    /// The business phone number's id to send from.
-    pub phone_number_id: String,
-    /// Recipient's WhatsApp id or phone number.
-    pub to: String,
-    /// The Graph API message body (`messaging_product`, `to`, `type`, and the
-    /// object of that type), posted as is.
-    pub message: Value,
-}
-
-impl EventData for WhatsAppMessageSend {
-    const TYPE: &'static str = "store.whatsapp.message.send";
-}
-
-/// `store.telegram.message.send`: a Bot API call for the gateway's sender to
-/// make (`POST /bot<token>/<method>`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TelegramMessageSend {
-    /// The bot's id, which selects the token to call with.
-    pub bot_id: String,
-    /// Chat to send to.
-    pub chat_id: i64,
-    /// Bot API method, e.g. `sendMessage`, `sendPhoto`.
-    pub method: String,
-    /// The method's parameters as the Bot API takes them; the sender sets
-    /// `chat_id` from the field above.
-    pub payload: Value,
-}
-
-impl EventData for TelegramMessageSend {
-    const TYPE: &'static str = "store.telegram.message.send";
 }
 
 /// Delivery state of an outbound WhatsApp message.

@@ -21,8 +21,8 @@ pub mod response;
 pub mod sales;
 
 pub use channel::{
-    TelegramMessageReceived, TelegramMessageSend, WhatsAppError, WhatsAppMessageReceived,
-    WhatsAppMessageSend, WhatsAppMessageStatus, WhatsAppStatus,
+    TelegramMessageReceived, WhatsAppError, WhatsAppMessageReceived, WhatsAppMessageStatus,
+    WhatsAppStatus,
 };
 pub use chat::{ChatMessageNew, MediaKind, MessageContent, SharedContact};
 pub use common::{Channel, Currency, CurrencyError, Customer, ErrorDetail, Money, OrderStatus};

@@ -2,6 +2,7 @@
 //! events, and the Rust structs against the JSON Schemas in `proto-events`.
 #![allow(clippy::unwrap_used)]
 
+mod catalog;
 mod envelope;
 mod samples;
 mod schemas;

@@ -124,7 +124,7 @@ async fn metrics_exposes_the_bus_counters_with_the_service_label() {
     metrics.bus().published("store.chat.message.new");
     metrics
         .bus()
-        .dead_lettered("gateway.send", "store.whatsapp.message.send");
+        .dead_lettered("gateway.chat-response", "store.chat.response");
     let router = ops_router(metrics.clone(), Readiness::new());
 
     // Act
@@ -140,8 +140,8 @@ async fn metrics_exposes_the_bus_counters_with_the_service_label() {
         "{body}"
     );
     let dead_lettered = [
-        ("consumer", "gateway.send"),
-        ("type", "store.whatsapp.message.send"),
+        ("consumer", "gateway.chat-response"),
+        ("type", "store.chat.response"),
         ("service", "gateway"),
     ];
     assert_eq!(

@@ -40,25 +40,6 @@ fn raw(samples: &mut Samples) {
     );
     push(
         samples,
-        "text",
-        WhatsAppMessageSend {
-            phone_number_id: "106540352242922".into(),
-            to: "5511999990000".into(),
-            message: json!({"messaging_product": "whatsapp", "to": "5511999990000", "type": "text", "text": {"body": "Olá!"}}),
-        },
-    );
-    push(
-        samples,
-        "sendPhoto",
-        TelegramMessageSend {
-            bot_id: "7000000001".into(),
-            chat_id: -1001234567890,
-            method: "sendPhoto".into(),
-            payload: json!({"photo": "https://cdn.example.com/p/1.jpg", "caption": "Vestido"}),
-        },
-    );
-    push(
-        samples,
         "delivered, minimal",
         WhatsAppMessageStatus {
             phone_number_id: "106540352242922".into(),
