@@ -68,7 +68,7 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
 
 FROM runtime AS gateway
 COPY --from=builder /out/gateway /usr/local/bin/gateway
-ENV GATEWAY_TENANTS_FILE=/app/config/tenants.demo.yaml
+ENV TENANTS_FILE=/app/config/tenants.demo.yaml
 ENTRYPOINT ["/usr/local/bin/gateway"]
 
 FROM runtime AS catalog

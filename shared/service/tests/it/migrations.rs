@@ -65,13 +65,7 @@ async fn a_fresh_database_gets_the_tenant_tables_from_store_tenancy() {
 #[tokio::test]
 async fn a_database_migrated_with_the_old_file_is_adopted_and_migrates_on() {
     let pool = fresh_pool().await;
-    db::migrate(
-        &pool,
-        sqlx::migrate!("tests/it/probe_migrations_before"),
-        "probe",
-    )
-    .await
-    .unwrap();
+    migrate_before(&pool).await;
 
     migrate_after(&pool, &rewritten()).await.unwrap();
     // And again: adopting is idempotent.
@@ -83,13 +77,7 @@ async fn a_database_migrated_with_the_old_file_is_adopted_and_migrates_on() {
 #[tokio::test]
 async fn without_the_old_checksum_a_rewritten_migration_is_refused() {
     let pool = fresh_pool().await;
-    db::migrate(
-        &pool,
-        sqlx::migrate!("tests/it/probe_migrations_before"),
-        "probe",
-    )
-    .await
-    .unwrap();
+    migrate_before(&pool).await;
 
     let refused = migrate_after(&pool, &[]).await;
 
