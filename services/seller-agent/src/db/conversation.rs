@@ -81,6 +81,7 @@ pub async fn ensure_conversation(
 }
 
 /// The conversation, if it exists.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
 pub async fn load_conversation(
     pool: &PgPool,
     key: &ConversationKey,
@@ -104,6 +105,7 @@ pub async fn load_conversation(
 }
 
 /// The turn recorded for shopper message `event_id`, if any.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation, event_id = event_id))]
 pub async fn find_turn(
     pool: &PgPool,
     key: &ConversationKey,
@@ -132,6 +134,7 @@ fn role_str(role: Role) -> &'static str {
 }
 
 /// Messages after `after_id`, oldest first, as the model sees them.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation, after_id = after_id))]
 pub async fn load_history(
     pool: &PgPool,
     key: &ConversationKey,
@@ -174,6 +177,7 @@ pub async fn load_history(
 }
 
 /// Every successful tool result of the conversation (for the honesty guard).
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
 pub async fn tool_results(pool: &PgPool, key: &ConversationKey) -> Result<Vec<Value>, sqlx::Error> {
     let contents: Vec<String> = sqlx::query_scalar(
         "select content from conversation_message \
@@ -210,6 +214,7 @@ pub struct TurnRecord<'a> {
 
 /// Records a turn. Returns false when the turn was already recorded (a
 /// concurrent duplicate delivery won), in which case nothing is written.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation, event_id = record.event_id))]
 pub async fn save_turn(
     pool: &PgPool,
     key: &ConversationKey,
@@ -259,6 +264,7 @@ pub async fn save_turn(
     Ok(true)
 }
 
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation, role = role))]
 async fn insert_message(
     tx: &mut sqlx::PgConnection,
     key: &ConversationKey,
@@ -290,6 +296,7 @@ async fn insert_message(
 }
 
 /// Marks a turn's outbox as published.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation, event_id = event_id))]
 pub async fn mark_published(
     pool: &PgPool,
     key: &ConversationKey,
@@ -307,6 +314,7 @@ pub async fn mark_published(
 }
 
 /// Sets who answers the conversation. Returns false if it does not exist.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation, handler = ?handler))]
 pub async fn set_handler(
     pool: &PgPool,
     key: &ConversationKey,
@@ -326,6 +334,7 @@ pub async fn set_handler(
 }
 
 /// Stores a new summary covering messages up to `until_id`.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation, until_id = until_id))]
 pub async fn save_summary(
     pool: &PgPool,
     key: &ConversationKey,
@@ -348,6 +357,7 @@ pub async fn save_summary(
 
 /// The last `limit` messages the shopper and the sellers exchanged (no tool
 /// traffic), oldest first: what a human taking over reads first.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation, limit = limit))]
 pub async fn recent_exchange(
     pool: &PgPool,
     key: &ConversationKey,

@@ -18,6 +18,7 @@ pub struct Profile {
 }
 
 /// Creates or refreshes the profile with what the channel told us; returns it.
+#[tracing::instrument(skip_all, fields(tenant = tenant, customer = customer_id))]
 pub async fn touch_profile(
     pool: &PgPool,
     tenant: &str,
@@ -49,6 +50,7 @@ pub async fn touch_profile(
 }
 
 /// Remembers an order number placed for the shopper (keeps the last 10).
+#[tracing::instrument(skip_all, fields(tenant = tenant, customer = customer_id, order = order_number))]
 pub async fn remember_order(
     pool: &PgPool,
     tenant: &str,

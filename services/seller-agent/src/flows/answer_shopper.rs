@@ -399,6 +399,9 @@ impl Seller {
         Ok(placed)
     }
 
+    /// Publishes a turn's outbox (the reply, escalations), then marks it
+    /// published.
+    #[tracing::instrument(skip_all, fields(conversation = %key.conversation, event_id = event_id))]
     async fn publish_outbox(
         &self,
         key: &ConversationKey,

@@ -46,6 +46,7 @@ fn to_minor(major: f64, currency: &str) -> i64 {
 }
 
 /// Sends a catalog request and decodes the reply.
+#[tracing::instrument(skip_all, fields(ty = Q::TYPE, conversation = %ctx.conversation))]
 async fn ask<Q: EventData, R: EventData>(ctx: &ToolContext, request: &Q) -> Result<R, ToolOutcome> {
     let context = EventContext::caused_by(&ctx.cause)
         .map_err(|e| ToolOutcome::Error(format!("internal error: {e}")))?;

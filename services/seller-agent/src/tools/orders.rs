@@ -49,6 +49,9 @@ pub(crate) fn rejected_json(rejected: &OrderRejected) -> Value {
     })
 }
 
+/// Places an order: `store.order.create` to the order processor, its
+/// `store.order.created` or `store.order.rejected` back, for the model.
+#[tracing::instrument(skip_all, fields(conversation = %ctx.conversation, items = args.items.len()))]
 pub(crate) async fn create(ctx: &ToolContext, args: CreateOrder, index: usize) -> ToolOutcome {
     if args.items.is_empty() {
         return ToolOutcome::Error("an order needs at least one item".to_owned());
