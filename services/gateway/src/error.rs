@@ -2,17 +2,11 @@
 //! [`ApiError`] (`store_service::ApiError<GatewayError>`): a stable `code`
 //! and a `detail` in a JSON body, for the webhooks and the web chat alike.
 //!
-//! 5xx bodies say nothing about internals: a 500's cause is logged by the
-//! shared type, a 503's where it is raised ([`unavailable`]); every 4xx is
-//! logged once, with its code, by [`log_refusals`].
+//! 5xx bodies say nothing about internals: the shared type logs a 5xx's
+//! cause chain, once; every 4xx is logged once, with its code, by
+//! [`log_refusals`]; a rate limit carries `Retry-After`.
 
-use axum::{
-    body::Body,
-    extract::Request,
-    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
+use axum::{body::Body, extract::Request, http::StatusCode, middleware::Next, response::Response};
 use store_service::DomainError;
 
 /// The one API error of the gateway.
@@ -50,8 +44,7 @@ pub enum GatewayError {
     #[error("origin not allowed")]
     OriginNotAllowed,
     /// Too many requests from one session or address; try again after
-    /// this many seconds (answered with [`rate_limited`], which adds the
-    /// `Retry-After` header).
+    /// this many seconds (the `Retry-After` header).
     #[error("too many requests; try again in {0} s")]
     RateLimited(u64),
     /// The broker or the database cannot take the message now; the channel
@@ -83,6 +76,13 @@ impl DomainError for GatewayError {
         // No constraint of the gateway's is the caller's doing.
         None
     }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited(secs) => Some(*secs),
+            _ => None,
+        }
+    }
 }
 
 impl From<GatewayError> for ApiError {
@@ -91,10 +91,9 @@ impl From<GatewayError> for ApiError {
     }
 }
 
-/// A 503 caused by `cause` (the broker or the database), its cause chain
-/// logged here, once.
+/// A 503 caused by `cause` (the broker or the database); the shared error
+/// logs its cause chain.
 pub fn unavailable(cause: anyhow::Error) -> ApiError {
-    tracing::error!(error = format!("{cause:#}"), "temporarily unavailable");
     GatewayError::Unavailable(cause).into()
 }
 
@@ -107,16 +106,6 @@ pub fn db_unavailable(error: sqlx::Error) -> ApiError {
 /// not build).
 pub fn internal(error: impl Into<anyhow::Error>) -> ApiError {
     ApiError::Internal(error.into())
-}
-
-/// The 429 answer: the [`GatewayError::RateLimited`] body and the
-/// `Retry-After` header.
-pub fn rate_limited(retry_after_secs: u64) -> Response {
-    (
-        [(RETRY_AFTER, HeaderValue::from(retry_after_secs))],
-        ApiError::from(GatewayError::RateLimited(retry_after_secs)),
-    )
-        .into_response()
 }
 
 /// Logs every refused request (4xx) once, with its method, path and status.
@@ -135,7 +124,7 @@ pub async fn log_refusals(request: Request<Body>, next: Next) -> Response {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use axum::body::to_bytes;
+    use axum::{body::to_bytes, http::header::RETRY_AFTER, response::IntoResponse};
     use serde_json::{Value, json};
 
     use super::*;
@@ -211,7 +200,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_429_says_when_to_try_again() {
-        let (status, retry_after, body) = answer(rate_limited(7)).await;
+        let (status, retry_after, body) =
+            answer(ApiError::from(GatewayError::RateLimited(7)).into_response()).await;
 
         assert_eq!((status, retry_after.as_deref()), (429, Some("7")));
         assert_eq!(

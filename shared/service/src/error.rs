@@ -6,11 +6,12 @@
 //!
 //! Each variant maps to a status and a stable `code`; the body is
 //! `{"code", "detail"}`; 5xx bodies carry no internals (the cause chain is
-//! logged once, here).
+//! logged once, here); a refusal that says when to try again carries
+//! `Retry-After`.
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -31,6 +32,12 @@ pub trait DomainError: std::error::Error + Send + Sync + 'static {
     fn from_constraint(name: &str) -> Option<ApiError<Self>>
     where
         Self: Sized;
+
+    /// Seconds after which the caller may try again (`Retry-After`), for a
+    /// refusal like a rate limit; `None` by default.
+    fn retry_after_secs(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// What went wrong with an HTTP request.
@@ -95,15 +102,43 @@ struct Body<'a> {
 impl<D: DomainError> IntoResponse for ApiError<D> {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if let Self::Internal(cause) = &self {
-            tracing::error!(error = format!("{cause:#}"), "request failed");
+        match &self {
+            Self::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "request failed");
+            }
+            Self::Domain(refusal) if status.is_server_error() => {
+                tracing::error!(error = %chain(refusal), code, "request failed");
+            }
+            _ => {}
         }
+        let retry_after = match &self {
+            Self::Domain(refusal) => refusal.retry_after_secs(),
+            _ => None,
+        };
         let body = Body {
             code,
             detail: self.to_string(),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
+}
+
+/// An error and its sources, `outer: inner: …`, for the log.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 #[cfg(test)]
@@ -123,12 +158,22 @@ mod tests {
     enum Shop {
         #[error("the signature does not verify")]
         BadSignature,
+        #[error("too many requests")]
+        Busy(u64),
     }
 
     impl DomainError for Shop {
         fn status_and_code(&self) -> (StatusCode, &'static str) {
             match self {
                 Self::BadSignature => (StatusCode::BAD_REQUEST, "bad_signature"),
+                Self::Busy(_) => (StatusCode::TOO_MANY_REQUESTS, "busy"),
+            }
+        }
+
+        fn retry_after_secs(&self) -> Option<u64> {
+            match self {
+                Self::Busy(secs) => Some(*secs),
+                Self::BadSignature => None,
             }
         }
 
@@ -182,6 +227,16 @@ mod tests {
         let status = response.status().as_u16();
         let body = to_bytes(response.into_body(), 1 << 16).await.unwrap();
         (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[test]
+    fn a_refusal_that_says_when_to_retry_carries_retry_after() {
+        let busy = ApiError::Domain(Shop::Busy(7)).into_response();
+        let refused = ApiError::Domain(Shop::BadSignature).into_response();
+
+        assert_eq!(busy.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(busy.headers()[RETRY_AFTER], "7");
+        assert!(!refused.headers().contains_key(RETRY_AFTER));
     }
 
     #[tokio::test]

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::{MAX_BODY_BYTES, authorize, chat_tenant, sessions::TokenQuery};
 use crate::{
     domain::webchat::{Pick, ShopperInput, client_message_id},
-    error::{ApiError, GatewayError, rate_limited},
+    error::{ApiError, GatewayError},
     flows::post_webchat_message::{Posted, post_webchat_message},
     http::body,
     state::AppState,
@@ -51,7 +51,9 @@ pub(super) async fn post(
         client_message_id(request.client_message_id).map_err(|e| GatewayError::Invalid(e.0))?;
     let accepted = match post_webchat_message(&state, &session, input, client_id).await? {
         Posted::Accepted(accepted) => accepted,
-        Posted::RateLimited(limited) => return Ok(rate_limited(limited.retry_after_secs())),
+        Posted::RateLimited(limited) => {
+            return Err(GatewayError::RateLimited(limited.retry_after_secs()).into());
+        }
     };
     state.metrics.inbound(
         "webchat",

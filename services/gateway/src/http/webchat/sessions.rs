@@ -21,7 +21,7 @@ use crate::{
         webchat::{NewSession, Session},
     },
     domain::webchat::{self, Entry, conversation_id, display_name, new_token, token_hash},
-    error::{ApiError, GatewayError, db_unavailable, internal, rate_limited},
+    error::{ApiError, GatewayError, db_unavailable, internal},
     http::body,
     state::AppState,
 };
@@ -109,7 +109,7 @@ pub(super) async fn create(
     let name = display_name(request.name.as_deref()).map_err(|e| GatewayError::Invalid(e.0))?;
     // Only a session that would be created costs a token.
     if let Err(limited) = state.webchat.new_session(peer, &headers) {
-        return Ok(rate_limited(limited.retry_after_secs()));
+        return Err(GatewayError::RateLimited(limited.retry_after_secs()).into());
     }
     let id = Uuid::now_v7();
     let conversation = conversation_id(&brand, id).map_err(internal)?;
