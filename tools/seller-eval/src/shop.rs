@@ -302,6 +302,11 @@ impl Shop {
 /// what to run, when one is not built.
 fn bin_dir() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe().context("Failed to find this program's path")?;
+    bin_dir_of(&exe)
+}
+
+/// [`bin_dir`] for the program at `exe`.
+fn bin_dir_of(exe: &Path) -> anyhow::Result<PathBuf> {
     let mut dir = exe
         .parent()
         .context("This program is in no directory")?
@@ -375,4 +380,30 @@ fn context(brand: &str, conversation: &str) -> anyhow::Result<EventContext> {
     Ok(EventContext::new(TenantId::parse(TENANT)?)
         .with_brand(BrandId::parse(brand)?)
         .with_conversation(ConversationId::parse(conversation)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_binaries_are_reported_with_the_command_that_builds_them() {
+        let dir = std::env::temp_dir().join(store_testkit::unique("seller-eval-bins"));
+        std::fs::create_dir_all(dir.join("deps")).expect("a directory");
+        for binary in ["catalog", "order-processor"] {
+            std::fs::write(dir.join(binary), "").expect("a file");
+        }
+
+        let missing = bin_dir_of(&dir.join("deps/it-0123")).expect_err("no seller binary");
+        std::fs::write(dir.join("seller-agent"), "").expect("a file");
+        let found = bin_dir_of(&dir.join("seller-eval")).expect("every binary");
+
+        let message = missing.to_string();
+        assert!(
+            message.contains("seller-agent is not built") && message.contains("cargo build --bins"),
+            "{message}"
+        );
+        assert_eq!(found, dir);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
