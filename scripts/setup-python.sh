@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates .venv-interop with the CloudEvents Python SDK and pika, used by the
-# interoperability tests (tests/tests/python_interop.rs). Idempotent.
+# interoperability tests (tests/tests/it/python_interop.rs). Idempotent.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.venv-interop"

@@ -8,4 +8,5 @@ mod e2e_channels;
 mod e2e_llm;
 mod e2e_webchat;
 mod e2e_whatsapp;
+mod event_consumers;
 mod python_interop;
