@@ -1,4 +1,4 @@
 //! Shared helpers for the cross-service tests in `tests/`.
 
 pub mod fake_llm;
-pub mod shop;
+pub mod store;

@@ -12,7 +12,7 @@ use crate::{
     config::Config,
     consumers::{self, InboxHandler},
     db,
-    flows::Inbox,
+    flows::Handoffs,
     http::{self, AppState},
     metrics::InboxMetrics,
 };
@@ -29,7 +29,7 @@ impl Application {
         let base = Foundation::start("sales-assistant", pool, config.bus.clone()).await?;
         let metrics = InboxMetrics::new(base.metrics.registry())
             .context("Failed to register the inbox metrics")?;
-        let inbox = Arc::new(Inbox {
+        let inbox = Arc::new(Handoffs {
             pool: base.pool.clone(),
             bus: base.bus.clone(),
             metrics: metrics.clone(),

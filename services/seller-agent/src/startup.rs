@@ -45,8 +45,8 @@ impl Application {
             store_service::db::connect(&config.database_url, DATABASE_MAX_CONNECTIONS).await?;
         store_service::db::migrate(&pool, db::migrator(), SERVICE).await?;
         // The `service` label of the metrics names the brand, as one seller
-        // runs per brand; the skeleton keeps the name for the process's life.
-        let name: &'static str = Box::leak(config.service_name().into_boxed_str());
+        // runs per brand.
+        let name = config.service_name();
         let base = Foundation::start(name, pool, config.bus.clone()).await?;
         // Whatever fails from here on stops what was already started.
         let stop_on_error = base.shutdown.clone().drop_guard();

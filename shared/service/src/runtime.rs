@@ -24,8 +24,9 @@ use crate::db;
 /// What a service builds on: its database (already migrated), its bus, its
 /// metrics and the token that stops it all.
 pub struct Foundation {
-    /// The service's name (`catalog`), for metrics and logs.
-    pub name: &'static str,
+    /// The service's name (`catalog`, `seller-agent-demo-fashion`), for
+    /// metrics and logs.
+    pub name: String,
     /// The database.
     pub pool: PgPool,
     /// The bus, connected.
@@ -39,8 +40,13 @@ pub struct Foundation {
 
 impl Foundation {
     /// Creates the metrics of `name` and connects to the bus.
-    pub async fn start(name: &'static str, pool: PgPool, bus: BusConfig) -> anyhow::Result<Self> {
-        let metrics = Metrics::new(name)?;
+    pub async fn start(
+        name: impl Into<String>,
+        pool: PgPool,
+        bus: BusConfig,
+    ) -> anyhow::Result<Self> {
+        let name = name.into();
+        let metrics = Metrics::new(&name)?;
         let bus = Bus::connect(bus, metrics.clone())
             .await
             .context("Failed to connect to RabbitMQ")?;
@@ -86,7 +92,7 @@ impl Foundation {
 
 /// A service ready to run: its port is bound, its consumers are started.
 pub struct Service {
-    name: &'static str,
+    name: String,
     listener: TcpListener,
     router: Router,
     bus: Bus,
@@ -116,7 +122,7 @@ impl Service {
     /// consumers, waits for the background tasks (an outbox relay publishes
     /// what is committed) and closes the bus and the pool.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let name = self.name;
+        let name = self.name.clone();
         if let Ok(addr) = self.listener.local_addr() {
             tracing::info!(%addr, "{name} listening");
         }

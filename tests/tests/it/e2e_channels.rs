@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use cloudevents::AttributesReader as _;
 use serde_json::{Value, json};
-use store_tests::shop::{Shop, WHATSAPP_NUMBER, wait_for};
+use store_tests::store::{Store, WHATSAPP_NUMBER, wait_for};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_telegram_shopper_orders_and_is_told_when_paid() {
-    let shop = Shop::start().await;
+    let shop = Store::start().await;
     let chat = 424_242_001;
 
     assert!(!shop.telegram_say(chat, "hello").await.is_empty());
@@ -44,7 +44,7 @@ async fn a_telegram_shopper_orders_and_is_told_when_paid() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_escalated_conversation_goes_to_a_human_and_back_to_the_ai() {
-    let shop = Shop::start().await;
+    let shop = Store::start().await;
     let mut escalations = shop.observe("store.sales.escalate.#").await;
     let shopper = "5511990000002";
     let conversation = format!("whatsapp:{WHATSAPP_NUMBER}:{shopper}");
@@ -88,7 +88,7 @@ async fn an_escalated_conversation_goes_to_a_human_and_back_to_the_ai() {
     // what the shopper writes reaches the human's transcript.
     let before = shop.whatsapp_texts(shopper).await.len();
     let response = shop
-        .post_whatsapp(store_tests::shop::whatsapp_text(
+        .post_whatsapp(store_tests::store::whatsapp_text(
             shopper,
             "hello? are you there?",
         ))
@@ -174,7 +174,7 @@ fn trace_ids(log: &str) -> std::collections::BTreeSet<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_message_has_one_trace_id_in_every_service_log() {
-    let shop = Shop::start().await;
+    let shop = Store::start().await;
     let shopper = "5511990000003";
     shop.whatsapp_say(shopper, "show me sneakers").await;
     shop.whatsapp_say(shopper, "1").await;

@@ -6,12 +6,12 @@
 use secrecy::SecretString;
 use serde_json::Value;
 use store_stack::LlmSettings;
-use store_tests::{fake_llm, shop::Shop};
+use store_tests::{fake_llm, store::Store};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_llm_seller_answers_a_whatsapp_shopper_with_catalog_prices() {
     let llm = fake_llm::start().await;
-    let shop = Shop::start_with(Some(LlmSettings {
+    let shop = Store::start_with(Some(LlmSettings {
         provider: "openai".to_owned(),
         model: "fake-e2e".to_owned(),
         base_url: Some(fake_llm::base_url(&llm)),

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use store_tests::shop::{BRAND, Shop, TENANT, wait_for};
+use store_tests::store::{BRAND, Store, TENANT, wait_for};
 
 struct Session {
     base: String,
@@ -17,7 +17,7 @@ struct Session {
 }
 
 impl Session {
-    async fn open(shop: &Shop) -> Self {
+    async fn open(shop: &Store) -> Self {
         let http = reqwest::Client::new();
         let base = format!("{}/chat/{TENANT}", shop.gateway());
         let response = http
@@ -73,7 +73,7 @@ impl Session {
             .collect()
     }
 
-    async fn say(&self, shop: &Shop, text: &str) -> String {
+    async fn say(&self, shop: &Store, text: &str) -> String {
         let before = self.answers().await.len();
         let response = self
             .http
@@ -90,7 +90,7 @@ impl Session {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_web_chat_shopper_orders_and_is_told_when_paid() {
-    let shop = Shop::start().await;
+    let shop = Store::start().await;
     let session = Session::open(&shop).await;
 
     assert!(!session.say(&shop, "hi").await.is_empty());

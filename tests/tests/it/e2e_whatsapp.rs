@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use store_tests::shop::{Shop, fixture, wait_for};
+use store_tests::store::{Store, fixture, wait_for};
 
 /// The shopper of the shared fixtures.
 const FIXTURE_SHOPPER: &str = "972987654321";
@@ -16,7 +16,7 @@ fn mentions_price(texts: &[String]) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_whatsapp_shopper_orders_two_and_is_told_when_paid() {
-    let shop = Shop::start().await;
+    let shop = Store::start().await;
     let shopper = "5511990000001";
 
     let greeting = shop.whatsapp_say(shopper, "hi").await;
@@ -81,7 +81,7 @@ async fn a_whatsapp_shopper_orders_two_and_is_told_when_paid() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_webhook_delivered_twice_is_answered_once() {
-    let shop = Shop::start().await;
+    let shop = Store::start().await;
     // The shared fixture, byte for byte, twice (Meta retries a delivery it
     // saw no 200 for).
     let first = shop.post_whatsapp(fixture("whatsapp/text.json")).await;

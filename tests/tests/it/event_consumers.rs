@@ -11,7 +11,7 @@ use std::{
 };
 
 use serde_json::Value;
-use store_tests::shop::Shop;
+use store_tests::store::Store;
 
 /// The services, as they name their queues (`<exchange>.<prefix>…`).
 const SERVICES: [(&str, &str); 5] = [
@@ -103,7 +103,7 @@ async fn bindings(exchange: &str) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_catalogs_consumers_are_the_running_stores_bindings() {
-    let shop = Shop::start().await;
+    let shop = Store::start().await;
     let documented = documented_consumers();
 
     let bound = bindings(&shop.exchange).await;

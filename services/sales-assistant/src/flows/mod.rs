@@ -17,7 +17,7 @@
 //! idempotency ledger inside the transaction holding its writes, and the
 //! consumer acks only after that commit. Those a human starts publish their
 //! event with a publisher confirm before they commit: when the broker does
-//! not take it, nothing is recorded. [`Inbox`] is what they share.
+//! not take it, nothing is recorded. [`Handoffs`] is what they share.
 
 pub mod open_handoff;
 pub mod record_human_reply;
@@ -33,8 +33,8 @@ use store_events::{BrandId, ConversationId, EventContext, TenantId};
 
 use crate::{db::handoffs::Handoff, metrics::InboxMetrics};
 
-/// What every use case of the sales assistant works with.
-pub struct Inbox {
+/// What every use case of the sales assistant works with (the hand-offs' database, the bus, the metrics).
+pub struct Handoffs {
     /// The database.
     pub pool: PgPool,
     /// The bus, to publish replies and hand-backs.
@@ -43,8 +43,8 @@ pub struct Inbox {
     pub metrics: InboxMetrics,
 }
 
-/// [`Inbox`], shared by the consumer and the HTTP handlers.
-pub type Shared = Arc<Inbox>;
+/// [`Handoffs`], shared by the consumer and the HTTP handlers.
+pub type Shared = Arc<Handoffs>;
 
 /// The context of the events about `handoff`: its tenant, brand and
 /// conversation, and the correlation id of the exchange that escalated it

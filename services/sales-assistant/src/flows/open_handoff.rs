@@ -7,7 +7,7 @@ use store_events::{
     AttributesReader as _, Event, EventData as _, EventMeta, data::SalesEscalate, decode,
 };
 
-use super::{Inbox, retry};
+use super::{Handoffs, retry};
 use crate::{
     db::{
         self,
@@ -32,7 +32,7 @@ fn name_of(value: impl serde::Serialize) -> Result<String, HandlerError> {
 
 /// Handles one `store.sales.escalate`.
 #[tracing::instrument(skip_all, fields(event = %event.id()))]
-pub async fn open_handoff(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
+pub async fn open_handoff(inbox: &Handoffs, event: &Event) -> Result<(), HandlerError> {
     let meta = EventMeta::from_event(event)?;
     let data: SalesEscalate = decode(event)?;
     // The hand-back is routed by brand to that brand's seller.

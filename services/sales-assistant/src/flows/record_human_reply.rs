@@ -14,7 +14,7 @@ use store_events::{
     decode,
 };
 
-use super::{Inbox, retry};
+use super::{Handoffs, retry};
 use crate::{
     db::{self, transcript::NewMessage},
     domain::transcript::Author,
@@ -46,7 +46,7 @@ fn reply_text(parts: &[ResponsePart]) -> String {
 
 /// Handles one `store.chat.response`.
 #[tracing::instrument(skip_all, fields(event = %event.id()))]
-pub async fn record_human_reply(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
+pub async fn record_human_reply(inbox: &Handoffs, event: &Event) -> Result<(), HandlerError> {
     let reply: ChatResponse = decode(event)?;
     if reply.sender != Sender::Human {
         return Ok(());

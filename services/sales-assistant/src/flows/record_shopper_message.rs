@@ -9,7 +9,7 @@ use store_events::{
     decode,
 };
 
-use super::{Inbox, retry};
+use super::{Handoffs, retry};
 use crate::{
     db::{self, transcript::NewMessage},
     domain::{
@@ -32,7 +32,7 @@ fn channel_name(channel: Channel) -> &'static str {
 
 /// Handles one `store.chat.message.new`.
 #[tracing::instrument(skip_all, fields(event = %event.id()))]
-pub async fn record_shopper_message(inbox: &Inbox, event: &Event) -> Result<(), HandlerError> {
+pub async fn record_shopper_message(inbox: &Handoffs, event: &Event) -> Result<(), HandlerError> {
     let meta = EventMeta::from_event(event)?;
     let message: ChatMessageNew = decode(event)?;
     let conversation = meta.conversation.map_or_else(

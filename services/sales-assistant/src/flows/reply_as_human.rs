@@ -13,7 +13,7 @@ use store_events::{
 };
 use uuid::Uuid;
 
-use super::{Inbox, handoff_context};
+use super::{Handoffs, handoff_context};
 use crate::{
     db::{
         self,
@@ -32,7 +32,7 @@ use crate::{
 /// returns the message as recorded.
 #[tracing::instrument(skip_all, fields(tenant = %tenant, handoff = %id))]
 pub async fn reply_as_human(
-    inbox: &Inbox,
+    inbox: &Handoffs,
     tenant: &TenantId,
     id: Uuid,
     text: &ReplyText,

@@ -12,7 +12,7 @@ use store_events::{
 };
 use uuid::Uuid;
 
-use super::{Inbox, handoff_context};
+use super::{Handoffs, handoff_context};
 use crate::{
     db::{self, handoffs::Handoff},
     domain::{handoff::check_resolve, input::Agent},
@@ -31,7 +31,7 @@ pub fn resolution_name(resolution: Resolution) -> &'static str {
 /// afterwards.
 #[tracing::instrument(skip_all, fields(tenant = %tenant, handoff = %id, resolution = resolution_name(resolution)))]
 pub async fn resolve_handoff(
-    inbox: &Inbox,
+    inbox: &Handoffs,
     tenant: &TenantId,
     id: Uuid,
     agent: &Agent,

@@ -5,7 +5,7 @@ use sqlx::{PgPool, Row};
 
 use super::ConversationKey;
 use crate::{
-    domain::handoff::Handler,
+    domain::handoff::Answerer,
     llm::{Message, Role, ToolCall},
 };
 
@@ -13,7 +13,7 @@ use crate::{
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     /// Who answers.
-    pub handler: Handler,
+    pub handler: Answerer,
     /// Summary of the older messages.
     pub summary: Option<String>,
     /// Id of the last summarized message.
@@ -96,7 +96,7 @@ pub async fn load_conversation(
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|row| Conversation {
-        handler: Handler::parse(row.get::<String, _>("handler").as_str()),
+        handler: Answerer::parse(row.get::<String, _>("handler").as_str()),
         summary: row.get("summary"),
         summarized_until: row.get("summarized_until"),
         brain_state: row.get("brain_state"),
@@ -207,7 +207,7 @@ pub struct TurnRecord<'a> {
     /// New brain state, if it changed.
     pub brain_state: Option<&'a Value>,
     /// Who answers from now on.
-    pub handler: Handler,
+    pub handler: Answerer,
     /// The shopper message arrived while a human had the conversation.
     pub for_human: bool,
 }
@@ -318,7 +318,7 @@ pub async fn mark_published(
 pub async fn set_handler(
     pool: &PgPool,
     key: &ConversationKey,
-    handler: Handler,
+    handler: Answerer,
 ) -> Result<bool, sqlx::Error> {
     let updated = sqlx::query(
         "update conversation set handler = $4, updated_at = now() where tenant = $1 and brand = $2 and conversation_id = $3",

@@ -66,28 +66,28 @@ fn contains_phrase(text: &str, phrase: &str) -> bool {
 
 /// Who is answering a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Handler {
+pub enum Answerer {
     /// The AI seller.
     Ai,
     /// A human seller; the AI stays silent until `store.sales.resolved`.
     Human,
 }
 
-impl Handler {
+impl Answerer {
     /// Stored form.
     pub fn as_str(self) -> &'static str {
         match self {
-            Handler::Ai => "ai",
-            Handler::Human => "human",
+            Answerer::Ai => "ai",
+            Answerer::Human => "human",
         }
     }
 
     /// From the stored form (unknown values mean AI).
     pub fn parse(value: &str) -> Self {
         if value == "human" {
-            Handler::Human
+            Answerer::Human
         } else {
-            Handler::Ai
+            Answerer::Ai
         }
     }
 }

@@ -31,7 +31,7 @@ use crate::{
     db::{self, ConversationKey, TurnRecord},
     domain::{
         guard::Facts,
-        handoff::{Handler, asks_for_human},
+        handoff::{Answerer, asks_for_human},
         persona::ShopperContext,
     },
     llm::Message,
@@ -140,7 +140,7 @@ impl Seller {
                 .await
                 .map(|_| ());
         }
-        if stored.handler == Handler::Human {
+        if stored.handler == Answerer::Human {
             tracing::info!(%conversation, "a human has this conversation; message kept for them");
             return self
                 .record(
@@ -148,7 +148,7 @@ impl Seller {
                     event,
                     &text,
                     TurnResult::default(),
-                    Handler::Human,
+                    Answerer::Human,
                     true,
                 )
                 .await
@@ -243,9 +243,9 @@ impl Seller {
             }
         };
         let handler = if result.escalated {
-            Handler::Human
+            Answerer::Human
         } else {
-            Handler::Ai
+            Answerer::Ai
         };
         let brain = self.brain.name();
         let placed = self
@@ -337,7 +337,7 @@ impl Seller {
         event: &Event,
         text: &str,
         result: TurnResult,
-        handler: Handler,
+        handler: Answerer,
         for_human: bool,
     ) -> Result<Vec<String>, HandlerError> {
         let mut outbox = Vec::new();

@@ -8,7 +8,7 @@ use store_bus::HandlerError;
 use store_events::{EventMeta, data::SalesResolved, decode};
 
 use super::{Seller, internal};
-use crate::{db, domain::handoff::Handler};
+use crate::{db, domain::handoff::Answerer};
 
 impl Seller {
     /// Hands the conversation of the `store.sales.resolved` `event` back to
@@ -20,7 +20,7 @@ impl Seller {
         let conversation = meta
             .conversation
             .ok_or_else(|| HandlerError::reject("store.sales.resolved without a conversation"))?;
-        let found = db::set_handler(&self.pool, &self.key(conversation.as_str()), Handler::Ai)
+        let found = db::set_handler(&self.pool, &self.key(conversation.as_str()), Answerer::Ai)
             .await
             .map_err(internal)?;
         tracing::info!(%conversation, by = %resolved.resolved_by, found, "conversation handed back to the AI");

@@ -11,7 +11,7 @@ use std::sync::{
 };
 
 use crate::support::{
-    Shop, display,
+    TestShop, display,
     fake_llm::{Answer, FakeLlm, Last},
 };
 use cloudevents::AttributesReader;
@@ -62,7 +62,7 @@ fn competent() -> crate::support::fake_llm::Script {
 async fn shopper_orders_two_through(provider: Provider) {
     // Arrange
     let fake = FakeLlm::start(provider, competent()).await;
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(Some(fake.config()))).await;
     let chat = "wa:34611111111";
 
@@ -131,7 +131,7 @@ async fn a_price_no_tool_returned_is_caught_and_rewritten() {
         }),
     )
     .await;
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(Some(fake.config()))).await;
 
     shop.say("wa:guard", "¿cuánto cuesta la gorra?").await;
@@ -193,7 +193,7 @@ async fn a_catalog_price_passes_the_guard_and_an_invented_one_is_caught_and_coun
         }),
     )
     .await;
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     let port = shop.start_seller(shop.config(Some(fake.config()))).await;
     let before = guard_interventions(port).await;
 
@@ -230,7 +230,7 @@ async fn a_model_that_insists_on_an_invented_price_is_redacted() {
         Arc::new(|_: &Last| Answer::Text("¡Claro! La gorra cuesta 9.99 €. ¿Te la envío?".into())),
     )
     .await;
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(Some(fake.config()))).await;
 
     shop.say("wa:insist", "¿cuánto cuesta la gorra?").await;
@@ -256,7 +256,7 @@ async fn malformed_tool_arguments_go_back_to_the_model_which_corrects_them() {
         }),
     )
     .await;
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(Some(fake.config()))).await;
 
     shop.say("wa:malformed", "zapatillas").await;
@@ -293,7 +293,7 @@ async fn an_llm_outage_apologizes_and_escalates_then_the_seller_stays_silent_unt
         }),
     )
     .await;
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(Some(fake.config()))).await;
     let chat = "wa:outage";
 

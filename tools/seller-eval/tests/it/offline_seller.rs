@@ -4,13 +4,13 @@
 //! handoff and silence until resolved; redeliveries; three replicas keeping
 //! one conversation's order.
 
-use crate::support::{Shop, display};
+use crate::support::{TestShop, display};
 use cloudevents::AttributesReader;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_shopper_finds_a_product_orders_two_and_gets_the_shops_total() {
     // Arrange
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(None)).await;
     let chat = "wa:34600000001";
 
@@ -59,7 +59,7 @@ async fn a_shopper_finds_a_product_orders_two_and_gets_the_shops_total() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn asking_for_a_person_escalates_and_the_seller_stays_silent_until_resolved() {
     // Arrange
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(None)).await;
     let chat = "tg:555";
 
@@ -91,7 +91,7 @@ async fn asking_for_a_person_escalates_and_the_seller_stays_silent_until_resolve
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_redelivered_message_is_answered_once() {
     // Arrange
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(None)).await;
     let event = shop.say("wa:1", "sneakers").await;
     shop.reply().await;
@@ -112,7 +112,7 @@ async fn a_redelivered_message_is_answered_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_replicas_answer_one_conversation_in_order() {
     // Arrange
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     for _ in 0..3 {
         shop.start_seller(shop.config(None)).await;
     }

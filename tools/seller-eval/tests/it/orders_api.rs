@@ -12,7 +12,7 @@ use std::{
 };
 
 use crate::support::{
-    Shop, display,
+    TestShop, display,
     fake_llm::{Answer, FakeLlm, Last},
 };
 use seller_agent::llm::Provider;
@@ -103,7 +103,7 @@ fn shopkeeper() -> crate::support::fake_llm::Script {
 async fn a_shopper_sees_their_order_and_cancels_it_through_the_order_processor() {
     // Arrange: a placed order.
     let fake = FakeLlm::start(Provider::Openai, shopkeeper()).await;
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(Some(fake.config()))).await;
     let chat = "wa:34622222222";
     shop.say(chat, "busco una camiseta").await;
@@ -155,7 +155,7 @@ async fn a_shopper_sees_their_order_and_cancels_it_through_the_order_processor()
 async fn another_shopper_cannot_cancel_an_order_that_is_not_theirs() {
     // Arrange
     let fake = FakeLlm::start(Provider::Openai, shopkeeper()).await;
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(Some(fake.config()))).await;
     let chat = "wa:34633333333";
     shop.say(chat, "busco una camiseta").await;
@@ -181,7 +181,7 @@ async fn another_shopper_cannot_cancel_an_order_that_is_not_theirs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_offline_seller_lists_the_shoppers_orders_and_cancels_one() {
     // Arrange: a Spanish shopper's order, placed with the offline brain.
-    let mut shop = Shop::start().await;
+    let mut shop = TestShop::start().await;
     shop.start_seller(shop.config(None)).await;
     let chat = "wa:34655555555";
     for text in ["busco una camiseta", "1", "sí"] {

@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 use seller_agent::{
     db::{self, ConversationKey, TurnRecord},
-    domain::handoff::Handler,
+    domain::handoff::Answerer,
     llm::{Message, ToolCall},
 };
 
@@ -39,7 +39,7 @@ async fn the_whole_memory_is_shown_in_order_with_tool_calls_handoff_and_summary(
             transcript: &transcript,
             outbox: serde_json::json!([]),
             brain_state: None,
-            handler: Handler::Human,
+            handler: Answerer::Human,
             for_human: false,
         },
     )

@@ -31,13 +31,13 @@ pub struct StoredOrder {
 }
 
 /// The shop around the sellers under test.
-pub struct Shop {
+pub struct TestShop {
     pub inner: shop::Shop,
     /// The sellers' database.
     pub pool: sqlx::PgPool,
 }
 
-impl Shop {
+impl TestShop {
     pub async fn start() -> Self {
         store_telemetry::init_for_tests();
         let inner = shop::Shop::start().await.unwrap();

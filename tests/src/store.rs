@@ -37,7 +37,7 @@ pub const TELEGRAM_BOT_TOKEN: &str = "7000000099:e2e-bot-token";
 pub const TELEGRAM_SECRET: &str = "e2e-telegram-secret";
 
 /// A running store.
-pub struct Shop {
+pub struct Store {
     /// The processes.
     pub stack: Stack,
     /// Fake Graph API: what the gateway sent to WhatsApp.
@@ -141,7 +141,7 @@ fn rand_id() -> u32 {
     uuid::Uuid::new_v4().as_u128() as u32 >> 1
 }
 
-impl Shop {
+impl Store {
     /// Starts the store with one seller, for [`BRAND`], on the offline
     /// brain.
     pub async fn start() -> Self {
