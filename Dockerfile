@@ -14,9 +14,11 @@
 # the last `cargo build`; the dependency layer is reused until Cargo.toml or
 # Cargo.lock change.
 #
-# Queries are runtime `sqlx::query(...)` calls (no `query!` macros), so the
-# build needs no database and no `SQLX_OFFLINE`; the migrations are embedded at
-# compile time by `sqlx::migrate!()` from each crate's `migrations/`.
+# Queries are checked at build time (`sqlx::query!`) against the query data
+# committed in each crate's `.sqlx/`; `.cargo/config.toml` (copied with the
+# context) sets `SQLX_OFFLINE=true`, so the build needs no database. The
+# migrations are embedded at compile time by `sqlx::migrate!()` from each
+# crate's `migrations/`.
 #
 # sales-assistant has no target yet: its main is still empty.
 

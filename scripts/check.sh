@@ -16,6 +16,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== house rules: no module cycles, no service crate depending on another, one integration-test binary per crate"
 cargo run --quiet --locked -p house
+echo "== checked queries: the committed .sqlx/ data is what the code and the migrations give"
+scripts/sqlx-prepare.sh --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== build (the end-to-end tests run the services' binaries)"

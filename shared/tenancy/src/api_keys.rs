@@ -54,16 +54,20 @@ pub async fn create_tenant(
     key_hash: &[u8],
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("insert into tenant (id, name) values ($1, $2)")
-        .bind(tenant.as_str())
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("insert into api_key (key_hash, tenant_id, label) values ($1, $2, 'initial')")
-        .bind(key_hash)
-        .bind(tenant.as_str())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "insert into tenant (id, name) values ($1, $2)",
+        tenant.as_str(),
+        name
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "insert into api_key (key_hash, tenant_id, label) values ($1, $2, 'initial')",
+        key_hash,
+        tenant.as_str()
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await
 }
 
@@ -73,11 +77,12 @@ pub async fn tenant_for_key(
     pool: &PgPool,
     key_hash: &[u8],
 ) -> Result<Option<TenantId>, sqlx::Error> {
-    let tenant: Option<String> =
-        sqlx::query_scalar("select tenant_id from api_key where key_hash = $1")
-            .bind(key_hash)
-            .fetch_optional(pool)
-            .await?;
+    let tenant = sqlx::query_scalar!(
+        "select tenant_id from api_key where key_hash = $1",
+        key_hash
+    )
+    .fetch_optional(pool)
+    .await?;
     // Stored ids were parsed on the way in; a bad one counts as no tenant.
     Ok(tenant.and_then(|t| TenantId::parse(t).ok()))
 }
