@@ -73,7 +73,7 @@ fn bin_dir() -> PathBuf {
 /// The demo tenants plus the tests' own channels.
 fn tenants_yaml() -> String {
     let demo = include_str!("../../config/tenants.demo.yaml");
-    let mut file: Value = serde_yaml::from_str(demo).expect("demo tenants parse");
+    let mut file: Value = serde_saphyr::from_str(demo).expect("demo tenants parse");
     let tenant = file["tenants"]
         .as_array_mut()
         .and_then(|ts| ts.iter_mut().find(|t| t["id"] == TENANT))
@@ -96,7 +96,8 @@ fn tenants_yaml() -> String {
             "secret_token": { "value": TELEGRAM_SECRET },
             "brand": BRAND,
         }));
-    serde_yaml::to_string(&file).expect("tenants serialise")
+    // JSON is YAML: the services read it as any tenants file.
+    serde_json::to_string_pretty(&file).expect("tenants serialise")
 }
 
 async fn fake_whatsapp() -> MockServer {

@@ -25,21 +25,15 @@ fn read(path: &str) -> String {
 }
 
 /// A compose file as Compose reads it: YAML anchors resolved and `<<` merge
-/// keys applied, as JSON for the schema.
+/// keys applied (serde-saphyr applies them, nested ones included), as JSON
+/// for the schema.
 fn parse_compose(text: &str) -> Result<Value, String> {
-    let mut yaml: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| format!("not YAML: {e}"))?;
-    // `apply_merge` resolves one level: a mapping merged in may itself hold
-    // a `<<` (an anchor built on another anchor), so repeat until none is left.
-    loop {
-        let before = yaml.clone();
-        yaml.apply_merge()
-            .map_err(|e| format!("bad merge key: {e}"))?;
-        if yaml == before {
-            break;
-        }
-    }
-    serde_json::to_value(&yaml).map_err(|e| format!("not JSON-compatible: {e}"))
+    yaml(text)
+}
+
+/// A YAML document as JSON.
+fn yaml(text: &str) -> Result<Value, String> {
+    serde_saphyr::from_str(text).map_err(|e| format!("not YAML: {e}"))
 }
 
 /// A Go duration (`10s`, `1m30s`, `500ms`), the schema's `duration` format.
@@ -178,15 +172,15 @@ fn dockerfile_stages(dockerfile: &str) -> BTreeSet<String> {
 
 /// The brands of each tenant of a tenant file.
 fn tenant_brands(tenants_yaml: &str) -> BTreeMap<String, BTreeSet<String>> {
-    let file: serde_yaml::Value = serde_yaml::from_str(tenants_yaml).expect("tenant file is YAML");
+    let file: Value = serde_saphyr::from_str(tenants_yaml).expect("tenant file is YAML");
     file["tenants"]
-        .as_sequence()
+        .as_array()
         .expect("tenants is a list")
         .iter()
         .map(|tenant| {
             let id = tenant["id"].as_str().expect("tenant id").to_owned();
             let brands = tenant["brands"]
-                .as_sequence()
+                .as_array()
                 .map(|b| {
                     b.iter()
                         .filter_map(|b| b["id"].as_str().map(str::to_owned))
@@ -370,11 +364,11 @@ fn seller_problems(services: &serde_json::Map<String, Value>, repo: &Path) -> Ve
 fn prometheus_problems(compose: &Value, prometheus_yaml: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let services = services(compose);
-    let config: serde_yaml::Value = serde_yaml::from_str(prometheus_yaml).expect("prometheus.yml");
+    let config: Value = serde_saphyr::from_str(prometheus_yaml).expect("prometheus.yml");
     let mut scraped = BTreeSet::new();
-    for job in config["scrape_configs"].as_sequence().into_iter().flatten() {
-        for static_config in job["static_configs"].as_sequence().into_iter().flatten() {
-            for target in static_config["targets"].as_sequence().into_iter().flatten() {
+    for job in config["scrape_configs"].as_array().into_iter().flatten() {
+        for static_config in job["static_configs"].as_array().into_iter().flatten() {
+            for target in static_config["targets"].as_array().into_iter().flatten() {
                 let target = target.as_str().unwrap_or_default();
                 let host = target.split(':').next().unwrap_or_default().to_owned();
                 if !services.contains_key(&host) {
@@ -559,11 +553,10 @@ fn observability_configs_point_at_services_of_the_compose_file() {
         command.contains(config_path),
         "{command} does not load {config_path}"
     );
-    let otel: serde_yaml::Value =
-        serde_yaml::from_str(&read("deploy/otel-collector.yaml")).unwrap();
-    for (_, pipeline) in otel["service"]["pipelines"].as_mapping().unwrap() {
+    let otel: Value = serde_saphyr::from_str(&read("deploy/otel-collector.yaml")).unwrap();
+    for (_, pipeline) in otel["service"]["pipelines"].as_object().unwrap() {
         for kind in ["receivers", "processors", "exporters"] {
-            for component in pipeline[kind].as_sequence().into_iter().flatten() {
+            for component in pipeline[kind].as_array().into_iter().flatten() {
                 let component = component.as_str().unwrap();
                 assert!(
                     !otel[kind][component].is_null(),
@@ -572,7 +565,7 @@ fn observability_configs_point_at_services_of_the_compose_file() {
             }
         }
     }
-    for (_, exporter) in otel["exporters"].as_mapping().unwrap() {
+    for (_, exporter) in otel["exporters"].as_object().unwrap() {
         if let Some(endpoint) = exporter["endpoint"].as_str() {
             assert!(
                 services.contains_key(host_of(endpoint)),
@@ -584,12 +577,12 @@ fn observability_configs_point_at_services_of_the_compose_file() {
     // Grafana: datasources are services here, the dashboard uses them, and
     // the provider reads the directory the dashboards are mounted at.
     let grafana = &services["grafana"];
-    let datasources: serde_yaml::Value = serde_yaml::from_str(&read(
+    let datasources: Value = serde_saphyr::from_str(&read(
         "deploy/grafana/provisioning/datasources/datasources.yaml",
     ))
     .unwrap();
     let mut uids = BTreeSet::new();
-    for source in datasources["datasources"].as_sequence().unwrap() {
+    for source in datasources["datasources"].as_array().unwrap() {
         let url = source["url"].as_str().unwrap();
         assert!(services.contains_key(host_of(url)), "datasource {url}");
         uids.insert(source["uid"].as_str().unwrap().to_owned());
@@ -605,7 +598,7 @@ fn observability_configs_point_at_services_of_the_compose_file() {
             );
         }
     }
-    let providers: serde_yaml::Value = serde_yaml::from_str(&read(
+    let providers: Value = serde_saphyr::from_str(&read(
         "deploy/grafana/provisioning/dashboards/dashboards.yaml",
     ))
     .unwrap();
