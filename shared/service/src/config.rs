@@ -2,11 +2,14 @@
 //! the helpers to read the rest. Each service keeps its own `Config` with its
 //! own fields.
 //!
-//! One naming scheme: what every service has is unprefixed (`HOST`, `PORT`,
-//! `DATABASE_URL`, `AMQP_URL`, `BUS_EXCHANGE`, `ADMIN_TOKEN`,
-//! `TENANTS_FILE`); what is a service's own carries its name
-//! (`GATEWAY_REPLY_SHARDS`, `SELLER_BRAND`). Every secret may instead be read
-//! from the file named by `<NAME>_FILE` (Kubernetes secrets mounted as files).
+//! One naming scheme: a setting every service has carries the same name in
+//! each (`HOST`, `PORT`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`,
+//! `AMQP_URL`, `BUS_EXCHANGE`, `ADMIN_TOKEN`, `TENANTS_FILE`,
+//! `CONSUMER_PREFETCH`), read with these helpers; a setting of one service is named for
+//! what it configures (`GATEWAY_REPLY_SHARDS`, `WEBCHAT_SESSION_TTL_HOURS`,
+//! `SELLER_BRAND`, `LLM_MODEL`, `STRIPE_SECRET_KEY`). Every secret may
+//! instead be read from the file named by `<NAME>_FILE` (Kubernetes secrets
+//! mounted as files), through [`secret_from_env`].
 
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
