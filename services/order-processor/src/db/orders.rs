@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{FromRow, PgConnection, PgPool, types::Json};
+use sqlx::{PgConnection, PgPool, types::Json};
 use store_events::{
     Event, TenantId,
     data::{Currency, Customer, Delivery, Money, OrderLine, OrderStatus, Payment},
@@ -54,7 +54,7 @@ pub struct NewOrder {
 }
 
 /// An order as stored.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct OrderRow {
     /// Order id.
     pub id: Uuid,
@@ -114,10 +114,22 @@ impl OrderRow {
     }
 }
 
-const COLUMNS: &str = "id, tenant_id, brand_id, number, request_event_id, correlation_id, \
-    conversation, channel, customer_id, customer, status, currency, subtotal_minor, \
-    delivery_fee_minor, total_minor, delivery, note, payment_provider, payment_link, \
-    tracking_number, payment_reference, expires_at, created_at, updated_at";
+/// A checked `query_as!` of [`OrderRow`]s: every column of `customer_order`,
+/// then `$rest` (the `where` clause onwards) with its arguments.
+macro_rules! select_orders {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            OrderRow,
+            r#"select id, tenant_id, brand_id, number, request_event_id, correlation_id,
+            conversation, channel, customer_id, customer as "customer: Json<Customer>", status,
+            currency, subtotal_minor, delivery_fee_minor, total_minor,
+            delivery as "delivery: Json<Delivery>", note, payment_provider, payment_link,
+            tracking_number, payment_reference, expires_at, created_at, updated_at
+            from customer_order "# + $rest
+            $(, $arg)*
+        )
+    };
+}
 
 /// An order as the HTTP API shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -164,17 +176,6 @@ pub struct OrderView {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(FromRow)]
-struct LineRow {
-    product_id: String,
-    variant_id: Option<String>,
-    sku: String,
-    name: String,
-    quantity: i32,
-    unit_price_minor: i64,
-    line_total_minor: i64,
-}
-
 fn currency(code: &str) -> Result<Currency, sqlx::Error> {
     Currency::parse(code).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
@@ -186,11 +187,12 @@ pub async fn find_request(
     tenant: &TenantId,
     event_id: &str,
 ) -> Result<Option<Event>, sqlx::Error> {
-    let outcome: Option<Json<Event>> = sqlx::query_scalar(
-        "select outcome from order_request where tenant_id = $1 and event_id = $2",
+    let outcome = sqlx::query_scalar!(
+        r#"select outcome as "outcome: Json<Event>" from order_request
+        where tenant_id = $1 and event_id = $2"#,
+        tenant.as_str(),
+        event_id
     )
-    .bind(tenant.as_str())
-    .bind(event_id)
     .fetch_optional(conn)
     .await?;
     Ok(outcome.map(|Json(event)| event))
@@ -206,14 +208,14 @@ pub async fn record_request(
     outcome: &Event,
     order_id: Option<Uuid>,
 ) -> Result<bool, sqlx::Error> {
-    let inserted = sqlx::query(
+    let inserted = sqlx::query!(
         "insert into order_request (tenant_id, event_id, outcome, order_id) values ($1, $2, $3, $4) \
          on conflict (tenant_id, event_id) do nothing",
+        tenant.as_str(),
+        event_id,
+        Json(outcome) as _,
+        order_id
     )
-    .bind(tenant.as_str())
-    .bind(event_id)
-    .bind(Json(outcome))
-    .bind(order_id)
     .execute(conn)
     .await?
     .rows_affected();
@@ -227,13 +229,13 @@ pub async fn next_number(
     tenant: &TenantId,
     brand: &str,
 ) -> Result<String, sqlx::Error> {
-    let value: i64 = sqlx::query_scalar(
+    let value = sqlx::query_scalar!(
         "insert into order_counter (tenant_id, brand_id, last_value) values ($1, $2, 1001) \
          on conflict (tenant_id, brand_id) do update \
          set last_value = order_counter.last_value + 1, updated_at = now() returning last_value",
+        tenant.as_str(),
+        brand
     )
-    .bind(tenant.as_str())
-    .bind(brand)
     .fetch_one(conn)
     .await?;
     let prefix: String = brand
@@ -256,49 +258,49 @@ pub async fn next_number(
 #[tracing::instrument(skip_all, fields(tenant = %order.tenant, order = %order.number))]
 pub async fn insert(conn: &mut PgConnection, order: &NewOrder) -> Result<(), sqlx::Error> {
     let number = &order.number;
-    sqlx::query(
+    sqlx::query!(
         "insert into customer_order (id, tenant_id, brand_id, number, request_event_id, \
          correlation_id, conversation, channel, customer_id, customer, status, currency, \
          subtotal_minor, delivery_fee_minor, total_minor, delivery, note, payment_provider, \
          payment_link, expires_at, payment_reference) values ($1, $2, $3, $4, $5, $6, $7, $8, \
          $9, $10, 'pending_payment', $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        order.id,
+        order.tenant.as_str(),
+        &order.brand,
+        number,
+        &order.request_event_id,
+        &order.correlation_id,
+        order.conversation.as_deref(),
+        order.channel.as_deref(),
+        &order.customer.id,
+        Json(&order.customer) as _,
+        order.total.currency.as_str(),
+        order.subtotal.amount_minor,
+        order.delivery_fee.as_ref().map(|f| f.amount_minor),
+        order.total.amount_minor,
+        order.delivery.as_ref().map(Json) as _,
+        order.note.as_deref(),
+        &order.payment.provider,
+        order.payment.link.as_deref(),
+        order.expires_at,
+        order.payment_reference.as_deref()
     )
-    .bind(order.id)
-    .bind(order.tenant.as_str())
-    .bind(&order.brand)
-    .bind(number)
-    .bind(&order.request_event_id)
-    .bind(&order.correlation_id)
-    .bind(&order.conversation)
-    .bind(&order.channel)
-    .bind(&order.customer.id)
-    .bind(Json(&order.customer))
-    .bind(order.total.currency.as_str())
-    .bind(order.subtotal.amount_minor)
-    .bind(order.delivery_fee.as_ref().map(|f| f.amount_minor))
-    .bind(order.total.amount_minor)
-    .bind(order.delivery.as_ref().map(Json))
-    .bind(&order.note)
-    .bind(&order.payment.provider)
-    .bind(&order.payment.link)
-    .bind(order.expires_at)
-    .bind(&order.payment_reference)
     .execute(&mut *conn)
     .await?;
     for (index, line) in order.lines.iter().enumerate() {
-        sqlx::query(
+        sqlx::query!(
             "insert into order_line (order_id, line, product_id, variant_id, sku, name, quantity, \
              unit_price_minor, line_total_minor) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            order.id,
+            i32::try_from(index).unwrap_or(i32::MAX),
+            &line.product_id,
+            line.variant_id.as_deref(),
+            &line.sku,
+            &line.name,
+            i32::try_from(line.quantity).unwrap_or(i32::MAX),
+            line.unit_price.amount_minor,
+            line.line_total.amount_minor
         )
-        .bind(order.id)
-        .bind(i32::try_from(index).unwrap_or(i32::MAX))
-        .bind(&line.product_id)
-        .bind(&line.variant_id)
-        .bind(&line.sku)
-        .bind(&line.name)
-        .bind(i32::try_from(line.quantity).unwrap_or(i32::MAX))
-        .bind(line.unit_price.amount_minor)
-        .bind(line.line_total.amount_minor)
         .execute(&mut *conn)
         .await?;
     }
@@ -321,13 +323,13 @@ pub async fn record_status(
     to: OrderStatus,
     reason: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into order_status_change (order_id, from_status, to_status, reason) values ($1, $2, $3, $4)",
+        order_id,
+        from.map(status_name),
+        status_name(to),
+        reason
     )
-    .bind(order_id)
-    .bind(from.map(status_name))
-    .bind(status_name(to))
-    .bind(reason)
     .execute(conn)
     .await?;
     Ok(())
@@ -340,14 +342,32 @@ pub async fn lock(
     tenant: &TenantId,
     key: &OrderKey,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
-    let (clause, value) = key.clause();
-    sqlx::query_as(&format!(
-        "select {COLUMNS} from customer_order where tenant_id = $1 and {clause} for update"
-    ))
-    .bind(tenant.as_str())
-    .bind(value)
-    .fetch_optional(conn)
-    .await
+    let tenant = tenant.as_str();
+    match key {
+        OrderKey::Id(id) => {
+            select_orders!("where tenant_id = $1 and id = $2 for update", tenant, id)
+                .fetch_optional(conn)
+                .await
+        }
+        OrderKey::Number(number) => {
+            select_orders!(
+                "where tenant_id = $1 and number = $2 for update",
+                tenant,
+                number
+            )
+            .fetch_optional(conn)
+            .await
+        }
+        OrderKey::Request(id) => {
+            select_orders!(
+                "where tenant_id = $1 and request_event_id = $2 for update",
+                tenant,
+                id
+            )
+            .fetch_optional(conn)
+            .await
+        }
+    }
 }
 
 /// How an order is named in a request.
@@ -361,17 +381,6 @@ pub enum OrderKey {
     Request(String),
 }
 
-impl OrderKey {
-    /// The `where` condition on `$2` and its value.
-    fn clause(&self) -> (&'static str, String) {
-        match self {
-            Self::Id(id) => ("id = $2::uuid", id.to_string()),
-            Self::Number(number) => ("number = $2", number.clone()),
-            Self::Request(id) => ("request_event_id = $2", id.clone()),
-        }
-    }
-}
-
 /// Sets an order's status (and tracking number, when given).
 #[tracing::instrument(skip_all, fields(order = %order_id, to = status_name(to)))]
 pub async fn set_status(
@@ -380,13 +389,13 @@ pub async fn set_status(
     to: OrderStatus,
     tracking_number: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "update customer_order set status = $2, \
          tracking_number = coalesce($3, tracking_number), updated_at = now() where id = $1",
+        order_id,
+        status_name(to),
+        tracking_number
     )
-    .bind(order_id)
-    .bind(status_name(to))
-    .bind(tracking_number)
     .execute(conn)
     .await?;
     Ok(())
@@ -398,11 +407,11 @@ pub async fn lock_expired(
     conn: &mut PgConnection,
     limit: i64,
 ) -> Result<Vec<OrderRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {COLUMNS} from customer_order where status = 'pending_payment' \
-         and expires_at <= now() order by expires_at limit $1 for update skip locked"
-    ))
-    .bind(limit)
+    select_orders!(
+        "where status = 'pending_payment' \
+         and expires_at <= now() order by expires_at limit $1 for update skip locked",
+        limit
+    )
     .fetch_all(conn)
     .await
 }
@@ -411,11 +420,11 @@ pub async fn lock_expired(
 #[tracing::instrument(skip_all, fields(order = %row.number))]
 pub async fn view(conn: &mut PgConnection, row: OrderRow) -> Result<OrderView, sqlx::Error> {
     let currency = currency(&row.currency)?;
-    let lines: Vec<LineRow> = sqlx::query_as(
+    let lines = sqlx::query!(
         "select product_id, variant_id, sku, name, quantity, unit_price_minor, line_total_minor \
          from order_line where order_id = $1 order by line",
+        row.id
     )
-    .bind(row.id)
     .fetch_all(conn)
     .await?;
     let money = |amount| Money::new(amount, currency.clone());
@@ -462,14 +471,24 @@ pub async fn get(
     key: &OrderKey,
 ) -> Result<Option<OrderView>, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    let (clause, value) = key.clause();
-    let row: Option<OrderRow> = sqlx::query_as(&format!(
-        "select {COLUMNS} from customer_order where tenant_id = $1 and {clause}"
-    ))
-    .bind(tenant.as_str())
-    .bind(value)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let tenant = tenant.as_str();
+    let row = match key {
+        OrderKey::Id(id) => {
+            select_orders!("where tenant_id = $1 and id = $2", tenant, id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        OrderKey::Number(number) => {
+            select_orders!("where tenant_id = $1 and number = $2", tenant, number)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        OrderKey::Request(id) => {
+            select_orders!("where tenant_id = $1 and request_event_id = $2", tenant, id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
     match row {
         Some(row) => view(&mut conn, row).await.map(Some),
         None => Ok(None),
@@ -498,26 +517,29 @@ pub async fn list(
     tenant: &TenantId,
     filter: &Filter,
 ) -> Result<(Vec<OrderView>, i64), sqlx::Error> {
-    const WHERE: &str = "where tenant_id = $1 and ($2::text is null or customer_id = $2) \
-        and ($3::text is null or status = $3) and ($4::text is null or brand_id = $4)";
     let mut conn = pool.acquire().await?;
-    let total: i64 = sqlx::query_scalar(&format!("select count(*) from customer_order {WHERE}"))
-        .bind(tenant.as_str())
-        .bind(&filter.customer_id)
-        .bind(&filter.status)
-        .bind(&filter.brand)
-        .fetch_one(&mut *conn)
-        .await?;
-    let rows: Vec<OrderRow> = sqlx::query_as(&format!(
-        "select {COLUMNS} from customer_order {WHERE} \
-         order by created_at desc, id desc limit $5 offset $6"
-    ))
-    .bind(tenant.as_str())
-    .bind(&filter.customer_id)
-    .bind(&filter.status)
-    .bind(&filter.brand)
-    .bind(filter.limit)
-    .bind(filter.offset)
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from customer_order
+        where tenant_id = $1 and ($2::text is null or customer_id = $2)
+        and ($3::text is null or status = $3) and ($4::text is null or brand_id = $4)"#,
+        tenant.as_str(),
+        filter.customer_id.as_deref(),
+        filter.status.as_deref(),
+        filter.brand.as_deref()
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = select_orders!(
+        "where tenant_id = $1 and ($2::text is null or customer_id = $2) \
+        and ($3::text is null or status = $3) and ($4::text is null or brand_id = $4) \
+        order by created_at desc, id desc limit $5 offset $6",
+        tenant.as_str(),
+        filter.customer_id.as_deref(),
+        filter.status.as_deref(),
+        filter.brand.as_deref(),
+        filter.limit,
+        filter.offset
+    )
     .fetch_all(&mut *conn)
     .await?;
     let mut views = Vec::with_capacity(rows.len());

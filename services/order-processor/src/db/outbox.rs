@@ -9,11 +9,13 @@ use uuid::Uuid;
 /// Adds `event` to the outbox inside the caller's transaction.
 #[tracing::instrument(skip_all, fields(event = %event.id(), ty = %event.ty()))]
 pub async fn enqueue(conn: &mut PgConnection, event: &Event) -> Result<(), sqlx::Error> {
-    sqlx::query("insert into outbox (id, event) values ($1, $2)")
-        .bind(Uuid::now_v7())
-        .bind(Json(event))
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "insert into outbox (id, event) values ($1, $2)",
+        Uuid::now_v7(),
+        Json(event) as _
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -24,33 +26,32 @@ pub async fn lock_pending(
     conn: &mut PgConnection,
     limit: i64,
 ) -> Result<Vec<(Uuid, Event)>, sqlx::Error> {
-    let rows: Vec<(Uuid, Json<Event>)> = sqlx::query_as(
-        "select id, event from outbox where published_at is null \
-         order by created_at, id limit $1 for update skip locked",
+    let rows = sqlx::query!(
+        r#"select id, event as "event: Json<Event>" from outbox where published_at is null
+         order by created_at, id limit $1 for update skip locked"#,
+        limit
     )
-    .bind(limit)
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, Json(event))| (id, event))
-        .collect())
+    Ok(rows.into_iter().map(|r| (r.id, r.event.0)).collect())
 }
 
 /// Marks an event published.
 #[tracing::instrument(skip_all, fields(outbox = %id))]
 pub async fn mark_published(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("update outbox set published_at = now(), updated_at = now() where id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "update outbox set published_at = now(), updated_at = now() where id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Number of events waiting (for tests and metrics).
 #[tracing::instrument(skip_all)]
 pub async fn pending_count(pool: &PgPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("select count(*) from outbox where published_at is null")
+    sqlx::query_scalar!(r#"select count(*) as "n!" from outbox where published_at is null"#)
         .fetch_one(pool)
         .await
 }
