@@ -68,13 +68,13 @@ pub async fn claim(
     event_id: &str,
     event_type: &str,
 ) -> Result<Claim, sqlx::Error> {
-    let inserted = sqlx::query(
+    let inserted = sqlx::query!(
         "insert into processed_event (consumer, event_id, event_type) values ($1, $2, $3) \
          on conflict (consumer, event_id) do nothing",
+        consumer,
+        event_id,
+        event_type,
     )
-    .bind(consumer)
-    .bind(event_id)
-    .bind(event_type)
     .execute(conn)
     .await?
     .rows_affected();
@@ -92,10 +92,10 @@ pub async fn claim(
 #[tracing::instrument(skip_all, fields(age_secs = age.as_secs(), deleted))]
 pub async fn purge_older_than(pool: &PgPool, age: Duration) -> Result<u64, sqlx::Error> {
     let seconds = age.as_secs_f64();
-    let deleted = sqlx::query(
+    let deleted = sqlx::query!(
         "delete from processed_event where created_at < now() - make_interval(secs => $1)",
+        seconds,
     )
-    .bind(seconds)
     .execute(pool)
     .await?
     .rows_affected();
