@@ -1,7 +1,7 @@
 //! Conversations, their messages and turns.
 
 use serde_json::Value;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use super::ConversationKey;
 use crate::{
@@ -50,15 +50,15 @@ pub async fn ensure_conversation(
     customer_id: &str,
     channel: &str,
 ) -> Result<Conversation, sqlx::Error> {
-    let inserted = sqlx::query(
+    let inserted = sqlx::query!(
         "insert into conversation (tenant, brand, conversation_id, customer_id, channel) \
          values ($1, $2, $3, $4, $5) on conflict do nothing",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
+        customer_id,
+        channel,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
-    .bind(customer_id)
-    .bind(channel)
     .execute(pool)
     .await?
     .rows_affected()
@@ -66,12 +66,12 @@ pub async fn ensure_conversation(
     let conversation = load_conversation(pool, key)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-    let has_messages: bool = sqlx::query_scalar(
-        "select exists (select 1 from conversation_message where tenant = $1 and brand = $2 and conversation_id = $3)",
+    let has_messages = sqlx::query_scalar!(
+        r#"select exists (select 1 from conversation_message where tenant = $1 and brand = $2 and conversation_id = $3) as "exists!""#,
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
     .fetch_one(pool)
     .await?;
     Ok(Conversation {
@@ -86,20 +86,20 @@ pub async fn load_conversation(
     pool: &PgPool,
     key: &ConversationKey,
 ) -> Result<Option<Conversation>, sqlx::Error> {
-    let row = sqlx::query(
+    let row = sqlx::query!(
         "select handler, summary, summarized_until, brain_state from conversation \
          where tenant = $1 and brand = $2 and conversation_id = $3",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|row| Conversation {
-        handler: Answerer::parse(row.get::<String, _>("handler").as_str()),
-        summary: row.get("summary"),
-        summarized_until: row.get("summarized_until"),
-        brain_state: row.get("brain_state"),
+        handler: Answerer::parse(row.handler.as_str()),
+        summary: row.summary,
+        summarized_until: row.summarized_until,
+        brain_state: row.brain_state,
         is_new: false,
     }))
 }
@@ -111,18 +111,15 @@ pub async fn find_turn(
     key: &ConversationKey,
     event_id: &str,
 ) -> Result<Option<StoredTurn>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as!(
+        StoredTurn,
         "select status, outbox from turn where tenant = $1 and brand = $2 and event_id = $3",
+        &key.tenant,
+        &key.brand,
+        event_id,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(event_id)
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|r| StoredTurn {
-        status: r.get("status"),
-        outbox: r.get("outbox"),
-    }))
+    .await
 }
 
 fn role_str(role: Role) -> &'static str {
@@ -140,36 +137,36 @@ pub async fn load_history(
     key: &ConversationKey,
     after_id: i64,
 ) -> Result<Vec<StoredMessage>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query!(
         "select id, role, content, tool_calls, tool_call_id, is_error from conversation_message \
          where tenant = $1 and brand = $2 and conversation_id = $3 and id > $4 order by id",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
+        after_id,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
-    .bind(after_id)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            let role = match r.get::<String, _>("role").as_str() {
+            let role = match r.role.as_str() {
                 "assistant" | "human" => Role::Assistant,
                 "tool" => Role::Tool,
                 _ => Role::User,
             };
             let tool_calls: Vec<ToolCall> = r
-                .get::<Option<Value>, _>("tool_calls")
+                .tool_calls
                 .and_then(|v| serde_json::from_value(v).ok())
                 .unwrap_or_default();
             StoredMessage {
-                id: r.get("id"),
+                id: r.id,
                 message: Message {
                     role,
-                    content: r.get("content"),
+                    content: r.content,
                     tool_calls,
-                    tool_call_id: r.get("tool_call_id"),
-                    is_error: r.get("is_error"),
+                    tool_call_id: r.tool_call_id,
+                    is_error: r.is_error,
                 },
             }
         })
@@ -179,13 +176,13 @@ pub async fn load_history(
 /// Every successful tool result of the conversation (for the honesty guard).
 #[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
 pub async fn tool_results(pool: &PgPool, key: &ConversationKey) -> Result<Vec<Value>, sqlx::Error> {
-    let contents: Vec<String> = sqlx::query_scalar(
+    let contents = sqlx::query_scalar!(
         "select content from conversation_message \
          where tenant = $1 and brand = $2 and conversation_id = $3 and role = 'tool' and not is_error order by id",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
     .fetch_all(pool)
     .await?;
     Ok(contents
@@ -221,15 +218,15 @@ pub async fn save_turn(
     record: TurnRecord<'_>,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let inserted = sqlx::query(
+    let inserted = sqlx::query!(
         "insert into turn (tenant, brand, event_id, conversation_id, status, outbox) \
          values ($1, $2, $3, $4, 'ready', $5) on conflict do nothing",
+        &key.tenant,
+        &key.brand,
+        record.event_id,
+        &key.conversation,
+        &record.outbox,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(record.event_id)
-    .bind(&key.conversation)
-    .bind(&record.outbox)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -249,15 +246,15 @@ pub async fn save_turn(
     for message in record.transcript {
         insert_message(&mut tx, key, role_str(message.role), message, None, false).await?;
     }
-    sqlx::query(
+    sqlx::query!(
         "update conversation set handler = $4, brain_state = coalesce($5, brain_state), updated_at = now() \
          where tenant = $1 and brand = $2 and conversation_id = $3",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
+        record.handler.as_str(),
+        record.brain_state,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
-    .bind(record.handler.as_str())
-    .bind(record.brain_state)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -275,21 +272,21 @@ async fn insert_message(
 ) -> Result<(), sqlx::Error> {
     let tool_calls = (!message.tool_calls.is_empty())
         .then(|| serde_json::to_value(&message.tool_calls).unwrap_or(Value::Null));
-    sqlx::query(
+    sqlx::query!(
         "insert into conversation_message \
          (tenant, brand, conversation_id, role, content, tool_calls, tool_call_id, is_error, event_id, for_human) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
+        role,
+        &message.content,
+        tool_calls,
+        message.tool_call_id.as_deref(),
+        message.is_error,
+        event_id,
+        for_human,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
-    .bind(role)
-    .bind(&message.content)
-    .bind(tool_calls)
-    .bind(&message.tool_call_id)
-    .bind(message.is_error)
-    .bind(event_id)
-    .bind(for_human)
     .execute(tx)
     .await?;
     Ok(())
@@ -302,12 +299,12 @@ pub async fn mark_published(
     key: &ConversationKey,
     event_id: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "update turn set status = 'published', updated_at = now() where tenant = $1 and brand = $2 and event_id = $3",
+        &key.tenant,
+        &key.brand,
+        event_id,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(event_id)
     .execute(pool)
     .await?;
     Ok(())
@@ -320,13 +317,13 @@ pub async fn set_handler(
     key: &ConversationKey,
     handler: Answerer,
 ) -> Result<bool, sqlx::Error> {
-    let updated = sqlx::query(
+    let updated = sqlx::query!(
         "update conversation set handler = $4, updated_at = now() where tenant = $1 and brand = $2 and conversation_id = $3",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
+        handler.as_str(),
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
-    .bind(handler.as_str())
     .execute(pool)
     .await?
     .rows_affected();
@@ -341,15 +338,15 @@ pub async fn save_summary(
     summary: &str,
     until_id: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "update conversation set summary = $4, summarized_until = greatest(summarized_until, $5), updated_at = now() \
          where tenant = $1 and brand = $2 and conversation_id = $3",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
+        summary,
+        until_id,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
-    .bind(summary)
-    .bind(until_id)
     .execute(pool)
     .await?;
     Ok(())
@@ -364,29 +361,29 @@ pub async fn recent_exchange(
     limit: i64,
 ) -> Result<Vec<store_events::data::TranscriptMessage>, sqlx::Error> {
     use store_events::data::{Role as Who, TranscriptMessage};
-    let rows = sqlx::query(
+    let rows = sqlx::query!(
         "select role, content, created_at from conversation_message \
          where tenant = $1 and brand = $2 and conversation_id = $3 \
            and role in ('user', 'assistant', 'human') and content <> '' \
          order by id desc limit $4",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
+        limit,
     )
-    .bind(&key.tenant)
-    .bind(&key.brand)
-    .bind(&key.conversation)
-    .bind(limit)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
         .rev()
         .map(|r| TranscriptMessage {
-            role: match r.get::<String, _>("role").as_str() {
+            role: match r.role.as_str() {
                 "user" => Who::Customer,
                 "human" => Who::Human,
                 _ => Who::Ai,
             },
-            text: r.get("content"),
-            at: r.get("created_at"),
+            text: r.content,
+            at: r.created_at,
         })
         .collect())
 }

@@ -2,7 +2,7 @@
 //! across conversations and brands of the same shop (never across shops).
 
 use serde_json::Value;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 /// A shopper's profile.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,26 +26,26 @@ pub async fn touch_profile(
     display_name: Option<&str>,
     language: Option<&str>,
 ) -> Result<Profile, sqlx::Error> {
-    let row = sqlx::query(
+    let row = sqlx::query!(
         "insert into customer_profile (tenant, customer_id, display_name, language) values ($1, $2, $3, $4) \
          on conflict (tenant, customer_id) do update set \
            display_name = coalesce(excluded.display_name, customer_profile.display_name), \
            language = coalesce(excluded.language, customer_profile.language), \
            updated_at = now() \
          returning display_name, language, preferences, orders",
+        tenant,
+        customer_id,
+        display_name,
+        language,
     )
-    .bind(tenant)
-    .bind(customer_id)
-    .bind(display_name)
-    .bind(language)
     .fetch_one(pool)
     .await?;
     let strings = |v: Value| -> Vec<String> { serde_json::from_value(v).unwrap_or_default() };
     Ok(Profile {
-        display_name: row.get("display_name"),
-        language: row.get("language"),
-        preferences: strings(row.get("preferences")),
-        orders: strings(row.get("orders")),
+        display_name: row.display_name,
+        language: row.language,
+        preferences: strings(row.preferences),
+        orders: strings(row.orders),
     })
 }
 
@@ -57,16 +57,16 @@ pub async fn remember_order(
     customer_id: &str,
     order_number: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "update customer_profile set orders = ( \
            select coalesce(jsonb_agg(o order by n), '[]'::jsonb) from ( \
              select o, n from jsonb_array_elements(orders || jsonb_build_array($3::text)) with ordinality as t(o, n) \
              order by n desc limit 10) last), updated_at = now() \
          where tenant = $1 and customer_id = $2",
+        tenant,
+        customer_id,
+        order_number,
     )
-    .bind(tenant)
-    .bind(customer_id)
-    .bind(order_number)
     .execute(pool)
     .await?;
     Ok(())

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 /// One brand's conversation under an id, with all its messages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,55 +68,42 @@ pub async fn load_transcripts(
     brand: Option<&str>,
     conversation: &str,
 ) -> Result<Vec<Transcript>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query!(
         "select tenant, brand, conversation_id, customer_id, channel, handler, summary, \
          summarized_until, brain_state, created_at, updated_at from conversation \
          where tenant = $1 and conversation_id = $2 and ($3::text is null or brand = $3) \
          order by brand",
+        tenant,
+        conversation,
+        brand,
     )
-    .bind(tenant)
-    .bind(conversation)
-    .bind(brand)
     .fetch_all(pool)
     .await?;
     let mut transcripts = Vec::with_capacity(rows.len());
     for row in rows {
-        let brand: String = row.get("brand");
-        let messages = sqlx::query(
+        let messages = sqlx::query_as!(
+            TranscriptMessage,
             "select id, role, content, tool_calls, tool_call_id, is_error, event_id, for_human, \
              created_at from conversation_message \
              where tenant = $1 and brand = $2 and conversation_id = $3 order by id",
+            tenant,
+            &row.brand,
+            conversation,
         )
-        .bind(tenant)
-        .bind(&brand)
-        .bind(conversation)
         .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|m| TranscriptMessage {
-            id: m.get("id"),
-            role: m.get("role"),
-            content: m.get("content"),
-            tool_calls: m.get("tool_calls"),
-            tool_call_id: m.get("tool_call_id"),
-            is_error: m.get("is_error"),
-            event_id: m.get("event_id"),
-            for_human: m.get("for_human"),
-            created_at: m.get("created_at"),
-        })
-        .collect();
+        .await?;
         transcripts.push(Transcript {
-            tenant: row.get("tenant"),
-            brand,
-            conversation_id: row.get("conversation_id"),
-            customer_id: row.get("customer_id"),
-            channel: row.get("channel"),
-            handler: row.get("handler"),
-            summary: row.get("summary"),
-            summarized_until: row.get("summarized_until"),
-            brain_state: row.get("brain_state"),
-            created_at: row.get("created_at"),
-            updated_at: row.get("updated_at"),
+            tenant: row.tenant,
+            brand: row.brand,
+            conversation_id: row.conversation_id,
+            customer_id: row.customer_id,
+            channel: row.channel,
+            handler: row.handler,
+            summary: row.summary,
+            summarized_until: row.summarized_until,
+            brain_state: row.brain_state,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
             messages,
         });
     }
