@@ -7,7 +7,7 @@
 //! never deadlock), decides on the locked rows, and decrements them in the
 //! same transaction.
 
-use sqlx::{FromRow, PgPool, types::Json};
+use sqlx::{PgPool, types::Json};
 use store_events::{
     BrandId, TenantId,
     data::{
@@ -18,7 +18,6 @@ use uuid::Uuid;
 
 use crate::domain::reservation::{Decision, StockRow, decide};
 
-#[derive(FromRow)]
 struct LockedRow {
     product_id: Uuid,
     product_name: String,
@@ -79,23 +78,25 @@ pub async fn reserve(
     let mut tx = pool.begin().await?;
     // Claim the id first: a concurrent duplicate blocks here until we end,
     // then finds our row and answers with our reply.
-    let claimed = sqlx::query(
+    let claimed = sqlx::query!(
         "insert into reservation (tenant_id, id, status, reply) values ($1, $2, 'reserved', '{}') \
          on conflict (tenant_id, id) do nothing",
+        tenant.as_str(),
+        reservation_id
     )
-    .bind(tenant.as_str())
-    .bind(reservation_id)
     .execute(&mut *tx)
     .await?
     .rows_affected()
         == 1;
     if !claimed {
-        let Json(reply): Json<InventoryReservation> =
-            sqlx::query_scalar("select reply from reservation where tenant_id = $1 and id = $2")
-                .bind(tenant.as_str())
-                .bind(reservation_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let Json(reply) = sqlx::query_scalar!(
+            r#"select reply as "reply: Json<InventoryReservation>" from reservation
+             where tenant_id = $1 and id = $2"#,
+            tenant.as_str(),
+            reservation_id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
         return Ok(Reserved {
             reply,
@@ -106,7 +107,8 @@ pub async fn reserve(
         .iter()
         .filter_map(|i| Uuid::parse_str(&i.product_id).ok())
         .collect();
-    let rows: Vec<LockedRow> = sqlx::query_as(
+    let rows = sqlx::query_as!(
+        LockedRow,
         "select p.id as product_id, p.name as product_name, p.active as product_active, \
          p.max_per_order, p.price_minor, p.currency, v.id as variant_id, v.sku, \
          v.name as variant_name, v.active as variant_active, v.is_default, \
@@ -114,10 +116,10 @@ pub async fn reserve(
          from variant v join product p on p.id = v.product_id \
          where p.tenant_id = $1 and p.brand_id = $2 and p.id = any($3) and v.tenant_id = $1 \
          order by v.id for update of v",
+        tenant.as_str(),
+        brand.as_str(),
+        &product_ids
     )
-    .bind(tenant.as_str())
-    .bind(brand.as_str())
-    .bind(&product_ids)
     .fetch_all(&mut *tx)
     .await?;
     let rows = rows
@@ -143,24 +145,24 @@ pub async fn reserve(
     };
     let mut levels: Vec<StockLevel> = Vec::new();
     for (line, take) in takes.iter().enumerate() {
-        let stock: i32 = sqlx::query_scalar(
+        let stock = sqlx::query_scalar!(
             "update variant set stock = stock - $3, updated_at = now() \
              where tenant_id = $1 and id = $2 returning stock",
+            tenant.as_str(),
+            take.variant_id,
+            i32::try_from(take.quantity).unwrap_or(i32::MAX)
         )
-        .bind(tenant.as_str())
-        .bind(take.variant_id)
-        .bind(i32::try_from(take.quantity).unwrap_or(i32::MAX))
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query(
+        sqlx::query!(
             "insert into reservation_line (tenant_id, reservation_id, line, variant_id, quantity) \
              values ($1, $2, $3, $4, $5)",
+            tenant.as_str(),
+            reservation_id,
+            i32::try_from(line).unwrap_or(i32::MAX),
+            take.variant_id,
+            i32::try_from(take.quantity).unwrap_or(i32::MAX)
         )
-        .bind(tenant.as_str())
-        .bind(reservation_id)
-        .bind(i32::try_from(line).unwrap_or(i32::MAX))
-        .bind(take.variant_id)
-        .bind(i32::try_from(take.quantity).unwrap_or(i32::MAX))
         .execute(&mut *tx)
         .await?;
         let level = StockLevel {
@@ -188,12 +190,14 @@ pub async fn reserve(
         refusals: vec![],
         error: None,
     };
-    sqlx::query("update reservation set reply = $3 where tenant_id = $1 and id = $2")
-        .bind(tenant.as_str())
-        .bind(reservation_id)
-        .bind(Json(&reply))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "update reservation set reply = $3 where tenant_id = $1 and id = $2",
+        tenant.as_str(),
+        reservation_id,
+        Json(&reply) as _
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Reserved { reply, levels })
 }
@@ -212,13 +216,13 @@ pub async fn release(
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
-    let released = sqlx::query(
+    let released = sqlx::query!(
         "update reservation set status = 'released', release_reason = $3, updated_at = now() \
          where tenant_id = $1 and id = $2 and status = 'reserved'",
+        tenant.as_str(),
+        reservation_id,
+        &reason
     )
-    .bind(tenant.as_str())
-    .bind(reservation_id)
-    .bind(&reason)
     .execute(&mut *tx)
     .await?
     .rows_affected()
@@ -227,31 +231,29 @@ pub async fn release(
         tx.rollback().await?;
         return Ok(vec![]);
     }
-    let rows: Vec<(Uuid, Uuid, String, bool, i32, i64)> = sqlx::query_as(
-        "with back as ( \
-            select variant_id, sum(quantity)::bigint as quantity from reservation_line \
-            where tenant_id = $1 and reservation_id = $2 group by variant_id \
-         ) \
-         update variant v set stock = v.stock + back.quantity, updated_at = now() \
-         from back where v.id = back.variant_id and v.tenant_id = $1 \
-         returning v.product_id, v.id, v.sku, v.is_default, v.stock, back.quantity",
+    let rows = sqlx::query!(
+        r#"with back as (
+            select variant_id, sum(quantity)::bigint as quantity from reservation_line
+            where tenant_id = $1 and reservation_id = $2 group by variant_id
+         )
+         update variant v set stock = v.stock + back.quantity, updated_at = now()
+         from back where v.id = back.variant_id and v.tenant_id = $1
+         returning v.product_id, v.id, v.sku, v.is_default, v.stock, back.quantity as "quantity!""#,
+        tenant.as_str(),
+        reservation_id
     )
-    .bind(tenant.as_str())
-    .bind(reservation_id)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(product_id, variant_id, sku, is_default, stock, quantity)| StockLevel {
-                product_id: product_id.to_string(),
-                variant_id: (!is_default).then(|| variant_id.to_string()),
-                sku,
-                stock: u32::try_from(stock).unwrap_or(0),
-                delta: quantity,
-            },
-        )
+        .map(|row| StockLevel {
+            product_id: row.product_id.to_string(),
+            variant_id: (!row.is_default).then(|| row.id.to_string()),
+            sku: row.sku,
+            stock: u32::try_from(row.stock).unwrap_or(0),
+            delta: row.quantity,
+        })
         .collect())
 }
 
@@ -295,20 +297,22 @@ pub async fn adjust(
     let mut tx = pool.begin().await?;
     let mut levels = Vec::new();
     for adjustment in adjustments {
-        let row: Option<(Uuid, Uuid, bool, i32)> = sqlx::query_as(
+        let row = sqlx::query!(
             "select v.product_id, v.id, v.is_default, v.stock from variant v \
              join product p on p.id = v.product_id \
              where v.tenant_id = $1 and p.tenant_id = $1 and p.brand_id = $2 and v.sku = $3 \
              for update of v",
+            tenant.as_str(),
+            brand.as_str(),
+            &adjustment.sku
         )
-        .bind(tenant.as_str())
-        .bind(brand.as_str())
-        .bind(&adjustment.sku)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((product_id, variant_id, is_default, old)) = row else {
+        let Some(row) = row else {
             return Err(AdjustError::UnknownSku(adjustment.sku.clone()));
         };
+        let (product_id, variant_id, is_default, old) =
+            (row.product_id, row.id, row.is_default, row.stock);
         let new = match (adjustment.set, adjustment.delta) {
             (Some(set), _) => i64::from(set),
             (None, delta) => i64::from(old) + i64::from(delta.unwrap_or(0)),
@@ -317,11 +321,13 @@ pub async fn adjust(
             .ok()
             .filter(|n| *n >= 0)
             .ok_or_else(|| AdjustError::Negative(adjustment.sku.clone()))?;
-        sqlx::query("update variant set stock = $2, updated_at = now() where id = $1")
-            .bind(variant_id)
-            .bind(new)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "update variant set stock = $2, updated_at = now() where id = $1",
+            variant_id,
+            new
+        )
+        .execute(&mut *tx)
+        .await?;
         levels.push(StockLevel {
             product_id: product_id.to_string(),
             variant_id: (!is_default).then(|| variant_id.to_string()),

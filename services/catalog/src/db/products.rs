@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{FromRow, PgConnection, PgPool, types::Json};
+use sqlx::{PgConnection, PgPool, types::Json};
 use store_events::{
     BrandId, TenantId,
     data::{Currency, Money, StockLevel},
@@ -74,7 +74,6 @@ pub struct VariantView {
     pub active: bool,
 }
 
-#[derive(FromRow)]
 struct ProductRow {
     id: Uuid,
     brand_id: String,
@@ -95,7 +94,6 @@ struct ProductRow {
     updated_at: DateTime<Utc>,
 }
 
-#[derive(FromRow)]
 struct VariantRow {
     id: Uuid,
     sku: String,
@@ -131,72 +129,83 @@ pub async fn save(
     product: &NewProduct,
     on_existing: OnExisting,
 ) -> Result<(Uuid, Vec<StockLevel>), sqlx::Error> {
-    let conflict = match on_existing {
-        OnExisting::Fail => "",
-        OnExisting::Update => {
-            "on conflict on constraint product_sku_unique do update set \
+    // The same insert twice, as the checked macros need each statement
+    // spelled out: a second SKU fails or updates the product.
+    macro_rules! insert_product {
+        ($sql:tt) => {
+            sqlx::query_scalar!(
+                $sql,
+                Uuid::now_v7(),
+                tenant.as_str(),
+                brand.as_str(),
+                &product.sku,
+                &product.name,
+                &product.description,
+                &product.category,
+                &product.tags,
+                &product.related_categories,
+                Json(&product.attributes) as _,
+                &product.images,
+                Json(&product.translations) as _,
+                product.price_minor,
+                product.currency.as_str(),
+                product
+                    .max_per_order
+                    .map(|m| i32::try_from(m).unwrap_or(i32::MAX)),
+                product.active
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        };
+    }
+    let id: Uuid = match on_existing {
+        OnExisting::Fail => insert_product!(
+            "insert into product (id, tenant_id, brand_id, sku, name, description, category, \
+             tags, related_categories, attributes, images, translations, price_minor, currency, \
+             max_per_order, active) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             returning id"
+        ),
+        OnExisting::Update => insert_product!(
+            "insert into product (id, tenant_id, brand_id, sku, name, description, category, \
+             tags, related_categories, attributes, images, translations, price_minor, currency, \
+             max_per_order, active) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             on conflict on constraint product_sku_unique do update set \
              name = excluded.name, description = excluded.description, \
              category = excluded.category, tags = excluded.tags, \
              related_categories = excluded.related_categories, attributes = excluded.attributes, \
              images = excluded.images, translations = excluded.translations, \
              price_minor = excluded.price_minor, currency = excluded.currency, \
-             max_per_order = excluded.max_per_order, active = excluded.active, updated_at = now()"
-        }
+             max_per_order = excluded.max_per_order, active = excluded.active, updated_at = now() \
+             returning id"
+        ),
     };
-    let sql = format!(
-        "insert into product (id, tenant_id, brand_id, sku, name, description, category, tags, \
-         related_categories, attributes, images, translations, price_minor, currency, \
-         max_per_order, active) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-         {conflict} returning id"
-    );
-    let id: Uuid = sqlx::query_scalar(&sql)
-        .bind(Uuid::now_v7())
-        .bind(tenant.as_str())
-        .bind(brand.as_str())
-        .bind(&product.sku)
-        .bind(&product.name)
-        .bind(&product.description)
-        .bind(&product.category)
-        .bind(&product.tags)
-        .bind(&product.related_categories)
-        .bind(Json(&product.attributes))
-        .bind(&product.images)
-        .bind(Json(&product.translations))
-        .bind(product.price_minor)
-        .bind(product.currency.as_str())
-        .bind(
-            product
-                .max_per_order
-                .map(|m| i32::try_from(m).unwrap_or(i32::MAX)),
-        )
-        .bind(product.active)
-        .fetch_one(&mut *conn)
-        .await?;
     let mut levels = Vec::new();
     for (position, variant) in product.variants.iter().enumerate() {
-        let (variant_id, stock, old): (Uuid, i32, i32) = sqlx::query_as(
-            "with old as (select stock from variant where product_id = $3 and sku = $4) \
-             insert into variant (id, tenant_id, product_id, sku, name, attributes, price_minor, \
-             stock, is_default, position) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             on conflict on constraint variant_sku_unique do update set name = excluded.name, \
-             attributes = excluded.attributes, price_minor = excluded.price_minor, \
-             stock = excluded.stock, is_default = excluded.is_default, \
-             position = excluded.position, active = true, updated_at = now() \
-             returning id, stock, coalesce((select stock from old), 0)",
+        let row = sqlx::query!(
+            r#"with old as (select stock from variant where product_id = $3 and sku = $4)
+             insert into variant (id, tenant_id, product_id, sku, name, attributes, price_minor,
+             stock, is_default, position) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             on conflict on constraint variant_sku_unique do update set name = excluded.name,
+             attributes = excluded.attributes, price_minor = excluded.price_minor,
+             stock = excluded.stock, is_default = excluded.is_default,
+             position = excluded.position, active = true, updated_at = now()
+             returning id, stock, coalesce((select stock from old), 0) as "old!""#,
+            Uuid::now_v7(),
+            tenant.as_str(),
+            id,
+            &variant.sku,
+            &variant.name,
+            Json(&variant.attributes) as _,
+            variant.price_minor,
+            i32::try_from(variant.stock).unwrap_or(i32::MAX),
+            variant.is_default,
+            i32::try_from(position).unwrap_or(i32::MAX)
         )
-        .bind(Uuid::now_v7())
-        .bind(tenant.as_str())
-        .bind(id)
-        .bind(&variant.sku)
-        .bind(&variant.name)
-        .bind(Json(&variant.attributes))
-        .bind(variant.price_minor)
-        .bind(i32::try_from(variant.stock).unwrap_or(i32::MAX))
-        .bind(variant.is_default)
-        .bind(i32::try_from(position).unwrap_or(i32::MAX))
         .fetch_one(&mut *conn)
         .await?;
+        let (variant_id, stock, old) = (row.id, row.stock, row.old);
         if stock != old {
             levels.push(StockLevel {
                 product_id: id.to_string(),
@@ -210,13 +219,13 @@ pub async fn save(
     if on_existing == OnExisting::Update {
         // Variants the import no longer lists stop being sold.
         let skus: Vec<&str> = product.variants.iter().map(|v| v.sku.as_str()).collect();
-        sqlx::query(
+        sqlx::query!(
             "update variant set active = false, updated_at = now() \
              where tenant_id = $1 and product_id = $2 and not (sku = any($3)) and active",
+            tenant.as_str(),
+            id,
+            &skus as _
         )
-        .bind(tenant.as_str())
-        .bind(id)
-        .bind(&skus)
         .execute(&mut *conn)
         .await?;
     }
@@ -230,24 +239,29 @@ pub async fn get(
     tenant: &TenantId,
     id: Uuid,
 ) -> Result<Option<ProductView>, sqlx::Error> {
-    let Some(row) = sqlx::query_as::<_, ProductRow>(
-        "select id, brand_id, sku, name, description, category, tags, related_categories, \
-         attributes, images, translations, price_minor, currency, max_per_order, active, \
-         created_at, updated_at from product where tenant_id = $1 and id = $2",
+    let Some(row) = sqlx::query_as!(
+        ProductRow,
+        r#"select id, brand_id, sku, name, description, category, tags, related_categories,
+         attributes as "attributes: Json<BTreeMap<String, String>>", images,
+         translations as "translations: Json<BTreeMap<String, Translation>>", price_minor,
+         currency, max_per_order, active, created_at, updated_at
+         from product where tenant_id = $1 and id = $2"#,
+        tenant.as_str(),
+        id
     )
-    .bind(tenant.as_str())
-    .bind(id)
     .fetch_optional(pool)
     .await?
     else {
         return Ok(None);
     };
-    let variants = sqlx::query_as::<_, VariantRow>(
-        "select id, sku, name, attributes, price_minor, stock, is_default, active from variant \
-         where tenant_id = $1 and product_id = $2 order by position, sku",
+    let variants = sqlx::query_as!(
+        VariantRow,
+        r#"select id, sku, name, attributes as "attributes: Json<BTreeMap<String, String>>",
+         price_minor, stock, is_default, active from variant
+         where tenant_id = $1 and product_id = $2 order by position, sku"#,
+        tenant.as_str(),
+        id
     )
-    .bind(tenant.as_str())
-    .bind(id)
     .fetch_all(pool)
     .await?;
     let currency = currency(row.currency)?;
@@ -293,12 +307,12 @@ pub async fn set_active(
     id: Uuid,
     active: bool,
 ) -> Result<bool, sqlx::Error> {
-    let updated = sqlx::query(
+    let updated = sqlx::query!(
         "update product set active = $3, updated_at = now() where tenant_id = $1 and id = $2",
+        tenant.as_str(),
+        id,
+        active
     )
-    .bind(tenant.as_str())
-    .bind(id)
-    .bind(active)
     .execute(pool)
     .await?
     .rows_affected();

@@ -112,6 +112,8 @@ pub async fn search(
          limit $11 offset $12"
     )
     .replace("$lang", "$5");
+    // Runtime-checked: the statement is assembled with format! from
+    // SUMMARY_COLUMNS, which it shares with `recommend`.
     let rows: Vec<SummaryRow> = sqlx::query_as(&sql)
         .bind(tenant.as_str())
         .bind(brand.as_str())
@@ -148,12 +150,13 @@ pub async fn recommend(
     brand: &BrandId,
     request: &Recommend,
 ) -> Result<Option<Vec<ProductSummary>>, sqlx::Error> {
-    let seeds: i64 = sqlx::query_scalar(
-        "select count(*) from product where tenant_id = $1 and brand_id = $2 and id = any($3)",
+    let seeds = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from product
+         where tenant_id = $1 and brand_id = $2 and id = any($3)"#,
+        tenant.as_str(),
+        brand.as_str(),
+        &request.product_ids
     )
-    .bind(tenant.as_str())
-    .bind(brand.as_str())
-    .bind(&request.product_ids)
     .fetch_one(pool)
     .await?;
     if seeds == 0 {
@@ -192,6 +195,8 @@ pub async fn recommend(
         RecommendMode::Similar => "similar",
         RecommendMode::Complement => "complement",
     };
+    // Runtime-checked: the statement is assembled with format! from
+    // SUMMARY_COLUMNS, which it shares with `search`.
     let rows: Vec<SummaryRow> = sqlx::query_as(&sql)
         .bind(tenant.as_str())
         .bind(brand.as_str())

@@ -1,6 +1,6 @@
 //! Tenants, their API keys and their brands.
 
-use sqlx::{PgPool, Row as _};
+use sqlx::PgPool;
 use store_events::{BrandId, TenantId, data::Currency};
 
 /// A brand's settings.
@@ -25,16 +25,16 @@ pub async fn upsert_brand(
     tenant: &TenantId,
     brand: &Brand,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into brand (tenant_id, id, name, currency, language) values ($1, $2, $3, $4, $5) \
          on conflict (tenant_id, id) do update set name = excluded.name, \
          currency = excluded.currency, language = excluded.language, updated_at = now()",
+        tenant.as_str(),
+        brand.id.as_str(),
+        &brand.name,
+        brand.currency.as_str(),
+        &brand.language
     )
-    .bind(tenant.as_str())
-    .bind(brand.id.as_str())
-    .bind(&brand.name)
-    .bind(brand.currency.as_str())
-    .bind(&brand.language)
     .execute(pool)
     .await?;
     Ok(())
@@ -47,19 +47,20 @@ pub async fn get_brand(
     tenant: &TenantId,
     brand: &BrandId,
 ) -> Result<Option<Brand>, sqlx::Error> {
-    let row =
-        sqlx::query("select name, currency, language from brand where tenant_id = $1 and id = $2")
-            .bind(tenant.as_str())
-            .bind(brand.as_str())
-            .fetch_optional(pool)
-            .await?;
+    let row = sqlx::query!(
+        "select name, currency, language from brand where tenant_id = $1 and id = $2",
+        tenant.as_str(),
+        brand.as_str()
+    )
+    .fetch_optional(pool)
+    .await?;
     row.map(|row| {
-        let currency: String = row.try_get("currency")?;
         Ok(Brand {
             id: brand.clone(),
-            name: row.try_get("name")?,
-            currency: Currency::parse(currency).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-            language: row.try_get("language")?,
+            name: row.name,
+            currency: Currency::parse(row.currency)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            language: row.language,
         })
     })
     .transpose()

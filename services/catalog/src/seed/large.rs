@@ -16,10 +16,12 @@ pub async fn generate_large(
     brand: &BrandId,
     count: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query("insert into tenant (id, name) values ($1, $1) on conflict do nothing")
-        .bind(tenant.as_str())
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "insert into tenant (id, name) values ($1, $1) on conflict do nothing",
+        tenant.as_str()
+    )
+    .execute(pool)
+    .await?;
     db::tenants::upsert_brand(
         pool,
         tenant,
@@ -31,7 +33,7 @@ pub async fn generate_large(
         },
     )
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "with words as (select \
             array['Classic','Urban','Premium','Compact','Wireless','Vintage','Modern','Smart','Eco','Ultra'] as adj, \
             array['Cotton','Leather','Steel','Bamboo','Wool','Ceramic','Carbon','Linen','Glass','Oak'] as mat, \
@@ -43,24 +45,25 @@ pub async fn generate_large(
                 'A ' || lower(mat[1 + (g / 10) % 10]) || ' ' || lower(kind[1 + (g / 100) % 20]) || ' for every day.', \
                 lower(kind[1 + (g / 100) % 20]), array[lower(adj[1 + g % 10]), lower(mat[1 + (g / 10) % 10])], \
                 500 + (g * 37) % 50000, 'BRL' \
-         from words, generate_series(1, $3) as g",
+         from words, generate_series(1, $3::bigint) as g",
+        tenant.as_str(),
+        brand.as_str(),
+        count
     )
-    .bind(tenant.as_str())
-    .bind(brand.as_str())
-    .bind(count)
     .execute(pool)
     .await
     .context("Failed to generate products")?;
-    sqlx::query(
+    sqlx::query!(
         "insert into variant (id, tenant_id, product_id, sku, stock, is_default) \
          select gen_random_uuid(), p.tenant_id, p.id, p.sku, (hashtext(p.sku) & 15), true \
          from product p where p.tenant_id = $1 and p.brand_id = $2 \
          and not exists (select 1 from variant v where v.product_id = p.id)",
+        tenant.as_str(),
+        brand.as_str()
     )
-    .bind(tenant.as_str())
-    .bind(brand.as_str())
     .execute(pool)
     .await?;
+    // Maintenance statements (analyze), not queries: runtime-checked.
     sqlx::query("analyze product").execute(pool).await?;
     sqlx::query("analyze variant").execute(pool).await?;
     Ok(())

@@ -24,10 +24,12 @@ pub use large::generate_large;
 pub type Loaded = Vec<(String, Option<String>, usize)>;
 
 async fn ensure_tenant(pool: &PgPool, id: &TenantId, name: &str) -> anyhow::Result<Option<String>> {
-    let exists: bool = sqlx::query_scalar("select exists (select 1 from tenant where id = $1)")
-        .bind(id.as_str())
-        .fetch_one(pool)
-        .await?;
+    let exists = sqlx::query_scalar!(
+        r#"select exists (select 1 from tenant where id = $1) as "exists!""#,
+        id.as_str()
+    )
+    .fetch_one(pool)
+    .await?;
     if exists {
         return Ok(None);
     }
