@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{FromRow, PgConnection, PgPool, types::Json};
+use sqlx::{PgConnection, PgPool, types::Json};
 use store_events::{
     TenantId,
     data::{Customer, Priority},
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::domain::handoff::{Status, merged_priority};
 
 /// A hand-off as stored and shown.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Handoff {
     /// Its id (a UUIDv7).
     pub id: Uuid,
@@ -71,9 +71,22 @@ impl Handoff {
     }
 }
 
-const COLUMNS: &str = "id, tenant_id, brand_id, conversation, channel, customer, reason, \
-    summary, priority, status, escalations, escalation_event_id, correlation_id, opened_at, \
-    updated_at, resolved_at, resolved_by, resolution, note";
+/// A checked `query_as!` of [`Handoff`]s: `$before`, every column of
+/// `handoff`, then `$after`, with the arguments.
+macro_rules! query_handoffs {
+    ($before:literal, $after:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Handoff,
+            $before
+                + r#" id, tenant_id, brand_id, conversation, channel,
+                customer as "customer: Json<Customer>", reason, summary, priority, status,
+                escalations, escalation_event_id, correlation_id, opened_at, updated_at,
+                resolved_at, resolved_by, resolution, note "#
+                + $after
+            $(, $arg)*
+        )
+    };
+}
 
 /// What an escalation says about its conversation.
 #[derive(Debug, Clone)]
@@ -142,24 +155,24 @@ pub async fn escalate(
     conn: &mut PgConnection,
     escalation: &Escalation,
 ) -> Result<Escalated, sqlx::Error> {
-    let inserted: Option<Uuid> = sqlx::query_scalar(
+    let inserted = sqlx::query_scalar!(
         "insert into handoff (id, tenant_id, brand_id, conversation, channel, customer, reason, \
              summary, priority, escalation_event_id, correlation_id) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          on conflict (tenant_id, conversation) where status = 'open' do nothing \
          returning id",
+        Uuid::now_v7(),
+        escalation.tenant.as_str(),
+        &escalation.brand,
+        &escalation.conversation,
+        &escalation.channel,
+        Json(&escalation.customer) as _,
+        &escalation.reason,
+        &escalation.summary,
+        priority_name(escalation.priority),
+        &escalation.event_id,
+        &escalation.correlation_id
     )
-    .bind(Uuid::now_v7())
-    .bind(escalation.tenant.as_str())
-    .bind(&escalation.brand)
-    .bind(&escalation.conversation)
-    .bind(&escalation.channel)
-    .bind(Json(&escalation.customer))
-    .bind(&escalation.reason)
-    .bind(&escalation.summary)
-    .bind(priority_name(escalation.priority))
-    .bind(&escalation.event_id)
-    .bind(&escalation.correlation_id)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = inserted {
@@ -171,20 +184,20 @@ pub async fn escalate(
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
     let priority = merged_priority(parse_priority(&current.priority), escalation.priority);
-    sqlx::query(
+    sqlx::query!(
         "update handoff set brand_id = $2, channel = $3, customer = $4, reason = $5, \
              summary = $6, priority = $7, escalation_event_id = $8, \
              escalations = escalations + 1, updated_at = now() \
          where id = $1",
+        current.id,
+        &escalation.brand,
+        &escalation.channel,
+        Json(&escalation.customer) as _,
+        &escalation.reason,
+        &escalation.summary,
+        priority_name(priority),
+        &escalation.event_id
     )
-    .bind(current.id)
-    .bind(&escalation.brand)
-    .bind(&escalation.channel)
-    .bind(Json(&escalation.customer))
-    .bind(&escalation.reason)
-    .bind(&escalation.summary)
-    .bind(priority_name(priority))
-    .bind(&escalation.event_id)
     .execute(&mut *conn)
     .await?;
     Ok(Escalated::Updated(current.id))
@@ -198,12 +211,12 @@ pub async fn lock_open(
     tenant: &TenantId,
     conversation: &str,
 ) -> Result<Option<Handoff>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {COLUMNS} from handoff \
-         where tenant_id = $1 and conversation = $2 and status = 'open' for update"
-    ))
-    .bind(tenant.as_str())
-    .bind(conversation)
+    query_handoffs!(
+        "select",
+        "from handoff where tenant_id = $1 and conversation = $2 and status = 'open' for update",
+        tenant.as_str(),
+        conversation
+    )
     .fetch_optional(conn)
     .await
 }
@@ -215,11 +228,12 @@ pub async fn lock(
     tenant: &TenantId,
     id: Uuid,
 ) -> Result<Option<Handoff>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {COLUMNS} from handoff where id = $1 and tenant_id = $2 for update"
-    ))
-    .bind(id)
-    .bind(tenant.as_str())
+    query_handoffs!(
+        "select",
+        "from handoff where id = $1 and tenant_id = $2 for update",
+        id,
+        tenant.as_str()
+    )
     .fetch_optional(conn)
     .await
 }
@@ -242,15 +256,16 @@ pub async fn resolve(
     id: Uuid,
     resolution: &Resolution<'_>,
 ) -> Result<Handoff, sqlx::Error> {
-    sqlx::query_as(&format!(
+    query_handoffs!(
         "update handoff set status = 'resolved', resolved_at = now(), resolved_by = $2, \
              resolution = $3, note = $4, updated_at = now() \
-         where id = $1 and status = 'open' returning {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(resolution.by)
-    .bind(resolution.resolution)
-    .bind(resolution.note)
+         where id = $1 and status = 'open' returning",
+        "",
+        id,
+        resolution.by,
+        resolution.resolution,
+        resolution.note
+    )
     .fetch_one(conn)
     .await
 }
@@ -262,11 +277,12 @@ pub async fn get(
     tenant: &TenantId,
     id: Uuid,
 ) -> Result<Option<Handoff>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {COLUMNS} from handoff where id = $1 and tenant_id = $2"
-    ))
-    .bind(id)
-    .bind(tenant.as_str())
+    query_handoffs!(
+        "select",
+        "from handoff where id = $1 and tenant_id = $2",
+        id,
+        tenant.as_str()
+    )
     .fetch_optional(pool)
     .await
 }
@@ -292,34 +308,38 @@ pub async fn list(
     filter: &Filter,
 ) -> Result<(Vec<Handoff>, i64), sqlx::Error> {
     let status = filter.status.map(Status::as_str);
-    let condition = "tenant_id = $1 and ($2::text is null or status = $2) \
-                     and ($3::text is null or brand_id = $3)";
-    let rows = sqlx::query_as(&format!(
-        "select {COLUMNS} from handoff where {condition} \
-         order by opened_at desc, id desc limit $4 offset $5"
-    ))
-    .bind(tenant.as_str())
-    .bind(status)
-    .bind(filter.brand.as_deref())
-    .bind(filter.limit)
-    .bind(filter.offset)
+    let rows = query_handoffs!(
+        "select",
+        "from handoff where tenant_id = $1 and ($2::text is null or status = $2) \
+         and ($3::text is null or brand_id = $3) \
+         order by opened_at desc, id desc limit $4 offset $5",
+        tenant.as_str(),
+        status,
+        filter.brand.as_deref(),
+        filter.limit,
+        filter.offset
+    )
     .fetch_all(pool)
     .await?;
-    let total = sqlx::query_scalar(&format!("select count(*) from handoff where {condition}"))
-        .bind(tenant.as_str())
-        .bind(status)
-        .bind(filter.brand.as_deref())
-        .fetch_one(pool)
-        .await?;
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from handoff where tenant_id = $1
+        and ($2::text is null or status = $2) and ($3::text is null or brand_id = $3)"#,
+        tenant.as_str(),
+        status,
+        filter.brand.as_deref()
+    )
+    .fetch_one(pool)
+    .await?;
     Ok((rows, total))
 }
 
 /// Open hand-offs per tenant (tenants with none are left out).
 #[tracing::instrument(skip_all)]
 pub async fn open_per_tenant(pool: &PgPool) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "select tenant_id, count(*) from handoff where status = 'open' group by tenant_id",
+    let rows = sqlx::query!(
+        r#"select tenant_id, count(*) as "n!" from handoff where status = 'open' group by tenant_id"#
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.tenant_id, r.n)).collect())
 }

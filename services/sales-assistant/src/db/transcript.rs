@@ -5,13 +5,13 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::domain::transcript::Author;
 
 /// One transcript message as stored and shown.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Message {
     /// Order of recording within the hand-off, from 1.
     pub seq: i32,
@@ -51,7 +51,8 @@ pub async fn append(
     handoff: Uuid,
     message: &NewMessage<'_>,
 ) -> Result<Option<Message>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Message,
         "insert into handoff_message (handoff_id, seq, sender, text, at, agent, source_id) \
          select $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6 \
            from handoff_message where handoff_id = $1 \
@@ -60,13 +61,13 @@ pub async fn append(
              where handoff_id = $1 and sender = $2 and text = $3 and at = $4) \
          on conflict (handoff_id, source_id) where source_id is not null do nothing \
          returning seq, sender, text, at, agent",
+        handoff,
+        message.from.as_str(),
+        message.text,
+        message.at,
+        message.agent,
+        message.source_id
     )
-    .bind(handoff)
-    .bind(message.from.as_str())
-    .bind(message.text)
-    .bind(message.at)
-    .bind(message.agent)
-    .bind(message.source_id)
     .fetch_optional(conn)
     .await
 }
@@ -74,11 +75,12 @@ pub async fn append(
 /// The transcript of a hand-off, in order of recording.
 #[tracing::instrument(skip_all, fields(handoff = %handoff))]
 pub async fn list(pool: &PgPool, handoff: Uuid) -> Result<Vec<Message>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Message,
         "select seq, sender, text, at, agent from handoff_message \
          where handoff_id = $1 order by seq",
+        handoff
     )
-    .bind(handoff)
     .fetch_all(pool)
     .await
 }
