@@ -60,6 +60,10 @@ for entry in "${crates[@]}"; do
     rm -rf "$out"
     mkdir -p "$out"
   fi
+  # SQLX_OFFLINE_DIR is seen by every crate compiled in the online run, so
+  # first bring the crate's dependencies up to date offline: then only the
+  # touched crate recompiles online, and only its queries land in $out.
+  cargo check --quiet --locked -p "$package" --lib --bins
   # Touch the crate so its macros run again, online, writing into $out.
   touch "$dir/src/lib.rs"
   SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$(realpath "$out")" DATABASE_URL="$server/$db" \
