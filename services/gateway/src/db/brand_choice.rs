@@ -11,11 +11,11 @@ pub async fn get(
     tenant: &str,
     conversation: &str,
 ) -> Result<Option<BrandId>, sqlx::Error> {
-    let brand: Option<String> = sqlx::query_scalar(
+    let brand = sqlx::query_scalar!(
         "select brand from conversation_brand where tenant = $1 and conversation = $2",
+        tenant,
+        conversation
     )
-    .bind(tenant)
-    .bind(conversation)
     .fetch_optional(conn)
     .await?;
     Ok(brand.and_then(|b| BrandId::parse(b).ok()))
@@ -29,13 +29,13 @@ pub async fn set(
     conversation: &str,
     brand: &BrandId,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into conversation_brand (tenant, conversation, brand) values ($1, $2, $3) \
          on conflict (tenant, conversation) do update set brand = excluded.brand, updated_at = now()",
+        tenant,
+        conversation,
+        brand.as_str()
     )
-    .bind(tenant)
-    .bind(conversation)
-    .bind(brand.as_str())
     .execute(conn)
     .await?;
     Ok(())
@@ -48,10 +48,12 @@ pub async fn clear(
     tenant: &str,
     conversation: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from conversation_brand where tenant = $1 and conversation = $2")
-        .bind(tenant)
-        .bind(conversation)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "delete from conversation_brand where tenant = $1 and conversation = $2",
+        tenant,
+        conversation
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }

@@ -26,17 +26,17 @@ pub async fn claim(
     key: &str,
     ttl: Duration,
 ) -> Result<Seen, sqlx::Error> {
-    let inserted = sqlx::query(
+    let inserted = sqlx::query!(
         "insert into inbound_message (tenant, channel, channel_key, expires_at) \
          values ($1, $2, $3, now() + make_interval(secs => $4)) \
          on conflict (tenant, channel, channel_key) do update \
          set created_at = now(), expires_at = excluded.expires_at \
          where inbound_message.expires_at < now()",
+        tenant,
+        channel,
+        key,
+        ttl.as_secs_f64()
     )
-    .bind(tenant)
-    .bind(channel)
-    .bind(key)
-    .bind(ttl.as_secs_f64())
     .execute(conn)
     .await?
     .rows_affected();
@@ -51,7 +51,7 @@ pub async fn claim(
 #[tracing::instrument(skip_all)]
 pub async fn purge_expired(pool: &PgPool) -> Result<u64, sqlx::Error> {
     Ok(
-        sqlx::query("delete from inbound_message where expires_at < now()")
+        sqlx::query!("delete from inbound_message where expires_at < now()")
             .execute(pool)
             .await?
             .rows_affected(),

@@ -7,11 +7,12 @@ use sqlx::PgPool;
 /// and recorded in order, so this is the next sequence number).
 #[tracing::instrument(skip_all, fields(event_id = event_id))]
 pub async fn sent_count(pool: &PgPool, event_id: &str) -> Result<i32, sqlx::Error> {
-    let count: i64 =
-        sqlx::query_scalar("select count(*) from outbound_message where event_id = $1")
-            .bind(event_id)
-            .fetch_one(pool)
-            .await?;
+    let count = sqlx::query_scalar!(
+        r#"select count(*) as "count!" from outbound_message where event_id = $1"#,
+        event_id
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(i32::try_from(count).unwrap_or(i32::MAX))
 }
 
@@ -23,13 +24,13 @@ pub async fn record_sent(
     seq: i32,
     channel_message_id: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into outbound_message (event_id, seq, channel_message_id) values ($1, $2, $3) \
          on conflict do nothing",
+        event_id,
+        seq,
+        channel_message_id
     )
-    .bind(event_id)
-    .bind(seq)
-    .bind(channel_message_id)
     .execute(pool)
     .await?;
     Ok(())

@@ -18,7 +18,7 @@ use crate::domain::webchat::{Author, Entry};
 pub const NOTIFY_CHANNEL: &str = "webchat_entry";
 
 /// A session as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Session {
     /// Session id (UUIDv7).
     pub id: Uuid,
@@ -73,30 +73,29 @@ pub struct NewEntry<'a> {
 /// Creates a session.
 #[tracing::instrument(skip_all, fields(session = %session.id, tenant = session.tenant, brand = session.brand))]
 pub async fn create_session(pool: &PgPool, session: &NewSession<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into webchat_session (id, tenant, brand, display_name, token_sha256) \
          values ($1, $2, $3, $4, $5)",
+        session.id,
+        session.tenant,
+        session.brand,
+        session.display_name,
+        session.token_sha256
     )
-    .bind(session.id)
-    .bind(session.tenant)
-    .bind(session.brand)
-    .bind(session.display_name)
-    .bind(session.token_sha256)
     .execute(pool)
     .await?;
     Ok(())
 }
 
-const SESSION_COLUMNS: &str =
-    "id, tenant, brand, display_name, token_sha256, created_at, last_active_at";
-
 /// The session with this id, if any.
 #[tracing::instrument(skip_all, fields(session = %id))]
 pub async fn find_session(pool: &PgPool, id: Uuid) -> Result<Option<Session>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {SESSION_COLUMNS} from webchat_session where id = $1"
-    ))
-    .bind(id)
+    sqlx::query_as!(
+        Session,
+        "select id, tenant, brand, display_name, token_sha256, created_at, last_active_at \
+         from webchat_session where id = $1",
+        id
+    )
     .fetch_optional(pool)
     .await
 }
@@ -108,10 +107,12 @@ pub async fn lock_session(
     conn: &mut PgConnection,
     id: Uuid,
 ) -> Result<Option<Session>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {SESSION_COLUMNS} from webchat_session where id = $1 for update"
-    ))
-    .bind(id)
+    sqlx::query_as!(
+        Session,
+        "select id, tenant, brand, display_name, token_sha256, created_at, last_active_at \
+         from webchat_session where id = $1 for update",
+        id
+    )
     .fetch_optional(conn)
     .await
 }
@@ -120,10 +121,12 @@ pub async fn lock_session(
 /// from expiring).
 #[tracing::instrument(skip_all, fields(session = %id))]
 pub async fn touch_session(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("update webchat_session set last_active_at = now() where id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "update webchat_session set last_active_at = now() where id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -138,14 +141,14 @@ pub async fn delete_expired_sessions(pool: &PgPool, ttl: Duration) -> Result<u64
     let mut deleted = 0;
     loop {
         // In batches, so a large backlog does not hold one long transaction.
-        let batch = sqlx::query(
+        let batch = sqlx::query!(
             "delete from webchat_session where id in (\
                select id from webchat_session \
                where last_active_at < now() - make_interval(secs => $1) \
                limit $2)",
+            ttl_secs,
+            SWEEP_BATCH
         )
-        .bind(ttl_secs)
-        .bind(SWEEP_BATCH)
         .execute(pool)
         .await?
         .rows_affected();
@@ -164,14 +167,15 @@ pub async fn find_client_message(
     session: Uuid,
     client_message_id: &str,
 ) -> Result<Option<(i64, Option<Uuid>)>, sqlx::Error> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "select seq, message_id from webchat_entry \
          where session_id = $1 and client_message_id = $2",
+        session,
+        client_message_id
     )
-    .bind(session)
-    .bind(client_message_id)
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.seq, r.message_id)))
 }
 
 /// Whether the reply event `event_id` is already in the transcript.
@@ -181,11 +185,11 @@ pub async fn reply_recorded(
     session: Uuid,
     event_id: &str,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "select exists (select 1 from webchat_entry where session_id = $1 and source_event_id = $2)",
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from webchat_entry where session_id = $1 and source_event_id = $2) as "exists!""#,
+        session,
+        event_id
     )
-    .bind(session)
-    .bind(event_id)
     .fetch_one(conn)
     .await
 }
@@ -198,34 +202,36 @@ pub async fn append(
     session: Uuid,
     entry: &NewEntry<'_>,
 ) -> Result<i64, sqlx::Error> {
-    let seq: i64 = sqlx::query_scalar(
+    let seq = sqlx::query_scalar!(
         "update webchat_session set last_seq = last_seq + 1, updated_at = now() \
          where id = $1 returning last_seq",
+        session
     )
-    .bind(session)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into webchat_entry (session_id, seq, sender, parts, sent_at, message_id, \
          client_message_id, source_event_id, source_part) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        session,
+        seq,
+        entry.from.as_str(),
+        entry.parts,
+        entry.sent_at,
+        entry.message_id,
+        entry.client_message_id,
+        entry.source_event_id,
+        entry.source_part
     )
-    .bind(session)
-    .bind(seq)
-    .bind(entry.from.as_str())
-    .bind(entry.parts)
-    .bind(entry.sent_at)
-    .bind(entry.message_id)
-    .bind(entry.client_message_id)
-    .bind(entry.source_event_id)
-    .bind(entry.source_part)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("select pg_notify($1, $2)")
-        .bind(NOTIFY_CHANNEL)
-        .bind(format!("{session}:{seq}"))
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "select pg_notify($1, $2)",
+        NOTIFY_CHANNEL,
+        format!("{session}:{seq}")
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(seq)
 }
 
@@ -237,24 +243,24 @@ pub async fn entries_after(
     after: i64,
     limit: i64,
 ) -> Result<Vec<Entry>, sqlx::Error> {
-    let rows: Vec<(i64, String, Value, DateTime<Utc>)> = sqlx::query_as(
+    let rows = sqlx::query!(
         "select seq, sender, parts, sent_at from webchat_entry \
          where session_id = $1 and seq > $2 order by seq limit $3",
+        session,
+        after,
+        limit
     )
-    .bind(session)
-    .bind(after)
-    .bind(limit)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(seq, sender, parts, sent_at)| {
+        .filter_map(|row| {
             // The table's check constraint admits only known names.
-            Author::parse(&sender).map(|from| Entry {
-                seq,
+            Author::parse(&row.sender).map(|from| Entry {
+                seq: row.seq,
                 from,
-                parts,
-                sent_at,
+                parts: row.parts,
+                sent_at: row.sent_at,
             })
         })
         .collect())
