@@ -84,6 +84,8 @@ async fn adopt_rewritten(
         };
         let old = hex::decode(rewrite.old_sha384)
             .with_context(|| format!("the old checksum of {} is not hex", rewrite.version))?;
+        // Runtime-checked: `_sqlx_migrations` is sqlx's own table, in no
+        // migration that query data could be prepared against.
         let adopted = sqlx::query(
             "update _sqlx_migrations set checksum = $1 where version = $2 and checksum = $3",
         )
@@ -110,6 +112,7 @@ pub fn readiness_check(pool: PgPool) -> impl ReadinessCheck {
     check_fn("postgres", move || {
         let pool = pool.clone();
         async move {
+            // A probe of the connection, in every service's database.
             sqlx::query("select 1")
                 .execute(&pool)
                 .await
