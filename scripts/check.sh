@@ -4,30 +4,37 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each stage says when it started, so a slow one shows in CI's log.
+stage() { echo "== $* ($(date +%T))"; }
+
+stage "services"
 scripts/services-up.sh
 scripts/setup-python.sh >/dev/null
 
 export AMQP_URL=${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 
-echo "== helm chart"
+stage "helm chart"
 scripts/check-helm.sh
-echo "== cargo fmt --check"
+stage "cargo fmt --check"
 cargo fmt --all -- --check
-echo "== house rules: no module cycles, no service crate depending on another, one integration-test binary per crate"
+stage "house rules: no module cycles, no service crate depending on another, one integration-test binary per crate"
 cargo run --quiet --locked -p house
-echo "== checked queries: the committed .sqlx/ data is what the code and the migrations give"
+stage "checked queries: the committed .sqlx/ data is what the code and the migrations give"
 scripts/sqlx-prepare.sh --check
-echo "== cargo clippy"
+stage "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== build (the end-to-end tests run the services' binaries)"
-cargo build --workspace --bins --locked
-echo "== tests"
+# One build of the binaries (the end-to-end tests run them) and the tests,
+# so cargo schedules both together.
+stage "build the binaries and the tests"
+cargo build --workspace --bins --tests --locked
+stage "tests"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast
   cargo test --workspace --locked --doc
 else
   cargo test --workspace --locked --no-fail-fast
 fi
-echo "== smoke: the README's run command, storectl chat and the web chat page in Chromium"
+stage "smoke: the README's run command, storectl chat and the web chat page in Chromium"
 scripts/smoke.sh
+stage "done"
