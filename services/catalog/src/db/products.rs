@@ -13,58 +13,46 @@ use uuid::Uuid;
 
 use crate::domain::product::{NewProduct, Translation};
 
-/// A product as the admin API shows it.
+/// A product as the admin API shows it: the JSON keys are the fields,
+/// named for what they hold (the catalog README documents them); only the
+/// ones whose name does not say it all are documented here.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProductView {
-    /// Product id.
     pub id: Uuid,
-    /// Brand.
     pub brand: String,
-    /// SKU.
     pub sku: String,
-    /// Name.
     pub name: String,
-    /// Description.
     pub description: String,
-    /// Category.
     pub category: String,
-    /// Tags.
     pub tags: Vec<String>,
-    /// Related categories.
     pub related_categories: Vec<String>,
-    /// Attributes.
     pub attributes: BTreeMap<String, String>,
     /// Picture URLs.
     pub images: Vec<String>,
-    /// Translations.
     pub translations: BTreeMap<String, Translation>,
-    /// Price.
     pub price: Money,
     /// Most units per order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_per_order: Option<i32>,
-    /// For sale.
+    /// For sale (an inactive product is hidden from shoppers).
     pub active: bool,
     /// Variants (the default one of a product without options included).
     pub variants: Vec<VariantView>,
-    /// Created.
     pub created_at: DateTime<Utc>,
-    /// Last changed.
     pub updated_at: DateTime<Utc>,
 }
 
-/// A variant as the admin API shows it.
+/// A variant as the admin API shows it (documented as [`ProductView`]).
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VariantView {
-    /// Variant id.
     pub id: Uuid,
-    /// SKU.
     pub sku: String,
-    /// Name.
     pub name: String,
-    /// Options.
+    /// Its options (`size: 42`).
     pub attributes: BTreeMap<String, String>,
-    /// Effective price.
+    /// Effective price (its own, else the product's).
     pub price: Money,
     /// Units in stock.
     pub stock: i32,

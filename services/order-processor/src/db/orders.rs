@@ -53,56 +53,38 @@ pub struct NewOrder {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// An order as stored.
+/// A `customer_order` row as stored, one field per column (the migration
+/// says what each holds); fields document themselves where the column name
+/// does not.
+#[allow(missing_docs)]
 #[derive(Debug, Clone)]
 pub struct OrderRow {
-    /// Order id.
     pub id: Uuid,
-    /// Tenant.
     pub tenant_id: String,
-    /// Brand.
     pub brand_id: String,
-    /// Order number.
     pub number: String,
     /// Request (and reservation) id.
     pub request_event_id: String,
-    /// Correlation id.
     pub correlation_id: String,
-    /// Conversation.
     pub conversation: Option<String>,
-    /// Channel.
     pub channel: Option<String>,
-    /// Shopper id.
     pub customer_id: String,
-    /// Shopper.
     pub customer: Json<Customer>,
-    /// Status name.
     pub status: String,
-    /// Currency.
     pub currency: String,
-    /// Subtotal.
     pub subtotal_minor: i64,
-    /// Fee.
     pub delivery_fee_minor: Option<i64>,
-    /// Total.
     pub total_minor: i64,
-    /// Delivery.
     pub delivery: Option<Json<Delivery>>,
-    /// Note.
     pub note: Option<String>,
-    /// Payment provider.
     pub payment_provider: String,
-    /// Payment link.
     pub payment_link: Option<String>,
-    /// Tracking number.
     pub tracking_number: Option<String>,
     /// The payment provider's id of the payment.
     pub payment_reference: Option<String>,
     /// Expiry of an unpaid order.
     pub expires_at: Option<DateTime<Utc>>,
-    /// Created.
     pub created_at: DateTime<Utc>,
-    /// Changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -131,48 +113,34 @@ macro_rules! select_orders {
     };
 }
 
-/// An order as the HTTP API shows it.
+/// An order as the HTTP API shows it (the fields are the JSON keys, named
+/// for what they hold; see the service README).
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Serialize)]
 pub struct OrderView {
-    /// Order id.
     pub id: Uuid,
-    /// Order number.
     pub order_number: String,
-    /// Brand.
     pub brand: String,
-    /// Status.
     pub status: String,
-    /// Shopper.
     pub customer: Customer,
-    /// Channel.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// Lines.
     pub lines: Vec<OrderLine>,
-    /// Subtotal.
     pub subtotal: Money,
-    /// Fee.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_fee: Option<Money>,
-    /// Total.
     pub total: Money,
-    /// Payment.
     pub payment: Payment,
-    /// Tracking number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
-    /// Delivery.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
-    /// Note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Expiry of an unpaid order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
-    /// Created.
     pub created_at: DateTime<Utc>,
-    /// Changed.
     pub updated_at: DateTime<Utc>,
 }
 
