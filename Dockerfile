@@ -15,7 +15,7 @@
 # Cargo.lock change.
 #
 # Queries are checked at build time (`sqlx::query!`) against the query data
-# committed in each crate's `.sqlx/`; `.cargo/config.toml` (copied with the
+# committed in `.sqlx/`; `.cargo/config.toml` (copied with the
 # context) sets `SQLX_OFFLINE=true`, so the build needs no database. The
 # migrations are embedded at compile time by `sqlx::migrate!()` from each
 # crate's `migrations/`.

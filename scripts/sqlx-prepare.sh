@@ -1,25 +1,23 @@
 #!/usr/bin/env bash
-# The build-time checked queries' data (`.sqlx/` in each crate that uses
-# `sqlx::query!`): for each crate, a database migrated with exactly the
-# migrations that crate's service applies (the idempotency ledger's, the
-# tenant tables' where it has tenant API keys, its own), then the crate's
-# library and binaries compiled against it with SQLX_OFFLINE_DIR set, which
-# makes the query macros describe every query to the database and write
+# The build-time checked queries' data (`.sqlx/` at the workspace root, read
+# by every crate's `sqlx::query!` when SQLX_OFFLINE=true, which
+# `.cargo/config.toml` sets). For each crate with checked queries: a
+# database migrated with exactly the migrations that crate's service applies
+# (the idempotency ledger's, the tenant tables' where it has tenant API
+# keys, its own), named to the crate's macros by a `.env` of its own; then
+# one `cargo check` of all of them, online, with SQLX_OFFLINE_DIR set, which
+# makes the macros describe every query to their crate's database and write
 # what they learn.
 #
-#   scripts/sqlx-prepare.sh [PACKAGE…]          rewrite the crates' .sqlx/
-#   scripts/sqlx-prepare.sh --check [PACKAGE…]  fail when a committed .sqlx/
-#                                               is not what the code and the
-#                                               migrations give (CI runs it)
+#   scripts/sqlx-prepare.sh           rewrite .sqlx/
+#   scripts/sqlx-prepare.sh --check   fail when the committed .sqlx/ is not
+#                                     what the code and the migrations give
+#                                     (CI runs this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 check=false
-if [[ "${1:-}" == "--check" ]]; then
-  check=true
-  shift
-fi
-only=("$@")
+[[ "${1:-}" == "--check" ]] && check=true
 
 server=${SQLX_PREPARE_SERVER:-postgres://postgres@127.0.0.1:5432}
 ledger=shared/idempotency/migrations
@@ -36,52 +34,55 @@ crates=(
   "sales-assistant services/sales-assistant $ledger $tenancy services/sales-assistant/migrations"
 )
 
-stale=()
+databases=()
+dotenvs=()
+cleanup() {
+  rm -f "${dotenvs[@]}"
+  for db in "${databases[@]}"; do
+    psql -q "$server/postgres" -c "drop database if exists $db" >/dev/null 2>&1 || true
+  done
+}
+trap cleanup EXIT
+
+packages=()
 for entry in "${crates[@]}"; do
   read -r package dir migrations <<<"$entry"
-  if ((${#only[@]})) && [[ ! " ${only[*]} " == *" $package "* ]]; then
-    continue
-  fi
-  # Only crates with checked queries have query data.
-  if ! grep -rqE 'query(_as|_scalar)?!' "$dir/src"; then
-    continue
+  # Only crates with checked queries need a database.
+  grep -rqE 'query(_as|_scalar)?!' "$dir/src" || continue
+  if [[ -e "$dir/.env" ]]; then
+    echo "$dir/.env exists; it would be overwritten: move it away first" >&2
+    exit 1
   fi
   db="sqlx_prepare_${package//-/_}"
-  psql -q "$server/postgres" -c "set client_min_messages = warning" -c "drop database if exists $db" -c "create database $db" >/dev/null
+  databases+=("$db")
+  psql -q "$server/postgres" -c "set client_min_messages = warning" \
+    -c "drop database if exists $db" -c "create database $db" >/dev/null
   # Every migration file of the crate's folders, in version order, as sqlx
   # applies them (each file whole).
   for file in $(for folder in $migrations; do ls "$folder"/*.sql; done | awk -F/ '{print $NF" "$0}' | sort | cut -d' ' -f2); do
     psql -q -v ON_ERROR_STOP=1 "$server/$db" -f "$file" >/dev/null
   done
-  out="$dir/.sqlx"
-  if $check; then
-    out=$(mktemp -d)
-  else
-    rm -rf "$out"
-    mkdir -p "$out"
-  fi
-  # SQLX_OFFLINE_DIR is seen by every crate compiled in the online run, so
-  # first bring the crate's dependencies up to date offline: then only the
-  # touched crate recompiles online, and only its queries land in $out.
-  cargo check --quiet --locked -p "$package" --lib --bins
-  # Touch the crate so its macros run again, online, writing into $out.
+  # The crate's macros read DATABASE_URL from the crate's own `.env`.
+  echo "DATABASE_URL=$server/$db" >"$dir/.env"
+  dotenvs+=("$dir/.env")
   touch "$dir/src/lib.rs"
-  SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$(realpath "$out")" DATABASE_URL="$server/$db" \
-    cargo check --quiet --locked -p "$package" --lib --bins
-  touch "$dir/src/lib.rs"
-  psql -q "$server/postgres" -c "drop database $db" >/dev/null
-  if $check; then
-    if ! diff -r "$out" "$dir/.sqlx" >/dev/null 2>&1; then
-      stale+=("$package")
-      diff -r "$out" "$dir/.sqlx" | head -20 || true
-    fi
-    rm -rf "$out"
-  else
-    echo "$package: $(ls "$out" | wc -l) checked queries in $out"
-  fi
+  packages+=(-p "$package")
 done
 
-if ((${#stale[@]})); then
-  echo "query data is stale for: ${stale[*]} (run scripts/sqlx-prepare.sh and commit .sqlx/)" >&2
-  exit 1
+out=$(mktemp -d)
+env -u DATABASE_URL SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$out" \
+  cargo check --quiet --locked "${packages[@]}" --lib --bins
+
+if $check; then
+  if ! diff -r "$out" .sqlx >/dev/null 2>&1; then
+    diff -r "$out" .sqlx | head -20 || true
+    rm -rf "$out"
+    echo "the query data in .sqlx/ is stale: run scripts/sqlx-prepare.sh and commit .sqlx/" >&2
+    exit 1
+  fi
+  rm -rf "$out"
+else
+  rm -rf .sqlx
+  mv "$out" .sqlx
+  echo "$(ls .sqlx | wc -l) checked queries in .sqlx/"
 fi
