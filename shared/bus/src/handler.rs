@@ -33,15 +33,20 @@ impl HandlerError {
     /// dead-letter headers.
     pub fn describe(&self) -> String {
         let (Self::Retry(error) | Self::Reject(error)) = self;
-        let mut out = error.to_string();
-        let mut source = error.source();
-        while let Some(cause) = source {
-            out.push_str(": ");
-            out.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        out
+        error_chain(error.as_ref())
     }
+}
+
+/// An error and its sources, `outer: inner: …`, for logs and messages.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
 }
 
 impl From<store_events::DecodeError> for HandlerError {

@@ -30,7 +30,7 @@ pub use bus::Bus;
 pub use config::{Backoff, BusConfig};
 pub use consumer::{ConsumerConfig, ConsumerHandle, Sharding};
 pub use error::{BusError, PublishError};
-pub use handler::{BoxError, Handler, HandlerError, Incoming};
+pub use handler::{BoxError, Handler, HandlerError, Incoming, error_chain};
 pub use inbox::Inbox;
 pub use publisher::Publisher;
 pub use rpc::{RequestHandler, Responder, RpcError};

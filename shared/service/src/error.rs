@@ -107,7 +107,7 @@ impl<D: DomainError> IntoResponse for ApiError<D> {
                 tracing::error!(error = format!("{cause:#}"), "request failed");
             }
             Self::Domain(refusal) if status.is_server_error() => {
-                tracing::error!(error = %chain(refusal), code, "request failed");
+                tracing::error!(error = %store_bus::error_chain(refusal), code, "request failed");
             }
             _ => {}
         }
@@ -127,18 +127,6 @@ impl<D: DomainError> IntoResponse for ApiError<D> {
         }
         response
     }
-}
-
-/// An error and its sources, `outer: inner: …`, for the log.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -66,7 +66,10 @@ pub async fn place_order(orders: &Orders, event: &Event) -> Result<Answered, Han
     let mut malformed = None;
     let decision = match (decode::<OrderCreate>(event), &meta.brand) {
         (Err(error), _) => {
-            let message = format!("The order request is malformed: {}", describe(&error));
+            let message = format!(
+                "The order request is malformed: {}",
+                store_bus::error_chain(&error)
+            );
             malformed = Some(error);
             rejected(vec![], message)
         }
@@ -321,16 +324,4 @@ async fn record(
         None => tracing::info!(request = %event.id(), "order request rejected"),
     }
     Ok(outcome)
-}
-
-/// An error with its causes, for a message.
-fn describe(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        out.push_str(": ");
-        out.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    out
 }
