@@ -7,7 +7,7 @@
 //! WhatsApp number of the shared fixtures (`1122334455667`) and a Telegram
 //! bot, both routed straight to [`BRAND`].
 
-use std::{net::TcpListener, path::PathBuf, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 use cloudevents::Event;
 use hmac::{Hmac, Mac as _};
@@ -54,20 +54,12 @@ pub struct Store {
 pub use store_testkit::fixture;
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    store_stack::process::free_port().expect("a free port")
 }
 
 /// `target/debug`, where this test binary's siblings (the services) are.
 fn bin_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    // target/debug/deps/<test> → target/debug
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("target directory")
-        .to_path_buf()
+    store_stack::process::bin_dir().expect("the target directory")
 }
 
 /// The demo tenants plus the tests' own channels.

@@ -52,6 +52,34 @@ pub fn management_url() -> String {
         .unwrap_or_else(|_| "http://guest:guest@127.0.0.1:15672".to_owned())
 }
 
+/// The broker's management API: its base URL without credentials, and the
+/// credentials, from [`management_url`].
+pub struct Management {
+    /// `http://host:port`, no trailing slash.
+    pub api: String,
+    /// User name.
+    pub user: String,
+    /// Its password.
+    pub password: String,
+}
+
+/// [`Management`] of [`management_url`]; `None` when it is not a URL.
+pub fn management() -> Option<Management> {
+    let url = reqwest::Url::parse(&management_url()).ok()?;
+    let (user, password) = (
+        url.username().to_owned(),
+        url.password().unwrap_or_default().to_owned(),
+    );
+    let mut api = url;
+    let _ = api.set_username("");
+    let _ = api.set_password(None);
+    Some(Management {
+        api: api.as_str().trim_end_matches('/').to_owned(),
+        user,
+        password,
+    })
+}
+
 /// Deletes every queue and exchange whose name starts with `prefix` (a
 /// test's unique prefix), so test runs do not pile durable quorum queues up
 /// on the broker. Best effort: errors are ignored, and
@@ -62,18 +90,14 @@ pub async fn purge_broker(prefix: &str) {
         return;
     }
     let client = reqwest::Client::new();
-    let base = management_url();
-    let Ok(url) = reqwest::Url::parse(&base) else {
+    let Some(Management {
+        api,
+        user,
+        password,
+    }) = management()
+    else {
         return;
     };
-    let (user, password) = (
-        url.username().to_owned(),
-        url.password().unwrap_or_default().to_owned(),
-    );
-    let mut api = url.clone();
-    let _ = api.set_username("");
-    let _ = api.set_password(None);
-    let api = api.as_str().trim_end_matches('/').to_owned();
     for kind in ["queues", "exchanges"] {
         let listed = client
             .get(format!("{api}/api/{kind}/%2F?columns=name"))

@@ -64,22 +64,15 @@ fn documented_consumers() -> BTreeMap<String, BTreeSet<String>> {
 /// Every binding of `exchange`: the service whose queue or shard exchange
 /// it feeds, and its routing key.
 async fn bindings(exchange: &str) -> Vec<(String, String)> {
-    let base = reqwest::Url::parse(&store_testkit::management_url()).expect("management URL");
-    let (user, password) = (
-        base.username().to_owned(),
-        base.password().map(str::to_owned),
-    );
-    let mut api = base.clone();
-    let _ = api.set_username("");
-    let _ = api.set_password(None);
+    let management = store_testkit::management().expect("a management URL");
     let encoded: String = url::form_urlencoded::byte_serialize(exchange.as_bytes()).collect();
     let url = format!(
         "{}/api/exchanges/%2F/{encoded}/bindings/source",
-        api.as_str().trim_end_matches('/')
+        management.api
     );
     let listed: Vec<Value> = reqwest::Client::new()
         .get(url)
-        .basic_auth(user, password)
+        .basic_auth(management.user, Some(management.password))
         .send()
         .await
         .expect("the management API answers")

@@ -13,7 +13,6 @@
 //! the catalog's and the order processor's databases only to judge.
 
 use std::{
-    net::TcpListener,
     path::{Path, PathBuf},
     time::Duration,
 };
@@ -29,6 +28,7 @@ use store_events::{
     data::{Channel, ChatMessageNew, Customer, MessageContent, Resolution, SalesResolved},
     new_event,
 };
+use store_stack::process::free_port;
 use store_stack::{
     keys,
     process::{Service, Spec},
@@ -301,19 +301,11 @@ impl Shop {
 /// or one folder up from a test binary (`target/debug/deps`). Fails, saying
 /// what to run, when one is not built.
 fn bin_dir() -> anyhow::Result<PathBuf> {
-    let exe = std::env::current_exe().context("Failed to find this program's path")?;
-    bin_dir_of(&exe)
+    built_in(store_stack::process::bin_dir()?)
 }
 
-/// [`bin_dir`] for the program at `exe`.
-fn bin_dir_of(exe: &Path) -> anyhow::Result<PathBuf> {
-    let mut dir = exe
-        .parent()
-        .context("This program is in no directory")?
-        .to_path_buf();
-    if dir.ends_with("deps") {
-        dir.pop();
-    }
+/// `dir`, when it holds every binary the shop runs.
+fn built_in(dir: PathBuf) -> anyhow::Result<PathBuf> {
     for binary in BINARIES {
         anyhow::ensure!(
             dir.join(binary).is_file(),
@@ -323,11 +315,6 @@ fn bin_dir_of(exe: &Path) -> anyhow::Result<PathBuf> {
         );
     }
     Ok(dir)
-}
-
-/// A free local port for a process.
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// What every process of the shop gets: the broker, the shop's exchange,
@@ -385,6 +372,11 @@ fn context(brand: &str, conversation: &str) -> anyhow::Result<EventContext> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`bin_dir`] for the program at `exe`.
+    fn bin_dir_of(exe: &Path) -> anyhow::Result<PathBuf> {
+        built_in(store_stack::process::bin_dir_of(exe)?)
+    }
 
     #[test]
     fn missing_binaries_are_reported_with_the_command_that_builds_them() {

@@ -211,3 +211,29 @@ pub fn tail(path: &Path, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }
+
+/// Where the workspace's binaries are for the running program: its own
+/// folder (`target/debug` for `store-up`), or the one above it for a test or
+/// bench binary (`target/debug/deps`).
+pub fn bin_dir() -> anyhow::Result<PathBuf> {
+    bin_dir_of(&std::env::current_exe().context("Failed to find this program's path")?)
+}
+
+/// [`bin_dir`] for the program at `exe`.
+pub fn bin_dir_of(exe: &Path) -> anyhow::Result<PathBuf> {
+    let mut dir = exe
+        .parent()
+        .context("This program is in no directory")?
+        .to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    Ok(dir)
+}
+
+/// A local port free right now, for a process to listen on.
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}

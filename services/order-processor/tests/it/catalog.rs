@@ -6,14 +6,10 @@
 //! production; the test creates tenants, brands and products through its
 //! HTTP API.
 
-use std::{
-    net::TcpListener,
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context as _;
-use store_stack::process::{Service, Spec};
+use store_stack::process::{Service, Spec, bin_dir, free_port};
 
 /// Most units one order line may hold in the tests' catalog.
 pub const MAX_QUANTITY_PER_LINE: u32 = 20;
@@ -30,20 +26,6 @@ pub struct Catalog {
     pub address: String,
     service: Service,
     log_dir: PathBuf,
-}
-
-/// Where the workspace's binaries are: the directory above `deps/`, where
-/// this test (or bench) binary is (`target/debug` or `target/release`).
-fn bin_dir() -> anyhow::Result<PathBuf> {
-    let exe = std::env::current_exe().context("no path of the test binary")?;
-    exe.parent()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .context("the test binary is not in <target>/<profile>/deps")
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 impl Catalog {

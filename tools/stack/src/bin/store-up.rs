@@ -115,11 +115,7 @@ fn llm(args: &Args) -> anyhow::Result<Option<LlmSettings>> {
 }
 
 fn config(args: &Args) -> anyhow::Result<StackConfig> {
-    let exe = std::env::current_exe().context("Cannot find this program's path")?;
-    let bin_dir = exe
-        .parent()
-        .context("This program has no directory")?
-        .to_path_buf();
+    let bin_dir = store_stack::process::bin_dir()?;
     let tenants = args
         .tenants
         .clone()
