@@ -31,14 +31,17 @@ pub use inventory::{
     ReservationOutcome, ReservedLine, StockChangeReason, StockLevel,
 };
 pub use order::{
-    Delivery, OrderCreate, OrderCreated, OrderItem, OrderLine, OrderRejected, OrderStatusChanged,
-    Payment, RejectedItem, RejectionReason,
+    CancelOutcome, Delivery, OrderCancel, OrderCancelResult, OrderCreate, OrderCreated, OrderItem,
+    OrderLine, OrderRejected, OrderStatusChanged, Payment, RejectedItem, RejectionReason,
 };
 pub use product::{
     ProductFilters, ProductQuery, ProductQueryResult, ProductRecommend, ProductRecommendResult,
     ProductSummary, RecommendMode,
 };
-pub use response::{Button, ChatResponse, ListRow, ListSection, ResponsePart, Sender};
+pub use response::{
+    Button, ChatDelivery, ChatResponse, DeliveryStatus, ListRow, ListSection, ResponsePart, Sender,
+};
 pub use sales::{
-    EscalationReason, Priority, Resolution, Role, SalesEscalate, SalesResolved, TranscriptMessage,
+    DeferralReason, DraftSource, EscalationReason, Priority, Resolution, Role, SalesClaimed,
+    SalesDeferred, SalesDraft, SalesDraftResult, SalesEscalate, SalesResolved, TranscriptMessage,
 };

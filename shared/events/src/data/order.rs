@@ -215,3 +215,53 @@ pub struct OrderStatusChanged {
 impl EventData for OrderStatusChanged {
     const TYPE: &'static str = "store.order.status.changed";
 }
+
+/// `store.order.cancel` (request): cancel an order on the shop's behalf (a
+/// human seller from the inbox). The order processor applies its own rules
+/// (only an order not yet shipped can be cancelled; its stock is released)
+/// and answers [`OrderCancelResult`] on the request's `reply_to`; the
+/// cancellation itself is announced as [`OrderStatusChanged`] as always.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancel {
+    /// Number shown to the shopper (e.g. `FA-1001`).
+    pub order_number: String,
+    /// Who asks, for the order's history (a human seller's name).
+    pub requested_by: String,
+    /// Why, told to the shopper.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl EventData for OrderCancel {
+    const TYPE: &'static str = "store.order.cancel";
+}
+
+/// `store.order.cancel.result`: what became of a [`OrderCancel`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancelResult {
+    /// The order number asked about.
+    pub order_number: String,
+    /// What happened.
+    pub outcome: CancelOutcome,
+    /// The order's status after the request, when the order exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OrderStatus>,
+}
+
+impl EventData for OrderCancelResult {
+    const TYPE: &'static str = "store.order.cancel.result";
+}
+
+/// Outcome of an [`OrderCancel`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelOutcome {
+    /// Cancelled now.
+    Cancelled,
+    /// It was already cancelled (or expired): nothing changed.
+    AlreadyCancelled,
+    /// Its status does not allow it (shipped, delivered).
+    NotCancellable,
+    /// No such order in the tenant and brand.
+    NotFound,
+}

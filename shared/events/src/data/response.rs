@@ -122,3 +122,41 @@ pub struct ListRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
+/// `store.chat.delivery`: what became of one [`ChatResponse`] at the
+/// shopper's channel, published by the gateway after it tried to send it
+/// (one event per response, after its last part).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatDelivery {
+    /// Id of the `store.chat.response` event.
+    pub response_id: String,
+    /// Channel it went to.
+    pub channel: Channel,
+    /// Sent, or failed for good (after the gateway's retries).
+    pub status: DeliveryStatus,
+    /// Why it failed, readable by a person (e.g. "more than 24 hours since
+    /// the shopper's last message: WhatsApp only takes a template now").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The channel's own error code, when it gave one (WhatsApp `131047`,
+    /// Telegram `403`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The channel's id of the (last) message sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_message_id: Option<String>,
+}
+
+impl EventData for ChatDelivery {
+    const TYPE: &'static str = "store.chat.delivery";
+}
+
+/// Outcome of sending a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// The channel accepted every part.
+    Sent,
+    /// The channel refused it, or it could not be sent after retries.
+    Failed,
+}

@@ -111,3 +111,92 @@ pub enum Resolution {
     /// shopper writes next.
     Closed,
 }
+
+/// `store.sales.claimed`: a human seller owns the conversation now, from
+/// the inbox's queue or by taking it over from the AI before any
+/// escalation. The AI seller stays silent in it (including for messages
+/// already waiting in its queue) until [`SalesResolved`] or
+/// [`SalesDeferred`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesClaimed {
+    /// Id of the human seller's account.
+    pub agent: String,
+    /// The human seller's display name.
+    pub agent_name: String,
+    /// True when the human took the conversation from the AI before it
+    /// escalated (the shopper is told a person joined).
+    #[serde(default)]
+    pub taken_over: bool,
+}
+
+impl EventData for SalesClaimed {
+    const TYPE: &'static str = "store.sales.claimed";
+}
+
+/// `store.sales.deferred`: the conversation escalated, but no human can
+/// answer now (outside the brand's staffed hours, or no seller signed in).
+/// The shopper has been told when a person will answer; the AI seller keeps
+/// helping meanwhile, and the hand-off waits in the inbox's queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesDeferred {
+    /// Why no human answers now.
+    pub reason: DeferralReason,
+    /// When the next shift starts, if the brand has staffed hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl EventData for SalesDeferred {
+    const TYPE: &'static str = "store.sales.deferred";
+}
+
+/// Why an escalation waits for a human.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeferralReason {
+    /// Outside the brand's staffed hours.
+    OffHours,
+    /// Within hours, but no seller of the brand is signed in.
+    NoSellerOnline,
+}
+
+/// `store.sales.draft` (request): the sales assistant asks the brand's AI
+/// seller for a suggested reply in a conversation a human is working; the
+/// seller answers [`SalesDraftResult`] on the request's `reply_to`, and
+/// neither records nor sends anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesDraft {
+    /// The conversation's latest messages, oldest first, as the inbox holds
+    /// them (the human's replies included, which the seller never saw).
+    pub messages: Vec<TranscriptMessage>,
+    /// Language of the conversation, when known (BCP 47).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+impl EventData for SalesDraft {
+    const TYPE: &'static str = "store.sales.draft";
+}
+
+/// `store.sales.draft.result`: the seller's suggested reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesDraftResult {
+    /// The suggested text, for the human to send, edit or discard.
+    pub text: String,
+    /// Which brain wrote it.
+    pub source: DraftSource,
+}
+
+impl EventData for SalesDraftResult {
+    const TYPE: &'static str = "store.sales.draft.result";
+}
+
+/// The brain that drafted a suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftSource {
+    /// The brand's LLM.
+    Llm,
+    /// The offline, rule-based brain.
+    Offline,
+}
