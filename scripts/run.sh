@@ -9,14 +9,16 @@
 #
 # Starts RabbitMQ and PostgreSQL if needed, builds the services, creates their
 # databases, loads the demo catalog, starts the catalog, the order processor,
-# the gateway and a seller per demo brand, and prints the URLs. Ctrl-C stops
-# everything. Logs and the generated API keys are in .run/.
+# the gateway, a seller per demo brand and the sales assistant (the human
+# sellers' inbox, with an owner account per tenant), and prints the URLs and
+# the inbox's sign-in. Ctrl-C stops everything. Logs, the generated API keys
+# and the inbox sign-ins are in .run/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/services-up.sh --keep-test-data
 echo "building the services…"
 cargo build --locked --quiet --bins \
-  -p gateway -p catalog -p order-processor -p seller-agent -p storectl -p store-stack
+  -p gateway -p catalog -p order-processor -p seller-agent -p sales-assistant -p storectl -p store-stack
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 exec "$target_dir/debug/store-up" "$@"

@@ -13,8 +13,10 @@ pub struct Ports {
     pub catalog: u16,
     /// The order processor's HTTP API.
     pub orders: u16,
-    /// The sales assistant's HTTP API.
+    /// The sales assistant's HTTP API and the human sellers' inbox.
     pub sales: u16,
+    /// The sales assistant's operator port (`/admin`, never public).
+    pub sales_operator: u16,
     /// The first seller's port; the others follow.
     pub first_seller: u16,
 }
@@ -26,6 +28,7 @@ impl Default for Ports {
             catalog: 8081,
             orders: 8082,
             sales: 8083,
+            sales_operator: 8084,
             first_seller: 8090,
         }
     }

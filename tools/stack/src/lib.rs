@@ -4,7 +4,8 @@
 //! catalog, starts the catalog, the order processor, the gateway and one
 //! seller per brand that has a persona in the tenants file, gives each seller
 //! an order-processor API key for its tenant, and waits until every service
-//! answers `/readyz`. Every process logs to its own file. [`Stack::stop`]
+//! answers `/readyz`; the sales assistant gets an owner account per tenant
+//! for its inbox ([`inbox`]). Every process logs to its own file. [`Stack::stop`]
 //! sends SIGTERM and waits for each to drain.
 //!
 //! `scripts/run.sh` builds the binaries and runs `store-up` (the one command
@@ -14,6 +15,7 @@
 pub mod config;
 pub mod databases;
 pub mod files;
+pub mod inbox;
 pub mod keys;
 pub mod process;
 pub mod stack;

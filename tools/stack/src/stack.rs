@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::{
     config::StackConfig,
-    databases, files, keys,
+    databases, files, inbox, keys,
     process::{Service, Spec},
     tenants::{self, TenantBrands},
 };
@@ -37,6 +37,10 @@ pub struct Urls {
     pub orders_api_keys: keys::Keys,
     /// Each tenant's sales-assistant API key (for `storectl handoff`).
     pub sales_api_keys: keys::Keys,
+    /// The sales assistant's operator endpoint (`/admin`).
+    pub sales_operator: String,
+    /// Each tenant's inbox owner sign-in.
+    pub inbox_owners: inbox::Owners,
 }
 
 const SERVICES: [&str; 5] = ["gateway", "catalog", "orders", "sales", "seller"];
@@ -46,8 +50,8 @@ impl Stack {
     pub async fn reset(config: &StackConfig) -> anyhow::Result<()> {
         let names: Vec<String> = SERVICES.iter().map(|s| config.database(s)).collect();
         databases::drop_all(&config.postgres_url, &names).await?;
-        for service in [keys::ORDERS, keys::SALES] {
-            let saved = config.state_dir.join(service.file);
+        for file in [keys::ORDERS.file, keys::SALES.file, inbox::OWNERS_FILE] {
+            let saved = config.state_dir.join(file);
             if saved.exists() {
                 std::fs::remove_file(&saved)?;
             }
@@ -77,6 +81,8 @@ impl Stack {
                 sellers: Vec::new(),
                 orders_api_keys: keys::Keys::new(),
                 sales_api_keys: keys::Keys::new(),
+                sales_operator: local(config.ports.sales_operator),
+                inbox_owners: inbox::Owners::new(),
             },
             log_dir: log_dir.clone(),
         };
@@ -145,6 +151,12 @@ impl Stack {
         .envs([
             ("DATABASE_URL", db("sales")?),
             ("ADMIN_TOKEN", admin_token.expose_secret().to_owned()),
+            ("OPERATOR_HOST", "127.0.0.1".to_owned()),
+            ("OPERATOR_PORT", config.ports.sales_operator.to_string()),
+            // Plain HTTP on loopback: a Secure cookie would not be sent
+            // by every client.
+            ("INBOX_COOKIE_SECURE", "false".to_owned()),
+            ("INBOX_PUBLIC_URL", local(config.ports.sales)),
         ]);
         self.launch(vec![catalog, orders, sales], config, http)
             .await?;
@@ -169,6 +181,19 @@ impl Stack {
                 url: &self.urls.sales,
                 token: &admin_token,
             },
+        )
+        .await?;
+
+        let named: Vec<(String, String)> = tenants
+            .iter()
+            .map(|t| (t.tenant.clone(), t.name.clone()))
+            .collect();
+        self.urls.inbox_owners = inbox::ensure_owners(
+            http,
+            &self.urls.sales_operator,
+            &admin_token,
+            &config.state_dir,
+            &named,
         )
         .await?;
 

@@ -150,6 +150,7 @@ fn config(args: &Args) -> anyhow::Result<StackConfig> {
             catalog: port + 1,
             orders: port + 2,
             sales: port + 3,
+            sales_operator: port + 4,
             first_seller: port + 10,
         };
     }
@@ -177,6 +178,13 @@ fn print_urls(stack: &Stack, config: &StackConfig) -> anyhow::Result<()> {
         "  Terminal shopper:  target/debug/storectl --gateway {} chat --tenant demo",
         urls.gateway
     );
+    println!("  Human sellers' inbox: {}/inbox", urls.sales);
+    for (tenant, owner) in &urls.inbox_owners {
+        println!(
+            "    {tenant:<10} sign in as {} / {}",
+            owner.email, owner.password
+        );
+    }
     println!(
         "  Webhooks:          {}/webhooks/whatsapp/<tenant>  {}/webhooks/telegram/<tenant>",
         urls.gateway, urls.gateway
@@ -195,7 +203,7 @@ fn print_urls(stack: &Stack, config: &StackConfig) -> anyhow::Result<()> {
         config.state_dir.display()
     );
     println!(
-        "  API keys:          {0}/orders-api-keys.json (order processor), {0}/sales-api-keys.json (human sellers' inbox)",
+        "  API keys:          {0}/orders-api-keys.json (order processor), {0}/sales-api-keys.json (human sellers' inbox API), {0}/inbox-owners.json (inbox sign-ins)",
         config.state_dir.display()
     );
     println!("\nCtrl-C stops everything.");
