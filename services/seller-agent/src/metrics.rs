@@ -1,6 +1,7 @@
 //! The seller's own metrics: model latency, tokens and estimated cost, tool
-//! calls, escalations, orders placed and guard interventions, per tenant and
-//! brand.
+//! calls, escalations, orders placed, guard interventions, replies withheld
+//! because a human took the conversation, and drafts for human sellers, per
+//! tenant and brand.
 
 use std::time::Duration;
 
@@ -31,6 +32,8 @@ pub struct SellerMetrics {
     escalations: IntCounterVec,
     orders: IntCounterVec,
     guard: IntCounterVec,
+    withheld: IntCounterVec,
+    drafts: IntCounterVec,
     turn_latency: HistogramVec,
 }
 
@@ -126,6 +129,26 @@ impl SellerMetrics {
                     &tb,
                 )?,
             )?,
+            withheld: register(
+                registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "seller_replies_withheld_total",
+                        "AI replies not sent because a human seller took the conversation while the AI was answering",
+                    ),
+                    &tb,
+                )?,
+            )?,
+            drafts: register(
+                registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "seller_drafts_total",
+                        "Replies drafted for human sellers, by the brain that wrote them (llm/offline)",
+                    ),
+                    &["tenant", "brand", "source"],
+                )?,
+            )?,
             turn_latency: register(
                 registry,
                 HistogramVec::new(
@@ -198,6 +221,20 @@ impl SellerMetrics {
                 .with_label_values(&[self.tenant.as_str(), self.brand.as_str()])
                 .inc_by(u64::from(n));
         }
+    }
+
+    /// An AI reply was withheld: a human took the conversation meanwhile.
+    pub fn reply_withheld(&self) {
+        self.withheld
+            .with_label_values(&[self.tenant.as_str(), self.brand.as_str()])
+            .inc();
+    }
+
+    /// A reply was drafted for a human seller by `source` (`llm`, `offline`).
+    pub fn drafted(&self, source: &str) {
+        self.drafts
+            .with_label_values(&[self.tenant.as_str(), self.brand.as_str(), source])
+            .inc();
     }
 
     /// A turn took `elapsed`.

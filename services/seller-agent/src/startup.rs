@@ -1,7 +1,8 @@
 //! Building the seller on the house skeleton (`store_service::Foundation`):
 //! the persona, the migrated database, the bus, the brain (a model or the
-//! offline rules) and the one consumer of the brand's conversations; the
-//! same [`Application`] in `main` and in the tests.
+//! offline rules) and the two consumers, of the brand's conversations and
+//! of the sales assistant's control events; the same [`Application`] in
+//! `main` and in the tests.
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use crate::{
         offline::OfflineBrain,
     },
     config::{Config, SERVICE},
-    consumers::{self, SellerHandler},
+    consumers::{self, ControlHandler, SellerHandler},
     db,
     domain::persona,
     flows::Seller,
@@ -32,8 +33,8 @@ pub struct Application(Service);
 
 impl Application {
     /// Loads the persona, connects to PostgreSQL (applying migrations) and
-    /// RabbitMQ, starts consuming the brand's conversations and binds the
-    /// HTTP port.
+    /// RabbitMQ, starts consuming the brand's conversations and control
+    /// events and binds the HTTP port.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let persona = persona::load(
             &config.tenants_file,
@@ -57,7 +58,7 @@ impl Application {
             config.prices,
         )
         .context("Failed to register the seller metrics")?;
-        let (brain, summarizer): (Arc<dyn Brain>, _) = match &config.llm {
+        let (brain, model): (Arc<dyn Brain>, _) = match &config.llm {
             Some(llm_config) => {
                 let client =
                     llm::client(llm_config).context("Failed to set up the model client")?;
@@ -80,7 +81,7 @@ impl Application {
             bus: base.bus.clone(),
             persona,
             brain,
-            summarizer,
+            model,
             metrics,
             tool_timeout: config.tool_timeout,
             orders_api: config
@@ -89,20 +90,29 @@ impl Application {
                 .map(|(url, key)| OrdersApi::new(url.clone(), key.clone(), config.tool_timeout)),
             history_budget: config.history_token_budget,
         });
-        let consumer = base
+        let conversations = base
             .bus
             .consume(
                 consumers::config(&config.bus, &config.tenant, &config.brand, config.shards),
-                SellerHandler(seller),
+                SellerHandler(seller.clone()),
                 base.shutdown.child_token(),
             )
             .await
-            .context("Failed to start consuming")?;
+            .context("Failed to start consuming the conversations")?;
+        let control = base
+            .bus
+            .consume(
+                consumers::control_config(&config.bus, &config.tenant, &config.brand),
+                ControlHandler::new(seller),
+                base.shutdown.child_token(),
+            )
+            .await
+            .context("Failed to start consuming the control queue")?;
         let service = base
             .bind(
                 config.http_addr,
                 axum::Router::new(),
-                vec![consumer],
+                vec![conversations, control],
                 vec![],
             )
             .await?;

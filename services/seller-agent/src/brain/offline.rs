@@ -20,7 +20,7 @@ use super::{
 use crate::{
     llm::{Message, ToolCall},
     metrics::SellerMetrics,
-    tools::{self, ToolContext, ToolOutcome},
+    tools::{self, Reach, ToolContext, ToolOutcome},
 };
 
 /// The rule-based seller.
@@ -198,6 +198,24 @@ impl OfflineBrain {
             _ => None,
         }
     }
+
+    /// The shopper's recent orders with their status, or why there are none
+    /// to show.
+    async fn order_status(
+        &self,
+        ctx: &ToolContext,
+        result: &mut TurnResult,
+        facts: &mut crate::domain::guard::Facts,
+        lang: Lang,
+        p: &Phrases,
+    ) -> Vec<ResponsePart> {
+        let text = match self.orders(ctx, result, facts).await {
+            Some(orders) if orders.is_empty() => p.no_orders.to_owned(),
+            Some(orders) => order_list(&orders, lang, p),
+            None => p.trouble.to_owned(),
+        };
+        vec![ResponsePart::Text { text }]
+    }
 }
 
 /// Orders, one line each: number, status and total.
@@ -371,17 +389,10 @@ impl Brain for OfflineBrain {
                     }
                 }
             },
-            Intent::OrderStatus => match self.orders(ctx, &mut result, &mut facts).await {
-                Some(orders) if orders.is_empty() => vec![ResponsePart::Text {
-                    text: p.no_orders.to_owned(),
-                }],
-                Some(orders) => vec![ResponsePart::Text {
-                    text: order_list(&orders, lang, p),
-                }],
-                None => vec![ResponsePart::Text {
-                    text: p.trouble.to_owned(),
-                }],
-            },
+            Intent::OrderStatus => {
+                self.order_status(ctx, &mut result, &mut facts, lang, p)
+                    .await
+            }
             Intent::Cancel(None) => match self.orders(ctx, &mut result, &mut facts).await {
                 Some(orders) if orders.is_empty() => vec![ResponsePart::Text {
                     text: p.no_orders.to_owned(),
@@ -393,6 +404,12 @@ impl Brain for OfflineBrain {
                     text: p.trouble.to_owned(),
                 }],
             },
+            // A draft changes nothing: the human cancels from the inbox; the
+            // draft shows the shopper's orders as they stand.
+            Intent::Cancel(Some(_)) if ctx.reach == Reach::LookOnly => {
+                self.order_status(ctx, &mut result, &mut facts, lang, p)
+                    .await
+            }
             Intent::Cancel(Some(number)) => {
                 let args = json!({"order_number": number, "reason": "asked by the shopper"});
                 let text = match call(

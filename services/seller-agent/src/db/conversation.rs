@@ -1,7 +1,8 @@
 //! Conversations, their messages and turns.
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use super::ConversationKey;
 use crate::{
@@ -42,7 +43,8 @@ pub struct StoredTurn {
     pub outbox: Value,
 }
 
-/// Creates the conversation if needed and returns it.
+/// Creates the conversation if needed (or fills in the shopper and channel
+/// of one a human claimed before its first message) and returns it.
 #[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
 pub async fn ensure_conversation(
     pool: &PgPool,
@@ -50,9 +52,12 @@ pub async fn ensure_conversation(
     customer_id: &str,
     channel: &str,
 ) -> Result<Conversation, sqlx::Error> {
-    let inserted = sqlx::query!(
+    let written = sqlx::query!(
         "insert into conversation (tenant, brand, conversation_id, customer_id, channel) \
-         values ($1, $2, $3, $4, $5) on conflict do nothing",
+         values ($1, $2, $3, $4, $5) \
+         on conflict (tenant, brand, conversation_id) do update \
+         set customer_id = excluded.customer_id, channel = excluded.channel, updated_at = now() \
+         where conversation.customer_id is null",
         &key.tenant,
         &key.brand,
         &key.conversation,
@@ -75,7 +80,7 @@ pub async fn ensure_conversation(
     .fetch_one(pool)
     .await?;
     Ok(Conversation {
-        is_new: inserted || !has_messages,
+        is_new: written || !has_messages,
         ..conversation
     })
 }
@@ -209,15 +214,52 @@ pub struct TurnRecord<'a> {
     pub for_human: bool,
 }
 
-/// Records a turn. Returns false when the turn was already recorded (a
-/// concurrent duplicate delivery won), in which case nothing is written.
-#[tracing::instrument(skip_all, fields(conversation = %key.conversation, event_id = record.event_id))]
+/// Locks the conversation's row until the end of the caller's transaction
+/// (`select ... for update`) and returns who answers it now, as last
+/// committed: whoever else sets the handler waits for that transaction.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
+pub async fn lock_conversation(
+    conn: &mut PgConnection,
+    key: &ConversationKey,
+) -> Result<Answerer, sqlx::Error> {
+    let handler = sqlx::query_scalar!(
+        "select handler from conversation \
+         where tenant = $1 and brand = $2 and conversation_id = $3 for update",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(Answerer::parse(&handler))
+}
+
+/// Records a turn in a transaction of its own. Returns false when the turn
+/// was already recorded (a concurrent duplicate delivery won), in which case
+/// nothing is written. The seller records its turns with [`write_turn`] in
+/// the transaction that locked the conversation.
 pub async fn save_turn(
     pool: &PgPool,
     key: &ConversationKey,
     record: TurnRecord<'_>,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    if !write_turn(&mut tx, key, record).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Records a turn in the caller's transaction. Returns false when the turn
+/// was already recorded (a concurrent duplicate delivery won): nothing is
+/// written then, and the caller rolls back.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation, event_id = record.event_id))]
+pub async fn write_turn(
+    tx: &mut PgConnection,
+    key: &ConversationKey,
+    record: TurnRecord<'_>,
+) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query!(
         "insert into turn (tenant, brand, event_id, conversation_id, status, outbox) \
          values ($1, $2, $3, $4, 'ready', $5) on conflict do nothing",
@@ -231,11 +273,10 @@ pub async fn save_turn(
     .await?
     .rows_affected();
     if inserted == 0 {
-        tx.rollback().await?;
         return Ok(false);
     }
     insert_message(
-        &mut tx,
+        tx,
         key,
         "user",
         &Message::user(record.user_text),
@@ -244,7 +285,7 @@ pub async fn save_turn(
     )
     .await?;
     for message in record.transcript {
-        insert_message(&mut tx, key, role_str(message.role), message, None, false).await?;
+        insert_message(tx, key, role_str(message.role), message, None, false).await?;
     }
     sqlx::query!(
         "update conversation set handler = $4, brain_state = coalesce($5, brain_state), updated_at = now() \
@@ -257,7 +298,6 @@ pub async fn save_turn(
     )
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -310,24 +350,54 @@ pub async fn mark_published(
     Ok(())
 }
 
-/// Sets who answers the conversation. Returns false if it does not exist.
+/// Sets who answers the conversation, as the sales assistant decided at
+/// `decided_at` (the hand-over event's time), in the caller's transaction;
+/// creates the conversation if the seller has none yet (a human may take a
+/// conversation over before the seller stored anything of it). Returns
+/// false when a later decision was already applied: an older event arriving
+/// after it changes nothing.
 #[tracing::instrument(skip_all, fields(conversation = %key.conversation, handler = ?handler))]
-pub async fn set_handler(
-    pool: &PgPool,
+pub async fn hand_over(
+    tx: &mut PgConnection,
     key: &ConversationKey,
     handler: Answerer,
+    decided_at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let updated = sqlx::query!(
-        "update conversation set handler = $4, updated_at = now() where tenant = $1 and brand = $2 and conversation_id = $3",
+    let written = sqlx::query!(
+        "insert into conversation (tenant, brand, conversation_id, handler, handler_set_at) \
+         values ($1, $2, $3, $4, $5) \
+         on conflict (tenant, brand, conversation_id) do update \
+         set handler = excluded.handler, handler_set_at = excluded.handler_set_at, updated_at = now() \
+         where conversation.handler_set_at is null or conversation.handler_set_at <= excluded.handler_set_at",
         &key.tenant,
         &key.brand,
         &key.conversation,
         handler.as_str(),
+        decided_at,
     )
-    .execute(pool)
+    .execute(tx)
     .await?
     .rows_affected();
-    Ok(updated == 1)
+    Ok(written == 1)
+}
+
+/// The shopper and channel of the conversation, when the seller knows them
+/// (not for a conversation a human claimed before its first message).
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
+pub async fn conversation_shopper(
+    pool: &PgPool,
+    key: &ConversationKey,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "select customer_id, channel from conversation \
+         where tenant = $1 and brand = $2 and conversation_id = $3",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|row| row.customer_id.zip(row.channel)))
 }
 
 /// Stores a new summary covering messages up to `until_id`.

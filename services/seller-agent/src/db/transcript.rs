@@ -16,9 +16,10 @@ pub struct Transcript {
     pub brand: String,
     /// Conversation id.
     pub conversation_id: String,
-    /// The shopper.
+    /// The shopper (empty while unknown: a human claimed the conversation
+    /// before its first message reached the seller).
     pub customer_id: String,
-    /// Channel (`whatsapp`, `telegram`, `webchat`).
+    /// Channel (`whatsapp`, `telegram`, `webchat`; empty while unknown).
     pub channel: String,
     /// Who answers: `ai`, or `human` while the conversation is handed off.
     pub handler: String,
@@ -69,7 +70,9 @@ pub async fn load_transcripts(
     conversation: &str,
 ) -> Result<Vec<Transcript>, sqlx::Error> {
     let rows = sqlx::query!(
-        "select tenant, brand, conversation_id, customer_id, channel, handler, summary, \
+        "select tenant, brand, conversation_id, \
+         coalesce(customer_id, '') as \"customer_id!\", coalesce(channel, '') as \"channel!\", \
+         handler, summary, \
          summarized_until, brain_state, created_at, updated_at from conversation \
          where tenant = $1 and conversation_id = $2 and ($3::text is null or brand = $3) \
          order by brand",

@@ -10,6 +10,11 @@
 //! `turn` outbox in the same transaction as the conversation's memory, then
 //! published, then marked published. A redelivered message whose turn exists
 //! republishes the stored events (same ids) instead of asking the brain again.
+//!
+//! Never over a human: a turn commits only after locking the conversation's
+//! row and re-reading who answers it; when a human seller claimed it while
+//! the brain was thinking, the AI's answer is withheld and the message kept
+//! for the human (see [`Seller::record`]).
 
 use std::time::Instant;
 
@@ -35,7 +40,7 @@ use crate::{
         persona::ShopperContext,
     },
     llm::Message,
-    tools::{ToolContext, escalation_event},
+    tools::{Reach, ToolContext, escalation_event},
 };
 
 /// The shopper's message as text, and the id of a picked button or row.
@@ -129,28 +134,14 @@ impl Seller {
         if matches!(message.content, MessageContent::Reaction { .. }) {
             // A reaction needs no answer; keep it in memory only.
             return self
-                .record(
-                    &key,
-                    event,
-                    &text,
-                    TurnResult::default(),
-                    stored.handler,
-                    false,
-                )
+                .record(&key, event, &text, TurnResult::default(), false)
                 .await
                 .map(|_| ());
         }
         if stored.handler == Answerer::Human {
             tracing::info!(%conversation, "a human has this conversation; message kept for them");
             return self
-                .record(
-                    &key,
-                    event,
-                    &text,
-                    TurnResult::default(),
-                    Answerer::Human,
-                    true,
-                )
+                .record(&key, event, &text, TurnResult::default(), true)
                 .await
                 .map(|_| ());
         }
@@ -168,6 +159,7 @@ impl Seller {
             timeout: self.tool_timeout,
             orders_api: self.orders_api.clone(),
             recent: self.recent_exchange(&key, &text, message.sent_at).await?,
+            reach: Reach::Act,
         };
         let detected = language::detect(&text);
         let lang = detected
@@ -242,15 +234,8 @@ impl Seller {
                 }
             }
         };
-        let handler = if result.escalated {
-            Answerer::Human
-        } else {
-            Answerer::Ai
-        };
         let brain = self.brain.name();
-        let placed = self
-            .record(&key, event, &text, result, handler, false)
-            .await?;
+        let placed = self.record(&key, event, &text, result, false).await?;
         for order_number in placed {
             let _ = db::remember_order(
                 &self.pool,
@@ -330,16 +315,100 @@ impl Seller {
     }
 
     /// Writes the turn and its outbox, then publishes it. Returns the order
-    /// numbers placed in the turn.
+    /// numbers placed in the turn. `for_human`: the message came while a
+    /// human had the conversation, and `result` is empty.
     async fn record(
         &self,
         key: &ConversationKey,
         event: &Event,
         text: &str,
         result: TurnResult,
-        handler: Answerer,
         for_human: bool,
     ) -> Result<Vec<String>, HandlerError> {
+        let placed = placed_orders(&result);
+        self.metrics.guard_interventions(result.guard_interventions);
+        self.metrics.orders_placed(result.orders_placed);
+        let outbox = self.outbox(event, &result)?;
+
+        // No AI reply reaches the shopper while a human owns the
+        // conversation. A claim (`Seller::yield_to_human`) writes the
+        // conversation's handler with an upsert of its row; this turn locks
+        // that row (`select ... for update`) before it writes anything, and
+        // publishes only after its commit. The claim's write and this commit
+        // therefore serialise on the row lock:
+        // - the claim committed first: the lock waits for it and then reads
+        //   the committed `human` (under READ COMMITTED a locking read sees
+        //   the latest committed row), so the AI's answer is withheld:
+        //   nothing goes into the outbox, and the shopper's message is kept
+        //   for the human like those that arrive during a hand-off;
+        // - this turn committed first: the claim waits for this commit. The
+        //   reply answers a message the AI took up before the human did, so
+        //   sending it is correct, even though its publish (after the commit)
+        //   may reach the bus just after the claim is applied. A redelivery
+        //   only republishes what was committed; it never decides again.
+        // The messages waiting in the shard behind this one read `human`
+        // when their turn comes and are kept for the human without asking
+        // the brain. The handler is written here only by an escalation;
+        // otherwise the locked value is kept, so a turn never undoes a claim
+        // or a deferral that committed while it ran.
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let now = db::lock_conversation(&mut tx, key)
+            .await
+            .map_err(internal)?;
+        let withheld = !for_human && now == Answerer::Human && !outbox.is_empty();
+        let (result, outbox, for_human) = if withheld {
+            (TurnResult::default(), Vec::new(), true)
+        } else {
+            (result, outbox, for_human)
+        };
+        let handler = if result.escalated {
+            Answerer::Human
+        } else {
+            now
+        };
+        let outbox = serde_json::to_value(&outbox).map_err(internal)?;
+        let written = db::write_turn(
+            &mut tx,
+            key,
+            TurnRecord {
+                event_id: event.id(),
+                user_text: text,
+                transcript: &result.transcript,
+                outbox: outbox.clone(),
+                brain_state: result.state.as_ref(),
+                handler,
+                for_human,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        if !written {
+            // A concurrent delivery of the same message recorded it first and
+            // publishes it; nothing left to do here (dropping the transaction
+            // rolls it back).
+            return Ok(Vec::new());
+        }
+        tx.commit().await.map_err(internal)?;
+        if withheld {
+            self.metrics.reply_withheld();
+            tracing::info!(conversation = %key.conversation, "a human took the conversation while the AI was answering; its reply is withheld and the message kept for them");
+        } else if !result.parts.is_empty() {
+            tracing::info!(reply = %parts_text(&result.parts), "answered");
+        }
+        if result.escalated {
+            self.metrics.escalated(if result.events.is_empty() {
+                "unknown"
+            } else {
+                "escalated"
+            });
+        }
+        self.publish_outbox(key, event.id(), &outbox).await?;
+        Ok(placed)
+    }
+
+    /// The events a turn publishes: the reply to the shopper's message (when
+    /// there is one), then the turn's own events (escalations).
+    fn outbox(&self, event: &Event, result: &TurnResult) -> Result<Vec<Event>, HandlerError> {
         let mut outbox = Vec::new();
         if !result.parts.is_empty() {
             let message: ChatMessageNew = decode(event)?;
@@ -356,47 +425,7 @@ impl Seller {
             outbox.push(response);
         }
         outbox.extend(result.events.iter().cloned());
-        if result.escalated {
-            self.metrics.escalated(if result.events.is_empty() {
-                "unknown"
-            } else {
-                "escalated"
-            });
-        }
-        self.metrics.guard_interventions(result.guard_interventions);
-        self.metrics.orders_placed(result.orders_placed);
-        let placed: Vec<String> = result
-            .transcript
-            .iter()
-            .filter(|m| m.role == crate::llm::Role::Tool && !m.is_error)
-            .filter_map(|m| serde_json::from_str::<Value>(&m.content).ok())
-            .filter(|v| v["placed"] == true)
-            .filter_map(|v| v["order_number"].as_str().map(str::to_owned))
-            .collect();
-        let outbox = serde_json::to_value(&outbox).map_err(internal)?;
-        let written = db::save_turn(
-            &self.pool,
-            key,
-            TurnRecord {
-                event_id: event.id(),
-                user_text: text,
-                transcript: &result.transcript,
-                outbox: outbox.clone(),
-                brain_state: result.state.as_ref(),
-                handler,
-                for_human,
-            },
-        )
-        .await
-        .map_err(internal)?;
-        if !written {
-            // A concurrent delivery of the same message recorded it first and
-            // publishes it; nothing left to do here.
-            return Ok(Vec::new());
-        }
-        tracing::info!(reply = %parts_text(&result.parts), "answered");
-        self.publish_outbox(key, event.id(), &outbox).await?;
-        Ok(placed)
+        Ok(outbox)
     }
 
     /// Publishes a turn's outbox (the reply, escalations), then marks it
@@ -417,4 +446,16 @@ impl Seller {
             .await
             .map_err(internal)
     }
+}
+
+/// The numbers of the orders a turn placed, from its tool results.
+fn placed_orders(result: &TurnResult) -> Vec<String> {
+    result
+        .transcript
+        .iter()
+        .filter(|m| m.role == crate::llm::Role::Tool && !m.is_error)
+        .filter_map(|m| serde_json::from_str::<Value>(&m.content).ok())
+        .filter(|v| v["placed"] == true)
+        .filter_map(|v| v["order_number"].as_str().map(str::to_owned))
+        .collect()
 }

@@ -5,25 +5,34 @@
 
 use cloudevents::Event;
 use store_bus::HandlerError;
-use store_events::{EventMeta, data::SalesResolved, decode};
+use store_events::{data::SalesResolved, decode};
 
-use super::{Seller, internal};
-use crate::{db, domain::handoff::Answerer};
+use super::{HandOver, Seller};
+use crate::domain::handoff::Answerer;
 
 impl Seller {
     /// Hands the conversation of the `store.sales.resolved` `event` back to
-    /// the AI.
+    /// the AI. Idempotent: a redelivered hand-back changes nothing, and one
+    /// older than a later claim is ignored.
     pub async fn hand_back(&self, event: &Event) -> Result<(), HandlerError> {
-        let meta = EventMeta::from_event(event)?;
-        self.check_scope(&meta)?;
         let resolved: SalesResolved = decode(event)?;
-        let conversation = meta
-            .conversation
-            .ok_or_else(|| HandlerError::reject("store.sales.resolved without a conversation"))?;
-        let found = db::set_handler(&self.pool, &self.key(conversation.as_str()), Answerer::Ai)
-            .await
-            .map_err(internal)?;
-        tracing::info!(%conversation, by = %resolved.resolved_by, found, "conversation handed back to the AI");
+        let (conversation, outcome) = self.hand_over(event, Answerer::Ai).await?;
+        match outcome {
+            HandOver::Applied => tracing::info!(
+                %conversation,
+                by = %resolved.resolved_by,
+                resolution = ?resolved.resolution,
+                "conversation handed back to the AI"
+            ),
+            HandOver::Stale => tracing::info!(
+                %conversation,
+                by = %resolved.resolved_by,
+                "hand-back older than the conversation's latest hand-over; nothing changed"
+            ),
+            HandOver::Duplicate => {
+                tracing::debug!(%conversation, "hand-back already applied")
+            }
+        }
         Ok(())
     }
 }

@@ -2,24 +2,41 @@
 //! spans the consumer's event, the memory in `db`, the brain and the bus:
 //!
 //! - [`answer_shopper`]: a shopper's message in, the seller's reply (and
-//!   any escalation or order) out;
-//! - [`hand_back`]: a human hands the conversation back to the AI;
+//!   any escalation or order) out; never a reply while a human owns the
+//!   conversation;
+//! - [`yield_to_human`]: a human seller claims the conversation
+//!   (`store.sales.claimed`), and the AI falls silent in it;
+//! - [`resume_after_deferral`]: no human can answer now
+//!   (`store.sales.deferred`), so the AI answers again meanwhile;
+//! - [`hand_back`]: a human hands the conversation back to the AI
+//!   (`store.sales.resolved`);
+//! - [`draft_reply`]: a suggested reply for the human working the
+//!   conversation (`store.sales.draft`), recorded and sent nowhere;
 //! - [`summarize_history`]: after a turn, older messages are folded into
 //!   the conversation's rolling summary.
 
 pub mod answer_shopper;
+pub mod draft_reply;
 pub mod hand_back;
+pub mod resume_after_deferral;
 pub mod summarize_history;
+pub mod yield_to_human;
 
 use std::{sync::Arc, time::Duration};
 
+use cloudevents::{AttributesReader, Event};
 use sqlx::PgPool;
 use store_bus::{Bus, HandlerError};
 use store_events::{BrandId, EventMeta, TenantId};
 
 use crate::{
-    brain::Brain, db::ConversationKey, domain::persona::Persona, llm::LlmClient,
-    metrics::SellerMetrics, tools::OrdersApi,
+    brain::Brain,
+    config::SERVICE,
+    db::{self, ConversationKey},
+    domain::{handoff::Answerer, persona::Persona},
+    llm::LlmClient,
+    metrics::SellerMetrics,
+    tools::OrdersApi,
 };
 
 /// The seller of one brand, with everything its flows need.
@@ -36,8 +53,10 @@ pub struct Seller {
     pub persona: Persona,
     /// What decides the replies.
     pub brain: Arc<dyn Brain>,
-    /// Model used for rolling summaries (none: extractive summaries).
-    pub summarizer: Option<Arc<dyn LlmClient>>,
+    /// The brand's model, when one is configured: rolling summaries and
+    /// drafts for human sellers (none: extractive summaries, drafts by the
+    /// offline brain).
+    pub model: Option<Arc<dyn LlmClient>>,
     /// Metrics.
     pub metrics: SellerMetrics,
     /// Catalog and order request timeout.
@@ -69,6 +88,59 @@ impl Seller {
             )));
         }
         Ok(())
+    }
+}
+
+/// What became of a hand-over event from the sales assistant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOver {
+    /// The conversation's handler is the one the event says.
+    Applied,
+    /// A later hand-over was already applied; this older one changed nothing.
+    Stale,
+    /// This event was applied before (a redelivery): nothing done.
+    Duplicate,
+}
+
+impl Seller {
+    /// Sets who answers the conversation of the hand-over `event` (of this
+    /// seller's tenant and brand) to `to`, once per event: the idempotency
+    /// ledger's claim and the handler's write commit together, and the
+    /// delivery is acked after the commit. Returns the conversation and
+    /// what became of the event.
+    async fn hand_over(
+        &self,
+        event: &Event,
+        to: Answerer,
+    ) -> Result<(String, HandOver), HandlerError> {
+        let meta = EventMeta::from_event(event)?;
+        self.check_scope(&meta)?;
+        let conversation = meta.conversation.ok_or_else(|| {
+            HandlerError::reject(format!("{} without a conversation", event.ty()))
+        })?;
+        let conversation = conversation.to_string();
+        // The sales assistant's clock orders its decisions; an event without
+        // a time (never sent by it) counts as decided now.
+        let decided_at = event.time().copied().unwrap_or_else(chrono::Utc::now);
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let ledger = format!("{SERVICE}-{}-{}", self.tenant, self.brand);
+        if store_idempotency::claim(&mut tx, &ledger, event.id(), event.ty())
+            .await
+            .map_err(internal)?
+            .is_duplicate()
+        {
+            return Ok((conversation, HandOver::Duplicate));
+        }
+        let applied = db::hand_over(&mut tx, &self.key(&conversation), to, decided_at)
+            .await
+            .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        let outcome = if applied {
+            HandOver::Applied
+        } else {
+            HandOver::Stale
+        };
+        Ok((conversation, outcome))
     }
 }
 

@@ -22,12 +22,7 @@ impl Seller {
         };
         let older: Vec<Message> = history[..cut].iter().map(|m| m.message.clone()).collect();
         let until = history[cut - 1].id;
-        let text = summarize(
-            self.summarizer.as_deref(),
-            stored.summary.as_deref(),
-            &older,
-        )
-        .await;
+        let text = summarize(self.model.as_deref(), stored.summary.as_deref(), &older).await;
         db::save_summary(&self.pool, key, &text, until).await?;
         tracing::info!(until, "conversation summary updated");
         Ok(())

@@ -51,6 +51,24 @@ pub struct ToolContext {
     /// The latest messages of the conversation, ending with the one being
     /// answered: handed to a human with an escalation.
     pub recent: Vec<store_events::data::TranscriptMessage>,
+    /// What the tools may do in this turn.
+    pub reach: Reach,
+}
+
+/// What the tools of a turn may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Anything: the seller answering the shopper.
+    Act,
+    /// Look things up only (the catalog, the shopper's orders): a draft for
+    /// a human seller changes nothing in the shop. Ordering, cancelling and
+    /// handing over are refused.
+    LookOnly,
+}
+
+/// True for the tools that change something (an order, the hand-off).
+pub fn changes_the_shop(tool: &str) -> bool {
+    matches!(tool, CREATE_ORDER | CANCEL_ORDER | ESCALATE_TO_HUMAN)
 }
 
 pub use escalate::escalation_event;
@@ -165,6 +183,13 @@ fn parse<T: DeserializeOwned>(call: &ToolCall) -> Result<T, ToolOutcome> {
 /// the same turn (after a crash) produces the same event ids and the order
 /// processor can tell it is a duplicate.
 pub async fn run(ctx: &ToolContext, call: &ToolCall, index: usize) -> ToolOutcome {
+    if ctx.reach == Reach::LookOnly && changes_the_shop(&call.name) {
+        tracing::info!(tool = %call.name, "refused: this turn only looks things up");
+        return ToolOutcome::Error(format!(
+            "{} is not available here: this reply is a draft for a human seller, and drafting changes nothing in the shop",
+            call.name
+        ));
+    }
     let outcome = match call.name.as_str() {
         SEARCH_PRODUCTS => match parse(call) {
             Ok(args) => catalog::search(ctx, args).await,

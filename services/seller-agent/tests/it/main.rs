@@ -2,10 +2,13 @@
 //! fake OpenAI-compatible and Anthropic servers speaking the real wire
 //! formats, their retries and circuit breaker, and the seller itself started
 //! as `main` starts it (through `store_testkit::TestApp`) on the real broker
-//! and database. The seller in the real shop (catalog, order processor) is
-//! tested by `tools/seller-eval`.
+//! and database, alone and obeying the human seller's inbox (claims,
+//! deferrals, drafts). The seller in the real shop (catalog, order
+//! processor) is tested by `tools/seller-eval`.
 #![allow(clippy::unwrap_used)]
 
+mod fake_model;
+mod handover;
 mod llm_anthropic;
 mod llm_openai;
 mod llm_resilience;

@@ -6,7 +6,7 @@
 
 use cloudevents::AttributesReader;
 
-use crate::support::TestSeller;
+use crate::support::{TestSeller, eventually};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_greeting_is_answered_by_the_brands_seller_in_the_shoppers_language() {
@@ -32,6 +32,18 @@ async fn a_greeting_is_answered_by_the_brands_seller_in_the_shoppers_language() 
         .await
         .unwrap();
     assert_eq!(ready.status(), 200);
+    // The turn is timed once its reply is published, so just after the
+    // shopper got it.
+    eventually("the turn is timed", || async {
+        seller
+            .metric(
+                "seller_turn_duration_seconds_count",
+                &[("brand", "fashion")],
+            )
+            .await
+            == 1.0
+    })
+    .await;
     let metrics = seller
         .app
         .http
@@ -42,10 +54,6 @@ async fn a_greeting_is_answered_by_the_brands_seller_in_the_shoppers_language() 
         .text()
         .await
         .unwrap();
-    assert!(
-        metrics.contains("seller_turn_duration_seconds_count"),
-        "{metrics}"
-    );
     assert!(
         metrics.contains(r#"service="seller-agent-demo-fashion""#),
         "{metrics}"

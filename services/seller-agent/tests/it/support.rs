@@ -1,17 +1,20 @@
 //! A seller under test, alone: the demo tenant's fashion seller with the
-//! offline brain, started through `store_testkit::TestApp` (port 0, a fresh
-//! database, an exchange of its own), and a shopper on that exchange. No
-//! catalog or order processor runs, so what is tested here needs neither.
+//! offline brain (or a fake model), started through
+//! `store_testkit::TestApp` (port 0, a fresh database, an exchange of its
+//! own), a shopper on that exchange, and the sales assistant's hand-overs
+//! and draft requests. No catalog or order processor runs, so what is
+//! tested here needs neither.
 
-use std::{path::PathBuf, time::Duration};
+use std::{future::Future, path::PathBuf, time::Duration};
 
 use cloudevents::{AttributesReader, Event};
-use seller_agent::{Application, Config};
+use seller_agent::{Application, Config, llm::LlmConfig};
 use store_events::{
     BrandId, ConversationId, EventContext, TenantId,
     data::{
-        Channel, ChatMessageNew, ChatResponse, Customer, MessageContent, Resolution, SalesResolved,
-        Sender,
+        Channel, ChatMessageNew, ChatResponse, Customer, DeferralReason, MessageContent,
+        Resolution, SalesClaimed, SalesDeferred, SalesDraft, SalesDraftResult, SalesResolved,
+        Sender, TranscriptMessage,
     },
     decode, new_event,
 };
@@ -39,14 +42,21 @@ pub struct TestSeller {
 impl TestSeller {
     /// Starts the offline fashion seller as `main` does.
     pub async fn spawn() -> Self {
+        Self::spawn_with(None).await
+    }
+
+    /// Starts the fashion seller as `main` does, with `llm` as its model
+    /// (`None`: the offline brain).
+    pub async fn spawn_with(llm: Option<LlmConfig>) -> Self {
         let app = TestApp::spawn("seller-agent", |env: TestEnv| async move {
-            let config = Config::for_tests(
+            let mut config = Config::for_tests(
                 TenantId::parse(TENANT)?,
                 BrandId::parse(BRAND)?,
                 env.database_url,
                 env.bus,
                 PathBuf::from(TENANTS_FILE),
             );
+            config.llm = llm;
             Application::build(config).await
         })
         .await
@@ -93,6 +103,114 @@ impl TestSeller {
         self.app.bus.publish(event).await.unwrap();
     }
 
+    /// A human seller claims `conversation` in the inbox, as the sales
+    /// assistant announces it; returns the event.
+    pub async fn claim(&self, conversation: &str) -> Event {
+        let event = claimed(conversation);
+        self.app.bus.publish(event.clone()).await.unwrap();
+        event
+    }
+
+    /// The sales assistant defers `conversation`'s escalation (no seller
+    /// signed in); returns the event.
+    pub async fn defer(&self, conversation: &str) -> Event {
+        let deferred = SalesDeferred {
+            reason: DeferralReason::NoSellerOnline,
+            until: None,
+        };
+        let event = new_event("/sales-assistant", &context(conversation), &deferred).unwrap();
+        self.app.bus.publish(event.clone()).await.unwrap();
+        event
+    }
+
+    /// Asks the seller for a suggested reply in `conversation` from
+    /// `messages`, as the sales assistant does (request/reply); the answer,
+    /// valid against its schema.
+    pub async fn draft(
+        &self,
+        conversation: &str,
+        messages: Vec<TranscriptMessage>,
+    ) -> SalesDraftResult {
+        let request = SalesDraft {
+            messages,
+            language: Some("es".into()),
+        };
+        let event = new_event("/sales-assistant", &context(conversation), &request).unwrap();
+        let reply = self
+            .app
+            .bus
+            .request(event, Duration::from_secs(20))
+            .await
+            .expect("the seller answers the draft request");
+        store_events::validation::validate(&reply)
+            .unwrap_or_else(|e| panic!("invalid {}: {e}", reply.ty()));
+        decode(&reply).unwrap()
+    }
+
+    /// Who answers `conversation` in the seller's memory (`ai`, `human`),
+    /// `None` before the seller has it.
+    pub async fn handler_of(&self, conversation: &str) -> Option<String> {
+        sqlx::query_scalar("select handler from conversation where conversation_id = $1")
+            .bind(conversation)
+            .fetch_optional(&self.app.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Shopper messages of `conversation` the seller kept for a human.
+    pub async fn kept_for_human(&self, conversation: &str) -> i64 {
+        sqlx::query_scalar(
+            "select count(*) from conversation_message where conversation_id = $1 and for_human",
+        )
+        .bind(conversation)
+        .fetch_one(&self.app.pool)
+        .await
+        .unwrap()
+    }
+
+    /// Waits until who answers `conversation` is `handler`.
+    pub async fn wait_for_handler(&self, conversation: &str, handler: &str) {
+        eventually(
+            &format!("{conversation} is handled by {handler}"),
+            || async { self.handler_of(conversation).await.as_deref() == Some(handler) },
+        )
+        .await;
+    }
+
+    /// Waits until `count` shopper messages of `conversation` are kept for
+    /// a human.
+    pub async fn wait_for_kept(&self, conversation: &str, count: i64) {
+        eventually(
+            &format!("{count} messages of {conversation} kept for the human"),
+            || async { self.kept_for_human(conversation).await == count },
+        )
+        .await;
+    }
+
+    /// The sum of the seller's metric `name` over the series whose labels
+    /// include every `labels` pair (0 when there is none).
+    pub async fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        let text = self
+            .app
+            .http
+            .get(self.app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .filter(|line| line.starts_with(&format!("{name}{{")))
+            .filter(|line| {
+                labels
+                    .iter()
+                    .all(|(k, v)| line.contains(&format!("{k}=\"{v}\"")))
+            })
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
     /// The next event the shopper got, valid against its schema.
     pub async fn next(&mut self) -> Event {
         let event = tokio::time::timeout(Duration::from_secs(20), self.shopper.recv())
@@ -136,6 +254,43 @@ impl TestSeller {
     /// Stops the seller; it must drain and stop cleanly.
     pub async fn stop(self) {
         self.app.stop().await.unwrap();
+    }
+}
+
+/// A `store.sales.claimed` for `conversation`: a human takes it over from
+/// the AI.
+pub fn claimed(conversation: &str) -> Event {
+    let claim = SalesClaimed {
+        agent: "agent-bruno".into(),
+        agent_name: "Bruno".into(),
+        taken_over: true,
+    };
+    new_event("/sales-assistant", &context(conversation), &claim).unwrap()
+}
+
+/// A transcript message of `role` saying `text`, now.
+pub fn said(role: store_events::data::Role, text: &str) -> TranscriptMessage {
+    TranscriptMessage {
+        role,
+        text: text.to_owned(),
+        at: chrono::Utc::now(),
+    }
+}
+
+/// Waits (up to 20 s, looking every 50 ms) until `check` holds; fails the
+/// test naming `what` otherwise.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not within 20 s: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -10,7 +10,8 @@ use store_events::{
     Event, EventData,
     catalog::{self, ALL},
     data::{
-        ChatMessageNew, ChatResponse, OrderCreate, OrderCreated, OrderStatusChanged, ProductQuery,
+        ChatDelivery, ChatMessageNew, ChatResponse, OrderCancelResult, OrderCreate, OrderCreated,
+        OrderStatusChanged, ProductQuery, SalesClaimed, SalesDraft, SalesDraftResult,
         WhatsAppMessageStatus,
     },
     envelope::SCHEMA_BASE,
@@ -207,6 +208,37 @@ fn unknown_content_kinds_and_extra_nested_fields_are_refused() {
     assert!(validate(&raw_event::<ChatMessageNew>(unknown_kind)).is_err());
     assert!(validate(&raw_event::<ChatMessageNew>(extra)).is_err());
     assert!(validate(&raw_event::<ChatMessageNew>(open_top)).is_ok());
+}
+
+#[test]
+fn the_inbox_events_refuse_what_their_contracts_forbid() {
+    let mut draft = samples_data("store.sales.draft");
+    draft["messages"][0]["seen_by"] = json!("Bruno");
+    let errors = violations(validate(&raw_event::<SalesDraft>(draft)));
+    assert!(
+        errors.iter().any(|e| e.starts_with("/messages/0")),
+        "{errors:?}"
+    );
+
+    let unknown_source = json!({"text": "Hi!", "source": "intern"});
+    let empty_text = json!({"text": "", "source": "llm"});
+    assert!(validate(&raw_event::<SalesDraftResult>(unknown_source)).is_err());
+    assert!(validate(&raw_event::<SalesDraftResult>(empty_text)).is_err());
+
+    let anonymous_claim = json!({"agent_name": "Bruno"});
+    let errors = violations(validate(&raw_event::<SalesClaimed>(anonymous_claim)));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("\"agent\" is a required property")),
+        "{errors:?}"
+    );
+
+    let delivered = json!({"response_id": "r1", "channel": "whatsapp", "status": "delivered"});
+    assert!(validate(&raw_event::<ChatDelivery>(delivered)).is_err());
+
+    let refunded = json!({"order_number": "FA-1", "outcome": "refunded"});
+    assert!(validate(&raw_event::<OrderCancelResult>(refunded)).is_err());
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 mod chat;
 mod commerce;
+mod inbox;
 mod inventory;
 
 use std::{collections::BTreeMap, fmt::Debug};
@@ -24,6 +25,7 @@ pub fn all() -> Samples {
     let mut samples = Samples::new();
     chat::add(&mut samples);
     commerce::add(&mut samples);
+    inbox::add(&mut samples);
     inventory::add(&mut samples);
     samples
 }

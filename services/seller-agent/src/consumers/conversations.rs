@@ -1,0 +1,57 @@
+//! The seller's conversations consumer: its brand's shopper messages and
+//! hand-backs, in one sharded queue so each conversation's events are
+//! handled in order, each given to its flow ([`crate::flows`]).
+
+use std::sync::Arc;
+
+use cloudevents::AttributesReader;
+
+use store_bus::{BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
+use store_events::{BrandId, TenantId};
+
+use crate::flows::Seller;
+
+/// The queue of the seller of `tenant`/`brand` as named on the default
+/// exchange, `seller.<tenant>.<brand>` (its shards add a suffix);
+/// [`BusConfig::queue_name`] prefixes it on any other exchange.
+pub fn queue(tenant: &TenantId, brand: &BrandId) -> String {
+    format!("seller.{tenant}.{brand}")
+}
+
+/// The consumer configuration of the seller of `tenant`/`brand` on `bus`:
+/// its [`queue`], bound to exactly that brand's `store.chat.message.new` and
+/// `store.sales.resolved` (routing by binding, never by filtering), spread
+/// over `shards` ordered queues by conversation.
+pub fn config(bus: &BusConfig, tenant: &TenantId, brand: &BrandId, shards: u16) -> ConsumerConfig {
+    ConsumerConfig::new(
+        bus.queue_name(&queue(tenant, brand)),
+        [
+            format!("store.chat.message.new.{tenant}.{brand}"),
+            format!("store.sales.resolved.{tenant}.{brand}"),
+        ],
+    )
+    .with_retry_delays([
+        std::time::Duration::from_secs(2),
+        std::time::Duration::from_secs(10),
+        std::time::Duration::from_secs(30),
+    ])
+    .sharded(shards, "ce-conversation")
+}
+
+/// Feeds the queue's events to the seller's flows: a shopper message to
+/// [`Seller::answer_shopper`], a hand-back to [`Seller::hand_back`].
+pub struct SellerHandler(pub Arc<Seller>);
+
+#[async_trait::async_trait]
+impl Handler for SellerHandler {
+    async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
+        let event = &incoming.event;
+        match event.ty() {
+            "store.chat.message.new" => self.0.answer_shopper(event).await,
+            "store.sales.resolved" => self.0.hand_back(event).await,
+            other => Err(HandlerError::reject(format!(
+                "the seller does not handle {other}"
+            ))),
+        }
+    }
+}
