@@ -7,6 +7,7 @@ mod support;
 
 mod brand_menu;
 mod dedup;
+mod delivery;
 mod operations;
 mod outbound;
 mod telegram_inbound;
