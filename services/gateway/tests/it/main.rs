@@ -14,4 +14,5 @@ mod telegram_inbound;
 mod webchat;
 mod webchat_abuse;
 mod webchat_live;
+mod webchat_retry;
 mod whatsapp_inbound;
