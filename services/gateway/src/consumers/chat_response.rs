@@ -8,10 +8,10 @@
 //! It consumes ordered shard queues by conversation (see `startup`), one
 //! delivery at a time per shard, so a conversation's replies go out in the
 //! order they were produced. A reply that cannot be delivered for good
-//! (unknown tenant, no conversation) goes to the dead-letter queue; so does
-//! one the channel refused (reported `failed` first) and one still failing
-//! on the bus's last attempt (reported `failed` too: the gateway gives up
-//! on it).
+//! (unknown tenant, no conversation) goes to the dead-letter queue; so do
+//! one the channel refused, one for a channel account the tenant does not
+//! have, and one still failing on the bus's last attempt, each reported
+//! `failed` first (the gateway gives up on it).
 
 use store_bus::{Handler, HandlerError, Incoming};
 use store_events::{EventMeta, data::common::Channel, data::response::ChatResponse, decode};
@@ -19,7 +19,7 @@ use store_events::{EventMeta, data::common::Channel, data::response::ChatRespons
 use crate::{
     domain::{
         conversation::ConversationRef,
-        delivery::{Delivery, Failure, INTERNAL_REASON, gave_up_reason},
+        delivery::{CANNOT_SEND_REASON, Delivery, Failure, INTERNAL_REASON, gave_up_reason},
     },
     flows::{
         append_webchat_reply::append_webchat_reply,
@@ -82,6 +82,12 @@ impl Handler for ChatResponses {
             // so the gateway gives up on it and says so.
             Err(error @ HandlerError::Retry(_)) if incoming.attempt >= self.max_attempts => {
                 let failure = Failure::new(given_up_reason(&error, channel), None);
+                Settled::dead_lettered(Delivery::Failed(failure), error)
+            }
+            // Not sendable at all (the conversation's channel account is
+            // not the tenant's): dead-lettered for an operator, said so.
+            Err(error @ HandlerError::Reject(_)) => {
+                let failure = Failure::new(CANNOT_SEND_REASON, None);
                 Settled::dead_lettered(Delivery::Failed(failure), error)
             }
             Err(error) => return Err(error),

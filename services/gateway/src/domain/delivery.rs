@@ -190,6 +190,12 @@ pub fn gave_up_reason(channel: Channel) -> String {
     )
 }
 
+/// The reason given for a reply the gateway cannot send at all: the
+/// conversation names a channel account (WhatsApp number, Telegram bot) the
+/// tenant does not have in the gateway's configuration.
+pub const CANNOT_SEND_REASON: &str = "the gateway cannot send replies to this conversation: its \
+     WhatsApp number or Telegram bot is not set up for the shop; an operator has to look at it";
+
 /// The reason given when the gateway gave up on a reply for good because of
 /// its own trouble (database, broker).
 pub const INTERNAL_REASON: &str =

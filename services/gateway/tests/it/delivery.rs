@@ -2,7 +2,7 @@
 //! gateway reports whether the shopper's channel took it, against the fake
 //! Graph API and Bot API.
 
-use gateway::domain::delivery::{WINDOW_CLOSED_REASON, delivery_event_id};
+use gateway::domain::delivery::{CANNOT_SEND_REASON, WINDOW_CLOSED_REASON, delivery_event_id};
 use serde_json::{Value, json};
 use store_events::{
     AttributesReader, BrandId, ConversationId, Event, EventContext, TenantId,
@@ -273,5 +273,27 @@ async fn a_web_chat_reply_appended_to_its_transcript_is_reported_sent() {
         json!({ "response_id": sent.id(), "channel": "webchat", "status": "sent" })
     );
     assert_eq!(ext(&event, "conversation"), session.conversation);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_reply_for_a_number_the_tenant_does_not_have_is_reported_failed() {
+    let mut app = spawn().await;
+    let lost = reply(&format!("whatsapp:999999999:{SHOPPER}"), &["Hello"]);
+
+    app.bus.publish(lost.clone()).await.unwrap();
+    let (_, data, _) = next_delivery(&mut app).await;
+
+    assert_eq!(
+        data,
+        json!({
+            "response_id": lost.id(),
+            "channel": "whatsapp",
+            "status": "failed",
+            "reason": CANNOT_SEND_REASON,
+        })
+    );
+    let requests = app.whatsapp_api.received_requests().await.unwrap();
+    assert!(requests.is_empty());
     app.stop().await;
 }
