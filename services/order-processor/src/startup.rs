@@ -62,10 +62,11 @@ impl Application {
         let cancellations = base
             .bus
             .consume(
-                // Every tenant's and brand's requests; the answers
-                // (`store.order.cancel.result`) never travel through the
-                // exchange, they go to the requester's queue.
-                ConsumerConfig::new(queue, [format!("{}.#", OrderCancel::TYPE)])
+                // `<type>.<tenant>.<brand>`, every tenant and brand; not
+                // `.#`, which would also match `store.order.cancel.result…`
+                // (the answers go to the requester's queue, but a binding
+                // should not depend on that).
+                ConsumerConfig::new(queue, [format!("{}.*.*", OrderCancel::TYPE)])
                     .with_prefetch(config.consumer_prefetch),
                 OrderCancelHandler(orders.clone()),
                 base.shutdown.child_token(),
