@@ -89,11 +89,12 @@ impl Application {
         // In order per conversation (the `conversation` extension travels
         // as the `ce-conversation` header), in parallel across them.
         .sharded(config.reply_shards, "ce-conversation");
+        let max_attempts = replies.max_attempts();
         let replies = base
             .bus
             .consume(
                 replies,
-                ChatResponses::new(state.clone(), sender),
+                ChatResponses::new(state.clone(), sender, max_attempts),
                 base.shutdown.child_token(),
             )
             .await

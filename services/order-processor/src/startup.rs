@@ -1,19 +1,25 @@
 //! Building and running the order processor: database, migrations, the
-//! order consumer, the outbox relay, the expiry sweeper and the HTTP server
-//! (the shared start-up and drain are `store-service`'s); one cancellation
-//! token stops them all.
+//! order and cancellation consumers, the outbox relay, the expiry sweeper
+//! and the HTTP server (the shared start-up and drain are
+//! `store-service`'s); one cancellation token stops them all.
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use store_bus::ConsumerConfig;
-use store_events::{EventData as _, data::OrderCreate};
+use store_events::{
+    EventData as _,
+    data::{OrderCancel, OrderCreate},
+};
 use store_service::{Foundation, Service};
 use tokio::sync::Notify;
 
 use crate::{
     config::Config,
-    consumers::{CREATE_QUEUE, order_create::OrderCreateHandler},
+    consumers::{
+        CANCEL_QUEUE, CREATE_QUEUE, order_cancel::OrderCancelHandler,
+        order_create::OrderCreateHandler,
+    },
     db,
     flows::{Orders, expire_orders, relay_outbox},
     http::{self, AppState},
@@ -52,6 +58,21 @@ impl Application {
             )
             .await
             .context("Failed to start the order consumer")?;
+        let queue = config.bus.queue_name(CANCEL_QUEUE);
+        let cancellations = base
+            .bus
+            .consume(
+                // `<type>.<tenant>.<brand>`, every tenant and brand; not
+                // `.#`, which would also match `store.order.cancel.result…`
+                // (the answers go to the requester's queue, but a binding
+                // should not depend on that).
+                ConsumerConfig::new(queue, [format!("{}.*.*", OrderCancel::TYPE)])
+                    .with_prefetch(config.consumer_prefetch),
+                OrderCancelHandler(orders.clone()),
+                base.shutdown.child_token(),
+            )
+            .await
+            .context("Failed to start the order cancellation consumer")?;
         // Drained after the consumer, so the relay publishes what the last
         // orders committed.
         let tasks = vec![
@@ -71,7 +92,7 @@ impl Application {
             admin_token: config.admin_token.clone(),
         });
         let service = base
-            .bind(config.http_addr, api, vec![consumer], tasks)
+            .bind(config.http_addr, api, vec![consumer, cancellations], tasks)
             .await?;
         Ok(Self(service))
     }

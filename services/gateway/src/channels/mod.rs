@@ -35,10 +35,6 @@ pub struct Refusal {
     pub details: Option<String>,
 }
 
-/// Graph API error code of a message sent outside the 24-hour customer
-/// service window.
-pub const WHATSAPP_RE_ENGAGEMENT: i64 = 131_047;
-
 /// A `Retry-After` header in seconds.
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers

@@ -1,5 +1,6 @@
 //! The gateway's tables in PostgreSQL: edge deduplication, the brand each
-//! conversation picked, the channel messages already sent per reply, and
+//! conversation picked, the channel messages already sent per reply (and
+//! the replies settled as failed), and
 //! the web chat's sessions and transcripts, whose appends the live listener
 //! ([`live`]) hears from every replica.
 

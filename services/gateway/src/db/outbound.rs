@@ -1,19 +1,38 @@
 //! Channel messages already sent for a reply event, so a redelivered reply
-//! resumes after the last message sent instead of repeating it.
+//! resumes after the last message sent instead of repeating it, and the
+//! replies settled as failed (`reply_failure`), so a redelivered one reports
+//! the same failure.
 
 use sqlx::PgPool;
 
-/// How many channel messages of reply `event_id` were sent (they are sent
-/// and recorded in order, so this is the next sequence number).
+use crate::domain::delivery::Failure;
+
+/// What earlier deliveries of a reply sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// How many channel messages were sent (they are sent and recorded in
+    /// order, so this is the next sequence number).
+    pub sent: usize,
+    /// The channel's id of the last one, when it gave one.
+    pub last_channel_message_id: Option<String>,
+}
+
+/// What earlier deliveries of reply `event_id` sent.
 #[tracing::instrument(skip_all, fields(event_id = event_id))]
-pub async fn sent_count(pool: &PgPool, event_id: &str) -> Result<i32, sqlx::Error> {
-    let count = sqlx::query_scalar!(
-        r#"select count(*) as "count!" from outbound_message where event_id = $1"#,
+pub async fn progress(pool: &PgPool, event_id: &str) -> Result<Progress, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select count(*) as "count!",
+           (select channel_message_id from outbound_message
+            where event_id = $1 order by seq desc limit 1) as last_id
+           from outbound_message where event_id = $1"#,
         event_id
     )
     .fetch_one(pool)
     .await?;
-    Ok(i32::try_from(count).unwrap_or(i32::MAX))
+    Ok(Progress {
+        sent: usize::try_from(row.count).unwrap_or(0),
+        last_channel_message_id: row.last_id,
+    })
 }
 
 /// Records that message `seq` of reply `event_id` was sent.
@@ -34,4 +53,62 @@ pub async fn record_sent(
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// The failure reply `event_id` was settled with, if it was.
+#[tracing::instrument(skip_all, fields(event_id = event_id))]
+pub async fn settled_failure(
+    pool: &PgPool,
+    event_id: &str,
+) -> Result<Option<Failure>, sqlx::Error> {
+    let row = sqlx::query!(
+        "select reason, code, channel_message_id from reply_failure where event_id = $1",
+        event_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| Failure {
+        reason: r.reason,
+        code: r.code,
+        channel_message_id: r.channel_message_id,
+    }))
+}
+
+/// Settles reply `event_id` as failed from message `from_seq` on, in one
+/// transaction: messages `from_seq..total` are recorded as done (the first
+/// with `template_id`, the re-engagement template sent in its place, if
+/// any) and the failure is kept for redeliveries.
+#[tracing::instrument(skip_all, fields(event_id = event_id, from_seq = from_seq))]
+pub async fn settle_failed(
+    pool: &PgPool,
+    event_id: &str,
+    from_seq: i32,
+    total: i32,
+    template_id: Option<&str>,
+    failure: &Failure,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    for seq in from_seq..total {
+        let id = if seq == from_seq { template_id } else { None };
+        sqlx::query!(
+            "insert into outbound_message (event_id, seq, channel_message_id) values ($1, $2, $3) \
+             on conflict do nothing",
+            event_id,
+            seq,
+            id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query!(
+        "insert into reply_failure (event_id, reason, code, channel_message_id) \
+         values ($1, $2, $3, $4) on conflict do nothing",
+        event_id,
+        failure.reason,
+        failure.code,
+        failure.channel_message_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }

@@ -1,8 +1,10 @@
 //! The gateway's pure core: parsing the channels' payloads into domain types,
 //! brand routing decisions, rendering replies for a channel and splitting
-//! long texts, the web chat's rate limits. No I/O here.
+//! long texts, the web chat's rate limits, what a reply's delivery is
+//! reported as. No I/O here.
 
 pub mod conversation;
+pub mod delivery;
 mod graph_error;
 pub mod rate_limit;
 pub mod render;

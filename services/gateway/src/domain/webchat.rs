@@ -60,6 +60,41 @@ pub fn conversation_id(brand: &BrandId, session: Uuid) -> Result<ConversationId,
     ConversationRef::new(Channel::Webchat, brand.as_str(), session.to_string()).id()
 }
 
+/// The ids of the shopper message `client_message_id` of conversation
+/// `conversation` of `tenant`: our `message_id` and the id of its
+/// `store.chat.message.new`, both UUIDv5 of the three, so every attempt to
+/// post the same message carries the same ids (see
+/// `flows::post_webchat_message` for why that matters).
+pub fn message_ids(
+    tenant: &str,
+    conversation: &ConversationId,
+    client_message_id: &str,
+) -> MessageIds {
+    // Tenant ids and web chat conversation ids (`webchat:<brand>:<uuid>`)
+    // hold no '/', so the name is unambiguous; the client's id is last and
+    // may hold anything.
+    let name = |what: &str| {
+        let name = format!(
+            "{what}/{tenant}/{}/{client_message_id}",
+            conversation.as_str()
+        );
+        Uuid::new_v5(&Uuid::NAMESPACE_URL, name.as_bytes())
+    };
+    MessageIds {
+        message_id: name("webchat-message"),
+        event_id: name("store.chat.message.new").to_string(),
+    }
+}
+
+/// The ids a shopper's message is published under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageIds {
+    /// Our id of the message (`message_id` of the event and the transcript).
+    pub message_id: Uuid,
+    /// The CloudEvents id of its `store.chat.message.new`.
+    pub event_id: String,
+}
+
 /// A display name: trimmed, empty as none, at most [`MAX_NAME_CHARS`].
 pub fn display_name(name: Option<&str>) -> Result<Option<String>, InputError> {
     let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
@@ -229,6 +264,26 @@ pub struct Entry {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_has_the_same_ids_on_every_attempt_and_only_its_own() {
+        let session = Uuid::now_v7();
+        let fashion = conversation_id(&BrandId::parse("fashion").unwrap(), session).unwrap();
+        let tech = conversation_id(&BrandId::parse("tech").unwrap(), session).unwrap();
+
+        let first = message_ids("shop", &fashion, "c-1");
+
+        assert_eq!(first, message_ids("shop", &fashion, "c-1"));
+        assert_ne!(first.event_id, first.message_id.to_string());
+        for other in [
+            message_ids("shop", &fashion, "c-2"),
+            message_ids("shop", &tech, "c-1"),
+            message_ids("other", &fashion, "c-1"),
+        ] {
+            assert_ne!(other.message_id, first.message_id);
+            assert_ne!(other.event_id, first.event_id);
+        }
+    }
 
     #[test]
     fn a_token_matches_only_its_own_hash() {

@@ -2,18 +2,36 @@
 //! `webchat:<brand>:<session_id>` is appended to the session's transcript,
 //! one entry per part, in one transaction; the `NOTIFY` of each append wakes
 //! the live streams of every replica. Idempotent by event id: a redelivered
-//! reply finds its entries and appends nothing.
+//! reply finds its entries and appends nothing. Either way the reply is
+//! `sent`; one for a session that does not exist (expired, or another
+//! tenant's or brand's) is reported `failed` and dead-lettered.
 
 use chrono::Utc;
 use store_bus::HandlerError;
 use store_events::{AttributesReader as _, Event, data::response::ChatResponse};
 use uuid::Uuid;
 
+use super::report_delivery::Settled;
 use crate::{
     db::{self, webchat::NewEntry},
-    domain::{conversation::ConversationRef, tenants::Tenant, webchat::Author},
+    domain::{
+        conversation::ConversationRef,
+        delivery::{Delivery, Failure},
+        tenants::Tenant,
+        webchat::Author,
+    },
     state::AppState,
 };
+
+/// Reported when a reply's session does not exist.
+const NO_SESSION: &str =
+    "the shopper's web chat session no longer exists (it expired or was closed)";
+
+fn appended() -> Settled {
+    Settled::acked(Delivery::Sent {
+        channel_message_id: None,
+    })
+}
 
 fn reject(message: impl Into<String>) -> HandlerError {
     HandlerError::reject(message.into())
@@ -28,26 +46,36 @@ pub async fn append_webchat_reply(
     tenant: &Tenant,
     conversation: &ConversationRef,
     response: &ChatResponse,
-) -> Result<(), HandlerError> {
-    let session_id = Uuid::parse_str(&conversation.chat).map_err(|_| {
-        reject(format!(
+) -> Result<Settled, HandlerError> {
+    let no_session = |why: String| {
+        Settled::dead_lettered(
+            Delivery::Failed(Failure::new(NO_SESSION, None)),
+            reject(why),
+        )
+    };
+    let Ok(session_id) = Uuid::parse_str(&conversation.chat) else {
+        return Ok(no_session(format!(
             "{} is not a web chat session id",
             conversation.chat
-        ))
-    })?;
+        )));
+    };
     let mut tx = state.pool.begin().await.map_err(HandlerError::retry)?;
     let session = db::webchat::lock_session(&mut tx, session_id)
         .await
         .map_err(HandlerError::retry)?
-        .filter(|s| s.tenant == tenant.id.as_str() && s.brand == conversation.account)
-        .ok_or_else(|| reject("no web chat session of this tenant and brand"))?;
+        .filter(|s| s.tenant == tenant.id.as_str() && s.brand == conversation.account);
+    let Some(session) = session else {
+        return Ok(no_session(
+            "no web chat session of this tenant and brand".to_owned(),
+        ));
+    };
     if db::webchat::reply_recorded(&mut tx, session.id, event.id())
         .await
         .map_err(HandlerError::retry)?
     {
         tracing::info!(session = %session.id, "reply already in the transcript");
         state.metrics.outbound("webchat", "duplicate");
-        return Ok(());
+        return Ok(appended());
     }
     let from = Author::of_reply(response.sender);
     let sent_at = Utc::now();
@@ -75,5 +103,5 @@ pub async fn append_webchat_reply(
         state.metrics.outbound("webchat", "sent");
     }
     tracing::info!(session = %session.id, parts = response.parts.len(), "reply appended to the web chat");
-    Ok(())
+    Ok(appended())
 }

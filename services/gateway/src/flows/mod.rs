@@ -5,9 +5,11 @@
 //! - [`post_webchat_message`]: a shopper's web chat message to its
 //!   transcript and a confirmed event;
 //! - [`send_reply`]: a reply sent on WhatsApp or Telegram;
-//! - [`append_webchat_reply`]: a reply appended to a web chat transcript.
+//! - [`append_webchat_reply`]: a reply appended to a web chat transcript;
+//! - [`report_delivery`]: what became of a reply, as `store.chat.delivery`.
 
 pub mod append_webchat_reply;
 pub mod ingest_webhook;
 pub mod post_webchat_message;
+pub mod report_delivery;
 pub mod send_reply;

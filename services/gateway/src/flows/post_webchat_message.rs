@@ -4,9 +4,43 @@
 //! kept, the page retries). A retry with the same `client_message_id` is
 //! answered with the first one's `seq` and publishes nothing; a message over
 //! the session's rate limit is refused before anything is written.
+//!
+//! # One message downstream, even when the commit fails after the confirm
+//!
+//! The publish is confirmed before the commit, so a commit that fails
+//! afterwards (the database goes away, a serialisation failure) leaves an
+//! event on the bus, no transcript entry and a 503 for the page, which
+//! retries with the same `client_message_id`. That retry finds no entry
+//! (it rolled back), so it appends and publishes again. It publishes the
+//! very same message: the event id and the `message_id` are not random but
+//! UUIDv5 of tenant, conversation and `client_message_id`
+//! (`domain::webchat::message_ids`), so every attempt at one message
+//! carries the same ids, and every consumer, idempotent by event id (its
+//! ledger claim), drops all but the first. Hence, for a message with a
+//! `client_message_id` (the page always sends one):
+//!
+//! - commit succeeds: one publish, later retries answer `duplicate: true`
+//!   and publish nothing;
+//! - commit fails after the confirm: the retry publishes the same event id
+//!   again, dropped downstream; the transcript holds the message once
+//!   (the retry's entry, with the same `message_id`);
+//! - commit succeeded but its answer was lost: the retry finds the entry
+//!   and publishes nothing;
+//! - two attempts at once: the session's row lock orders them, the second
+//!   sees the first's outcome.
+//!
+//! The derived id is no longer time-ordered (UUIDv7) like other events' ids;
+//! nothing orders events by id. A message without a `client_message_id`
+//! cannot be told from a new one, so it keeps random ids, and a retry of it
+//! is a second message (the protocol, `docs/WEBCHAT.md`, asks for the id).
+//! Committing first and publishing through an outbox relay would avoid the
+//! duplicate publish altogether, but would answer 202 before the broker has
+//! the message; the deterministic id keeps today's guarantee (202 means
+//! published) and makes the rare duplicate harmless.
 
 use anyhow::Context as _;
 use chrono::Utc;
+use cloudevents::AttributesWriter as _;
 use serde::Serialize;
 use store_events::{
     AttributesReader as _, BrandId, Event, EventContext,
@@ -25,7 +59,7 @@ use crate::{
     },
     domain::{
         rate_limit::Limited,
-        webchat::{Author, ShopperInput, conversation_id},
+        webchat::{Author, MessageIds, ShopperInput, conversation_id, message_ids},
     },
     error::{ApiError, db_unavailable as db, internal, unavailable},
     state::AppState,
@@ -95,7 +129,11 @@ pub async fn post_webchat_message(
         .await
         .map_err(db)?;
 
-    let message_id = Uuid::now_v7();
+    // Same ids on every attempt at this message (see the module's doc).
+    let ids = client_id
+        .as_deref()
+        .map(|id| message_ids(tenant.as_str(), &conversation, id));
+    let message_id = ids.as_ref().map_or_else(Uuid::now_v7, |ids| ids.message_id);
     let sent_at = Utc::now();
     let parts = serde_json::json!([input.transcript_part()]);
     let seq = db::webchat::append(
@@ -127,12 +165,17 @@ pub async fn post_webchat_message(
         reply_to: None,
         edited: false,
     };
-    let context = EventContext::new(tenant)
+    let mut context = EventContext::new(tenant)
         .with_brand(brand)
         .with_conversation(conversation);
-    let event = new_event(&state.bus.config().source, &context, &data)
+    // The first event of an exchange: its correlation id is its own id.
+    context.correlation_id = ids.as_ref().map(|ids| ids.event_id.clone());
+    let mut event = new_event(&state.bus.config().source, &context, &data)
         .context("Failed to build an event")
         .map_err(internal)?;
+    if let Some(MessageIds { event_id, .. }) = ids {
+        event.set_id(event_id);
+    }
     publish(state, event).await?;
     tx.commit()
         .await

@@ -10,11 +10,16 @@
 //!   `retry_after`), so a conversation's replies go out in the order they
 //!   were produced while a slow conversation does not hold up the others.
 //! - Effectively once: each channel message of a reply is recorded when sent;
-//!   a redelivered reply resumes after the last one recorded.
+//!   a redelivered reply resumes after the last one recorded (and one sent
+//!   in full sends nothing more).
 //! - A permanent refusal is recorded as a `failed` WhatsApp status. WhatsApp's
 //!   131047 (24-hour window closed) sends the channel's template instead,
-//!   where one is configured, and is done; other refusals go to the
-//!   dead-letter queue for an operator to inspect and replay.
+//!   where one is configured, and is settled as failed (`reply_failure`, so
+//!   a redelivery reports the same); other refusals go to the dead-letter
+//!   queue for an operator to inspect and replay.
+//! - Each ends in a [`Settled`]: what the consumer reports in
+//!   `store.chat.delivery` (`flows::report_delivery`), and whether the reply
+//!   is then acked or dead-lettered.
 
 use std::future::Future;
 
@@ -30,15 +35,14 @@ use store_events::{
     new_event,
 };
 
+use super::report_delivery::Settled;
 use crate::{
-    channels::{
-        Refusal, SendOutcome, WHATSAPP_RE_ENGAGEMENT, telegram::TelegramClient,
-        whatsapp::WhatsAppClient,
-    },
+    channels::{Refusal, SendOutcome, telegram::TelegramClient, whatsapp::WhatsAppClient},
     config::SendConfig,
-    db::outbound,
+    db::outbound::{self, Progress},
     domain::{
         conversation::ConversationRef,
+        delivery::{Delivery, Failure, WHATSAPP_WINDOW_CLOSED, telegram_failure, whatsapp_failure},
         render,
         tenants::{TelegramChannel, Tenant, WhatsAppChannel},
     },
@@ -60,8 +64,30 @@ enum Attempt {
     GaveUp(String),
 }
 
+/// A channel kept failing (unavailable, rate limiting, no answer) through
+/// all of the sender's attempts: the reply goes back to the bus to be
+/// retried later, and is given up on after the bus's last attempt.
+#[derive(Debug, thiserror::Error)]
+#[error("{channel} did not take message {seq}: {reason}")]
+pub struct ChannelGaveUp {
+    /// `whatsapp` or `telegram`.
+    pub channel: &'static str,
+    /// Position of the message in the reply.
+    pub seq: usize,
+    /// The last failure, with the number of attempts.
+    pub reason: String,
+}
+
 fn reject(message: impl Into<String>) -> HandlerError {
     HandlerError::reject(message.into())
+}
+
+fn gave_up(channel: &'static str, seq: usize, reason: String) -> HandlerError {
+    HandlerError::retry(ChannelGaveUp {
+        channel,
+        seq,
+        reason,
+    })
 }
 
 fn retry(error: impl std::error::Error + Send + Sync + 'static) -> HandlerError {
@@ -86,7 +112,8 @@ impl ReplySender {
 
     /// Sends `response` (the data of `event`) to the chat `conversation`
     /// names, on WhatsApp or Telegram, resuming after the channel messages
-    /// an earlier delivery of `event` sent.
+    /// an earlier delivery of `event` sent; a reply settled as failed before
+    /// is settled the same way again, sending nothing.
     #[tracing::instrument(skip_all, fields(event_id = event.id(), channel = ?conversation.channel))]
     pub async fn send_reply(
         &self,
@@ -94,7 +121,14 @@ impl ReplySender {
         tenant: &Tenant,
         conversation: &ConversationRef,
         response: &ChatResponse,
-    ) -> Result<(), HandlerError> {
+    ) -> Result<Settled, HandlerError> {
+        if let Some(failure) = outbound::settled_failure(&self.state.pool, event.id())
+            .await
+            .map_err(retry)?
+        {
+            tracing::info!("reply settled as failed before; reporting it again");
+            return Ok(Settled::acked(Delivery::Failed(failure)));
+        }
         match conversation.channel {
             Channel::Whatsapp => {
                 let channel = tenant
@@ -105,7 +139,7 @@ impl ReplySender {
                             conversation.account
                         ))
                     })?;
-                let done = self.sent_count(event).await?;
+                let done = self.progress(event).await?;
                 self.deliver_whatsapp(event, channel, conversation, response, done)
                     .await
             }
@@ -118,7 +152,7 @@ impl ReplySender {
                             conversation.account
                         ))
                     })?;
-                let done = self.sent_count(event).await?;
+                let done = self.progress(event).await?;
                 self.deliver_telegram(event, bot, conversation, response, done)
                     .await
             }
@@ -128,12 +162,11 @@ impl ReplySender {
         }
     }
 
-    /// Channel messages of `event` already sent (by an earlier delivery).
-    async fn sent_count(&self, event: &Event) -> Result<usize, HandlerError> {
-        let done = outbound::sent_count(&self.state.pool, event.id())
+    /// What earlier deliveries of `event` sent.
+    async fn progress(&self, event: &Event) -> Result<Progress, HandlerError> {
+        outbound::progress(&self.state.pool, event.id())
             .await
-            .map_err(retry)?;
-        Ok(usize::try_from(done).unwrap_or(0))
+            .map_err(retry)
     }
 
     async fn deliver_whatsapp(
@@ -142,11 +175,12 @@ impl ReplySender {
         channel: &WhatsAppChannel,
         conversation: &ConversationRef,
         response: &ChatResponse,
-        done: usize,
-    ) -> Result<(), HandlerError> {
+        done: Progress,
+    ) -> Result<Settled, HandlerError> {
         let bodies =
             render::whatsapp_messages(response, &conversation.chat, channel.catalog_id.as_deref());
-        for (seq, body) in bodies.iter().enumerate().skip(done) {
+        let mut last = done.last_channel_message_id;
+        for (seq, body) in bodies.iter().enumerate().skip(done.sent) {
             let attempt = self
                 .with_retries("whatsapp", || {
                     self.whatsapp
@@ -154,29 +188,41 @@ impl ReplySender {
                 })
                 .await;
             match attempt {
-                Attempt::Sent(id) => self.record(event, seq, id.as_deref()).await?,
-                Attempt::GaveUp(reason) => return Err(HandlerError::retry(reason)),
+                Attempt::Sent(id) => {
+                    self.record(event, seq, id.as_deref()).await?;
+                    last = id;
+                }
+                Attempt::GaveUp(reason) => return Err(gave_up("whatsapp", seq, reason)),
                 Attempt::Refused(refusal) => {
                     self.publish_failed(event, channel, conversation, seq, &refusal)
                         .await?;
-                    if refusal.code != Some(WHATSAPP_RE_ENGAGEMENT) {
+                    let mut failure =
+                        whatsapp_failure(refusal.code, refusal.http_status, &refusal.title);
+                    failure.channel_message_id = last;
+                    if !refusal
+                        .code
+                        .is_some_and(|c| WHATSAPP_WINDOW_CLOSED.contains(&c))
+                    {
                         self.state.metrics.outbound("whatsapp", "failed");
-                        return Err(reject(format!(
+                        let error = reject(format!(
                             "WhatsApp refused message {seq}: {} (code {:?})",
                             refusal.title, refusal.code
-                        )));
+                        ));
+                        return Ok(Settled::dead_lettered(Delivery::Failed(failure), error));
                     }
                     return self
-                        .fall_back(event, channel, conversation, seq, bodies.len())
+                        .fall_back(event, channel, conversation, seq, bodies.len(), failure)
                         .await;
                 }
             }
         }
-        Ok(())
+        Ok(Settled::acked(Delivery::Sent {
+            channel_message_id: last,
+        }))
     }
 
-    /// 24-hour window closed: send the template if there is one, and record
-    /// the rest of the reply as settled.
+    /// 24-hour window closed: send the template if there is one, and settle
+    /// the rest of the reply as failed.
     async fn fall_back(
         &self,
         event: &Event,
@@ -184,7 +230,8 @@ impl ReplySender {
         conversation: &ConversationRef,
         seq: usize,
         total: usize,
-    ) -> Result<(), HandlerError> {
+        mut failure: Failure,
+    ) -> Result<Settled, HandlerError> {
         self.state.metrics.outbound("whatsapp", "failed");
         let mut template_id = None;
         if let Some(template) = &channel.template_fallback {
@@ -198,9 +245,14 @@ impl ReplySender {
             {
                 Attempt::Sent(id) => {
                     self.state.metrics.outbound("whatsapp", "fallback");
+                    failure.reason = format!(
+                        "{} (the shop's re-engagement template {} was sent instead)",
+                        failure.reason, template.name
+                    );
+                    failure.channel_message_id.clone_from(&id);
                     template_id = id;
                 }
-                Attempt::GaveUp(reason) => return Err(HandlerError::retry(reason)),
+                Attempt::GaveUp(reason) => return Err(gave_up("whatsapp", seq, reason)),
                 Attempt::Refused(refusal) => {
                     tracing::warn!(title = %refusal.title, code = ?refusal.code, "the fallback template was refused too");
                 }
@@ -208,19 +260,18 @@ impl ReplySender {
         } else {
             tracing::info!("24-hour window closed and no template configured; reply not delivered");
         }
-        for rest in seq..total {
-            self.record(
-                event,
-                rest,
-                if rest == seq {
-                    template_id.as_deref()
-                } else {
-                    None
-                },
-            )
-            .await?;
-        }
-        Ok(())
+        let (seq, total) = (sequence(seq)?, sequence(total)?);
+        outbound::settle_failed(
+            &self.state.pool,
+            event.id(),
+            seq,
+            total,
+            template_id.as_deref(),
+            &failure,
+        )
+        .await
+        .map_err(retry)?;
+        Ok(Settled::acked(Delivery::Failed(failure)))
     }
 
     async fn deliver_telegram(
@@ -229,10 +280,11 @@ impl ReplySender {
         bot: &TelegramChannel,
         conversation: &ConversationRef,
         response: &ChatResponse,
-        done: usize,
-    ) -> Result<(), HandlerError> {
+        done: Progress,
+    ) -> Result<Settled, HandlerError> {
         let calls = render::telegram_calls(response, &conversation.chat);
-        for (seq, call) in calls.iter().enumerate().skip(done) {
+        let mut last = done.last_channel_message_id;
+        for (seq, call) in calls.iter().enumerate().skip(done.sent) {
             let attempt = self
                 .with_retries("telegram", || {
                     self.telegram
@@ -240,18 +292,27 @@ impl ReplySender {
                 })
                 .await;
             match attempt {
-                Attempt::Sent(id) => self.record(event, seq, id.as_deref()).await?,
-                Attempt::GaveUp(reason) => return Err(HandlerError::retry(reason)),
+                Attempt::Sent(id) => {
+                    self.record(event, seq, id.as_deref()).await?;
+                    last = id;
+                }
+                Attempt::GaveUp(reason) => return Err(gave_up("telegram", seq, reason)),
                 Attempt::Refused(refusal) => {
                     self.state.metrics.outbound("telegram", "failed");
-                    return Err(reject(format!(
+                    let mut failure =
+                        telegram_failure(refusal.code, refusal.http_status, &refusal.title);
+                    failure.channel_message_id = last;
+                    let error = reject(format!(
                         "Telegram refused {} #{seq}: {} (code {:?})",
                         call.method, refusal.title, refusal.code
-                    )));
+                    ));
+                    return Ok(Settled::dead_lettered(Delivery::Failed(failure), error));
                 }
             }
         }
-        Ok(())
+        Ok(Settled::acked(Delivery::Sent {
+            channel_message_id: last,
+        }))
     }
 
     async fn record(
@@ -260,8 +321,7 @@ impl ReplySender {
         seq: usize,
         id: Option<&str>,
     ) -> Result<(), HandlerError> {
-        let seq = i32::try_from(seq).map_err(|_| reject("reply too long"))?;
-        outbound::record_sent(&self.state.pool, event.id(), seq, id)
+        outbound::record_sent(&self.state.pool, event.id(), sequence(seq)?, id)
             .await
             .map_err(retry)
     }
@@ -333,4 +393,9 @@ impl ReplySender {
             tokio::time::sleep(delay).await;
         }
     }
+}
+
+/// A position in a reply as stored.
+fn sequence(seq: usize) -> Result<i32, HandlerError> {
+    i32::try_from(seq).map_err(|_| reject("reply too long"))
 }

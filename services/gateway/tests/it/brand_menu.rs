@@ -72,6 +72,10 @@ async fn a_shopper_picks_a_brand_from_the_whatsapp_list_and_can_switch_later() {
         format!("whatsapp:{MENU_NUMBER}:34600111222")
     );
     assert_eq!(menu_data["sender"], "system");
+    let (_, delivery, delivery_key) = app.next_of("store.chat.delivery").await;
+    assert_eq!(delivery_key, "store.chat.delivery.shop", "no brand yet");
+    assert_eq!(delivery["status"], "sent");
+    assert_eq!(delivery["channel_message_id"], "wamid.menu");
     let sent = wait_for_requests(&app.whatsapp_api, 1).await;
     let body: Value = serde_json::from_slice(&sent[0].body).unwrap();
     assert_eq!(body["to"], "34600111222");
@@ -100,6 +104,7 @@ async fn a_shopper_picks_a_brand_from_the_whatsapp_list_and_can_switch_later() {
     app.post_whatsapp(&text("wamid.4", "Menu")).await;
     app.next_of("store.whatsapp.message.received").await;
     app.next_of("store.chat.response").await;
+    app.next_of("store.chat.delivery").await;
     app.post_whatsapp(&pick("wamid.5", "fashion")).await;
     app.next_of("store.whatsapp.message.received").await;
     app.next_of("store.chat.message.new").await;
@@ -136,6 +141,8 @@ async fn a_telegram_shopper_gets_an_inline_keyboard_and_picks_with_a_tap() {
     app.post_telegram(&update(1, json!({ "message": { "message_id": 1, "from": user, "chat": chat, "date": 1700000000, "text": "hi" } })), TG_MENU_SECRET).await;
     app.next_of("store.telegram.message.received").await;
     app.next_of("store.chat.response").await;
+    let (_, delivery, _) = app.next_of("store.chat.delivery").await;
+    assert_eq!(delivery["channel_message_id"], "900");
     let sent = wait_for_requests(&app.telegram_api, 1).await;
     let body: Value = serde_json::from_slice(&sent[0].body).unwrap();
     app.post_telegram(&update(2, json!({ "callback_query": { "id": "cb1", "from": user, "chat_instance": "x", "data": "brand:fashion",

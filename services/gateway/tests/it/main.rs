@@ -7,10 +7,12 @@ mod support;
 
 mod brand_menu;
 mod dedup;
+mod delivery;
 mod operations;
 mod outbound;
 mod telegram_inbound;
 mod webchat;
 mod webchat_abuse;
 mod webchat_live;
+mod webchat_retry;
 mod whatsapp_inbound;

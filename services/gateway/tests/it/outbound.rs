@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crate::support::{
     ACCESS_TOKEN, MENU_NUMBER, SINGLE_NUMBER, TG_TOKEN, TestApp, wait_for_requests,
 };
+use gateway::domain::delivery::WINDOW_CLOSED_REASON;
 use serde_json::{Value, json};
 use store_events::{
     AttributesReader, BrandId, ConversationId, Event, EventContext, TenantId,
@@ -202,6 +203,16 @@ async fn outside_the_24_hour_window_the_failure_is_recorded_and_the_template_is_
         store_events::envelope::string_extension(&status, "causationid").unwrap(),
         sent.id()
     );
+    let (_, delivery, _) = app.next_of("store.chat.delivery").await;
+    assert_eq!(delivery["status"], "failed");
+    assert_eq!(delivery["code"], "131047");
+    assert_eq!(
+        delivery["reason"],
+        format!(
+            "{WINDOW_CLOSED_REASON} (the shop's re-engagement template reengage was sent instead)"
+        )
+    );
+    assert_eq!(delivery["channel_message_id"], "wamid.template");
     let requests = wait_for_requests(&app.whatsapp_api, 2).await;
     assert_eq!(requests.len(), 2, "the rest of the reply is not attempted");
     app.whatsapp_api.verify().await;

@@ -4,30 +4,20 @@
 //! event to the exchange). A malformed request is answered, then
 //! dead-lettered.
 
-use cloudevents::Event;
-use store_bus::{Handler, HandlerError, Incoming, RequestHandler, Responder};
+use store_bus::{Handler, HandlerError, Incoming, Responder};
 
+use super::Decided;
 use crate::flows::{Shared, place_order::place_order};
 
 /// Handles `store.order.create`.
 pub struct OrderCreateHandler(pub Shared);
-
-/// Answers a request with an event decided beforehand.
-struct Fixed(Event);
-
-#[async_trait::async_trait]
-impl RequestHandler for Fixed {
-    async fn respond(&self, _: &Incoming) -> Result<Event, HandlerError> {
-        Ok(self.0.clone())
-    }
-}
 
 #[async_trait::async_trait]
 impl Handler for OrderCreateHandler {
     async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
         let answered = place_order(&self.0, &incoming.event).await?;
         if incoming.reply_to.is_some() {
-            Responder::new(self.0.bus.clone(), Fixed(answered.outcome))
+            Responder::new(self.0.bus.clone(), Decided(answered.outcome))
                 .handle(incoming)
                 .await?;
         }

@@ -9,9 +9,10 @@
 //!
 //! Cancelling or expiring an order gives its reserved stock back; once
 //! shipped it can no longer be cancelled. Paying a paid order is a no-op, so
-//! a repeated payment notice changes nothing.
+//! a repeated payment notice changes nothing. [`cancellation`] reads those
+//! rules for someone asking to cancel (`store.order.cancel`).
 
-use store_events::data::OrderStatus;
+use store_events::data::{CancelOutcome, OrderStatus};
 
 /// What someone asks of an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +100,19 @@ pub fn decide(from: OrderStatus, command: &Command) -> Result<Outcome, Transitio
                 Command::Expire => "expired",
             },
         }),
+    }
+}
+
+/// What asking to cancel an order that is `from` comes to, by [`decide`]'s
+/// rules: cancelled now (not yet shipped), already cancelled (cancelled, or
+/// expired: its stock went back too), or not cancellable (shipped,
+/// delivered).
+pub fn cancellation(from: OrderStatus) -> CancelOutcome {
+    match decide(from, &Command::Cancel) {
+        Ok(Outcome::Moved { .. }) => CancelOutcome::Cancelled,
+        Ok(Outcome::Unchanged) => CancelOutcome::AlreadyCancelled,
+        Err(_) if from == OrderStatus::Expired => CancelOutcome::AlreadyCancelled,
+        Err(_) => CancelOutcome::NotCancellable,
     }
 }
 
@@ -196,6 +210,22 @@ mod tests {
             error.to_string(),
             "an order that is shipped cannot be cancelled"
         );
+    }
+
+    #[test]
+    fn given_a_request_to_cancel_then_only_unshipped_orders_are_cancelled() {
+        let asked = [
+            (PendingPayment, CancelOutcome::Cancelled),
+            (Paid, CancelOutcome::Cancelled),
+            (Fulfilled, CancelOutcome::Cancelled),
+            (Cancelled, CancelOutcome::AlreadyCancelled),
+            (Expired, CancelOutcome::AlreadyCancelled),
+            (Shipped, CancelOutcome::NotCancellable),
+            (Delivered, CancelOutcome::NotCancellable),
+        ];
+        for (from, outcome) in asked {
+            assert_eq!(cancellation(from), outcome, "{from:?}");
+        }
     }
 
     #[test]

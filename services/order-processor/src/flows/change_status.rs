@@ -1,7 +1,8 @@
 //! Changing an order's status: pay (the shop's API or a payment webhook),
-//! fulfil, ship, deliver, cancel (the shop or the shopper) or expire (the
-//! sweep). Lock the order, let the state machine (`domain::lifecycle`)
-//! decide, store the change, and queue in the same transaction the events it
+//! fulfil, ship, deliver, cancel (the shop or the shopper; a seller's
+//! `store.order.cancel` through `cancel_order.rs`) or expire (the sweep).
+//! Lock the order, let the state machine (`domain::lifecycle`) decide,
+//! store the change, and queue in the same transaction the events it
 //! causes: `store.order.status.changed`, a `store.chat.response` for the
 //! shopper (when the order came from a chat channel) and
 //! `store.inventory.release` when the stock goes back. The relay
@@ -64,12 +65,14 @@ fn channel_of(name: &str) -> Option<Channel> {
     serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
 }
 
-/// The events a move of `order` from `from` to `to` causes.
+/// The events a move of `order` from `from` to `to` causes; `note`, when
+/// given, is added to what the shopper is told.
 pub fn events_of_move(
     order: &OrderRow,
     from: OrderStatus,
     to: OrderStatus,
     reason: Option<&str>,
+    note: Option<&str>,
     tracking_number: Option<&str>,
     release_stock: bool,
 ) -> anyhow::Result<Vec<Event>> {
@@ -104,7 +107,13 @@ pub fn events_of_move(
                 reply_to_message_id: None,
                 sender: Sender::System,
                 parts: vec![ResponsePart::Text {
-                    text: shopper_message(&order.number, to, tracking_number),
+                    text: match note {
+                        Some(note) => format!(
+                            "{}\n{note}",
+                            shopper_message(&order.number, to, tracking_number)
+                        ),
+                        None => shopper_message(&order.number, to, tracking_number),
+                    },
                 }],
             },
         )?);
@@ -126,14 +135,16 @@ pub fn events_of_move(
     Ok(events)
 }
 
-/// Applies `command` to a locked `order` inside `conn`'s transaction;
-/// returns whether it moved.
+/// Applies `command` to a locked `order` inside `conn`'s transaction
+/// (`reason` for its history and `store.order.status.changed`, `note` for
+/// the shopper, after the usual message); returns whether it moved.
 #[tracing::instrument(skip_all, fields(order = %order.number, command = ?command))]
 pub async fn apply_locked(
     conn: &mut PgConnection,
     order: &OrderRow,
     command: &Command,
     reason: Option<&str>,
+    note: Option<&str>,
 ) -> Result<bool, ApplyError> {
     let from = order.status();
     let Outcome::Moved { to, release_stock } = decide(from, command)? else {
@@ -145,7 +156,7 @@ pub async fn apply_locked(
     };
     db::orders::set_status(conn, order.id, to, tracking).await?;
     db::orders::record_status(conn, order.id, Some(from), to, reason).await?;
-    for event in events_of_move(order, from, to, reason, tracking, release_stock)? {
+    for event in events_of_move(order, from, to, reason, note, tracking, release_stock)? {
         db::outbox::enqueue(conn, &event).await?;
     }
     Ok(true)
@@ -168,7 +179,7 @@ pub async fn change_status(
         .await?
         .filter(|o| customer_id.is_none_or(|c| c == o.customer_id))
         .ok_or(ApplyError::NotFound)?;
-    let moved = apply_locked(&mut tx, &order, &command, reason).await?;
+    let moved = apply_locked(&mut tx, &order, &command, reason, None).await?;
     let id = order.id;
     tx.commit().await?;
     if moved {

@@ -37,9 +37,15 @@ pub async fn expire_once(orders: &Orders) -> anyhow::Result<usize> {
     let due = db::orders::lock_expired(&mut tx, BATCH).await?;
     let mut expired = 0;
     for order in &due {
-        if apply_locked(&mut tx, order, &Command::Expire, Some("not paid in time"))
-            .await
-            .map_err(|e| anyhow::anyhow!(e))?
+        if apply_locked(
+            &mut tx,
+            order,
+            &Command::Expire,
+            Some("not paid in time"),
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?
         {
             expired += 1;
         }

@@ -6,6 +6,8 @@
 //! - [`change_status`]: pay, fulfil, ship, deliver, cancel or expire an
 //!   order (from the shop's API, a payment webhook or the expiry sweep) →
 //!   `store.order.status.changed`, the shopper told, stock released;
+//! - [`cancel_order`]: `store.order.cancel` → the same cancellation, and
+//!   `store.order.cancel.result` for the requester;
 //! - [`expire_orders`]: the sweep that expires unpaid orders;
 //! - [`relay_outbox`]: publishes what those committed, in order.
 //!
@@ -13,6 +15,7 @@
 //! [`relay_outbox`] publishes them after the commit. [`Orders`] is what they
 //! share.
 
+pub mod cancel_order;
 pub mod change_status;
 pub mod expire_orders;
 pub mod place_order;

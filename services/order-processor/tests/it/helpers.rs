@@ -10,9 +10,9 @@ use order_processor::{Application, Config};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use store_events::{
-    BrandId, ConversationId, EventContext, TenantId,
-    data::{Channel, Customer, OrderCreate, OrderItem},
-    new_event,
+    BrandId, ConversationId, EventContext, EventData as _, TenantId,
+    data::{Channel, Customer, OrderCreate, OrderCreated, OrderItem},
+    decode, new_event,
 };
 use store_testkit::{
     TestEnv,
@@ -202,4 +202,30 @@ pub async fn next(rx: &mut mpsc::UnboundedReceiver<Event>) -> Event {
 /// The event's type, for assertions.
 pub fn ty(event: &Event) -> &str {
     event.ty()
+}
+
+/// Places an order of `quantity` of `product` for `tenant`/`shop` (it must
+/// be created).
+pub async fn place(app: &TestApp, tenant: &str, product: &str, quantity: u32) -> OrderCreated {
+    let reply = app
+        .order(create_event(tenant, &[(product, quantity)]))
+        .await;
+    assert_eq!(ty(&reply), OrderCreated::TYPE);
+    decode(&reply).unwrap()
+}
+
+/// Waits until the catalog reports `expected` units of `product`.
+pub async fn wait_for_stock(app: &TestApp, key: &str, product: &str, expected: i64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let stock = app.stock(key, product).await;
+        if stock == expected {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stock stayed at {stock}, expected {expected}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -6,37 +6,13 @@ use serde_json::{Value, json};
 use store_events::{
     EventData,
     data::{
-        ChatResponse, InventoryRelease, OrderCreated, OrderRejected, OrderStatus,
-        OrderStatusChanged, RejectionReason, ReleaseReason, ResponsePart, Sender,
+        ChatResponse, InventoryRelease, OrderRejected, OrderStatus, OrderStatusChanged,
+        RejectionReason, ReleaseReason, ResponsePart, Sender,
     },
     decode,
 };
 
-use crate::helpers::{TestApp, create_event, next, ty};
-
-async fn place(app: &TestApp, tenant: &str, product: &str, quantity: u32) -> OrderCreated {
-    let reply = app
-        .order(create_event(tenant, &[(product, quantity)]))
-        .await;
-    assert_eq!(ty(&reply), OrderCreated::TYPE);
-    decode(&reply).unwrap()
-}
-
-/// Waits until the catalog reports `expected` units of `product`.
-async fn wait_for_stock(app: &TestApp, key: &str, product: &str, expected: i64) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let stock = app.stock(key, product).await;
-        if stock == expected {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "stock stayed at {stock}, expected {expected}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use crate::helpers::{TestApp, create_event, next, place, ty, wait_for_stock};
 
 #[tokio::test]
 async fn an_order_moves_through_its_lifecycle_and_the_shopper_is_told() {

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod cancel;
 mod catalog;
 mod create;
 mod helpers;
