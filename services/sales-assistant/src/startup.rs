@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use store_service::{Foundation, Service};
 
 use crate::{
+    accounts,
     config::Config,
     consumers::{self, InboxHandler},
     db,
@@ -43,14 +44,26 @@ impl Application {
             )
             .await
             .context("Failed to start the inbox consumer")?;
-        let tasks = vec![tokio::spawn(metrics.run_open_gauge(
+        let mut tasks = vec![tokio::spawn(metrics.run_open_gauge(
             base.pool.clone(),
             config.open_gauge_refresh,
             base.shutdown.child_token(),
         ))];
+        // Expired sessions and old failed sign-ins deleted.
+        tasks.push(tokio::spawn(accounts::cleanup::run(
+            base.pool.clone(),
+            accounts::cleanup::EVERY,
+            base.shutdown.child_token(),
+        )));
         let api = http::router(AppState {
             inbox,
             admin_token: config.admin_token.clone(),
+            session: http::session::SessionSettings {
+                idle: config.session_idle,
+                cookie_secure: config.cookie_secure,
+                trusted_proxy: config.trusted_proxy,
+            },
+            public_url: config.public_url.clone(),
         });
         let service = base
             .bind(config.http_addr, api, vec![consumer], tasks)

@@ -24,6 +24,9 @@ use store_testkit::{
 };
 use tokio::sync::mpsc;
 
+#[allow(unused_imports)]
+pub use crate::browser::{Account, Browser, PASSWORD, csrf_of};
+
 pub const BRAND: &str = "shoes";
 pub const CUSTOMER: &str = "5511999990000";
 

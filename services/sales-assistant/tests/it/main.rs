@@ -4,7 +4,9 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod accounts;
 mod auth;
+mod browser;
 mod escalation;
 mod helpers;
 mod ordering;
