@@ -9,6 +9,8 @@
 //!   invitation token (its SHA-256);
 //! - [`throttle`]: how many failed sign-ins lock an account or an address
 //!   out, and until when;
+//! - [`invitations`]: joining a team through a one-time link, and the
+//!   operator's owner with a password;
 //! - [`db`]: accounts, invitations, failed sign-ins and presence;
 //! - [`session_store`]: the sessions of signed-in sellers in PostgreSQL,
 //!   for `tower-sessions`; [`cleanup`]: expired ones deleted.
@@ -16,6 +18,7 @@
 pub mod cleanup;
 pub mod db;
 pub mod input;
+pub mod invitations;
 pub mod password;
 pub mod session_store;
 pub mod throttle;

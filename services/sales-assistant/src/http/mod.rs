@@ -8,6 +8,7 @@ pub mod actions;
 pub mod auth;
 pub mod extract;
 pub mod handoffs;
+pub mod operator;
 pub mod pages;
 pub mod session;
 

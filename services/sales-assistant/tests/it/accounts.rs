@@ -2,6 +2,8 @@
 //! answer for a wrong password and an unknown address, sessions that end,
 //! the CSRF guard and the headers of every page.
 
+use std::time::Duration;
+
 use reqwest::{Method, header};
 use sales_assistant::accounts::Role;
 
@@ -252,5 +254,100 @@ async fn a_sign_in_from_another_site_without_the_token_is_refused() {
 
     assert_eq!(response.status(), 403);
     assert!(response.headers().get(header::SET_COOKIE).is_none());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_and_the_next_page_asks_to_sign_in_again() {
+    let app = TestApp::spawn_with(|config| config.session_idle = Duration::from_secs(2)).await;
+    let owner = app.account("acme", Role::Owner, &[]).await;
+    let browser = owner.browser().await;
+    let cookie = browser.cookies_for("/inbox/").unwrap();
+    let before = browser
+        .request(Method::GET, "/inbox/team")
+        .send()
+        .await
+        .unwrap()
+        .status();
+
+    // Idle for longer than the session lives (time passing is the
+    // condition here; nothing to wait for).
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // The same cookie, sent again whatever the browser's jar thinks.
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let after = plain
+        .get(app.url("/inbox/team"))
+        .header(header::COOKIE, &cookie)
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    let action = plain
+        .post(app.url("/inbox/team/invitations"))
+        .header(header::COOKIE, &cookie)
+        .header("x-csrf-token", &browser.csrf)
+        .form(&[
+            ("email", "late@acme.test"),
+            ("role", "seller"),
+            ("brands", "shoes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(before, 200);
+    assert_eq!(after.status(), 303);
+    assert_eq!(
+        after.headers()[header::LOCATION],
+        "/inbox/sign-in?next=%2Finbox%2Fteam"
+    );
+    // An action on an ended session changes nothing.
+    assert_eq!(action.status(), 403);
+    let invites: i64 = sqlx::query_scalar("select count(*) from seller_invite")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(invites, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn signing_in_sends_the_person_back_to_the_page_they_asked_for() {
+    let app = TestApp::spawn().await;
+    let owner = app.account("acme", Role::Owner, &[]).await;
+    let browser = app.anonymous_browser().await;
+
+    let asked = browser
+        .request(Method::GET, "/inbox/team")
+        .send()
+        .await
+        .unwrap();
+    let to = asked.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (_, form) = browser.get_page(&to).await;
+    let signed_in = browser
+        .request(Method::POST, "/inbox/sign-in")
+        .form(&[
+            ("csrf", csrf_of(&form).unwrap().as_str()),
+            ("email", owner.email.as_str()),
+            ("password", owner.password.as_str()),
+            ("next", "/inbox/team"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(asked.status(), 303);
+    assert!(
+        form.contains(r#"name="next" value="/inbox/team""#),
+        "{form}"
+    );
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(signed_in.headers()[header::LOCATION], "/inbox/team");
     app.stop().await;
 }

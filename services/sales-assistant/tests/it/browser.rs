@@ -10,9 +10,15 @@
 use std::sync::Arc;
 
 use reqwest::{Method, RequestBuilder, StatusCode, cookie::Jar, redirect::Policy};
-use sales_assistant::accounts::{self, Role, db::NewAccount, password};
-use secrecy::SecretString;
-use serde_json::Value;
+use sales_assistant::{
+    accounts::{
+        Role,
+        invitations::{self, Invitee},
+    },
+    config::TEST_PUBLIC_URL,
+};
+use serde_json::{Value, json};
+use store_testkit::tenants::ADMIN_TOKEN;
 use uuid::Uuid;
 
 use crate::helpers::TestApp;
@@ -43,7 +49,9 @@ pub struct Account {
 
 impl TestApp {
     /// A new account of `tenant` with `role` and `brands` (ignored for an
-    /// owner), with the password [`PASSWORD`], not signed in.
+    /// owner), with the password [`PASSWORD`], not signed in. Made the
+    /// real ways: an owner through the operator endpoint, a seller by
+    /// accepting an invitation on its page.
     pub async fn account(&self, tenant: &str, role: Role, brands: &[&str]) -> Account {
         let email = format!(
             "{}-{}@{tenant}.test",
@@ -60,7 +68,8 @@ impl TestApp {
             .await
     }
 
-    /// A new account with the given address and name.
+    /// A new account with the given address and name (see
+    /// [`TestApp::account`]).
     pub async fn account_named(
         &self,
         tenant: &str,
@@ -69,22 +78,37 @@ impl TestApp {
         email: &str,
         name: &str,
     ) -> Account {
-        let hash = password::hash(SecretString::from(PASSWORD)).await.unwrap();
-        let mut conn = self.pool.acquire().await.unwrap();
-        let id = accounts::db::create(
-            &mut conn,
-            &NewAccount {
-                tenant,
-                email,
-                name,
-                role,
-                brands,
-                password_hash: &hash,
-            },
-        )
-        .await
-        .unwrap()
-        .expect("the address is free");
+        let id = match role {
+            Role::Owner => {
+                let (status, body) = self
+                    .operator_post(
+                        tenant,
+                        json!({"email": email, "name": name, "password": PASSWORD}),
+                    )
+                    .await;
+                assert_eq!(status, 201, "{body}");
+                body["account_id"].as_str().unwrap().parse().unwrap()
+            }
+            Role::Seller => {
+                let link = self.invitation(tenant, email, role, brands).await;
+                let mut browser = self.anonymous_browser().await;
+                let accepted = browser.accept_invitation(&link, name, PASSWORD).await;
+                assert_eq!(
+                    accepted.status(),
+                    StatusCode::SEE_OTHER,
+                    "{email} not accepted"
+                );
+                // Accepting signed them in; the test decides when they are.
+                browser.refresh_csrf().await;
+                let (status, page) = browser.post_form("/inbox/sign-out", &[]).await;
+                assert_eq!(status, 200, "{page}");
+                sqlx::query_scalar("select id from seller_account where email = $1")
+                    .bind(email)
+                    .fetch_one(&self.pool)
+                    .await
+                    .unwrap()
+            }
+        };
         Account {
             id,
             tenant: tenant.to_owned(),
@@ -97,11 +121,67 @@ impl TestApp {
         }
     }
 
+    /// An invitation of `email` to `tenant` as an owner makes it on the
+    /// team page (by the service's own code, without an owner account):
+    /// the link's path.
+    pub async fn invitation(
+        &self,
+        tenant: &str,
+        email: &str,
+        role: Role,
+        brands: &[String],
+    ) -> String {
+        let invitation = invitations::invite(
+            &self.pool,
+            TEST_PUBLIC_URL,
+            tenant,
+            &Invitee {
+                email: email.to_owned(),
+                name: None,
+                role,
+                brands: brands.to_vec(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        path_of(&invitation.url)
+    }
+
+    /// `POST /admin/tenants/{tenant}/owners` on the operator port, with
+    /// the operator token.
+    pub async fn operator_post(&self, tenant: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!(
+                "http://127.0.0.1:{}/admin/tenants/{tenant}/owners",
+                self.operator_port
+            ))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
     /// A browser nobody has signed in on yet, on the sign-in page (it has
     /// the page's CSRF token).
     pub async fn anonymous_browser(&self) -> Browser {
         Browser::open(&self.address).await
     }
+}
+
+/// The path of a link the service built with its public URL.
+pub fn path_of(url: &str) -> String {
+    url.strip_prefix(TEST_PUBLIC_URL)
+        .unwrap_or_else(|| panic!("{url} is not under {TEST_PUBLIC_URL}"))
+        .to_owned()
 }
 
 fn capitalised(word: &str) -> String {
@@ -183,6 +263,30 @@ impl Browser {
             .form(&[
                 ("csrf", self.csrf.as_str()),
                 ("email", email),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Opens the invitation at `link` (a path) and accepts it with `name`
+    /// and `password`; the answer is not followed (303 to the inbox when
+    /// accepted).
+    pub async fn accept_invitation(
+        &mut self,
+        link: &str,
+        name: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let (status, page) = self.get_page(link).await;
+        assert_eq!(status, 200, "{page}");
+        self.csrf = csrf_of(&page).unwrap();
+        self.raw
+            .post(self.url(link))
+            .form(&[
+                ("csrf", self.csrf.as_str()),
+                ("name", name),
                 ("password", password),
             ])
             .send()

@@ -14,6 +14,8 @@ pub struct Invite {
     pub tenant: String,
     /// The address invited (it becomes the sign-in name).
     pub email: String,
+    /// The name the inviter gave, offered on the acceptance page.
+    pub name: Option<String>,
     /// The role given.
     pub role: Role,
     /// A seller's brands.
@@ -46,6 +48,8 @@ pub struct NewInvite<'a> {
     pub tenant: &'a str,
     /// The address invited.
     pub email: &'a str,
+    /// The name the inviter gave, if any.
+    pub name: Option<&'a str>,
     /// The role given.
     pub role: Role,
     /// A seller's brands.
@@ -60,11 +64,12 @@ pub struct NewInvite<'a> {
 #[tracing::instrument(skip_all, fields(tenant = invite.tenant))]
 pub async fn create(pool: &PgPool, invite: &NewInvite<'_>) -> sqlx::Result<()> {
     sqlx::query!(
-        "insert into seller_invite (token_hash, tenant_id, email, role, brands, invited_by, expires_at)
-         values ($1, $2, $3, $4, $5, $6, $7)",
+        "insert into seller_invite (token_hash, tenant_id, email, name, role, brands, invited_by, expires_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
         invite.token_hash,
         invite.tenant,
         invite.email,
+        invite.name,
         invite.role.as_str(),
         invite.brands,
         invite.invited_by,
@@ -79,7 +84,7 @@ pub async fn create(pool: &PgPool, invite: &NewInvite<'_>) -> sqlx::Result<()> {
 #[tracing::instrument(skip_all)]
 pub async fn find(pool: &PgPool, token_hash: &str) -> sqlx::Result<Option<Invite>> {
     let row = sqlx::query!(
-        "select tenant_id, email, role, brands, expires_at, accepted_at
+        "select tenant_id, email, name, role, brands, expires_at, accepted_at
          from seller_invite where token_hash = $1",
         token_hash
     )
@@ -88,6 +93,7 @@ pub async fn find(pool: &PgPool, token_hash: &str) -> sqlx::Result<Option<Invite
     Ok(row.map(|r| Invite {
         tenant: r.tenant_id,
         email: r.email,
+        name: r.name,
         role: Role::parse(&r.role).unwrap_or(Role::Seller),
         brands: r.brands,
         expires_at: r.expires_at,
@@ -103,7 +109,7 @@ pub async fn accept(conn: &mut PgConnection, token_hash: &str) -> sqlx::Result<O
     let row = sqlx::query!(
         "update seller_invite set accepted_at = now()
          where token_hash = $1 and accepted_at is null and expires_at > now()
-         returning tenant_id, email, role, brands, expires_at, accepted_at",
+         returning tenant_id, email, name, role, brands, expires_at, accepted_at",
         token_hash
     )
     .fetch_optional(conn)
@@ -111,6 +117,7 @@ pub async fn accept(conn: &mut PgConnection, token_hash: &str) -> sqlx::Result<O
     Ok(row.map(|r| Invite {
         tenant: r.tenant_id,
         email: r.email,
+        name: r.name,
         role: Role::parse(&r.role).unwrap_or(Role::Seller),
         brands: r.brands,
         expires_at: r.expires_at,

@@ -5,10 +5,14 @@
 //! Content-Security-Policy: no inline script or style anywhere) and the
 //! static files under `/inbox/assets/{file}`, compiled into the binary.
 //!
-//! One module per page family: [`signin`] (sign in and out). The session, the sign-in extractors and the CSRF
+//! One module per page family: [`signin`] (sign in and out), [`team`]
+//! (the owner's team page and invitations), [`invitations`] (accepting
+//! one). The session, the sign-in extractors and the CSRF
 //! guard are [`super::session`].
 
+pub mod invitations;
 pub mod signin;
+pub mod team;
 
 use askama::Template;
 use axum::{
@@ -39,6 +43,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/inbox/assets/{file}", get(asset))
         .merge(signin::router())
+        .merge(team::router())
+        .merge(invitations::router())
         .fallback(not_found)
 }
 
@@ -261,6 +267,9 @@ pub enum PageError {
     /// It conflicts with what exists.
     #[error("{0}")]
     Conflict(String),
+    /// It existed and is no more (a used or expired invitation).
+    #[error("{0}")]
+    Gone(String),
     /// A form body too large.
     #[error("The form is too large")]
     TooLarge,
@@ -314,6 +323,7 @@ impl PageError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
