@@ -1,6 +1,10 @@
 //! Configuration from environment variables, validated at start-up.
 
-use std::{net::SocketAddr, num::NonZeroU16, time::Duration};
+use std::{
+    net::SocketAddr,
+    num::{NonZeroU16, NonZeroU64},
+    time::Duration,
+};
 
 use secrecy::SecretString;
 use store_bus::BusConfig;
@@ -28,13 +32,32 @@ pub struct Config {
     /// How often the open hand-offs gauge is recounted from the database
     /// besides after each change (`OPEN_GAUGE_REFRESH_MS`, default 15000).
     pub open_gauge_refresh: Duration,
+    /// A signed-in seller's session ends after this long without a request
+    /// (`INBOX_SESSION_IDLE_MINUTES`, default 720).
+    pub session_idle: Duration,
+    /// The session cookie is sent over HTTPS only (`INBOX_COOKIE_SECURE`,
+    /// default true; false for plain-HTTP local runs).
+    pub cookie_secure: bool,
+    /// Behind a proxy whose `X-Forwarded-For` is trusted: its last hop is
+    /// the client's address for sign-in throttling (`INBOX_TRUSTED_PROXY`,
+    /// default false).
+    pub trusted_proxy: bool,
+    /// The inbox's address as people reach it, for absolute links in
+    /// invitations and notifications (`INBOX_PUBLIC_URL`, default
+    /// `http://127.0.0.1:<PORT>`; no trailing slash).
+    pub public_url: String,
+    /// Address of the operator's listener, never the public port
+    /// (`OPERATOR_HOST`, default 127.0.0.1, and `OPERATOR_PORT`, default
+    /// 9090): `POST /admin/tenants/{tenant}/owners`.
+    pub operator_addr: SocketAddr,
 }
 
 impl Config {
     /// Reads the configuration from the environment.
     pub fn from_env() -> anyhow::Result<Self> {
+        let http_addr = config::http_addr_from_env()?;
         Ok(Self {
-            http_addr: config::http_addr_from_env()?,
+            http_addr,
             database_url: config::database_url_from_env()?,
             database_max_connections: number("DATABASE_MAX_CONNECTIONS", "10")?,
             bus: config::bus_from_env("sales-assistant")?,
@@ -42,6 +65,21 @@ impl Config {
             consumer_shards: parse_env::<NonZeroU16>("CONSUMER_SHARDS", "4", "a positive number")?
                 .get(),
             open_gauge_refresh: Duration::from_millis(number("OPEN_GAUGE_REFRESH_MS", "15000")?),
+            session_idle: Duration::from_secs(
+                60 * parse_env::<NonZeroU64>(
+                    "INBOX_SESSION_IDLE_MINUTES",
+                    "720",
+                    "a positive number",
+                )?
+                .get(),
+            ),
+            cookie_secure: parse_env("INBOX_COOKIE_SECURE", "true", "true or false")?,
+            trusted_proxy: parse_env("INBOX_TRUSTED_PROXY", "false", "true or false")?,
+            public_url: public_url(config::var("INBOX_PUBLIC_URL"), http_addr.port())?,
+            operator_addr: SocketAddr::new(
+                parse_env("OPERATOR_HOST", "127.0.0.1", "an IP address")?,
+                parse_env("OPERATOR_PORT", "9090", "a port number")?,
+            ),
         })
     }
 
@@ -55,6 +93,45 @@ impl Config {
             admin_token: None,
             consumer_shards: 4,
             open_gauge_refresh: Duration::from_secs(1),
+            session_idle: Duration::from_secs(3600),
+            // Tests speak plain HTTP.
+            cookie_secure: false,
+            trusted_proxy: false,
+            public_url: TEST_PUBLIC_URL.to_owned(),
+            operator_addr: config::test_http_addr(),
         }
+    }
+}
+
+/// The public URL tests are given (the port is only known once bound):
+/// tests take the path of the links built with it.
+pub const TEST_PUBLIC_URL: &str = "http://inbox.test";
+
+/// `INBOX_PUBLIC_URL` without its trailing slash, or the local address of
+/// `port`; it must be an http(s) URL.
+fn public_url(value: Option<String>, port: u16) -> anyhow::Result<String> {
+    let url = value.unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
+    let url = url.trim().trim_end_matches('/').to_owned();
+    anyhow::ensure!(
+        (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "https://".len(),
+        "INBOX_PUBLIC_URL is not an http(s) URL"
+    );
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_public_url_defaults_to_the_local_port_and_loses_its_slash() {
+        assert_eq!(public_url(None, 8083).unwrap(), "http://127.0.0.1:8083");
+        assert_eq!(
+            public_url(Some("https://inbox.shop.test/".to_owned()), 8083).unwrap(),
+            "https://inbox.shop.test"
+        );
+        assert!(public_url(Some("inbox.shop.test".to_owned()), 8083).is_err());
     }
 }

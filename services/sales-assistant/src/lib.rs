@@ -10,6 +10,7 @@
 //! `resolve_handoff`, …); [`consumers`] and [`http`] hand events and
 //! requests to them; [`db`] stores, [`domain`] decides.
 
+pub mod accounts;
 pub mod config;
 pub mod consumers;
 pub mod db;

@@ -1,5 +1,6 @@
 //! Building and running the sales assistant: database, migrations, the
-//! inbox consumer, the open-gauge recount and the HTTP server (the shared
+//! inbox consumer, the open-gauge recount, the accounts' housekeeping, the
+//! HTTP server and the operator's listener (the shared
 //! start-up and drain are `store-service`'s); one cancellation token stops
 //! them all.
 
@@ -7,8 +8,10 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use store_service::{Foundation, Service};
+use tokio::net::TcpListener;
 
 use crate::{
+    accounts,
     config::Config,
     consumers::{self, InboxHandler},
     db,
@@ -17,8 +20,8 @@ use crate::{
     metrics::InboxMetrics,
 };
 
-/// The running sales assistant.
-pub struct Application(Service);
+/// The running sales assistant, and its operator listener's port.
+pub struct Application(Service, u16);
 
 impl Application {
     /// Connects to PostgreSQL and RabbitMQ, applies migrations, starts the
@@ -43,19 +46,51 @@ impl Application {
             )
             .await
             .context("Failed to start the inbox consumer")?;
-        let tasks = vec![tokio::spawn(metrics.run_open_gauge(
+        let mut tasks = vec![tokio::spawn(metrics.run_open_gauge(
             base.pool.clone(),
             config.open_gauge_refresh,
             base.shutdown.child_token(),
         ))];
-        let api = http::router(AppState {
+        // Expired sessions and old failed sign-ins deleted.
+        tasks.push(tokio::spawn(accounts::cleanup::run(
+            base.pool.clone(),
+            accounts::cleanup::EVERY,
+            base.shutdown.child_token(),
+        )));
+        let state = AppState {
             inbox,
             admin_token: config.admin_token.clone(),
-        });
+            session: http::session::SessionSettings {
+                idle: config.session_idle,
+                cookie_secure: config.cookie_secure,
+                trusted_proxy: config.trusted_proxy,
+            },
+            public_url: config.public_url.clone(),
+        };
+        // The operator's endpoint on a listener of its own, never the
+        // public port.
+        let operator = http::operator::router(state.clone());
+        let operator_listener =
+            TcpListener::bind(config.operator_addr)
+                .await
+                .with_context(|| {
+                    format!("Failed to bind the operator port {}", config.operator_addr)
+                })?;
+        let operator_port = operator_listener
+            .local_addr()
+            .context("The operator listener has no address")?
+            .port();
+        let api = http::router(state);
         let service = base
             .bind(config.http_addr, api, vec![consumer], tasks)
-            .await?;
-        Ok(Self(service))
+            .await?
+            .also_serve("operator endpoint", operator_listener, operator);
+        Ok(Self(service, operator_port))
+    }
+
+    /// The operator listener's port (useful with port 0).
+    pub fn operator_port(&self) -> u16 {
+        self.1
     }
 }
 

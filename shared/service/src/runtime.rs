@@ -3,7 +3,9 @@
 //! one cancellation token); [`Foundation::bind`] adds the service's routes,
 //! consumers and background tasks and gives the running [`Service`], which
 //! serves HTTP until the token is cancelled and then drains: consumers
-//! first, then background tasks, then the bus and the pool. [`Runnable`] is
+//! first, then background tasks, then the bus and the pool
+//! ([`Service::also_serve`] adds a listener of its own, such as an
+//! operator's port, served and stopped with it). [`Runnable`] is
 //! what `main` ([`run`]) and the tests (`store_testkit::TestApp`) do with
 //! any service's `Application`.
 
@@ -81,6 +83,7 @@ impl Foundation {
             name: self.name,
             listener,
             router,
+            more: Vec::new(),
             bus: self.bus,
             pool: self.pool,
             consumers,
@@ -95,6 +98,9 @@ pub struct Service {
     name: String,
     listener: TcpListener,
     router: Router,
+    /// More listeners with their own routes (an operator's port), served
+    /// and stopped with the main one.
+    more: Vec<(String, TcpListener, Router)>,
     bus: Bus,
     pool: PgPool,
     consumers: Vec<ConsumerHandle>,
@@ -106,6 +112,20 @@ impl Service {
     /// The HTTP port (useful with port 0).
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map_or(0, |a| a.port())
+    }
+
+    /// Also serves `router` on `listener` (e.g. an operator's port kept
+    /// off the public one), as `what` in logs: only those routes (not the
+    /// ops routes), stopped with the rest by the shutdown token; if it
+    /// fails, the whole service stops.
+    pub fn also_serve(
+        mut self,
+        what: impl Into<String>,
+        listener: TcpListener,
+        router: Router,
+    ) -> Self {
+        self.more.push((what.into(), listener, router));
+        self
     }
 
     /// The database pool (tests look at rows through it).
@@ -128,15 +148,45 @@ impl Service {
         }
         // Handlers may read the client's address (the web chat limits new
         // sessions by it).
+        let more: Vec<_> = self
+            .more
+            .into_iter()
+            .map(|(what, listener, router)| {
+                if let Ok(addr) = listener.local_addr() {
+                    tracing::info!(%addr, "{name} {what} listening");
+                }
+                let shutdown = self.shutdown.clone();
+                tokio::spawn(async move {
+                    let app = router.into_make_service_with_connect_info::<SocketAddr>();
+                    let served = axum::serve(listener, app)
+                        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+                        .await
+                        .with_context(|| format!("HTTP server ({what}) failed"));
+                    shutdown.cancel();
+                    served
+                })
+            })
+            .collect();
         let app = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
+        let mut served = axum::serve(self.listener, app)
             .with_graceful_shutdown(self.shutdown.clone().cancelled_owned())
             .await
             .context("HTTP server failed");
         // Whatever ended the server, stop everything else too.
         self.shutdown.cancel();
+        for server in more {
+            let result = server
+                .await
+                .context("An HTTP server's task panicked")
+                .and_then(|served| served);
+            if let Err(error) = result
+                && served.is_ok()
+            {
+                served = Err(error);
+            }
+        }
         for consumer in self.consumers {
             consumer.stopped().await;
         }

@@ -1,16 +1,21 @@
 //! The HTTP API for human sellers: a tenant's hand-offs (authenticated with
 //! the tenant's API key, `Authorization: Bearer <key>`), the operator's
-//! `/admin/tenants`, and the ops endpoints (merged in by `store-service`).
+//! `/admin/tenants`, and the ops endpoints (merged in by `store-service`);
+//! the inbox's web pages under `/inbox` ([`pages`]), behind a signed-in
+//! seller's session and the CSRF guard ([`session`]).
 
 pub mod actions;
 pub mod auth;
 pub mod extract;
 pub mod handoffs;
+pub mod operator;
+pub mod pages;
+pub mod session;
 
-use axum::Router;
+use axum::{Router, middleware};
 use secrecy::SecretString;
 
-use crate::flows::Shared;
+use crate::{accounts::session_store::PgSessionStore, flows::Shared};
 
 /// What every handler gets.
 #[derive(Clone)]
@@ -19,13 +24,28 @@ pub struct AppState {
     pub inbox: Shared,
     /// The operator token for `/admin`, when configured.
     pub admin_token: Option<SecretString>,
+    /// Sessions and sign-in (`INBOX_SESSION_IDLE_MINUTES`,
+    /// `INBOX_COOKIE_SECURE`, `INBOX_TRUSTED_PROXY`).
+    pub session: session::SessionSettings,
+    /// The inbox's address as people reach it, for absolute links
+    /// (`INBOX_PUBLIC_URL`, no trailing slash).
+    pub public_url: String,
 }
 
-/// Every API route (the ops routes are merged in by the caller).
+/// Every API route and page (the ops routes are merged in by the caller).
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(store_service::tenants::admin_router())
         .merge(handoffs::router())
         .merge(actions::router())
+        .merge(pages::router());
+    // Every route merged above is behind these: the session, the CSRF
+    // guard of unsafe `/inbox` requests (inside the session layer, which
+    // it reads) and the security headers of `/inbox` responses.
+    let store = PgSessionStore::new(state.inbox.pool.clone());
+    routes
+        .layer(middleware::from_fn(session::csrf_guard))
+        .layer(session::layer(store, &state.session))
+        .layer(middleware::from_fn(pages::security_headers))
         .with_state(state)
 }

@@ -3,7 +3,14 @@
 //! the real broker), optionally reaching the broker through a proxy the
 //! test can cut, with typed helpers.
 
-use std::{ops::Deref, time::Duration};
+use std::{
+    ops::Deref,
+    sync::{
+        Arc,
+        atomic::{AtomicU16, Ordering},
+    },
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 use sales_assistant::{Application, Config};
@@ -24,6 +31,9 @@ use store_testkit::{
 };
 use tokio::sync::mpsc;
 
+#[allow(unused_imports)]
+pub use crate::browser::{Account, Browser, PASSWORD, csrf_of, path_of};
+
 pub const BRAND: &str = "shoes";
 pub const CUSTOMER: &str = "5511999990000";
 
@@ -31,6 +41,8 @@ pub struct TestApp {
     app: store_testkit::TestApp,
     /// The proxy the service reaches the broker through, when asked for.
     pub proxy: Option<Proxy>,
+    /// The operator listener's port (`POST /admin/tenants/{tenant}/owners`).
+    pub operator_port: u16,
 }
 
 /// The service's `address`, `http`, `pool`, `bus` (the test's own client,
@@ -45,15 +57,20 @@ impl Deref for TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::start(false).await
+        Self::start(false, |_| {}).await
     }
 
     /// The service reaches the broker through a proxy the test can cut.
     pub async fn spawn_behind_proxy() -> Self {
-        Self::start(true).await
+        Self::start(true, |_| {}).await
     }
 
-    async fn start(behind_proxy: bool) -> Self {
+    /// The service with the test configuration changed by `configure`.
+    pub async fn spawn_with(configure: fn(&mut Config)) -> Self {
+        Self::start(false, configure).await
+    }
+
+    async fn start(behind_proxy: bool, configure: fn(&mut Config)) -> Self {
         let amqp = store_testkit::amqp_url();
         let proxy = if behind_proxy {
             Some(Proxy::start(proxy::host_port(&amqp)).await)
@@ -61,6 +78,8 @@ impl TestApp {
             None
         };
         let service_amqp = proxy.as_ref().map(|proxy| proxy::via(&amqp, proxy.port));
+        let operator_port = Arc::new(AtomicU16::new(0));
+        let operator = operator_port.clone();
         let app = store_testkit::TestApp::spawn("sales-assistant", |env: TestEnv| async move {
             let mut config = Config::for_tests(env.database_url, env.bus);
             if let Some(url) = service_amqp {
@@ -69,11 +88,18 @@ impl TestApp {
             config.admin_token = Some(SecretString::from(ADMIN_TOKEN));
             // Quick to give up on a broker that is gone.
             config.bus.confirm_timeout = Duration::from_secs(3);
-            Application::build(config).await
+            configure(&mut config);
+            let app = Application::build(config).await?;
+            operator.store(app.operator_port(), Ordering::SeqCst);
+            Ok(app)
         })
         .await
         .unwrap();
-        Self { app, proxy }
+        Self {
+            app,
+            proxy,
+            operator_port: operator_port.load(Ordering::SeqCst),
+        }
     }
 
     /// Stops the service; it must drain and stop cleanly.

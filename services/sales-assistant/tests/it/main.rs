@@ -4,11 +4,16 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod accounts;
 mod auth;
+mod browser;
 mod escalation;
 mod helpers;
+mod invitations;
+mod operator;
 mod ordering;
 mod outage;
 mod replies;
 mod resolve;
+mod throttling;
 mod transcript;

@@ -102,3 +102,48 @@ async fn a_service_serves_until_cancelled_then_drains_its_tasks() {
     );
     store_testkit::purge_broker(&exchange).await;
 }
+
+#[tokio::test]
+async fn a_second_listener_serves_only_its_own_routes_and_stops_with_the_service() {
+    let pool = migrated_pool().await;
+    let exchange = store_testkit::unique("service-test");
+    let bus = BusConfig::new(
+        "service-test",
+        SecretString::from(store_testkit::amqp_url()),
+    )
+    .with_exchange(exchange.clone());
+    let base = Foundation::start("service-test", pool, bus).await.unwrap();
+    let api = Router::new().route("/hello", get(|| async { "hi" }));
+    let operator = Router::new().route("/operate", get(|| async { "done" }));
+    let operator_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let operator_port = operator_listener.local_addr().unwrap().port();
+    let service = base
+        .bind(store_service::config::test_http_addr(), api, vec![], vec![])
+        .await
+        .unwrap()
+        .also_serve("operator port", operator_listener, operator);
+    let public = format!("http://127.0.0.1:{}", service.port());
+    let private = format!("http://127.0.0.1:{operator_port}");
+    let shutdown = service.shutdown_token();
+    let running = tokio::spawn(service.run_until_stopped());
+
+    let http = reqwest::Client::new();
+    let operated = http.get(format!("{private}/operate")).send().await.unwrap();
+    let not_public = http.get(format!("{public}/operate")).send().await.unwrap();
+    let no_ops = http.get(format!("{private}/readyz")).send().await.unwrap();
+    assert_eq!(operated.text().await.unwrap(), "done");
+    assert_eq!(not_public.status(), 404);
+    assert_eq!(no_ops.status(), 404);
+
+    shutdown.cancel();
+    let stopped = tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stopped.is_ok());
+    assert!(
+        http.get(format!("{private}/operate")).send().await.is_err(),
+        "the second listener is closed"
+    );
+    store_testkit::purge_broker(&exchange).await;
+}
