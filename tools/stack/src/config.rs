@@ -15,6 +15,8 @@ pub struct Ports {
     pub orders: u16,
     /// The sales assistant's HTTP API.
     pub sales: u16,
+    /// The sales assistant's operator endpoint (loopback only).
+    pub sales_operator: u16,
     /// The first seller's port; the others follow.
     pub first_seller: u16,
 }
@@ -26,6 +28,7 @@ impl Default for Ports {
             catalog: 8081,
             orders: 8082,
             sales: 8083,
+            sales_operator: 9090,
             first_seller: 8090,
         }
     }

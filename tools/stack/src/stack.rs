@@ -145,6 +145,11 @@ impl Stack {
         .envs([
             ("DATABASE_URL", db("sales")?),
             ("ADMIN_TOKEN", admin_token.expose_secret().to_owned()),
+            // Its operator endpoint, for `storectl inbox owner`.
+            ("OPERATOR_HOST", "127.0.0.1".to_owned()),
+            ("OPERATOR_PORT", config.ports.sales_operator.to_string()),
+            // The inbox's pages over plain HTTP on this machine.
+            ("INBOX_COOKIE_SECURE", "false".to_owned()),
         ]);
         self.launch(vec![catalog, orders, sales], config, http)
             .await?;

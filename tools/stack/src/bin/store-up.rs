@@ -150,6 +150,7 @@ fn config(args: &Args) -> anyhow::Result<StackConfig> {
             catalog: port + 1,
             orders: port + 2,
             sales: port + 3,
+            sales_operator: port + 4,
             first_seller: port + 10,
         };
     }
