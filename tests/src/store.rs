@@ -162,6 +162,7 @@ impl Store {
             catalog: free_port(),
             orders: free_port(),
             sales: free_port(),
+            sales_operator: free_port(),
             first_seller: free_port(),
         };
         config.sellers = Some(vec![format!("{TENANT}/{BRAND}")]);

@@ -28,7 +28,7 @@ impl Default for Ports {
             catalog: 8081,
             orders: 8082,
             sales: 8083,
-            sales_operator: 8084,
+            sales_operator: 9090,
             first_seller: 8090,
         }
     }

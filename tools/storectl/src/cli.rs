@@ -87,6 +87,44 @@ pub enum Command {
     /// The human sellers' inbox: conversations handed to a person.
     #[command(subcommand)]
     Handoff(HandoffCommand),
+    /// The human sellers' web inbox: accounts.
+    #[command(subcommand)]
+    Inbox(InboxCommand),
+}
+
+/// `storectl inbox …`.
+#[derive(Debug, Subcommand)]
+pub enum InboxCommand {
+    /// Make a tenant's first owner (through the sales assistant's operator
+    /// endpoint): with a password they can sign in at once, without one an
+    /// invitation link is printed for them.
+    Owner {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: String,
+        /// The owner's sign-in address.
+        #[arg(long)]
+        email: String,
+        /// The owner's name.
+        #[arg(long)]
+        name: String,
+        /// A file whose first line is the password (10 to 128
+        /// characters); without it, an invitation link is made.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+        /// The sales assistant's operator endpoint (its OPERATOR_HOST and
+        /// OPERATOR_PORT).
+        #[arg(
+            long,
+            env = "STORE_INBOX_OPERATOR",
+            default_value = "http://127.0.0.1:9090"
+        )]
+        operator: String,
+        /// The sales assistant's operator token (else STORE_ADMIN_TOKEN or
+        /// ADMIN_TOKEN).
+        #[arg(long, hide_env_values = true)]
+        admin_token: Option<String>,
+    },
 }
 
 /// The sales assistant's API key of a tenant.

@@ -6,6 +6,7 @@
 //! - [`order`]: orders from the order processor's API.
 //! - [`conversation`]: the seller agent's memory of a conversation.
 //! - [`handoff`]: the human sellers' inbox: handoffs, answering, handing back.
+//! - [`inbox`]: the human sellers' web inbox: a tenant's first owner.
 //!
 //! Exit codes: 0 done, 1 failed, 2 usage (clap's own, and [`UsageError`]).
 
@@ -33,6 +34,7 @@ pub mod conversation;
 pub mod dlq;
 pub mod handoff;
 pub mod http_error;
+pub mod inbox;
 pub mod keyed;
 pub mod order;
 pub mod sse;
@@ -41,7 +43,7 @@ pub mod webhook;
 use std::process::ExitCode;
 
 pub use cli::Cli;
-use cli::{Command, ConversationCommand, DlqCommand, OrderCommand, WebhookCommand};
+use cli::{Command, ConversationCommand, DlqCommand, InboxCommand, OrderCommand, WebhookCommand};
 
 /// Writes `text` to stdout; exits with 0 when the reader has gone away (a
 /// closed pipe), since nobody is left to read the rest.
@@ -144,6 +146,29 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             } else {
                 out!("{}", handoff::render(&action, &answer));
             }
+            Ok(())
+        }
+        Command::Inbox(InboxCommand::Owner {
+            tenant,
+            email,
+            name,
+            password_file,
+            operator,
+            admin_token,
+        }) => {
+            let token = inbox::operator_token(admin_token)?;
+            let password = password_file
+                .as_deref()
+                .map(inbox::password_from_file)
+                .transpose()?;
+            let owner = inbox::NewOwner {
+                tenant,
+                email,
+                name,
+                password,
+            };
+            let created = inbox::create_owner(&operator, &token, &owner).await?;
+            out!("{}", inbox::render(&created));
             Ok(())
         }
         Command::Conversation(ConversationCommand::Show {

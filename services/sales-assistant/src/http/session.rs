@@ -238,12 +238,6 @@ pub async fn sign_out(session: &Session) -> Result<(), PageError> {
     session.flush().await.map_err(internal)
 }
 
-/// The account signed in on `session`, if any (not checked against the
-/// database: for pages that only adapt to it, like the sign-in page).
-pub async fn account_of(session: &Session) -> Result<Option<Uuid>, PageError> {
-    session.get::<Uuid>(ACCOUNT_KEY).await.map_err(internal)
-}
-
 /// The client's network address, for throttling: the peer's, or behind a
 /// trusted proxy the last hop of `X-Forwarded-For` (the one the proxy
 /// added; earlier hops are whatever the client sent).

@@ -6,6 +6,7 @@
 mod chat;
 mod conversation;
 mod dlq;
+mod inbox;
 mod order;
 mod sse;
 mod unreachable;
