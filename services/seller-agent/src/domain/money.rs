@@ -4,30 +4,12 @@ use store_events::data::Money;
 
 /// Decimal places of a currency's minor unit (ISO 4217).
 pub fn exponent(currency: &str) -> u32 {
-    match currency {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        _ => 2,
-    }
+    store_events::data::Currency::parse(currency).map_or(2, |c| c.exponent())
 }
 
-/// `1250 EUR` → `12.50 EUR`.
+/// `1250 EUR` → `12.50 EUR` (the events' [`Money`] display).
 pub fn format(money: &Money) -> String {
-    let currency = money.currency.as_str();
-    let exp = exponent(currency);
-    let sign = if money.amount_minor < 0 { "-" } else { "" };
-    let abs = money.amount_minor.unsigned_abs();
-    if exp == 0 {
-        return format!("{sign}{abs} {currency}");
-    }
-    let unit = 10u64.pow(exp);
-    format!(
-        "{sign}{}.{:0width$} {currency}",
-        abs / unit,
-        abs % unit,
-        width = exp as usize
-    )
+    money.to_string()
 }
 
 #[cfg(test)]

@@ -78,6 +78,40 @@ impl Money {
     }
 }
 
+impl Currency {
+    /// Decimal places of the currency's minor unit (ISO 4217): 2 for most,
+    /// 0 for JPY and the like, 3 for the dinars.
+    pub fn exponent(&self) -> u32 {
+        match self.as_str() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            _ => 2,
+        }
+    }
+}
+
+/// As people read it: `1250 EUR` → `12.50 EUR`, `1200 JPY` → `1200 JPY`.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let currency = self.currency.as_str();
+        let exp = self.currency.exponent();
+        let sign = if self.amount_minor < 0 { "-" } else { "" };
+        let abs = self.amount_minor.unsigned_abs();
+        if exp == 0 {
+            return write!(f, "{sign}{abs} {currency}");
+        }
+        let unit = 10u64.pow(exp);
+        write!(
+            f,
+            "{sign}{}.{:0width$} {currency}",
+            abs / unit,
+            abs % unit,
+            width = exp as usize
+        )
+    }
+}
+
 /// A chat channel a shopper talks to a brand through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
