@@ -2,7 +2,10 @@
 # What a newcomer does, checked end to end on this machine: the README's run
 # command brings the whole store up; a shopper places an order through
 # `storectl chat` and through the web chat page in headless Chromium (the
-# screenshot is kept in artifacts/); Ctrl-C stops everything cleanly.
+# screenshot is kept in artifacts/); a human seller works a hand-off and a
+# take-over from the inbox page (tests/browser/inbox.mjs; screenshots of the
+# inbox, a conversation and the report page in artifacts/); Ctrl-C stops
+# everything cleanly.
 #
 # Runs a separate store (`--name smoke`, ports from 18080) so a store you are
 # running yourself is not disturbed. Needs Chromium and Node.js
@@ -78,6 +81,12 @@ grep -q "human (ana)" "$artifacts/smoke-handoff.txt" \
 echo "== smoke: a shopper orders on the web chat page (headless Chromium)"
 node tests/browser/webchat-order.mjs "$gateway" demo fashion "$artifacts/webchat-order.png" \
   | tee "$artifacts/smoke-webchat.json"
+
+echo "== smoke: a human seller works the inbox page next to a shopper (headless Chromium)"
+owner_email=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["demo"]["email"])' "$state/inbox-owners.json")
+owner_password=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["demo"]["password"])' "$state/inbox-owners.json")
+node tests/browser/inbox.mjs "$gateway" "$sales" demo fashion "$owner_email" "$owner_password" "$artifacts" \
+  | tee "$artifacts/smoke-inbox.json"
 
 echo "== smoke: Ctrl-C stops everything"
 trap - EXIT

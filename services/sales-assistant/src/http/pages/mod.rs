@@ -7,9 +7,12 @@
 //!
 //! One module per page family: [`signin`] (sign in and out), [`team`]
 //! (the owner's team page and invitations), [`invitations`] (accepting
-//! one). The session, the sign-in extractors and the CSRF
-//! guard are [`super::session`].
+//! one), [`inbox`] (the queue and the watch list), [`conversation`] (one
+//! conversation and its actions' forms). The session, the sign-in
+//! extractors and the CSRF guard are [`super::session`].
 
+pub mod conversation;
+pub mod inbox;
 pub mod invitations;
 pub mod signin;
 pub mod team;
@@ -45,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .merge(signin::router())
         .merge(team::router())
         .merge(invitations::router())
+        .merge(inbox::router())
+        .merge(conversation::router())
         .fallback(not_found)
 }
 
@@ -66,11 +71,23 @@ struct Asset {
 }
 
 /// Every file served under `/inbox/assets/` (one line each).
-const ASSETS: &[Asset] = &[Asset {
-    name: "base.css",
-    content_type: "text/css; charset=utf-8",
-    body: include_bytes!("../../../assets/base.css"),
-}];
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "base.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../../assets/base.css"),
+    },
+    Asset {
+        name: "inbox.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../../assets/inbox.css"),
+    },
+    Asset {
+        name: "inbox.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../assets/inbox.js"),
+    },
+];
 
 async fn asset(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.name == file) {

@@ -1,0 +1,324 @@
+//! `GET /inbox/conversations/{conversation}`: one conversation as a human
+//! seller works it — who handles it and why it escalated, the whole
+//! transcript (shopper, AI, human, the store; product cards with price and
+//! stock; the orders placed in it, in time order), the shopper's channel,
+//! language and earlier orders, and the actions (claim, take over, hand
+//! back, release, transfer, reply, suggest a reply, send a product, create
+//! or cancel an order), which `super::actions` carries out. Another
+//! tenant's conversation, or one of a brand the seller does not work, is
+//! 404.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{Path, State},
+    response::Response,
+    routing::get,
+};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use store_events::data::{OrderLine, ProductSummary};
+
+use super::{
+    Layout, Nav, PageError, TakeFlash,
+    inbox::{conversation_path, customer_name, deferred_note, handler, reason_label, sender_label},
+    render,
+};
+use crate::{
+    accounts,
+    db::{
+        conversations::{self, ConversationSummary},
+        messages::{self, TranscriptEntry},
+        shopper_orders::{self, ShopOrder},
+    },
+    http::{AppState, session::SignedIn},
+};
+
+/// The conversation page's route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/inbox/conversations/{conversation}", get(conversation))
+}
+
+#[derive(Template)]
+#[template(path = "conversation.html")]
+struct ConversationPage {
+    layout: Layout,
+    head: Head,
+    transcript: Vec<Entry>,
+    orders: Vec<OrderView>,
+}
+
+/// The header and the shopper panel.
+struct Head {
+    conversation: String,
+    base: String,
+    customer: String,
+    brand: String,
+    channel: String,
+    language: String,
+    phone: Option<String>,
+    handler_class: &'static str,
+    status_line: String,
+    reason: Option<String>,
+    summary: Option<String>,
+    deferred_note: Option<String>,
+    can_claim: bool,
+    can_take_over: bool,
+    mine: bool,
+    colleagues: Vec<(String, String)>,
+}
+
+/// One transcript entry: a message, or an order placed in the conversation.
+enum Entry {
+    Message(MessageView),
+    Order(OrderView),
+}
+
+struct MessageView {
+    seq: i32,
+    sender: String,
+    who: String,
+    text: String,
+    at: String,
+    at_iso: String,
+    products: Vec<ProductCard>,
+    delivery: Option<DeliveryView>,
+}
+
+struct ProductCard {
+    name: String,
+    price: String,
+    stock: String,
+    image_url: Option<String>,
+}
+
+struct DeliveryView {
+    class: &'static str,
+    label: String,
+}
+
+struct OrderView {
+    number: String,
+    at: String,
+    at_iso: String,
+    placed_at: DateTime<Utc>,
+    lines: Vec<LineView>,
+    total: String,
+    status: String,
+    status_class: &'static str,
+    payment_url: Option<String>,
+    cancellable: bool,
+}
+
+struct LineView {
+    name: String,
+    quantity: u32,
+    total: String,
+}
+
+async fn conversation(
+    State(state): State<AppState>,
+    seller: SignedIn,
+    flash: TakeFlash,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let pool = &state.inbox.pool;
+    let summary = conversations::find(pool, &seller.tenant, &id)
+        .await?
+        .filter(|c| seller.may_work(&c.brand))
+        .ok_or(PageError::NotFound)?;
+    let entries = messages::transcript(pool, &seller.tenant, &id, 0).await?;
+    let orders = shopper_orders::of_shopper(pool, &seller.tenant, &id).await?;
+
+    let ids: BTreeSet<String> = entries.iter().flat_map(product_ids).collect();
+    let products = if ids.is_empty() {
+        BTreeMap::new()
+    } else {
+        crate::flows::catalog_lookup::by_ids(&state.inbox, &summary, ids.into_iter().collect())
+            .await
+            .unwrap_or_default()
+    };
+
+    let mut transcript: Vec<(DateTime<Utc>, Entry)> = entries
+        .iter()
+        .map(|m| (m.at, Entry::Message(message_view(m, &products))))
+        .collect();
+    for order in orders.iter().filter(|o| o.conversation.as_deref() == Some(id.as_str())) {
+        let view = order_view(order);
+        transcript.push((view.placed_at, Entry::Order(view)));
+    }
+    transcript.sort_by_key(|(at, _)| *at);
+
+    let colleagues = if summary.owner_account == Some(seller.account_id) {
+        accounts::db::may_work(pool, &seller.tenant, &summary.brand)
+            .await?
+            .into_iter()
+            .filter(|(account, _)| *account != seller.account_id)
+            .map(|(account, name)| (account.to_string(), name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let head = head(&summary, &seller, colleagues);
+    let page = ConversationPage {
+        layout: Layout::new(&seller, head.customer.clone(), Nav::Inbox).with_flash(flash),
+        head,
+        transcript: transcript.into_iter().map(|(_, entry)| entry).collect(),
+        orders: orders.iter().map(order_view).collect(),
+    };
+    Ok(render(&page))
+}
+
+fn head(c: &ConversationSummary, seller: &SignedIn, colleagues: Vec<(String, String)>) -> Head {
+    let (handler_class, status_line) = handler(c, seller);
+    let handoff = c.handoff.as_ref().filter(|h| h.status == "open");
+    let open = handoff.is_some();
+    let mine = c.handler == "human" && c.owner_account == Some(seller.account_id);
+    Head {
+        conversation: c.conversation.clone(),
+        base: conversation_path(&c.conversation),
+        customer: customer_name(c),
+        brand: c.brand.clone(),
+        channel: c.channel.clone(),
+        language: c
+            .language
+            .clone()
+            .or_else(|| c.customer.language.clone())
+            .unwrap_or_else(|| "not known".to_owned()),
+        phone: c.customer.phone.clone(),
+        handler_class,
+        status_line,
+        reason: handoff.map(|h| reason_label(&h.reason)),
+        summary: handoff.map(|h| h.summary.clone()),
+        deferred_note: open.then(|| deferred_note(c)).flatten(),
+        can_claim: open && c.owner_account.is_none(),
+        can_take_over: !open,
+        mine,
+        colleagues,
+    }
+}
+
+fn product_ids(entry: &TranscriptEntry) -> Vec<String> {
+    parts_product_ids(entry.parts.as_ref())
+}
+
+/// The product ids of a reply's `products` parts.
+fn parts_product_ids(parts: Option<&Value>) -> Vec<String> {
+    let Some(Value::Array(parts)) = parts else {
+        return Vec::new();
+    };
+    parts
+        .iter()
+        .filter(|p| p.get("kind").and_then(Value::as_str) == Some("products"))
+        .filter_map(|p| p.get("product_ids").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|id| id.as_str().map(str::to_owned))
+        .collect()
+}
+
+fn message_view(m: &TranscriptEntry, products: &BTreeMap<String, ProductSummary>) -> MessageView {
+    let who = match m.sender.as_str() {
+        "human" => m.agent_name.clone().unwrap_or_else(|| "Seller".to_owned()),
+        other => sender_label(other).to_owned(),
+    };
+    let cards = parts_product_ids(m.parts.as_ref())
+        .into_iter()
+        .map(|id| match products.get(&id) {
+            Some(p) => ProductCard {
+                name: p.name.clone(),
+                price: p.price.to_string(),
+                stock: match p.stock {
+                    0 => "out of stock".to_owned(),
+                    n => format!("{n} in stock"),
+                },
+                image_url: p.image_url.clone().filter(|u| u.starts_with("https://")),
+            },
+            None => ProductCard {
+                name: id,
+                price: "details unavailable".to_owned(),
+                stock: String::new(),
+                image_url: None,
+            },
+        })
+        .collect();
+    let delivery = m.delivery.as_deref().map(|d| match d {
+        "sent" => DeliveryView {
+            class: "sent",
+            label: "Sent".to_owned(),
+        },
+        "failed" => DeliveryView {
+            class: "failed",
+            label: format!(
+                "Not delivered: {}",
+                m.delivery_reason.as_deref().unwrap_or("the channel refused it")
+            ),
+        },
+        _ => DeliveryView {
+            class: "pending",
+            label: "Sending…".to_owned(),
+        },
+    });
+    MessageView {
+        seq: m.seq,
+        sender: m.sender.clone(),
+        who,
+        text: m.text.clone(),
+        at: m.at.format("%d %b %H:%M").to_string(),
+        at_iso: m.at.to_rfc3339(),
+        products: cards,
+        delivery,
+    }
+}
+
+fn order_view(o: &ShopOrder) -> OrderView {
+    let lines: Vec<OrderLine> = serde_json::from_value(o.lines.clone()).unwrap_or_default();
+    let (status, status_class) = match o.status.as_str() {
+        "pending_payment" => ("Waiting for payment", "pending"),
+        "paid" => ("Paid", "paid"),
+        "fulfilled" => ("Packed", "done"),
+        "shipped" => ("Shipped", "done"),
+        "delivered" => ("Delivered", "done"),
+        "cancelled" => ("Cancelled", "cancelled"),
+        "expired" => ("Expired (not paid in time)", "cancelled"),
+        _ => ("Unknown status", "pending"),
+    };
+    OrderView {
+        number: o.number.clone(),
+        at: o.placed_at.format("%d %b %H:%M").to_string(),
+        at_iso: o.placed_at.to_rfc3339(),
+        placed_at: o.placed_at,
+        lines: lines
+            .iter()
+            .map(|l| LineView {
+                name: l.name.clone(),
+                quantity: l.quantity,
+                total: l.line_total.to_string(),
+            })
+            .collect(),
+        total: o.total(),
+        status: status.to_owned(),
+        status_class,
+        payment_url: o.payment_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        cancellable: matches!(o.status.as_str(), "pending_payment" | "paid" | "fulfilled"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn product_ids_come_from_products_parts_only() {
+        let parts = json!([
+            {"kind": "text", "text": "hi"},
+            {"kind": "products", "product_ids": ["p1", "p2"]},
+            {"kind": "products", "text": "more", "product_ids": ["p3"]}
+        ]);
+        assert_eq!(parts_product_ids(Some(&parts)), ["p1", "p2", "p3"]);
+        assert!(parts_product_ids(None).is_empty());
+    }
+}
