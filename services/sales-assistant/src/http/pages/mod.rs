@@ -10,6 +10,8 @@
 //! one). The session, the sign-in extractors and the CSRF
 //! guard are [`super::session`].
 
+pub mod actions;
+pub mod events;
 pub mod invitations;
 pub mod signin;
 pub mod team;
