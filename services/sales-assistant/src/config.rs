@@ -10,6 +10,8 @@ use secrecy::SecretString;
 use store_bus::BusConfig;
 use store_service::config::{self, number_from_env as number, parse_env};
 
+use crate::domain::hours::StaffedHours;
+
 /// Everything the sales assistant needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -50,6 +52,20 @@ pub struct Config {
     /// (`OPERATOR_HOST`, default 127.0.0.1, and `OPERATOR_PORT`, default
     /// 9090): `POST /admin/tenants/{tenant}/owners`.
     pub operator_addr: SocketAddr,
+    /// Staffed hours per brand (`INBOX_STAFFED_HOURS`, e.g. `fashion=Mon-Fri
+    /// 09:00-18:00 Europe/Madrid; tech=Mon-Sat 10:00-20:00
+    /// America/Sao_Paulo`); brands without an entry are always staffed. A
+    /// new escalation outside them is deferred.
+    pub staffed_hours: StaffedHours,
+    /// Defer a new escalation when no seller who may work its brand is
+    /// signed in (`INBOX_DEFER_WHEN_NOBODY_SIGNED_IN`, default true; false
+    /// in the tests' configuration, whose escalations are not about
+    /// presence).
+    pub defer_when_nobody_signed_in: bool,
+    /// How long the inbox waits for an answer over the bus: a draft from
+    /// the brand's AI seller, the catalog, the order processor
+    /// (`INBOX_REQUEST_TIMEOUT_MS`, default 10000).
+    pub request_timeout: Duration,
 }
 
 impl Config {
@@ -80,6 +96,16 @@ impl Config {
                 parse_env("OPERATOR_HOST", "127.0.0.1", "an IP address")?,
                 parse_env("OPERATOR_PORT", "9090", "a port number")?,
             ),
+            staffed_hours: StaffedHours::parse(
+                &config::var("INBOX_STAFFED_HOURS").unwrap_or_default(),
+            )
+            .map_err(|why| anyhow::anyhow!("INBOX_STAFFED_HOURS is not valid: {why}"))?,
+            defer_when_nobody_signed_in: parse_env(
+                "INBOX_DEFER_WHEN_NOBODY_SIGNED_IN",
+                "true",
+                "true or false",
+            )?,
+            request_timeout: Duration::from_millis(number("INBOX_REQUEST_TIMEOUT_MS", "10000")?),
         })
     }
 
@@ -99,6 +125,9 @@ impl Config {
             trusted_proxy: false,
             public_url: TEST_PUBLIC_URL.to_owned(),
             operator_addr: config::test_http_addr(),
+            staffed_hours: StaffedHours::default(),
+            defer_when_nobody_signed_in: false,
+            request_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -23,6 +23,15 @@ pub enum Refusal {
         "no consumer is bound for this event (is the brand's seller deployed?); nothing was changed"
     )]
     NoConsumer(#[source] PublishError),
+    /// Nobody answered a request over the bus in time (the brand's AI
+    /// seller for a draft, the catalog, the order processor); the detail
+    /// says who and what to do instead.
+    #[error("{0}")]
+    Unanswered(String),
+    /// The other service refused what was asked (an order it would not
+    /// place); the detail says why.
+    #[error("{0}")]
+    Rejected(String),
 }
 
 impl DomainError for Refusal {
@@ -30,6 +39,8 @@ impl DomainError for Refusal {
         match self {
             Self::BusUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "bus_unavailable"),
             Self::NoConsumer(_) => (StatusCode::SERVICE_UNAVAILABLE, "no_consumer"),
+            Self::Unanswered(_) => (StatusCode::SERVICE_UNAVAILABLE, "no_answer"),
+            Self::Rejected(_) => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod domain;
 pub mod error;
 pub mod flows;
 pub mod http;
+pub mod live;
 pub mod metrics;
 pub mod startup;
 

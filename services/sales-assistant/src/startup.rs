@@ -17,6 +17,7 @@ use crate::{
     db,
     flows::Handoffs,
     http::{self, AppState},
+    live::Live,
     metrics::InboxMetrics,
 };
 
@@ -36,6 +37,9 @@ impl Application {
             pool: base.pool.clone(),
             bus: base.bus.clone(),
             metrics: metrics.clone(),
+            staffed_hours: config.staffed_hours.clone(),
+            defer_when_nobody_signed_in: config.defer_when_nobody_signed_in,
+            request_timeout: config.request_timeout,
         });
         let consumer = base
             .bus
@@ -57,7 +61,13 @@ impl Application {
             accounts::cleanup::EVERY,
             base.shutdown.child_token(),
         )));
+        // Live changes for the pages' event streams.
+        let (live, listener) = Live::start(&base.pool, base.shutdown.child_token())
+            .await
+            .context("Failed to listen for the inbox's changes")?;
+        tasks.push(listener);
         let state = AppState {
+            live,
             inbox,
             admin_token: config.admin_token.clone(),
             session: http::session::SessionSettings {

@@ -1,7 +1,9 @@
 //! What the sales assistant consumes, each handed to its flow: escalations
 //! (`flows::open_handoff`), shopper messages and human replies of
 //! conversations with an open hand-off (`flows::record_shopper_message`,
-//! `flows::record_human_reply`).
+//! `flows::record_human_reply`); every conversation's messages
+//! (`flows::record_conversation`) and the replies' delivery reports
+//! (`flows::record_delivery`).
 //!
 //! All three arrive on one queue, sharded by conversation: each
 //! conversation's events are handled one at a time in the order they
@@ -13,12 +15,12 @@
 use store_bus::{BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
 use store_events::{
     AttributesReader as _, EventData as _,
-    data::{ChatMessageNew, ChatResponse, SalesEscalate},
+    data::{ChatDelivery, ChatMessageNew, ChatResponse, SalesEscalate},
 };
 
 use crate::flows::{
-    Shared, open_handoff::open_handoff, record_human_reply::record_human_reply,
-    record_shopper_message::record_shopper_message,
+    Shared, open_handoff::open_handoff, record_conversation, record_delivery::record_delivery,
+    record_human_reply::record_human_reply, record_shopper_message::record_shopper_message,
 };
 
 /// The queue of every event the sales assistant consumes (its shards are
@@ -36,6 +38,7 @@ pub fn config(bus: &BusConfig, shards: u16) -> ConsumerConfig {
             SalesEscalate::TYPE,
             ChatMessageNew::TYPE,
             ChatResponse::TYPE,
+            ChatDelivery::TYPE,
         ]
         .map(|ty| format!("{ty}.#")),
     )
@@ -51,8 +54,16 @@ impl Handler for InboxHandler {
         let event = &incoming.event;
         match event.ty() {
             SalesEscalate::TYPE => open_handoff(&self.0, event).await,
-            ChatMessageNew::TYPE => record_shopper_message(&self.0, event).await,
-            ChatResponse::TYPE => record_human_reply(&self.0, event).await,
+            // Every conversation's transcript, then an open hand-off's.
+            ChatMessageNew::TYPE => {
+                record_conversation::record_shopper_words(&self.0, event).await?;
+                record_shopper_message(&self.0, event).await
+            }
+            ChatResponse::TYPE => {
+                record_conversation::record_reply(&self.0, event).await?;
+                record_human_reply(&self.0, event).await
+            }
+            ChatDelivery::TYPE => record_delivery(&self.0, event).await,
             // Only a binding that matches more than it should brings one:
             // it will never be handled, so it goes to the dead letters.
             other => Err(HandlerError::reject(format!(
@@ -80,7 +91,8 @@ mod tests {
             [
                 "store.sales.escalate.#",
                 "store.chat.message.new.#",
-                "store.chat.response.#"
+                "store.chat.response.#",
+                "store.chat.delivery.#"
             ]
         );
         assert_eq!(

@@ -62,6 +62,10 @@ pub struct Handoff {
     /// Note for the AI seller.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The human seller who owns it (claimed, took it over or was given
+    /// it), in the inbox.
+    #[serde(skip)]
+    pub owner_account: Option<Uuid>,
 }
 
 impl Handoff {
@@ -81,7 +85,7 @@ macro_rules! query_handoffs {
                 + r#" id, tenant_id, brand_id, conversation, channel,
                 customer as "customer: Json<Customer>", reason, summary, priority, status,
                 escalations, escalation_event_id, correlation_id, opened_at, updated_at,
-                resolved_at, resolved_by, resolution, note "#
+                resolved_at, resolved_by, resolution, note, owner_account "#
                 + $after
             $(, $arg)*
         )
@@ -342,4 +346,131 @@ pub async fn open_per_tenant(pool: &PgPool) -> Result<Vec<(String, i64)>, sqlx::
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(|r| (r.tenant_id, r.n)).collect())
+}
+
+/// Claims the conversation's open hand-off for `owner` if nobody owns it:
+/// one conditional update, so of two sellers claiming at once exactly one
+/// gets the id back.
+#[tracing::instrument(skip_all, fields(tenant, conversation))]
+pub async fn claim(
+    conn: &mut PgConnection,
+    tenant: &str,
+    conversation: &str,
+    owner: Uuid,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "update handoff set owner_account = $3, claimed_at = now(), updated_at = now()
+         where tenant_id = $1 and conversation = $2 and status = 'open'
+           and owner_account is null
+         returning id",
+        tenant,
+        conversation,
+        owner
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Gives the (locked, open) hand-off `id` to `owner`, or to nobody.
+#[tracing::instrument(skip_all, fields(handoff = %id))]
+pub async fn set_owner(
+    conn: &mut PgConnection,
+    id: Uuid,
+    owner: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update handoff set owner_account = $2,
+             claimed_at = case when $2::uuid is null then null else now() end,
+             updated_at = now()
+         where id = $1 and status = 'open'",
+        id,
+        owner
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A person taking a conversation from the AI before any escalation.
+#[derive(Debug, Clone)]
+pub struct TakeOver<'a> {
+    /// Tenant.
+    pub tenant: &'a str,
+    /// Brand.
+    pub brand: &'a str,
+    /// Conversation.
+    pub conversation: &'a str,
+    /// Channel name.
+    pub channel: &'a str,
+    /// The shopper.
+    pub customer: &'a Customer,
+    /// "Taken over by <name>".
+    pub summary: &'a str,
+    /// Who takes it.
+    pub owner: Uuid,
+    /// The id standing for the escalation event (there is none).
+    pub event_id: &'a str,
+}
+
+/// Opens a hand-off owned by the taker (`taken_over`); `None` when the
+/// conversation already has an open one (a concurrent escalation won).
+#[tracing::instrument(skip_all, fields(tenant = take.tenant, conversation = take.conversation))]
+pub async fn take_over(
+    conn: &mut PgConnection,
+    take: &TakeOver<'_>,
+) -> Result<Option<Handoff>, sqlx::Error> {
+    query_handoffs!(
+        "insert into handoff (id, tenant_id, brand_id, conversation, channel, customer, reason, \
+             summary, priority, escalation_event_id, correlation_id, owner_account, claimed_at, \
+             taken_over) \
+         values ($1, $2, $3, $4, $5, $6, 'other', $7, 'normal', $8, $8, $9, now(), true) \
+         on conflict (tenant_id, conversation) where status = 'open' do nothing \
+         returning",
+        "",
+        Uuid::now_v7(),
+        take.tenant,
+        take.brand,
+        take.conversation,
+        take.channel,
+        Json(take.customer) as _,
+        take.summary,
+        take.event_id,
+        take.owner
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records why nobody could answer the new hand-off `id`, and until when.
+#[tracing::instrument(skip_all, fields(handoff = %id, reason))]
+pub async fn defer(
+    conn: &mut PgConnection,
+    id: Uuid,
+    reason: &str,
+    until: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update handoff set deferral_reason = $2, deferred_until = $3, updated_at = now()
+         where id = $1",
+        id,
+        reason,
+        until
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Notes the first human reply of hand-off `id` (later ones keep it).
+#[tracing::instrument(skip_all, fields(handoff = %id))]
+pub async fn replied(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update handoff set first_human_reply_at = coalesce(first_human_reply_at, now()),
+             updated_at = now()
+         where id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

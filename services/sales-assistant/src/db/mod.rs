@@ -1,7 +1,9 @@
 //! PostgreSQL access: the pool, migrations and one module per table. Every
 //! query that a request makes names the tenant it runs for.
 
+pub mod conversations;
 pub mod handoffs;
+pub mod messages;
 pub mod shopper_orders;
 pub mod transcript;
 

@@ -1,8 +1,14 @@
 //! The decisions of the inbox, free of I/O: a hand-off's status and what it
 //! allows, merging a repeated escalation, who wrote a transcript message
 //! and how a shopper's message reads as text, and the parsed input of the
-//! human seller's requests.
+//! human seller's requests; who owns a conversation ([`ownership`]), the
+//! brands' staffed hours ([`hours`]), what the platform tells the shopper
+//! ([`notices`]) and prices as people read them ([`money`]).
 
 pub mod handoff;
+pub mod hours;
 pub mod input;
+pub mod money;
+pub mod notices;
+pub mod ownership;
 pub mod transcript;

@@ -1,7 +1,7 @@
 //! Who wrote a transcript message, and how a shopper's message of any kind
 //! reads as one line of text for the human seller.
 
-use store_events::data::{MessageContent, Role, Sender};
+use store_events::data::{MessageContent, ResponsePart, Role, Sender};
 
 /// Author of a transcript message (`from` in the API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +102,26 @@ pub fn content_text(content: &MessageContent) -> String {
             format!("[unsupported {original_kind} message]")
         }
     }
+}
+
+/// A reply's parts as one text.
+pub fn parts_text(parts: &[ResponsePart]) -> String {
+    parts
+        .iter()
+        .map(|part| match part {
+            ResponsePart::Text { text }
+            | ResponsePart::Buttons { text, .. }
+            | ResponsePart::List { text, .. } => text.clone(),
+            ResponsePart::Image { url, caption } => match caption {
+                Some(caption) => format!("[image] {caption}"),
+                None => format!("[image] {url}"),
+            },
+            ResponsePart::Products { text, product_ids } => text
+                .clone()
+                .unwrap_or_else(|| format!("[products] {}", product_ids.join(", "))),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]

@@ -1,21 +1,42 @@
 //! Opening a hand-off (`store.sales.escalate`, from an AI seller): open a
 //! hand-off for the conversation (or escalate its open one again) and seed
 //! the transcript with the escalation's `last_messages`, once per event.
+//! The conversation (recorded from its messages, or created here when it
+//! began before the inbox recorded every conversation) now waits for a
+//! person, unless one already answers it; a new hand-off nobody can answer
+//! now is deferred (`flows::defer`). The open pages are told.
 
 use store_bus::HandlerError;
 use store_events::{
     AttributesReader as _, Event, EventData as _, EventMeta, data::SalesEscalate, decode,
 };
 
-use super::{Handoffs, retry};
+use super::{
+    Handoffs,
+    defer::{NewHandoff, defer_if_unstaffed},
+    retry,
+};
 use crate::{
     db::{
         self,
+        conversations::Activity,
         handoffs::{Escalated, Escalation},
         transcript::NewMessage,
     },
     domain::{handoff::fallback_conversation, transcript::Author},
+    live::{self, Change},
 };
+
+/// The conversation transcript's name of an escalation message's author.
+fn role_name(role: store_events::data::Role) -> &'static str {
+    use store_events::data::Role;
+    match role {
+        Role::Customer => "shopper",
+        Role::Ai => "ai",
+        Role::Human => "human",
+        Role::System => "system",
+    }
+}
 
 /// Name of this flow in the idempotency ledger. It is the name of the queue
 /// escalations had before the sales assistant's events shared one; kept,
@@ -39,6 +60,7 @@ pub async fn open_handoff(inbox: &Handoffs, event: &Event) -> Result<(), Handler
     let brand = meta
         .brand
         .ok_or_else(|| HandlerError::reject("store.sales.escalate names no brand"))?;
+    let channel_kind = data.channel;
     let channel = name_of(data.channel)?;
     let conversation = meta.conversation.map_or_else(
         || fallback_conversation(&channel, &data.customer.id),
@@ -49,7 +71,7 @@ pub async fn open_handoff(inbox: &Handoffs, event: &Event) -> Result<(), Handler
         brand: brand.to_string(),
         conversation,
         channel,
-        customer: data.customer,
+        customer: data.customer.clone(),
         reason: name_of(data.reason)?,
         summary: data.summary,
         priority: data.priority,
@@ -64,6 +86,53 @@ pub async fn open_handoff(inbox: &Handoffs, event: &Event) -> Result<(), Handler
         .is_duplicate()
     {
         return Ok(());
+    }
+    let tenant = meta.tenant.as_str();
+    // The conversation first (every flow locks it before its hand-off).
+    let (sender, text, at) = match data.last_messages.as_deref().and_then(<[_]>::last) {
+        Some(last) => (role_name(last.role), last.text.clone(), last.at),
+        None => (
+            "system",
+            escalation.summary.clone(),
+            event.time().copied().unwrap_or_else(chrono::Utc::now),
+        ),
+    };
+    let created = db::conversations::ensure(
+        &mut tx,
+        &Activity {
+            tenant,
+            conversation: &escalation.conversation,
+            brand: &escalation.brand,
+            channel: &escalation.channel,
+            customer: &data.customer,
+            customer_known: true,
+            sender,
+            text: &text,
+            at,
+        },
+    )
+    .await
+    .map_err(retry)?;
+    if created {
+        // What the AI saw before: its transcript starts with it.
+        for (i, message) in data.last_messages.iter().flatten().enumerate() {
+            db::messages::append(
+                &mut tx,
+                &db::messages::NewMessage {
+                    tenant,
+                    conversation: &escalation.conversation,
+                    sender: role_name(message.role),
+                    text: &message.text,
+                    parts: None,
+                    at: message.at,
+                    agent: None,
+                    source_id: &format!("{}/{i}", event.id()),
+                    delivery: None,
+                },
+            )
+            .await
+            .map_err(retry)?;
+        }
     }
     let escalated = db::handoffs::escalate(&mut tx, &escalation)
         .await
@@ -83,6 +152,36 @@ pub async fn open_handoff(inbox: &Handoffs, event: &Event) -> Result<(), Handler
         .await
         .map_err(retry)?;
     }
+    db::conversations::escalated(&mut tx, tenant, &escalation.conversation)
+        .await
+        .map_err(retry)?;
+    if let Escalated::Opened(id) = escalated {
+        defer_if_unstaffed(
+            inbox,
+            &mut tx,
+            &NewHandoff {
+                id,
+                tenant,
+                brand: &escalation.brand,
+                conversation: &escalation.conversation,
+                channel: channel_kind,
+                customer: &data.customer,
+                escalation: event,
+            },
+        )
+        .await?;
+    }
+    live::notify(
+        &mut tx,
+        &Change::new(
+            tenant,
+            &escalation.brand,
+            &escalation.conversation,
+            "escalation",
+        ),
+    )
+    .await
+    .map_err(retry)?;
     tx.commit().await.map_err(retry)?;
 
     match escalated {

@@ -10,39 +10,19 @@ use chrono::Utc;
 use store_bus::HandlerError;
 use store_events::{
     AttributesReader as _, Event, EventData as _, EventMeta,
-    data::{ChatResponse, ResponsePart, Sender},
+    data::{ChatResponse, Sender},
     decode,
 };
 
 use super::{Handoffs, retry};
 use crate::{
     db::{self, transcript::NewMessage},
-    domain::transcript::Author,
+    domain::transcript::{Author, parts_text},
 };
 
 /// Name of this flow in the idempotency ledger (see
 /// `open_handoff::LEDGER_NAME`).
 pub const LEDGER_NAME: &str = "sales-assistant.replies";
-
-/// A reply's parts as one text.
-fn reply_text(parts: &[ResponsePart]) -> String {
-    parts
-        .iter()
-        .map(|part| match part {
-            ResponsePart::Text { text }
-            | ResponsePart::Buttons { text, .. }
-            | ResponsePart::List { text, .. } => text.clone(),
-            ResponsePart::Image { url, caption } => match caption {
-                Some(caption) => format!("[image] {caption}"),
-                None => format!("[image] {url}"),
-            },
-            ResponsePart::Products { text, product_ids } => text
-                .clone()
-                .unwrap_or_else(|| format!("[products] {}", product_ids.join(", "))),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 /// Handles one `store.chat.response`.
 #[tracing::instrument(skip_all, fields(event = %event.id()))]
@@ -76,7 +56,7 @@ pub async fn record_human_reply(inbox: &Handoffs, event: &Event) -> Result<(), H
         handoff.id,
         &NewMessage {
             from: Author::of_sender(reply.sender),
-            text: &reply_text(&reply.parts),
+            text: &parts_text(&reply.parts),
             at,
             agent: None,
             source_id: Some(event.id()),

@@ -4,6 +4,12 @@
 //! publish that event with a publisher confirm and only then commit. When
 //! the broker does not take the event, nothing is recorded. The event's
 //! delivery back to this service (`record_human_reply`) then adds nothing.
+//!
+//! The inbox's replies go through [`send_as_human`]: only the owner of the
+//! conversation's open hand-off sends, any parts (text, product cards);
+//! the reply is recorded in the conversation's transcript with delivery
+//! `pending` and in the hand-off's transcript, the hand-off's first human
+//! reply noted, the pages told.
 
 use chrono::Utc;
 use store_events::{
@@ -13,19 +19,25 @@ use store_events::{
 };
 use uuid::Uuid;
 
-use super::{Handoffs, handoff_context};
+use super::{
+    Actor, Handoffs, claim::tenant_id, conversation_context, handoff_context, lock_conversation,
+    refused,
+};
 use crate::{
     db::{
         self,
+        conversations::Activity,
         handoffs::Handoff,
         transcript::{Message, NewMessage},
     },
+    domain::ownership::{Ownership, check_owner},
     domain::{
         handoff::check_reply,
         input::{Agent, ReplyText},
         transcript::Author,
     },
     error::{ApiError, bus_unavailable},
+    live::{self, Change},
 };
 
 /// Sends `text` from `agent` to the shopper of `tenant`'s hand-off `id`;
@@ -80,4 +92,96 @@ fn reply_event(handoff: &Handoff, text: &str) -> anyhow::Result<Event> {
         }],
     };
     Ok(new_event(crate::SOURCE, &handoff_context(handoff)?, &data)?)
+}
+
+/// The owner `actor` sends `parts` (reading as `text`) to the shopper of
+/// `conversation`; returns the reply's `seq` in the conversation's
+/// transcript.
+#[tracing::instrument(skip_all, fields(tenant = actor.tenant, conversation))]
+pub async fn send_as_human(
+    inbox: &Handoffs,
+    actor: &Actor<'_>,
+    conversation: &str,
+    parts: Vec<ResponsePart>,
+    text: &str,
+) -> Result<i32, ApiError> {
+    let mut tx = inbox.pool.begin().await?;
+    let conv = lock_conversation(&mut tx, actor, conversation).await?;
+    let open = db::handoffs::lock_open(&mut tx, &tenant_id(actor)?, conversation).await?;
+    check_owner(
+        open.as_ref().map(|h| Ownership {
+            owner: h.owner_account,
+        }),
+        actor.account,
+    )
+    .map_err(refused)?;
+    let Some(handoff) = open else {
+        return Err(anyhow::anyhow!("checked open hand-off missing").into());
+    };
+    let channel: Channel = serde_json::from_value(serde_json::Value::String(conv.channel.clone()))
+        .map_err(anyhow::Error::new)?;
+    let event = super::build_event(
+        &conversation_context(&conv, Some(&handoff))?,
+        &ChatResponse {
+            channel,
+            recipient: conv.customer.id.clone(),
+            reply_to_message_id: None,
+            sender: Sender::Human,
+            parts: parts.clone(),
+        },
+    )?;
+    let at = event.time().copied().unwrap_or_else(Utc::now);
+    db::conversations::record(
+        &mut tx,
+        &Activity {
+            tenant: actor.tenant,
+            conversation,
+            brand: &conv.brand_id,
+            channel: &conv.channel,
+            customer: &conv.customer,
+            customer_known: false,
+            sender: "human",
+            text,
+            at,
+        },
+    )
+    .await?;
+    let seq = db::messages::append(
+        &mut tx,
+        &db::messages::NewMessage {
+            tenant: actor.tenant,
+            conversation,
+            sender: "human",
+            text,
+            parts: Some(serde_json::to_value(&parts).map_err(anyhow::Error::new)?),
+            at,
+            agent: Some((actor.account, actor.name)),
+            source_id: event.id(),
+            delivery: Some("pending"),
+        },
+    )
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("a fresh reply event was already recorded"))?;
+    db::transcript::append(
+        &mut tx,
+        handoff.id,
+        &NewMessage {
+            from: Author::Human,
+            text,
+            at,
+            agent: Some(actor.name),
+            source_id: Some(event.id()),
+        },
+    )
+    .await?;
+    db::handoffs::replied(&mut tx, handoff.id).await?;
+    live::notify(
+        &mut tx,
+        &Change::new(actor.tenant, &conv.brand_id, conversation, "message").with_seq(Some(seq)),
+    )
+    .await?;
+    inbox.bus.publish(event).await.map_err(bus_unavailable)?;
+    tx.commit().await?;
+    tracing::info!(conversation, seq, "human reply sent from the inbox");
+    Ok(seq)
 }

@@ -17,6 +17,7 @@ use crate::{
     db::{self, handoffs::Handoff},
     domain::{handoff::check_resolve, input::Agent},
     error::{ApiError, bus_unavailable},
+    live::{self, Change},
 };
 
 /// The stored name of a resolution.
@@ -43,23 +44,57 @@ pub async fn resolve_handoff(
         .await?
         .ok_or(ApiError::NotFound("handoff"))?;
     check_resolve(handoff.status()).map_err(|e| ApiError::Conflict(e.to_string()))?;
-    let event = resolved_event(&handoff, agent.as_str(), resolution, note)?;
-    let resolved = db::handoffs::resolve(
-        &mut tx,
-        id,
-        &db::handoffs::Resolution {
-            by: agent.as_str(),
-            resolution: resolution_name(resolution),
-            note,
-        },
-    )
-    .await?;
-    inbox.bus.publish(event).await.map_err(bus_unavailable)?;
+    let resolved =
+        resolve_locked(inbox, &mut tx, &handoff, agent.as_str(), resolution, note).await?;
     tx.commit().await?;
     inbox
         .metrics
         .resolved(tenant.as_str(), resolution_name(resolution));
     tracing::info!(handoff = %id, resolution = resolution_name(resolution), "hand-off resolved");
+    Ok(resolved)
+}
+
+/// Resolves the (locked, open) `handoff` in `conn`'s transaction: the
+/// resolution recorded, the conversation the AI's again (when the inbox
+/// records it), the pages told, and `store.sales.resolved` confirmed; the
+/// caller commits.
+pub async fn resolve_locked(
+    inbox: &Handoffs,
+    conn: &mut sqlx::PgConnection,
+    handoff: &Handoff,
+    by: &str,
+    resolution: Resolution,
+    note: Option<&str>,
+) -> Result<Handoff, ApiError> {
+    let event = resolved_event(handoff, by, resolution, note)?;
+    let resolved = db::handoffs::resolve(
+        conn,
+        handoff.id,
+        &db::handoffs::Resolution {
+            by,
+            resolution: resolution_name(resolution),
+            note,
+        },
+    )
+    .await?;
+    db::conversations::set_handler(
+        conn,
+        &handoff.tenant_id,
+        &handoff.conversation,
+        db::conversations::Handler::Ai,
+    )
+    .await?;
+    live::notify(
+        conn,
+        &Change::new(
+            &handoff.tenant_id,
+            &handoff.brand_id,
+            &handoff.conversation,
+            "resolved",
+        ),
+    )
+    .await?;
+    inbox.bus.publish(event).await.map_err(bus_unavailable)?;
     Ok(resolved)
 }
 

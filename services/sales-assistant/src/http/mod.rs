@@ -30,6 +30,8 @@ pub struct AppState {
     /// The inbox's address as people reach it, for absolute links
     /// (`INBOX_PUBLIC_URL`, no trailing slash).
     pub public_url: String,
+    /// The inbox's live changes (`GET /inbox/events`).
+    pub live: crate::live::Live,
 }
 
 /// Every API route and page (the ops routes are merged in by the caller).
@@ -38,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .merge(store_service::tenants::admin_router())
         .merge(handoffs::router())
         .merge(actions::router())
+        .merge(pages::actions::router())
+        .merge(pages::events::router())
         .merge(pages::router());
     // Every route merged above is behind these: the session, the CSRF
     // guard of unsafe `/inbox` requests (inside the session layer, which

@@ -257,3 +257,27 @@ pub async fn known_brands(pool: &PgPool, tenant: &str) -> sqlx::Result<Vec<Strin
     .fetch_all(pool)
     .await
 }
+
+/// The active accounts of `tenant` who may work `brand` (owners, and
+/// sellers listing it), by name: whom a conversation can be transferred
+/// to.
+#[tracing::instrument(skip_all, fields(tenant, brand))]
+pub async fn may_work_brand(
+    pool: &PgPool,
+    tenant: &str,
+    brand: &str,
+) -> sqlx::Result<Vec<Account>> {
+    let rows = sqlx::query_as!(
+        Row,
+        "select id, tenant_id, email, name, role, brands, disabled_at
+         from seller_account
+         where tenant_id = $1 and disabled_at is null
+           and (role = 'owner' or $2 = any (brands))
+         order by lower(name), email",
+        tenant,
+        brand
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Account::from).collect())
+}

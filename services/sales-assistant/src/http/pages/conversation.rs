@@ -10,6 +10,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::flows::{
+    Actor,
+    find_products::{ProductView, products_by_ids},
+};
+
 use askama::Template;
 use axum::{
     Router,
@@ -19,11 +24,12 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use store_events::data::{OrderLine, ProductSummary};
+use store_events::data::OrderLine;
 
 use super::{
     Layout, Nav, PageError, TakeFlash,
-    inbox::{conversation_path, customer_name, deferred_note, handler, reason_label, sender_label},
+    actions::conversation_path,
+    inbox::{customer_name, deferred_note, handler, reason_label, sender_label},
     render,
 };
 use crate::{
@@ -133,10 +139,18 @@ async fn conversation(
     let orders = shopper_orders::of_shopper(pool, &seller.tenant, &id).await?;
 
     let ids: BTreeSet<String> = entries.iter().flat_map(product_ids).collect();
+    let actor = Actor {
+        tenant: &seller.tenant,
+        account: seller.account_id,
+        name: &seller.name,
+        brands: (!seller.is_owner()).then_some(seller.brands.as_slice()),
+    };
+    // A catalog that does not answer leaves the cards saying so; the page
+    // still shows.
     let products = if ids.is_empty() {
         BTreeMap::new()
     } else {
-        crate::flows::catalog_lookup::by_ids(&state.inbox, &summary, ids.into_iter().collect())
+        products_by_ids(&state.inbox, &actor, &summary, ids.into_iter().collect())
             .await
             .unwrap_or_default()
     };
@@ -145,18 +159,21 @@ async fn conversation(
         .iter()
         .map(|m| (m.at, Entry::Message(message_view(m, &products))))
         .collect();
-    for order in orders.iter().filter(|o| o.conversation.as_deref() == Some(id.as_str())) {
+    for order in orders
+        .iter()
+        .filter(|o| o.conversation.as_deref() == Some(id.as_str()))
+    {
         let view = order_view(order);
         transcript.push((view.placed_at, Entry::Order(view)));
     }
     transcript.sort_by_key(|(at, _)| *at);
 
     let colleagues = if summary.owner_account == Some(seller.account_id) {
-        accounts::db::may_work(pool, &seller.tenant, &summary.brand)
+        accounts::db::may_work_brand(pool, &seller.tenant, &summary.brand)
             .await?
             .into_iter()
-            .filter(|(account, _)| *account != seller.account_id)
-            .map(|(account, name)| (account.to_string(), name))
+            .filter(|account| account.id != seller.account_id)
+            .map(|account| (account.id.to_string(), account.name))
             .collect()
     } else {
         Vec::new()
@@ -218,7 +235,7 @@ fn parts_product_ids(parts: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
-fn message_view(m: &TranscriptEntry, products: &BTreeMap<String, ProductSummary>) -> MessageView {
+fn message_view(m: &TranscriptEntry, products: &BTreeMap<String, ProductView>) -> MessageView {
     let who = match m.sender.as_str() {
         "human" => m.agent_name.clone().unwrap_or_else(|| "Seller".to_owned()),
         other => sender_label(other).to_owned(),
@@ -228,7 +245,7 @@ fn message_view(m: &TranscriptEntry, products: &BTreeMap<String, ProductSummary>
         .map(|id| match products.get(&id) {
             Some(p) => ProductCard {
                 name: p.name.clone(),
-                price: p.price.to_string(),
+                price: p.price.clone(),
                 stock: match p.stock {
                     0 => "out of stock".to_owned(),
                     n => format!("{n} in stock"),
@@ -252,7 +269,9 @@ fn message_view(m: &TranscriptEntry, products: &BTreeMap<String, ProductSummary>
             class: "failed",
             label: format!(
                 "Not delivered: {}",
-                m.delivery_reason.as_deref().unwrap_or("the channel refused it")
+                m.delivery_reason
+                    .as_deref()
+                    .unwrap_or("the channel refused it")
             ),
         },
         _ => DeliveryView {
@@ -300,7 +319,10 @@ fn order_view(o: &ShopOrder) -> OrderView {
         total: o.total(),
         status: status.to_owned(),
         status_class,
-        payment_url: o.payment_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        payment_url: o
+            .payment_url
+            .clone()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         cancellable: matches!(o.status.as_str(), "pending_payment" | "paid" | "fulfilled"),
     }
 }

@@ -15,7 +15,7 @@ use axum::{
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{Layout, Nav, PageError, TakeFlash, render};
+use super::{Layout, Nav, PageError, TakeFlash, actions::conversation_path, render};
 use crate::{
     db::conversations::{self, ConversationSummary, ListFilter, View},
     http::{AppState, session::SignedIn},
@@ -184,7 +184,7 @@ fn tabs(current: View, brand: Option<&str>) -> Vec<Tab> {
         let mut href = format!("/inbox?view={}", view_name(view));
         if let Some(brand) = brand {
             href.push_str("&brand=");
-            href.push_str(&url::form_urlencoded::byte_serialize(brand.as_bytes()).collect::<String>());
+            href.push_str(&super::actions::encode_segment(brand));
         }
         Tab {
             label,
@@ -193,20 +193,6 @@ fn tabs(current: View, brand: Option<&str>) -> Vec<Tab> {
         }
     })
     .collect()
-}
-
-/// The path of a conversation's page (its id percent-encoded).
-pub fn conversation_path(conversation: &str) -> String {
-    format!(
-        "/inbox/conversations/{}",
-        utf8_percent(conversation)
-    )
-}
-
-fn utf8_percent(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
 }
 
 fn row(c: &ConversationSummary, seller: &SignedIn, now: DateTime<Utc>) -> Row {
@@ -237,7 +223,9 @@ fn row(c: &ConversationSummary, seller: &SignedIn, now: DateTime<Utc>) -> Row {
 /// header: a CSS class and a sentence.
 pub fn handler(c: &ConversationSummary, seller: &SignedIn) -> (&'static str, String) {
     match c.handler.as_str() {
-        "human" if c.owner_account == Some(seller.account_id) => ("human", "You have it".to_owned()),
+        "human" if c.owner_account == Some(seller.account_id) => {
+            ("human", "You have it".to_owned())
+        }
         "human" => (
             "human",
             format!(
@@ -295,7 +283,10 @@ pub fn deferred_note(c: &ConversationSummary) -> Option<String> {
     };
     Some(match handoff.deferred_until {
         Some(until) if until > Utc::now() => {
-            format!("{why}; the shopper was told a person answers from {} UTC", until.format("%a %H:%M"))
+            format!(
+                "{why}; the shopper was told a person answers from {} UTC",
+                until.format("%a %H:%M")
+            )
         }
         _ => format!("{why}; the AI kept helping — answer first"),
     })
@@ -331,14 +322,6 @@ mod tests {
         assert_eq!(ago(chrono::Duration::minutes(7)), "7 min");
         assert_eq!(ago(chrono::Duration::minutes(125)), "2 h 5 min");
         assert_eq!(ago(chrono::Duration::days(3)), "3 d");
-    }
-
-    #[test]
-    fn a_conversation_path_encodes_its_id() {
-        assert_eq!(
-            conversation_path("webchat:a b/c"),
-            "/inbox/conversations/webchat%3Aa%20b%2Fc"
-        );
     }
 
     #[test]

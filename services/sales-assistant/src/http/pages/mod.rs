@@ -11,7 +11,9 @@
 //! conversation and its actions' forms). The session, the sign-in
 //! extractors and the CSRF guard are [`super::session`].
 
+pub mod actions;
 pub mod conversation;
+pub mod events;
 pub mod inbox;
 pub mod invitations;
 pub mod signin;

@@ -1,0 +1,184 @@
+//! Recording every conversation (not only those handed to a human): each
+//! `store.chat.message.new` (the shopper's words, media, places and taps
+//! described as text) and each `store.chat.response` (the AI's, a human's
+//! or the platform's, with its parts as sent) brings the conversation up
+//! to date and adds one message to its transcript, once per event (the
+//! message's `source_id` is the event's id, and the event is claimed in
+//! the idempotency ledger in the same transaction). A reply is recorded
+//! with delivery `pending` until the channel reports. Every message is
+//! announced to the open inbox pages (`live`).
+
+use chrono::Utc;
+use store_bus::HandlerError;
+use store_events::{
+    AttributesReader as _, Event, EventData as _, EventMeta,
+    data::{Channel, ChatMessageNew, ChatResponse, Customer, Sender},
+    decode,
+};
+
+use super::{Handoffs, retry};
+use crate::{
+    db::{self, conversations::Activity, messages::NewMessage},
+    domain::{
+        handoff::fallback_conversation,
+        transcript::{content_text, parts_text},
+    },
+    live::{self, Change},
+};
+
+/// Name of this flow in the idempotency ledger.
+pub const LEDGER_NAME: &str = "sales-assistant.conversations";
+
+/// The stored name of a channel.
+pub fn channel_name(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Whatsapp => "whatsapp",
+        Channel::Telegram => "telegram",
+        Channel::Webchat => "webchat",
+    }
+}
+
+/// The stored name of a reply's sender.
+pub fn sender_name(sender: Sender) -> &'static str {
+    match sender {
+        Sender::Ai => "ai",
+        Sender::Human => "human",
+        Sender::System => "system",
+    }
+}
+
+/// One message to record.
+struct Said<'a> {
+    conversation: String,
+    brand: String,
+    channel: &'static str,
+    customer: Customer,
+    customer_known: bool,
+    sender: &'static str,
+    text: String,
+    parts: Option<serde_json::Value>,
+    at: chrono::DateTime<Utc>,
+    delivery: Option<&'static str>,
+    event: &'a Event,
+}
+
+/// Handles one `store.chat.message.new`.
+#[tracing::instrument(skip_all, fields(event = %event.id()))]
+pub async fn record_shopper_words(inbox: &Handoffs, event: &Event) -> Result<(), HandlerError> {
+    let meta = EventMeta::from_event(event)?;
+    let message: ChatMessageNew = decode(event)?;
+    let Some(brand) = meta.brand else {
+        tracing::warn!("a shopper's message without a brand is not recorded");
+        return Ok(());
+    };
+    let channel = channel_name(message.channel);
+    let mut text = content_text(&message.content);
+    if message.edited {
+        text = format!("(edited) {text}");
+    }
+    let said = Said {
+        conversation: meta.conversation.map_or_else(
+            || fallback_conversation(channel, &message.customer.id),
+            |c| c.as_str().to_owned(),
+        ),
+        brand: brand.to_string(),
+        channel,
+        customer: message.customer,
+        customer_known: true,
+        sender: "shopper",
+        text,
+        parts: None,
+        at: message.sent_at,
+        delivery: None,
+        event,
+    };
+    record(inbox, meta.tenant.as_str(), ChatMessageNew::TYPE, &said).await
+}
+
+/// Handles one `store.chat.response`.
+#[tracing::instrument(skip_all, fields(event = %event.id()))]
+pub async fn record_reply(inbox: &Handoffs, event: &Event) -> Result<(), HandlerError> {
+    let meta = EventMeta::from_event(event)?;
+    let reply: ChatResponse = decode(event)?;
+    let Some(brand) = meta.brand else {
+        tracing::warn!("a reply without a brand is not recorded");
+        return Ok(());
+    };
+    let channel = channel_name(reply.channel);
+    let said = Said {
+        conversation: meta.conversation.map_or_else(
+            || fallback_conversation(channel, &reply.recipient),
+            |c| c.as_str().to_owned(),
+        ),
+        brand: brand.to_string(),
+        channel,
+        customer: Customer::new(reply.recipient.clone()),
+        customer_known: false,
+        sender: sender_name(reply.sender),
+        text: parts_text(&reply.parts),
+        parts: Some(serde_json::to_value(&reply.parts).map_err(HandlerError::reject)?),
+        at: event.time().copied().unwrap_or_else(Utc::now),
+        delivery: Some("pending"),
+        event,
+    };
+    record(inbox, meta.tenant.as_str(), ChatResponse::TYPE, &said).await
+}
+
+async fn record(
+    inbox: &Handoffs,
+    tenant: &str,
+    ty: &str,
+    said: &Said<'_>,
+) -> Result<(), HandlerError> {
+    let mut tx = inbox.pool.begin().await.map_err(retry)?;
+    if store_idempotency::claim(&mut tx, LEDGER_NAME, said.event.id(), ty)
+        .await
+        .map_err(retry)?
+        .is_duplicate()
+    {
+        return Ok(());
+    }
+    db::conversations::record(
+        &mut tx,
+        &Activity {
+            tenant,
+            conversation: &said.conversation,
+            brand: &said.brand,
+            channel: said.channel,
+            customer: &said.customer,
+            customer_known: said.customer_known,
+            sender: said.sender,
+            text: &said.text,
+            at: said.at,
+        },
+    )
+    .await
+    .map_err(retry)?;
+    let seq = db::messages::append(
+        &mut tx,
+        &NewMessage {
+            tenant,
+            conversation: &said.conversation,
+            sender: said.sender,
+            text: &said.text,
+            parts: said.parts.clone(),
+            at: said.at,
+            agent: None,
+            source_id: said.event.id(),
+            delivery: said.delivery,
+        },
+    )
+    .await
+    .map_err(retry)?;
+    // A reply the inbox sent is recorded already (under this event's id).
+    if seq.is_some() {
+        live::notify(
+            &mut tx,
+            &Change::new(tenant, &said.brand, &said.conversation, "message").with_seq(seq),
+        )
+        .await
+        .map_err(retry)?;
+    }
+    tx.commit().await.map_err(retry)?;
+    Ok(())
+}
