@@ -40,6 +40,10 @@ pub async fn resolve_handoff(
     note: Option<&str>,
 ) -> Result<Handoff, ApiError> {
     let mut tx = inbox.pool.begin().await?;
+    // Its conversation is locked first, as every inbox action does.
+    if let Some(found) = db::handoffs::get(&inbox.pool, tenant, id).await? {
+        db::conversations::lock(&mut tx, tenant.as_str(), &found.conversation).await?;
+    }
     let handoff = db::handoffs::lock(&mut tx, tenant, id)
         .await?
         .ok_or(ApiError::NotFound("handoff"))?;

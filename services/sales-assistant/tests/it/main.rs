@@ -9,6 +9,8 @@ mod auth;
 mod browser;
 mod escalation;
 mod helpers;
+mod inbox;
+mod inbox_requests;
 mod invitations;
 mod operator;
 mod ordering;
