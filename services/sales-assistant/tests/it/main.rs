@@ -7,6 +7,7 @@
 mod accounts;
 mod auth;
 mod browser;
+mod cross_tenant;
 mod escalation;
 mod helpers;
 mod inbox;
@@ -15,6 +16,7 @@ mod invitations;
 mod operator;
 mod ordering;
 mod outage;
+mod pages;
 mod replies;
 mod resolve;
 mod throttling;
