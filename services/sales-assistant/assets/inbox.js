@@ -227,7 +227,12 @@
       if (!response.ok) throw new Error(data.detail || 'The catalog did not answer');
       results.replaceChildren();
       if (data.products.length === 0) results.append(element('li', 'muted', 'Nothing found.'));
-      for (const product of data.products) {
+      // A product with several variants (sizes, colours) is one row per
+      // variant: an order names the variant.
+      const choices = data.products.flatMap((product) => (product.variants?.length
+        ? product.variants.map((v) => ({ ...product, name: v.name, price: v.price, stock: v.stock, variant_id: v.id }))
+        : [product]));
+      for (const product of choices) {
         const row = element('li', 'product-result');
         row.dataset.product = product.id;
         row.append(
@@ -257,7 +262,8 @@
   });
 
   function addItem(product) {
-    if (!picked.has(product.id)) {
+    const key = `${product.id}/${product.variant_id ?? ''}`;
+    if (!picked.has(key)) {
       const row = element('li', 'order-item');
       const name = element('span', '', product.name);
       const quantity = element('input');
@@ -269,13 +275,13 @@
       const remove = element('button', 'link-button', 'Remove');
       remove.type = 'button';
       remove.addEventListener('click', () => {
-        picked.delete(product.id);
+        picked.delete(key);
         row.remove();
         builder.hidden = picked.size === 0;
       });
       row.append(name, quantity, remove);
       items.append(row);
-      picked.set(product.id, quantity);
+      picked.set(key, { product, quantity });
     }
     builder.hidden = false;
   }
@@ -283,7 +289,11 @@
   const createOrder = document.getElementById('create-order');
   createOrder?.addEventListener('click', async () => {
     const orderResult = document.getElementById('order-result');
-    const lines = [...picked].map(([id, input]) => ({ product_id: id, quantity: Number(input.value) }));
+    const lines = [...picked.values()].map(({ product, quantity }) => ({
+      product_id: product.id,
+      ...(product.variant_id ? { variant_id: product.variant_id } : {}),
+      quantity: Number(quantity.value),
+    }));
     createOrder.disabled = true;
     try {
       const answer = await post(createOrder.dataset.action, { items: lines });

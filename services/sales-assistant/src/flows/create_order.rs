@@ -34,6 +34,8 @@ pub const MAX_QUANTITY: u32 = 99;
 pub struct Item {
     /// Catalog product id.
     pub product_id: String,
+    /// Its variant (size, colour), for a product that has variants.
+    pub variant_id: Option<String>,
     /// Units, 1–99.
     pub quantity: u32,
 }
@@ -108,7 +110,7 @@ pub async fn create_order(
             .iter()
             .map(|i| OrderItem {
                 product_id: i.product_id.trim().to_owned(),
-                variant_id: None,
+                variant_id: i.variant_id.as_deref().map(|v| v.trim().to_owned()),
                 quantity: i.quantity,
             })
             .collect(),

@@ -39,6 +39,10 @@ pub struct ProductView {
     /// A picture.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
+    /// Its one variant's id, when the catalog has exactly one (what an
+    /// order names besides the product).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<String>,
     /// Its variants, when the catalog lists more than one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<VariantView>,
@@ -111,12 +115,18 @@ pub async fn product_by_id(
     conv: &ConversationSummary,
     id: &str,
 ) -> Result<Option<ProductView>, ApiError> {
+    // A lookup by id: no search text (the catalog would also match the
+    // text, and an id is no product's words).
     let query = ProductQuery {
+        text: None,
         filters: ProductFilters {
             ids: Some(vec![id.to_owned()]),
             ..ProductFilters::default()
         },
-        ..ProductQuery::text(id)
+        // Every variant of it.
+        limit: 20,
+        offset: None,
+        language: None,
     };
     let products = ask_catalog(inbox, actor, conv, &query).await?;
     let matching: Vec<ProductSummary> = products
@@ -137,7 +147,8 @@ pub async fn products_by_ids(
     ids.truncate(50);
     let query = ProductQuery {
         text: None,
-        limit: u32::try_from(ids.len()).unwrap_or(50).max(1),
+        // Room for their variants.
+        limit: 50,
         filters: ProductFilters {
             ids: Some(ids),
             ..ProductFilters::default()
@@ -205,14 +216,15 @@ fn views(products: &[ProductSummary]) -> Vec<ProductView> {
                 currency: p.price.currency.as_str().to_owned(),
                 stock: p.stock,
                 image_url: p.image_url.clone(),
+                variant_id: None,
                 variants: vec![variant],
             }),
         }
     }
-    // One variant is the product itself.
+    // One variant is the product itself: its id is all an order needs.
     for view in &mut views {
         if view.variants.len() == 1 {
-            view.variants.clear();
+            view.variant_id = view.variants.pop().and_then(|v| v.id);
         }
     }
     views

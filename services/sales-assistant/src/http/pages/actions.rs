@@ -387,8 +387,9 @@ async fn send_product_action(
     answer(&headers, &session, &conversation, result).await
 }
 
-/// An order: `{"items": [{"product_id", "quantity"}]}` from a script, or a
-/// form with one line (`product_id`, `quantity`). No price: the shop's.
+/// An order: `{"items": [{"product_id", "variant_id"?, "quantity"}]}` from
+/// a script, or a form with one line (`product_id`, `variant_id`,
+/// `quantity`). No price: the shop's.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct OrderBody {
@@ -396,6 +397,8 @@ struct OrderBody {
     items: Vec<OrderItemBody>,
     #[serde(default)]
     product_id: Option<String>,
+    #[serde(default)]
+    variant_id: Option<String>,
     #[serde(default)]
     quantity: Option<u32>,
     /// The CSRF field of a form.
@@ -407,6 +410,8 @@ struct OrderBody {
 #[serde(deny_unknown_fields)]
 struct OrderItemBody {
     product_id: String,
+    #[serde(default)]
+    variant_id: Option<String>,
     quantity: u32,
 }
 
@@ -426,12 +431,14 @@ async fn order_action(
             .into_iter()
             .map(|i| Item {
                 product_id: i.product_id,
+                variant_id: i.variant_id.filter(|v| !v.trim().is_empty()),
                 quantity: i.quantity,
             })
             .collect();
         if let Some(product_id) = body.product_id {
             items.push(Item {
                 product_id,
+                variant_id: body.variant_id.filter(|v| !v.trim().is_empty()),
                 quantity: body.quantity.unwrap_or(1),
             });
         }

@@ -235,31 +235,84 @@ fn parts_product_ids(parts: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
+/// A reply's menus of products (`list` parts, as the AI seller offers
+/// what a search found) as cards: each row's title and price, and the
+/// stock the reply's text gives for it (`… (3 in stock)`).
+fn list_cards(parts: Option<&Value>) -> Vec<ProductCard> {
+    let Some(Value::Array(parts)) = parts else {
+        return Vec::new();
+    };
+    let mut cards = Vec::new();
+    for part in parts
+        .iter()
+        .filter(|p| p.get("kind").and_then(Value::as_str) == Some("list"))
+    {
+        let text = part.get("text").and_then(Value::as_str).unwrap_or_default();
+        let rows = part
+            .get("sections")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|section| section.get("rows").and_then(Value::as_array))
+            .flatten();
+        for row in rows {
+            let Some(title) = row.get("title").and_then(Value::as_str) else {
+                continue;
+            };
+            cards.push(ProductCard {
+                name: title.to_owned(),
+                price: row
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                stock: stock_in(text, title).unwrap_or_default(),
+                image_url: None,
+            });
+        }
+    }
+    cards
+}
+
+/// `3 in stock` from the line of `text` that names `title`.
+fn stock_in(text: &str, title: &str) -> Option<String> {
+    let line = text.lines().find(|line| line.contains(title))?;
+    let end = line.rfind(" in stock)")?;
+    let start = line[..end].rfind('(')? + 1;
+    let count = &line[start..end];
+    count
+        .chars()
+        .all(|c| c.is_ascii_digit())
+        .then(|| format!("{count} in stock"))
+}
+
 fn message_view(m: &TranscriptEntry, products: &BTreeMap<String, ProductView>) -> MessageView {
     let who = match m.sender.as_str() {
         "human" => m.agent_name.clone().unwrap_or_else(|| "Seller".to_owned()),
         other => sender_label(other).to_owned(),
     };
-    let cards = parts_product_ids(m.parts.as_ref())
-        .into_iter()
-        .map(|id| match products.get(&id) {
-            Some(p) => ProductCard {
-                name: p.name.clone(),
-                price: p.price.clone(),
-                stock: match p.stock {
-                    0 => "out of stock".to_owned(),
-                    n => format!("{n} in stock"),
+    let mut cards: Vec<ProductCard> = list_cards(m.parts.as_ref());
+    let catalog_cards =
+        parts_product_ids(m.parts.as_ref())
+            .into_iter()
+            .map(|id| match products.get(&id) {
+                Some(p) => ProductCard {
+                    name: p.name.clone(),
+                    price: p.price.clone(),
+                    stock: match p.stock {
+                        0 => "out of stock".to_owned(),
+                        n => format!("{n} in stock"),
+                    },
+                    image_url: p.image_url.clone().filter(|u| u.starts_with("https://")),
                 },
-                image_url: p.image_url.clone().filter(|u| u.starts_with("https://")),
-            },
-            None => ProductCard {
-                name: id,
-                price: "details unavailable".to_owned(),
-                stock: String::new(),
-                image_url: None,
-            },
-        })
-        .collect();
+                None => ProductCard {
+                    name: id,
+                    price: "details unavailable".to_owned(),
+                    stock: String::new(),
+                    image_url: None,
+                },
+            });
+    cards.extend(catalog_cards);
     let delivery = m.delivery.as_deref().map(|d| match d {
         "sent" => DeliveryView {
             class: "sent",
@@ -332,6 +385,25 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_product_menu_becomes_cards_with_price_and_stock() {
+        let parts = json!([{
+            "kind": "list",
+            "text": "Here is what I found:\n1. Classic Sneakers (38) — 299.90 BRL (3 in stock)\n2. Boots — 10.00 BRL",
+            "button_label": "See products",
+            "sections": [{"title": "See products", "rows": [
+                {"id": "pick:1", "title": "Classic Sneakers (38)", "description": "299.90 BRL"},
+                {"id": "pick:2", "title": "Boots", "description": "10.00 BRL"}
+            ]}]
+        }]);
+        let cards = list_cards(Some(&parts));
+        assert_eq!(cards.len(), 2);
+        assert_eq!(cards[0].name, "Classic Sneakers (38)");
+        assert_eq!(cards[0].price, "299.90 BRL");
+        assert_eq!(cards[0].stock, "3 in stock");
+        assert_eq!(cards[1].stock, "");
+    }
 
     #[test]
     fn product_ids_come_from_products_parts_only() {
