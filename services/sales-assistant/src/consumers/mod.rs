@@ -1,9 +1,10 @@
 //! What the sales assistant consumes, each handed to its flow: escalations
 //! (`flows::open_handoff`), shopper messages and human replies of
 //! conversations with an open hand-off (`flows::record_shopper_message`,
-//! `flows::record_human_reply`).
+//! `flows::record_human_reply`), and the shop's orders and their status
+//! changes (`flows::record_order`).
 //!
-//! All three arrive on one queue, sharded by conversation: each
+//! All of them arrive on one queue, sharded by conversation: each
 //! conversation's events are handled one at a time in the order they
 //! arrived (a shopper's message right after an escalation finds the
 //! hand-off open; transcript `seq` follows arrival), different
@@ -13,11 +14,14 @@
 use store_bus::{BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
 use store_events::{
     AttributesReader as _, EventData as _,
-    data::{ChatMessageNew, ChatResponse, SalesEscalate},
+    data::{ChatMessageNew, ChatResponse, OrderCreated, OrderStatusChanged, SalesEscalate},
 };
 
 use crate::flows::{
-    Shared, open_handoff::open_handoff, record_human_reply::record_human_reply,
+    Shared,
+    open_handoff::open_handoff,
+    record_human_reply::record_human_reply,
+    record_order::{record_order_created, record_order_status},
     record_shopper_message::record_shopper_message,
 };
 
@@ -36,6 +40,8 @@ pub fn config(bus: &BusConfig, shards: u16) -> ConsumerConfig {
             SalesEscalate::TYPE,
             ChatMessageNew::TYPE,
             ChatResponse::TYPE,
+            OrderCreated::TYPE,
+            OrderStatusChanged::TYPE,
         ]
         .map(|ty| format!("{ty}.#")),
     )
@@ -53,6 +59,8 @@ impl Handler for InboxHandler {
             SalesEscalate::TYPE => open_handoff(&self.0, event).await,
             ChatMessageNew::TYPE => record_shopper_message(&self.0, event).await,
             ChatResponse::TYPE => record_human_reply(&self.0, event).await,
+            OrderCreated::TYPE => record_order_created(&self.0, event).await,
+            OrderStatusChanged::TYPE => record_order_status(&self.0, event).await,
             // Only a binding that matches more than it should brings one:
             // it will never be handled, so it goes to the dead letters.
             other => Err(HandlerError::reject(format!(
@@ -69,7 +77,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_inbox_takes_the_three_event_types_on_one_queue_sharded_by_conversation() {
+    fn the_inbox_takes_its_event_types_on_one_queue_sharded_by_conversation() {
         let bus = BusConfig::new("sales-assistant", "amqp://localhost".into())
             .with_exchange("sales-test");
         let config = config(&bus, 6);
@@ -80,7 +88,9 @@ mod tests {
             [
                 "store.sales.escalate.#",
                 "store.chat.message.new.#",
-                "store.chat.response.#"
+                "store.chat.response.#",
+                "store.order.created.#",
+                "store.order.status.changed.#"
             ]
         );
         assert_eq!(

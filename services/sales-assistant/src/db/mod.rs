@@ -2,6 +2,7 @@
 //! query that a request makes names the tenant it runs for.
 
 pub mod handoffs;
+pub mod orders;
 pub mod transcript;
 
 use secrecy::SecretString;

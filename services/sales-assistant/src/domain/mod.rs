@@ -5,4 +5,5 @@
 
 pub mod handoff;
 pub mod input;
+pub mod order;
 pub mod transcript;

@@ -8,6 +8,7 @@ mod auth;
 mod escalation;
 mod helpers;
 mod ordering;
+mod orders;
 mod outage;
 mod replies;
 mod resolve;
