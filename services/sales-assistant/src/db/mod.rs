@@ -3,6 +3,7 @@
 
 pub mod handoffs;
 pub mod orders;
+pub mod reports;
 pub mod transcript;
 
 use secrecy::SecretString;
