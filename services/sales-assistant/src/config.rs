@@ -6,6 +6,8 @@ use secrecy::SecretString;
 use store_bus::BusConfig;
 use store_service::config::{self, number_from_env as number, parse_env};
 
+use crate::notify::NotifyConfig;
+
 /// Everything the sales assistant needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -28,6 +30,13 @@ pub struct Config {
     /// How often the open hand-offs gauge is recounted from the database
     /// besides after each change (`OPEN_GAUGE_REFRESH_MS`, default 15000).
     pub open_gauge_refresh: Duration,
+    /// Time zone of the report's days (`REPORT_TIME_ZONE`, an IANA name
+    /// such as `America/Sao_Paulo`; default `UTC`), checked against
+    /// PostgreSQL's at start-up.
+    pub report_time_zone: String,
+    /// Notifications of new escalations (`INBOX_PUBLIC_URL`,
+    /// `TELEGRAM_API_BASE`, `TENANTS_FILE`, `NOTIFY_*`).
+    pub notify: NotifyConfig,
 }
 
 impl Config {
@@ -42,6 +51,8 @@ impl Config {
             consumer_shards: parse_env::<NonZeroU16>("CONSUMER_SHARDS", "4", "a positive number")?
                 .get(),
             open_gauge_refresh: Duration::from_millis(number("OPEN_GAUGE_REFRESH_MS", "15000")?),
+            report_time_zone: config::env_or("REPORT_TIME_ZONE", "UTC"),
+            notify: NotifyConfig::from_env()?,
         })
     }
 
@@ -55,6 +66,8 @@ impl Config {
             admin_token: None,
             consumer_shards: 4,
             open_gauge_refresh: Duration::from_secs(1),
+            report_time_zone: "UTC".to_owned(),
+            notify: NotifyConfig::for_tests(),
         }
     }
 }

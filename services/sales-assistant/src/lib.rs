@@ -18,6 +18,7 @@ pub mod error;
 pub mod flows;
 pub mod http;
 pub mod metrics;
+pub mod notify;
 pub mod startup;
 
 pub use config::Config;

@@ -1,5 +1,6 @@
 //! Building and running the sales assistant: database, migrations, the
-//! inbox consumer, the open-gauge recount and the HTTP server (the shared
+//! inbox consumer, the open-gauge recount, the notifications' sender and
+//! the HTTP server (the shared
 //! start-up and drain are `store-service`'s); one cancellation token stops
 //! them all.
 
@@ -15,6 +16,7 @@ use crate::{
     flows::Handoffs,
     http::{self, AppState},
     metrics::InboxMetrics,
+    notify::Notifier,
 };
 
 /// The running sales assistant.
@@ -26,6 +28,11 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let pool = db::connect(&config.database_url, config.database_max_connections).await?;
         db::migrate(&pool).await?;
+        anyhow::ensure!(
+            db::reports::time_zone_exists(&pool, &config.report_time_zone).await?,
+            "REPORT_TIME_ZONE {:?} is not a time zone PostgreSQL knows",
+            config.report_time_zone
+        );
         let base = Foundation::start("sales-assistant", pool, config.bus.clone()).await?;
         let metrics = InboxMetrics::new(base.metrics.registry())
             .context("Failed to register the inbox metrics")?;
@@ -43,11 +50,16 @@ impl Application {
             )
             .await
             .context("Failed to start the inbox consumer")?;
-        let tasks = vec![tokio::spawn(metrics.run_open_gauge(
-            base.pool.clone(),
-            config.open_gauge_refresh,
-            base.shutdown.child_token(),
-        ))];
+        let notifier = Notifier::new(base.pool.clone(), config.notify.clone())
+            .context("Failed to set up the notifications")?;
+        let tasks = vec![
+            tokio::spawn(metrics.run_open_gauge(
+                base.pool.clone(),
+                config.open_gauge_refresh,
+                base.shutdown.child_token(),
+            )),
+            tokio::spawn(notifier.run(base.shutdown.child_token())),
+        ];
         let api = http::router(AppState {
             inbox,
             admin_token: config.admin_token.clone(),

@@ -83,6 +83,13 @@ pub async fn open_handoff(inbox: &Handoffs, event: &Event) -> Result<(), Handler
         .await
         .map_err(retry)?;
     }
+    // A new hand-off (not a repeat) is told to the sellers not on the page,
+    // after the commit (`notify`).
+    if let Escalated::Opened(id) = escalated {
+        crate::notify::db::queue_notice(&mut tx, id, &escalation)
+            .await
+            .map_err(retry)?;
+    }
     tx.commit().await.map_err(retry)?;
 
     match escalated {

@@ -53,7 +53,19 @@ impl TestApp {
         Self::start(true).await
     }
 
+    /// The service with its configuration changed by `configure` first.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config) + Send + 'static) -> Self {
+        Self::start_with(false, configure).await
+    }
+
     async fn start(behind_proxy: bool) -> Self {
+        Self::start_with(behind_proxy, |_| {}).await
+    }
+
+    async fn start_with(
+        behind_proxy: bool,
+        configure: impl FnOnce(&mut Config) + Send + 'static,
+    ) -> Self {
         let amqp = store_testkit::amqp_url();
         let proxy = if behind_proxy {
             Some(Proxy::start(proxy::host_port(&amqp)).await)
@@ -69,6 +81,7 @@ impl TestApp {
             config.admin_token = Some(SecretString::from(ADMIN_TOKEN));
             // Quick to give up on a broker that is gone.
             config.bus.confirm_timeout = Duration::from_secs(3);
+            configure(&mut config);
             Application::build(config).await
         })
         .await

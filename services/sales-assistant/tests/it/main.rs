@@ -7,6 +7,7 @@
 mod auth;
 mod escalation;
 mod helpers;
+mod notifications;
 mod ordering;
 mod orders;
 mod outage;
