@@ -332,3 +332,40 @@ pub async fn next_due(pool: &PgPool) -> Result<Option<DateTime<Utc>>, sqlx::Erro
     .fetch_one(pool)
     .await
 }
+
+/// The Telegram chat id of `tenant`'s account `account`.
+#[tracing::instrument(skip_all, fields(tenant = %tenant, account = %account))]
+pub async fn telegram_chat(
+    pool: &PgPool,
+    tenant: &str,
+    account: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    Ok(sqlx::query_scalar!(
+        "select telegram_chat_id from seller_account where id = $1 and tenant_id = $2",
+        account,
+        tenant
+    )
+    .fetch_optional(pool)
+    .await?
+    .flatten())
+}
+
+/// Sets (or clears) the Telegram chat id of `tenant`'s account `account`.
+#[tracing::instrument(skip_all, fields(tenant = %tenant, account = %account))]
+pub async fn set_telegram_chat(
+    pool: &PgPool,
+    tenant: &str,
+    account: Uuid,
+    chat: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update seller_account set telegram_chat_id = $3, updated_at = now() \
+         where id = $1 and tenant_id = $2",
+        account,
+        tenant,
+        chat
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -15,6 +15,7 @@
 
 pub mod bots;
 pub mod db;
+pub mod input;
 pub mod rules;
 pub mod send;
 
