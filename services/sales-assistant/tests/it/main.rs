@@ -6,6 +6,7 @@
 
 mod auth;
 mod escalation;
+mod first_reply;
 mod helpers;
 mod notifications;
 mod ordering;
