@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use store_bus::BusConfig;
 use store_service::config::{self, number_from_env as number, parse_env};
 
-use crate::domain::hours::StaffedHours;
+use crate::{domain::hours::StaffedHours, notify::NotifyConfig};
 
 /// Everything the sales assistant needs to start.
 #[derive(Debug, Clone)]
@@ -66,6 +66,13 @@ pub struct Config {
     /// the brand's AI seller, the catalog, the order processor
     /// (`INBOX_REQUEST_TIMEOUT_MS`, default 10000).
     pub request_timeout: Duration,
+    /// Time zone of the report's days (`REPORT_TIME_ZONE`, an IANA name
+    /// such as `America/Sao_Paulo`; default `UTC`), checked against
+    /// PostgreSQL's at start-up.
+    pub report_time_zone: String,
+    /// Notifications of new escalations (`INBOX_PUBLIC_URL`,
+    /// `TELEGRAM_API_BASE`, `TENANTS_FILE`, `NOTIFY_*`).
+    pub notify: NotifyConfig,
 }
 
 impl Config {
@@ -106,6 +113,8 @@ impl Config {
                 "true or false",
             )?,
             request_timeout: Duration::from_millis(number("INBOX_REQUEST_TIMEOUT_MS", "10000")?),
+            report_time_zone: config::env_or("REPORT_TIME_ZONE", "UTC"),
+            notify: NotifyConfig::from_env()?,
         })
     }
 
@@ -128,6 +137,8 @@ impl Config {
             staffed_hours: StaffedHours::default(),
             defer_when_nobody_signed_in: false,
             request_timeout: Duration::from_secs(10),
+            report_time_zone: "UTC".to_owned(),
+            notify: NotifyConfig::for_tests(),
         }
     }
 }

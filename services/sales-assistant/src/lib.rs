@@ -20,6 +20,7 @@ pub mod flows;
 pub mod http;
 pub mod live;
 pub mod metrics;
+pub mod notify;
 pub mod startup;
 
 pub use config::Config;

@@ -1,6 +1,7 @@
 //! Building and running the sales assistant: database, migrations, the
 //! inbox consumer, the open-gauge recount, the accounts' housekeeping, the
-//! HTTP server and the operator's listener (the shared
+//! notifications' sender, the HTTP server and the operator's listener (the
+//! shared
 //! start-up and drain are `store-service`'s); one cancellation token stops
 //! them all.
 
@@ -19,6 +20,7 @@ use crate::{
     http::{self, AppState},
     live::Live,
     metrics::InboxMetrics,
+    notify::Notifier,
 };
 
 /// The running sales assistant, and its operator listener's port.
@@ -30,6 +32,11 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let pool = db::connect(&config.database_url, config.database_max_connections).await?;
         db::migrate(&pool).await?;
+        anyhow::ensure!(
+            db::reports::time_zone_exists(&pool, &config.report_time_zone).await?,
+            "REPORT_TIME_ZONE {:?} is not a time zone PostgreSQL knows",
+            config.report_time_zone
+        );
         let base = Foundation::start("sales-assistant", pool, config.bus.clone()).await?;
         let metrics = InboxMetrics::new(base.metrics.registry())
             .context("Failed to register the inbox metrics")?;
@@ -50,11 +57,16 @@ impl Application {
             )
             .await
             .context("Failed to start the inbox consumer")?;
-        let mut tasks = vec![tokio::spawn(metrics.run_open_gauge(
-            base.pool.clone(),
-            config.open_gauge_refresh,
-            base.shutdown.child_token(),
-        ))];
+        let notifier = Notifier::new(base.pool.clone(), config.notify.clone())
+            .context("Failed to set up the notifications")?;
+        let mut tasks = vec![
+            tokio::spawn(metrics.run_open_gauge(
+                base.pool.clone(),
+                config.open_gauge_refresh,
+                base.shutdown.child_token(),
+            )),
+            tokio::spawn(notifier.run(base.shutdown.child_token())),
+        ];
         // Expired sessions and old failed sign-ins deleted.
         tasks.push(tokio::spawn(accounts::cleanup::run(
             base.pool.clone(),

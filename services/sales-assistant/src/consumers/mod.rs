@@ -2,10 +2,11 @@
 //! (`flows::open_handoff`), shopper messages and human replies of
 //! conversations with an open hand-off (`flows::record_shopper_message`,
 //! `flows::record_human_reply`); every conversation's messages
-//! (`flows::record_conversation`) and the replies' delivery reports
-//! (`flows::record_delivery`).
+//! (`flows::record_conversation`), the replies' delivery reports
+//! (`flows::record_delivery`), and the shop's orders and their status
+//! changes (`flows::record_order`).
 //!
-//! All three arrive on one queue, sharded by conversation: each
+//! All of them arrive on one queue, sharded by conversation: each
 //! conversation's events are handled one at a time in the order they
 //! arrived (a shopper's message right after an escalation finds the
 //! hand-off open; transcript `seq` follows arrival), different
@@ -15,12 +16,19 @@
 use store_bus::{BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
 use store_events::{
     AttributesReader as _, EventData as _,
-    data::{ChatDelivery, ChatMessageNew, ChatResponse, SalesEscalate},
+    data::{
+        ChatDelivery, ChatMessageNew, ChatResponse, OrderCreated, OrderStatusChanged, SalesEscalate,
+    },
 };
 
 use crate::flows::{
-    Shared, open_handoff::open_handoff, record_conversation, record_delivery::record_delivery,
-    record_human_reply::record_human_reply, record_shopper_message::record_shopper_message,
+    Shared,
+    open_handoff::open_handoff,
+    record_conversation,
+    record_delivery::record_delivery,
+    record_human_reply::record_human_reply,
+    record_order::{record_order_created, record_order_status},
+    record_shopper_message::record_shopper_message,
 };
 
 /// The queue of every event the sales assistant consumes (its shards are
@@ -39,6 +47,8 @@ pub fn config(bus: &BusConfig, shards: u16) -> ConsumerConfig {
             ChatMessageNew::TYPE,
             ChatResponse::TYPE,
             ChatDelivery::TYPE,
+            OrderCreated::TYPE,
+            OrderStatusChanged::TYPE,
         ]
         .map(|ty| format!("{ty}.#")),
     )
@@ -64,6 +74,8 @@ impl Handler for InboxHandler {
                 record_human_reply(&self.0, event).await
             }
             ChatDelivery::TYPE => record_delivery(&self.0, event).await,
+            OrderCreated::TYPE => record_order_created(&self.0, event).await,
+            OrderStatusChanged::TYPE => record_order_status(&self.0, event).await,
             // Only a binding that matches more than it should brings one:
             // it will never be handled, so it goes to the dead letters.
             other => Err(HandlerError::reject(format!(
@@ -80,7 +92,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_inbox_takes_the_three_event_types_on_one_queue_sharded_by_conversation() {
+    fn the_inbox_takes_its_event_types_on_one_queue_sharded_by_conversation() {
         let bus = BusConfig::new("sales-assistant", "amqp://localhost".into())
             .with_exchange("sales-test");
         let config = config(&bus, 6);
@@ -92,7 +104,9 @@ mod tests {
                 "store.sales.escalate.#",
                 "store.chat.message.new.#",
                 "store.chat.response.#",
-                "store.chat.delivery.#"
+                "store.chat.delivery.#",
+                "store.order.created.#",
+                "store.order.status.changed.#"
             ]
         );
         assert_eq!(

@@ -4,6 +4,8 @@
 pub mod conversations;
 pub mod handoffs;
 pub mod messages;
+pub mod orders;
+pub mod reports;
 pub mod shopper_orders;
 pub mod transcript;
 

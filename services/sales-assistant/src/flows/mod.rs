@@ -8,6 +8,9 @@
 //!   with an open hand-off → its transcript;
 //! - [`record_human_reply`]: `store.chat.response` written by a human (from
 //!   any replica or tool) → its transcript;
+//! - [`record_order`]: `store.order.created` and
+//!   `store.order.status.changed` → the shop's orders (`shop_order`), with
+//!   who closed each sale;
 //! - [`reply_as_human`]: a human seller's reply over HTTP →
 //!   `store.chat.response` for the shopper;
 //! - [`resolve_handoff`]: a human seller hands the conversation back or
@@ -40,6 +43,7 @@ pub mod open_handoff;
 pub mod record_conversation;
 pub mod record_delivery;
 pub mod record_human_reply;
+pub mod record_order;
 pub mod record_shopper_message;
 pub mod release;
 pub mod reply_as_human;

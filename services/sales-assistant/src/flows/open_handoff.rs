@@ -170,6 +170,11 @@ pub async fn open_handoff(inbox: &Handoffs, event: &Event) -> Result<(), Handler
             },
         )
         .await?;
+        // A new hand-off (not a repeat) is told to the sellers not on the
+        // page, after the commit (`notify`).
+        crate::notify::db::queue_notice(&mut tx, id, &escalation)
+            .await
+            .map_err(retry)?;
     }
     live::notify(
         &mut tx,

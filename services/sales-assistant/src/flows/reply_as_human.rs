@@ -71,6 +71,7 @@ pub async fn reply_as_human(
     )
     .await?
     .ok_or_else(|| anyhow::anyhow!("a fresh reply event was already recorded"))?;
+    db::reports::first_human_reply(&mut tx, id, message.at).await?;
     inbox.bus.publish(event).await.map_err(bus_unavailable)?;
     tx.commit().await?;
     tracing::info!(handoff = %id, "human reply sent");

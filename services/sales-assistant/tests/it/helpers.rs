@@ -66,11 +66,14 @@ impl TestApp {
     }
 
     /// The service with the test configuration changed by `configure`.
-    pub async fn spawn_with(configure: fn(&mut Config)) -> Self {
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config) + Send + 'static) -> Self {
         Self::start(false, configure).await
     }
 
-    async fn start(behind_proxy: bool, configure: fn(&mut Config)) -> Self {
+    async fn start(
+        behind_proxy: bool,
+        configure: impl FnOnce(&mut Config) + Send + 'static,
+    ) -> Self {
         let amqp = store_testkit::amqp_url();
         let proxy = if behind_proxy {
             Some(Proxy::start(proxy::host_port(&amqp)).await)
