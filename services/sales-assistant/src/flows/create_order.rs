@@ -9,7 +9,7 @@ use serde::Serialize;
 use store_bus::RpcError;
 use store_events::{
     AttributesReader as _, EventData as _,
-    data::{Channel, OrderCreate, OrderCreated, OrderItem, OrderRejected},
+    data::{Channel, OrderCreate, OrderCreated, OrderItem, OrderRejected, ResponsePart},
     decode,
 };
 
@@ -134,6 +134,23 @@ pub async fn create_order(
         OrderCreated::TYPE => {
             let created: OrderCreated = decode(&reply).map_err(anyhow::Error::new)?;
             tracing::info!(order = %created.order_number, "order placed from the inbox");
+            // The shopper is told as the AI seller would tell them: the
+            // lines, the shop's total and where to pay. The order stands
+            // even if this message cannot go out (the seller sees why).
+            let summary = order_summary(&created);
+            if let Err(error) = super::reply_as_human::send_as_human(
+                inbox,
+                actor,
+                conversation,
+                vec![ResponsePart::Text {
+                    text: summary.clone(),
+                }],
+                &summary,
+            )
+            .await
+            {
+                tracing::warn!(order = %created.order_number, ?error, "the shopper was not told of the order placed for them");
+            }
             Ok(PlacedOrder {
                 number: created.order_number,
                 lines: created
@@ -179,4 +196,23 @@ pub async fn create_order(
         }
         other => Err(anyhow::anyhow!("unexpected answer {other} to an order").into()),
     }
+}
+
+/// What the shopper reads about an order placed for them: its number, the
+/// lines with the shop's prices, the total and where to pay.
+fn order_summary(created: &OrderCreated) -> String {
+    let mut text = format!("Your order {} is placed:", created.order_number);
+    for line in &created.lines {
+        text.push_str(&format!(
+            "\n{} × {} — {}",
+            line.quantity,
+            line.name,
+            money::format(&line.line_total)
+        ));
+    }
+    text.push_str(&format!("\nTotal: {}", money::format(&created.total)));
+    if let Some(link) = &created.payment.link {
+        text.push_str(&format!("\nPay here: {link}"));
+    }
+    text
 }
