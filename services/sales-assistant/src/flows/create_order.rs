@@ -19,10 +19,7 @@ use super::{
     find_products::{request_context, visible_conversation},
     unanswered,
 };
-use crate::{
-    domain::money,
-    error::{ApiError, Refusal},
-};
+use crate::error::{ApiError, Refusal};
 
 /// Most lines an order from the inbox has.
 pub const MAX_ITEMS: usize = 20;
@@ -159,11 +156,11 @@ pub async fn create_order(
                     .map(|l| PlacedLine {
                         name: l.name.clone(),
                         quantity: l.quantity,
-                        unit_price: money::format(&l.unit_price),
-                        line_total: money::format(&l.line_total),
+                        unit_price: l.unit_price.to_string(),
+                        line_total: l.line_total.to_string(),
                     })
                     .collect(),
-                total: money::format(&created.total),
+                total: created.total.to_string(),
                 payment_url: created.payment.link,
             })
         }
@@ -205,12 +202,10 @@ fn order_summary(created: &OrderCreated) -> String {
     for line in &created.lines {
         text.push_str(&format!(
             "\n{} × {} — {}",
-            line.quantity,
-            line.name,
-            money::format(&line.line_total)
+            line.quantity, line.name, line.line_total
         ));
     }
-    text.push_str(&format!("\nTotal: {}", money::format(&created.total)));
+    text.push_str(&format!("\nTotal: {}", created.total));
     if let Some(link) = &created.payment.link {
         text.push_str(&format!("\nPay here: {link}"));
     }

@@ -14,7 +14,6 @@ use store_events::{
 use super::{Actor, Handoffs, build_event, unanswered};
 use crate::{
     db::{self, conversations::ConversationSummary},
-    domain::money,
     error::{ApiError, Refusal},
 };
 
@@ -198,7 +197,7 @@ fn views(products: &[ProductSummary]) -> Vec<ProductView> {
             id: p.variant_id.clone(),
             sku: p.sku.clone(),
             name: p.name.clone(),
-            price: money::format(&p.price),
+            price: p.price.to_string(),
             price_minor: p.price.amount_minor,
             stock: p.stock,
             attributes: p.attributes.clone(),
@@ -211,7 +210,7 @@ fn views(products: &[ProductSummary]) -> Vec<ProductView> {
             None => views.push(ProductView {
                 id: p.product_id.clone(),
                 name: p.name.clone(),
-                price: money::format(&p.price),
+                price: p.price.to_string(),
                 price_minor: p.price.amount_minor,
                 currency: p.price.currency.as_str().to_owned(),
                 stock: p.stock,
