@@ -79,6 +79,7 @@ impl Config {
     /// Reads the configuration from the environment.
     pub fn from_env() -> anyhow::Result<Self> {
         let http_addr = config::http_addr_from_env()?;
+        let public_url = public_url(config::var("INBOX_PUBLIC_URL"), http_addr.port())?;
         Ok(Self {
             http_addr,
             database_url: config::database_url_from_env()?,
@@ -98,7 +99,8 @@ impl Config {
             ),
             cookie_secure: parse_env("INBOX_COOKIE_SECURE", "true", "true or false")?,
             trusted_proxy: parse_env("INBOX_TRUSTED_PROXY", "false", "true or false")?,
-            public_url: public_url(config::var("INBOX_PUBLIC_URL"), http_addr.port())?,
+            notify: NotifyConfig::from_env(&public_url)?,
+            public_url,
             operator_addr: SocketAddr::new(
                 parse_env("OPERATOR_HOST", "127.0.0.1", "an IP address")?,
                 parse_env("OPERATOR_PORT", "9090", "a port number")?,
@@ -114,7 +116,6 @@ impl Config {
             )?,
             request_timeout: Duration::from_millis(number("INBOX_REQUEST_TIMEOUT_MS", "10000")?),
             report_time_zone: config::env_or("REPORT_TIME_ZONE", "UTC"),
-            notify: NotifyConfig::from_env()?,
         })
     }
 

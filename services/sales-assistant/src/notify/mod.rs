@@ -57,7 +57,9 @@ pub struct NotifyConfig {
 
 impl NotifyConfig {
     /// Reads the notifications' settings from the environment.
-    pub fn from_env() -> anyhow::Result<Self> {
+    /// `public_url` is the inbox's address as people reach it
+    /// (`INBOX_PUBLIC_URL`, read once with the rest of the configuration).
+    pub fn from_env(public_url: &str) -> anyhow::Result<Self> {
         let url = |name: &str, default: &str| {
             Url::parse(&config::env_or(name, default))
                 .with_context(|| format!("{name} is not a URL"))
@@ -65,7 +67,8 @@ impl NotifyConfig {
         let attempts: u32 = number("NOTIFY_ATTEMPTS", "6")?;
         anyhow::ensure!(attempts > 0, "NOTIFY_ATTEMPTS must be at least 1");
         Ok(Self {
-            public_url: url("INBOX_PUBLIC_URL", "http://localhost:8080")?,
+            public_url: Url::parse(public_url)
+                .with_context(|| format!("INBOX_PUBLIC_URL {public_url:?} is not a URL"))?,
             telegram_api_base: url("TELEGRAM_API_BASE", DEFAULT_TELEGRAM_API_BASE)?,
             tenants_file: std::env::var_os("TENANTS_FILE")
                 .filter(|v| !v.is_empty())
