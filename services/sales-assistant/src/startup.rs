@@ -59,14 +59,13 @@ impl Application {
             .context("Failed to start the inbox consumer")?;
         let notifier = Notifier::new(base.pool.clone(), config.notify.clone())
             .context("Failed to set up the notifications")?;
-        let mut tasks = vec![
-            tokio::spawn(metrics.run_open_gauge(
-                base.pool.clone(),
-                config.open_gauge_refresh,
-                base.shutdown.child_token(),
-            )),
-            tokio::spawn(notifier.run(base.shutdown.child_token())),
-        ];
+        let mut tasks = vec![tokio::spawn(metrics.run_open_gauge(
+            base.pool.clone(),
+            config.open_gauge_refresh,
+            base.shutdown.child_token(),
+        ))];
+        let telegram_bots = notifier.bots();
+        tasks.push(tokio::spawn(notifier.run(base.shutdown.child_token())));
         // Expired sessions and old failed sign-ins deleted.
         tasks.push(tokio::spawn(accounts::cleanup::run(
             base.pool.clone(),
@@ -88,6 +87,8 @@ impl Application {
                 trusted_proxy: config.trusted_proxy,
             },
             public_url: config.public_url.clone(),
+            report_time_zone: config.report_time_zone.clone(),
+            telegram_bots,
         };
         // The operator's endpoint on a listener of its own, never the
         // public port.

@@ -461,14 +461,20 @@ pub async fn defer(
     Ok(())
 }
 
-/// Notes the first human reply of hand-off `id` (later ones keep it).
+/// Notes the first human reply of hand-off `id`, sent at `at` (later
+/// ones keep it): the reports' time to first reply.
 #[tracing::instrument(skip_all, fields(handoff = %id))]
-pub async fn replied(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn replied(
+    conn: &mut PgConnection,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "update handoff set first_human_reply_at = coalesce(first_human_reply_at, now()),
+        "update handoff set first_human_reply_at = coalesce(first_human_reply_at, $2),
              updated_at = now()
          where id = $1",
-        id
+        id,
+        at
     )
     .execute(conn)
     .await?;

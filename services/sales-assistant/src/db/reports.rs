@@ -1,6 +1,5 @@
 //! The rows of the owner's report (`domain::report`), read for one tenant,
-//! a range of days and optionally one brand; and the one time of a
-//! hand-off only the reports need, its first human reply. Days are calendar days of the
+//! a range of days and optionally one brand. Days are calendar days of the
 //! report's time zone (an IANA name PostgreSQL knows): a day `d` runs from
 //! `d 00:00` to `d+1 00:00` there, daylight saving included.
 
@@ -30,25 +29,6 @@ pub async fn today(pool: &PgPool, zone: &str) -> Result<NaiveDate, sqlx::Error> 
     sqlx::query_scalar!(r#"select (now() at time zone $1)::date as "today!""#, zone)
         .fetch_one(pool)
         .await
-}
-
-/// Records that a human first replied in hand-off `handoff` at `at`; a
-/// later reply leaves the first one's time.
-#[tracing::instrument(skip_all, fields(handoff = %handoff))]
-pub async fn first_human_reply(
-    conn: &mut sqlx::PgConnection,
-    handoff: uuid::Uuid,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "update handoff set first_human_reply_at = coalesce(first_human_reply_at, $2) \
-         where id = $1",
-        handoff,
-        at
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Every brand `tenant` has a conversation, hand-off or order of, by name.

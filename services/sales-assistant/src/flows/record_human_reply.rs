@@ -64,7 +64,7 @@ pub async fn record_human_reply(inbox: &Handoffs, event: &Event) -> Result<(), H
     )
     .await
     .map_err(retry)?;
-    db::reports::first_human_reply(&mut tx, handoff.id, at)
+    db::handoffs::replied(&mut tx, handoff.id, at)
         .await
         .map_err(retry)?;
     tx.commit().await.map_err(retry)?;

@@ -71,7 +71,7 @@ pub async fn reply_as_human(
     )
     .await?
     .ok_or_else(|| anyhow::anyhow!("a fresh reply event was already recorded"))?;
-    db::reports::first_human_reply(&mut tx, id, message.at).await?;
+    db::handoffs::replied(&mut tx, id, message.at).await?;
     inbox.bus.publish(event).await.map_err(bus_unavailable)?;
     tx.commit().await?;
     tracing::info!(handoff = %id, "human reply sent");
@@ -175,7 +175,7 @@ pub async fn send_as_human(
         },
     )
     .await?;
-    db::handoffs::replied(&mut tx, handoff.id).await?;
+    db::handoffs::replied(&mut tx, handoff.id, at).await?;
     live::notify(
         &mut tx,
         &Change::new(actor.tenant, &conv.brand_id, conversation, "message").with_seq(Some(seq)),

@@ -32,6 +32,11 @@ pub struct AppState {
     pub public_url: String,
     /// The inbox's live changes (`GET /inbox/events`).
     pub live: crate::live::Live,
+    /// The time zone of the reports' days (`REPORT_TIME_ZONE`).
+    pub report_time_zone: String,
+    /// The tenants' Telegram bots (whether a tenant has one, for the
+    /// notification settings page).
+    pub telegram_bots: crate::notify::bots::TelegramBots,
 }
 
 /// Every API route and page (the ops routes are merged in by the caller).

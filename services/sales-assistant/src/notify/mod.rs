@@ -144,9 +144,9 @@ impl Notifier {
         })
     }
 
-    /// Whether `tenant` has a Telegram bot to notify through.
-    pub fn has_telegram(&self, tenant: &str) -> bool {
-        self.sending.bots.has(tenant)
+    /// The tenants' Telegram bots it sends through.
+    pub fn bots(&self) -> TelegramBots {
+        self.sending.bots.clone()
     }
 
     /// Works until `stop`: queues the deliveries of new notices and sends
@@ -232,7 +232,9 @@ impl Notifier {
             targets.push(Target::Webhook(url));
         }
         if settings.telegram && self.sending.bots.has(&notice.tenant) {
-            let on_the_page: Vec<uuid::Uuid> = Vec::new(); // TEMP until accounts merge: signed_in_sellers
+            let on_the_page =
+                crate::accounts::db::signed_in_sellers(&self.pool, &notice.tenant, &notice.brand)
+                    .await?;
             targets.extend(
                 db::telegram_chats(&mut tx, &notice.tenant, &notice.brand)
                     .await?

@@ -21,6 +21,7 @@ mod orders;
 mod outage;
 mod pages;
 mod replies;
+mod reports;
 mod resolve;
 mod throttling;
 mod transcript;

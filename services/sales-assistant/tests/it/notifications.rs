@@ -29,7 +29,11 @@ use tokio::sync::mpsc;
 use url::Url;
 use uuid::Uuid;
 
+use sales_assistant::accounts::Role;
+
 use crate::helpers::{BRAND, TestApp, escalation};
+
+const SETTINGS: &str = "/inbox/settings/notifications";
 
 /// A request a fake server took.
 #[derive(Debug, Clone)]
@@ -388,4 +392,124 @@ async fn wait_delivery(app: &TestApp, status: &str) -> (String, i32) {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test]
+async fn a_seller_on_the_page_is_not_messaged_one_who_signed_out_is() {
+    let mut telegram = FakeServer::telegram(&[]).await;
+    let app = spawn_notifying(&telegram.base, "123:secret-token").await;
+    let key = app.tenant("acme").await;
+    let owner = app.account("acme", Role::Owner, &[]).await.browser().await;
+    let (status, page) = owner
+        .post_form(SETTINGS, &[("telegram", "on"), ("webhook_url", "")])
+        .await;
+    assert_eq!(status, 200, "{page}");
+    // The owner is on the page too; give them no chat.
+    let on_page = app
+        .account("acme", Role::Seller, &[BRAND])
+        .await
+        .browser()
+        .await;
+    let away = app
+        .account("acme", Role::Seller, &[BRAND])
+        .await
+        .browser()
+        .await;
+    for (browser, chat) in [(&on_page, "111"), (&away, "222")] {
+        let (status, page) = browser
+            .post_form(&format!("{SETTINGS}/telegram"), &[("chat_id", chat)])
+            .await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Your Telegram chat is saved"), "{page}");
+    }
+    let (status, _) = away.post_form("/inbox/sign-out", &[]).await;
+    assert_eq!(status, 200);
+
+    app.escalated("acme", &key, "wa:5:eva").await;
+    let only = telegram.next().await;
+
+    telegram.assert_quiet(Duration::from_millis(700)).await;
+    assert_eq!(only.json()["chat_id"], 222);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_owner_sets_the_webhook_on_the_page_and_its_secret_is_never_shown_back() {
+    let mut hook = FakeServer::webhook(&[]).await;
+    let app = TestApp::spawn().await;
+    let key = app.tenant("acme").await;
+    let owner = app.account("acme", Role::Owner, &[]).await.browser().await;
+    let seller = app
+        .account("acme", Role::Seller, &[BRAND])
+        .await
+        .browser()
+        .await;
+    let url = hook.base.join("/hooks/inbox").unwrap();
+
+    let (bad_status, bad_page) = owner
+        .post_form(
+            SETTINGS,
+            &[
+                ("webhook_url", "ftp://example.com/x"),
+                ("webhook_secret", "whsec-9"),
+            ],
+        )
+        .await;
+    let (status, page) = owner
+        .post_form(
+            SETTINGS,
+            &[("webhook_url", url.as_str()), ("webhook_secret", "whsec-9")],
+        )
+        .await;
+    // Saved again without typing the secret: it is kept.
+    let (_, kept) = owner
+        .post_form(
+            SETTINGS,
+            &[("webhook_url", url.as_str()), ("webhook_secret", "")],
+        )
+        .await;
+    let (seller_status, seller_page) = seller.get_page(SETTINGS).await;
+    let (seller_post, _) = seller
+        .post_form(SETTINGS, &[("webhook_url", "https://evil.example/")])
+        .await;
+    let (bad_chat, bad_chat_page) = seller
+        .post_form(&format!("{SETTINGS}/telegram"), &[("chat_id", "<b>1</b>")])
+        .await;
+    app.escalated("acme", &key, "wa:6:fred").await;
+    let sent = hook.next().await;
+
+    assert_eq!(bad_status, 422, "{bad_page}");
+    assert!(bad_page.contains("must start with https://"), "{bad_page}");
+    assert!(!bad_page.contains("whsec-9"));
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("The notification settings are saved"),
+        "{page}"
+    );
+    assert!(page.contains("one is set"), "{page}");
+    for shown in [&page, &kept] {
+        assert!(!shown.contains("whsec-9"), "the secret is shown: {shown}");
+    }
+    assert_eq!(seller_status, 200, "{seller_page}");
+    assert!(seller_page.contains("Your Telegram chat"));
+    assert!(!seller_page.contains("Webhook URL"), "{seller_page}");
+    assert_eq!(seller_post, 404);
+    assert_eq!(bad_chat, 422, "{bad_chat_page}");
+    assert!(
+        bad_chat_page.contains("&#60;b&#62;1&#60;/b&#62;"),
+        "not escaped: {bad_chat_page}"
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(b"whsec-9").unwrap();
+    mac.update(&sent.body);
+    assert_eq!(
+        sent.headers["x-signature"],
+        format!("sha256={}", hex::encode(mac.finalize().into_bytes())).as_str()
+    );
+    let stored: Option<String> =
+        sqlx::query_scalar("select webhook_url from notification_setting where tenant_id = 'acme'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.as_deref(), Some(url.as_str()));
+    app.stop().await;
 }

@@ -8,14 +8,18 @@
 //! One module per page family: [`signin`] (sign in and out), [`team`]
 //! (the owner's team page and invitations), [`invitations`] (accepting
 //! one), [`inbox`] (the queue and the watch list), [`conversation`] (one
-//! conversation and its actions' forms). The session, the sign-in
-//! extractors and the CSRF guard are [`super::session`].
+//! conversation and its actions' forms), [`reports`] (the owner's reports
+//! and their CSV), [`notifications`] (the notification settings). The
+//! session, the sign-in extractors and the CSRF guard are
+//! [`super::session`].
 
 pub mod actions;
 pub mod conversation;
 pub mod events;
 pub mod inbox;
 pub mod invitations;
+pub mod notifications;
+pub mod reports;
 pub mod signin;
 pub mod team;
 
@@ -52,6 +56,8 @@ pub fn router() -> Router<AppState> {
         .merge(invitations::router())
         .merge(inbox::router())
         .merge(conversation::router())
+        .merge(reports::router())
+        .merge(notifications::router())
         .fallback(not_found)
 }
 
@@ -83,6 +89,11 @@ const ASSETS: &[Asset] = &[
         name: "inbox.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("../../../assets/inbox.css"),
+    },
+    Asset {
+        name: "report.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../../assets/report.css"),
     },
     Asset {
         name: "inbox.js",
