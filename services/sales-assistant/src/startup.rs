@@ -81,7 +81,7 @@ impl Application {
             live,
             inbox,
             admin_token: config.admin_token.clone(),
-            session: http::session::SessionSettings {
+            session: http::pages::session::SessionSettings {
                 idle: config.session_idle,
                 cookie_secure: config.cookie_secure,
                 trusted_proxy: config.trusted_proxy,

@@ -2,7 +2,7 @@
 //! the tenant's API key, `Authorization: Bearer <key>`), the operator's
 //! `/admin/tenants`, and the ops endpoints (merged in by `store-service`);
 //! the inbox's web pages under `/inbox` ([`pages`]), behind a signed-in
-//! seller's session and the CSRF guard ([`session`]).
+//! seller's session and the CSRF guard ([`pages::session`]).
 
 pub mod actions;
 pub mod auth;
@@ -10,7 +10,6 @@ pub mod extract;
 pub mod handoffs;
 pub mod operator;
 pub mod pages;
-pub mod session;
 
 use axum::{Router, middleware};
 use secrecy::SecretString;
@@ -26,7 +25,7 @@ pub struct AppState {
     pub admin_token: Option<SecretString>,
     /// Sessions and sign-in (`INBOX_SESSION_IDLE_MINUTES`,
     /// `INBOX_COOKIE_SECURE`, `INBOX_TRUSTED_PROXY`).
-    pub session: session::SessionSettings,
+    pub session: pages::session::SessionSettings,
     /// The inbox's address as people reach it, for absolute links
     /// (`INBOX_PUBLIC_URL`, no trailing slash).
     pub public_url: String,
@@ -53,8 +52,8 @@ pub fn router(state: AppState) -> Router {
     // it reads) and the security headers of `/inbox` responses.
     let store = PgSessionStore::new(state.inbox.pool.clone());
     routes
-        .layer(middleware::from_fn(session::csrf_guard))
-        .layer(session::layer(store, &state.session))
+        .layer(middleware::from_fn(pages::session::csrf_guard))
+        .layer(pages::session::layer(store, &state.session))
         .layer(middleware::from_fn(pages::security_headers))
         .with_state(state)
 }

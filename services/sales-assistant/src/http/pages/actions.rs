@@ -43,7 +43,7 @@ use crate::{
         take_over::take_over,
         transfer::transfer,
     },
-    http::{AppState, extract::QueryParams, session::SignedIn},
+    http::{AppState, extract::QueryParams, pages::session::SignedIn},
 };
 
 /// The actions' routes (merged by `http::router`).

@@ -39,7 +39,7 @@ use crate::{
         messages::{self, TranscriptEntry},
         shopper_orders::{self, ShopOrder},
     },
-    http::{AppState, session::SignedIn},
+    http::{AppState, pages::session::SignedIn},
 };
 
 /// The conversation page's route.

@@ -18,7 +18,7 @@ use axum::{
 use futures::{Stream, StreamExt as _};
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::http::{AppState, session::SignedIn};
+use crate::http::{AppState, pages::session::SignedIn};
 
 /// How often the keep-alive comment is sent.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::{Layout, Nav, PageError, TakeFlash, actions::conversation_path, render};
 use crate::{
     db::conversations::{self, ConversationSummary, ListFilter, View},
-    http::{AppState, session::SignedIn},
+    http::{AppState, pages::session::SignedIn},
 };
 
 /// How many rows each list shows at most.

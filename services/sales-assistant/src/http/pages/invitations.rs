@@ -21,7 +21,7 @@ use crate::{
         input::{PASSWORD_MAX, PASSWORD_MIN},
         invitations::{self, Refusal},
     },
-    http::{AppState, session},
+    http::{AppState, pages::session},
 };
 
 /// `GET/POST /inbox/invitations/{token}`.

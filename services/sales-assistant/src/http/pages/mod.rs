@@ -11,7 +11,7 @@
 //! conversation and its actions' forms), [`reports`] (the owner's reports
 //! and their CSV), [`notifications`] (the notification settings). The
 //! session, the sign-in extractors and the CSRF guard are
-//! [`super::session`].
+//! [`session`].
 
 pub mod actions;
 pub mod conversation;
@@ -20,6 +20,7 @@ pub mod inbox;
 pub mod invitations;
 pub mod notifications;
 pub mod reports;
+pub mod session;
 pub mod signin;
 pub mod team;
 
@@ -35,10 +36,8 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::{
-    AppState,
-    session::{self, SignedIn, is_inbox_path},
-};
+use self::session::{SignedIn, is_inbox_path};
+use super::AppState;
 use crate::error::ApiError;
 
 /// The Content-Security-Policy of every page: scripts, styles and

@@ -21,7 +21,7 @@ use super::{Flash, Layout, PageError, TakeFlash, render_with, see_other, set_fla
 use crate::{
     http::{
         AppState,
-        session::{OwnerSignedIn, SignedIn},
+        pages::session::{OwnerSignedIn, SignedIn},
     },
     notify::{
         db::{self, Settings},

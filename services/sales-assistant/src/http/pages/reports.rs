@@ -25,7 +25,7 @@ use crate::{
     domain::report::{DayRange, Report},
     http::{
         AppState,
-        session::{OwnerSignedIn, SignedIn},
+        pages::session::{OwnerSignedIn, SignedIn},
     },
 };
 

@@ -25,7 +25,7 @@ use crate::{
     accounts::{self, db::failures, input::Email, password, throttle::retry_after_secs},
     http::{
         AppState,
-        session::{self, SignedIn},
+        pages::session::{self, SignedIn},
     },
 };
 

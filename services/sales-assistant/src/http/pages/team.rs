@@ -23,7 +23,7 @@ use crate::{
         self, Role,
         invitations::{self, Invitation, Invitee, Refusal},
     },
-    http::{AppState, session::OwnerSignedIn},
+    http::{AppState, pages::session::OwnerSignedIn},
 };
 
 /// `GET /inbox/team`, `POST /inbox/team/invitations`,

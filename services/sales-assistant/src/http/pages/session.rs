@@ -31,12 +31,13 @@ use tower_sessions::{
 };
 use uuid::Uuid;
 
-use super::{AppState, pages::PageError};
+use super::PageError;
 use crate::accounts::{
     self, Role,
     session_store::{ACCOUNT_KEY, PgSessionStore},
     tokens,
 };
+use crate::http::AppState;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "inbox_session";
