@@ -170,6 +170,13 @@ impl Store {
         config.env = vec![
             ("RUST_LOG".to_owned(), "info".to_owned()),
             ("OTEL_TRACES_EXPORTER".to_owned(), "none".to_owned()),
+            // The human sellers here answer through the API, with no inbox
+            // session: an escalation must not be deferred for want of one
+            // signed in (the sales assistant's own tests cover deferral).
+            (
+                "INBOX_DEFER_WHEN_NOBODY_SIGNED_IN".to_owned(),
+                "false".to_owned(),
+            ),
         ];
         config.gateway_env = vec![
             ("WHATSAPP_API_BASE".to_owned(), whatsapp.uri()),
