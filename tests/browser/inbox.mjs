@@ -43,7 +43,15 @@ async function open(name, viewport) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${name}: ${m.text()}`));
+  // Product pictures live on the shops' own hosts, which this machine
+  // cannot reach: only those may fail to load.
+  page.on('requestfailed', (r) => {
+    // A page left while its event stream is open aborts it: not an error.
+    if (r.resourceType() !== 'image' && r.failure()?.errorText !== 'net::ERR_ABORTED') consoleErrors.push(`${name}: ${r.url()} failed: ${r.failure()?.errorText}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/net::ERR_NAME_NOT_RESOLVED/.test(m.text())) consoleErrors.push(`${name}: ${m.text()}`);
+  });
   page.on('pageerror', (e) => consoleErrors.push(`${name}: ${e.message}`));
   pages.push([name, page]);
   return page;
@@ -141,7 +149,10 @@ try {
   const row = await conversationRow(seller, '#queue', shopperName);
   await row.waitFor();
   if (!(await seller.evaluate(() => window.notReloaded === true))) await fail('the inbox reloaded');
+  // The cue: the tab title and the badge count what arrived unseen.
+  await seller.waitForFunction(() => /^\(\d+\) /.test(document.title));
   const title = await seller.title();
+  if (!(await seller.locator('#unread').isVisible())) await fail('no unread badge');
   await seller.screenshot({ path: `${artifacts}/inbox.png`, fullPage: true });
 
   // 5. The seller claims it and sees the transcript with a product card.

@@ -78,8 +78,9 @@
   }
 
   // ---- attention: unread count, tab title, a short beep ----
+  // What arrived since the seller last used the page: counted in the tab
+  // title and the badge until they come back to it (focus, a click, a key).
   function bump(count) {
-    if (!document.hidden && document.hasFocus()) return;
     unread += count;
     showUnread();
   }
@@ -91,9 +92,12 @@
       badge.hidden = unread === 0;
     }
   }
-  window.addEventListener('focus', () => { unread = 0; showUnread(); });
+  const seen = () => { if (unread) { unread = 0; showUnread(); } };
+  window.addEventListener('focus', seen);
+  document.addEventListener('pointerdown', seen);
+  document.addEventListener('keydown', seen);
   document.addEventListener('visibilitychange', () => {
-    if (!document.hidden) { unread = 0; showUnread(); }
+    if (!document.hidden) seen();
   });
 
   let audio = null;

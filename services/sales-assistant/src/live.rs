@@ -35,8 +35,9 @@ pub struct Change {
     pub brand: String,
     /// The conversation that changed.
     pub conversation: String,
-    /// `message`, `escalation`, `claim`, `release`, `resolved`,
-    /// `delivery`, `takeover` or `order`.
+    /// `message` (from the shopper), `reply` (from the AI, a person or the
+    /// store), `escalation`, `claim`, `release`, `resolved`, `delivery`,
+    /// `takeover` or `order`.
     pub kind: String,
     /// The transcript message it concerns, when one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -174,7 +174,19 @@ async fn record(
     if seq.is_some() {
         live::notify(
             &mut tx,
-            &Change::new(tenant, &said.brand, &said.conversation, "message").with_seq(seq),
+            // `message` from the shopper (what the pages count as unread),
+            // `reply` from the AI, a person or the store.
+            &Change::new(
+                tenant,
+                &said.brand,
+                &said.conversation,
+                if said.sender == "shopper" {
+                    "message"
+                } else {
+                    "reply"
+                },
+            )
+            .with_seq(seq),
         )
         .await
         .map_err(retry)?;
