@@ -157,6 +157,8 @@ impl Stack {
             // by every client.
             ("INBOX_COOKIE_SECURE", "false".to_owned()),
             ("INBOX_PUBLIC_URL", local(config.ports.sales)),
+            // The tenants' Telegram bots, for notifying sellers.
+            ("TENANTS_FILE", path_str(&config.tenants_file)),
         ]);
         self.launch(vec![catalog, orders, sales], config, http)
             .await?;
