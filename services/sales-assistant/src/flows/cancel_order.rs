@@ -37,6 +37,15 @@ pub async fn cancel_order(
 ) -> Result<Cancelled, ApiError> {
     let conv = visible_conversation(inbox, actor, conversation).await?;
     check_may_send(inbox, actor, conversation).await?;
+    // Only this shopper's orders: an order number typed into the address
+    // cannot reach another shopper's order of the brand.
+    let theirs = crate::db::shopper_orders::of_shopper(&inbox.pool, actor.tenant, conversation)
+        .await?
+        .iter()
+        .any(|order| order.number == number);
+    if !theirs {
+        return Err(ApiError::NotFound("order"));
+    }
     let request = OrderCancel {
         order_number: number.to_owned(),
         requested_by: actor.name.to_owned(),

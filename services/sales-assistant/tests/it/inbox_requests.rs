@@ -142,7 +142,7 @@ impl RequestHandler for FakeOrders {
         if let Ok(cancel) = decode::<OrderCancel>(&request.event)
             && request.event.ty() == OrderCancel::TYPE
         {
-            let outcome = if cancel.order_number == "1001" {
+            let outcome = if cancel.order_number == "FA-1001" {
                 CancelOutcome::Cancelled
             } else {
                 CancelOutcome::NotFound
@@ -394,10 +394,22 @@ async fn an_order_shows_only_the_shops_prices_and_a_refusal_says_why() {
         "{body}"
     );
 
-    let (status, body) = act(&browser, "wa:22:ana", "orders/1001/cancel", json!({})).await;
+    // Only the shopper's own orders can be cancelled from their
+    // conversation: FA-1001 is theirs (announced on the bus), FA-9999 not.
+    app.publish(&crate::orders::order_created(
+        "acme",
+        Some("wa:22:ana"),
+        "1001",
+        29990,
+        "BRL",
+        chrono::Utc::now(),
+    ))
+    .await;
+    app.wait_handled("store.order.created", 1).await;
+    let (status, body) = act(&browser, "wa:22:ana", "orders/FA-1001/cancel", json!({})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"outcome": "cancelled", "status": "cancelled"}));
-    let (status, body) = act(&browser, "wa:22:ana", "orders/9999/cancel", json!({})).await;
-    assert_eq!((status, body), (200, json!({"outcome": "not_found"})));
+    let (status, body) = act(&browser, "wa:22:ana", "orders/FA-9999/cancel", json!({})).await;
+    assert_eq!(status, 404, "another shopper's order: {body}");
     app.stop().await;
 }
