@@ -5,6 +5,7 @@ pub mod conversations;
 pub mod handoffs;
 pub mod messages;
 pub mod orders;
+pub mod presence;
 pub mod reports;
 pub mod shopper_orders;
 pub mod transcript;

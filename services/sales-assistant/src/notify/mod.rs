@@ -106,6 +106,9 @@ pub const DEFAULT_TELEGRAM_API_BASE: &str = "https://api.telegram.org";
 
 /// Deliveries taken per round.
 const BATCH: i64 = 20;
+/// A seller whose open inbox page was seen this recently is on the page
+/// (its event stream marks it every 20 s).
+const ON_THE_PAGE: Duration = Duration::from_secs(60);
 /// The longest sleep between rounds (a `NOTIFY` lost with a dropped
 /// connection is caught up by then).
 const IDLE: Duration = Duration::from_secs(30);
@@ -232,9 +235,14 @@ impl Notifier {
             targets.push(Target::Webhook(url));
         }
         if settings.telegram && self.sending.bots.has(&notice.tenant) {
-            let on_the_page =
-                crate::accounts::db::signed_in_sellers(&self.pool, &notice.tenant, &notice.brand)
-                    .await?;
+            // Who has the inbox open sees the escalation arrive.
+            let on_the_page = crate::db::presence::on_the_page(
+                &self.pool,
+                &notice.tenant,
+                &notice.brand,
+                ON_THE_PAGE,
+            )
+            .await?;
             targets.extend(
                 db::telegram_chats(&mut tx, &notice.tenant, &notice.brand)
                     .await?

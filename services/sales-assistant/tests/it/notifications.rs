@@ -395,7 +395,7 @@ async fn wait_delivery(app: &TestApp, status: &str) -> (String, i32) {
 }
 
 #[tokio::test]
-async fn a_seller_on_the_page_is_not_messaged_one_who_signed_out_is() {
+async fn a_seller_with_the_inbox_open_is_not_messaged_one_signed_in_elsewhere_is() {
     let mut telegram = FakeServer::telegram(&[]).await;
     let app = spawn_notifying(&telegram.base, "123:secret-token").await;
     let key = app.tenant("acme").await;
@@ -422,14 +422,36 @@ async fn a_seller_on_the_page_is_not_messaged_one_who_signed_out_is() {
         assert_eq!(status, 200, "{page}");
         assert!(page.contains("Your Telegram chat is saved"), "{page}");
     }
-    let (status, _) = away.post_form("/inbox/sign-out", &[]).await;
-    assert_eq!(status, 200);
+    // On the page: its event stream is open (and marks it present). Away:
+    // still signed in, but no page open.
+    let stream = on_page
+        .request(reqwest::Method::GET, "/inbox/events")
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut present = false;
+    for _ in 0..100 {
+        let (seen,): (i64,) =
+            sqlx::query_as("select count(*) from inbox_presence where tenant_id = 'acme'")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        if seen == 1 {
+            present = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(present, "the open page marks its seller present");
 
     app.escalated("acme", &key, "wa:5:eva").await;
     let only = telegram.next().await;
 
     telegram.assert_quiet(Duration::from_millis(700)).await;
     assert_eq!(only.json()["chat_id"], 222);
+    drop(stream);
     app.stop().await;
 }
 
