@@ -53,7 +53,9 @@ for entry in "${crates[@]}"; do
     echo "$dir/.env exists; it would be overwritten: move it away first" >&2
     exit 1
   fi
-  db="sqlx_prepare_${package//-/_}"
+  # Unique per run: two runs at once (worktrees, helpers) must not drop
+  # each other's databases.
+  db="sqlx_prepare_${package//-/_}_$$"
   databases+=("$db")
   psql -q "$server/postgres" -c "set client_min_messages = warning" \
     -c "drop database if exists $db" -c "create database $db" >/dev/null
