@@ -54,9 +54,13 @@ pub mod transfer;
 
 use std::{sync::Arc, time::Duration};
 
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use store_bus::{Bus, HandlerError, RpcError};
-use store_events::{BrandId, ConversationId, EventContext, TenantId};
+use store_events::{
+    AttributesReader as _, BrandId, ConversationId, EventContext, TenantId,
+    data::{Channel, ChatResponse, ResponsePart, Sender},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -202,4 +206,67 @@ pub fn build_event<T: store_events::EventData>(
     data: &T,
 ) -> anyhow::Result<store_events::Event> {
     Ok(store_events::new_event(crate::SOURCE, context, data)?)
+}
+
+/// What the inbox says to the shopper of `conv` (a person's reply, or the
+/// store's notice that one joined): its `store.chat.response` event,
+/// recorded in `conn`'s transaction as the conversation's latest message
+/// and in its transcript, pending delivery. The caller publishes the event
+/// before committing. Returns the event, the message's transcript `seq`
+/// (none when that event was recorded already) and its time.
+pub async fn record_outgoing(
+    conn: &mut PgConnection,
+    actor: &Actor<'_>,
+    conv: &Conversation,
+    handoff: &Handoff,
+    sender: Sender,
+    parts: Vec<ResponsePart>,
+    text: &str,
+) -> Result<(store_events::Event, Option<i32>, DateTime<Utc>), ApiError> {
+    let channel: Channel = serde_json::from_value(serde_json::Value::String(conv.channel.clone()))
+        .map_err(anyhow::Error::new)?;
+    let stored_parts = serde_json::to_value(&parts).map_err(anyhow::Error::new)?;
+    let event = build_event(
+        &conversation_context(conv, Some(handoff))?,
+        &ChatResponse {
+            channel,
+            recipient: conv.customer.id.clone(),
+            reply_to_message_id: None,
+            sender,
+            parts,
+        },
+    )?;
+    let at = event.time().copied().unwrap_or_else(Utc::now);
+    let sender_name = record_conversation::sender_name(sender);
+    db::conversations::record(
+        conn,
+        &db::conversations::Activity {
+            tenant: actor.tenant,
+            conversation: &conv.conversation,
+            brand: &conv.brand_id,
+            channel: &conv.channel,
+            customer: &conv.customer,
+            customer_known: false,
+            sender: sender_name,
+            text,
+            at,
+        },
+    )
+    .await?;
+    let seq = db::messages::append(
+        conn,
+        &db::messages::NewMessage {
+            tenant: actor.tenant,
+            conversation: &conv.conversation,
+            sender: sender_name,
+            text,
+            parts: Some(stored_parts),
+            at,
+            agent: (sender == Sender::Human).then_some((actor.account, actor.name)),
+            source_id: event.id(),
+            delivery: Some("pending"),
+        },
+    )
+    .await?;
+    Ok((event, seq, at))
 }

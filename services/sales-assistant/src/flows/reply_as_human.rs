@@ -20,13 +20,11 @@ use store_events::{
 use uuid::Uuid;
 
 use super::{
-    Actor, Handoffs, claim::tenant_id, conversation_context, handoff_context, lock_conversation,
-    refused,
+    Actor, Handoffs, claim::tenant_id, handoff_context, lock_conversation, record_outgoing, refused,
 };
 use crate::{
     db::{
         self,
-        conversations::Activity,
         handoffs::Handoff,
         transcript::{Message, NewMessage},
     },
@@ -119,50 +117,9 @@ pub async fn send_as_human(
     let Some(handoff) = open else {
         return Err(anyhow::anyhow!("checked open hand-off missing").into());
     };
-    let channel: Channel = serde_json::from_value(serde_json::Value::String(conv.channel.clone()))
-        .map_err(anyhow::Error::new)?;
-    let event = super::build_event(
-        &conversation_context(&conv, Some(&handoff))?,
-        &ChatResponse {
-            channel,
-            recipient: conv.customer.id.clone(),
-            reply_to_message_id: None,
-            sender: Sender::Human,
-            parts: parts.clone(),
-        },
-    )?;
-    let at = event.time().copied().unwrap_or_else(Utc::now);
-    db::conversations::record(
-        &mut tx,
-        &Activity {
-            tenant: actor.tenant,
-            conversation,
-            brand: &conv.brand_id,
-            channel: &conv.channel,
-            customer: &conv.customer,
-            customer_known: false,
-            sender: "human",
-            text,
-            at,
-        },
-    )
-    .await?;
-    let seq = db::messages::append(
-        &mut tx,
-        &db::messages::NewMessage {
-            tenant: actor.tenant,
-            conversation,
-            sender: "human",
-            text,
-            parts: Some(serde_json::to_value(&parts).map_err(anyhow::Error::new)?),
-            at,
-            agent: Some((actor.account, actor.name)),
-            source_id: event.id(),
-            delivery: Some("pending"),
-        },
-    )
-    .await?
-    .ok_or_else(|| anyhow::anyhow!("a fresh reply event was already recorded"))?;
+    let (event, seq, at) =
+        record_outgoing(&mut tx, actor, &conv, &handoff, Sender::Human, parts, text).await?;
+    let seq = seq.ok_or_else(|| anyhow::anyhow!("a fresh reply event was already recorded"))?;
     db::transcript::append(
         &mut tx,
         handoff.id,
@@ -178,7 +135,7 @@ pub async fn send_as_human(
     db::handoffs::replied(&mut tx, handoff.id, at).await?;
     live::notify(
         &mut tx,
-        &Change::new(actor.tenant, &conv.brand_id, conversation, "message").with_seq(Some(seq)),
+        &Change::new(actor.tenant, &conv.brand_id, conversation, "reply").with_seq(Some(seq)),
     )
     .await?;
     inbox.bus.publish(event).await.map_err(bus_unavailable)?;

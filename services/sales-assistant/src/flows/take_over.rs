@@ -6,19 +6,15 @@
 //! the shopper is told "<name> from our team joined the conversation" in
 //! their language; both confirmed before the commit.
 
-use chrono::Utc;
-use store_events::{
-    AttributesReader as _,
-    data::{Channel, ChatResponse, ResponsePart, Sender},
-};
+use store_events::data::{ResponsePart, Sender};
 
 use super::{
-    Actor, Handoffs, build_event,
+    Actor, Handoffs,
     claim::{claim, claimed, tenant_id},
-    conversation_context, lock_conversation,
+    lock_conversation, record_outgoing,
 };
 use crate::{
-    db::{self, conversations::Activity, handoffs::TakeOver, messages::NewMessage},
+    db::{self, handoffs::TakeOver},
     domain::notices::{self, Lang},
     error::{ApiError, bus_unavailable},
 };
@@ -59,48 +55,14 @@ pub async fn take_over(
 
     // The shopper hears a person joined.
     let text = notices::joined(Lang::of(conv.language.as_deref()), actor.name);
-    let parts = vec![ResponsePart::Text { text: text.clone() }];
-    let channel: Channel = serde_json::from_value(serde_json::Value::String(conv.channel.clone()))
-        .map_err(anyhow::Error::new)?;
-    let notice = build_event(
-        &conversation_context(&conv, Some(&handoff))?,
-        &ChatResponse {
-            channel,
-            recipient: conv.customer.id.clone(),
-            reply_to_message_id: None,
-            sender: Sender::System,
-            parts: parts.clone(),
-        },
-    )?;
-    let now = notice.time().copied().unwrap_or_else(Utc::now);
-    db::conversations::record(
+    let (notice, _, _) = record_outgoing(
         &mut tx,
-        &Activity {
-            tenant: actor.tenant,
-            conversation,
-            brand: &conv.brand_id,
-            channel: &conv.channel,
-            customer: &conv.customer,
-            customer_known: false,
-            sender: "system",
-            text: &text,
-            at: now,
-        },
-    )
-    .await?;
-    db::messages::append(
-        &mut tx,
-        &NewMessage {
-            tenant: actor.tenant,
-            conversation,
-            sender: "system",
-            text: &text,
-            parts: serde_json::to_value(&parts).ok(),
-            at: now,
-            agent: None,
-            source_id: notice.id(),
-            delivery: Some("pending"),
-        },
+        actor,
+        &conv,
+        &handoff,
+        Sender::System,
+        vec![ResponsePart::Text { text: text.clone() }],
+        &text,
     )
     .await?;
     claimed(inbox, &mut tx, actor, &conv, true).await?;
