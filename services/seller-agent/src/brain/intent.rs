@@ -47,6 +47,9 @@ const GREETINGS: &[&str] = &[
     "hallo",
     "guten tag",
     "ciao",
+    "buongiorno",
+    "buonasera",
+    "salve",
     "good morning",
     "good afternoon",
 ];
@@ -70,6 +73,10 @@ const YES: &[&str] = &[
     "ja",
     "confirmo",
     "confirmar",
+    "sì",
+    "certo",
+    "va bene",
+    "confermo",
 ];
 const NO: &[&str] = &[
     "no", "nope", "não", "nao", "non", "nein", "cancel", "cancelar", "mejor no",
@@ -87,6 +94,9 @@ const ORDER_STATUS: &[&str] = &[
     "ma commande",
     "mes commandes",
     "meine bestellung",
+    "mio ordine",
+    "miei ordini",
+    "stato dell'ordine",
 ];
 /// Asking to cancel (with an order word or number).
 const CANCEL: &[&str] = &[
@@ -100,9 +110,19 @@ const CANCEL: &[&str] = &[
     "annulez",
     "stornieren",
     "storniere",
+    "annulla",
+    "annullare",
+    "cancella",
 ];
 /// An order, in the shops' languages.
-const ORDER_WORDS: &[&str] = &["order", "pedido", "encomenda", "commande", "bestellung"];
+const ORDER_WORDS: &[&str] = &[
+    "order",
+    "pedido",
+    "encomenda",
+    "commande",
+    "bestellung",
+    "ordine",
+];
 /// Small talk that is not a search ("tudo bem?").
 const SMALL_TALK: &[&str] = &[
     "tudo bem",
@@ -120,6 +140,8 @@ const SMALL_TALK: &[&str] = &[
     "obrigada",
     "merci",
     "danke",
+    "come stai",
+    "grazie",
 ];
 /// Asking for a discount or a better price.
 const HAGGLE: &[&str] = &[
@@ -143,6 +165,8 @@ const HAGGLE: &[&str] = &[
     "cupom",
     "remise",
     "rabatt",
+    "sconto",
+    "sconti",
 ];
 /// Currency words and signs: a number next to one is a price.
 const CURRENCY: &[&str] = &[
@@ -177,6 +201,10 @@ const ORDINALS: &[(&str, usize)] = &[
     ("zweiten", 2),
     ("dritte", 3),
     ("dritten", 3),
+    ("primo", 1),
+    ("secondo", 2),
+    ("terzo", 3),
+    ("terza", 3),
 ];
 const STOPWORDS: &[&str] = &[
     "i",
@@ -252,6 +280,20 @@ const STOPWORDS: &[&str] = &[
     "oi",
     "bonjour",
     "hallo",
+    "vorrei",
+    "voglio",
+    "cerco",
+    "avete",
+    "il",
+    "lo",
+    "gli",
+    "di",
+    "per",
+    "favore",
+    "mi",
+    "piacerebbe",
+    "comprare",
+    "ciao",
 ];
 
 fn words(text: &str) -> Vec<String> {

@@ -15,6 +15,8 @@ pub enum Lang {
     Fr,
     /// German.
     De,
+    /// Italian.
+    It,
 }
 
 impl Lang {
@@ -25,9 +27,13 @@ impl Lang {
             Some("pt") => Lang::Pt,
             Some("fr") => Lang::Fr,
             Some("de") => Lang::De,
+            Some("it") => Lang::It,
             _ => Lang::En,
         }
     }
+
+    /// Every language, English first.
+    pub const ALL: [Lang; 6] = [Lang::En, Lang::Es, Lang::Pt, Lang::Fr, Lang::De, Lang::It];
 
     /// The BCP 47 tag.
     pub fn tag(self) -> &'static str {
@@ -37,6 +43,7 @@ impl Lang {
             Lang::Pt => "pt",
             Lang::Fr => "fr",
             Lang::De => "de",
+            Lang::It => "it",
         }
     }
 }

@@ -47,6 +47,15 @@ const HINTS: &[(Lang, &[&str])] = &[
             "cuáles",
             "cancela",
             "alguien",
+            "una",
+            "por favor",
+            "envían",
+            "envian",
+            "devolución",
+            "devoluciones",
+            "garantía",
+            "quién",
+            "eres",
         ],
     ),
     (
@@ -92,8 +101,29 @@ const HINTS: &[(Lang, &[&str])] = &[
     (
         Lang::Fr,
         &[
-            "bonjour", "je", "voudrais", "merci", "oui", "vous", "avez", "commande", "cherche",
-            "le", "les", "des", "une",
+            "bonjour",
+            "je",
+            "voudrais",
+            "merci",
+            "oui",
+            "vous",
+            "avez",
+            "commande",
+            "cherche",
+            "le",
+            "les",
+            "des",
+            "une",
+            "s'il",
+            "plaît",
+            "personne",
+            "quelqu'un",
+            "parler",
+            "êtes",
+            "livrez",
+            "quels",
+            "quelle",
+            "est",
         ],
     ),
     (
@@ -113,6 +143,59 @@ const HINTS: &[(Lang, &[&str])] = &[
             "das",
             "ein",
             "eine",
+            "bitte",
+            "jemand",
+            "sprechen",
+            "liefern",
+            "wie",
+            "wer",
+            "bist",
+            "ist",
+            "welche",
+            "meine",
+            "einer",
+            "einem",
+        ],
+    ),
+    (
+        Lang::It,
+        &[
+            "ciao",
+            "buongiorno",
+            "buonasera",
+            "salve",
+            "vorrei",
+            "voglio",
+            "grazie",
+            "per favore",
+            "per",
+            "favore",
+            "cerco",
+            "avete",
+            "sono",
+            "il",
+            "gli",
+            "della",
+            "delle",
+            "che",
+            "mio",
+            "miei",
+            "ordine",
+            "qualcuno",
+            "parlare",
+            "una",
+            "uno",
+            "spedite",
+            "consegnate",
+            "garanzia",
+            "reso",
+            "resi",
+            "chi",
+            "sei",
+            "siete",
+            "dove",
+            "quali",
+            "è",
         ],
     ),
 ];
@@ -198,6 +281,15 @@ pub fn status_name(lang: Lang, status: &str) -> &str {
             ("cancelled", "storniert"),
             ("expired", "abgelaufen (nicht rechtzeitig bezahlt)"),
         ],
+        Lang::It => &[
+            ("pending_payment", "in attesa di pagamento"),
+            ("paid", "pagato"),
+            ("fulfilled", "in preparazione"),
+            ("shipped", "spedito"),
+            ("delivered", "consegnato"),
+            ("cancelled", "annullato"),
+            ("expired", "scaduto (non pagato in tempo)"),
+        ],
     };
     names
         .iter()
@@ -268,6 +360,7 @@ pub fn phrases(lang: Lang) -> &'static Phrases {
         Lang::Pt => &PT,
         Lang::Fr => &FR,
         Lang::De => &DE,
+        Lang::It => &IT,
     }
 }
 
@@ -411,6 +504,34 @@ const DE: Phrases = Phrases {
     yes_no: ("Ja", "Nein"),
 };
 
+const IT: Phrases = Phrases {
+    greeting: "Ciao! Sono {seller} di {brand}. Che cosa cerchi?",
+    no_results: "Non ho trovato niente per «{q}». Puoi descriverlo con altre parole?",
+    no_results_plain: "Non ho trovato niente del genere. Puoi descriverlo con altre parole?",
+    no_discounts: "Non posso fare sconti né cambiare i prezzi: li decide il negozio, io posso solo indicarteli.",
+    results: "Ecco cosa ho trovato:",
+    how_to_pick: "Dimmi il numero e quanti, per esempio «2 del 1».",
+    out_of_stock: "esaurito",
+    in_stock: "disponibili",
+    confirm: "{qty} × {name} a {price} l'uno. Procedo con l'ordine?",
+    declined: "Va bene, non lo faccio. In cos'altro posso aiutarti?",
+    placed: "Fatto! L'ordine {number} è confermato:",
+    total: "Totale",
+    pay: "Paga qui",
+    refused: "Non sono riuscito a fare l'ordine: {message}",
+    handoff: "Ti passo a un collega, che ti risponderà qui a breve.",
+    apology: "Scusa, ho un problema in questo momento. Un collega ti risponderà qui a breve.",
+    trouble: "Scusa, qualcosa è andato storto da parte mia. Puoi riprovare?",
+    no_orders: "Non vedo ancora ordini a tuo nome.",
+    your_orders: "I tuoi ordini recenti:",
+    which_order: "Quale devo annullare? Dimmi il numero.",
+    cancelled: "L'ordine {number} è annullato.",
+    cancel_failed: "Non sono riuscito ad annullare l'ordine {number}: non è tra i tuoi ordini, oppure è già stato spedito.",
+    what_do_you_need: "Che cosa cerchi?",
+    see_products: "Vedi i prodotti",
+    yes_no: ("Sì", "No"),
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,6 +542,7 @@ mod tests {
         assert_eq!(detect("Oi, quero um tênis"), Some(Lang::Pt));
         assert_eq!(detect("Bonjour, je voudrais une robe"), Some(Lang::Fr));
         assert_eq!(detect("Hallo, ich möchte eine Jacke"), Some(Lang::De));
+        assert_eq!(detect("Ciao, vorrei una borsa"), Some(Lang::It));
         assert_eq!(detect("bluetooth 42"), None);
         // A product word of one language only counts, less than common words.
         assert_eq!(detect("red sneakers size 42"), Some(Lang::En));
@@ -437,5 +559,24 @@ mod tests {
             detect("quero falar com um atendente, por favor"),
             Some(Lang::Pt)
         );
+    }
+
+    #[test]
+    fn a_person_please_is_told_apart_in_each_language() {
+        assert_eq!(detect("a person please"), Some(Lang::En));
+        assert_eq!(detect("una persona, por favor"), Some(Lang::Es));
+        assert_eq!(detect("una persona per favore"), Some(Lang::It));
+        assert_eq!(detect("eine Person, bitte"), Some(Lang::De));
+        assert_eq!(detect("une personne, s'il vous plaît"), Some(Lang::Fr));
+    }
+
+    #[test]
+    fn every_language_has_its_sentences_and_status_names() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_tag(lang.tag()), lang);
+            assert!(!phrases(lang).handoff.is_empty());
+        }
+        assert_eq!(status_name(Lang::It, "shipped"), "spedito");
+        assert_eq!(phrases(Lang::It).yes_no, ("Sì", "No"));
     }
 }

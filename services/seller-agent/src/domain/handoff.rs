@@ -31,20 +31,27 @@ const ASKS_FOR_HUMAN: &[&str] = &[
     "atendente",
     "atendimento humano",
     // French
-    "un humain",
+    "humain",
     "une personne",
     "quelqu'un de réel",
+    "parler à quelqu'un",
     "conseiller",
     "service client",
     // German
     "mensch",
+    "eine person",
+    "einer person",
     "echte person",
+    "mit jemandem",
     "mitarbeiter",
     "kundendienst",
-    // Italian
+    // Italian ("una persona" is in the Spanish list)
     "operatore",
-    "una persona reale",
+    "un umano",
+    "persona vera",
+    "persona reale",
     "parlare con qualcuno",
+    "assistenza clienti",
 ];
 
 /// True when `text` asks to talk to a person.
@@ -105,6 +112,14 @@ mod tests {
             "Je veux parler à un conseiller",
             "Ich möchte mit einem Mitarbeiter sprechen",
             "HUMAN PLEASE",
+            "a person please",
+            "una persona, por favor",
+            "una persona per favore",
+            "eine Person, bitte",
+            "Kann ich mit jemandem sprechen?",
+            "une personne, s'il vous plaît",
+            "je veux parler à un humain",
+            "vorrei parlare con un operatore",
         ] {
             assert!(asks_for_human(text), "{text}");
         }

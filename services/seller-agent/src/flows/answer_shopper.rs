@@ -92,6 +92,21 @@ fn content_text(content: &MessageContent) -> (String, Option<String>) {
     }
 }
 
+/// The language to answer in: the one the shopper's words show, else the
+/// one the channel reports, else the one they wrote in before, else the
+/// shop's default.
+fn shopper_language(
+    detected: Option<Lang>,
+    channel: Option<&str>,
+    remembered: Option<&str>,
+    shop_default: &str,
+) -> Lang {
+    detected
+        .or_else(|| channel.map(Lang::from_tag))
+        .or_else(|| remembered.map(Lang::from_tag))
+        .unwrap_or_else(|| Lang::from_tag(shop_default))
+}
+
 fn channel_name(channel: Channel) -> &'static str {
     match channel {
         Channel::Whatsapp => "whatsapp",
@@ -162,9 +177,30 @@ impl Seller {
             reach: Reach::Act,
         };
         let detected = language::detect(&text);
-        let lang = detected
-            .or_else(|| message.customer.language.as_deref().map(Lang::from_tag))
-            .unwrap_or_else(|| Lang::from_tag(&self.persona.default_language));
+        // Only a language the channel or the shopper's words told us is
+        // remembered; "1" or "ok" keep the one they wrote in before.
+        let profile = db::touch_profile(
+            &self.pool,
+            self.tenant.as_str(),
+            &message.customer.id,
+            message.customer.display_name.as_deref(),
+            message
+                .customer
+                .language
+                .as_deref()
+                .or(detected.map(Lang::tag)),
+        )
+        .await
+        .map_err(internal)?;
+        // Every fixed sentence, the hand-over's included, is in the
+        // shopper's language: the one their words show, else the channel's,
+        // else the one they wrote in before, else the shop's.
+        let lang = shopper_language(
+            detected,
+            message.customer.language.as_deref(),
+            profile.language.as_deref(),
+            &self.persona.default_language,
+        );
         let phrases = language::phrases(lang);
 
         let result = if asks_for_human(&text) {
@@ -175,28 +211,6 @@ impl Seller {
                 phrases.handoff,
             )
         } else {
-            // Only a language the channel or the shopper's words told us is
-            // remembered; "1" or "ok" keep the one they wrote in before.
-            let profile = db::touch_profile(
-                &self.pool,
-                self.tenant.as_str(),
-                &message.customer.id,
-                message.customer.display_name.as_deref(),
-                message
-                    .customer
-                    .language
-                    .as_deref()
-                    .or(detected.map(Lang::tag)),
-            )
-            .await
-            .map_err(internal)?;
-            let phrases = match (detected, message.customer.language.as_deref()) {
-                (None, None) => profile
-                    .language
-                    .as_deref()
-                    .map_or(phrases, |l| language::phrases(Lang::from_tag(l))),
-                _ => phrases,
-            };
             let history = db::load_history(&self.pool, &key, stored.summarized_until)
                 .await
                 .map_err(internal)?;
@@ -458,4 +472,53 @@ fn placed_orders(result: &TurnResult) -> Vec<String> {
         .filter(|v| v["placed"] == true)
         .filter_map(|v| v["order_number"].as_str().map(str::to_owned))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-over sentence for `text`, when it asks for a person.
+    fn handoff_for(text: &str, remembered: Option<&str>) -> Option<&'static str> {
+        asks_for_human(text).then(|| {
+            let lang = shopper_language(language::detect(text), None, remembered, "en");
+            language::phrases(lang).handoff
+        })
+    }
+
+    #[test]
+    fn a_person_please_is_answered_in_the_shoppers_language() {
+        let cases = [
+            ("una persona, por favor", Lang::Es),
+            ("quiero hablar con una persona", Lang::Es),
+            ("una persona per favore", Lang::It),
+            ("vorrei parlare con un operatore", Lang::It),
+            ("eine Person, bitte", Lang::De),
+            ("Ich möchte mit einem Mitarbeiter sprechen", Lang::De),
+            ("une personne, s'il vous plaît", Lang::Fr),
+            ("a person please", Lang::En),
+        ];
+        for (text, lang) in cases {
+            let said = handoff_for(text, None);
+
+            assert_eq!(said, Some(language::phrases(lang).handoff), "{text}");
+        }
+        assert!(
+            handoff_for("una persona per favore", None).is_some_and(|s| s.contains("collega")),
+            "Italian hand-over"
+        );
+    }
+
+    #[test]
+    fn words_that_tell_no_language_keep_the_one_the_shopper_wrote_in_before() {
+        let said = handoff_for("HUMAN", Some("es"));
+
+        assert_eq!(said, Some(language::phrases(Lang::Es).handoff));
+        assert_eq!(
+            shopper_language(None, Some("pt-BR"), Some("es"), "en"),
+            Lang::Pt,
+            "the channel's language comes before the remembered one"
+        );
+        assert_eq!(shopper_language(None, None, None, "it"), Lang::It);
+    }
 }
