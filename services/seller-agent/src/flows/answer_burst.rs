@@ -263,7 +263,7 @@ impl Seller {
             .await
             .map_err(internal)?;
         let written = self
-            .write_answer(&mut *tx, key, shopper, result, for_human)
+            .write_answer(&mut tx, key, shopper, result, for_human)
             .await?;
         if written.is_none() {
             // Its last message was answered on its own before a window was
@@ -275,7 +275,7 @@ impl Seller {
                 .await
                 .map_err(internal)?;
         }
-        let marked = db::mark_answered(&mut *tx, key, &ids, turn)
+        let marked = db::mark_answered(&mut tx, key, &ids, turn)
             .await
             .map_err(internal)?;
         if marked != ids.len() as u64 {

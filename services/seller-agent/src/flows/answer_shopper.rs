@@ -376,7 +376,7 @@ impl Seller {
             text,
         };
         let Some(written) = self
-            .write_answer(&mut *tx, key, shopper, result, for_human)
+            .write_answer(&mut tx, key, shopper, result, for_human)
             .await?
         else {
             // A concurrent delivery of the same message recorded it first and
