@@ -48,6 +48,8 @@
 //! - **A tap is a complete intent.** A button or list tap is not a
 //!   fragment of a thought: it flushes the burst at once, itself included,
 //!   as one turn whose picked id is the tap's.
+//! - **The first message waits too.** "hi" then "looking for sneakers" is
+//!   the commonest burst of all; the brain still greets a new shopper.
 
 use std::time::{Duration, Instant};
 
