@@ -143,6 +143,13 @@ impl Store {
 
     /// Starts the store with one seller, for [`BRAND`], using `llm`.
     pub async fn start_with(llm: Option<LlmSettings>) -> Self {
+        Self::start_with_env(llm, &[]).await
+    }
+
+    /// Starts the store with one seller, for [`BRAND`], using `llm`, with
+    /// `env` added to every service's environment (it wins over the
+    /// defaults here, e.g. `SELLER_BURST_WINDOW_MS`).
+    pub async fn start_with_env(llm: Option<LlmSettings>, env: &[(&str, &str)]) -> Self {
         store_telemetry::init_for_tests();
         let base = store_testkit::unique("e2e");
         let dir = std::env::temp_dir().join(&base);
@@ -177,7 +184,14 @@ impl Store {
                 "INBOX_DEFER_WHEN_NOBODY_SIGNED_IN".to_owned(),
                 "false".to_owned(),
             ),
+            // These tests wait for each answer before writing again: a
+            // short burst window keeps them fast (a test of bursts sets
+            // its own).
+            ("SELLER_BURST_WINDOW_MS".to_owned(), "300".to_owned()),
         ];
+        config
+            .env
+            .extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         config.gateway_env = vec![
             ("WHATSAPP_API_BASE".to_owned(), whatsapp.uri()),
             ("TELEGRAM_API_BASE".to_owned(), telegram.uri()),

@@ -27,6 +27,10 @@ pub const SERVICE: &str = "seller-agent";
 /// The tenants file when `TENANTS_FILE` is not set.
 pub const DEFAULT_TENANTS_FILE: &str = "config/tenants.demo.yaml";
 
+/// `SELLER_BURST_WINDOW_MS` when it is not set: long enough for the next
+/// fragment of a thought typed on a phone, short enough not to feel slow.
+pub const DEFAULT_BURST_WINDOW_MS: u64 = 2_000;
+
 /// Everything the seller needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -67,6 +71,10 @@ pub struct Config {
     /// queues (`SELLER_SHARDS`, default 8); every replica must use the same
     /// number.
     pub shards: u16,
+    /// How long the seller waits for more messages of a shopper before
+    /// answering them once, as one turn (`SELLER_BURST_WINDOW_MS`, default
+    /// 2000; 0 answers each message at once).
+    pub burst_window: Duration,
 }
 
 impl Config {
@@ -93,6 +101,7 @@ impl Config {
             history_token_budget: 4_000,
             max_rounds: 6,
             shards: 8,
+            burst_window: Duration::from_millis(DEFAULT_BURST_WINDOW_MS),
         }
     }
 
@@ -138,6 +147,10 @@ impl Config {
         config.history_token_budget = number_from_env("HISTORY_TOKEN_BUDGET", "4000")?;
         config.max_rounds = number_from_env("MAX_TOOL_ROUNDS", "6")?;
         config.shards = number_from_env("SELLER_SHARDS", "8")?;
+        config.burst_window = Duration::from_millis(number_from_env(
+            "SELLER_BURST_WINDOW_MS",
+            &DEFAULT_BURST_WINDOW_MS.to_string(),
+        )?);
         Ok(config)
     }
 

@@ -1,7 +1,7 @@
 //! The seller's own metrics: model latency, tokens and estimated cost, tool
 //! calls, escalations, orders placed, guard interventions, replies withheld
-//! because a human took the conversation, and drafts for human sellers, per
-//! tenant and brand.
+//! because a human took the conversation, drafts for human sellers and
+//! shopper messages merged into bursts, per tenant and brand.
 
 use std::time::Duration;
 
@@ -35,6 +35,7 @@ pub struct SellerMetrics {
     withheld: IntCounterVec,
     drafts: IntCounterVec,
     turn_latency: HistogramVec,
+    merged: IntCounterVec,
 }
 
 fn register<T: prometheus::core::Collector + Clone + 'static>(
@@ -162,6 +163,16 @@ impl SellerMetrics {
                     &["tenant", "brand", "brain"],
                 )?,
             )?,
+            merged: register(
+                registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "seller_burst_messages_merged_total",
+                        "Shopper messages answered together with others as one turn (bursts of two or more)",
+                    ),
+                    &tb,
+                )?,
+            )?,
         })
     }
 
@@ -242,5 +253,12 @@ impl SellerMetrics {
         self.turn_latency
             .with_label_values(&[self.tenant.as_str(), self.brand.as_str(), brain])
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// `n` shopper messages were answered as one turn.
+    pub fn messages_merged(&self, n: usize) {
+        self.merged
+            .with_label_values(&[self.tenant.as_str(), self.brand.as_str()])
+            .inc_by(u64::try_from(n).unwrap_or(u64::MAX));
     }
 }

@@ -1,8 +1,8 @@
 //! Building the seller on the house skeleton (`store_service::Foundation`):
 //! the persona, the migrated database, the bus, the brain (a model or the
-//! offline rules) and the two consumers, of the brand's conversations and
-//! of the sales assistant's control events; the same [`Application`] in
-//! `main` and in the tests.
+//! offline rules), the two consumers, of the brand's conversations and of
+//! the sales assistant's control events, and the burst timers and sweeper;
+//! the same [`Application`] in `main` and in the tests.
 
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use crate::{
         offline::OfflineBrain,
     },
     config::{Config, SERVICE},
-    consumers::{self, ControlHandler, SellerHandler},
+    consumers::{self, Bursts, ControlHandler, SellerHandler},
     db,
     domain::persona,
     flows::Seller,
@@ -25,7 +25,9 @@ use crate::{
     tools::OrdersApi,
 };
 
-/// Connections in the pool: one turn at a time per shard, plus summaries.
+/// Connections in the pool: one turn at a time per shard, plus summaries;
+/// with a burst window each running flush holds one more (its burst lock),
+/// and as many flushes run at once as there are shards.
 const DATABASE_MAX_CONNECTIONS: u32 = 10;
 
 /// The running seller: its consumer and `/healthz`, `/readyz`, `/metrics`.
@@ -42,8 +44,11 @@ impl Application {
             config.brand.as_str(),
         )
         .context("Failed to load the persona")?;
-        let pool =
-            store_service::db::connect(&config.database_url, DATABASE_MAX_CONNECTIONS).await?;
+        let pool = store_service::db::connect(
+            &config.database_url,
+            DATABASE_MAX_CONNECTIONS + u32::from(config.shards),
+        )
+        .await?;
         store_service::db::migrate(&pool, db::migrator(), SERVICE).await?;
         // The `service` label of the metrics names the brand, as one seller
         // runs per brand.
@@ -89,12 +94,23 @@ impl Application {
                 .as_ref()
                 .map(|(url, key)| OrdersApi::new(url.clone(), key.clone(), config.tool_timeout)),
             history_budget: config.history_token_budget,
+            burst_window: config.burst_window,
         });
+        // Bursts (stored messages answered as one turn) are swept even with
+        // no window, so what an earlier run with one stored is answered.
+        let bursts = Bursts::new(
+            seller.clone(),
+            usize::from(config.shards),
+            base.shutdown.child_token(),
+        );
         let conversations = base
             .bus
             .consume(
                 consumers::config(&config.bus, &config.tenant, &config.brand, config.shards),
-                SellerHandler(seller.clone()),
+                SellerHandler::new(
+                    seller.clone(),
+                    (!config.burst_window.is_zero()).then(|| bursts.clone()),
+                ),
                 base.shutdown.child_token(),
             )
             .await
@@ -113,7 +129,7 @@ impl Application {
                 config.http_addr,
                 axum::Router::new(),
                 vec![conversations, control],
-                vec![],
+                vec![bursts.start()],
             )
             .await?;
         stop_on_error.disarm();

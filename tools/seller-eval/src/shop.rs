@@ -207,6 +207,10 @@ impl Shop {
             ),
             ("TOOL_TIMEOUT_MS".to_owned(), "10000".to_owned()),
             ("SELLER_SHARDS".to_owned(), "4".to_owned()),
+            // Turns wait for their answer before the next: a short burst
+            // window keeps runs fast, and a burst turn's messages, sent
+            // back to back, still arrive within it.
+            ("SELLER_BURST_WINDOW_MS".to_owned(), "300".to_owned()),
         ];
         env.extend(llm_env(seller.llm.as_ref()));
         let mut service = Spec::new(name, &self.bin_dir, "seller-agent", free_port()?)

@@ -1,6 +1,8 @@
 //! The seller's conversations consumer: its brand's shopper messages and
 //! hand-backs, in one sharded queue so each conversation's events are
-//! handled in order, each given to its flow ([`crate::flows`]).
+//! handled in order, each given to its flow ([`crate::flows`]). With a
+//! burst window a shopper message is stored for its burst and acked; its
+//! answer comes from [`super::bursts`].
 
 use std::sync::Arc;
 
@@ -9,6 +11,7 @@ use cloudevents::AttributesReader;
 use store_bus::{BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
 use store_events::{BrandId, TenantId};
 
+use super::bursts::Bursts;
 use crate::flows::Seller;
 
 /// The queue of the seller of `tenant`/`brand` as named on the default
@@ -39,16 +42,37 @@ pub fn config(bus: &BusConfig, tenant: &TenantId, brand: &BrandId, shards: u16) 
 }
 
 /// Feeds the queue's events to the seller's flows: a shopper message to
-/// [`Seller::answer_shopper`], a hand-back to [`Seller::hand_back`].
-pub struct SellerHandler(pub Arc<Seller>);
+/// [`Seller::answer_shopper`] (or, with a burst window, to
+/// [`Seller::buffer_message`] and the burst's timer), a hand-back to
+/// [`Seller::hand_back`].
+pub struct SellerHandler {
+    seller: Arc<Seller>,
+    bursts: Option<Bursts>,
+}
+
+impl SellerHandler {
+    /// The handler of `seller`; `bursts` when it has a burst window.
+    pub fn new(seller: Arc<Seller>, bursts: Option<Bursts>) -> Self {
+        Self { seller, bursts }
+    }
+}
 
 #[async_trait::async_trait]
 impl Handler for SellerHandler {
     async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
         let event = &incoming.event;
         match event.ty() {
-            "store.chat.message.new" => self.0.answer_shopper(event).await,
-            "store.sales.resolved" => self.0.hand_back(event).await,
+            "store.chat.message.new" => match &self.bursts {
+                None => self.seller.answer_shopper(event).await,
+                Some(bursts) => {
+                    // Acked once stored; the burst's timer answers it.
+                    if let Some(arrival) = self.seller.buffer_message(event).await? {
+                        bursts.arrived(arrival);
+                    }
+                    Ok(())
+                }
+            },
+            "store.sales.resolved" => self.seller.hand_back(event).await,
             other => Err(HandlerError::reject(format!(
                 "the seller does not handle {other}"
             ))),

@@ -302,7 +302,7 @@ pub async fn write_turn(
 }
 
 #[tracing::instrument(skip_all, fields(conversation = %key.conversation, role = role))]
-async fn insert_message(
+pub(super) async fn insert_message(
     tx: &mut sqlx::PgConnection,
     key: &ConversationKey,
     role: &str,

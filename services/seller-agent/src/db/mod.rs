@@ -1,10 +1,13 @@
 //! The seller's memory in PostgreSQL: conversations, messages, turns (the
-//! outbox of each answered message) and customer profiles.
+//! outbox of each answered message), customer profiles and message bursts
+//! waiting to be answered.
 
+mod burst;
 mod conversation;
 mod profile;
 pub mod transcript;
 
+pub use burst::*;
 pub use conversation::*;
 pub use profile::*;
 

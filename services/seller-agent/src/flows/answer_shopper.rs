@@ -14,7 +14,11 @@
 //! Never over a human: a turn commits only after locking the conversation's
 //! row and re-reading who answers it; when a human seller claimed it while
 //! the brain was thinking, the AI's answer is withheld and the message kept
-//! for the human (see [`Seller::record`]).
+//! for the human (see [`Seller::write_answer`]).
+//!
+//! With a burst window (`SELLER_BURST_WINDOW_MS`) the messages are first
+//! gathered and answered together ([`super::answer_burst`]), through the
+//! same [`Seller::think`] and [`Seller::write_answer`].
 
 use std::time::Instant;
 
@@ -44,7 +48,7 @@ use crate::{
 };
 
 /// The shopper's message as text, and the id of a picked button or row.
-fn content_text(content: &MessageContent) -> (String, Option<String>) {
+pub(super) fn content_text(content: &MessageContent) -> (String, Option<String>) {
     match content {
         MessageContent::Text { text } => (text.clone(), None),
         MessageContent::InteractiveReply {
@@ -107,7 +111,7 @@ fn shopper_language(
         .unwrap_or_else(|| Lang::from_tag(shop_default))
 }
 
-fn channel_name(channel: Channel) -> &'static str {
+pub(super) fn channel_name(channel: Channel) -> &'static str {
     match channel {
         Channel::Whatsapp => "whatsapp",
         Channel::Telegram => "telegram",
@@ -116,15 +120,15 @@ fn channel_name(channel: Channel) -> &'static str {
 }
 
 impl Seller {
-    /// Answers the shopper message `event` (see the module's doc).
+    /// Answers the shopper message `event` (see the module's doc). With a
+    /// burst window the conversation consumer buffers messages instead
+    /// ([`Seller::buffer_message`]); this is the path with none.
     pub async fn answer_shopper(&self, event: &Event) -> Result<(), HandlerError> {
         let started = Instant::now();
         let meta = EventMeta::from_event(event)?;
         self.check_scope(&meta)?;
         let message: ChatMessageNew = decode(event)?;
-        let conversation = meta.conversation.map(|c| c.to_string()).unwrap_or_else(|| {
-            format!("{}:{}", channel_name(message.channel), message.customer.id)
-        });
+        let conversation = conversation_of(&meta, &message);
         let key = self.key(&conversation);
 
         if let Some(turn) = db::find_turn(&self.pool, &key, event.id())
@@ -161,19 +165,50 @@ impl Seller {
                 .map(|_| ());
         }
 
+        let said = vec![(text.clone(), message.sent_at)];
+        let asked = Asked {
+            message: &message,
+            cause: event,
+            text: text.clone(),
+            reply_id,
+            said,
+        };
+        let result = self.think(&key, &conversation, &stored, asked).await?;
+        let placed = self.record(&key, event, &text, result, false).await?;
+        self.after_turn(&key, &message.customer.id, placed, started)
+            .await;
+        Ok(())
+    }
+
+    /// Asks the brain for the answer to `asked` (or hands over when the
+    /// shopper asks for a person): the turn's result, not yet recorded.
+    pub(super) async fn think(
+        &self,
+        key: &ConversationKey,
+        conversation: &str,
+        stored: &db::Conversation,
+        asked: Asked<'_>,
+    ) -> Result<TurnResult, HandlerError> {
+        let Asked {
+            message,
+            cause,
+            text,
+            reply_id,
+            said,
+        } = asked;
         let ctx = ToolContext {
             bus: self.bus.clone(),
             tenant: self.tenant.clone(),
             brand: self.brand.clone(),
-            conversation: store_events::ConversationId::parse(&conversation)
+            conversation: store_events::ConversationId::parse(conversation)
                 .map_err(HandlerError::reject)?,
             customer: message.customer.clone(),
             channel: message.channel,
-            cause: event.clone(),
+            cause: cause.clone(),
             currency: self.persona.currency.clone(),
             timeout: self.tool_timeout,
             orders_api: self.orders_api.clone(),
-            recent: self.recent_exchange(&key, &text, message.sent_at).await?,
+            recent: self.recent_exchange(key, &said).await?,
             reach: Reach::Act,
         };
         let detected = language::detect(&text);
@@ -211,11 +246,11 @@ impl Seller {
                 phrases.handoff,
             )
         } else {
-            let history = db::load_history(&self.pool, &key, stored.summarized_until)
+            let history = db::load_history(&self.pool, key, stored.summarized_until)
                 .await
                 .map_err(internal)?;
             let mut facts = Facts::default();
-            for result in db::tool_results(&self.pool, &key).await.map_err(internal)? {
+            for result in db::tool_results(&self.pool, key).await.map_err(internal)? {
                 facts.add_json(&result);
             }
             let turn = Turn {
@@ -248,22 +283,27 @@ impl Seller {
                 }
             }
         };
-        let brain = self.brain.name();
-        let placed = self.record(&key, event, &text, result, false).await?;
+        Ok(result)
+    }
+
+    /// After a turn is published: remembers the orders it placed for the
+    /// shopper, times it and folds old history into the summary.
+    pub(super) async fn after_turn(
+        &self,
+        key: &ConversationKey,
+        customer_id: &str,
+        placed: Vec<String>,
+        started: Instant,
+    ) {
         for order_number in placed {
-            let _ = db::remember_order(
-                &self.pool,
-                self.tenant.as_str(),
-                &message.customer.id,
-                &order_number,
-            )
-            .await;
+            let _ =
+                db::remember_order(&self.pool, self.tenant.as_str(), customer_id, &order_number)
+                    .await;
         }
-        self.metrics.turn(&brain, started.elapsed());
-        if let Err(error) = self.summarize_history(&key).await {
+        self.metrics.turn(&self.brain.name(), started.elapsed());
+        if let Err(error) = self.summarize_history(key).await {
             tracing::warn!(%error, "could not update the conversation summary");
         }
-        Ok(())
     }
 
     /// The turn result for a handoff: tell the shopper, emit the escalation.
@@ -305,26 +345,29 @@ impl Seller {
         result
     }
 
-    /// The conversation's latest exchange, ending with the shopper message
-    /// being answered (not stored yet).
+    /// The conversation's latest exchange, ending with the shopper
+    /// messages being answered (`said`: their texts and times, not stored
+    /// yet).
     async fn recent_exchange(
         &self,
         key: &ConversationKey,
-        text: &str,
-        sent_at: chrono::DateTime<chrono::Utc>,
+        said: &[(String, chrono::DateTime<chrono::Utc>)],
     ) -> Result<Vec<store_events::data::TranscriptMessage>, HandlerError> {
         /// Enough for a human to pick up the thread.
         const HANDED_OVER: i64 = 12;
-        let mut recent = db::recent_exchange(&self.pool, key, HANDED_OVER - 1)
+        let said: Vec<_> = said.iter().filter(|(text, _)| !text.is_empty()).collect();
+        let stored = (HANDED_OVER - i64::try_from(said.len()).unwrap_or(HANDED_OVER)).max(0);
+        let mut recent = db::recent_exchange(&self.pool, key, stored)
             .await
             .map_err(internal)?;
-        if !text.is_empty() {
-            recent.push(store_events::data::TranscriptMessage {
-                role: store_events::data::Role::Customer,
-                text: text.to_owned(),
-                at: sent_at,
-            });
-        }
+        recent.extend(
+            said.into_iter()
+                .map(|(text, at)| store_events::data::TranscriptMessage {
+                    role: store_events::data::Role::Customer,
+                    text: text.clone(),
+                    at: *at,
+                }),
+        );
         Ok(recent)
     }
 
@@ -339,10 +382,44 @@ impl Seller {
         result: TurnResult,
         for_human: bool,
     ) -> Result<Vec<String>, HandlerError> {
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let shopper = Shopper {
+            turn: event.id(),
+            answered: event,
+            earlier: &[],
+            text,
+        };
+        let Some(written) = self
+            .write_answer(&mut tx, key, shopper, result, for_human)
+            .await?
+        else {
+            // A concurrent delivery of the same message recorded it first and
+            // publishes it; nothing left to do here (dropping the transaction
+            // rolls it back).
+            return Ok(Vec::new());
+        };
+        tx.commit().await.map_err(internal)?;
+        self.announce(&written);
+        self.publish_outbox(key, event.id(), &written.outbox)
+            .await?;
+        Ok(written.placed)
+    }
+
+    /// Writes a turn and its outbox in `tx` (the caller commits, then
+    /// publishes, see [`Seller::announce`]). `None` when the turn was
+    /// recorded before: nothing is written then, and the caller rolls back.
+    pub(super) async fn write_answer(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        key: &ConversationKey,
+        shopper: Shopper<'_>,
+        result: TurnResult,
+        for_human: bool,
+    ) -> Result<Option<Written>, HandlerError> {
         let placed = placed_orders(&result);
         self.metrics.guard_interventions(result.guard_interventions);
         self.metrics.orders_placed(result.orders_placed);
-        let outbox = self.outbox(event, &result)?;
+        let outbox = self.outbox(shopper.answered, &result)?;
 
         // No AI reply reaches the shopper while a human owns the
         // conversation. A claim (`Seller::yield_to_human`) writes the
@@ -365,8 +442,7 @@ impl Seller {
         // the brain. The handler is written here only by an escalation;
         // otherwise the locked value is kept, so a turn never undoes a claim
         // or a deferral that committed while it ran.
-        let mut tx = self.pool.begin().await.map_err(internal)?;
-        let now = db::lock_conversation(&mut tx, key)
+        let now = db::lock_conversation(&mut *tx, key)
             .await
             .map_err(internal)?;
         let withheld = !for_human && now == Answerer::Human && !outbox.is_empty();
@@ -381,12 +457,15 @@ impl Seller {
             now
         };
         let outbox = serde_json::to_value(&outbox).map_err(internal)?;
+        db::write_earlier_messages(&mut *tx, key, shopper.earlier, for_human)
+            .await
+            .map_err(internal)?;
         let written = db::write_turn(
-            &mut tx,
+            &mut *tx,
             key,
             TurnRecord {
-                event_id: event.id(),
-                user_text: text,
+                event_id: shopper.turn,
+                user_text: shopper.text,
                 transcript: &result.transcript,
                 outbox: outbox.clone(),
                 brain_state: result.state.as_ref(),
@@ -397,27 +476,30 @@ impl Seller {
         .await
         .map_err(internal)?;
         if !written {
-            // A concurrent delivery of the same message recorded it first and
-            // publishes it; nothing left to do here (dropping the transaction
-            // rolls it back).
-            return Ok(Vec::new());
+            return Ok(None);
         }
-        tx.commit().await.map_err(internal)?;
-        if withheld {
+        Ok(Some(Written {
+            conversation: key.conversation.clone(),
+            outbox,
+            withheld,
+            reply: (!result.parts.is_empty()).then(|| parts_text(&result.parts)),
+            escalated: result.escalated.then_some(!result.events.is_empty()),
+            placed,
+        }))
+    }
+
+    /// Logs and counts a committed turn, before its outbox is published.
+    pub(super) fn announce(&self, written: &Written) {
+        if written.withheld {
             self.metrics.reply_withheld();
-            tracing::info!(conversation = %key.conversation, "a human took the conversation while the AI was answering; its reply is withheld and the message kept for them");
-        } else if !result.parts.is_empty() {
-            tracing::info!(reply = %parts_text(&result.parts), "answered");
+            tracing::info!(conversation = %written.conversation, "a human took the conversation while the AI was answering; its reply is withheld and the message kept for them");
+        } else if let Some(reply) = &written.reply {
+            tracing::info!(%reply, "answered");
         }
-        if result.escalated {
-            self.metrics.escalated(if result.events.is_empty() {
-                "unknown"
-            } else {
-                "escalated"
-            });
+        if let Some(with_event) = written.escalated {
+            self.metrics
+                .escalated(if with_event { "escalated" } else { "unknown" });
         }
-        self.publish_outbox(key, event.id(), &outbox).await?;
-        Ok(placed)
     }
 
     /// The events a turn publishes: the reply to the shopper's message (when
@@ -445,7 +527,7 @@ impl Seller {
     /// Publishes a turn's outbox (the reply, escalations), then marks it
     /// published.
     #[tracing::instrument(skip_all, fields(conversation = %key.conversation, event_id = event_id))]
-    async fn publish_outbox(
+    pub(super) async fn publish_outbox(
         &self,
         key: &ConversationKey,
         event_id: &str,
@@ -472,6 +554,55 @@ fn placed_orders(result: &TurnResult) -> Vec<String> {
         .filter(|v| v["placed"] == true)
         .filter_map(|v| v["order_number"].as_str().map(str::to_owned))
         .collect()
+}
+
+/// The conversation a shopper message belongs to: the event's, else the
+/// channel and shopper.
+pub(super) fn conversation_of(meta: &EventMeta, message: &ChatMessageNew) -> String {
+    meta.conversation
+        .as_ref()
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| format!("{}:{}", channel_name(message.channel), message.customer.id))
+}
+
+/// What the brain is asked in one turn: one shopper message, or a burst of
+/// them as one.
+pub(super) struct Asked<'a> {
+    /// The message answered (a burst's last one): the shopper, the channel.
+    pub message: &'a ChatMessageNew,
+    /// Its event: the cause of the turn's requests and events.
+    pub cause: &'a Event,
+    /// What the shopper said, as one text.
+    pub text: String,
+    /// The id of a button or list row the shopper picked, if any.
+    pub reply_id: Option<String>,
+    /// Each message's text and time, for the hand-over transcript.
+    pub said: Vec<(String, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// The shopper's side of a turn, as stored.
+pub(super) struct Shopper<'a> {
+    /// The turn's id: the event id of the (last) message.
+    pub turn: &'a str,
+    /// The message the reply answers (its `reply_to`).
+    pub answered: &'a Event,
+    /// A burst's earlier messages, `(event id, text)`, in order.
+    pub earlier: &'a [(&'a str, &'a str)],
+    /// The text of the (last) message.
+    pub text: &'a str,
+}
+
+/// A turn written, not yet committed.
+pub(super) struct Written {
+    conversation: String,
+    /// Its outbox, as stored.
+    pub outbox: Value,
+    withheld: bool,
+    reply: Option<String>,
+    /// Escalated: with an escalation event (true) or without (false).
+    escalated: Option<bool>,
+    /// Order numbers placed in the turn.
+    pub placed: Vec<String>,
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! - [`answer_shopper`]: a shopper's message in, the seller's reply (and
 //!   any escalation or order) out; never a reply while a human owns the
 //!   conversation;
+//! - [`answer_burst`]: with a burst window, a shopper's quick messages
+//!   gathered and answered once, as one turn;
 //! - [`yield_to_human`]: a human seller claims the conversation
 //!   (`store.sales.claimed`), and the AI falls silent in it;
 //! - [`resume_after_deferral`]: no human can answer now
@@ -15,6 +17,7 @@
 //! - [`summarize_history`]: after a turn, older messages are folded into
 //!   the conversation's rolling summary.
 
+pub mod answer_burst;
 pub mod answer_shopper;
 pub mod draft_reply;
 pub mod hand_back;
@@ -65,6 +68,9 @@ pub struct Seller {
     pub orders_api: Option<OrdersApi>,
     /// Token budget of the verbatim history.
     pub history_budget: usize,
+    /// How long a conversation waits for more messages before answering
+    /// them as one turn (zero: each message at once, [`Seller::answer_shopper`]).
+    pub burst_window: Duration,
 }
 
 impl Seller {

@@ -3,10 +3,12 @@
 //! formats, their retries and circuit breaker, and the seller itself started
 //! as `main` starts it (through `store_testkit::TestApp`) on the real broker
 //! and database, alone and obeying the human seller's inbox (claims,
-//! deferrals, drafts). The seller in the real shop (catalog, order
+//! deferrals, drafts), and answering a shopper's quick messages once, as one
+//! turn (bursts). The seller in the real shop (catalog, order
 //! processor) is tested by `tools/seller-eval`.
 #![allow(clippy::unwrap_used)]
 
+mod burst;
 mod fake_model;
 mod handover;
 mod llm_anthropic;

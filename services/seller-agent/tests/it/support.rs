@@ -19,7 +19,8 @@ use store_events::{
     decode, new_event,
 };
 use store_testkit::{TestApp, TestEnv};
-use tokio::sync::mpsc;
+use tokio::{sync::mpsc, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
 
 /// The tenant and brand of the seller under test (a demo persona).
 pub const TENANT: &str = "demo";
@@ -37,6 +38,10 @@ pub struct TestSeller {
     /// The running seller.
     pub app: TestApp,
     shopper: mpsc::UnboundedReceiver<Event>,
+    /// What the seller was built with: more replicas start from it.
+    config: Config,
+    /// More replicas of the seller, on the same database and queues.
+    replicas: Vec<(CancellationToken, JoinHandle<anyhow::Result<()>>)>,
 }
 
 impl TestSeller {
@@ -46,8 +51,23 @@ impl TestSeller {
     }
 
     /// Starts the fashion seller as `main` does, with `llm` as its model
-    /// (`None`: the offline brain).
+    /// (`None`: the offline brain), answering each message at once (no
+    /// burst window: these tests count one turn per message).
     pub async fn spawn_with(llm: Option<LlmConfig>) -> Self {
+        Self::spawn_configured(llm, Duration::ZERO).await
+    }
+
+    /// Starts the offline fashion seller as `main` does, answering the
+    /// messages of a shopper that come within `window` of each other once.
+    pub async fn spawn_bursting(window: Duration) -> Self {
+        Self::spawn_configured(None, window).await
+    }
+
+    /// Starts the fashion seller as `main` does, with `llm` as its model and
+    /// `burst_window`.
+    pub async fn spawn_configured(llm: Option<LlmConfig>, burst_window: Duration) -> Self {
+        let built = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let keep = built.clone();
         let app = TestApp::spawn("seller-agent", |env: TestEnv| async move {
             let mut config = Config::for_tests(
                 TenantId::parse(TENANT)?,
@@ -57,6 +77,8 @@ impl TestSeller {
                 PathBuf::from(TENANTS_FILE),
             );
             config.llm = llm;
+            config.burst_window = burst_window;
+            *keep.lock().unwrap() = Some(config.clone());
             Application::build(config).await
         })
         .await
@@ -65,12 +87,27 @@ impl TestSeller {
             .watch(["store.chat.response.#", "store.sales.escalate.#"])
             .await
             .unwrap();
-        Self { app, shopper }
+        let config = built.lock().unwrap().take().unwrap();
+        Self {
+            app,
+            shopper,
+            config,
+            replicas: Vec::new(),
+        }
     }
 
-    /// Publishes a shopper's text in `conversation`, as the gateway would;
-    /// returns the event.
-    pub async fn say(&self, conversation: &str, text: &str) -> Event {
+    /// Starts one more replica of the seller, as a second pod would run:
+    /// the same database, exchange, queues and configuration.
+    pub async fn start_replica(&mut self) {
+        let app = Application::build(self.config.clone()).await.unwrap();
+        let stop = app.shutdown_token();
+        self.replicas
+            .push((stop, tokio::spawn(app.run_until_stopped())));
+    }
+
+    /// Publishes `content` from the shopper of `conversation`, as the
+    /// gateway would; returns the event.
+    pub async fn send(&self, conversation: &str, content: MessageContent) -> Event {
         let message = ChatMessageNew {
             message_id: uuid::Uuid::new_v4().to_string(),
             channel: Channel::Whatsapp,
@@ -82,13 +119,40 @@ impl TestSeller {
                 language: None,
             },
             sent_at: chrono::Utc::now(),
-            content: MessageContent::Text { text: text.into() },
+            content,
             reply_to: None,
             edited: false,
         };
         let event = new_event("/shopper", &context(conversation), &message).unwrap();
         self.app.bus.publish(event.clone()).await.unwrap();
         event
+    }
+
+    /// The shopper's messages of `conversation` in the seller's memory, in
+    /// order.
+    pub async fn shopper_said(&self, conversation: &str) -> Vec<String> {
+        sqlx::query_scalar(
+            "select content from conversation_message where conversation_id = $1 and role = 'user' order by id",
+        )
+        .bind(conversation)
+        .fetch_all(&self.app.pool)
+        .await
+        .unwrap()
+    }
+
+    /// Turns recorded (answers, or messages kept for a human).
+    pub async fn turns(&self) -> i64 {
+        sqlx::query_scalar("select count(*) from turn")
+            .fetch_one(&self.app.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Publishes a shopper's text in `conversation`, as the gateway would;
+    /// returns the event.
+    pub async fn say(&self, conversation: &str, text: &str) -> Event {
+        self.send(conversation, MessageContent::Text { text: text.into() })
+            .await
     }
 
     /// A human hands `conversation` back to the AI, as the sales assistant
@@ -251,8 +315,13 @@ impl TestSeller {
         }
     }
 
-    /// Stops the seller; it must drain and stop cleanly.
+    /// Stops the seller (and its replicas); each must drain and stop
+    /// cleanly.
     pub async fn stop(self) {
+        for (stop, task) in self.replicas {
+            stop.cancel();
+            task.await.unwrap().unwrap();
+        }
         self.app.stop().await.unwrap();
     }
 }
@@ -295,7 +364,7 @@ where
 }
 
 /// The CloudEvents context of a message in `conversation` with the brand.
-fn context(conversation: &str) -> EventContext {
+pub fn context(conversation: &str) -> EventContext {
     EventContext::new(TenantId::parse(TENANT).unwrap())
         .with_brand(BrandId::parse(BRAND).unwrap())
         .with_conversation(ConversationId::parse(conversation).unwrap())
