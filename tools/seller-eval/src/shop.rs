@@ -84,6 +84,8 @@ pub struct Shop {
     inbox: mpsc::UnboundedReceiver<Event>,
     inbox_handle: ConsumerHandle,
     services: Vec<Service>,
+    /// Variables every seller started from now on gets.
+    seller_env: Vec<(String, String)>,
 }
 
 impl Shop {
@@ -184,6 +186,7 @@ impl Shop {
             inbox,
             inbox_handle,
             services,
+            seller_env: Vec::new(),
         })
     }
 
@@ -209,6 +212,7 @@ impl Shop {
             ("SELLER_SHARDS".to_owned(), "4".to_owned()),
         ];
         env.extend(llm_env(seller.llm.as_ref()));
+        env.extend(self.seller_env.iter().cloned());
         let mut service = Spec::new(name, &self.bin_dir, "seller-agent", free_port()?)
             .envs(common_env(&self.exchange))
             .envs(env)
@@ -218,6 +222,20 @@ impl Shop {
         self.services.push(service);
         ready.with_context(|| format!("The {} seller did not start", seller.brand))?;
         Ok(port)
+    }
+
+    /// Sets `name` to `value` for every seller started from now on (a
+    /// setting a seller does not know is ignored by it).
+    pub fn set_seller_env(&mut self, name: &str, value: &str) {
+        self.seller_env.retain(|(k, _)| k != name);
+        self.seller_env.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// Hands every event the shopper's queue gets from now on to the
+    /// caller (who plays several conversations at once and routes them);
+    /// [`Shop::next_event`] gets nothing afterwards.
+    pub fn take_inbox(&mut self) -> mpsc::UnboundedReceiver<Event> {
+        std::mem::replace(&mut self.inbox, mpsc::unbounded_channel().1)
     }
 
     /// Publishes a shopper's message to the seller of `brand`, as the
