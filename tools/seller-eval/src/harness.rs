@@ -20,10 +20,11 @@ use std::{
 use anyhow::Context as _;
 use cloudevents::{AttributesReader, Event};
 use futures::{StreamExt as _, stream};
+use store_bus::{ConsumerConfig, Inbox};
 use store_events::{
     data::{
-        ChatMessageNew, ChatResponse, Customer, MediaKind, MessageContent, ResponsePart, Sender,
-        SharedContact,
+        ChatMessageNew, ChatResponse, Customer, InventoryChanged, MediaKind, MessageContent,
+        ResponsePart, Sender, SharedContact,
     },
     decode,
     envelope::string_extension,
@@ -41,6 +42,7 @@ use crate::{
         Sent, StockLevel,
     },
     shop::{Seller, Shop, TENANT},
+    stock::{CatalogRow, History},
 };
 
 /// How long to wait, after a scenario's last reply, for an escalation.
@@ -119,9 +121,12 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
             .await?;
         ports.insert(brand.clone(), port);
     }
+    let history = Arc::new(Mutex::new(History::default()));
+    let watcher = watch_stock(&shop, &brands, history.clone()).await?;
     let router = Router::start(shop.take_inbox());
-    let played = play_all(&shop, &router, &scenarios, &ports, options).await;
+    let played = play_all(&shop, &router, &history, &scenarios, &ports, options).await;
     router.stop();
+    watcher.abort();
     let http = reqwest::Client::new();
     let mut totals = SellerCounters::default();
     let mut by_brand = BTreeMap::new();
@@ -180,6 +185,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
 async fn play_all(
     shop: &Shop,
     router: &Router,
+    history: &Mutex<History>,
     scenarios: &[Scenario],
     ports: &BTreeMap<String, u16>,
     options: &Options,
@@ -212,7 +218,7 @@ async fn play_all(
                     }
                 };
                 let before = counters(port).await;
-                let outcome = play_and_judge(shop, router, scenario, options).await;
+                let outcome = play_and_judge(shop, router, history, scenario, options).await;
                 let after = counters(port).await;
                 let outcome = outcome.map(|mut o| {
                     o.tokens = before.zip(after).map(|(b, a)| a.tokens.since(b.tokens));
@@ -240,23 +246,119 @@ async fn play_all(
         .collect())
 }
 
-/// Plays one run of `scenario` and judges it.
+/// Plays one run of `scenario`, judges it, and cancels the orders it
+/// placed, so their stock is back for the runs after it.
 async fn play_and_judge(
     shop: &Shop,
     router: &Router,
+    history: &Mutex<History>,
     scenario: &Scenario,
     options: &Options,
 ) -> anyhow::Result<RunOutcome> {
     let before = catalog_rows(shop, &scenario.brand).await?;
-    let seen = play(shop, router, scenario, options).await?;
+    let (conversation, seen) = play(shop, router, scenario, options).await?;
     let after = catalog_rows(shop, &scenario.brand).await?;
     tracing::info!(scenario = %scenario.name, replies = ?seen.replies, "played");
-    let judged = scenario::evaluate(scenario, &catalog_view(&before, &after), &seen);
+    let mut catalog = catalog_view(&before, &after);
+    catalog.stock.extend(
+        history
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .levels(&scenario.brand),
+    );
+    let judged = scenario::evaluate(scenario, &catalog, &seen);
+    release_orders(shop, &conversation).await?;
     Ok(RunOutcome {
         failures: judged.failures,
         figure_violations: judged.figure_violations,
         tokens: None,
     })
+}
+
+/// How long the catalog may take to take back a cancelled order's stock.
+const RELEASE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Cancels the open orders of `conversation` and waits until the catalog
+/// has released their reservations.
+async fn release_orders(shop: &Shop, conversation: &str) -> anyhow::Result<()> {
+    let open: Vec<(String, String)> = sqlx::query_as(
+        "select number, request_event_id from customer_order \
+         where conversation = $1 and status <> 'cancelled'",
+    )
+    .bind(conversation)
+    .fetch_all(&shop.orders_pool)
+    .await
+    .context("Failed to read orders")?;
+    if open.is_empty() {
+        return Ok(());
+    }
+    let mut reservations = Vec::new();
+    for (number, reservation) in open {
+        // An order past the point of cancelling keeps its stock.
+        match shop.cancel_order(&number).await {
+            Ok(()) => reservations.push(reservation),
+            Err(error) => tracing::warn!(%number, error = %format!("{error:#}"), "order not cancelled"),
+        }
+    }
+    let deadline = tokio::time::Instant::now() + RELEASE_TIMEOUT;
+    loop {
+        let held: i64 = sqlx::query_scalar(
+            "select count(*) from reservation where id = any($1) and status = 'reserved'",
+        )
+        .bind(&reservations)
+        .fetch_one(&shop.catalog_pool)
+        .await
+        .context("Failed to read reservations")?;
+        if held == 0 {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the catalog did not release cancelled orders' stock in {RELEASE_TIMEOUT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Records the catalog's stock of `brands` now and every
+/// `store.inventory.changed` from now on into `history`.
+async fn watch_stock(
+    shop: &Shop,
+    brands: &BTreeSet<String>,
+    history: Arc<Mutex<History>>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let (handler, mut events) = Inbox::channel();
+    // The consumer stops with the shop's connection.
+    let _consumer = shop
+        .bus
+        .consume(
+            ConsumerConfig::new(
+                format!("{}.eval-stock", shop.exchange),
+                ["store.inventory.changed.#"],
+            ),
+            handler,
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .await
+        .context("Failed to bind the stock watcher's queue")?;
+    for brand in brands {
+        let rows = catalog_rows(shop, brand).await?;
+        history
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .seed(brand, &rows);
+    }
+    Ok(tokio::spawn(async move {
+        let _consumer = _consumer;
+        while let Some(event) = events.recv().await {
+            if let Ok(changed) = decode::<InventoryChanged>(&event) {
+                history
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .apply(&changed);
+            }
+        }
+    }))
 }
 
 /// Routes the shopper queue's events to the runs, by conversation.
@@ -371,7 +473,7 @@ async fn play(
     router: &Router,
     scenario: &Scenario,
     options: &Options,
-) -> anyhow::Result<Observed> {
+) -> anyhow::Result<(String, Observed)> {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let conversation = format!("wa:eval{}", &id[..12]);
     let customer = Customer {
@@ -415,7 +517,7 @@ async fn play(
     .await;
     router.unsubscribe(&conversation);
     played?;
-    Ok(Observed {
+    let observed = Observed {
         replies: seen
             .replies
             .iter()
@@ -436,7 +538,8 @@ async fn play(
             .collect(),
         escalated: seen.escalated,
         orders: orders_of(shop, &conversation).await?,
-    })
+    };
+    Ok((conversation, observed))
 }
 
 /// The chat message a scenario's message becomes, as the gateway would
@@ -472,24 +575,12 @@ fn content(sent: &Sent) -> MessageContent {
     }
 }
 
-/// One variant of a brand's catalog, as read from the catalog's database.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-struct CatalogRow {
-    product_id: String,
-    variant_id: String,
-    name: String,
-    translations: serde_json::Value,
-    product_price_minor: i64,
-    price_minor: i64,
-    currency: String,
-    stock: i64,
-}
-
 /// A brand's products and variants with their prices and stock, from the
 /// catalog's database.
 async fn catalog_rows(shop: &Shop, brand: &str) -> anyhow::Result<Vec<CatalogRow>> {
     sqlx::query_as(
-        "select p.id::text as product_id, coalesce(v.id::text, '') as variant_id, p.name, \
+        "select p.id::text as product_id, coalesce(v.id::text, '') as variant_id, \
+         coalesce(v.is_default, true) as is_default, p.name, \
          p.translations, p.price_minor as product_price_minor, \
          coalesce(v.price_minor, p.price_minor) as price_minor, p.currency, \
          coalesce(v.stock, 0)::bigint as stock \
@@ -649,6 +740,7 @@ mod tests {
         CatalogRow {
             product_id: product.into(),
             variant_id: variant.into(),
+            is_default: false,
             name: "Classic Sneakers".into(),
             translations: serde_json::json!({"pt": {"name": "Tênis Clássico"}}),
             product_price_minor: 29990,

@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod report;
 pub mod scenario;
 pub mod shop;
+pub mod stock;
 
 pub use harness::{Options, run};
 pub use report::{Prices, Report};

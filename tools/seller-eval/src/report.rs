@@ -233,12 +233,11 @@ impl Report {
         };
         format!(
             "Seller evaluation — brain `{}`, k = {}: pass^1 = {:.1}% ({passes}/{runs} runs), \
-             pass^{} = {:.1}% ({all}/{} scenarios){k_note}; figure violations: {}; \
+             pass^k = {:.1}% ({all}/{} scenarios passed every run){k_note}; figure violations: {}; \
              seller guard interventions: {}; tokens {} in / {} out, cost {:.4}; {:.0} s.",
             self.brain,
             self.k,
             self.pass_1() * 100.0,
-            self.k,
             self.pass_k() * 100.0,
             self.outcomes.len(),
             self.figure_violations(),
@@ -460,7 +459,7 @@ mod tests {
         );
         assert!(table.contains("| fine | en | 2 | 2/2 | pass | 2000/200 | 0.0090 | 0 |  |"), "{table}");
         assert!(table.contains("| `no_discount` | 1 |"), "{table}");
-        assert!(table.contains("pass^1 = 75.0% (3/4 runs), pass^2 = 50.0% (1/2 scenarios)"), "{table}");
+        assert!(table.contains("k = 2: pass^1 = 75.0% (3/4 runs), pass^k = 50.0% (1/2 scenarios passed every run)"), "{table}");
         assert_eq!(r.required_failures().len(), 1);
     }
 

@@ -265,6 +265,23 @@ impl Shop {
         Ok(event)
     }
 
+    /// Cancels order `number` through the order processor's API, as the
+    /// shop's staff would (its stock goes back to the catalog).
+    pub async fn cancel_order(&self, number: &str) -> anyhow::Result<()> {
+        self.http
+            .post(format!(
+                "{}/api/v1/orders/by-number/{number}/cancel",
+                self.orders_api_url
+            ))
+            .bearer_auth(self.orders_api_key.expose_secret())
+            .json(&serde_json::json!({ "reason": "evaluation run over" }))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .with_context(|| format!("Failed to cancel order {number}"))?;
+        Ok(())
+    }
+
     /// A human seller hands `conversation` back to the AI.
     pub async fn resolve(&self, brand: &str, conversation: &str) -> anyhow::Result<()> {
         let resolved = SalesResolved {
