@@ -164,7 +164,10 @@ mod tests {
         }];
         let facts = facts(&CatalogView::default(), &orders, &[]);
         assert_eq!(
-            texts("2 × Classic Sneakers — 599.80 BRL\nTotal: 614.80 BRL", &facts),
+            texts(
+                "2 × Classic Sneakers — 599.80 BRL\nTotal: 614.80 BRL",
+                &facts
+            ),
             Vec::<String>::new()
         );
         assert_eq!(texts("Total: 614.00 BRL", &facts), vec!["614.00 BRL"]);

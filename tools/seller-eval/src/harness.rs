@@ -297,7 +297,9 @@ async fn release_orders(shop: &Shop, conversation: &str) -> anyhow::Result<()> {
         // An order past the point of cancelling keeps its stock.
         match shop.cancel_order(&number).await {
             Ok(()) => reservations.push(reservation),
-            Err(error) => tracing::warn!(%number, error = %format!("{error:#}"), "order not cancelled"),
+            Err(error) => {
+                tracing::warn!(%number, error = %format!("{error:#}"), "order not cancelled")
+            }
         }
     }
     let deadline = tokio::time::Instant::now() + RELEASE_TIMEOUT;
@@ -803,8 +805,14 @@ mod tests {
 
         let shown = shown_of(&response);
 
-        assert!(shown.contains("R$ 99,00") && shown.contains("Yes"), "{shown}");
-        assert!(!shown.contains("pick:1") && !shown.contains("list"), "{shown}");
+        assert!(
+            shown.contains("R$ 99,00") && shown.contains("Yes"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("pick:1") && !shown.contains("list"),
+            "{shown}"
+        );
         assert_eq!(text_of(&response), "Found:\nOrder?");
     }
 
@@ -815,7 +823,14 @@ mod tests {
             caption: None,
         }));
         assert!(
-            matches!(voice, MessageContent::Media { media_kind: MediaKind::Voice, media_id: Some(_), .. }),
+            matches!(
+                voice,
+                MessageContent::Media {
+                    media_kind: MediaKind::Voice,
+                    media_id: Some(_),
+                    ..
+                }
+            ),
             "{voice:?}"
         );
         let contact = content(&Sent::Media(MediaSpec {

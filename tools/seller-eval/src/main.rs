@@ -61,7 +61,10 @@ async fn main() -> anyhow::Result<ExitCode> {
     }
     let llm = if offline { None } else { llm_from_env()? };
     let min_pass = min_pass.unwrap_or(if llm.is_none() { OFFLINE_MIN_PASS } else { 0.0 });
-    anyhow::ensure!((0.0..=1.0).contains(&min_pass), "--min-pass is a fraction from 0 to 1");
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&min_pass),
+        "--min-pass is a fraction from 0 to 1"
+    );
     let mut options = eval::Options::new(llm);
     options.only = only;
     if let Some(dir) = scenarios {

@@ -175,7 +175,12 @@ impl Report {
     /// Failed expectations by check kind, over every run.
     pub fn failures_by_check(&self) -> BTreeMap<&str, usize> {
         let mut out = BTreeMap::new();
-        for failure in self.outcomes.iter().flat_map(|o| &o.runs).flat_map(|r| &r.failures) {
+        for failure in self
+            .outcomes
+            .iter()
+            .flat_map(|o| &o.runs)
+            .flat_map(|r| &r.failures)
+        {
             *out.entry(failure.check.as_str()).or_default() += 1;
         }
         out
@@ -208,7 +213,10 @@ impl Report {
             .map(|o| o.name.as_str())
             .collect();
         if !required.is_empty() {
-            why.push(format!("required scenarios failed: {}", required.join(", ")));
+            why.push(format!(
+                "required scenarios failed: {}",
+                required.join(", ")
+            ));
         }
         if self.offline && self.nondeterministic() {
             why.push(format!(
@@ -286,7 +294,9 @@ impl Report {
         }
         let failures = self.failures_by_check();
         if !failures.is_empty() {
-            out.push_str("\nFailures by check (over every run):\n\n| check | failures |\n|---|---|\n");
+            out.push_str(
+                "\nFailures by check (over every run):\n\n| check | failures |\n|---|---|\n",
+            );
             for (check, n) in failures {
                 let _ = writeln!(out, "| `{check}` | {n} |");
             }
@@ -297,12 +307,7 @@ impl Report {
 
 /// The failures of a scenario's first failed run, for a table cell.
 fn failed_cell(outcome: &Outcome) -> String {
-    let Some((i, run)) = outcome
-        .runs
-        .iter()
-        .enumerate()
-        .find(|(_, r)| !r.passed())
-    else {
+    let Some((i, run)) = outcome.runs.iter().enumerate().find(|(_, r)| !r.passed()) else {
         return String::new();
     };
     let prefix = if outcome.runs.len() > 1 {
@@ -410,7 +415,11 @@ mod tests {
         );
         assert_eq!(steady.pass_1(), steady.pass_k());
         assert!(!steady.nondeterministic());
-        assert!(steady.summary().contains("deterministic"), "{}", steady.summary());
+        assert!(
+            steady.summary().contains("deterministic"),
+            "{}",
+            steady.summary()
+        );
 
         let flaky = report(
             true,
@@ -423,7 +432,10 @@ mod tests {
             flaky.verdict(0.5)
         );
         // With a model a difference is expected, not a failure.
-        assert_eq!(report(false, flaky.outcomes.clone()).verdict(0.5), Vec::<String>::new());
+        assert_eq!(
+            report(false, flaky.outcomes.clone()).verdict(0.5),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
@@ -440,7 +452,10 @@ mod tests {
 
         r.outcomes[1].runs[0].figure_violations = 1;
         let why = r.verdict(0.95);
-        assert!(why.iter().any(|w| w.contains("1 money or stock figure")), "{why:?}");
+        assert!(
+            why.iter().any(|w| w.contains("1 money or stock figure")),
+            "{why:?}"
+        );
     }
 
     #[test]
@@ -457,9 +472,17 @@ mod tests {
             ),
             "{table}"
         );
-        assert!(table.contains("| fine | en | 2 | 2/2 | pass | 2000/200 | 0.0090 | 0 |  |"), "{table}");
+        assert!(
+            table.contains("| fine | en | 2 | 2/2 | pass | 2000/200 | 0.0090 | 0 |  |"),
+            "{table}"
+        );
         assert!(table.contains("| `no_discount` | 1 |"), "{table}");
-        assert!(table.contains("k = 2: pass^1 = 75.0% (3/4 runs), pass^k = 50.0% (1/2 scenarios passed every run)"), "{table}");
+        assert!(
+            table.contains(
+                "k = 2: pass^1 = 75.0% (3/4 runs), pass^k = 50.0% (1/2 scenarios passed every run)"
+            ),
+            "{table}"
+        );
         assert_eq!(r.required_failures().len(), 1);
     }
 
@@ -469,6 +492,10 @@ mod tests {
         let mut o = outcome("x", &[true]);
         o.runs[0].tokens = None;
         assert_eq!(o.tokens(), None);
-        assert!(report(true, vec![o]).to_markdown().contains("| 1/1 | pass | — | — |"));
+        assert!(
+            report(true, vec![o])
+                .to_markdown()
+                .contains("| 1/1 | pass | — | — |")
+        );
     }
 }

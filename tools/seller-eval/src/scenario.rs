@@ -412,7 +412,9 @@ pub fn evaluate(scenario: &Scenario, catalog: &CatalogView, seen: &Observed) -> 
     }
     for check in &scenario.end {
         let why = match check {
-            Check::Order(expected) => check_order(expected, catalog, &seen.orders).map(|d| (d, None)),
+            Check::Order(expected) => {
+                check_order(expected, catalog, &seen.orders).map(|d| (d, None))
+            }
             Check::NoOrder => (!seen.orders.is_empty())
                 .then(|| (format!("{} order(s) placed", seen.orders.len()), None)),
             Check::Escalated => (!seen.escalated).then(|| ("not escalated".to_owned(), None)),
@@ -821,7 +823,11 @@ mod tests {
         assert_eq!(s.turns[0].written(), vec!["this in 42?"]);
 
         let answered_each = Observed {
-            replies: vec![Some("Nice!".into()), Some("Hi".into()), Some("Type it?".into())],
+            replies: vec![
+                Some("Nice!".into()),
+                Some("Hi".into()),
+                Some("Type it?".into()),
+            ],
             reply_counts: vec![1, 3, 1],
             ..Observed::default()
         };
@@ -836,7 +842,10 @@ mod tests {
             reply_counts: vec![1, 1, 1],
             ..answered_each
         };
-        assert_eq!(evaluate(&s, &catalog(), &answered_once), Evaluation::default());
+        assert_eq!(
+            evaluate(&s, &catalog(), &answered_once),
+            Evaluation::default()
+        );
     }
 
     #[test]

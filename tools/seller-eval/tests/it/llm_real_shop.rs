@@ -98,7 +98,10 @@ async fn a_shopper_orders_two_t_shirts_at_the_catalogs_price_from_an_llm_seller(
     // Each run's tokens are its own (runs of a brand take turns): the fake
     // model reports usage on every call, and the runs add up to the sellers'.
     let per_run: Vec<_> = outcome.runs.iter().map(|r| r.tokens.unwrap()).collect();
-    assert!(per_run.iter().all(|t| t.input > 0 && t.output > 0), "{table}");
+    assert!(
+        per_run.iter().all(|t| t.input > 0 && t.output > 0),
+        "{table}"
+    );
     assert_eq!(outcome.tokens(), Some(report.tokens), "{table}");
     assert!(report.prices.cost(report.tokens) > 0.0, "{table}");
     assert!(
