@@ -292,6 +292,16 @@ impl Report {
                 failed_cell(o),
             );
         }
+        let runs: usize = self.outcomes.iter().map(|o| o.runs.len()).sum();
+        let passes: usize = self.outcomes.iter().map(Outcome::passes).sum();
+        let _ = writeln!(
+            out,
+            "| **total** | | | {passes}/{runs} | | {}/{} | {:.4} | {} | |",
+            self.tokens.input,
+            self.tokens.output,
+            self.prices.cost(self.tokens),
+            self.figure_violations(),
+        );
         let failures = self.failures_by_check();
         if !failures.is_empty() {
             out.push_str(
@@ -477,6 +487,7 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("| `no_discount` | 1 |"), "{table}");
+        assert!(table.contains("| **total** | | | 3/4 | | 0/0 | 0.0000 | 0 | |"), "{table}");
         assert!(
             table.contains(
                 "k = 2: pass^1 = 75.0% (3/4 runs), pass^k = 50.0% (1/2 scenarios passed every run)"
