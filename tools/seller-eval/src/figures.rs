@@ -9,12 +9,60 @@
 //! line totals of the conversation's orders, a catalog price times a
 //! quantity (a quote: a quantity the shopper wrote, one of 1 to 10, a
 //! quantity ordered, or the item's own stock level), and stock levels of
-//! each variant and product while the scenario ran.
+//! each variant and product while the scenario ran. The catalog and order
+//! data the checks read ([`CatalogView`], [`OrderSeen`]) are defined here.
 
 use seller_agent::domain::guard::{self, Facts, FigureKind, Unbacked};
 use serde_json::json;
 
-use crate::scenario::{CatalogView, OrderSeen};
+/// A line of a placed order, as the order processor stored it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderLineSeen {
+    /// Product name.
+    pub name: String,
+    /// Units.
+    pub quantity: i64,
+    /// Unit price in minor units.
+    pub unit_price_minor: i64,
+}
+
+/// An order of the conversation, as the order processor stored it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderSeen {
+    /// Its lines.
+    pub lines: Vec<OrderLineSeen>,
+    /// Its total in minor units.
+    pub total_minor: i64,
+    /// Its currency.
+    pub currency: String,
+}
+
+/// The catalog of one brand, as the checks need it.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogView {
+    /// Product names in every language, lower case.
+    pub names: Vec<String>,
+    /// Prices in minor units with their currency (products and variants).
+    pub prices: Vec<(i64, String)>,
+    /// Stock of every variant, and of every product (its variants' sum),
+    /// from the scenario's start to its end.
+    pub stock: Vec<StockLevel>,
+}
+
+/// How many units of one variant (or product) the catalog held while a
+/// scenario ran: other scenarios' orders may move it meanwhile, so a reply
+/// may state any level between the lowest and the highest seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockLevel {
+    /// Its unit price in minor units.
+    pub price_minor: i64,
+    /// Its currency.
+    pub currency: String,
+    /// The lowest level seen.
+    pub low: u64,
+    /// The highest level seen.
+    pub high: u64,
+}
 
 /// Quantities a quote may be for without the shopper writing them ("two",
 /// "one more").
@@ -84,7 +132,6 @@ pub fn numbers_in(text: &str) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{OrderLineSeen, StockLevel};
 
     fn catalog() -> CatalogView {
         CatalogView {

@@ -487,7 +487,10 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("| `no_discount` | 1 |"), "{table}");
-        assert!(table.contains("| **total** | | | 3/4 | | 0/0 | 0.0000 | 0 | |"), "{table}");
+        assert!(
+            table.contains("| **total** | | | 3/4 | | 0/0 | 0.0000 | 0 | |"),
+            "{table}"
+        );
         assert!(
             table.contains(
                 "k = 2: pass^1 = 75.0% (3/4 runs), pass^k = 50.0% (1/2 scenarios passed every run)"

@@ -17,6 +17,7 @@ use seller_agent::{
 };
 
 use crate::figures;
+pub use crate::figures::{CatalogView, OrderLineSeen, OrderSeen, StockLevel};
 
 /// One scripted shopper.
 #[derive(Debug, Clone, Deserialize)]
@@ -259,55 +260,6 @@ pub struct ExpectedOrder {
     /// A word the ordered product's name must contain (case-insensitive).
     #[serde(default)]
     pub product_contains: Option<String>,
-}
-
-/// A line of a placed order, as the order processor stored it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderLineSeen {
-    /// Product name.
-    pub name: String,
-    /// Units.
-    pub quantity: i64,
-    /// Unit price in minor units.
-    pub unit_price_minor: i64,
-}
-
-/// An order of the conversation, as the order processor stored it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderSeen {
-    /// Its lines.
-    pub lines: Vec<OrderLineSeen>,
-    /// Its total in minor units.
-    pub total_minor: i64,
-    /// Its currency.
-    pub currency: String,
-}
-
-/// The catalog of one brand, as the checks need it.
-#[derive(Debug, Clone, Default)]
-pub struct CatalogView {
-    /// Product names in every language, lower case.
-    pub names: Vec<String>,
-    /// Prices in minor units with their currency (products and variants).
-    pub prices: Vec<(i64, String)>,
-    /// Stock of every variant, and of every product (its variants' sum),
-    /// from the scenario's start to its end.
-    pub stock: Vec<StockLevel>,
-}
-
-/// How many units of one variant (or product) the catalog held while a
-/// scenario ran: other scenarios' orders may move it meanwhile, so a reply
-/// may state any level between the lowest and the highest seen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StockLevel {
-    /// Its unit price in minor units.
-    pub price_minor: i64,
-    /// Its currency.
-    pub currency: String,
-    /// The lowest level seen.
-    pub low: u64,
-    /// The highest level seen.
-    pub high: u64,
 }
 
 /// Everything seen of one played scenario.

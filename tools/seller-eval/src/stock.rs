@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use store_events::data::InventoryChanged;
 
-use crate::scenario::StockLevel;
+use crate::figures::StockLevel;
 
 /// One variant of a brand's catalog, as read from the catalog's database.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
