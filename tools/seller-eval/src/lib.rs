@@ -18,10 +18,13 @@
 //! The model is any configured endpoint
 //! ([`seller_agent::config::llm_from_env`]) or the offline brain.
 
+pub mod figures;
 pub mod harness;
+pub mod metrics;
 pub mod report;
 pub mod scenario;
 pub mod shop;
+pub mod stock;
 
 pub use harness::{Options, run};
-pub use report::Report;
+pub use report::{Prices, Report};

@@ -84,6 +84,8 @@ pub struct Shop {
     inbox: mpsc::UnboundedReceiver<Event>,
     inbox_handle: ConsumerHandle,
     services: Vec<Service>,
+    /// Variables every seller started from now on gets.
+    seller_env: Vec<(String, String)>,
 }
 
 impl Shop {
@@ -184,6 +186,7 @@ impl Shop {
             inbox,
             inbox_handle,
             services,
+            seller_env: Vec::new(),
         })
     }
 
@@ -213,6 +216,7 @@ impl Shop {
             ("SELLER_BURST_WINDOW_MS".to_owned(), "300".to_owned()),
         ];
         env.extend(llm_env(seller.llm.as_ref()));
+        env.extend(self.seller_env.iter().cloned());
         let mut service = Spec::new(name, &self.bin_dir, "seller-agent", free_port()?)
             .envs(common_env(&self.exchange))
             .envs(env)
@@ -222,6 +226,20 @@ impl Shop {
         self.services.push(service);
         ready.with_context(|| format!("The {} seller did not start", seller.brand))?;
         Ok(port)
+    }
+
+    /// Sets `name` to `value` for every seller started from now on (a
+    /// setting a seller does not know is ignored by it).
+    pub fn set_seller_env(&mut self, name: &str, value: &str) {
+        self.seller_env.retain(|(k, _)| k != name);
+        self.seller_env.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// Hands every event the shopper's queue gets from now on to the
+    /// caller (who plays several conversations at once and routes them);
+    /// [`Shop::next_event`] gets nothing afterwards.
+    pub fn take_inbox(&mut self) -> mpsc::UnboundedReceiver<Event> {
+        std::mem::replace(&mut self.inbox, mpsc::unbounded_channel().1)
     }
 
     /// Publishes a shopper's message to the seller of `brand`, as the
@@ -249,6 +267,23 @@ impl Shop {
             .await
             .context("Failed to publish the shopper's message")?;
         Ok(event)
+    }
+
+    /// Cancels order `number` through the order processor's API, as the
+    /// shop's staff would (its stock goes back to the catalog).
+    pub async fn cancel_order(&self, number: &str) -> anyhow::Result<()> {
+        self.http
+            .post(format!(
+                "{}/api/v1/orders/by-number/{number}/cancel",
+                self.orders_api_url
+            ))
+            .bearer_auth(self.orders_api_key.expose_secret())
+            .json(&serde_json::json!({ "reason": "evaluation run over" }))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .with_context(|| format!("Failed to cancel order {number}"))?;
+        Ok(())
     }
 
     /// A human seller hands `conversation` back to the AI.

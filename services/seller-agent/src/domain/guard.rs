@@ -108,7 +108,7 @@ static DISCOUNT: LazyLock<Regex> = LazyLock::new(|| {
 
 static STOCK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?P<a>\d+)\s+(?:(?:units?|pieces?|items?|pairs?|unidades|piezas|pares|unidades|stück)\s+)?(?:in stock|left|available|en stock|disponibles?|em estoque|dispon[ií]veis|auf lager|verfügbar|en existencia)|(?:only|solo quedan|quedan|restam|apenas|nur noch|il reste)\s+(?P<b>\d+)",
+        r"(?i)(?P<a>\d+)\s+(?:(?:units?|pieces?|items?|pairs?|unidades|piezas|pares|unidades|stück|pezzi|paia|unità|pièces|paires)\s+)?(?:in stock|left|available|en stock|disponibles?|em estoque|dispon[ií]veis|auf lager|verfügbar|en existencia|disponibili|in magazzino|rimast[ie])|(?:only|solo quedan|quedan|restam|apenas|nur noch|il reste|(?:ne|n'en) reste(?:nt)? (?:plus )?que|(?:ne\s+)?(?:restano|rimangono)(?:\s+(?:solo|soltanto))?)\s+(?P<b>\d+)",
     )
     .unwrap_or_else(|e| panic!("stock pattern: {e}"))
 });
@@ -257,6 +257,25 @@ mod tests {
                 ("10% off".to_owned(), FigureKind::Discount),
                 ("Only 3".to_owned(), FigureKind::Stock),
                 ("120 euros".to_owned(), FigureKind::Money),
+            ]
+        );
+    }
+
+    #[test]
+    fn stock_figures_are_found_in_french_and_italian_too() {
+        let found: Vec<_> = check(
+            "Il ne reste que 3 paires. Ne restano solo 4. 5 pezzi disponibili. 7 in magazzino.",
+            &facts(),
+        )
+        .into_iter()
+        .map(|u| (u.text, u.kind))
+        .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("ne reste que 3".to_owned(), FigureKind::Stock),
+                ("Ne restano solo 4".to_owned(), FigureKind::Stock),
+                ("5 pezzi disponibili".to_owned(), FigureKind::Stock),
             ]
         );
     }

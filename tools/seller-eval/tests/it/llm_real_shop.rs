@@ -2,7 +2,8 @@
 //! and the real order processor: a shopper asks for a T-shirt, gets catalog
 //! prices, orders two of the first, and the order exists with the shop's
 //! total. The model is a fake OpenAI-compatible server speaking the real
-//! wire format, scripted to use only what the tools return.
+//! wire format, scripted to use only what the tools return. Played by the
+//! harness k = 4 times, as with any model, with each run's tokens.
 
 use std::sync::{Arc, Mutex};
 
@@ -79,12 +80,30 @@ async fn a_shopper_orders_two_t_shirts_at_the_catalogs_price_from_an_llm_seller(
     .await;
     let mut options = eval::Options::new(Some(fake.config()));
     options.only = Some("es-order-two".to_owned());
+    options.prices = eval::Prices {
+        input_per_mtok: 1.0,
+        output_per_mtok: 2.0,
+    };
 
     let report = eval::run(&options).await.unwrap();
 
     let table = report.to_markdown();
     assert_eq!(report.outcomes.len(), 1, "{table}");
-    assert!(report.outcomes[0].failed.is_empty(), "{table}");
+    let outcome = &report.outcomes[0];
+    // With a model every scenario runs k = 4 times; pass^k counts the
+    // scenarios that passed all four.
+    assert_eq!(outcome.runs.len(), 4, "{table}");
+    assert!(outcome.passed(), "{table}");
+    assert_eq!((report.pass_1(), report.pass_k()), (1.0, 1.0), "{table}");
+    // Each run's tokens are its own (runs of a brand take turns): the fake
+    // model reports usage on every call, and the runs add up to the sellers'.
+    let per_run: Vec<_> = outcome.runs.iter().map(|r| r.tokens.unwrap()).collect();
+    assert!(
+        per_run.iter().all(|t| t.input > 0 && t.output > 0),
+        "{table}"
+    );
+    assert_eq!(outcome.tokens(), Some(report.tokens), "{table}");
+    assert!(report.prices.cost(report.tokens) > 0.0, "{table}");
     assert!(
         !shown.lock().unwrap().is_empty(),
         "the model never saw search results"
