@@ -23,6 +23,7 @@ use crate::{
     llm,
     metrics::SellerMetrics,
     tools::OrdersApi,
+    transcription::Transcriber,
 };
 
 /// Connections in the pool: one turn at a time per shard, plus summaries.
@@ -89,6 +90,12 @@ impl Application {
                 .as_ref()
                 .map(|(url, key)| OrdersApi::new(url.clone(), key.clone(), config.tool_timeout)),
             history_budget: config.history_token_budget,
+            transcriber: config
+                .transcribe
+                .as_ref()
+                .map(Transcriber::new)
+                .transpose()
+                .context("Failed to set up voice note transcription")?,
         });
         let conversations = base
             .bus

@@ -4,6 +4,9 @@
 //! - [`answer_shopper`]: a shopper's message in, the seller's reply (and
 //!   any escalation or order) out; never a reply while a human owns the
 //!   conversation;
+//! - [`shopper_input`]: what the message says, as text for the brain (a
+//!   caption, a transcribed voice note) or a fixed reply (a picture, a
+//!   sticker, a location…);
 //! - [`yield_to_human`]: a human seller claims the conversation
 //!   (`store.sales.claimed`), and the AI falls silent in it;
 //! - [`resume_after_deferral`]: no human can answer now
@@ -19,6 +22,7 @@ pub mod answer_shopper;
 pub mod draft_reply;
 pub mod hand_back;
 pub mod resume_after_deferral;
+pub mod shopper_input;
 pub mod summarize_history;
 pub mod yield_to_human;
 
@@ -37,6 +41,7 @@ use crate::{
     llm::LlmClient,
     metrics::SellerMetrics,
     tools::OrdersApi,
+    transcription::Transcriber,
 };
 
 /// The seller of one brand, with everything its flows need.
@@ -65,6 +70,9 @@ pub struct Seller {
     pub orders_api: Option<OrdersApi>,
     /// Token budget of the verbatim history.
     pub history_budget: usize,
+    /// Voice notes to text, when configured (else the shopper is asked to
+    /// type).
+    pub transcriber: Option<Transcriber>,
 }
 
 impl Seller {
