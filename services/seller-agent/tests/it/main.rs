@@ -3,8 +3,9 @@
 //! formats, their retries and circuit breaker, and the seller itself started
 //! as `main` starts it (through `store_testkit::TestApp`) on the real broker
 //! and database, alone and obeying the human seller's inbox (claims,
-//! deferrals, drafts). The seller in the real shop (catalog, order
-//! processor) is tested by `tools/seller-eval`.
+//! deferrals, drafts), and what it makes of voice notes (a fake
+//! transcription server), pictures, stickers and emoji. The seller in the
+//! real shop (catalog, order processor) is tested by `tools/seller-eval`.
 #![allow(clippy::unwrap_used)]
 
 mod fake_model;
@@ -12,5 +13,6 @@ mod handover;
 mod llm_anthropic;
 mod llm_openai;
 mod llm_resilience;
+mod media;
 mod seller;
 mod support;
