@@ -10,6 +10,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use anyhow::{Context as _, bail};
 use secrecy::SecretString;
 use store_bus::BusConfig;
+use store_events::data::MAX_MEDIA_BYTES;
 use store_service::config::{self, var};
 use url::Url;
 
@@ -62,6 +63,9 @@ pub struct Config {
     pub reply_shards: u16,
     /// Abuse protection of the public web chat endpoints.
     pub webchat: WebchatConfig,
+    /// Largest media handed to a seller (`GATEWAY_MEDIA_MAX_BYTES`, default
+    /// and at most `store_events::data::MAX_MEDIA_BYTES`, 10 MiB).
+    pub media_max_bytes: u64,
 }
 
 /// Rate limits and session expiry of the web chat.
@@ -153,6 +157,7 @@ impl Config {
             send: SendConfig::default(),
             reply_shards: 8,
             webchat: WebchatConfig::default(),
+            media_max_bytes: MAX_MEDIA_BYTES,
         }
     }
 
@@ -225,6 +230,15 @@ impl Config {
             "WEBCHAT_SESSION_REFILL_MS",
             config.webchat.session_rate,
         )?;
+        if let Some(bytes) = var("GATEWAY_MEDIA_MAX_BYTES") {
+            config.media_max_bytes = bytes
+                .parse()
+                .ok()
+                .filter(|n| (1..=MAX_MEDIA_BYTES).contains(n))
+                .with_context(|| {
+                    format!("GATEWAY_MEDIA_MAX_BYTES is not a number from 1 to {MAX_MEDIA_BYTES}")
+                })?;
+        }
         if let Some(trust) = var("WEBCHAT_TRUST_FORWARDED_FOR") {
             config.webchat.trust_forwarded_for = trust
                 .parse()

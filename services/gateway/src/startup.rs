@@ -1,21 +1,24 @@
 //! Building the gateway on the house skeleton (`store_service::Foundation`):
 //! the tenants, the migrated database, the bus, the reply consumer, the
-//! housekeeping tasks (deduplication purge, web chat sweep, the live
-//! transcript listener) and the HTTP API; the same [`Application`] in `main`
-//! and in the tests.
+//! media fetch responder, the housekeeping tasks (deduplication purge, web
+//! chat sweep, the live transcript listener) and the HTTP API; the same
+//! [`Application`] in `main` and in the tests.
 
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use sqlx::PgPool;
-use store_bus::ConsumerConfig;
+use store_bus::{ConsumerConfig, Responder};
 use store_service::{Foundation, Service};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    channels::{telegram::TelegramClient, whatsapp::WhatsAppClient},
+    channels::{media::MediaDownloader, telegram::TelegramClient, whatsapp::WhatsAppClient},
     config::{Config, SERVICE},
-    consumers::chat_response::ChatResponses,
+    consumers::{
+        chat_response::ChatResponses,
+        media_fetch::{MEDIA_FETCH_BINDING, MEDIA_FETCH_QUEUE, MediaFetches},
+    },
     db::{self, live::Live},
     domain::{tenants::Tenants, webchat_guard::WebchatGuard},
     flows::send_reply::ReplySender,
@@ -75,6 +78,12 @@ impl Application {
             .timeout(config.send.request_timeout)
             .build()
             .context("Failed to build the HTTP client")?;
+        let downloader = MediaDownloader::new(
+            http_client.clone(),
+            &config.whatsapp_api_base,
+            &config.telegram_api_base,
+            config.media_max_bytes,
+        );
         let sender = ReplySender::new(
             state.clone(),
             WhatsAppClient::new(http_client.clone(), &config.whatsapp_api_base),
@@ -100,6 +109,25 @@ impl Application {
             .await
             .context("Failed to start the chat response consumer")?;
 
+        let media = base
+            .bus
+            .consume(
+                ConsumerConfig::new(
+                    config.bus.queue_name(MEDIA_FETCH_QUEUE),
+                    [MEDIA_FETCH_BINDING],
+                )
+                // A seller waits a bounded time for the media: an answer
+                // that comes late is useless, so no retries.
+                .with_retry_delays([]),
+                Responder::new(
+                    base.bus.clone(),
+                    MediaFetches::new(state.clone(), downloader),
+                ),
+                base.shutdown.child_token(),
+            )
+            .await
+            .context("Failed to start the media fetch consumer")?;
+
         let purge = tokio::spawn(purge_loop(base.pool.clone(), base.shutdown.child_token()));
         let sweep = tokio::spawn(sweep_loop(
             state.clone(),
@@ -111,7 +139,7 @@ impl Application {
             .bind(
                 config.http_addr,
                 api,
-                vec![replies],
+                vec![replies, media],
                 vec![purge, sweep, listener],
             )
             .await?;

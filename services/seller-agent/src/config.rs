@@ -1,9 +1,10 @@
 //! The seller's configuration: environment variables (12-factor) in the
 //! house's one naming scheme (`HOST`, `PORT`, `DATABASE_URL`, `AMQP_URL`,
 //! `BUS_EXCHANGE`, `TENANTS_FILE` as every service; `SELLER_*`, `LLM_*`,
-//! `ORDERS_API_*`, `TOOL_TIMEOUT_MS`, `HISTORY_TOKEN_BUDGET` and
-//! `MAX_TOOL_ROUNDS` its own). Every secret (`DATABASE_URL`, `AMQP_URL`,
-//! `LLM_API_KEY`, `ORDERS_API_KEY`) may also be read from the file named by
+//! `ORDERS_API_*`, `TOOL_TIMEOUT_MS`, `HISTORY_TOKEN_BUDGET`,
+//! `MAX_TOOL_ROUNDS` and `TRANSCRIBE_*` its own). Every secret
+//! (`DATABASE_URL`, `AMQP_URL`, `LLM_API_KEY`, `ORDERS_API_KEY`,
+//! `TRANSCRIBE_API_KEY`) may also be read from the file named by
 //! `<NAME>_FILE` (`store_service::config::secret_from_env`). The persona
 //! comes from the tenants file.
 
@@ -18,6 +19,7 @@ use store_service::config::{self, number_from_env, secret_from_env, var};
 use crate::{
     llm::{LlmConfig, Provider},
     metrics::TokenPrices,
+    transcription::{DEFAULT_MODEL, TranscribeConfig},
 };
 
 /// Name of the service; with the tenant and brand it names the seller's
@@ -75,6 +77,10 @@ pub struct Config {
     /// answering them once, as one turn (`SELLER_BURST_WINDOW_MS`, default
     /// 2000; 0 answers each message at once).
     pub burst_window: Duration,
+    /// Voice notes are transcribed by this OpenAI-compatible server
+    /// (`TRANSCRIBE_BASE_URL`; see [`transcribe_from_env`]); `None`: the
+    /// shopper is asked to type instead.
+    pub transcribe: Option<TranscribeConfig>,
 }
 
 impl Config {
@@ -102,6 +108,7 @@ impl Config {
             max_rounds: 6,
             shards: 8,
             burst_window: Duration::from_millis(DEFAULT_BURST_WINDOW_MS),
+            transcribe: None,
         }
     }
 
@@ -151,6 +158,7 @@ impl Config {
             "SELLER_BURST_WINDOW_MS",
             &DEFAULT_BURST_WINDOW_MS.to_string(),
         )?);
+        config.transcribe = transcribe_from_env()?;
         Ok(config)
     }
 
@@ -192,4 +200,24 @@ pub fn llm_from_env() -> anyhow::Result<Option<LlmConfig>> {
     llm.timeout = Duration::from_millis(number_from_env("LLM_TIMEOUT_MS", "60000")?);
     llm.max_retries = number_from_env("LLM_MAX_RETRIES", &llm.max_retries.to_string())?;
     Ok(Some(llm))
+}
+
+/// Voice note transcription from `TRANSCRIBE_BASE_URL` (an OpenAI-compatible
+/// server, e.g. `https://api.openai.com/v1`), `TRANSCRIBE_API_KEY` (or
+/// `TRANSCRIBE_API_KEY_FILE`), `TRANSCRIBE_MODEL` (default `whisper-1`) and
+/// `TRANSCRIBE_TIMEOUT_MS` (default 30000); `None` when the URL is unset.
+pub fn transcribe_from_env() -> anyhow::Result<Option<TranscribeConfig>> {
+    let Some(base_url) = var("TRANSCRIBE_BASE_URL").filter(|u| !u.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let url = url::Url::parse(base_url.trim())
+        .with_context(|| format!("TRANSCRIBE_BASE_URL={base_url:?} is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("TRANSCRIBE_BASE_URL={base_url:?} is not an http(s) URL");
+    }
+    let mut transcribe = TranscribeConfig::new(base_url.trim());
+    transcribe.api_key = secret_from_env("TRANSCRIBE_API_KEY")?;
+    transcribe.model = var("TRANSCRIBE_MODEL").unwrap_or_else(|| DEFAULT_MODEL.to_owned());
+    transcribe.timeout = Duration::from_millis(number_from_env("TRANSCRIBE_TIMEOUT_MS", "30000")?);
+    Ok(Some(transcribe))
 }

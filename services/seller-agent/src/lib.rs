@@ -20,6 +20,7 @@ pub mod llm;
 pub mod metrics;
 pub mod startup;
 pub mod tools;
+pub mod transcription;
 
 pub use config::Config;
 pub use startup::Application;

@@ -23,6 +23,7 @@ use crate::{
     llm,
     metrics::SellerMetrics,
     tools::OrdersApi,
+    transcription::Transcriber,
 };
 
 /// Connections in the pool: one turn at a time per shard, plus summaries;
@@ -95,6 +96,12 @@ impl Application {
                 .map(|(url, key)| OrdersApi::new(url.clone(), key.clone(), config.tool_timeout)),
             history_budget: config.history_token_budget,
             burst_window: config.burst_window,
+            transcriber: config
+                .transcribe
+                .as_ref()
+                .map(Transcriber::new)
+                .transpose()
+                .context("Failed to set up voice note transcription")?,
         });
         // Bursts (stored messages answered as one turn) are swept even with
         // no window, so what an earlier run with one stored is answered.

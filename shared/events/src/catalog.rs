@@ -34,7 +34,8 @@ impl EventType {
 
 /// Every event type, in the order of the design brief's table (the catalog's
 /// replies follow their requests), then the inventory protocol between the
-/// order processor and the catalog.
+/// order processor and the catalog, then the media a seller fetches through
+/// the gateway.
 pub const ALL: &[EventType] = &[
     EventType::of::<WhatsAppMessageReceived>(),
     EventType::of::<TelegramMessageReceived>(),
@@ -62,6 +63,8 @@ pub const ALL: &[EventType] = &[
     EventType::of::<InventoryReservation>(),
     EventType::of::<InventoryRelease>(),
     EventType::of::<InventoryChanged>(),
+    EventType::of::<ChatMediaFetch>(),
+    EventType::of::<ChatMediaFetchResult>(),
 ];
 
 /// The known event type named `ty`, if any.

@@ -85,6 +85,8 @@ schema_files! {
         ("store.inventory.reservation", 1),
         ("store.inventory.release", 1),
         ("store.inventory.changed", 1),
+        ("store.chat.media.fetch", 1),
+        ("store.chat.media.fetch.result", 1),
     ],
 }
 

@@ -7,6 +7,7 @@ mod compose;
 mod e2e_bursts;
 mod e2e_channels;
 mod e2e_llm;
+mod e2e_media;
 mod e2e_webchat;
 mod e2e_whatsapp;
 mod event_consumers;

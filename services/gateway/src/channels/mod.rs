@@ -1,6 +1,8 @@
 //! HTTP clients of the channels' APIs (Graph API, Bot API) and what one send
-//! came to, so the sender can tell a rate limit from a permanent refusal.
+//! came to, so the sender can tell a rate limit from a permanent refusal;
+//! [`media`] downloads what shoppers send.
 
+pub mod media;
 pub mod telegram;
 pub mod whatsapp;
 

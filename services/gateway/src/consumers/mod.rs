@@ -1,4 +1,6 @@
 //! Consumers of the bus: each decodes its events and hands them to their
-//! flow.
+//! flow: [`chat_response`] sends the replies, [`media_fetch`] answers the
+//! sellers' media requests.
 
 pub mod chat_response;
+pub mod media_fetch;

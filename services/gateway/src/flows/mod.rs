@@ -6,9 +6,12 @@
 //!   transcript and a confirmed event;
 //! - [`send_reply`]: a reply sent on WhatsApp or Telegram;
 //! - [`append_webchat_reply`]: a reply appended to a web chat transcript;
-//! - [`report_delivery`]: what became of a reply, as `store.chat.delivery`.
+//! - [`report_delivery`]: what became of a reply, as `store.chat.delivery`;
+//! - [`fetch_media`]: a shopper's media downloaded for a seller
+//!   (`store.chat.media.fetch`).
 
 pub mod append_webchat_reply;
+pub mod fetch_media;
 pub mod ingest_webhook;
 pub mod post_webchat_message;
 pub mod report_delivery;

@@ -8,6 +8,7 @@ mod support;
 mod brand_menu;
 mod dedup;
 mod delivery;
+mod media_fetch;
 mod operations;
 mod outbound;
 mod telegram_inbound;

@@ -63,7 +63,7 @@ use store_events::{
 
 use super::{
     Seller,
-    answer_shopper::{Asked, Shopper, channel_name, content_text, conversation_of},
+    answer_shopper::{Asked, Shopper, channel_name, conversation_of},
     internal,
 };
 use crate::{
@@ -201,45 +201,66 @@ impl Seller {
                 Ok((event, message))
             })
             .collect::<Result<Vec<_>, HandlerError>>()?;
-        let said: Vec<(String, Option<String>)> = messages
+        let (_, first) = &messages[0];
+        let stored = db::ensure_conversation(
+            &self.pool,
+            key,
+            &first.customer.id,
+            channel_name(first.channel),
+        )
+        .await
+        .map_err(internal)?;
+        // Each message as the seller takes it: text, a caption, a
+        // transcribed voice note, or a fixed reply (a picture, a sticker…).
+        let mut inputs = Vec::with_capacity(messages.len());
+        for (event, message) in &messages {
+            inputs.push(self.read_input(event, message, &stored).await?);
+        }
+        let said: Vec<(String, Option<String>)> = inputs
             .iter()
-            .map(|(_, m)| content_text(&m.content))
+            .map(|i| (i.text.clone(), i.reply_id.clone()))
             .collect();
         // Reactions are kept in memory but need no answer.
         let answerable: Vec<usize> = (0..messages.len())
             .filter(|&i| !matches!(messages[i].1.content, MessageContent::Reaction { .. }))
             .collect();
+        // What the brain reads: the answerable messages that have words; a
+        // burst of nothing but pictures or stickers gets the last one's
+        // fixed reply instead.
+        let readable: Vec<usize> = answerable
+            .iter()
+            .copied()
+            .filter(|&i| inputs[i].fixed.is_none())
+            .collect();
         let last = messages.len() - 1;
         let answered = answerable.last().copied().unwrap_or(last);
         let (event, message) = &messages[answered];
-        let stored = db::ensure_conversation(
-            &self.pool,
-            key,
-            &message.customer.id,
-            channel_name(message.channel),
-        )
-        .await
-        .map_err(internal)?;
 
         let (result, for_human, asked_brain) = if answerable.is_empty() {
             (TurnResult::default(), false, false)
         } else if stored.handler == Answerer::Human {
             tracing::info!(conversation = %key.conversation, messages = messages.len(), "a human has this conversation; messages kept for them");
             (TurnResult::default(), true, false)
+        } else if readable.is_empty() {
+            let fixed = inputs
+                .get_mut(answered)
+                .and_then(|i| i.fixed.take())
+                .unwrap_or_default();
+            (fixed, false, false)
         } else {
-            let text = answerable
+            let text = readable
                 .iter()
                 .map(|&i| said[i].0.trim())
                 .filter(|t| !t.is_empty())
                 .collect::<Vec<_>>()
                 .join("\n");
-            let reply_id = answerable.iter().rev().find_map(|&i| said[i].1.clone());
+            let reply_id = readable.iter().rev().find_map(|&i| said[i].1.clone());
             let asked = Asked {
                 message,
                 cause: event,
                 text,
                 reply_id,
-                said: answerable
+                said: readable
                     .iter()
                     .map(|&i| (said[i].0.clone(), messages[i].1.sent_at))
                     .collect(),

@@ -34,7 +34,7 @@ use store_events::{
     decode, new_event,
 };
 
-use super::{Seller, internal};
+use super::{Seller, internal, shopper_input::ShopperInput};
 use crate::{
     brain::{BrainError, Turn, TurnResult, lang::Lang, language, parts_text},
     db::{self, ConversationKey, TurnRecord},
@@ -46,55 +46,6 @@ use crate::{
     llm::Message,
     tools::{Reach, ToolContext, escalation_event},
 };
-
-/// The shopper's message as text, and the id of a picked button or row.
-pub(super) fn content_text(content: &MessageContent) -> (String, Option<String>) {
-    match content {
-        MessageContent::Text { text } => (text.clone(), None),
-        MessageContent::InteractiveReply {
-            reply_id, title, ..
-        } => (title.clone(), Some(reply_id.clone())),
-        MessageContent::Media {
-            caption,
-            media_kind,
-            ..
-        } => (
-            caption
-                .clone()
-                .unwrap_or_else(|| format!("[{media_kind:?} without text]").to_lowercase()),
-            None,
-        ),
-        MessageContent::Location {
-            name,
-            address,
-            latitude,
-            longitude,
-        } => (
-            format!(
-                "[location: {}]",
-                name.clone()
-                    .or(address.clone())
-                    .unwrap_or_else(|| format!("{latitude}, {longitude}"))
-            ),
-            None,
-        ),
-        MessageContent::Contacts { contacts } => (
-            format!(
-                "[shared contact: {}]",
-                contacts
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            None,
-        ),
-        MessageContent::Reaction { emoji, .. } => (emoji.clone().unwrap_or_default(), None),
-        MessageContent::Unsupported { original_kind, .. } => {
-            (format!("[unsupported {original_kind} message]"), None)
-        }
-    }
-}
 
 /// The language to answer in: the one the shopper's words show, else the
 /// one the channel reports, else the one they wrote in before, else the
@@ -149,7 +100,11 @@ impl Seller {
         )
         .await
         .map_err(internal)?;
-        let (text, reply_id) = content_text(&message.content);
+        let ShopperInput {
+            text,
+            reply_id,
+            fixed,
+        } = self.read_input(event, &message, &stored).await?;
         if matches!(message.content, MessageContent::Reaction { .. }) {
             // A reaction needs no answer; keep it in memory only.
             return self
@@ -161,6 +116,13 @@ impl Seller {
             tracing::info!(%conversation, "a human has this conversation; message kept for them");
             return self
                 .record(&key, event, &text, TurnResult::default(), true)
+                .await
+                .map(|_| ());
+        }
+        if let Some(fixed) = fixed {
+            // A picture, sticker, location…: a fixed reply, not the brain's.
+            return self
+                .record(&key, event, &text, fixed, false)
                 .await
                 .map(|_| ());
         }

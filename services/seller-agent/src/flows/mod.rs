@@ -6,6 +6,9 @@
 //!   conversation;
 //! - [`answer_burst`]: with a burst window, a shopper's quick messages
 //!   gathered and answered once, as one turn;
+//! - [`shopper_input`]: what the message says, as text for the brain (a
+//!   caption, a transcribed voice note) or a fixed reply (a picture, a
+//!   sticker, a location…);
 //! - [`yield_to_human`]: a human seller claims the conversation
 //!   (`store.sales.claimed`), and the AI falls silent in it;
 //! - [`resume_after_deferral`]: no human can answer now
@@ -22,6 +25,7 @@ pub mod answer_shopper;
 pub mod draft_reply;
 pub mod hand_back;
 pub mod resume_after_deferral;
+pub mod shopper_input;
 pub mod summarize_history;
 pub mod yield_to_human;
 
@@ -40,6 +44,7 @@ use crate::{
     llm::LlmClient,
     metrics::SellerMetrics,
     tools::OrdersApi,
+    transcription::Transcriber,
 };
 
 /// The seller of one brand, with everything its flows need.
@@ -71,6 +76,9 @@ pub struct Seller {
     /// How long a conversation waits for more messages before answering
     /// them as one turn (zero: each message at once, [`Seller::answer_shopper`]).
     pub burst_window: Duration,
+    /// Voice notes to text, when configured (else the shopper is asked to
+    /// type).
+    pub transcriber: Option<Transcriber>,
 }
 
 impl Seller {

@@ -3,9 +3,10 @@
 //! formats, their retries and circuit breaker, and the seller itself started
 //! as `main` starts it (through `store_testkit::TestApp`) on the real broker
 //! and database, alone and obeying the human seller's inbox (claims,
-//! deferrals, drafts), and answering a shopper's quick messages once, as one
-//! turn (bursts). The seller in the real shop (catalog, order
-//! processor) is tested by `tools/seller-eval`.
+//! deferrals, drafts), answering a shopper's quick messages once, as one
+//! turn (bursts), and what it makes of voice notes (a fake transcription
+//! server), pictures, stickers and emoji. The seller in the real shop
+//! (catalog, order processor) is tested by `tools/seller-eval`.
 #![allow(clippy::unwrap_used)]
 
 mod burst;
@@ -14,5 +15,6 @@ mod handover;
 mod llm_anthropic;
 mod llm_openai;
 mod llm_resilience;
+mod media;
 mod seller;
 mod support;

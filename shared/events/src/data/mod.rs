@@ -15,6 +15,7 @@ pub mod channel;
 pub mod chat;
 pub mod common;
 pub mod inventory;
+pub mod media;
 pub mod order;
 pub mod product;
 pub mod response;
@@ -30,6 +31,7 @@ pub use inventory::{
     InventoryChanged, InventoryRelease, InventoryReservation, InventoryReserve, ReleaseReason,
     ReservationOutcome, ReservedLine, StockChangeReason, StockLevel,
 };
+pub use media::{ChatMediaFetch, ChatMediaFetchResult, MAX_MEDIA_BYTES};
 pub use order::{
     CancelOutcome, Delivery, OrderCancel, OrderCancelResult, OrderCreate, OrderCreated, OrderItem,
     OrderLine, OrderRejected, OrderStatusChanged, Payment, RejectedItem, RejectionReason,

@@ -7,6 +7,7 @@ mod chat;
 mod commerce;
 mod inbox;
 mod inventory;
+mod media;
 
 use std::{collections::BTreeMap, fmt::Debug};
 
@@ -27,6 +28,7 @@ pub fn all() -> Samples {
     commerce::add(&mut samples);
     inbox::add(&mut samples);
     inventory::add(&mut samples);
+    media::add(&mut samples);
     samples
 }
 
