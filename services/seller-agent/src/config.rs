@@ -1,8 +1,8 @@
 //! The seller's configuration: environment variables (12-factor) in the
 //! house's one naming scheme (`HOST`, `PORT`, `DATABASE_URL`, `AMQP_URL`,
 //! `BUS_EXCHANGE`, `TENANTS_FILE` as every service; `SELLER_*`, `LLM_*`,
-//! `ORDERS_API_*`, `TOOL_TIMEOUT_MS`, `HISTORY_TOKEN_BUDGET` and
-//! `MAX_TOOL_ROUNDS` its own). Every secret (`DATABASE_URL`, `AMQP_URL`,
+//! `ORDERS_API_*`, `TOOL_TIMEOUT_MS`, `HISTORY_TOKEN_BUDGET`,
+//! `MAX_TOOL_ROUNDS` and `LLM_TURN_BUDGET_MS` its own). Every secret (`DATABASE_URL`, `AMQP_URL`,
 //! `LLM_API_KEY`, `ORDERS_API_KEY`) may also be read from the file named by
 //! `<NAME>_FILE` (`store_service::config::secret_from_env`). The persona
 //! comes from the tenants file.
@@ -63,6 +63,10 @@ pub struct Config {
     pub history_token_budget: usize,
     /// Model calls per turn (`MAX_TOOL_ROUNDS`, default 6).
     pub max_rounds: u32,
+    /// Time the model has to answer one turn, its retries included
+    /// (`LLM_TURN_BUDGET_MS`, default 45000); after it the offline brain
+    /// answers the turn.
+    pub llm_turn_budget: Duration,
     /// Conversation shards: conversations are spread over this many ordered
     /// queues (`SELLER_SHARDS`, default 8); every replica must use the same
     /// number.
@@ -92,6 +96,7 @@ impl Config {
             orders_api: None,
             history_token_budget: 4_000,
             max_rounds: 6,
+            llm_turn_budget: Duration::from_secs(45),
             shards: 8,
         }
     }
@@ -137,6 +142,8 @@ impl Config {
         };
         config.history_token_budget = number_from_env("HISTORY_TOKEN_BUDGET", "4000")?;
         config.max_rounds = number_from_env("MAX_TOOL_ROUNDS", "6")?;
+        config.llm_turn_budget =
+            Duration::from_millis(number_from_env("LLM_TURN_BUDGET_MS", "45000")?);
         config.shards = number_from_env("SELLER_SHARDS", "8")?;
         Ok(config)
     }

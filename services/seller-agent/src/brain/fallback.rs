@@ -1,0 +1,170 @@
+//! The seller's brain when a model is configured: the model answers, and
+//! when it cannot give a usable answer within its limits (down, too slow
+//! for the turn's budget, empty, looping, leaking) the offline brain
+//! answers that turn instead, so the shopper always gets a reply and
+//! never a raw model output. Each fallback is counted in
+//! `seller_llm_fallbacks_total{reason}`.
+//!
+//! A turn whose tool calls already changed the shop is not answered again:
+//! when the model placed an order or handed the conversation over before
+//! it failed, the shopper is told that (the order's lines and total from
+//! the order processor's result, or the hand-over sentence) in their
+//! language. Only when the offline brain fails too does the caller
+//! apologize and escalate.
+
+use async_trait::async_trait;
+use serde_json::Value;
+use store_events::data::ResponsePart;
+
+use super::{
+    Brain, BrainError, Turn, TurnResult, language,
+    llm::{GaveUp, LlmBrain, language_of},
+    offline::{OfflineBrain, order_lines},
+};
+use crate::{
+    llm::{LlmError, Message, Role},
+    metrics::SellerMetrics,
+};
+
+/// Why the model's answer was not used.
+#[derive(Debug)]
+pub enum FallbackReason {
+    /// The model failed (after its retries, or its circuit is open).
+    Unavailable(LlmError),
+    /// The turn's time budget was spent.
+    Budget,
+    /// It answered nothing (or only thinking), twice.
+    Empty,
+    /// It repeated the same call.
+    Loop,
+    /// It kept calling tools that do not exist.
+    UnknownTool,
+    /// Its tool arguments stayed unusable.
+    Malformed,
+    /// Its answer carried tool-call JSON, its instructions or a key.
+    Leak,
+    /// Every sentence stated figures no tool gave, after a rewrite.
+    Guard,
+    /// It was still calling tools after the last round.
+    Rounds,
+}
+
+impl FallbackReason {
+    /// The metric label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            FallbackReason::Unavailable(LlmError::CircuitOpen) => "circuit_open",
+            FallbackReason::Unavailable(LlmError::Timeout(_)) => "timeout",
+            FallbackReason::Unavailable(LlmError::Protocol(_)) => "bad_response",
+            FallbackReason::Unavailable(_) => "llm_error",
+            FallbackReason::Budget => "budget",
+            FallbackReason::Empty => "empty",
+            FallbackReason::Loop => "loop",
+            FallbackReason::UnknownTool => "unknown_tool",
+            FallbackReason::Malformed => "malformed_arguments",
+            FallbackReason::Leak => "leak",
+            FallbackReason::Guard => "guard",
+            FallbackReason::Rounds => "rounds",
+        }
+    }
+}
+
+/// The model, with the offline brain for the turns it cannot answer.
+pub struct FallbackBrain {
+    llm: LlmBrain,
+    offline: OfflineBrain,
+    metrics: SellerMetrics,
+}
+
+impl FallbackBrain {
+    /// `llm` first, `offline` when it gives up.
+    pub fn new(llm: LlmBrain, offline: OfflineBrain, metrics: SellerMetrics) -> Self {
+        Self {
+            llm,
+            offline,
+            metrics,
+        }
+    }
+}
+
+/// A second copy of `turn`, for the offline brain.
+fn copy<'a>(turn: &Turn<'a>) -> Turn<'a> {
+    Turn {
+        ctx: turn.ctx,
+        persona: turn.persona,
+        shopper: turn.shopper.clone(),
+        history: turn.history.clone(),
+        text: turn.text.clone(),
+        reply_id: turn.reply_id.clone(),
+        facts: turn.facts.clone(),
+        state: turn.state.clone(),
+        first_message: turn.first_message,
+    }
+}
+
+#[async_trait]
+impl Brain for FallbackBrain {
+    fn name(&self) -> String {
+        self.llm.name()
+    }
+
+    async fn turn(&self, turn: Turn<'_>) -> Result<TurnResult, BrainError> {
+        let spare = copy(&turn);
+        let GaveUp { reason, partial } = match self.llm.attempt(turn).await {
+            Ok(result) => return Ok(result),
+            Err(gave_up) => gave_up,
+        };
+        self.metrics.llm_fallback(reason.label());
+        tracing::warn!(reason = reason.label(), detail = ?reason, "the model gave no usable answer; the offline brain answers this turn");
+        if partial.escalated || partial.orders_placed > 0 {
+            return Ok(finish(partial, &spare));
+        }
+        match self.offline.turn(spare).await {
+            Ok(mut result) => {
+                result.usage = partial.usage;
+                result.guard_interventions += partial.guard_interventions;
+                Ok(result)
+            }
+            Err(offline) => {
+                tracing::error!(error = %offline, "the offline brain failed too");
+                Err(BrainError::LlmUnavailable(match reason {
+                    FallbackReason::Unavailable(error) => error,
+                    other => LlmError::Protocol(format!(
+                        "no usable answer from the model ({})",
+                        other.label()
+                    )),
+                }))
+            }
+        }
+    }
+}
+
+/// The reply for a turn whose tools changed the shop before the model
+/// failed: the order placed, or the hand-over.
+fn finish(mut partial: TurnResult, turn: &Turn<'_>) -> TurnResult {
+    let phrases = language::phrases(language_of(turn));
+    let placed = partial
+        .transcript
+        .iter()
+        .rev()
+        .filter(|m| m.role == Role::Tool && !m.is_error)
+        .filter_map(|m| serde_json::from_str::<Value>(&m.content).ok())
+        .find(|v| v["placed"] == true);
+    let mut text = match placed {
+        Some(order) => order_lines(&order, phrases),
+        None => String::new(),
+    };
+    if partial.escalated {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(phrases.handoff);
+    }
+    // The transcript keeps the tool calls the shop acted on; the model's
+    // unusable last words are not kept.
+    partial
+        .transcript
+        .push(Message::assistant(text.clone(), Vec::new()));
+    partial.parts.push(ResponsePart::Text { text });
+    partial
+}
