@@ -320,7 +320,7 @@ impl Run<'_> {
     ) -> Result<(), FallbackReason> {
         let limits = self.brain.limits;
         let prepared: Vec<(ToolCall, Result<(), String>)> =
-            calls.into_iter().map(|call| prepare(call)).collect();
+            calls.into_iter().map(prepare).collect();
         // The assistant message carries the calls as they are run; its
         // text only when it is prose (never a written call).
         let content = if repair::looks_like_tool_call(&text) {

@@ -117,10 +117,7 @@ fn parse_lenient(text: &str, fixes: &mut Vec<String>) -> Result<Value, String> {
     let parsed = serde_json::from_str::<Value>(trimmed).or_else(|error| {
         let without_trailing_commas = regex_free_trailing_commas(trimmed);
         serde_json::from_str::<Value>(&without_trailing_commas)
-            .map(|v| {
-                fixes.push("removed trailing commas".to_owned());
-                v
-            })
+            .inspect(|_| fixes.push("removed trailing commas".to_owned()))
             .map_err(|_| format!("the arguments are not valid JSON ({error})"))
     })?;
     match parsed {

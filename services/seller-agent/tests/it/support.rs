@@ -48,6 +48,12 @@ impl TestSeller {
     /// Starts the fashion seller as `main` does, with `llm` as its model
     /// (`None`: the offline brain).
     pub async fn spawn_with(llm: Option<LlmConfig>) -> Self {
+        Self::spawn_configured(move |config| config.llm = llm).await
+    }
+
+    /// Starts the fashion seller as `main` does, with its configuration
+    /// changed by `configure`.
+    pub async fn spawn_configured(configure: impl FnOnce(&mut Config) + Send + 'static) -> Self {
         let app = TestApp::spawn("seller-agent", |env: TestEnv| async move {
             let mut config = Config::for_tests(
                 TenantId::parse(TENANT)?,
@@ -56,7 +62,7 @@ impl TestSeller {
                 env.bus,
                 PathBuf::from(TENANTS_FILE),
             );
-            config.llm = llm;
+            configure(&mut config);
             Application::build(config).await
         })
         .await
@@ -71,13 +77,19 @@ impl TestSeller {
     /// Publishes a shopper's text in `conversation`, as the gateway would;
     /// returns the event.
     pub async fn say(&self, conversation: &str, text: &str) -> Event {
+        self.say_as(conversation, "Ana", text).await
+    }
+
+    /// Publishes a text from a shopper called `name` in `conversation`, as
+    /// the gateway would; returns the event.
+    pub async fn say_as(&self, conversation: &str, name: &str, text: &str) -> Event {
         let message = ChatMessageNew {
             message_id: uuid::Uuid::new_v4().to_string(),
             channel: Channel::Whatsapp,
             channel_message_id: format!("wamid.{}", uuid::Uuid::new_v4().simple()),
             customer: Customer {
                 id: format!("cust-{conversation}"),
-                display_name: Some("Ana".into()),
+                display_name: Some(name.into()),
                 phone: None,
                 language: None,
             },
