@@ -143,6 +143,13 @@ impl Store {
 
     /// Starts the store with one seller, for [`BRAND`], using `llm`.
     pub async fn start_with(llm: Option<LlmSettings>) -> Self {
+        Self::start_with_env(llm, &[]).await
+    }
+
+    /// Starts the store with one seller, for [`BRAND`], using `llm`, with
+    /// `env` added to every service's environment (e.g. the seller's
+    /// `LLM_TURN_BUDGET_MS`).
+    pub async fn start_with_env(llm: Option<LlmSettings>, env: &[(&str, &str)]) -> Self {
         store_telemetry::init_for_tests();
         let base = store_testkit::unique("e2e");
         let dir = std::env::temp_dir().join(&base);
@@ -178,6 +185,9 @@ impl Store {
                 "false".to_owned(),
             ),
         ];
+        config
+            .env
+            .extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         config.gateway_env = vec![
             ("WHATSAPP_API_BASE".to_owned(), whatsapp.uri()),
             ("TELEGRAM_API_BASE".to_owned(), telegram.uri()),
