@@ -18,56 +18,13 @@ use store_events::data::ResponsePart;
 
 use super::{
     Brain, BrainError, Turn, TurnResult, language,
-    llm::{GaveUp, LlmBrain, language_of},
+    llm::{FallbackReason, GaveUp, LlmBrain, language_of},
     offline::{OfflineBrain, order_lines},
 };
 use crate::{
     llm::{LlmError, Message, Role},
     metrics::SellerMetrics,
 };
-
-/// Why the model's answer was not used.
-#[derive(Debug)]
-pub enum FallbackReason {
-    /// The model failed (after its retries, or its circuit is open).
-    Unavailable(LlmError),
-    /// The turn's time budget was spent.
-    Budget,
-    /// It answered nothing (or only thinking), twice.
-    Empty,
-    /// It repeated the same call.
-    Loop,
-    /// It kept calling tools that do not exist.
-    UnknownTool,
-    /// Its tool arguments stayed unusable.
-    Malformed,
-    /// Its answer carried tool-call JSON, its instructions or a key.
-    Leak,
-    /// Every sentence stated figures no tool gave, after a rewrite.
-    Guard,
-    /// It was still calling tools after the last round.
-    Rounds,
-}
-
-impl FallbackReason {
-    /// The metric label.
-    pub fn label(&self) -> &'static str {
-        match self {
-            FallbackReason::Unavailable(LlmError::CircuitOpen) => "circuit_open",
-            FallbackReason::Unavailable(LlmError::Timeout(_)) => "timeout",
-            FallbackReason::Unavailable(LlmError::Protocol(_)) => "bad_response",
-            FallbackReason::Unavailable(_) => "llm_error",
-            FallbackReason::Budget => "budget",
-            FallbackReason::Empty => "empty",
-            FallbackReason::Loop => "loop",
-            FallbackReason::UnknownTool => "unknown_tool",
-            FallbackReason::Malformed => "malformed_arguments",
-            FallbackReason::Leak => "leak",
-            FallbackReason::Guard => "guard",
-            FallbackReason::Rounds => "rounds",
-        }
-    }
-}
 
 /// The model, with the offline brain for the turns it cannot answer.
 pub struct FallbackBrain {
