@@ -14,7 +14,6 @@ use crate::support::{
     TestShop, display,
     fake_llm::{Answer, FakeLlm, Last},
 };
-use cloudevents::AttributesReader;
 use seller_agent::llm::Provider;
 
 /// A competent model: searches, quotes what the tool said, orders two of
