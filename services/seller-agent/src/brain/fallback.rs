@@ -17,7 +17,8 @@ use serde_json::Value;
 use store_events::data::ResponsePart;
 
 use super::{
-    Brain, BrainError, Turn, TurnResult, language,
+    Brain, BrainError, Turn, TurnResult,
+    language::{self, Phrases},
     llm::{FallbackReason, GaveUp, LlmBrain, language_of},
     offline::{OfflineBrain, order_lines},
 };
@@ -74,7 +75,7 @@ impl Brain for FallbackBrain {
         self.metrics.llm_fallback(reason.label());
         tracing::warn!(reason = reason.label(), detail = ?reason, "the model gave no usable answer; the offline brain answers this turn");
         if partial.escalated || partial.orders_placed > 0 {
-            return Ok(finish(partial, &spare));
+            return Ok(finish(partial, language::phrases(language_of(&spare))));
         }
         match self.offline.turn(spare).await {
             Ok(mut result) => {
@@ -98,8 +99,7 @@ impl Brain for FallbackBrain {
 
 /// The reply for a turn whose tools changed the shop before the model
 /// failed: the order placed, or the hand-over.
-fn finish(mut partial: TurnResult, turn: &Turn<'_>) -> TurnResult {
-    let phrases = language::phrases(language_of(turn));
+fn finish(mut partial: TurnResult, phrases: &Phrases) -> TurnResult {
     let placed = partial
         .transcript
         .iter()
@@ -124,4 +124,78 @@ fn finish(mut partial: TurnResult, turn: &Turn<'_>) -> TurnResult {
         .push(Message::assistant(text.clone(), Vec::new()));
     partial.parts.push(ResponsePart::Text { text });
     partial
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::{brain::lang::Lang, llm::ToolCall};
+
+    fn placed() -> TurnResult {
+        let order = json!({
+            "placed": true,
+            "order_number": "FH-1042",
+            "lines": [{"quantity": 2, "name": "Red Sneakers", "line_total": {"display": "199.80 BRL"}}],
+            "total": {"display": "199.80 BRL"},
+        });
+        TurnResult {
+            transcript: vec![
+                Message::assistant(
+                    "",
+                    vec![ToolCall {
+                        id: "c1".into(),
+                        name: "create_order".into(),
+                        arguments: "{}".into(),
+                    }],
+                ),
+                Message::tool_result("c1", order.to_string(), false),
+            ],
+            orders_placed: 1,
+            ..TurnResult::default()
+        }
+    }
+
+    #[test]
+    fn an_order_placed_before_the_model_failed_is_reported_from_the_shops_result() {
+        let result = finish(placed(), language::phrases(Lang::Es));
+
+        let text = crate::brain::parts_text(&result.parts);
+        assert!(text.contains("FH-1042"), "{text}");
+        assert!(text.contains("199.80 BRL"), "{text}");
+        assert!(text.starts_with("¡Listo!"), "{text}");
+        assert_eq!(
+            result.transcript.len(),
+            3,
+            "the order's call and result are kept"
+        );
+    }
+
+    #[test]
+    fn a_hand_over_before_the_model_failed_says_so() {
+        let partial = TurnResult {
+            escalated: true,
+            ..TurnResult::default()
+        };
+
+        let result = finish(partial, language::phrases(Lang::En));
+
+        assert_eq!(
+            crate::brain::parts_text(&result.parts),
+            language::phrases(Lang::En).handoff
+        );
+    }
+
+    #[test]
+    fn reasons_have_stable_labels() {
+        assert_eq!(
+            FallbackReason::Unavailable(LlmError::CircuitOpen).label(),
+            "circuit_open"
+        );
+        assert_eq!(FallbackReason::Budget.label(), "budget");
+        assert_eq!(FallbackReason::Leak.label(), "leak");
+    }
 }
