@@ -148,7 +148,8 @@ impl Store {
 
     /// Starts the store with one seller, for [`BRAND`], using `llm`, with
     /// `env` added to every service's environment (it wins over the
-    /// defaults here, e.g. `SELLER_BURST_WINDOW_MS`).
+    /// defaults here, e.g. `SELLER_BURST_WINDOW_MS` or the seller's
+    /// `LLM_TURN_BUDGET_MS`).
     pub async fn start_with_env(llm: Option<LlmSettings>, env: &[(&str, &str)]) -> Self {
         store_telemetry::init_for_tests();
         let base = store_testkit::unique("e2e");

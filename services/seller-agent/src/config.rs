@@ -2,9 +2,9 @@
 //! house's one naming scheme (`HOST`, `PORT`, `DATABASE_URL`, `AMQP_URL`,
 //! `BUS_EXCHANGE`, `TENANTS_FILE` as every service; `SELLER_*`, `LLM_*`,
 //! `ORDERS_API_*`, `TOOL_TIMEOUT_MS`, `HISTORY_TOKEN_BUDGET`,
-//! `MAX_TOOL_ROUNDS` and `TRANSCRIBE_*` its own). Every secret
-//! (`DATABASE_URL`, `AMQP_URL`, `LLM_API_KEY`, `ORDERS_API_KEY`,
-//! `TRANSCRIBE_API_KEY`) may also be read from the file named by
+//! `MAX_TOOL_ROUNDS`, `LLM_TURN_BUDGET_MS` and `TRANSCRIBE_*` its own).
+//! Every secret (`DATABASE_URL`, `AMQP_URL`, `LLM_API_KEY`,
+//! `ORDERS_API_KEY`, `TRANSCRIBE_API_KEY`) may also be read from the file named by
 //! `<NAME>_FILE` (`store_service::config::secret_from_env`). The persona
 //! comes from the tenants file.
 
@@ -69,6 +69,10 @@ pub struct Config {
     pub history_token_budget: usize,
     /// Model calls per turn (`MAX_TOOL_ROUNDS`, default 6).
     pub max_rounds: u32,
+    /// Time the model has to answer one turn, its retries included
+    /// (`LLM_TURN_BUDGET_MS`, default 45000); after it the offline brain
+    /// answers the turn.
+    pub llm_turn_budget: Duration,
     /// Conversation shards: conversations are spread over this many ordered
     /// queues (`SELLER_SHARDS`, default 8); every replica must use the same
     /// number.
@@ -106,6 +110,7 @@ impl Config {
             orders_api: None,
             history_token_budget: 4_000,
             max_rounds: 6,
+            llm_turn_budget: Duration::from_secs(45),
             shards: 8,
             burst_window: Duration::from_millis(DEFAULT_BURST_WINDOW_MS),
             transcribe: None,
@@ -153,6 +158,8 @@ impl Config {
         };
         config.history_token_budget = number_from_env("HISTORY_TOKEN_BUDGET", "4000")?;
         config.max_rounds = number_from_env("MAX_TOOL_ROUNDS", "6")?;
+        config.llm_turn_budget =
+            Duration::from_millis(number_from_env("LLM_TURN_BUDGET_MS", "45000")?);
         config.shards = number_from_env("SELLER_SHARDS", "8")?;
         config.burst_window = Duration::from_millis(number_from_env(
             "SELLER_BURST_WINDOW_MS",

@@ -1,4 +1,5 @@
-//! The seller's own metrics: model latency, tokens and estimated cost, tool
+//! The seller's own metrics: model latency, tokens and estimated cost,
+//! turns the offline brain answered for the model (fallbacks), tool
 //! calls, escalations, orders placed, guard interventions, replies withheld
 //! because a human took the conversation, drafts for human sellers and
 //! shopper messages merged into bursts, per tenant and brand.
@@ -26,6 +27,7 @@ pub struct SellerMetrics {
     prices: TokenPrices,
     llm_latency: HistogramVec,
     llm_failures: IntCounterVec,
+    llm_fallbacks: IntCounterVec,
     tokens: IntCounterVec,
     cost: CounterVec,
     tool_calls: IntCounterVec,
@@ -77,6 +79,16 @@ impl SellerMetrics {
                         "Model calls that failed after retries",
                     ),
                     &["tenant", "brand", "provider"],
+                )?,
+            )?,
+            llm_fallbacks: register(
+                registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "seller_llm_fallbacks_total",
+                        "Turns the offline brain answered because the model gave no usable answer, by reason",
+                    ),
+                    &["tenant", "brand", "reason"],
                 )?,
             )?,
             tokens: register(
@@ -200,6 +212,13 @@ impl SellerMetrics {
         let cost = usage.input_tokens as f64 * self.prices.input_per_mtok / 1e6
             + usage.output_tokens as f64 * self.prices.output_per_mtok / 1e6;
         self.cost.with_label_values(&labels).inc_by(cost);
+    }
+
+    /// The offline brain answered a turn the model could not, for `reason`.
+    pub fn llm_fallback(&self, reason: &str) {
+        self.llm_fallbacks
+            .with_label_values(&[self.tenant.as_str(), self.brand.as_str(), reason])
+            .inc();
     }
 
     /// A tool ran.

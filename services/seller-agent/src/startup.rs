@@ -1,8 +1,9 @@
 //! Building the seller on the house skeleton (`store_service::Foundation`):
-//! the persona, the migrated database, the bus, the brain (a model or the
-//! offline rules), the two consumers, of the brand's conversations and of
-//! the sales assistant's control events, and the burst timers and sweeper;
-//! the same [`Application`] in `main` and in the tests.
+//! the persona, the migrated database, the bus, the brain (a model with
+//! the offline rules beside it for the turns it cannot answer, or the
+//! offline rules alone), the two consumers, of the brand's conversations
+//! and of the sales assistant's control events, and the burst timers and
+//! sweeper; the same [`Application`] in `main` and in the tests.
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use store_service::{Foundation, Service};
 use crate::{
     brain::{
         Brain,
+        fallback::FallbackBrain,
         llm::{Limits, LlmBrain},
         offline::OfflineBrain,
     },
@@ -70,10 +72,19 @@ impl Application {
                     llm::client(llm_config).context("Failed to set up the model client")?;
                 let limits = Limits {
                     max_rounds: config.max_rounds,
+                    budget: config.llm_turn_budget,
                     ..Limits::default()
                 };
+                let llm = LlmBrain::new(
+                    client.clone(),
+                    limits,
+                    metrics.clone(),
+                    llm_config.api_key.iter().cloned().collect(),
+                );
+                // The turns the model cannot answer, the offline brain does.
+                let offline = OfflineBrain::new(metrics.clone());
                 (
-                    Arc::new(LlmBrain::new(client.clone(), limits, metrics.clone())),
+                    Arc::new(FallbackBrain::new(llm, offline, metrics.clone())),
                     Some(client),
                 )
             }

@@ -2,12 +2,16 @@
 //!
 //! [`llm::LlmBrain`] asks a model, running its tool calls; [`offline::OfflineBrain`]
 //! is a deterministic rule-based seller that drives the same tools, so the
-//! whole system runs without any key. Both answer a [`Turn`] with a
-//! [`TurnResult`].
+//! whole system runs without any key. With a model, [`fallback::FallbackBrain`]
+//! asks it first and lets the offline brain answer the turns it cannot
+//! ([`leak`]: what a model's text may never carry). Each answers a [`Turn`]
+//! with a [`TurnResult`].
 
+pub mod fallback;
 mod intent;
 pub mod lang;
 pub mod language;
+pub mod leak;
 pub mod llm;
 pub mod offline;
 pub mod offline_state;

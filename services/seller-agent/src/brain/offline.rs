@@ -111,7 +111,9 @@ fn show_products(products: &[Value], p: &Phrases, state: &mut OfflineState) -> V
     }]
 }
 
-fn order_lines(order: &Value, p: &Phrases) -> String {
+/// The lines of a placed order (the order processor's result), in `p`'s
+/// language.
+pub(super) fn order_lines(order: &Value, p: &Phrases) -> String {
     let mut lines = vec![fill(
         p.placed,
         &[("number", order["order_number"].as_str().unwrap_or("?"))],

@@ -9,10 +9,11 @@
 //! With a model: one completion, the persona's system prompt with the
 //! drafting rules and the transcript, no tools; the honesty guard checks
 //! its figures against the tool results the seller holds for the
-//! conversation and cuts the sentences no result backs. Without a model,
-//! or when it fails or nothing is left: the offline brain answers the
-//! shopper's last words with tools that only look things up (the catalog,
-//! the shopper's orders).
+//! conversation and cuts the sentences no result backs; thinking is
+//! dropped, and a draft with tool-call JSON or the instructions is not
+//! used. Without a model, or when it fails or nothing is left: the offline
+//! brain answers the shopper's last words with tools that only look things
+//! up (the catalog, the shopper's orders).
 
 use std::time::Instant;
 
@@ -26,14 +27,14 @@ use store_events::{
 
 use super::Seller;
 use crate::{
-    brain::{Brain, Turn, lang::Lang, language, offline::OfflineBrain, parts_text},
+    brain::{Brain, Turn, lang::Lang, language, leak, offline::OfflineBrain, parts_text},
     db::{self, ConversationKey},
     domain::{
         draft::{DRAFTING_RULES, shoppers_last_words, transcript_prompt},
         guard::{self, Facts},
         persona::{ShopperContext, system_prompt},
     },
-    llm::{ChatRequest, LlmClient, LlmError, Message},
+    llm::{ChatRequest, LlmClient, LlmError, Message, repair},
     tools::{Reach, ToolContext},
 };
 
@@ -49,6 +50,9 @@ enum NoModelDraft {
     /// It answered nothing.
     #[error("the model drafted nothing")]
     Empty,
+    /// It carried tool-call JSON or its instructions.
+    #[error("the model's draft is not fit for a shopper")]
+    Unfit,
     /// Every sentence held a figure no tool result backs.
     #[error("every sentence of the model's draft stated unbacked figures")]
     Unbacked,
@@ -133,9 +137,13 @@ impl Seller {
             reply.as_ref().ok().map(|r| r.usage),
         );
         let reply = reply?;
-        let text = reply.text.trim();
+        let text = repair::without_thinking(&reply.text);
+        let text = text.as_str();
         if text.is_empty() {
             return Err(NoModelDraft::Empty);
+        }
+        if leak::find(text, &request.system, &[]).is_some() {
+            return Err(NoModelDraft::Unfit);
         }
         let unbacked = guard::check(text, facts);
         if unbacked.is_empty() {

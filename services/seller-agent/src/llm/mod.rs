@@ -6,10 +6,15 @@
 //! llama.cpp server, OpenRouter) and an Anthropic Messages client. Both are
 //! wrapped by [`resilience::Resilient`]: per-request timeout, retries with
 //! backoff on 429/5xx honouring `retry-after`, and a circuit breaker.
+//! What small models get wrong in their answers is mended by [`repair`]
+//! (tool calls written as text) and [`coerce`] (arguments of the wrong
+//! type).
 
 pub mod anthropic;
+pub mod coerce;
 mod http;
 pub mod openai;
+pub mod repair;
 pub mod resilience;
 
 use std::{sync::Arc, time::Duration};

@@ -1,7 +1,8 @@
 //! A fake OpenAI-compatible model for the seller under test: a wiremock
 //! server speaking the real chat-completions wire format that answers every
 //! request with one text, after a delay when asked (a slow model holds a
-//! turn in flight), or fails with a status.
+//! turn in flight), or fails with a status; or, scripted, answers each
+//! request as a function of it (what a misbehaving model replays).
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use secrecy::SecretString;
 use seller_agent::llm::{LlmConfig, Provider};
 use serde_json::{Value, json};
 use wiremock::{
-    Mock, MockServer, ResponseTemplate,
+    Mock, MockServer, Request, ResponseTemplate,
     matchers::{method, path},
 };
 
@@ -19,7 +20,7 @@ pub struct FakeModel {
 }
 
 /// A chat completion whose answer is `text`.
-fn completion(text: &str) -> ResponseTemplate {
+pub fn completion(text: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -34,7 +35,48 @@ fn completion(text: &str) -> ResponseTemplate {
     }))
 }
 
+/// A chat completion calling `name` with `arguments` (as written) through
+/// the protocol's `tool_calls`.
+pub fn tool_call(name: &str, arguments: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 1_763_856_000,
+        "model": "fake-gpt",
+        "choices": [{
+            "index": 0,
+            "message": {
+                "role": "assistant",
+                "content": null,
+                "tool_calls": [{
+                    "id": format!("call_{}", uuid::Uuid::new_v4().simple()),
+                    "type": "function",
+                    "function": {"name": name, "arguments": arguments}
+                }]
+            },
+            "finish_reason": "tool_calls"
+        }],
+        "usage": {"prompt_tokens": 120, "completion_tokens": 20, "total_tokens": 140}
+    }))
+}
+
 impl FakeModel {
+    /// Answers each request with `script(body)`.
+    pub async fn scripted(
+        script: impl Fn(&Value) -> ResponseTemplate + Send + Sync + 'static,
+    ) -> Self {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/chat/completions"))
+            .respond_with(move |request: &Request| {
+                let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+                script(&body)
+            })
+            .mount(&server)
+            .await;
+        Self { server }
+    }
+
     async fn with(responses: Vec<(ResponseTemplate, Option<u64>)>) -> Self {
         let server = MockServer::start().await;
         for (response, times) in responses {

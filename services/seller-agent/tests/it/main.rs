@@ -1,6 +1,7 @@
 //! The seller's integration tests, one binary: the model clients against
 //! fake OpenAI-compatible and Anthropic servers speaking the real wire
-//! formats, their retries and circuit breaker, and the seller itself started
+//! formats, their retries and circuit breaker, the seller with a model that
+//! misbehaves (repairs and fallbacks), and the seller itself started
 //! as `main` starts it (through `store_testkit::TestApp`) on the real broker
 //! and database, alone and obeying the human seller's inbox (claims,
 //! deferrals, drafts), answering a shopper's quick messages once, as one
@@ -13,6 +14,7 @@ mod burst;
 mod fake_model;
 mod handover;
 mod llm_anthropic;
+mod llm_bad_models;
 mod llm_openai;
 mod llm_resilience;
 mod media;

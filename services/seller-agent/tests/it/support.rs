@@ -54,18 +54,18 @@ impl TestSeller {
     /// (`None`: the offline brain), answering each message at once (no
     /// burst window: these tests count one turn per message).
     pub async fn spawn_with(llm: Option<LlmConfig>) -> Self {
-        Self::spawn_configured(llm, Duration::ZERO).await
+        Self::spawn_configured(move |config| config.llm = llm).await
     }
 
     /// Starts the offline fashion seller as `main` does, answering the
     /// messages of a shopper that come within `window` of each other once.
     pub async fn spawn_bursting(window: Duration) -> Self {
-        Self::spawn_configured(None, window).await
+        Self::spawn_configured(move |config| config.burst_window = window).await
     }
 
-    /// Starts the fashion seller as `main` does, with `llm` as its model and
-    /// `burst_window`.
-    pub async fn spawn_configured(llm: Option<LlmConfig>, burst_window: Duration) -> Self {
+    /// Starts the fashion seller as `main` does (no burst window unless
+    /// `configure` sets one), with its configuration changed by `configure`.
+    pub async fn spawn_configured(configure: impl FnOnce(&mut Config) + Send + 'static) -> Self {
         let built = std::sync::Arc::new(std::sync::Mutex::new(None));
         let keep = built.clone();
         let app = TestApp::spawn("seller-agent", |env: TestEnv| async move {
@@ -76,8 +76,8 @@ impl TestSeller {
                 env.bus,
                 PathBuf::from(TENANTS_FILE),
             );
-            config.llm = llm;
-            config.burst_window = burst_window;
+            config.burst_window = Duration::ZERO;
+            configure(&mut config);
             *keep.lock().unwrap() = Some(config.clone());
             Application::build(config).await
         })
@@ -105,16 +105,33 @@ impl TestSeller {
             .push((stop, tokio::spawn(app.run_until_stopped())));
     }
 
+    /// Publishes a text from a shopper called `name` in `conversation`, as
+    /// the gateway would; returns the event.
+    pub async fn say_as(&self, conversation: &str, name: &str, text: &str) -> Event {
+        self.send_as(
+            conversation,
+            name,
+            MessageContent::Text { text: text.into() },
+        )
+        .await
+    }
+
     /// Publishes `content` from the shopper of `conversation`, as the
     /// gateway would; returns the event.
     pub async fn send(&self, conversation: &str, content: MessageContent) -> Event {
+        self.send_as(conversation, "Ana", content).await
+    }
+
+    /// Publishes `content` from a shopper called `name` in `conversation`,
+    /// as the gateway would; returns the event.
+    pub async fn send_as(&self, conversation: &str, name: &str, content: MessageContent) -> Event {
         let message = ChatMessageNew {
             message_id: uuid::Uuid::new_v4().to_string(),
             channel: Channel::Whatsapp,
             channel_message_id: format!("wamid.{}", uuid::Uuid::new_v4().simple()),
             customer: Customer {
                 id: format!("cust-{conversation}"),
-                display_name: Some("Ana".into()),
+                display_name: Some(name.into()),
                 phone: None,
                 language: None,
             },
