@@ -1,11 +1,20 @@
 //! What a shopper's message asks for, as far as rules can tell: the offline
 //! brain's understanding. Words for greetings, yes and no, order status,
 //! cancellations, haggling and picking from a list, in the shops' languages;
-//! everything else is a catalog search with the catalog terms the words
-//! mean ([`super::terms`]), and figures the shopper wrote are kept out of
-//! what may be repeated back to them.
+//! shopping words (budgets, sorting, comparisons, variants, gifts:
+//! [`super::shopping`]), quantities ([`super::quantity`]) and questions
+//! about an order placed ([`super::after_order`]); everything else is a
+//! catalog search with the catalog terms the words mean ([`super::terms`]),
+//! and figures the shopper wrote are kept out of what may be repeated back
+//! to them.
 
-use super::{offline_state::OfflineState, terms};
+use super::{
+    after_order,
+    offline_state::{OfflineState, Shown, Sort},
+    quantity::{self, BadQuantity},
+    shopping::{self, Bounds, VariantAsk},
+    terms,
+};
 
 /// What the shopper wants, as far as rules can tell.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +37,53 @@ pub(crate) enum Intent {
     /// A catalog search: `query` goes to the catalog; `said` is the
     /// shopper's words without figures, safe to repeat.
     Search { query: String, said: String },
+    /// A search within price bounds, sorted, or for a gift.
+    Browse(Browse),
+    /// Cheaper (`Less`) or more premium (`Greater`) than what was shown;
+    /// `query` when the message names a kind of product.
+    Relative {
+        /// Which way.
+        direction: std::cmp::Ordering,
+        /// Catalog terms the message names.
+        query: Option<String>,
+    },
+    /// Compare these products of the list (from 1).
+    Compare(Vec<usize>),
+    /// The next page of the last search.
+    More,
+    /// A size or colour, of the `index`-th product shown or of the last
+    /// search.
+    Variant {
+        /// The product of the list, when named.
+        index: Option<usize>,
+        /// How many, when the shopper said.
+        quantity: u32,
+        /// The size or colour.
+        ask: VariantAsk,
+    },
+    /// A quantity that cannot be ordered.
+    BadQuantity(BadQuantity),
+    /// The status of this order.
+    OrderStatusOf(String),
+    /// This many more of the last order's product.
+    AddMore(u32),
+    /// Another size or colour of the last order's product.
+    ChangeOrder(VariantAsk),
+    /// The payment link of the order waiting for payment.
+    PaymentLink,
+}
+
+/// A search with bounds, an ordering or a gift's categories.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Browse {
+    /// What to search; `None`: what was searched last.
+    pub query: Option<String>,
+    /// The shopper's words without figures, safe to repeat.
+    pub said: String,
+    /// Price bounds (major units).
+    pub bounds: Option<Bounds>,
+    /// Ordering.
+    pub sort: Option<Sort>,
 }
 
 const GREETINGS: &[&str] = &[
@@ -126,20 +182,16 @@ const HAGGLE: &[&str] = &[
     "discount",
     "discounts",
     "% off",
-    "cheaper",
     "coupon",
     "promo",
     "bargain",
     "descuento",
     "descuentos",
     "rebaja",
-    "más barato",
-    "mas barato",
     "cupón",
     "cupon",
     "desconto",
     "descontos",
-    "mais barato",
     "cupom",
     "remise",
     "rabatt",
@@ -296,41 +348,212 @@ pub(crate) fn understand(text: &str, reply_id: Option<&str>, state: &OfflineStat
             return Intent::Yes;
         }
     }
-    let number = order_number(text);
-    if contains_any(&lower, &ws, CANCEL)
-        && (number.is_some() || contains_any(&lower, &ws, ORDER_WORDS))
+    if let Some(intent) = about_orders(&lower, &ws, text, state) {
+        return intent;
+    }
+    if let Some(intent) = shopping_intent(text, &lower, &ws, state) {
+        return intent;
+    }
+    if !state.shown.is_empty()
+        && let Some(intent) = from_the_list(text, &lower, &ws, state)
     {
-        return Intent::Cancel(number);
+        return intent;
     }
-    if contains_any(&lower, &ws, ORDER_STATUS) {
-        return Intent::OrderStatus;
+    if state.search.is_some() && shopping::more(&lower, &ws) {
+        return Intent::More;
     }
-    if let Some(haggle) = haggling(&lower, &ws) {
-        return haggle;
+    search(text, &lower, &ws)
+}
+
+/// Orders: cancelling, their status, a named one, and changes to the last.
+fn about_orders(lower: &str, ws: &[String], text: &str, state: &OfflineState) -> Option<Intent> {
+    let number = order_number(text);
+    if contains_any(lower, ws, CANCEL) && (number.is_some() || contains_any(lower, ws, ORDER_WORDS))
+    {
+        // "cancel my order" right after one was placed here means that one.
+        return Some(Intent::Cancel(number.or_else(|| {
+            state
+                .last_order
+                .as_ref()
+                .filter(|_| !lower.contains("orders") && !lower.contains("pedidos"))
+                .map(|o| o.number.clone())
+        })));
     }
-    if !state.shown.is_empty() {
-        let numbers: Vec<u32> = ws
-            .iter()
-            .filter_map(|w| w.trim_start_matches('#').parse().ok())
-            .collect();
-        let ordinal = ws
-            .iter()
-            .find_map(|w| ORDINALS.iter().find(|(o, _)| o == w).map(|(_, n)| *n));
-        let pick = match (numbers.as_slice(), ordinal) {
-            ([qty], Some(index)) => Some((index, *qty)),
-            ([], Some(index)) => Some((index, 1)),
-            ([qty, index], None) => Some((*index as usize, *qty)),
-            ([index], None) if ws.len() <= 3 => Some((*index as usize, 1)),
-            _ => None,
-        };
-        if let Some((index, quantity)) = pick
-            && index >= 1
-            && index <= state.shown.len()
-            && quantity >= 1
-        {
-            return Intent::Pick { index, quantity };
+    if let Some(number) = number {
+        return Some(if state.awaiting_cancel {
+            Intent::Cancel(Some(number))
+        } else {
+            Intent::OrderStatusOf(number)
+        });
+    }
+    if let Some(last) = &state.last_order
+        && after_order::cancel_it(lower, ws)
+    {
+        return Some(Intent::Cancel(Some(last.number.clone())));
+    }
+    if contains_any(lower, ws, ORDER_STATUS) {
+        return Some(Intent::OrderStatus);
+    }
+    if after_order::payment_link(lower) {
+        return Some(Intent::PaymentLink);
+    }
+    if state.last_order.is_some() || state.pending.is_some() {
+        if let Some(more) = after_order::add_more(lower) {
+            return Some(Intent::AddMore(more));
         }
     }
+    if state.last_order.is_some()
+        && after_order::asks_to_change(ws)
+        && let Some(ask) = shopping::variant(ws)
+    {
+        return Some(Intent::ChangeOrder(ask));
+    }
+    None
+}
+
+/// Discounts and own prices (refused), budgets, sorting, gifts and prices
+/// relative to what was shown.
+fn shopping_intent(text: &str, lower: &str, ws: &[String], state: &OfflineState) -> Option<Intent> {
+    if contains_any(lower, ws, HAGGLE) || shopping::asks_for_a_cut(lower) {
+        return Some(haggle(lower));
+    }
+    let bounds = shopping::bounds(text);
+    let sort = shopping::sort(lower);
+    let gift = shopping::gift(ws);
+    let terms = terms::catalog_terms(text);
+    let said = ws
+        .iter()
+        .filter(|w| !is_figure(w) && !STOPWORDS.contains(&w.as_str()))
+        .filter(|w| !shopping::is_shopping_word(w))
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if bounds.is_some() || sort.is_some() || gift.is_some() {
+        let query = if !terms.is_empty() {
+            Some(terms.join(" or "))
+        } else if let Some(gift) = gift {
+            Some(gift.join(" or "))
+        } else if !said.is_empty() && state.search.is_none() {
+            Some(said.clone())
+        } else {
+            None
+        };
+        return Some(Intent::Browse(Browse {
+            query,
+            said,
+            bounds,
+            sort,
+        }));
+    }
+    if let Some(direction) = shopping::relative(lower) {
+        return Some(Intent::Relative {
+            direction,
+            query: (!terms.is_empty()).then(|| terms.join(" or ")),
+        });
+    }
+    names_a_price(lower, ws).then(|| haggle(lower))
+}
+
+/// Comparing, paging, quantities, variants and picks from the list shown.
+fn from_the_list(text: &str, lower: &str, ws: &[String], state: &OfflineState) -> Option<Intent> {
+    if let Some(indices) = shopping::compare(lower, ws, state.shown.len()) {
+        return Some(Intent::Compare(indices));
+    }
+    if shopping::more(lower, ws) && after_order::add_more(lower).is_none() {
+        return Some(Intent::More);
+    }
+    let ordinal_index = ws.iter().find_map(|w| ordinal(w));
+    let picking = ordinal_index.is_some()
+        || ws.iter().any(|w| ["of", "del", "do", "da", "du", "von"].contains(&w.as_str()));
+    if let Some(bad) = quantity::bad_quantity(text, picking) {
+        return Some(Intent::BadQuantity(bad));
+    }
+    let numbers: Vec<u32> = ws
+        .iter()
+        .filter_map(|w| w.trim_start_matches('#').parse().ok())
+        .collect();
+    if let Some(ask) = shopping::variant(ws) {
+        if let Some(index) = by_name(ws, &state.shown) {
+            return Some(Intent::Pick { index, quantity: 1 });
+        }
+        let quantity = match (numbers.as_slice(), ordinal_index) {
+            ([qty, _], Some(_)) => *qty,
+            _ => 1,
+        };
+        return Some(Intent::Variant {
+            index: ordinal_index.filter(|i| *i <= state.shown.len()),
+            quantity,
+            ask,
+        });
+    }
+    let pick = match (numbers.as_slice(), ordinal_index) {
+        ([qty], Some(index)) => Some((index, *qty)),
+        ([], Some(index)) => Some((index, 1)),
+        ([qty, index], None) => Some((*index as usize, *qty)),
+        ([index], None) if ws.len() <= 3 => Some((*index as usize, 1)),
+        _ => None,
+    };
+    if let Some((index, quantity)) = pick
+        && index >= 1
+        && index <= state.shown.len()
+        && quantity >= 1
+    {
+        return Some(Intent::Pick { index, quantity });
+    }
+    by_name(ws, &state.shown).map(|index| Intent::Pick {
+        index,
+        quantity: match numbers.as_slice() {
+            [qty] if *qty >= 1 => *qty,
+            _ => 1,
+        },
+    })
+}
+
+/// The one product of the list the shopper's words name ("the Urban
+/// hoodie", "the black ones"): every word they wrote is in its name or
+/// attributes, at least one of them is not a kind of product (so
+/// "sneakers" alone stays a search), and no other product matches as well.
+fn by_name(ws: &[String], shown: &[Shown]) -> Option<usize> {
+    const FILLER: &[&str] = &[
+        "one", "ones", "it", "that", "this", "those", "eso", "ese", "esa", "esos", "isso", "esse",
+        "essa", "ça", "celui", "celle", "das", "den", "der", "diese", "diesen", "take", "llevo",
+        "me", "lo", "la", "le", "nehme", "prends", "fico", "com", "con", "avec", "mit", "in",
+        "en", "em",
+    ];
+    let said: Vec<&str> = ws
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !STOPWORDS.contains(w) && !FILLER.contains(w) && !is_figure(w))
+        .filter(|w| !YES.contains(w) && !GREETINGS.contains(w) && w.chars().count() >= 2)
+        .collect();
+    if said.is_empty() || said.iter().all(|w| !terms::catalog_terms(w).is_empty()) {
+        return None;
+    }
+    let colour = shopping::variant(&ws.to_vec()).filter(|a| a.key == "colour");
+    let matches = |item: &Shown| {
+        let name = item.name.to_lowercase();
+        let name_words: Vec<&str> = name.split(|c: char| !c.is_alphanumeric()).collect();
+        said.iter().all(|w| {
+            name_words.contains(w)
+                || item.attributes.values().any(|v| v.eq_ignore_ascii_case(w))
+                || colour
+                    .as_ref()
+                    .is_some_and(|c| shopping::variant(&[(*w).to_owned()]).as_ref() == Some(c)
+                        && item.attributes.values().any(|v| v.eq_ignore_ascii_case(&c.value)))
+                || terms::catalog_terms(w)
+                    .iter()
+                    .any(|t| name.contains(&t.replace('-', " ")) || name.contains(t))
+        })
+    };
+    let mut found = shown.iter().enumerate().filter(|(_, s)| matches(s));
+    match (found.next(), found.next()) {
+        (Some((i, _)), None) => Some(i + 1),
+        _ => None,
+    }
+}
+
+/// A catalog search for what the message names (or greeting small talk).
+fn search(text: &str, lower: &str, ws: &[String]) -> Intent {
     let meaningful: Vec<&String> = ws
         .iter()
         .filter(|w| !STOPWORDS.contains(&w.as_str()))
@@ -364,6 +587,22 @@ pub(crate) fn understand(text: &str, reply_id: Option<&str>, state: &OfflineStat
     Intent::Search { query, said }
 }
 
+/// The position (from 1) an ordinal word names: "second", "2nd", "2º",
+/// "2e", "zweite".
+pub(crate) fn ordinal(word: &str) -> Option<usize> {
+    if let Some((_, n)) = ORDINALS.iter().find(|(o, _)| *o == word) {
+        return Some(*n);
+    }
+    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+    let suffix = &word[digits.len()..];
+    (!digits.is_empty()
+        && ["st", "nd", "rd", "th", "º", "ª", "°", "o", "a", "er", "re", "e", "ème", "eme"]
+            .contains(&suffix))
+    .then(|| digits.parse().ok())
+    .flatten()
+    .filter(|n| (1..=10).contains(n))
+}
+
 /// An order number as the order processor writes them (`FA-1001`).
 fn order_number(text: &str) -> Option<String> {
     text.split(|c: char| !c.is_alphanumeric() && c != '-')
@@ -383,31 +622,29 @@ fn is_figure(word: &str) -> bool {
     word.chars().any(|c| c.is_ascii_digit()) || CURRENCY.contains(&word)
 }
 
-/// A discount asked for, or a price the shopper names themselves ("the
-/// phone for 10 reais"); with the catalog terms of what they want.
-fn haggling(lower: &str, ws: &[String]) -> Option<Intent> {
-    let asks = contains_any(lower, ws, HAGGLE);
-    let names_a_price = ws.iter().enumerate().any(|(i, w)| {
+/// A price the shopper names themselves ("the phone for 10 reais").
+fn names_a_price(lower: &str, ws: &[String]) -> bool {
+    ws.iter().enumerate().any(|(i, w)| {
         w.chars().any(|c| c.is_ascii_digit())
             && [i.checked_sub(1), Some(i + 1)]
                 .into_iter()
                 .flatten()
                 .filter_map(|j| ws.get(j))
                 .any(|n| CURRENCY.contains(&n.as_str()))
-    }) || ["r$", "€", "$"].iter().any(|sign| lower.contains(sign));
-    if !asks && !names_a_price {
-        return None;
-    }
+    }) || ["r$", "€", "$"].iter().any(|sign| lower.contains(sign))
+}
+
+/// A discount or own price, refused, with the catalog terms of what the
+/// shopper wants.
+fn haggle(lower: &str) -> Intent {
     let terms = terms::catalog_terms(lower);
-    Some(Intent::Haggle(
-        (!terms.is_empty()).then(|| terms.join(" or ")),
-    ))
+    Intent::Haggle((!terms.is_empty()).then(|| terms.join(" or ")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::brain::offline_state::{Pending, Shown};
+    use crate::brain::offline_state::{LastOrder, LastSearch, Pending, Shown};
 
     fn shown(n: usize) -> OfflineState {
         OfflineState {
@@ -417,9 +654,12 @@ mod tests {
                     variant_id: None,
                     name: format!("Item {i}"),
                     price: "1.00 EUR".into(),
+                    price_minor: 100 * i as i64,
+                    stock: Some(7),
+                    attributes: Default::default(),
                 })
                 .collect(),
-            pending: None,
+            ..OfflineState::default()
         }
     }
 
@@ -576,6 +816,7 @@ mod tests {
         state.pending = Some(Pending {
             item: state.shown[0].clone(),
             quantity: 1,
+            replaces: None,
         });
         assert_eq!(understand("sí", None, &state), Intent::Yes);
         assert_eq!(understand("no, mejor no", None, &state), Intent::No);

@@ -5,12 +5,18 @@
 //! whole system runs without any key. Both answer a [`Turn`] with a
 //! [`TurnResult`].
 
+mod after_order;
 mod intent;
 pub mod lang;
 pub mod language;
 pub mod llm;
 pub mod offline;
+mod offline_orders;
+mod offline_shop;
 pub mod offline_state;
+mod quantity;
+pub mod shop_phrases;
+mod shopping;
 pub mod terms;
 
 use cloudevents::Event;
