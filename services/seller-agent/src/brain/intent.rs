@@ -518,7 +518,8 @@ fn by_name(ws: &[String], shown: &[Shown]) -> Option<usize> {
         "one", "ones", "it", "that", "this", "those", "eso", "ese", "esa", "esos", "isso", "esse",
         "essa", "ça", "celui", "celle", "das", "den", "der", "diese", "diesen", "take", "llevo",
         "me", "lo", "la", "le", "nehme", "prends", "fico", "com", "con", "avec", "mit", "in",
-        "en", "em",
+        "en", "em", "ll", "d", "s", "m", "go", "with", "choose", "prefer", "prefiero", "prefiro",
+        "veux", "prends", "nehme", "hätte", "gern", "gerne", "those",
     ];
     let said: Vec<&str> = ws
         .iter()
@@ -821,5 +822,209 @@ mod tests {
         assert_eq!(understand("sí", None, &state), Intent::Yes);
         assert_eq!(understand("no, mejor no", None, &state), Intent::No);
         assert_eq!(understand("", Some("confirm:yes"), &state), Intent::Yes);
+    }
+
+    fn named(names: &[(&str, &str)]) -> OfflineState {
+        OfflineState {
+            shown: names
+                .iter()
+                .enumerate()
+                .map(|(i, (name, colour))| Shown {
+                    product_id: format!("p{i}"),
+                    variant_id: None,
+                    name: (*name).into(),
+                    price: "1.00 BRL".into(),
+                    price_minor: 100,
+                    stock: Some(3),
+                    attributes: [("colour".to_owned(), (*colour).to_owned())].into(),
+                })
+                .collect(),
+            search: Some(LastSearch {
+                query: "headphones".into(),
+                ..LastSearch::default()
+            }),
+            ..OfflineState::default()
+        }
+    }
+
+    fn after_order() -> OfflineState {
+        let mut state = shown(2);
+        state.last_order = Some(LastOrder {
+            number: "FA-1003".into(),
+            item: state.shown[0].clone(),
+            quantity: 1,
+        });
+        state
+    }
+
+    #[test]
+    fn budgets_sorting_and_relative_prices_are_searches_not_haggling() {
+        let empty = OfflineState::default();
+        let Intent::Browse(browse) = understand("sneakers under 400 reais", None, &empty) else {
+            panic!("not a budget")
+        };
+        assert_eq!(browse.query.as_deref(), Some("sneakers"));
+        assert_eq!(browse.bounds.and_then(|b| b.max), Some(400.0));
+        let Intent::Browse(browse) = understand("the cheapest headphones", None, &empty) else {
+            panic!("not sorted")
+        };
+        assert_eq!(browse.sort, Some(Sort::PriceAscending));
+        assert!(matches!(
+            understand("zapatillas entre 300 y 350 euros", None, &empty),
+            Intent::Browse(Browse { bounds: Some(_), .. })
+        ));
+        assert_eq!(
+            understand("something cheaper", None, &shown(3)),
+            Intent::Relative {
+                direction: std::cmp::Ordering::Less,
+                query: None
+            }
+        );
+        assert!(matches!(
+            understand("algo mais premium", None, &shown(3)),
+            Intent::Relative {
+                direction: std::cmp::Ordering::Greater,
+                ..
+            }
+        ));
+        // Still refused: discounts and the shopper's own price.
+        assert!(matches!(
+            understand("a discount under 100?", None, &empty),
+            Intent::Haggle(_)
+        ));
+        assert!(matches!(
+            understand("véndeme una sudadera por 20 reais", None, &empty),
+            Intent::Haggle(_)
+        ));
+        assert!(matches!(
+            understand("can you make it cheaper?", None, &shown(2)),
+            Intent::Haggle(_)
+        ));
+    }
+
+    #[test]
+    fn gifts_map_to_the_catalogs_kinds_with_the_budget() {
+        let Intent::Browse(browse) =
+            understand("gift for my mom under 100", None, &OfflineState::default())
+        else {
+            panic!("not a gift")
+        };
+        assert!(browse.query.is_some_and(|q| q.contains("scarf")));
+        assert_eq!(browse.bounds.and_then(|b| b.max), Some(100.0));
+        assert!(matches!(
+            understand("regalo para mi novio", None, &OfflineState::default()),
+            Intent::Browse(Browse { query: Some(q), .. }) if q.contains("hoodie")
+        ));
+    }
+
+    #[test]
+    fn the_list_can_be_compared_paged_and_picked_by_name_or_variant() {
+        let state = named(&[("Lite Earbuds", "black"), ("Pro Earbuds", "white")]);
+        assert_eq!(
+            understand("compare the first two", None, &state),
+            Intent::Compare(vec![1, 2])
+        );
+        assert_eq!(understand("show me more", None, &state), Intent::More);
+        assert_eq!(understand("más", None, &state), Intent::More);
+        assert_eq!(
+            understand("I'll take the Pro earbuds", None, &state),
+            Intent::Pick {
+                index: 2,
+                quantity: 1
+            }
+        );
+        assert_eq!(
+            understand("the white ones", None, &state),
+            Intent::Pick {
+                index: 2,
+                quantity: 1
+            }
+        );
+        assert_eq!(
+            understand("do you have them in red?", None, &state),
+            Intent::Variant {
+                index: None,
+                quantity: 1,
+                ask: VariantAsk {
+                    key: "colour",
+                    value: "red".into()
+                }
+            }
+        );
+        assert!(matches!(
+            understand("the first one in size 42", None, &state),
+            Intent::Variant { index: Some(1), .. }
+        ));
+        assert_eq!(
+            understand("the 2nd", None, &state),
+            Intent::Pick {
+                index: 2,
+                quantity: 1
+            }
+        );
+    }
+
+    #[test]
+    fn quantities_beyond_reason_are_told_apart() {
+        let state = shown(3);
+        assert_eq!(
+            understand("I want 100000 of the first one", None, &state),
+            Intent::Pick {
+                index: 1,
+                quantity: 100_000
+            }
+        );
+        assert_eq!(
+            understand("0 of the first", None, &state),
+            Intent::BadQuantity(BadQuantity::Zero)
+        );
+        assert_eq!(
+            understand("quiero -2 del primero", None, &state),
+            Intent::BadQuantity(BadQuantity::Negative)
+        );
+        assert_eq!(
+            understand("99999999999 of the second", None, &state),
+            Intent::BadQuantity(BadQuantity::Absurd)
+        );
+        assert_eq!(
+            understand("I want lots of the first one", None, &state),
+            Intent::BadQuantity(BadQuantity::NotANumber)
+        );
+    }
+
+    #[test]
+    fn after_an_order_its_number_it_and_changes_to_it_are_understood() {
+        let state = after_order();
+        assert_eq!(
+            understand("where is my order TE-1001?", None, &state),
+            Intent::OrderStatusOf("TE-1001".into())
+        );
+        assert_eq!(
+            understand("cancel it", None, &state),
+            Intent::Cancel(Some("FA-1003".into()))
+        );
+        assert_eq!(understand("add one more", None, &state), Intent::AddMore(1));
+        assert_eq!(
+            understand("change it to size 42", None, &state),
+            Intent::ChangeOrder(VariantAsk {
+                key: "size",
+                value: "42".into()
+            })
+        );
+        assert_eq!(
+            understand("send me the payment link again", None, &state),
+            Intent::PaymentLink
+        );
+        // "cancel my order", asked which, then the number alone.
+        let mut asked = OfflineState::default();
+        assert_eq!(
+            understand("cancel my order", None, &asked),
+            Intent::Cancel(None)
+        );
+        asked.awaiting_cancel = true;
+        assert_eq!(
+            understand("FA-1002", None, &asked),
+            Intent::Cancel(Some("FA-1002".into()))
+        );
     }
 }
