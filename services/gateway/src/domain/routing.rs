@@ -98,13 +98,18 @@ pub fn typed_pick(tenant: &Tenant, menu: &[BrandId], text: &str) -> Option<Messa
     if typed.chars().count() < 3 {
         return None;
     }
-    let mut matching = menu.iter().filter_map(|id| tenant.brand(id)).filter(|brand| {
-        let mut names = vec![fold(&brand.name), fold(brand.id.as_str())];
-        if let Some(persona) = &brand.persona {
-            names.push(fold(&persona.brand_name));
-        }
-        names.iter().any(|name| name == &typed || name.starts_with(&typed))
-    });
+    let mut matching = menu
+        .iter()
+        .filter_map(|id| tenant.brand(id))
+        .filter(|brand| {
+            let mut names = vec![fold(&brand.name), fold(brand.id.as_str())];
+            if let Some(persona) = &brand.persona {
+                names.push(fold(&persona.brand_name));
+            }
+            names
+                .iter()
+                .any(|name| name == &typed || name.starts_with(&typed))
+        });
     let brand = matching.next()?;
     if matching.next().is_some() {
         return None;
@@ -229,8 +234,16 @@ mod tests {
         assert_eq!(same(picks("Fashion")), fashion);
         assert_eq!(same(picks("  FASHION! ")), fashion);
         assert_eq!(same(picks("fash")), fashion, "a prefix");
-        assert_eq!(same(picks("moda lia")), fashion, "the seller's brand name, no accents");
-        assert_eq!(same(picks("Tech")), Some(tap("brand:tech")), "exactly one brand's name");
+        assert_eq!(
+            same(picks("moda lia")),
+            fashion,
+            "the seller's brand name, no accents"
+        );
+        assert_eq!(
+            same(picks("Tech")),
+            Some(tap("brand:tech")),
+            "exactly one brand's name"
+        );
         assert_eq!(picks("tec"), None, "the start of two brands");
         assert_eq!(picks("fa"), None, "too short");
         assert_eq!(picks("red shoes"), None);

@@ -141,7 +141,10 @@ async fn typing_a_brands_name_at_the_menu_picks_it_like_a_tap() {
     assert_eq!(key, "store.whatsapp.message.received.shop.tech");
     assert_eq!(new_key, "store.chat.message.new.shop.tech");
     assert_eq!(picked["content"]["reply_id"], "brand:tech", "as a tap");
-    assert!(raw.to_string().contains("TECH"), "the raw event keeps the text");
+    assert!(
+        raw.to_string().contains("TECH"),
+        "the raw event keeps the text"
+    );
     // Once chosen, the same word is a message for that brand's seller.
     app.post_whatsapp(&text("wamid.t3", "tech")).await;
     app.next_of("store.whatsapp.message.received").await;

@@ -8,17 +8,52 @@ use serde_json::Value;
 /// "add one more", "uno más", "mais um", "noch eins": how many more.
 pub(crate) fn add_more(lower: &str) -> Option<u32> {
     const ONE_MORE: &[&str] = &[
-        "one more", "another one", "add one", "add another", "uno más", "una más", "otro más",
-        "otra más", "uno mas", "una mas", "otro mas", "otra mas", "añade uno", "añade otro",
-        "agrega uno", "agrega otro", "mais um", "mais uma", "adiciona mais", "acrescenta mais",
-        "un de plus", "une de plus", "encore un", "encore une", "ajoute un", "ajoutez un",
-        "noch eins", "noch einen", "noch eine", "einen mehr", "eins mehr",
+        "one more",
+        "another one",
+        "add one",
+        "add another",
+        "uno más",
+        "una más",
+        "otro más",
+        "otra más",
+        "uno mas",
+        "una mas",
+        "otro mas",
+        "otra mas",
+        "añade uno",
+        "añade otro",
+        "agrega uno",
+        "agrega otro",
+        "mais um",
+        "mais uma",
+        "adiciona mais",
+        "acrescenta mais",
+        "un de plus",
+        "une de plus",
+        "encore un",
+        "encore une",
+        "ajoute un",
+        "ajoutez un",
+        "noch eins",
+        "noch einen",
+        "noch eine",
+        "einen mehr",
+        "eins mehr",
     ];
     if ONE_MORE.iter().any(|p| lower.contains(p)) {
         return Some(1);
     }
     const MORE_AFTER: &[&str] = &["more", "más", "mas", "mais", "de plus", "mehr"];
-    const ADD: &[&str] = &["add", "añade", "agrega", "adiciona", "acrescenta", "ajoute", "ajoutez", "noch"];
+    const ADD: &[&str] = &[
+        "add",
+        "añade",
+        "agrega",
+        "adiciona",
+        "acrescenta",
+        "ajoute",
+        "ajoutez",
+        "noch",
+    ];
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -36,9 +71,31 @@ pub(crate) fn add_more(lower: &str) -> Option<u32> {
 /// "change it", "cámbialo", "troca": a change to the last order.
 pub(crate) fn asks_to_change(words: &[String]) -> bool {
     const CHANGE: &[&str] = &[
-        "change", "switch", "swap", "instead", "cambia", "cámbialo", "cambialo", "cámbiala",
-        "cambiar", "cambio", "mejor", "muda", "mude", "mudar", "troca", "trocar", "troque",
-        "changer", "changez", "remplacer", "plutôt", "ändern", "ändere", "tauschen", "stattdessen",
+        "change",
+        "switch",
+        "swap",
+        "instead",
+        "cambia",
+        "cámbialo",
+        "cambialo",
+        "cámbiala",
+        "cambiar",
+        "cambio",
+        "mejor",
+        "muda",
+        "mude",
+        "mudar",
+        "troca",
+        "trocar",
+        "troque",
+        "changer",
+        "changez",
+        "remplacer",
+        "plutôt",
+        "ändern",
+        "ändere",
+        "tauschen",
+        "stattdessen",
         "lieber",
     ];
     words.iter().any(|w| CHANGE.contains(&w.as_str()))
@@ -47,12 +104,38 @@ pub(crate) fn asks_to_change(words: &[String]) -> bool {
 /// "cancel it", "cancélalo", "annule-la": the conversation's last order.
 pub(crate) fn cancel_it(lower: &str, words: &[String]) -> bool {
     const CANCEL_IT: &[&str] = &[
-        "cancel it", "cancel that", "cancel this", "cancel the order", "cancélalo", "cancelalo",
-        "cancélala", "cancelala", "cancela eso", "cancela ese", "cancela o pedido",
-        "cancela ele", "cancele", "cancela-o", "annule-la", "annulez-la", "annule-le",
-        "annulez-le", "storniere sie", "stornieren sie sie", "storniere das", "bitte stornieren",
+        "cancel it",
+        "cancel that",
+        "cancel this",
+        "cancel the order",
+        "cancélalo",
+        "cancelalo",
+        "cancélala",
+        "cancelala",
+        "cancela eso",
+        "cancela ese",
+        "cancela o pedido",
+        "cancela ele",
+        "cancele",
+        "cancela-o",
+        "annule-la",
+        "annulez-la",
+        "annule-le",
+        "annulez-le",
+        "storniere sie",
+        "stornieren sie sie",
+        "storniere das",
+        "bitte stornieren",
     ];
-    const CANCEL: &[&str] = &["cancel", "cancela", "cancelar", "annuler", "annulez", "stornieren", "storniere"];
+    const CANCEL: &[&str] = &[
+        "cancel",
+        "cancela",
+        "cancelar",
+        "annuler",
+        "annulez",
+        "stornieren",
+        "storniere",
+    ];
     CANCEL_IT.iter().any(|p| lower.contains(p))
         || (words.len() <= 3 && words.iter().any(|w| CANCEL.contains(&w.as_str())))
 }
@@ -60,10 +143,26 @@ pub(crate) fn cancel_it(lower: &str, words: &[String]) -> bool {
 /// "send me the payment link again", "link de pago".
 pub(crate) fn payment_link(lower: &str) -> bool {
     const LINK: &[&str] = &[
-        "payment link", "link to pay", "pay link", "link again", "the link", "link de pago",
-        "enlace de pago", "link para pagar", "enlace para pagar", "link de pagamento",
-        "link para pagamento", "o link", "el link", "el enlace", "lien de paiement",
-        "le lien", "zahlungslink", "bezahllink", "link zum bezahlen", "den link",
+        "payment link",
+        "link to pay",
+        "pay link",
+        "link again",
+        "the link",
+        "link de pago",
+        "enlace de pago",
+        "link para pagar",
+        "enlace para pagar",
+        "link de pagamento",
+        "link para pagamento",
+        "o link",
+        "el link",
+        "el enlace",
+        "lien de paiement",
+        "le lien",
+        "zahlungslink",
+        "bezahllink",
+        "link zum bezahlen",
+        "den link",
     ];
     LINK.iter().any(|p| lower.contains(p))
 }
@@ -71,9 +170,20 @@ pub(crate) fn payment_link(lower: &str) -> bool {
 /// The order `number` among the shopper's `orders` (the order processor's
 /// view of them), if it is theirs.
 pub(crate) fn find_order<'a>(orders: &'a [Value], number: &str) -> Option<&'a Value> {
-    orders
-        .iter()
-        .find(|o| o["order_number"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(number)))
+    orders.iter().find(|o| {
+        o["order_number"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case(number))
+    })
+}
+
+/// The order waiting for payment the shopper most likely means: the
+/// conversation's last order when it waits, else their latest one that does.
+pub(crate) fn unpaid_order<'a>(orders: &'a [Value], last: Option<&str>) -> Option<&'a Value> {
+    let unpaid = |o: &&Value| o["status"] == "pending_payment";
+    last.and_then(|number| find_order(orders, number))
+        .filter(unpaid)
+        .or_else(|| orders.iter().find(unpaid))
 }
 
 /// Whether an order in `status` can still be changed by replacing it: only
@@ -136,6 +246,19 @@ mod tests {
         let orders = vec![json!({"order_number": "TE-1002", "status": "paid"})];
 
         assert!(find_order(&orders, "te-1002").is_some());
+        assert!(unpaid_order(&orders, Some("TE-1002")).is_none(), "paid");
+        let both = vec![
+            json!({"order_number": "TE-1003", "status": "pending_payment"}),
+            json!({"order_number": "TE-1004", "status": "pending_payment"}),
+        ];
+        assert_eq!(
+            unpaid_order(&both, Some("TE-1004")).map(|o| &o["order_number"]),
+            Some(&json!("TE-1004"))
+        );
+        assert_eq!(
+            unpaid_order(&both, None).map(|o| &o["order_number"]),
+            Some(&json!("TE-1003"))
+        );
         assert!(find_order(&orders, "TE-1001").is_none());
         assert!(changeable("pending_payment"));
         assert!(!changeable("paid"));

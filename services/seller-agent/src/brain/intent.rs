@@ -397,10 +397,10 @@ fn about_orders(lower: &str, ws: &[String], text: &str, state: &OfflineState) ->
     if after_order::payment_link(lower) {
         return Some(Intent::PaymentLink);
     }
-    if state.last_order.is_some() || state.pending.is_some() {
-        if let Some(more) = after_order::add_more(lower) {
-            return Some(Intent::AddMore(more));
-        }
+    if (state.last_order.is_some() || state.pending.is_some())
+        && let Some(more) = after_order::add_more(lower)
+    {
+        return Some(Intent::AddMore(more));
     }
     if state.last_order.is_some()
         && after_order::asks_to_change(ws)
@@ -464,7 +464,9 @@ fn from_the_list(text: &str, lower: &str, ws: &[String], state: &OfflineState) -
     }
     let ordinal_index = ws.iter().find_map(|w| ordinal(w));
     let picking = ordinal_index.is_some()
-        || ws.iter().any(|w| ["of", "del", "do", "da", "du", "von"].contains(&w.as_str()));
+        || ws
+            .iter()
+            .any(|w| ["of", "del", "do", "da", "du", "von"].contains(&w.as_str()));
     if let Some(bad) = quantity::bad_quantity(text, picking) {
         return Some(Intent::BadQuantity(bad));
     }
@@ -517,9 +519,9 @@ fn by_name(ws: &[String], shown: &[Shown]) -> Option<usize> {
     const FILLER: &[&str] = &[
         "one", "ones", "it", "that", "this", "those", "eso", "ese", "esa", "esos", "isso", "esse",
         "essa", "ça", "celui", "celle", "das", "den", "der", "diese", "diesen", "take", "llevo",
-        "me", "lo", "la", "le", "nehme", "prends", "fico", "com", "con", "avec", "mit", "in",
-        "en", "em", "ll", "d", "s", "m", "go", "with", "choose", "prefer", "prefiero", "prefiro",
-        "veux", "prends", "nehme", "hätte", "gern", "gerne", "those",
+        "me", "lo", "la", "le", "nehme", "prends", "fico", "com", "con", "avec", "mit", "in", "en",
+        "em", "ll", "d", "s", "m", "go", "with", "choose", "prefer", "prefiero", "prefiro", "veux",
+        "prends", "nehme", "hätte", "gern", "gerne", "those",
     ];
     let said: Vec<&str> = ws
         .iter()
@@ -530,17 +532,20 @@ fn by_name(ws: &[String], shown: &[Shown]) -> Option<usize> {
     if said.is_empty() || said.iter().all(|w| !terms::catalog_terms(w).is_empty()) {
         return None;
     }
-    let colour = shopping::variant(&ws.to_vec()).filter(|a| a.key == "colour");
+    let colour = shopping::variant(ws).filter(|a| a.key == "colour");
     let matches = |item: &Shown| {
         let name = item.name.to_lowercase();
         let name_words: Vec<&str> = name.split(|c: char| !c.is_alphanumeric()).collect();
         said.iter().all(|w| {
             name_words.contains(w)
                 || item.attributes.values().any(|v| v.eq_ignore_ascii_case(w))
-                || colour
-                    .as_ref()
-                    .is_some_and(|c| shopping::variant(&[(*w).to_owned()]).as_ref() == Some(c)
-                        && item.attributes.values().any(|v| v.eq_ignore_ascii_case(&c.value)))
+                || colour.as_ref().is_some_and(|c| {
+                    shopping::variant(&[(*w).to_owned()]).as_ref() == Some(c)
+                        && item
+                            .attributes
+                            .values()
+                            .any(|v| v.eq_ignore_ascii_case(&c.value))
+                })
                 || terms::catalog_terms(w)
                     .iter()
                     .any(|t| name.contains(&t.replace('-', " ")) || name.contains(t))
@@ -597,8 +602,10 @@ pub(crate) fn ordinal(word: &str) -> Option<usize> {
     let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
     let suffix = &word[digits.len()..];
     (!digits.is_empty()
-        && ["st", "nd", "rd", "th", "º", "ª", "°", "o", "a", "er", "re", "e", "ème", "eme"]
-            .contains(&suffix))
+        && [
+            "st", "nd", "rd", "th", "º", "ª", "°", "o", "a", "er", "re", "e", "ème", "eme",
+        ]
+        .contains(&suffix))
     .then(|| digits.parse().ok())
     .flatten()
     .filter(|n| (1..=10).contains(n))
@@ -871,7 +878,10 @@ mod tests {
         assert_eq!(browse.sort, Some(Sort::PriceAscending));
         assert!(matches!(
             understand("zapatillas entre 300 y 350 euros", None, &empty),
-            Intent::Browse(Browse { bounds: Some(_), .. })
+            Intent::Browse(Browse {
+                bounds: Some(_),
+                ..
+            })
         ));
         assert_eq!(
             understand("something cheaper", None, &shown(3)),

@@ -85,7 +85,9 @@ pub(super) fn shown_of(product: &Value) -> Shown {
             .unwrap_or("?")
             .to_owned(),
         price_minor: product["price"]["amount_minor"].as_i64().unwrap_or(0),
-        stock: product["stock"].as_u64().and_then(|s| u32::try_from(s).ok()),
+        stock: product["stock"]
+            .as_u64()
+            .and_then(|s| u32::try_from(s).ok()),
         attributes: serde_json::from_value(product["attributes"].clone()).unwrap_or_default(),
     }
 }
@@ -310,7 +312,10 @@ impl OfflineBrain {
             Intent::Greeting if first_message => text(greeting(persona, cx.lang, p)),
             Intent::Greeting => text(p.what_do_you_need),
             Intent::Search { query, said } => {
-                match self.search(ctx, cx.result, cx.facts, &query, p, cx.state).await {
+                match self
+                    .search(ctx, cx.result, cx.facts, &query, p, cx.state)
+                    .await
+                {
                     Found::Products(parts) => parts,
                     Found::Nothing if said.is_empty() => text(p.no_results_plain),
                     Found::Nothing => text(fill(p.no_results, &[("q", &said)])),
@@ -320,8 +325,9 @@ impl OfflineBrain {
             Intent::Haggle(query) => {
                 let mut parts = text(p.no_discounts);
                 if let Some(query) = query
-                    && let Found::Products(found) =
-                        self.search(ctx, cx.result, cx.facts, &query, p, cx.state).await
+                    && let Found::Products(found) = self
+                        .search(ctx, cx.result, cx.facts, &query, p, cx.state)
+                        .await
                 {
                     parts.extend(found);
                 }
@@ -337,7 +343,11 @@ impl OfflineBrain {
                 ask,
             } => self.variant(cx, index, quantity, ask).await,
             Intent::BadQuantity(bad) => self.bad_quantity(cx, bad),
-            Intent::Pick { index, quantity } => match cx.state.shown.get(index - 1).cloned() {
+            Intent::Pick { index, quantity } => match index
+                .checked_sub(1)
+                .and_then(|i| cx.state.shown.get(i))
+                .cloned()
+            {
                 Some(item) => self.propose(cx, item, quantity, None),
                 None => text(p.what_do_you_need),
             },
@@ -377,26 +387,25 @@ impl OfflineBrain {
             }
             Intent::Cancel(Some(number)) => {
                 let args = json!({"order_number": number, "reason": "asked by the shopper"});
-                let reply = match call(ctx, &self.metrics, cx.result, tools::CANCEL_ORDER, args, 0)
-                    .await
-                {
-                    ToolOutcome::Ok(_) => {
-                        if cx
-                            .state
-                            .last_order
-                            .as_ref()
-                            .is_some_and(|o| o.number == number)
-                        {
-                            cx.state.last_order = None;
+                let reply =
+                    match call(ctx, &self.metrics, cx.result, tools::CANCEL_ORDER, args, 0).await {
+                        ToolOutcome::Ok(_) => {
+                            if cx
+                                .state
+                                .last_order
+                                .as_ref()
+                                .is_some_and(|o| o.number == number)
+                            {
+                                cx.state.last_order = None;
+                            }
+                            fill(p.cancelled, &[("number", &number)])
                         }
-                        fill(p.cancelled, &[("number", &number)])
-                    }
-                    ToolOutcome::Error(error) => {
-                        tracing::info!(%error, "the order was not cancelled");
-                        fill(p.cancel_failed, &[("number", &number)])
-                    }
-                    ToolOutcome::Escalated { .. } => p.trouble.to_owned(),
-                };
+                        ToolOutcome::Error(error) => {
+                            tracing::info!(%error, "the order was not cancelled");
+                            fill(p.cancel_failed, &[("number", &number)])
+                        }
+                        ToolOutcome::Escalated { .. } => p.trouble.to_owned(),
+                    };
                 text(reply)
             }
         }

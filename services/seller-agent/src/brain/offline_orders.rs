@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use store_events::data::ResponsePart;
 
 use super::{
-    after_order::{base_name, changeable, find_order},
+    after_order::{base_name, changeable, find_order, unpaid_order},
     language,
     offline::{OfflineBrain, call, fill, money_of, order_lines, shown_of},
     offline_shop::{Cx, text},
@@ -21,13 +21,26 @@ use crate::tools::{self, ToolOutcome};
 impl OfflineBrain {
     /// Places the order waiting for a yes. When it replaces an earlier
     /// order, the earlier one is cancelled only after the new one is placed.
-    pub(super) async fn place_pending(&self, cx: &mut Cx<'_>, pending: Pending) -> Vec<ResponsePart> {
+    pub(super) async fn place_pending(
+        &self,
+        cx: &mut Cx<'_>,
+        pending: Pending,
+    ) -> Vec<ResponsePart> {
         let args = json!({"items": [{
             "product_id": pending.item.product_id,
             "variant_id": pending.item.variant_id,
             "quantity": pending.quantity,
         }]});
-        let order = match call(cx.ctx, &self.metrics, cx.result, tools::CREATE_ORDER, args, 0).await {
+        let order = match call(
+            cx.ctx,
+            &self.metrics,
+            cx.result,
+            tools::CREATE_ORDER,
+            args,
+            0,
+        )
+        .await
+        {
             ToolOutcome::Ok(order) => order,
             ToolOutcome::Error(e) => return text(fill(cx.p.refused, &[("message", &e)])),
             ToolOutcome::Escalated { .. } => return text(cx.p.trouble),
@@ -45,8 +58,17 @@ impl OfflineBrain {
             // cancelling first could leave the shopper with neither order if
             // the new one were refused (stock taken meanwhile) or timed out.
             // The price of this order is that both hold stock for a moment.
-            let args = json!({"order_number": old, "reason": "replaced by the shopper's changed order"});
-            let cancelled = call(cx.ctx, &self.metrics, cx.result, tools::CANCEL_ORDER, args, 1).await;
+            let args =
+                json!({"order_number": old, "reason": "replaced by the shopper's changed order"});
+            let cancelled = call(
+                cx.ctx,
+                &self.metrics,
+                cx.result,
+                tools::CANCEL_ORDER,
+                args,
+                1,
+            )
+            .await;
             reply.push('\n');
             reply.push_str(&fill(
                 if matches!(cancelled, ToolOutcome::Ok(_)) {
@@ -203,24 +225,21 @@ impl OfflineBrain {
         let Some(orders) = self.orders(cx.ctx, cx.result, cx.facts).await else {
             return text(cx.p.trouble);
         };
-        let unpaid = |o: &&Value| o["status"] == "pending_payment" && o["payment"]["link"].is_string();
-        let order = cx
-            .state
-            .last_order
-            .as_ref()
-            .and_then(|last| find_order(&orders, &last.number))
-            .filter(unpaid)
-            .or_else(|| orders.iter().find(unpaid));
-        match order {
-            Some(order) => text(fill(
+        let last = cx.state.last_order.as_ref().map(|o| o.number.clone());
+        let Some(order) = unpaid_order(&orders, last.as_deref()) else {
+            return text(cx.sp.no_link);
+        };
+        let number = order["order_number"].as_str().unwrap_or("?");
+        let total = money_of(&order["total"]).unwrap_or_default();
+        match order["payment"]["link"].as_str() {
+            Some(link) => text(fill(
                 cx.sp.link,
-                &[
-                    ("number", order["order_number"].as_str().unwrap_or("?")),
-                    ("total", &money_of(&order["total"]).unwrap_or_default()),
-                    ("link", order["payment"]["link"].as_str().unwrap_or_default()),
-                ],
+                &[("number", number), ("total", &total), ("link", link)],
             )),
-            None => text(cx.sp.no_link),
+            None => text(fill(
+                cx.sp.unpaid_without_link,
+                &[("number", number), ("total", &total)],
+            )),
         }
     }
 }

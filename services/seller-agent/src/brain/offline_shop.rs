@@ -66,7 +66,13 @@ fn minor(major: f64, currency: &str) -> i64 {
 
 impl OfflineBrain {
     /// One page of `search` from the catalog (`None` when it failed).
-    async fn fetch(&self, cx: &mut Cx<'_>, search: &LastSearch, limit: u32, offset: u32) -> Option<Vec<Value>> {
+    async fn fetch(
+        &self,
+        cx: &mut Cx<'_>,
+        search: &LastSearch,
+        limit: u32,
+        offset: u32,
+    ) -> Option<Vec<Value>> {
         let currency = cx.ctx.currency.clone();
         let mut args = json!({"query": search.query, "limit": limit, "offset": offset});
         if let Some(min) = search.price_min {
@@ -78,7 +84,16 @@ impl OfflineBrain {
         if !search.attributes.is_empty() {
             args["attributes"] = json!(search.attributes);
         }
-        match call(cx.ctx, &self.metrics, cx.result, tools::SEARCH_PRODUCTS, args, 0).await {
+        match call(
+            cx.ctx,
+            &self.metrics,
+            cx.result,
+            tools::SEARCH_PRODUCTS,
+            args,
+            0,
+        )
+        .await
+        {
             ToolOutcome::Ok(found) => {
                 cx.facts.add_json(&found);
                 Some(found["products"].as_array().cloned().unwrap_or_default())
@@ -117,7 +132,12 @@ impl OfflineBrain {
     }
 
     /// Runs `search` and shows its page under `heading`, remembering it.
-    async fn show(&self, cx: &mut Cx<'_>, search: LastSearch, heading: &str) -> Option<Vec<ResponsePart>> {
+    async fn show(
+        &self,
+        cx: &mut Cx<'_>,
+        search: LastSearch,
+        heading: &str,
+    ) -> Option<Vec<ResponsePart>> {
         let products = self.page(cx, &search).await?;
         if products.is_empty() {
             return Some(Vec::new());
@@ -132,7 +152,11 @@ impl OfflineBrain {
     /// budget that nothing meets, the cheapest of the same search instead.
     pub(super) async fn browse(&self, cx: &mut Cx<'_>, browse: Browse) -> Vec<ResponsePart> {
         let last = cx.state.search.clone();
-        let Some(query) = browse.query.clone().or_else(|| last.as_ref().map(|s| s.query.clone())) else {
+        let Some(query) = browse
+            .query
+            .clone()
+            .or_else(|| last.as_ref().map(|s| s.query.clone()))
+        else {
             return text(cx.sp.what_kind);
         };
         let currency = cx.ctx.currency.clone();
@@ -143,8 +167,14 @@ impl OfflineBrain {
                 _ => BTreeMap::new(),
             },
             query,
-            price_min: browse.bounds.and_then(|b| b.min).map(|m| minor(m, &currency)),
-            price_max: browse.bounds.and_then(|b| b.max).map(|m| minor(m, &currency)),
+            price_min: browse
+                .bounds
+                .and_then(|b| b.min)
+                .map(|m| minor(m, &currency)),
+            price_max: browse
+                .bounds
+                .and_then(|b| b.max)
+                .map(|m| minor(m, &currency)),
             sort: browse.sort,
             offset: 0,
         };
@@ -179,17 +209,40 @@ impl OfflineBrain {
 
     /// Cheaper or more premium than the products shown, in the same search;
     /// with nothing shown, the named products sorted that way.
-    pub(super) async fn relative(&self, cx: &mut Cx<'_>, direction: Ordering, query: Option<String>) -> Vec<ResponsePart> {
+    pub(super) async fn relative(
+        &self,
+        cx: &mut Cx<'_>,
+        direction: Ordering,
+        query: Option<String>,
+    ) -> Vec<ResponsePart> {
         let sort = if direction == Ordering::Less {
             Sort::PriceAscending
         } else {
             Sort::PriceDescending
         };
-        let prices: Vec<i64> = cx.state.shown.iter().map(|s| s.price_minor).filter(|p| *p > 0).collect();
-        let base = cx.state.search.clone().filter(|s| query.as_ref().is_none_or(|q| *q == s.query));
+        let prices: Vec<i64> = cx
+            .state
+            .shown
+            .iter()
+            .map(|s| s.price_minor)
+            .filter(|p| *p > 0)
+            .collect();
+        let base = cx
+            .state
+            .search
+            .clone()
+            .filter(|s| query.as_ref().is_none_or(|q| *q == s.query));
         let (Some(base), false) = (base, prices.is_empty()) else {
             return self
-                .browse(cx, Browse { query, said: String::new(), bounds: None, sort: Some(sort) })
+                .browse(
+                    cx,
+                    Browse {
+                        query,
+                        said: String::new(),
+                        bounds: None,
+                        sort: Some(sort),
+                    },
+                )
                 .await;
         };
         let search = match direction {
@@ -211,7 +264,9 @@ impl OfflineBrain {
         let heading = cx.p.results;
         match self.show(cx, search, heading).await {
             None => text(cx.p.trouble),
-            Some(parts) if parts.is_empty() && direction == Ordering::Less => text(cx.sp.nothing_cheaper),
+            Some(parts) if parts.is_empty() && direction == Ordering::Less => {
+                text(cx.sp.nothing_cheaper)
+            }
             Some(parts) if parts.is_empty() => text(cx.sp.nothing_pricier),
             Some(parts) => parts,
         }
@@ -234,7 +289,13 @@ impl OfflineBrain {
     /// A size or colour: of one product of the list (proposed at once when
     /// it exists) or of the whole last search; when it does not exist, the
     /// options the shopper has seen.
-    pub(super) async fn variant(&self, cx: &mut Cx<'_>, index: Option<usize>, quantity: u32, ask: VariantAsk) -> Vec<ResponsePart> {
+    pub(super) async fn variant(
+        &self,
+        cx: &mut Cx<'_>,
+        index: Option<usize>,
+        quantity: u32,
+        ask: VariantAsk,
+    ) -> Vec<ResponsePart> {
         let key = attribute_key(&cx.state.shown, ask.key);
         let attributes = BTreeMap::from([(key.clone(), ask.value.clone())]);
         let item = index.and_then(|i| cx.state.shown.get(i - 1)).cloned();
@@ -244,14 +305,21 @@ impl OfflineBrain {
                 attributes,
                 ..LastSearch::default()
             },
-            (None, Some(last)) => LastSearch { attributes, offset: 0, ..last },
+            (None, Some(last)) => LastSearch {
+                attributes,
+                offset: 0,
+                ..last
+            },
             (None, None) => return text(cx.p.what_do_you_need),
         };
         if let Some(item) = item {
             let Some(found) = self.fetch(cx, &search, 10, 0).await else {
                 return text(cx.p.trouble);
             };
-            return match found.iter().find(|p| p["product_id"] == item.product_id.as_str()) {
+            return match found
+                .iter()
+                .find(|p| p["product_id"] == item.product_id.as_str())
+            {
                 Some(product) => self.propose(cx, shown_of(product), quantity, None),
                 None => self.no_variant(cx, &ask, &key, std::slice::from_ref(&item)),
             };
@@ -266,7 +334,13 @@ impl OfflineBrain {
     }
 
     /// The asked variant does not exist: say so, with the options seen.
-    pub(super) fn no_variant(&self, cx: &Cx<'_>, ask: &VariantAsk, key: &str, seen: &[Shown]) -> Vec<ResponsePart> {
+    pub(super) fn no_variant(
+        &self,
+        cx: &Cx<'_>,
+        ask: &VariantAsk,
+        key: &str,
+        seen: &[Shown],
+    ) -> Vec<ResponsePart> {
         let mut values: Vec<&str> = seen
             .iter()
             .filter_map(|s| s.attributes.get(key).map(String::as_str))
@@ -276,7 +350,10 @@ impl OfflineBrain {
         let mut reply = fill(cx.sp.no_variant, &[("value", &ask.value)]);
         if !values.is_empty() {
             reply.push(' ');
-            reply.push_str(&fill(cx.sp.variants_seen, &[("values", &values.join(", "))]));
+            reply.push_str(&fill(
+                cx.sp.variants_seen,
+                &[("values", &values.join(", "))],
+            ));
         }
         text(reply)
     }
@@ -330,35 +407,87 @@ impl OfflineBrain {
     /// very product when fewer are, the per-line limit when more are asked,
     /// nothing when it is sold out. `replaces` names the order the new one
     /// would replace.
-    pub(super) fn propose(&self, cx: &mut Cx<'_>, item: Shown, quantity: u32, replaces: Option<String>) -> Vec<ResponsePart> {
+    pub(super) fn propose(
+        &self,
+        cx: &mut Cx<'_>,
+        item: Shown,
+        quantity: u32,
+        replaces: Option<String>,
+    ) -> Vec<ResponsePart> {
         let plan = item.stock.map_or(
-            if quantity > MAX_PER_LINE { Plan::OverLimit(MAX_PER_LINE) } else { Plan::AsAsked(quantity) },
+            if quantity > MAX_PER_LINE {
+                Plan::OverLimit(MAX_PER_LINE)
+            } else {
+                Plan::AsAsked(quantity)
+            },
             |stock| quantity::plan(quantity, stock),
         );
         let (quantity, text_) = match plan {
             Plan::OutOfStock => return text(fill(cx.sp.sold_out, &[("name", &item.name)])),
             Plan::AsAsked(q) => match &replaces {
-                None => (q, fill(cx.p.confirm, &[("qty", &q.to_string()), ("name", &item.name), ("price", &item.price)])),
+                None => (
+                    q,
+                    fill(
+                        cx.p.confirm,
+                        &[
+                            ("qty", &q.to_string()),
+                            ("name", &item.name),
+                            ("price", &item.price),
+                        ],
+                    ),
+                ),
                 Some(number) => (
                     q,
                     fill(
                         cx.sp.replace_confirm,
-                        &[("qty", &q.to_string()), ("name", &item.name), ("price", &item.price), ("number", number)],
+                        &[
+                            ("qty", &q.to_string()),
+                            ("name", &item.name),
+                            ("price", &item.price),
+                            ("number", number),
+                        ],
                     ),
                 ),
             },
-            Plan::OnlyLeft(n) => (n, fill(cx.sp.only_left, &[("name", &item.name), ("n", &n.to_string()), ("price", &item.price)])),
+            Plan::OnlyLeft(n) => (
+                n,
+                fill(
+                    cx.sp.only_left,
+                    &[
+                        ("name", &item.name),
+                        ("n", &n.to_string()),
+                        ("price", &item.price),
+                    ],
+                ),
+            ),
             Plan::OverLimit(m) => (
                 m,
-                fill(cx.sp.over_limit, &[("max", &m.to_string()), ("name", &item.name), ("price", &item.price)]),
+                fill(
+                    cx.sp.over_limit,
+                    &[
+                        ("max", &m.to_string()),
+                        ("name", &item.name),
+                        ("price", &item.price),
+                    ],
+                ),
             ),
         };
-        cx.state.pending = Some(Pending { item, quantity, replaces });
+        cx.state.pending = Some(Pending {
+            item,
+            quantity,
+            replaces,
+        });
         vec![ResponsePart::Buttons {
             text: text_,
             buttons: vec![
-                Button { id: "confirm:yes".into(), title: cx.p.yes_no.0.into() },
-                Button { id: "confirm:no".into(), title: cx.p.yes_no.1.into() },
+                Button {
+                    id: "confirm:yes".into(),
+                    title: cx.p.yes_no.0.into(),
+                },
+                Button {
+                    id: "confirm:no".into(),
+                    title: cx.p.yes_no.1.into(),
+                },
             ],
         }]
     }

@@ -51,9 +51,28 @@ pub(crate) fn plan(requested: u32, stock: u32) -> Plan {
 
 /// Words meaning "many" without a number.
 const VAGUE: &[&str] = &[
-    "lot", "lots", "many", "several", "bunch", "muchos", "muchas", "varios", "varias", "montón",
-    "monton", "muitos", "muitas", "vários", "várias", "varios", "monte", "beaucoup", "plusieurs",
-    "viele", "mehrere", "haufen",
+    "lot",
+    "lots",
+    "many",
+    "several",
+    "bunch",
+    "muchos",
+    "muchas",
+    "varios",
+    "varias",
+    "montón",
+    "monton",
+    "muitos",
+    "muitas",
+    "vários",
+    "várias",
+    "varios",
+    "monte",
+    "beaucoup",
+    "plusieurs",
+    "viele",
+    "mehrere",
+    "haufen",
 ];
 
 /// A quantity in `text` that cannot be ordered; `picking` says the message
@@ -83,9 +102,7 @@ pub(crate) fn bad_quantity(text: &str, picking: bool) -> Option<BadQuantity> {
             }
         }
     }
-    let has_number = tokens
-        .iter()
-        .any(|t| t.chars().any(|c| c.is_ascii_digit()));
+    let has_number = tokens.iter().any(|t| t.chars().any(|c| c.is_ascii_digit()));
     (picking && !has_number && tokens.iter().any(|t| VAGUE.contains(t)))
         .then_some(BadQuantity::NotANumber)
 }

@@ -62,6 +62,8 @@ pub struct ShopPhrases {
     pub link: &'static str,
     /// No order waiting for payment.
     pub no_link: &'static str,
+    /// An order waits for payment but has no link (`{number}`, `{total}`).
+    pub unpaid_without_link: &'static str,
     /// Nothing ordered yet to change.
     pub nothing_to_change: &'static str,
     /// Why a line was refused (`{name}`, `{n}`).
@@ -107,6 +109,7 @@ const EN: ShopPhrases = ShopPhrases {
     replace_cancel_failed: "The new order is placed, but I couldn't cancel order {number}. A colleague will sort it out: write “a person”.",
     link: "Order {number} ({total}) — pay here: {link}",
     no_link: "You have no order waiting for payment.",
+    unpaid_without_link: "Order {number} ({total}) is awaiting payment, but the shop has no payment link for it: you pay as agreed with the shop (e.g. on delivery).",
     nothing_to_change: "There is no order here yet to change. What would you like?",
     available: "{name}: only {n} available.",
 };
@@ -139,6 +142,7 @@ const ES: ShopPhrases = ShopPhrases {
     replace_cancel_failed: "El pedido nuevo está hecho, pero no pude cancelar el pedido {number}. Un compañero lo resolverá: escribe «una persona».",
     link: "Pedido {number} ({total}) — paga aquí: {link}",
     no_link: "No tienes ningún pedido pendiente de pago.",
+    unpaid_without_link: "El pedido {number} ({total}) está pendiente de pago, pero la tienda no tiene enlace de pago para él: se paga como acordado con la tienda (p. ej. a la entrega).",
     nothing_to_change: "Todavía no hay ningún pedido que cambiar. ¿Qué te gustaría?",
     available: "{name}: solo quedan {n}.",
 };
@@ -171,6 +175,7 @@ const PT: ShopPhrases = ShopPhrases {
     replace_cancel_failed: "O pedido novo foi feito, mas não consegui cancelar o pedido {number}. Um colega vai resolver: escreva “um atendente”.",
     link: "Pedido {number} ({total}) — pague aqui: {link}",
     no_link: "Você não tem nenhum pedido aguardando pagamento.",
+    unpaid_without_link: "O pedido {number} ({total}) está aguardando pagamento, mas a loja não tem link de pagamento para ele: o pagamento é feito como combinado com a loja (por exemplo, na entrega).",
     nothing_to_change: "Ainda não há pedido para alterar. O que você gostaria?",
     available: "{name}: restam apenas {n}.",
 };
@@ -203,6 +208,7 @@ const FR: ShopPhrases = ShopPhrases {
     replace_cancel_failed: "La nouvelle commande est passée, mais je n'ai pas pu annuler la commande {number}. Un collègue s'en occupera : écrivez « une personne ».",
     link: "Commande {number} ({total}) — payer ici : {link}",
     no_link: "Vous n'avez aucune commande en attente de paiement.",
+    unpaid_without_link: "La commande {number} ({total}) est en attente de paiement, mais la boutique n'a pas de lien de paiement pour elle : le paiement se fait comme convenu avec la boutique (par ex. à la livraison).",
     nothing_to_change: "Il n'y a pas encore de commande à modifier. Que voulez-vous ?",
     available: "{name} : il n'en reste que {n}.",
 };
@@ -235,6 +241,7 @@ const DE: ShopPhrases = ShopPhrases {
     replace_cancel_failed: "Die neue Bestellung ist aufgegeben, aber Bestellung {number} konnte ich nicht stornieren. Ein Kollege kümmert sich: schreiben Sie „Mitarbeiter“.",
     link: "Bestellung {number} ({total}) — hier bezahlen: {link}",
     no_link: "Sie haben keine Bestellung, die auf Zahlung wartet.",
+    unpaid_without_link: "Bestellung {number} ({total}) wartet auf Zahlung, aber der Shop hat dafür keinen Zahlungslink: Sie zahlen wie mit dem Shop vereinbart (z. B. bei Lieferung).",
     nothing_to_change: "Es gibt noch keine Bestellung zum Ändern. Was möchten Sie?",
     available: "{name}: nur noch {n} auf Lager.",
 };

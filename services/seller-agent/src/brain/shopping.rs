@@ -20,15 +20,55 @@ pub(crate) struct Bounds {
 
 /// Words before a highest price.
 const AT_MOST: &[&str] = &[
-    "under", "below", "less than", "up to", "upto", "max", "maximum", "no more than", "at most",
-    "cheaper than", "within", "menos de", "por debajo de", "hasta", "máximo", "maximo",
-    "no más de", "até", "ate", "abaixo de", "no máximo", "moins de", "jusqu'à", "jusqu'a",
-    "en dessous de", "sous", "maximal", "unter", "bis", "höchstens", "weniger als",
+    "under",
+    "below",
+    "less than",
+    "up to",
+    "upto",
+    "max",
+    "maximum",
+    "no more than",
+    "at most",
+    "cheaper than",
+    "within",
+    "menos de",
+    "por debajo de",
+    "hasta",
+    "máximo",
+    "maximo",
+    "no más de",
+    "até",
+    "ate",
+    "abaixo de",
+    "no máximo",
+    "moins de",
+    "jusqu'à",
+    "jusqu'a",
+    "en dessous de",
+    "sous",
+    "maximal",
+    "unter",
+    "bis",
+    "höchstens",
+    "weniger als",
 ];
 /// Words before a lowest price.
 const AT_LEAST: &[&str] = &[
-    "over", "above", "more than", "at least", "más de", "mas de", "mínimo", "minimo",
-    "mais de", "acima de", "plus de", "au moins", "über", "mehr als", "mindestens",
+    "over",
+    "above",
+    "more than",
+    "at least",
+    "más de",
+    "mas de",
+    "mínimo",
+    "minimo",
+    "mais de",
+    "acima de",
+    "plus de",
+    "au moins",
+    "über",
+    "mehr als",
+    "mindestens",
 ];
 /// Words between two prices ("between 50 and 80").
 const BETWEEN: &[(&str, &str)] = &[
@@ -53,7 +93,9 @@ fn tokens(text: &str) -> Vec<String> {
     let lower = text.to_lowercase();
     let mut out = Vec::new();
     for raw in lower.split_whitespace() {
-        let mut word = raw.trim_matches(|c: char| matches!(c, '?' | '!' | ',' | ';' | ':' | '(' | ')' | '"' | '.'));
+        let mut word = raw.trim_matches(|c: char| {
+            matches!(c, '?' | '!' | ',' | ';' | ':' | '(' | ')' | '"' | '.')
+        });
         for sign in ["r$", "€", "$"] {
             if let Some(rest) = word.strip_prefix(sign) {
                 out.push(sign.to_owned());
@@ -80,9 +122,10 @@ fn tokens(text: &str) -> Vec<String> {
 /// A figure such as `100`, `49.90` or `49,90`.
 fn figure(token: &str) -> Option<f64> {
     let t = token.replace(',', ".");
-    (t.chars().next().is_some_and(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || c == '.'))
-        .then(|| t.parse().ok())
-        .flatten()
+    (t.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && t.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    .then(|| t.parse().ok())
+    .flatten()
 }
 
 /// Where `phrase` (one or more words) starts in `tokens`, at or after `from`.
@@ -148,19 +191,56 @@ pub(crate) fn bounds(text: &str) -> Option<Bounds> {
 /// "cheapest", "the most expensive", "sort by price".
 pub(crate) fn sort(lower: &str) -> Option<Sort> {
     const DESCENDING: &[&str] = &[
-        "most expensive", "priciest", "highest price", "el más caro", "la más cara",
-        "los más caros", "las más caras", "o mais caro", "a mais cara", "os mais caros",
-        "le plus cher", "la plus chère", "les plus chers", "am teuersten", "teuerste",
-        "price descending", "highest first",
+        "most expensive",
+        "priciest",
+        "highest price",
+        "el más caro",
+        "la más cara",
+        "los más caros",
+        "las más caras",
+        "o mais caro",
+        "a mais cara",
+        "os mais caros",
+        "le plus cher",
+        "la plus chère",
+        "les plus chers",
+        "am teuersten",
+        "teuerste",
+        "price descending",
+        "highest first",
     ];
     const ASCENDING: &[&str] = &[
-        "cheapest", "lowest price", "least expensive", "el más barato", "la más barata",
-        "los más baratos", "las más baratas", "lo más barato", "o mais barato", "a mais barata",
-        "os mais baratos", "as mais baratas", "le moins cher", "la moins chère",
-        "les moins chers", "am billigsten", "billigste", "günstigste", "am günstigsten",
-        "sort by price", "order by price", "sorted by price", "ordenar por precio",
-        "ordena por precio", "ordenado por precio", "ordenar por preço", "ordene por preço",
-        "trier par prix", "triés par prix", "nach preis sortieren", "nach preis sortiert",
+        "cheapest",
+        "lowest price",
+        "least expensive",
+        "el más barato",
+        "la más barata",
+        "los más baratos",
+        "las más baratas",
+        "lo más barato",
+        "o mais barato",
+        "a mais barata",
+        "os mais baratos",
+        "as mais baratas",
+        "le moins cher",
+        "la moins chère",
+        "les moins chers",
+        "am billigsten",
+        "billigste",
+        "günstigste",
+        "am günstigsten",
+        "sort by price",
+        "order by price",
+        "sorted by price",
+        "ordenar por precio",
+        "ordena por precio",
+        "ordenado por precio",
+        "ordenar por preço",
+        "ordene por preço",
+        "trier par prix",
+        "triés par prix",
+        "nach preis sortieren",
+        "nach preis sortiert",
     ];
     if DESCENDING.iter().any(|w| lower.contains(w)) {
         Some(Sort::PriceDescending)
@@ -174,14 +254,40 @@ pub(crate) fn sort(lower: &str) -> Option<Sort> {
 /// Cheaper (`Less`) or more premium (`Greater`) than what was shown.
 pub(crate) fn relative(lower: &str) -> Option<std::cmp::Ordering> {
     const CHEAPER: &[&str] = &[
-        "cheaper", "less expensive", "lower price", "más barato", "mas barato", "más barata",
-        "más económico", "mais barato", "mais barata", "mais em conta", "moins cher",
-        "moins chère", "billiger", "günstiger", "preiswerter",
+        "cheaper",
+        "less expensive",
+        "lower price",
+        "más barato",
+        "mas barato",
+        "más barata",
+        "más económico",
+        "mais barato",
+        "mais barata",
+        "mais em conta",
+        "moins cher",
+        "moins chère",
+        "billiger",
+        "günstiger",
+        "preiswerter",
     ];
     const PRICIER: &[&str] = &[
-        "more premium", "more expensive", "higher end", "better quality", "fancier",
-        "más caro", "mas caro", "más cara", "de más calidad", "mais caro", "mais cara",
-        "mais premium", "plus cher", "plus chère", "haut de gamme", "teurer", "hochwertiger",
+        "more premium",
+        "more expensive",
+        "higher end",
+        "better quality",
+        "fancier",
+        "más caro",
+        "mas caro",
+        "más cara",
+        "de más calidad",
+        "mais caro",
+        "mais cara",
+        "mais premium",
+        "plus cher",
+        "plus chère",
+        "haut de gamme",
+        "teurer",
+        "hochwertiger",
         "premium",
     ];
     if CHEAPER.iter().any(|w| lower.contains(w)) {
@@ -196,10 +302,21 @@ pub(crate) fn relative(lower: &str) -> Option<std::cmp::Ordering> {
 /// "make it cheaper", "dámelo más barato": a price cut, not a search.
 pub(crate) fn asks_for_a_cut(lower: &str) -> bool {
     const CUT: &[&str] = &[
-        "make it cheaper", "give it cheaper", "sell it cheaper", "give me it cheaper",
-        "let me have it cheaper", "déjamelo más barato", "dejamelo mas barato",
-        "dámelo más barato", "damelo mas barato", "me lo dejas más barato", "faz mais barato",
-        "deixa mais barato", "me dá mais barato", "faites-le moins cher", "machen sie es billiger",
+        "make it cheaper",
+        "give it cheaper",
+        "sell it cheaper",
+        "give me it cheaper",
+        "let me have it cheaper",
+        "déjamelo más barato",
+        "dejamelo mas barato",
+        "dámelo más barato",
+        "damelo mas barato",
+        "me lo dejas más barato",
+        "faz mais barato",
+        "deixa mais barato",
+        "me dá mais barato",
+        "faites-le moins cher",
+        "machen sie es billiger",
     ];
     CUT.iter().any(|w| lower.contains(w))
 }
@@ -208,9 +325,23 @@ pub(crate) fn asks_for_a_cut(lower: &str) -> bool {
 /// not ask for a comparison.
 pub(crate) fn compare(lower: &str, words: &[String], shown: usize) -> Option<Vec<usize>> {
     const COMPARE: &[&str] = &[
-        "compare", "comparison", "compara", "comparar", "compará", "comparame", "comparer",
-        "comparez", "compare-les", "vergleich", "vergleiche", "vergleichen", "difference",
-        "diferencia", "diferença", "différence", "unterschied",
+        "compare",
+        "comparison",
+        "compara",
+        "comparar",
+        "compará",
+        "comparame",
+        "comparer",
+        "comparez",
+        "compare-les",
+        "vergleich",
+        "vergleiche",
+        "vergleichen",
+        "difference",
+        "diferencia",
+        "diferença",
+        "différence",
+        "unterschied",
     ];
     if !words.iter().any(|w| COMPARE.contains(&w.as_str())) || shown < 2 {
         return None;
@@ -234,9 +365,20 @@ pub(crate) fn compare(lower: &str, words: &[String], shown: usize) -> Option<Vec
         }
     }
     const FIRST_TWO: &[&str] = &[
-        "first two", "two first", "primeros dos", "dos primeros", "primeras dos",
-        "dos primeras", "dois primeiros", "duas primeiras", "primeiros dois", "deux premiers",
-        "deux premières", "ersten beiden", "ersten zwei", "beiden ersten",
+        "first two",
+        "two first",
+        "primeros dos",
+        "dos primeros",
+        "primeras dos",
+        "dos primeras",
+        "dois primeiros",
+        "duas primeiras",
+        "primeiros dois",
+        "deux premiers",
+        "deux premières",
+        "ersten beiden",
+        "ersten zwei",
+        "beiden ersten",
     ];
     if picked.len() < 2 && FIRST_TWO.iter().any(|w| lower.contains(w)) {
         picked = vec![1, 2];
@@ -250,14 +392,39 @@ pub(crate) fn compare(lower: &str, words: &[String], shown: usize) -> Option<Vec
 /// "show me more", "más", "mehr".
 pub(crate) fn more(lower: &str, words: &[String]) -> bool {
     const PHRASES: &[&str] = &[
-        "show me more", "show more", "more options", "see more", "any others", "other options",
-        "anything else", "más opciones", "mas opciones", "muéstrame más", "muestrame mas",
-        "ver más", "ver mas", "otras opciones", "mais opções", "mais opcoes", "mostre mais",
-        "me mostra mais", "ver mais", "outras opções", "d'autres", "autres modèles",
-        "montrez-moi plus", "voir plus", "zeig mir mehr", "zeigen sie mir mehr", "mehr zeigen",
-        "weitere", "andere modelle",
+        "show me more",
+        "show more",
+        "more options",
+        "see more",
+        "any others",
+        "other options",
+        "anything else",
+        "más opciones",
+        "mas opciones",
+        "muéstrame más",
+        "muestrame mas",
+        "ver más",
+        "ver mas",
+        "otras opciones",
+        "mais opções",
+        "mais opcoes",
+        "mostre mais",
+        "me mostra mais",
+        "ver mais",
+        "outras opções",
+        "d'autres",
+        "autres modèles",
+        "montrez-moi plus",
+        "voir plus",
+        "zeig mir mehr",
+        "zeigen sie mir mehr",
+        "mehr zeigen",
+        "weitere",
+        "andere modelle",
     ];
-    const ALONE: &[&str] = &["more", "más", "mas", "mais", "plus", "mehr", "others", "otros"];
+    const ALONE: &[&str] = &[
+        "more", "más", "mas", "mais", "plus", "mehr", "others", "otros",
+    ];
     PHRASES.iter().any(|p| lower.contains(p))
         || (words.len() <= 2 && words.iter().any(|w| ALONE.contains(&w.as_str())))
 }
@@ -274,19 +441,58 @@ pub(crate) struct VariantAsk {
 
 /// Colour words, per catalog colour.
 const COLOURS: &[(&str, &[&str])] = &[
-    ("black", &["black", "negro", "negra", "negros", "negras", "preto", "preta", "pretos", "noir", "noire", "schwarz", "schwarze", "schwarzen"]),
-    ("white", &["white", "blanco", "blanca", "blancos", "branco", "branca", "blanc", "blanche", "weiß", "weiss", "weiße", "weissen"]),
-    ("blue", &["blue", "azul", "azules", "bleu", "bleue", "blau", "blaue", "blauen"]),
-    ("red", &["red", "rojo", "roja", "rojos", "vermelho", "vermelha", "rouge", "rot", "rote", "roten"]),
-    ("green", &["green", "verde", "verdes", "vert", "verte", "grün", "grüne"]),
-    ("brown", &["brown", "marrón", "marron", "marrom", "brun", "braun"]),
+    (
+        "black",
+        &[
+            "black",
+            "negro",
+            "negra",
+            "negros",
+            "negras",
+            "preto",
+            "preta",
+            "pretos",
+            "noir",
+            "noire",
+            "schwarz",
+            "schwarze",
+            "schwarzen",
+        ],
+    ),
+    (
+        "white",
+        &[
+            "white", "blanco", "blanca", "blancos", "branco", "branca", "blanc", "blanche", "weiß",
+            "weiss", "weiße", "weissen",
+        ],
+    ),
+    (
+        "blue",
+        &[
+            "blue", "azul", "azules", "bleu", "bleue", "blau", "blaue", "blauen",
+        ],
+    ),
+    (
+        "red",
+        &[
+            "red", "rojo", "roja", "rojos", "vermelho", "vermelha", "rouge", "rot", "rote", "roten",
+        ],
+    ),
+    (
+        "green",
+        &["green", "verde", "verdes", "vert", "verte", "grün", "grüne"],
+    ),
+    (
+        "brown",
+        &["brown", "marrón", "marron", "marrom", "brun", "braun"],
+    ),
     ("nude", &["nude"]),
     ("berry", &["berry"]),
 ];
 /// Words before a size.
 const SIZE_WORDS: &[&str] = &[
-    "size", "talla", "talle", "número", "numero", "tamanho", "tam", "taille", "pointure",
-    "größe", "grösse", "grosse", "gr",
+    "size", "talla", "talle", "número", "numero", "tamanho", "tam", "taille", "pointure", "größe",
+    "grösse", "grosse", "gr",
 ];
 
 /// The size or colour `words` ask for, if any.
@@ -315,19 +521,76 @@ pub(crate) fn variant(words: &[String]) -> Option<VariantAsk> {
 /// A gift, and the catalog terms that suit who it is for.
 pub(crate) fn gift(words: &[String]) -> Option<&'static [&'static str]> {
     const GIFT: &[&str] = &[
-        "gift", "present", "regalo", "regalar", "presente", "presentear", "cadeau", "offrir",
-        "geschenk", "schenken",
+        "gift",
+        "present",
+        "regalo",
+        "regalar",
+        "presente",
+        "presentear",
+        "cadeau",
+        "offrir",
+        "geschenk",
+        "schenken",
     ];
     const FOR_HER: &[&str] = &[
-        "mom", "mum", "mother", "mama", "mamá", "mãe", "mae", "maman", "mère", "mutter", "wife",
-        "girlfriend", "sister", "grandma", "madre", "novia", "esposa", "hermana", "abuela",
-        "namorada", "irmã", "avó", "copine", "femme", "sœur", "freundin", "frau", "schwester",
+        "mom",
+        "mum",
+        "mother",
+        "mama",
+        "mamá",
+        "mãe",
+        "mae",
+        "maman",
+        "mère",
+        "mutter",
+        "wife",
+        "girlfriend",
+        "sister",
+        "grandma",
+        "madre",
+        "novia",
+        "esposa",
+        "hermana",
+        "abuela",
+        "namorada",
+        "irmã",
+        "avó",
+        "copine",
+        "femme",
+        "sœur",
+        "freundin",
+        "frau",
+        "schwester",
         "her",
     ];
     const FOR_HIM: &[&str] = &[
-        "dad", "father", "papa", "papá", "pai", "père", "vater", "husband", "boyfriend",
-        "brother", "grandpa", "padre", "novio", "marido", "esposo", "hermano", "abuelo",
-        "namorado", "irmão", "avô", "copain", "mari", "frère", "freund", "mann", "bruder", "him",
+        "dad",
+        "father",
+        "papa",
+        "papá",
+        "pai",
+        "père",
+        "vater",
+        "husband",
+        "boyfriend",
+        "brother",
+        "grandpa",
+        "padre",
+        "novio",
+        "marido",
+        "esposo",
+        "hermano",
+        "abuelo",
+        "namorado",
+        "irmão",
+        "avô",
+        "copain",
+        "mari",
+        "frère",
+        "freund",
+        "mann",
+        "bruder",
+        "him",
     ];
     const FOR_KIDS: &[&str] = &[
         "kid", "kids", "child", "son", "daughter", "niño", "niña", "hijo", "hija", "criança",
@@ -339,20 +602,61 @@ pub(crate) fn gift(words: &[String]) -> Option<&'static [&'static str]> {
     let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
     Some(if has(FOR_HER) {
         &[
-            "scarf", "bag", "dress", "perfume", "lipstick", "cream", "candle", "blanket", "mug",
-            "smartwatch", "speaker", "gift card", "cake",
+            "scarf",
+            "bag",
+            "dress",
+            "perfume",
+            "lipstick",
+            "cream",
+            "candle",
+            "blanket",
+            "mug",
+            "smartwatch",
+            "speaker",
+            "gift card",
+            "cake",
         ]
     } else if has(FOR_HIM) {
         &[
-            "hoodie", "sneakers", "shirt", "perfume", "headphones", "smartwatch", "speaker",
-            "keyboard", "knife", "controller", "headset", "gift card", "cake",
+            "hoodie",
+            "sneakers",
+            "shirt",
+            "perfume",
+            "headphones",
+            "smartwatch",
+            "speaker",
+            "keyboard",
+            "knife",
+            "controller",
+            "headset",
+            "gift card",
+            "cake",
         ]
     } else if has(FOR_KIDS) {
-        &["t-shirt", "hoodie", "sneakers", "controller", "earbuds", "speaker", "mug", "cake", "gift card"]
+        &[
+            "t-shirt",
+            "hoodie",
+            "sneakers",
+            "controller",
+            "earbuds",
+            "speaker",
+            "mug",
+            "cake",
+            "gift card",
+        ]
     } else {
         &[
-            "scarf", "bag", "perfume", "candle", "mug", "headphones", "speaker", "hoodie",
-            "blanket", "gift card", "cake",
+            "scarf",
+            "bag",
+            "perfume",
+            "candle",
+            "mug",
+            "headphones",
+            "speaker",
+            "hoodie",
+            "blanket",
+            "gift card",
+            "cake",
         ]
     })
 }
@@ -360,15 +664,94 @@ pub(crate) fn gift(words: &[String]) -> Option<&'static [&'static str]> {
 /// Words that say how to shop rather than what for: left out of a search.
 pub(crate) fn is_shopping_word(word: &str) -> bool {
     const WORDS: &[&str] = &[
-        "under", "below", "less", "than", "up", "to", "max", "maximum", "over", "above", "more",
-        "least", "between", "and", "from", "cheap", "cheapest", "cheaper", "expensive",
-        "something", "anything", "price", "sort", "by", "menos", "hasta", "entre", "y", "más",
-        "mas", "barato", "barata", "baratos", "caro", "cara", "algo", "precio", "até", "ate",
-        "abaixo", "e", "mais", "acima", "preço", "moins", "jusqu", "plus", "cher", "chère",
-        "entre", "et", "prix", "unter", "bis", "über", "zwischen", "und", "billig", "billiger",
-        "günstiger", "teurer", "preis", "gift", "present", "regalo", "presente", "cadeau",
-        "geschenk", "for", "para", "pour", "für", "my", "mi", "minha", "meu", "ma", "mon",
-        "meine", "meinen", "premium", "one", "ones", "cheapest", "most", "el", "lo", "the",
+        "under",
+        "below",
+        "less",
+        "than",
+        "up",
+        "to",
+        "max",
+        "maximum",
+        "over",
+        "above",
+        "more",
+        "least",
+        "between",
+        "and",
+        "from",
+        "cheap",
+        "cheapest",
+        "cheaper",
+        "expensive",
+        "something",
+        "anything",
+        "price",
+        "sort",
+        "by",
+        "menos",
+        "hasta",
+        "entre",
+        "y",
+        "más",
+        "mas",
+        "barato",
+        "barata",
+        "baratos",
+        "caro",
+        "cara",
+        "algo",
+        "precio",
+        "até",
+        "ate",
+        "abaixo",
+        "e",
+        "mais",
+        "acima",
+        "preço",
+        "moins",
+        "jusqu",
+        "plus",
+        "cher",
+        "chère",
+        "entre",
+        "et",
+        "prix",
+        "unter",
+        "bis",
+        "über",
+        "zwischen",
+        "und",
+        "billig",
+        "billiger",
+        "günstiger",
+        "teurer",
+        "preis",
+        "gift",
+        "present",
+        "regalo",
+        "presente",
+        "cadeau",
+        "geschenk",
+        "for",
+        "para",
+        "pour",
+        "für",
+        "my",
+        "mi",
+        "minha",
+        "meu",
+        "ma",
+        "mon",
+        "meine",
+        "meinen",
+        "premium",
+        "one",
+        "ones",
+        "cheapest",
+        "most",
+        "el",
+        "lo",
+        "the",
     ];
     WORDS.contains(&word) || CURRENCY.contains(&word) || word.chars().any(|c| c.is_ascii_digit())
 }
@@ -387,7 +770,12 @@ mod tests {
 
     #[test]
     fn budgets_are_read_in_every_language() {
-        let max = |n| Some(Bounds { min: None, max: Some(n) });
+        let max = |n| {
+            Some(Bounds {
+                min: None,
+                max: Some(n),
+            })
+        };
         assert_eq!(bounds("gift for my mom under 100"), max(100.0));
         assert_eq!(bounds("sneakers for less than 50 euros"), max(50.0));
         assert_eq!(bounds("up to 30"), max(30.0));
@@ -398,19 +786,31 @@ mod tests {
         assert_eq!(bounds("hasta 99,90"), max(99.9));
         assert_eq!(
             bounds("between 50 and 80"),
-            Some(Bounds { min: Some(50.0), max: Some(80.0) })
+            Some(Bounds {
+                min: Some(50.0),
+                max: Some(80.0)
+            })
         );
         assert_eq!(
             bounds("entre 80 y 50 euros"),
-            Some(Bounds { min: Some(50.0), max: Some(80.0) })
+            Some(Bounds {
+                min: Some(50.0),
+                max: Some(80.0)
+            })
         );
         assert_eq!(
             bounds("zwischen 100 und 300"),
-            Some(Bounds { min: Some(100.0), max: Some(300.0) })
+            Some(Bounds {
+                min: Some(100.0),
+                max: Some(300.0)
+            })
         );
         assert_eq!(
             bounds("more than 1000"),
-            Some(Bounds { min: Some(1000.0), max: None })
+            Some(Bounds {
+                min: Some(1000.0),
+                max: None
+            })
         );
         assert_eq!(bounds("the phone for 10 reais"), None);
         assert_eq!(bounds("2 of the first"), None);
@@ -422,7 +822,10 @@ mod tests {
         assert_eq!(sort("el más caro"), Some(Sort::PriceDescending));
         assert_eq!(sort("zapatillas ordenadas"), None);
         assert_eq!(sort("sort by price"), Some(Sort::PriceAscending));
-        assert_eq!(relative("something cheaper"), Some(std::cmp::Ordering::Less));
+        assert_eq!(
+            relative("something cheaper"),
+            Some(std::cmp::Ordering::Less)
+        );
         assert_eq!(relative("algo más barato"), Some(std::cmp::Ordering::Less));
         assert_eq!(relative("etwas günstiger"), Some(std::cmp::Ordering::Less));
         assert_eq!(relative("more premium"), Some(std::cmp::Ordering::Greater));
@@ -446,18 +849,30 @@ mod tests {
     fn more_variants_and_gifts() {
         assert!(more("show me more", &ws("show me more")));
         assert!(more("más", &ws("más")));
-        assert!(!more("more premium ones please", &ws("more premium ones please")));
+        assert!(!more(
+            "more premium ones please",
+            &ws("more premium ones please")
+        ));
         assert_eq!(
             variant(&ws("do you have it in size 42?")),
-            Some(VariantAsk { key: "size", value: "42".into() })
+            Some(VariantAsk {
+                key: "size",
+                value: "42".into()
+            })
         );
         assert_eq!(
             variant(&ws("talla m")),
-            Some(VariantAsk { key: "size", value: "M".into() })
+            Some(VariantAsk {
+                key: "size",
+                value: "M".into()
+            })
         );
         assert_eq!(
             variant(&ws("en rojo")),
-            Some(VariantAsk { key: "colour", value: "red".into() })
+            Some(VariantAsk {
+                key: "colour",
+                value: "red".into()
+            })
         );
         assert_eq!(variant(&ws("sneakers")), None);
         assert!(gift(&ws("gift for my mom")).is_some_and(|t| t.contains(&"scarf")));
