@@ -14,7 +14,7 @@ use store_events::{
     },
 };
 
-use super::tenants::{Routing, Tenant};
+use super::tenants::{Brand, Routing, Tenant};
 
 /// Prefix of the reply ids of the brand menu's rows.
 pub const BRAND_REPLY_PREFIX: &str = "brand:";
@@ -89,8 +89,9 @@ fn fold(text: &str) -> String {
 
 /// The brand of `menu` whose name (as the menu shows it, its id, or its
 /// seller's brand name) the shopper typed at the menu, in any case, with or
-/// without accents, or the start of it (three letters at least); `None`
-/// when nothing or more than one brand matches. The shopper's text becomes
+/// without accents, or the start of it (three letters at least); a whole
+/// name before the start of another; `None` when nothing or more than one
+/// brand matches. The shopper's text becomes
 /// the same interactive reply a tap gives ([`BRAND_REPLY_PREFIX`]), so the
 /// seller sees no difference.
 pub fn typed_pick(tenant: &Tenant, menu: &[BrandId], text: &str) -> Option<MessageContent> {
@@ -98,22 +99,26 @@ pub fn typed_pick(tenant: &Tenant, menu: &[BrandId], text: &str) -> Option<Messa
     if typed.chars().count() < 3 {
         return None;
     }
-    let mut matching = menu
+    let brands: Vec<(&Brand, Vec<String>)> = menu
         .iter()
         .filter_map(|id| tenant.brand(id))
-        .filter(|brand| {
+        .map(|brand| {
             let mut names = vec![fold(&brand.name), fold(brand.id.as_str())];
             if let Some(persona) = &brand.persona {
                 names.push(fold(&persona.brand_name));
             }
-            names
-                .iter()
-                .any(|name| name == &typed || name.starts_with(&typed))
-        });
-    let brand = matching.next()?;
-    if matching.next().is_some() {
-        return None;
-    }
+            (brand, names)
+        })
+        .collect();
+    // A whole name wins over the start of another ("tech" beside "techno").
+    let only = |matches: &dyn Fn(&String) -> bool| {
+        let mut found = brands.iter().filter(|(_, names)| names.iter().any(matches));
+        match (found.next(), found.next()) {
+            (Some((brand, _)), None) => Some(*brand),
+            _ => None,
+        }
+    };
+    let brand = only(&|name| *name == typed).or_else(|| only(&|name| name.starts_with(&typed)))?;
     Some(MessageContent::InteractiveReply {
         reply_id: format!("{BRAND_REPLY_PREFIX}{}", brand.id),
         title: brand.name.clone(),
