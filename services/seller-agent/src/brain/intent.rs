@@ -201,35 +201,6 @@ const CURRENCY: &[&str] = &[
     "reais", "real", "brl", "r$", "eur", "euro", "euros", "€", "usd", "dollar", "dollars",
     "dólares", "dolares", "$", "pesos",
 ];
-const ORDINALS: &[(&str, usize)] = &[
-    ("first", 1),
-    ("second", 2),
-    ("third", 3),
-    ("fourth", 4),
-    ("fifth", 5),
-    ("primero", 1),
-    ("primera", 1),
-    ("segundo", 2),
-    ("segunda", 2),
-    ("tercero", 3),
-    ("tercera", 3),
-    ("cuarto", 4),
-    ("quinto", 5),
-    ("primeiro", 1),
-    ("primeira", 1),
-    ("terceiro", 3),
-    ("terceira", 3),
-    ("premier", 1),
-    ("première", 1),
-    ("deuxième", 2),
-    ("troisième", 3),
-    ("erste", 1),
-    ("ersten", 1),
-    ("zweite", 2),
-    ("zweiten", 2),
-    ("dritte", 3),
-    ("dritten", 3),
-];
 const STOPWORDS: &[&str] = &[
     "i",
     "want",
@@ -462,7 +433,7 @@ fn from_the_list(text: &str, lower: &str, ws: &[String], state: &OfflineState) -
     if shopping::more(lower, ws) && after_order::add_more(lower).is_none() {
         return Some(Intent::More);
     }
-    let ordinal_index = ws.iter().find_map(|w| ordinal(w));
+    let ordinal_index = ws.iter().find_map(|w| shopping::ordinal(w));
     let picking = ordinal_index.is_some()
         || ws
             .iter()
@@ -591,24 +562,6 @@ fn search(text: &str, lower: &str, ws: &[String]) -> Intent {
         terms.join(" or ")
     };
     Intent::Search { query, said }
-}
-
-/// The position (from 1) an ordinal word names: "second", "2nd", "2º",
-/// "2e", "zweite".
-pub(crate) fn ordinal(word: &str) -> Option<usize> {
-    if let Some((_, n)) = ORDINALS.iter().find(|(o, _)| *o == word) {
-        return Some(*n);
-    }
-    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
-    let suffix = &word[digits.len()..];
-    (!digits.is_empty()
-        && [
-            "st", "nd", "rd", "th", "º", "ª", "°", "o", "a", "er", "re", "e", "ème", "eme",
-        ]
-        .contains(&suffix))
-    .then(|| digits.parse().ok())
-    .flatten()
-    .filter(|n| (1..=10).contains(n))
 }
 
 /// An order number as the order processor writes them (`FA-1001`).

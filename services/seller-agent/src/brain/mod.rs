@@ -11,6 +11,7 @@ pub mod lang;
 pub mod language;
 pub mod llm;
 pub mod offline;
+mod offline_core;
 mod offline_orders;
 mod offline_shop;
 pub mod offline_state;

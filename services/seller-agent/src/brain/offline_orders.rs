@@ -11,8 +11,7 @@ use store_events::data::ResponsePart;
 use super::{
     after_order::{base_name, changeable, find_order, unpaid_order},
     language,
-    offline::{OfflineBrain, call, fill, money_of, order_lines, shown_of},
-    offline_shop::{Cx, text},
+    offline_core::{Cx, OfflineBrain, call, fill, money_of, order_lines, shown_of, text},
     offline_state::{LastOrder, LastSearch, Pending},
     shopping::VariantAsk,
 };

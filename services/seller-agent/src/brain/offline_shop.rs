@@ -11,47 +11,20 @@ use store_events::data::{Button, ResponsePart};
 
 use super::{
     intent::Browse,
-    lang::Lang,
-    language::Phrases,
-    offline::{OfflineBrain, call, fill, show_products_under, shown_of},
-    offline_state::{LastSearch, OfflineState, Pending, Shown, Sort},
+    offline_core::{Cx, OfflineBrain, call, fill, show_products_under, shown_of, text},
+    offline_state::{LastSearch, Pending, Shown, Sort},
     quantity::{self, BadQuantity, MAX_PER_LINE, Plan},
-    shop_phrases::ShopPhrases,
     shopping::VariantAsk,
 };
 use crate::{
-    brain::TurnResult,
-    domain::{guard::Facts, money},
-    tools::{self, ToolContext, ToolOutcome},
+    domain::money,
+    tools::{self, ToolOutcome},
 };
 
 /// Products shown per page.
 pub(super) const PAGE: u32 = 5;
 /// Most products read to sort a search by price (three pages of the tool).
 const SORT_WINDOW: u32 = 30;
-
-/// What a turn's answer works with.
-pub(super) struct Cx<'a> {
-    /// Tools and the turn's identity.
-    pub ctx: &'a ToolContext,
-    /// The turn's result (transcript, counters).
-    pub result: &'a mut TurnResult,
-    /// Figures the conversation's tool results hold.
-    pub facts: &'a mut Facts,
-    /// The shopper's language.
-    pub lang: Lang,
-    /// Basic sentences.
-    pub p: &'static Phrases,
-    /// Shopping sentences.
-    pub sp: &'static ShopPhrases,
-    /// The brain's memory.
-    pub state: &'a mut OfflineState,
-}
-
-/// One text part.
-pub(super) fn text(text: impl Into<String>) -> Vec<ResponsePart> {
-    vec![ResponsePart::Text { text: text.into() }]
-}
 
 /// Major units of the shop's currency for the tool (which converts back to
 /// minor units exactly).

@@ -356,7 +356,7 @@ pub(crate) fn compare(lower: &str, words: &[String], shown: usize) -> Option<Vec
             .trim_end_matches("th")
             .parse::<usize>()
             .ok()
-            .or_else(|| super::intent::ordinal(w));
+            .or_else(|| ordinal(w));
         if let Some(n) = n
             && (1..=shown).contains(&n)
             && !picked.contains(&n)
@@ -754,6 +754,55 @@ pub(crate) fn is_shopping_word(word: &str) -> bool {
         "the",
     ];
     WORDS.contains(&word) || CURRENCY.contains(&word) || word.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Ordinal words, in the shops' languages.
+const ORDINALS: &[(&str, usize)] = &[
+    ("first", 1),
+    ("second", 2),
+    ("third", 3),
+    ("fourth", 4),
+    ("fifth", 5),
+    ("primero", 1),
+    ("primera", 1),
+    ("segundo", 2),
+    ("segunda", 2),
+    ("tercero", 3),
+    ("tercera", 3),
+    ("cuarto", 4),
+    ("quinto", 5),
+    ("primeiro", 1),
+    ("primeira", 1),
+    ("terceiro", 3),
+    ("terceira", 3),
+    ("premier", 1),
+    ("première", 1),
+    ("deuxième", 2),
+    ("troisième", 3),
+    ("erste", 1),
+    ("ersten", 1),
+    ("zweite", 2),
+    ("zweiten", 2),
+    ("dritte", 3),
+    ("dritten", 3),
+];
+
+/// The position (from 1) an ordinal word names: "second", "2nd", "2º",
+/// "2e", "zweite".
+pub(crate) fn ordinal(word: &str) -> Option<usize> {
+    if let Some((_, n)) = ORDINALS.iter().find(|(o, _)| *o == word) {
+        return Some(*n);
+    }
+    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+    let suffix = &word[digits.len()..];
+    (!digits.is_empty()
+        && [
+            "st", "nd", "rd", "th", "º", "ª", "°", "o", "a", "er", "re", "e", "ème", "eme",
+        ]
+        .contains(&suffix))
+    .then(|| digits.parse().ok())
+    .flatten()
+    .filter(|n| (1..=10).contains(n))
 }
 
 #[cfg(test)]
