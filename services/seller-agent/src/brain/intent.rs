@@ -10,9 +10,10 @@
 
 use super::{
     after_order,
+    list_words::{self, VariantAsk},
     offline_state::{OfflineState, Shown, Sort},
     quantity::{self, BadQuantity},
-    shopping::{self, Bounds, VariantAsk},
+    shopping::{self, Bounds},
     terms,
 };
 
@@ -330,7 +331,7 @@ pub(crate) fn understand(text: &str, reply_id: Option<&str>, state: &OfflineStat
     {
         return intent;
     }
-    if state.search.is_some() && shopping::more(&lower, &ws) {
+    if state.search.is_some() && list_words::more(&lower, &ws) {
         return Intent::More;
     }
     search(text, &lower, &ws)
@@ -375,7 +376,7 @@ fn about_orders(lower: &str, ws: &[String], text: &str, state: &OfflineState) ->
     }
     if state.last_order.is_some()
         && after_order::asks_to_change(ws)
-        && let Some(ask) = shopping::variant(ws)
+        && let Some(ask) = list_words::variant(ws)
     {
         return Some(Intent::ChangeOrder(ask));
     }
@@ -390,7 +391,7 @@ fn shopping_intent(text: &str, lower: &str, ws: &[String], state: &OfflineState)
     }
     let bounds = shopping::bounds(text);
     let sort = shopping::sort(lower);
-    let gift = shopping::gift(ws);
+    let gift = list_words::gift(ws);
     let terms = terms::catalog_terms(text);
     let said = ws
         .iter()
@@ -427,13 +428,13 @@ fn shopping_intent(text: &str, lower: &str, ws: &[String], state: &OfflineState)
 
 /// Comparing, paging, quantities, variants and picks from the list shown.
 fn from_the_list(text: &str, lower: &str, ws: &[String], state: &OfflineState) -> Option<Intent> {
-    if let Some(indices) = shopping::compare(lower, ws, state.shown.len()) {
+    if let Some(indices) = list_words::compare(lower, ws, state.shown.len()) {
         return Some(Intent::Compare(indices));
     }
-    if shopping::more(lower, ws) && after_order::add_more(lower).is_none() {
+    if list_words::more(lower, ws) && after_order::add_more(lower).is_none() {
         return Some(Intent::More);
     }
-    let ordinal_index = ws.iter().find_map(|w| shopping::ordinal(w));
+    let ordinal_index = ws.iter().find_map(|w| list_words::ordinal(w));
     let picking = ordinal_index.is_some()
         || ws
             .iter()
@@ -445,7 +446,7 @@ fn from_the_list(text: &str, lower: &str, ws: &[String], state: &OfflineState) -
         .iter()
         .filter_map(|w| w.trim_start_matches('#').parse().ok())
         .collect();
-    if let Some(ask) = shopping::variant(ws) {
+    if let Some(ask) = list_words::variant(ws) {
         if let Some(index) = by_name(ws, &state.shown) {
             return Some(Intent::Pick { index, quantity: 1 });
         }
@@ -503,7 +504,7 @@ fn by_name(ws: &[String], shown: &[Shown]) -> Option<usize> {
     if said.is_empty() || said.iter().all(|w| !terms::catalog_terms(w).is_empty()) {
         return None;
     }
-    let colour = shopping::variant(ws).filter(|a| a.key == "colour");
+    let colour = list_words::variant(ws).filter(|a| a.key == "colour");
     let matches = |item: &Shown| {
         let name = item.name.to_lowercase();
         let name_words: Vec<&str> = name.split(|c: char| !c.is_alphanumeric()).collect();
@@ -511,7 +512,7 @@ fn by_name(ws: &[String], shown: &[Shown]) -> Option<usize> {
             name_words.contains(w)
                 || item.attributes.values().any(|v| v.eq_ignore_ascii_case(w))
                 || colour.as_ref().is_some_and(|c| {
-                    shopping::variant(&[(*w).to_owned()]).as_ref() == Some(c)
+                    list_words::variant(&[(*w).to_owned()]).as_ref() == Some(c)
                         && item
                             .attributes
                             .values()

@@ -9,6 +9,7 @@ mod after_order;
 mod intent;
 pub mod lang;
 pub mod language;
+mod list_words;
 pub mod llm;
 pub mod offline;
 mod offline_core;

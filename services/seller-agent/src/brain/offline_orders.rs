@@ -11,9 +11,9 @@ use store_events::data::ResponsePart;
 use super::{
     after_order::{base_name, changeable, find_order, unpaid_order},
     language,
+    list_words::VariantAsk,
     offline_core::{Cx, OfflineBrain, call, fill, money_of, order_lines, shown_of, text},
     offline_state::{LastOrder, LastSearch, Pending},
-    shopping::VariantAsk,
 };
 use crate::tools::{self, ToolOutcome};
 

@@ -11,10 +11,10 @@ use store_events::data::{Button, ResponsePart};
 
 use super::{
     intent::Browse,
+    list_words::VariantAsk,
     offline_core::{Cx, OfflineBrain, call, fill, show_products_under, shown_of, text},
     offline_state::{LastSearch, Pending, Shown, Sort},
     quantity::{self, BadQuantity, MAX_PER_LINE, Plan},
-    shopping::VariantAsk,
 };
 use crate::{
     domain::money,
