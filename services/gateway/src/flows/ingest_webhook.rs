@@ -16,7 +16,7 @@ use store_events::{
     AttributesReader as _, BrandId, ConversationId, Event, EventContext, EventData,
     data::{
         channel::{TelegramMessageReceived, WhatsAppMessageReceived, WhatsAppMessageStatus},
-        chat::ChatMessageNew,
+        chat::{ChatMessageNew, MessageContent},
         common::Channel,
         response::{ChatResponse, Sender},
     },
@@ -137,7 +137,22 @@ async fn ingest_message(
             .map_err(db)?,
         Routing::Brand(_) => None,
     };
-    let decision = routing::decide(routing, chosen.as_ref(), &message.content);
+    // At the menu (no brand chosen), a brand's typed name is a tap on it:
+    // the seller gets the same reply a tap gives (the raw event keeps what
+    // the shopper typed).
+    let typed = match (routing, &message.content) {
+        (Routing::Menu(menu), MessageContent::Text { text })
+            if !chosen.as_ref().is_some_and(|b| menu.contains(b)) =>
+        {
+            routing::typed_pick(tenant, menu, text)
+        }
+        _ => None,
+    };
+    let decision = routing::decide(
+        routing,
+        chosen.as_ref(),
+        typed.as_ref().unwrap_or(&message.content),
+    );
     let brand = match &decision {
         Decision::Deliver(b) | Decision::Choose(b) => Some(b.clone()),
         Decision::ShowMenu => None,
@@ -159,7 +174,7 @@ async fn ingest_message(
                 channel_message_id: message.channel_message_id,
                 customer: message.customer,
                 sent_at: message.sent_at,
-                content: message.content,
+                content: typed.unwrap_or(message.content),
                 reply_to: message.reply_to,
                 edited: message.edited,
             };

@@ -117,6 +117,43 @@ async fn a_shopper_picks_a_brand_from_the_whatsapp_list_and_can_switch_later() {
 }
 
 #[tokio::test]
+async fn typing_a_brands_name_at_the_menu_picks_it_like_a_tap() {
+    let mut app = TestApp::spawn().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v21.0/{MENU_NUMBER}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "messages": [{ "id": "wamid.menu" }] })),
+        )
+        .mount(&app.whatsapp_api)
+        .await;
+    app.post_whatsapp(&text("wamid.t1", "hello")).await;
+    app.next_of("store.whatsapp.message.received").await;
+    app.next_of("store.chat.response").await;
+    app.next_of("store.chat.delivery").await;
+
+    // At the menu, the brand's name typed in another case picks it.
+    let typed = app.post_whatsapp(&text("wamid.t2", "  TECH ")).await;
+    assert_eq!(typed.json::<Value>().await.unwrap()["menus"], 0);
+    let (_, raw, key) = app.next_of("store.whatsapp.message.received").await;
+    let (_, picked, new_key) = app.next_of("store.chat.message.new").await;
+
+    assert_eq!(key, "store.whatsapp.message.received.shop.tech");
+    assert_eq!(new_key, "store.chat.message.new.shop.tech");
+    assert_eq!(picked["content"]["reply_id"], "brand:tech", "as a tap");
+    assert!(
+        raw.to_string().contains("TECH"),
+        "the raw event keeps the text"
+    );
+    // Once chosen, the same word is a message for that brand's seller.
+    app.post_whatsapp(&text("wamid.t3", "tech")).await;
+    app.next_of("store.whatsapp.message.received").await;
+    let (_, data, _) = app.next_of("store.chat.message.new").await;
+    assert_eq!(data["content"]["text"], "tech");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_telegram_shopper_gets_an_inline_keyboard_and_picks_with_a_tap() {
     let mut app = TestApp::spawn().await;
     Mock::given(method("POST"))

@@ -20,7 +20,8 @@ use super::{
     Brain, BrainError, Turn, TurnResult,
     language::{self, Phrases},
     llm::{FallbackReason, GaveUp, LlmBrain, language_of},
-    offline::{OfflineBrain, order_lines},
+    offline::OfflineBrain,
+    offline_core::order_lines,
 };
 use crate::{
     llm::{LlmError, Message, Role},

@@ -1,11 +1,21 @@
 //! What a shopper's message asks for, as far as rules can tell: the offline
 //! brain's understanding. Words for greetings, yes and no, order status,
 //! cancellations, haggling and picking from a list, in the shops' languages;
-//! everything else is a catalog search with the catalog terms the words
-//! mean ([`super::terms`]), and figures the shopper wrote are kept out of
-//! what may be repeated back to them.
+//! shopping words (budgets, sorting, comparisons, variants, gifts:
+//! [`super::shopping`]), quantities ([`super::quantity`]) and questions
+//! about an order placed ([`super::after_order`]); everything else is a
+//! catalog search with the catalog terms the words mean ([`super::terms`]),
+//! and figures the shopper wrote are kept out of what may be repeated back
+//! to them.
 
-use super::{offline_state::OfflineState, terms};
+use super::{
+    after_order,
+    list_words::{self, VariantAsk},
+    offline_state::{OfflineState, Shown, Sort},
+    quantity::{self, BadQuantity},
+    shopping::{self, Bounds},
+    terms,
+};
 
 /// What the shopper wants, as far as rules can tell.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +38,53 @@ pub(crate) enum Intent {
     /// A catalog search: `query` goes to the catalog; `said` is the
     /// shopper's words without figures, safe to repeat.
     Search { query: String, said: String },
+    /// A search within price bounds, sorted, or for a gift.
+    Browse(Browse),
+    /// Cheaper (`Less`) or more premium (`Greater`) than what was shown;
+    /// `query` when the message names a kind of product.
+    Relative {
+        /// Which way.
+        direction: std::cmp::Ordering,
+        /// Catalog terms the message names.
+        query: Option<String>,
+    },
+    /// Compare these products of the list (from 1).
+    Compare(Vec<usize>),
+    /// The next page of the last search.
+    More,
+    /// A size or colour, of the `index`-th product shown or of the last
+    /// search.
+    Variant {
+        /// The product of the list, when named.
+        index: Option<usize>,
+        /// How many, when the shopper said.
+        quantity: u32,
+        /// The size or colour.
+        ask: VariantAsk,
+    },
+    /// A quantity that cannot be ordered.
+    BadQuantity(BadQuantity),
+    /// The status of this order.
+    OrderStatusOf(String),
+    /// This many more of the last order's product.
+    AddMore(u32),
+    /// Another size or colour of the last order's product.
+    ChangeOrder(VariantAsk),
+    /// The payment link of the order waiting for payment.
+    PaymentLink,
+}
+
+/// A search with bounds, an ordering or a gift's categories.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Browse {
+    /// What to search; `None`: what was searched last.
+    pub query: Option<String>,
+    /// The shopper's words without figures, safe to repeat.
+    pub said: String,
+    /// Price bounds (major units).
+    pub bounds: Option<Bounds>,
+    /// Ordering.
+    pub sort: Option<Sort>,
 }
 
 const GREETINGS: &[&str] = &[
@@ -148,20 +205,16 @@ const HAGGLE: &[&str] = &[
     "discount",
     "discounts",
     "% off",
-    "cheaper",
     "coupon",
     "promo",
     "bargain",
     "descuento",
     "descuentos",
     "rebaja",
-    "más barato",
-    "mas barato",
     "cupón",
     "cupon",
     "desconto",
     "descontos",
-    "mais barato",
     "cupom",
     "remise",
     "rabatt",
@@ -172,39 +225,6 @@ const HAGGLE: &[&str] = &[
 const CURRENCY: &[&str] = &[
     "reais", "real", "brl", "r$", "eur", "euro", "euros", "€", "usd", "dollar", "dollars",
     "dólares", "dolares", "$", "pesos",
-];
-const ORDINALS: &[(&str, usize)] = &[
-    ("first", 1),
-    ("second", 2),
-    ("third", 3),
-    ("fourth", 4),
-    ("fifth", 5),
-    ("primero", 1),
-    ("primera", 1),
-    ("segundo", 2),
-    ("segunda", 2),
-    ("tercero", 3),
-    ("tercera", 3),
-    ("cuarto", 4),
-    ("quinto", 5),
-    ("primeiro", 1),
-    ("primeira", 1),
-    ("terceiro", 3),
-    ("terceira", 3),
-    ("premier", 1),
-    ("première", 1),
-    ("deuxième", 2),
-    ("troisième", 3),
-    ("erste", 1),
-    ("ersten", 1),
-    ("zweite", 2),
-    ("zweiten", 2),
-    ("dritte", 3),
-    ("dritten", 3),
-    ("primo", 1),
-    ("secondo", 2),
-    ("terzo", 3),
-    ("terza", 3),
 ];
 const STOPWORDS: &[&str] = &[
     "i",
@@ -338,41 +358,218 @@ pub(crate) fn understand(text: &str, reply_id: Option<&str>, state: &OfflineStat
             return Intent::Yes;
         }
     }
-    let number = order_number(text);
-    if contains_any(&lower, &ws, CANCEL)
-        && (number.is_some() || contains_any(&lower, &ws, ORDER_WORDS))
+    if let Some(intent) = about_orders(&lower, &ws, text, state) {
+        return intent;
+    }
+    if let Some(intent) = shopping_intent(text, &lower, &ws, state) {
+        return intent;
+    }
+    if !state.shown.is_empty()
+        && let Some(intent) = from_the_list(text, &lower, &ws, state)
     {
-        return Intent::Cancel(number);
+        return intent;
     }
-    if contains_any(&lower, &ws, ORDER_STATUS) {
-        return Intent::OrderStatus;
+    if state.search.is_some() && list_words::more(&lower, &ws) {
+        return Intent::More;
     }
-    if let Some(haggle) = haggling(&lower, &ws) {
-        return haggle;
+    search(text, &lower, &ws)
+}
+
+/// Orders: cancelling, their status, a named one, and changes to the last.
+fn about_orders(lower: &str, ws: &[String], text: &str, state: &OfflineState) -> Option<Intent> {
+    let number = order_number(text);
+    if contains_any(lower, ws, CANCEL) && (number.is_some() || contains_any(lower, ws, ORDER_WORDS))
+    {
+        // "cancel my order" right after one was placed here means that one.
+        return Some(Intent::Cancel(number.or_else(|| {
+            state
+                .last_order
+                .as_ref()
+                .filter(|_| !lower.contains("orders") && !lower.contains("pedidos"))
+                .map(|o| o.number.clone())
+        })));
     }
-    if !state.shown.is_empty() {
-        let numbers: Vec<u32> = ws
-            .iter()
-            .filter_map(|w| w.trim_start_matches('#').parse().ok())
-            .collect();
-        let ordinal = ws
-            .iter()
-            .find_map(|w| ORDINALS.iter().find(|(o, _)| o == w).map(|(_, n)| *n));
-        let pick = match (numbers.as_slice(), ordinal) {
-            ([qty], Some(index)) => Some((index, *qty)),
-            ([], Some(index)) => Some((index, 1)),
-            ([qty, index], None) => Some((*index as usize, *qty)),
-            ([index], None) if ws.len() <= 3 => Some((*index as usize, 1)),
-            _ => None,
+    if let Some(number) = number {
+        return Some(if state.awaiting_cancel {
+            Intent::Cancel(Some(number))
+        } else {
+            Intent::OrderStatusOf(number)
+        });
+    }
+    if let Some(last) = &state.last_order
+        && after_order::cancel_it(lower, ws)
+    {
+        return Some(Intent::Cancel(Some(last.number.clone())));
+    }
+    if contains_any(lower, ws, ORDER_STATUS) {
+        return Some(Intent::OrderStatus);
+    }
+    if after_order::payment_link(lower) {
+        return Some(Intent::PaymentLink);
+    }
+    if (state.last_order.is_some() || state.pending.is_some())
+        && let Some(more) = after_order::add_more(lower)
+    {
+        return Some(Intent::AddMore(more));
+    }
+    if state.last_order.is_some()
+        && after_order::asks_to_change(ws)
+        && let Some(ask) = list_words::variant(ws)
+    {
+        return Some(Intent::ChangeOrder(ask));
+    }
+    None
+}
+
+/// Discounts and own prices (refused), budgets, sorting, gifts and prices
+/// relative to what was shown.
+fn shopping_intent(text: &str, lower: &str, ws: &[String], state: &OfflineState) -> Option<Intent> {
+    if contains_any(lower, ws, HAGGLE) || shopping::asks_for_a_cut(lower) {
+        return Some(haggle(lower));
+    }
+    let bounds = shopping::bounds(text);
+    let sort = shopping::sort(lower);
+    let gift = list_words::gift(ws);
+    let terms = terms::catalog_terms(text);
+    let said = ws
+        .iter()
+        .filter(|w| !is_figure(w) && !STOPWORDS.contains(&w.as_str()))
+        .filter(|w| !shopping::is_shopping_word(w))
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if bounds.is_some() || sort.is_some() || gift.is_some() {
+        let query = if !terms.is_empty() {
+            Some(terms.join(" or "))
+        } else if let Some(gift) = gift {
+            Some(gift.join(" or "))
+        } else if !said.is_empty() && state.search.is_none() {
+            Some(said.clone())
+        } else {
+            None
         };
-        if let Some((index, quantity)) = pick
-            && index >= 1
-            && index <= state.shown.len()
-            && quantity >= 1
-        {
-            return Intent::Pick { index, quantity };
-        }
+        return Some(Intent::Browse(Browse {
+            query,
+            said,
+            bounds,
+            sort,
+        }));
     }
+    if let Some(direction) = shopping::relative(lower) {
+        return Some(Intent::Relative {
+            direction,
+            query: (!terms.is_empty()).then(|| terms.join(" or ")),
+        });
+    }
+    names_a_price(lower, ws).then(|| haggle(lower))
+}
+
+/// Comparing, paging, quantities, variants and picks from the list shown.
+fn from_the_list(text: &str, lower: &str, ws: &[String], state: &OfflineState) -> Option<Intent> {
+    if let Some(indices) = list_words::compare(lower, ws, state.shown.len()) {
+        return Some(Intent::Compare(indices));
+    }
+    if list_words::more(lower, ws) && after_order::add_more(lower).is_none() {
+        return Some(Intent::More);
+    }
+    let ordinal_index = ws.iter().find_map(|w| list_words::ordinal(w));
+    let picking = ordinal_index.is_some()
+        || ws
+            .iter()
+            .any(|w| ["of", "del", "do", "da", "du", "von"].contains(&w.as_str()));
+    if let Some(bad) = quantity::bad_quantity(text, picking) {
+        return Some(Intent::BadQuantity(bad));
+    }
+    let numbers: Vec<u32> = ws
+        .iter()
+        .filter_map(|w| w.trim_start_matches('#').parse().ok())
+        .collect();
+    if let Some(ask) = list_words::variant(ws) {
+        if let Some(index) = by_name(ws, &state.shown) {
+            return Some(Intent::Pick { index, quantity: 1 });
+        }
+        let quantity = match (numbers.as_slice(), ordinal_index) {
+            ([qty, _], Some(_)) => *qty,
+            _ => 1,
+        };
+        return Some(Intent::Variant {
+            index: ordinal_index.filter(|i| *i <= state.shown.len()),
+            quantity,
+            ask,
+        });
+    }
+    let pick = match (numbers.as_slice(), ordinal_index) {
+        ([qty], Some(index)) => Some((index, *qty)),
+        ([], Some(index)) => Some((index, 1)),
+        ([qty, index], None) => Some((*index as usize, *qty)),
+        ([index], None) if ws.len() <= 3 => Some((*index as usize, 1)),
+        _ => None,
+    };
+    if let Some((index, quantity)) = pick
+        && index >= 1
+        && index <= state.shown.len()
+        && quantity >= 1
+    {
+        return Some(Intent::Pick { index, quantity });
+    }
+    by_name(ws, &state.shown).map(|index| Intent::Pick {
+        index,
+        quantity: match numbers.as_slice() {
+            [qty] if *qty >= 1 => *qty,
+            _ => 1,
+        },
+    })
+}
+
+/// The one product of the list the shopper's words name ("the Urban
+/// hoodie", "the black ones"): every word they wrote is in its name or
+/// attributes, at least one of them is not a kind of product (so
+/// "sneakers" alone stays a search), and no other product matches as well.
+fn by_name(ws: &[String], shown: &[Shown]) -> Option<usize> {
+    const FILLER: &[&str] = &[
+        "one", "ones", "it", "that", "this", "those", "eso", "ese", "esa", "esos", "isso", "esse",
+        "essa", "ça", "celui", "celle", "das", "den", "der", "diese", "diesen", "take", "llevo",
+        "me", "lo", "la", "le", "nehme", "prends", "fico", "com", "con", "avec", "mit", "in", "en",
+        "em", "ll", "d", "s", "m", "go", "with", "choose", "prefer", "prefiero", "prefiro", "veux",
+        "prends", "nehme", "hätte", "gern", "gerne", "those",
+    ];
+    let said: Vec<&str> = ws
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !STOPWORDS.contains(w) && !FILLER.contains(w) && !is_figure(w))
+        .filter(|w| !YES.contains(w) && !GREETINGS.contains(w) && w.chars().count() >= 2)
+        .collect();
+    if said.is_empty() || said.iter().all(|w| !terms::catalog_terms(w).is_empty()) {
+        return None;
+    }
+    let colour = list_words::variant(ws).filter(|a| a.key == "colour");
+    let matches = |item: &Shown| {
+        let name = item.name.to_lowercase();
+        let name_words: Vec<&str> = name.split(|c: char| !c.is_alphanumeric()).collect();
+        said.iter().all(|w| {
+            name_words.contains(w)
+                || item.attributes.values().any(|v| v.eq_ignore_ascii_case(w))
+                || colour.as_ref().is_some_and(|c| {
+                    list_words::variant(&[(*w).to_owned()]).as_ref() == Some(c)
+                        && item
+                            .attributes
+                            .values()
+                            .any(|v| v.eq_ignore_ascii_case(&c.value))
+                })
+                || terms::catalog_terms(w)
+                    .iter()
+                    .any(|t| name.contains(&t.replace('-', " ")) || name.contains(t))
+        })
+    };
+    let mut found = shown.iter().enumerate().filter(|(_, s)| matches(s));
+    match (found.next(), found.next()) {
+        (Some((i, _)), None) => Some(i + 1),
+        _ => None,
+    }
+}
+
+/// A catalog search for what the message names (or greeting small talk).
+fn search(text: &str, lower: &str, ws: &[String]) -> Intent {
     let meaningful: Vec<&String> = ws
         .iter()
         .filter(|w| !STOPWORDS.contains(&w.as_str()))
@@ -425,31 +622,29 @@ fn is_figure(word: &str) -> bool {
     word.chars().any(|c| c.is_ascii_digit()) || CURRENCY.contains(&word)
 }
 
-/// A discount asked for, or a price the shopper names themselves ("the
-/// phone for 10 reais"); with the catalog terms of what they want.
-fn haggling(lower: &str, ws: &[String]) -> Option<Intent> {
-    let asks = contains_any(lower, ws, HAGGLE);
-    let names_a_price = ws.iter().enumerate().any(|(i, w)| {
+/// A price the shopper names themselves ("the phone for 10 reais").
+fn names_a_price(lower: &str, ws: &[String]) -> bool {
+    ws.iter().enumerate().any(|(i, w)| {
         w.chars().any(|c| c.is_ascii_digit())
             && [i.checked_sub(1), Some(i + 1)]
                 .into_iter()
                 .flatten()
                 .filter_map(|j| ws.get(j))
                 .any(|n| CURRENCY.contains(&n.as_str()))
-    }) || ["r$", "€", "$"].iter().any(|sign| lower.contains(sign));
-    if !asks && !names_a_price {
-        return None;
-    }
+    }) || ["r$", "€", "$"].iter().any(|sign| lower.contains(sign))
+}
+
+/// A discount or own price, refused, with the catalog terms of what the
+/// shopper wants.
+fn haggle(lower: &str) -> Intent {
     let terms = terms::catalog_terms(lower);
-    Some(Intent::Haggle(
-        (!terms.is_empty()).then(|| terms.join(" or ")),
-    ))
+    Intent::Haggle((!terms.is_empty()).then(|| terms.join(" or ")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::brain::offline_state::{Pending, Shown};
+    use crate::brain::offline_state::{LastOrder, LastSearch, Pending, Shown};
 
     fn shown(n: usize) -> OfflineState {
         OfflineState {
@@ -459,9 +654,12 @@ mod tests {
                     variant_id: None,
                     name: format!("Item {i}"),
                     price: "1.00 EUR".into(),
+                    price_minor: 100 * i as i64,
+                    stock: Some(7),
+                    attributes: Default::default(),
                 })
                 .collect(),
-            pending: None,
+            ..OfflineState::default()
         }
     }
 
@@ -618,9 +816,217 @@ mod tests {
         state.pending = Some(Pending {
             item: state.shown[0].clone(),
             quantity: 1,
+            replaces: None,
         });
         assert_eq!(understand("sí", None, &state), Intent::Yes);
         assert_eq!(understand("no, mejor no", None, &state), Intent::No);
         assert_eq!(understand("", Some("confirm:yes"), &state), Intent::Yes);
+    }
+
+    fn named(names: &[(&str, &str)]) -> OfflineState {
+        OfflineState {
+            shown: names
+                .iter()
+                .enumerate()
+                .map(|(i, (name, colour))| Shown {
+                    product_id: format!("p{i}"),
+                    variant_id: None,
+                    name: (*name).into(),
+                    price: "1.00 BRL".into(),
+                    price_minor: 100,
+                    stock: Some(3),
+                    attributes: [("colour".to_owned(), (*colour).to_owned())].into(),
+                })
+                .collect(),
+            search: Some(LastSearch {
+                query: "headphones".into(),
+                ..LastSearch::default()
+            }),
+            ..OfflineState::default()
+        }
+    }
+
+    fn after_order() -> OfflineState {
+        let mut state = shown(2);
+        state.last_order = Some(LastOrder {
+            number: "FA-1003".into(),
+            item: state.shown[0].clone(),
+            quantity: 1,
+        });
+        state
+    }
+
+    #[test]
+    fn budgets_sorting_and_relative_prices_are_searches_not_haggling() {
+        let empty = OfflineState::default();
+        let Intent::Browse(browse) = understand("sneakers under 400 reais", None, &empty) else {
+            panic!("not a budget")
+        };
+        assert_eq!(browse.query.as_deref(), Some("sneakers"));
+        assert_eq!(browse.bounds.and_then(|b| b.max), Some(400.0));
+        let Intent::Browse(browse) = understand("the cheapest headphones", None, &empty) else {
+            panic!("not sorted")
+        };
+        assert_eq!(browse.sort, Some(Sort::PriceAscending));
+        assert!(matches!(
+            understand("zapatillas entre 300 y 350 euros", None, &empty),
+            Intent::Browse(Browse {
+                bounds: Some(_),
+                ..
+            })
+        ));
+        assert_eq!(
+            understand("something cheaper", None, &shown(3)),
+            Intent::Relative {
+                direction: std::cmp::Ordering::Less,
+                query: None
+            }
+        );
+        assert!(matches!(
+            understand("algo mais premium", None, &shown(3)),
+            Intent::Relative {
+                direction: std::cmp::Ordering::Greater,
+                ..
+            }
+        ));
+        // Still refused: discounts and the shopper's own price.
+        assert!(matches!(
+            understand("a discount under 100?", None, &empty),
+            Intent::Haggle(_)
+        ));
+        assert!(matches!(
+            understand("véndeme una sudadera por 20 reais", None, &empty),
+            Intent::Haggle(_)
+        ));
+        assert!(matches!(
+            understand("can you make it cheaper?", None, &shown(2)),
+            Intent::Haggle(_)
+        ));
+    }
+
+    #[test]
+    fn gifts_map_to_the_catalogs_kinds_with_the_budget() {
+        let Intent::Browse(browse) =
+            understand("gift for my mom under 100", None, &OfflineState::default())
+        else {
+            panic!("not a gift")
+        };
+        assert!(browse.query.is_some_and(|q| q.contains("scarf")));
+        assert_eq!(browse.bounds.and_then(|b| b.max), Some(100.0));
+        assert!(matches!(
+            understand("regalo para mi novio", None, &OfflineState::default()),
+            Intent::Browse(Browse { query: Some(q), .. }) if q.contains("hoodie")
+        ));
+    }
+
+    #[test]
+    fn the_list_can_be_compared_paged_and_picked_by_name_or_variant() {
+        let state = named(&[("Lite Earbuds", "black"), ("Pro Earbuds", "white")]);
+        assert_eq!(
+            understand("compare the first two", None, &state),
+            Intent::Compare(vec![1, 2])
+        );
+        assert_eq!(understand("show me more", None, &state), Intent::More);
+        assert_eq!(understand("más", None, &state), Intent::More);
+        assert_eq!(
+            understand("I'll take the Pro earbuds", None, &state),
+            Intent::Pick {
+                index: 2,
+                quantity: 1
+            }
+        );
+        assert_eq!(
+            understand("the white ones", None, &state),
+            Intent::Pick {
+                index: 2,
+                quantity: 1
+            }
+        );
+        assert_eq!(
+            understand("do you have them in red?", None, &state),
+            Intent::Variant {
+                index: None,
+                quantity: 1,
+                ask: VariantAsk {
+                    key: "colour",
+                    value: "red".into()
+                }
+            }
+        );
+        assert!(matches!(
+            understand("the first one in size 42", None, &state),
+            Intent::Variant { index: Some(1), .. }
+        ));
+        assert_eq!(
+            understand("the 2nd", None, &state),
+            Intent::Pick {
+                index: 2,
+                quantity: 1
+            }
+        );
+    }
+
+    #[test]
+    fn quantities_beyond_reason_are_told_apart() {
+        let state = shown(3);
+        assert_eq!(
+            understand("I want 100000 of the first one", None, &state),
+            Intent::Pick {
+                index: 1,
+                quantity: 100_000
+            }
+        );
+        assert_eq!(
+            understand("0 of the first", None, &state),
+            Intent::BadQuantity(BadQuantity::Zero)
+        );
+        assert_eq!(
+            understand("quiero -2 del primero", None, &state),
+            Intent::BadQuantity(BadQuantity::Negative)
+        );
+        assert_eq!(
+            understand("99999999999 of the second", None, &state),
+            Intent::BadQuantity(BadQuantity::Absurd)
+        );
+        assert_eq!(
+            understand("I want lots of the first one", None, &state),
+            Intent::BadQuantity(BadQuantity::NotANumber)
+        );
+    }
+
+    #[test]
+    fn after_an_order_its_number_it_and_changes_to_it_are_understood() {
+        let state = after_order();
+        assert_eq!(
+            understand("where is my order TE-1001?", None, &state),
+            Intent::OrderStatusOf("TE-1001".into())
+        );
+        assert_eq!(
+            understand("cancel it", None, &state),
+            Intent::Cancel(Some("FA-1003".into()))
+        );
+        assert_eq!(understand("add one more", None, &state), Intent::AddMore(1));
+        assert_eq!(
+            understand("change it to size 42", None, &state),
+            Intent::ChangeOrder(VariantAsk {
+                key: "size",
+                value: "42".into()
+            })
+        );
+        assert_eq!(
+            understand("send me the payment link again", None, &state),
+            Intent::PaymentLink
+        );
+        // "cancel my order", asked which, then the number alone.
+        let mut asked = OfflineState::default();
+        assert_eq!(
+            understand("cancel my order", None, &asked),
+            Intent::Cancel(None)
+        );
+        asked.awaiting_cancel = true;
+        assert_eq!(
+            understand("FA-1002", None, &asked),
+            Intent::Cancel(Some("FA-1002".into()))
+        );
     }
 }

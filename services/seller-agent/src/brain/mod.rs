@@ -7,14 +7,22 @@
 //! ([`leak`]: what a model's text may never carry). Each answers a [`Turn`]
 //! with a [`TurnResult`].
 
+mod after_order;
 pub mod fallback;
 mod intent;
 pub mod lang;
 pub mod language;
 pub mod leak;
+mod list_words;
 pub mod llm;
 pub mod offline;
+mod offline_core;
+mod offline_orders;
+mod offline_shop;
 pub mod offline_state;
+mod quantity;
+pub mod shop_phrases;
+mod shopping;
 pub mod terms;
 
 use cloudevents::Event;

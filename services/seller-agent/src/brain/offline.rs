@@ -8,144 +8,22 @@
 //! honest about prices. It never repeats a figure the shopper wrote.
 
 use serde_json::{Value, json};
-use store_events::data::{Button, ListRow, ListSection, ResponsePart};
+use store_events::data::ResponsePart;
 
+pub use super::offline_core::OfflineBrain;
 use super::{
     Brain, BrainError, Turn, TurnResult,
     intent::{Intent, understand},
     lang::Lang,
     language::{self, Phrases},
-    offline_state::{OfflineState, Pending, Shown},
+    offline_core::{Cx, Found, call, fill, money_of, show_products, text},
+    offline_state::{LastSearch, OfflineState},
+    shop_phrases::shop_phrases,
 };
 use crate::{
-    llm::{Message, ToolCall},
-    metrics::SellerMetrics,
+    llm::Message,
     tools::{self, Reach, ToolContext, ToolOutcome},
 };
-
-/// The rule-based seller.
-pub struct OfflineBrain {
-    metrics: SellerMetrics,
-}
-
-impl OfflineBrain {
-    /// A new offline brain.
-    pub fn new(metrics: SellerMetrics) -> Self {
-        Self { metrics }
-    }
-}
-
-/// Runs a tool and records it in the transcript like the LLM brain does.
-async fn call(
-    ctx: &ToolContext,
-    metrics: &SellerMetrics,
-    result: &mut TurnResult,
-    name: &str,
-    args: Value,
-    index: usize,
-) -> ToolOutcome {
-    let call = ToolCall {
-        id: format!("offline-{index}"),
-        name: name.to_owned(),
-        arguments: args.to_string(),
-    };
-    let outcome = tools::run(ctx, &call, index).await;
-    metrics.tool_call(name, outcome.label());
-    result
-        .transcript
-        .push(Message::assistant(String::new(), vec![call.clone()]));
-    result.transcript.push(Message::tool_result(
-        call.id,
-        outcome.content(),
-        outcome.is_error(),
-    ));
-    outcome
-}
-
-fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
-    pairs.iter().fold(template.to_owned(), |acc, (k, v)| {
-        acc.replace(&format!("{{{k}}}"), v)
-    })
-}
-
-fn show_products(products: &[Value], p: &Phrases, state: &mut OfflineState) -> Vec<ResponsePart> {
-    state.shown.clear();
-    let mut lines = vec![p.results.to_owned()];
-    let mut rows = Vec::new();
-    for (i, product) in products.iter().take(5).enumerate() {
-        let name = product["name"].as_str().unwrap_or("?").to_owned();
-        let price = product["price"]["display"]
-            .as_str()
-            .unwrap_or("?")
-            .to_owned();
-        let stock = product["stock"].as_u64().unwrap_or(0);
-        let availability = if stock == 0 {
-            p.out_of_stock.to_owned()
-        } else {
-            format!("{stock} {}", p.in_stock)
-        };
-        lines.push(format!("{}. {name} — {price} ({availability})", i + 1));
-        rows.push(ListRow {
-            id: format!("pick:{}", i + 1),
-            title: name.chars().take(24).collect(),
-            description: Some(price.clone()),
-        });
-        state.shown.push(Shown {
-            product_id: product["product_id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            variant_id: product["variant_id"].as_str().map(str::to_owned),
-            name,
-            price,
-        });
-    }
-    lines.push(p.how_to_pick.to_owned());
-    vec![ResponsePart::List {
-        text: lines.join("\n"),
-        button_label: p.see_products.to_owned(),
-        sections: vec![ListSection {
-            title: p.see_products.chars().take(24).collect(),
-            rows,
-        }],
-    }]
-}
-
-/// The lines of a placed order (the order processor's result), in `p`'s
-/// language.
-pub(super) fn order_lines(order: &Value, p: &Phrases) -> String {
-    let mut lines = vec![fill(
-        p.placed,
-        &[("number", order["order_number"].as_str().unwrap_or("?"))],
-    )];
-    for line in order["lines"].as_array().into_iter().flatten() {
-        lines.push(format!(
-            "• {} × {} — {}",
-            line["quantity"],
-            line["name"].as_str().unwrap_or("?"),
-            line["line_total"]["display"].as_str().unwrap_or("?")
-        ));
-    }
-    lines.push(format!(
-        "{}: {}",
-        p.total,
-        order["total"]["display"].as_str().unwrap_or("?")
-    ));
-    if let Some(link) = order["payment"]["link"].as_str() {
-        lines.push(format!("{}: {link}", p.pay));
-    }
-    lines.join("\n")
-}
-
-/// What a catalog search gave.
-enum Found {
-    /// Products, shown as a list to pick from.
-    Products(Vec<ResponsePart>),
-    /// Nothing matched.
-    Nothing,
-    /// The catalog could not be asked.
-    Failed,
-}
 
 impl OfflineBrain {
     /// Searches the catalog for `query` and shows what it found.
@@ -167,6 +45,10 @@ impl OfflineBrain {
                     Found::Nothing
                 } else {
                     state.pending = None;
+                    state.search = Some(LastSearch {
+                        query: query.to_owned(),
+                        ..LastSearch::default()
+                    });
                     Found::Products(show_products(&products, p, state))
                 }
             }
@@ -176,7 +58,7 @@ impl OfflineBrain {
 
     /// The shopper's recent orders, from the order processor; `None` when
     /// they cannot be read.
-    async fn orders(
+    pub(super) async fn orders(
         &self,
         ctx: &ToolContext,
         result: &mut TurnResult,
@@ -221,7 +103,7 @@ impl OfflineBrain {
 }
 
 /// Orders, one line each: number, status and total.
-fn order_list(orders: &[Value], lang: Lang, p: &Phrases) -> String {
+pub(super) fn order_list(orders: &[Value], lang: Lang, p: &Phrases) -> String {
     let mut lines = vec![p.your_orders.to_owned()];
     for order in orders.iter().take(5) {
         let status = order["status"].as_str().unwrap_or("?");
@@ -254,13 +136,118 @@ fn greeting(persona: &crate::domain::persona::Persona, lang: Lang, p: &Phrases) 
     }
 }
 
-/// `{"amount_minor": 5990, "currency": "BRL"}` as the shopper reads it.
-fn money_of(value: &Value) -> Option<String> {
-    let amount = value["amount_minor"].as_i64()?;
-    let currency = store_events::data::Currency::parse(value["currency"].as_str()?).ok()?;
-    Some(crate::domain::money::format(
-        &store_events::data::Money::new(amount, currency),
-    ))
+impl OfflineBrain {
+    /// The reply to `intent`.
+    async fn answer(
+        &self,
+        cx: &mut Cx<'_>,
+        intent: Intent,
+        persona: &crate::domain::persona::Persona,
+        first_message: bool,
+    ) -> Vec<ResponsePart> {
+        let (ctx, p) = (cx.ctx, cx.p);
+        match intent {
+            Intent::Greeting if first_message => text(greeting(persona, cx.lang, p)),
+            Intent::Greeting => text(p.what_do_you_need),
+            Intent::Search { query, said } => {
+                match self
+                    .search(ctx, cx.result, cx.facts, &query, p, cx.state)
+                    .await
+                {
+                    Found::Products(parts) => parts,
+                    Found::Nothing if said.is_empty() => text(p.no_results_plain),
+                    Found::Nothing => text(fill(p.no_results, &[("q", &said)])),
+                    Found::Failed => text(p.trouble),
+                }
+            }
+            Intent::Haggle(query) => {
+                let mut parts = text(p.no_discounts);
+                if let Some(query) = query
+                    && let Found::Products(found) = self
+                        .search(ctx, cx.result, cx.facts, &query, p, cx.state)
+                        .await
+                {
+                    parts.extend(found);
+                }
+                parts
+            }
+            Intent::Browse(browse) => self.browse(cx, browse).await,
+            Intent::Relative { direction, query } => self.relative(cx, direction, query).await,
+            Intent::Compare(indices) => self.compare(cx, &indices),
+            Intent::More => self.more(cx).await,
+            Intent::Variant {
+                index,
+                quantity,
+                ask,
+            } => self.variant(cx, index, quantity, ask).await,
+            Intent::BadQuantity(bad) => self.bad_quantity(cx, bad),
+            Intent::Pick { index, quantity } => match index
+                .checked_sub(1)
+                .and_then(|i| cx.state.shown.get(i))
+                .cloned()
+            {
+                Some(item) => self.propose(cx, item, quantity, None),
+                None => text(p.what_do_you_need),
+            },
+            Intent::No => {
+                cx.state.pending = None;
+                text(p.declined)
+            }
+            Intent::Yes => match cx.state.pending.take() {
+                None => text(p.what_do_you_need),
+                Some(pending) => self.place_pending(cx, pending).await,
+            },
+            Intent::OrderStatus => {
+                self.order_status(ctx, cx.result, cx.facts, cx.lang, p)
+                    .await
+            }
+            Intent::OrderStatusOf(number) => self.status_of(cx, &number).await,
+            Intent::AddMore(more) => self.add_more(cx, more).await,
+            Intent::ChangeOrder(ask) => self.change_order(cx, ask).await,
+            Intent::PaymentLink => self.payment_link(cx).await,
+            Intent::Cancel(None) => match self.orders(ctx, cx.result, cx.facts).await {
+                Some(orders) if orders.is_empty() => text(p.no_orders),
+                Some(orders) => {
+                    cx.state.awaiting_cancel = true;
+                    text(format!(
+                        "{}\n{}",
+                        order_list(&orders, cx.lang, p),
+                        p.which_order
+                    ))
+                }
+                None => text(p.trouble),
+            },
+            // A draft changes nothing: the human cancels from the inbox; the
+            // draft shows the shopper's orders as they stand.
+            Intent::Cancel(Some(_)) if ctx.reach == Reach::LookOnly => {
+                self.order_status(ctx, cx.result, cx.facts, cx.lang, p)
+                    .await
+            }
+            Intent::Cancel(Some(number)) => {
+                let args = json!({"order_number": number, "reason": "asked by the shopper"});
+                let reply =
+                    match call(ctx, &self.metrics, cx.result, tools::CANCEL_ORDER, args, 0).await {
+                        ToolOutcome::Ok(_) => {
+                            if cx
+                                .state
+                                .last_order
+                                .as_ref()
+                                .is_some_and(|o| o.number == number)
+                            {
+                                cx.state.last_order = None;
+                            }
+                            fill(p.cancelled, &[("number", &number)])
+                        }
+                        ToolOutcome::Error(error) => {
+                            tracing::info!(%error, "the order was not cancelled");
+                            fill(p.cancel_failed, &[("number", &number)])
+                        }
+                        ToolOutcome::Escalated { .. } => p.trouble.to_owned(),
+                    };
+                text(reply)
+            }
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -280,160 +267,20 @@ impl Brain for OfflineBrain {
         let mut result = TurnResult::default();
         let intent = understand(&turn.text, turn.reply_id.as_deref(), &state);
         let mut facts = turn.facts;
-        let parts = match intent {
-            Intent::Greeting if turn.first_message => vec![ResponsePart::Text {
-                text: greeting(turn.persona, lang, p),
-            }],
-            Intent::Greeting => vec![ResponsePart::Text {
-                text: p.what_do_you_need.to_owned(),
-            }],
-            Intent::Search { query, said } => {
-                match self
-                    .search(ctx, &mut result, &mut facts, &query, p, &mut state)
-                    .await
-                {
-                    Found::Products(parts) => parts,
-                    Found::Nothing if said.is_empty() => vec![ResponsePart::Text {
-                        text: p.no_results_plain.to_owned(),
-                    }],
-                    Found::Nothing => vec![ResponsePart::Text {
-                        text: fill(p.no_results, &[("q", &said)]),
-                    }],
-                    Found::Failed => vec![ResponsePart::Text {
-                        text: p.trouble.to_owned(),
-                    }],
-                }
-            }
-            Intent::Haggle(query) => {
-                let mut parts = vec![ResponsePart::Text {
-                    text: p.no_discounts.to_owned(),
-                }];
-                if let Some(query) = query
-                    && let Found::Products(found) = self
-                        .search(ctx, &mut result, &mut facts, &query, p, &mut state)
-                        .await
-                {
-                    parts.extend(found);
-                }
-                parts
-            }
-            Intent::Pick { index, quantity } => {
-                let item = state.shown[index - 1].clone();
-                let text = fill(
-                    p.confirm,
-                    &[
-                        ("qty", &quantity.to_string()),
-                        ("name", &item.name),
-                        ("price", &item.price),
-                    ],
-                );
-                state.pending = Some(Pending { item, quantity });
-                vec![ResponsePart::Buttons {
-                    text,
-                    buttons: vec![
-                        Button {
-                            id: "confirm:yes".into(),
-                            title: p.yes_no.0.into(),
-                        },
-                        Button {
-                            id: "confirm:no".into(),
-                            title: p.yes_no.1.into(),
-                        },
-                    ],
-                }]
-            }
-            Intent::No => {
-                state.pending = None;
-                vec![ResponsePart::Text {
-                    text: p.declined.to_owned(),
-                }]
-            }
-            Intent::Yes => match state.pending.take() {
-                None => vec![ResponsePart::Text {
-                    text: p.what_do_you_need.to_owned(),
-                }],
-                Some(pending) => {
-                    let args = json!({"items": [{
-                        "product_id": pending.item.product_id,
-                        "variant_id": pending.item.variant_id,
-                        "quantity": pending.quantity,
-                    }]});
-                    match call(
-                        ctx,
-                        &self.metrics,
-                        &mut result,
-                        tools::CREATE_ORDER,
-                        args,
-                        0,
-                    )
-                    .await
-                    {
-                        ToolOutcome::Ok(order) if order["placed"] == true => {
-                            facts.add_json(&order);
-                            result.orders_placed += 1;
-                            state.shown.clear();
-                            vec![ResponsePart::Text {
-                                text: order_lines(&order, p),
-                            }]
-                        }
-                        ToolOutcome::Ok(refused) => vec![ResponsePart::Text {
-                            text: fill(
-                                p.refused,
-                                &[("message", refused["message"].as_str().unwrap_or("?"))],
-                            ),
-                        }],
-                        ToolOutcome::Error(e) => vec![ResponsePart::Text {
-                            text: fill(p.refused, &[("message", &e)]),
-                        }],
-                        ToolOutcome::Escalated { .. } => vec![ResponsePart::Text {
-                            text: p.trouble.to_owned(),
-                        }],
-                    }
-                }
-            },
-            Intent::OrderStatus => {
-                self.order_status(ctx, &mut result, &mut facts, lang, p)
-                    .await
-            }
-            Intent::Cancel(None) => match self.orders(ctx, &mut result, &mut facts).await {
-                Some(orders) if orders.is_empty() => vec![ResponsePart::Text {
-                    text: p.no_orders.to_owned(),
-                }],
-                Some(orders) => vec![ResponsePart::Text {
-                    text: format!("{}\n{}", order_list(&orders, lang, p), p.which_order),
-                }],
-                None => vec![ResponsePart::Text {
-                    text: p.trouble.to_owned(),
-                }],
-            },
-            // A draft changes nothing: the human cancels from the inbox; the
-            // draft shows the shopper's orders as they stand.
-            Intent::Cancel(Some(_)) if ctx.reach == Reach::LookOnly => {
-                self.order_status(ctx, &mut result, &mut facts, lang, p)
-                    .await
-            }
-            Intent::Cancel(Some(number)) => {
-                let args = json!({"order_number": number, "reason": "asked by the shopper"});
-                let text = match call(
-                    ctx,
-                    &self.metrics,
-                    &mut result,
-                    tools::CANCEL_ORDER,
-                    args,
-                    0,
-                )
-                .await
-                {
-                    ToolOutcome::Ok(_) => fill(p.cancelled, &[("number", &number)]),
-                    ToolOutcome::Error(error) => {
-                        tracing::info!(%error, "the order was not cancelled");
-                        fill(p.cancel_failed, &[("number", &number)])
-                    }
-                    ToolOutcome::Escalated { .. } => p.trouble.to_owned(),
-                };
-                vec![ResponsePart::Text { text }]
-            }
+        // Asked "which order?" last turn: only this turn may answer it.
+        state.awaiting_cancel = false;
+        let mut cx = Cx {
+            ctx,
+            result: &mut result,
+            facts: &mut facts,
+            lang,
+            p,
+            sp: shop_phrases(lang),
+            state: &mut state,
         };
+        let parts = self
+            .answer(&mut cx, intent, turn.persona, turn.first_message)
+            .await;
         // The offline brain only quotes tool results, but it goes through the
         // same guard as any brain, and what the guard does not back is
         // dropped before it is sent.

@@ -1,5 +1,7 @@
 //! Tool arguments: the Rust types whose JSON Schemas the model sees.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +39,13 @@ pub struct SearchProducts {
     #[serde(default)]
     #[schemars(range(min = 1, max = 10))]
     pub limit: Option<u32>,
+    /// Results to skip, for the next page of the same search.
+    #[serde(default)]
+    pub offset: Option<u32>,
+    /// Attributes that must match exactly, e.g. `{"size": "42"}` or
+    /// `{"colour": "black"}` (as the catalog's results write them).
+    #[serde(default)]
+    pub attributes: Option<BTreeMap<String, String>>,
 }
 
 /// Look up one product.

@@ -87,10 +87,11 @@ pub(crate) async fn search(ctx: &ToolContext, args: SearchProducts) -> ToolOutco
             price_min: args.min_price.map(|p| to_minor(p, &ctx.currency)),
             price_max: args.max_price.map(|p| to_minor(p, &ctx.currency)),
             in_stock: args.in_stock_only,
+            attributes: args.attributes.unwrap_or_default(),
             ..ProductFilters::default()
         },
         limit: args.limit.unwrap_or(5).clamp(1, 10),
-        offset: None,
+        offset: args.offset,
         language: ctx.customer.language.clone(),
     };
     match ask::<_, ProductQueryResult>(ctx, &query).await {
