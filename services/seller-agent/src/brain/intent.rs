@@ -5,7 +5,11 @@
 //! mean ([`super::terms`]), and figures the shopper wrote are kept out of
 //! what may be repeated back to them.
 
-use super::{offline_state::OfflineState, terms};
+use super::{
+    offline_state::OfflineState,
+    shop_questions::{self, Topic},
+    terms,
+};
 
 /// What the shopper wants, as far as rules can tell.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +29,9 @@ pub(crate) enum Intent {
     /// A discount, a better price or the shopper's own price: refused,
     /// with the real prices of what they named, if anything.
     Haggle(Option<String>),
+    /// A question about the shop (returns, delivery, payment…), answered
+    /// from the brand's persona ([`shop_questions`]).
+    ShopQuestion(Topic),
     /// A catalog search: `query` goes to the catalog; `said` is the
     /// shopper's words without figures, safe to repeat.
     Search { query: String, said: String },
@@ -349,6 +356,9 @@ pub(crate) fn understand(text: &str, reply_id: Option<&str>, state: &OfflineStat
     }
     if let Some(haggle) = haggling(&lower, &ws) {
         return haggle;
+    }
+    if let Some(topic) = shop_questions::topic(text) {
+        return Intent::ShopQuestion(topic);
     }
     if !state.shown.is_empty() {
         let numbers: Vec<u32> = ws

@@ -11,6 +11,7 @@ pub mod language;
 pub mod llm;
 pub mod offline;
 pub mod offline_state;
+mod shop_questions;
 pub mod terms;
 
 use cloudevents::Event;

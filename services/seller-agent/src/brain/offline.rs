@@ -302,6 +302,16 @@ impl Brain for OfflineBrain {
                     }],
                 }
             }
+            Intent::ShopQuestion(topic) => {
+                // The shop's own figures (delivery costs…) are its word.
+                turn.persona
+                    .fact_texts()
+                    .into_iter()
+                    .for_each(|t| facts.add_text(t));
+                vec![ResponsePart::Text {
+                    text: super::shop_questions::answer(topic, &turn.text, turn.persona, lang),
+                }]
+            }
             Intent::Haggle(query) => {
                 let mut parts = vec![ResponsePart::Text {
                     text: p.no_discounts.to_owned(),
