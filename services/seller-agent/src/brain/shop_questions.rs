@@ -111,7 +111,13 @@ const TOPICS: &[(Topic, &[&str])] = &[
     ),
     (
         Topic::Warranty,
-        &["warrant*", "guarantee*", "garant*", "gewährleistung"],
+        &[
+            "warrant*",
+            "guarantee*",
+            "garant*",
+            "garanzi*",
+            "gewährleistung",
+        ],
     ),
     (
         Topic::Payment,
@@ -735,6 +741,7 @@ mod tests {
             ("¿puedo devolver unas zapatillas?", Some(Topic::Returns)),
             ("posso trocar o vestido?", Some(Topic::Returns)),
             ("Quelle est la garantie ?", Some(Topic::Warranty)),
+            ("che garanzia avete?", Some(Topic::Warranty)),
             ("Wie lange dauert die Lieferung?", Some(Topic::DeliveryTime)),
             ("¿cuánto tarda el envío?", Some(Topic::DeliveryTime)),
             ("how much is shipping?", Some(Topic::DeliveryCost)),
