@@ -213,6 +213,11 @@ fn check_tenant(
                 brand.id
             )));
         }
+        if let Some(persona) = &brand.persona {
+            persona.check().map_err(|why| {
+                invalid(format!("tenant {tid}: brand {}: persona: {why}", brand.id))
+            })?;
+        }
     }
     let routing = |what: &str, brand: Option<BrandId>, menu: Option<Vec<BrandId>>| {
         let routing = match (brand, menu) {

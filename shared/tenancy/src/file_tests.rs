@@ -194,3 +194,15 @@ fn the_demo_file_is_valid_against_the_json_schema_and_a_typo_is_not() {
     assert!(errors.is_empty(), "{errors:?}");
     assert!(!validator.is_valid(&typo));
 }
+
+#[test]
+fn an_empty_shop_fact_is_refused_naming_the_brand_and_the_key() {
+    let yaml = "tenants:\n  - id: t1\n    name: T\n    brands:\n      - id: b1\n        name: B\n        persona: { seller_name: S, brand_name: B, tone: calm, greeting: Hi, returns: \"  \" }\n";
+
+    let error = TenantsFile::parse(yaml).unwrap_err().to_string();
+
+    assert!(
+        error.contains("brand b1: persona: returns is empty"),
+        "{error}"
+    );
+}

@@ -20,7 +20,7 @@ pub use file::{
     Brand, Routing, TelegramAccount, Template, Tenant, TenantsError, TenantsFile, Webchat,
     WhatsAppAccount,
 };
-pub use persona::Persona;
+pub use persona::{Delivery, Persona, ShopText};
 pub use secret::SecretRef;
 
 /// Creates the `tenant` and `api_key` tables (and nothing else) if they are

@@ -13,6 +13,7 @@ use super::{
     list_words::{self, VariantAsk},
     offline_state::{OfflineState, Shown, Sort},
     quantity::{self, BadQuantity},
+    shop_questions::{self, Topic},
     shopping::{self, Bounds},
     terms,
 };
@@ -35,6 +36,9 @@ pub(crate) enum Intent {
     /// A discount, a better price or the shopper's own price: refused,
     /// with the real prices of what they named, if anything.
     Haggle(Option<String>),
+    /// A question about the shop (returns, delivery, payment…), answered
+    /// from the brand's persona ([`shop_questions`]).
+    ShopQuestion(Topic),
     /// A catalog search: `query` goes to the catalog; `said` is the
     /// shopper's words without figures, safe to repeat.
     Search { query: String, said: String },
@@ -360,6 +364,9 @@ pub(crate) fn understand(text: &str, reply_id: Option<&str>, state: &OfflineStat
     }
     if let Some(intent) = about_orders(&lower, &ws, text, state) {
         return intent;
+    }
+    if let Some(topic) = shop_questions::topic(text) {
+        return Intent::ShopQuestion(topic);
     }
     if let Some(intent) = shopping_intent(text, &lower, &ws, state) {
         return intent;

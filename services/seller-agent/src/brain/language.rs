@@ -56,6 +56,8 @@ const HINTS: &[(Lang, &[&str])] = &[
             "garantía",
             "quién",
             "eres",
+            "envíos",
+            "hacen",
         ],
     ),
     (
@@ -96,6 +98,14 @@ const HINTS: &[(Lang, &[&str])] = &[
             "um",
             "na",
             "cadê",
+            "quais",
+            "pagamento",
+            "entregam",
+            "frete",
+            "devolução",
+            "garantia",
+            "prazo",
+            "horário",
         ],
     ),
     (
@@ -122,8 +132,17 @@ const HINTS: &[(Lang, &[&str])] = &[
             "êtes",
             "livrez",
             "quels",
+            "quel",
             "quelle",
             "est",
+            "sont",
+            "combien",
+            "livraison",
+            "votre",
+            "vos",
+            "horaires",
+            "payer",
+            "retour",
         ],
     ),
     (
@@ -196,6 +215,12 @@ const HINTS: &[(Lang, &[&str])] = &[
             "dove",
             "quali",
             "è",
+            "consegna",
+            "vuole",
+            "spedizione",
+            "pagare",
+            "negozio",
+            "prodotti",
         ],
     ),
 ];
@@ -568,6 +593,16 @@ mod tests {
         assert_eq!(detect("una persona per favore"), Some(Lang::It));
         assert_eq!(detect("eine Person, bitte"), Some(Lang::De));
         assert_eq!(detect("une personne, s'il vous plaît"), Some(Lang::Fr));
+        assert_eq!(
+            detect("Quanto tempo ci vuole per la consegna?"),
+            Some(Lang::It)
+        );
+        assert_eq!(detect("Quais as formas de pagamento?"), Some(Lang::Pt));
+        assert_eq!(
+            detect("Combien de temps prend la livraison ?"),
+            Some(Lang::Fr)
+        );
+        assert_eq!(detect("¿Hacen envíos a Madrid?"), Some(Lang::Es));
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod offline_shop;
 pub mod offline_state;
 mod quantity;
 pub mod shop_phrases;
+mod shop_questions;
 mod shopping;
 pub mod terms;
 

@@ -138,16 +138,11 @@ fn greeting(persona: &crate::domain::persona::Persona, lang: Lang, p: &Phrases) 
 
 impl OfflineBrain {
     /// The reply to `intent`.
-    async fn answer(
-        &self,
-        cx: &mut Cx<'_>,
-        intent: Intent,
-        persona: &crate::domain::persona::Persona,
-        first_message: bool,
-    ) -> Vec<ResponsePart> {
+    async fn answer(&self, cx: &mut Cx<'_>, intent: Intent, turn: &Turn<'_>) -> Vec<ResponsePart> {
         let (ctx, p) = (cx.ctx, cx.p);
+        let persona = turn.persona;
         match intent {
-            Intent::Greeting if first_message => text(greeting(persona, cx.lang, p)),
+            Intent::Greeting if turn.first_message => text(greeting(persona, cx.lang, p)),
             Intent::Greeting => text(p.what_do_you_need),
             Intent::Search { query, said } => {
                 match self
@@ -159,6 +154,16 @@ impl OfflineBrain {
                     Found::Nothing => text(fill(p.no_results, &[("q", &said)])),
                     Found::Failed => text(p.trouble),
                 }
+            }
+            Intent::ShopQuestion(topic) => {
+                // The shop's own figures (delivery costs…) are its word.
+                persona
+                    .fact_texts()
+                    .into_iter()
+                    .for_each(|t| cx.facts.add_text(t));
+                text(super::shop_questions::answer(
+                    topic, &turn.text, persona, cx.lang,
+                ))
             }
             Intent::Haggle(query) => {
                 let mut parts = text(p.no_discounts);
@@ -256,7 +261,7 @@ impl Brain for OfflineBrain {
         "offline".to_owned()
     }
 
-    async fn turn(&self, turn: Turn<'_>) -> Result<TurnResult, BrainError> {
+    async fn turn(&self, mut turn: Turn<'_>) -> Result<TurnResult, BrainError> {
         let ctx = turn.ctx;
         let mut state: OfflineState =
             serde_json::from_value(turn.state.clone()).unwrap_or_default();
@@ -266,7 +271,7 @@ impl Brain for OfflineBrain {
         let p = language::phrases(lang);
         let mut result = TurnResult::default();
         let intent = understand(&turn.text, turn.reply_id.as_deref(), &state);
-        let mut facts = turn.facts;
+        let mut facts = std::mem::take(&mut turn.facts);
         // Asked "which order?" last turn: only this turn may answer it.
         state.awaiting_cancel = false;
         let mut cx = Cx {
@@ -278,9 +283,7 @@ impl Brain for OfflineBrain {
             sp: shop_phrases(lang),
             state: &mut state,
         };
-        let parts = self
-            .answer(&mut cx, intent, turn.persona, turn.first_message)
-            .await;
+        let parts = self.answer(&mut cx, intent, &turn).await;
         // The offline brain only quotes tool results, but it goes through the
         // same guard as any brain, and what the guard does not back is
         // dropped before it is sent.

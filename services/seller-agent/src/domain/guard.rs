@@ -50,6 +50,21 @@ impl Facts {
         }
     }
 
+    /// Adds the money amounts written in `text` (the shop's own facts,
+    /// e.g. "Free over 300 BRL; otherwise 19.90 BRL").
+    pub fn add_text(&mut self, text: &str) {
+        for caps in MONEY.captures_iter(text) {
+            if let Some(milli) = caps
+                .name("a")
+                .or(caps.name("b"))
+                .or(caps.name("c"))
+                .and_then(|num| parse_milli(num.as_str()))
+            {
+                self.amounts.insert(milli);
+            }
+        }
+    }
+
     /// Adds one money amount.
     pub fn add_money(&mut self, amount_minor: i64, currency: &str) {
         let exp = exponent(currency);
@@ -225,6 +240,16 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use serde_json::json;
+
+    #[test]
+    fn money_in_the_shops_own_texts_backs_the_same_figures() {
+        let mut facts = Facts::default();
+
+        facts.add_text("Free over 300 BRL; otherwise 19.90 BRL.");
+
+        assert!(check("Delivery is 19.90 BRL, free over R$ 300.", &facts).is_empty());
+        assert_eq!(check("It costs 25.00 BRL.", &facts).len(), 1);
+    }
 
     use super::*;
 

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 pub use store_tenancy::Persona;
-use store_tenancy::TenantsFile;
+use store_tenancy::{ShopText, TenantsFile};
 
 /// Reading a persona failed.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +63,61 @@ pub struct ShopperContext {
     pub summary: Option<String>,
 }
 
+/// The shop's facts for the prompt: each as the shop wrote it (with its
+/// translations), and the ones it has not written named as unknown, so the
+/// model says so instead of guessing.
+fn shop_facts(persona: &Persona) -> String {
+    let shown = |text: &ShopText| match text {
+        ShopText::Plain(text) => text.clone(),
+        ShopText::Translated(texts) => texts
+            .iter()
+            .map(|(tag, text)| format!("[{tag}] {text}"))
+            .collect::<Vec<_>>()
+            .join(" / "),
+    };
+    let delivery = persona.delivery.as_ref();
+    let areas = persona.areas();
+    let methods = &persona.payment_methods;
+    let facts: [(&str, Option<String>); 7] = [
+        (
+            "Returns, refunds and exchanges",
+            persona.returns.as_ref().map(shown),
+        ),
+        ("Warranty", persona.warranty.as_ref().map(shown)),
+        (
+            "Delivery areas",
+            (!areas.is_empty()).then(|| areas.join(", ")),
+        ),
+        (
+            "Delivery cost",
+            delivery.and_then(|d| d.cost.as_ref()).map(shown),
+        ),
+        (
+            "Delivery time",
+            delivery.and_then(|d| d.time.as_ref()).map(shown),
+        ),
+        (
+            "Payment methods",
+            (!methods.is_empty()).then(|| methods.join(", ")),
+        ),
+        ("Opening hours", persona.opening_hours.as_ref().map(shown)),
+    ];
+    let mut p = String::from(
+        "\nShop facts (answer questions about the shop from these only, in the shopper's language; quote figures exactly; a fact marked \"not stated\" is unknown: say the shop has not said and offer a person):\n",
+    );
+    for (name, fact) in facts {
+        p.push_str(&format!(
+            "- {name}: {}\n",
+            fact.unwrap_or_else(|| "not stated".to_owned())
+        ));
+    }
+    p.push_str(&format!(
+        "- Who you are: {}, the AI assistant of {}; say you are an AI assistant when asked.\n",
+        persona.seller_name, persona.brand_name
+    ));
+    p
+}
+
 /// The system prompt for `persona` talking to a shopper described by `shopper`.
 pub fn system_prompt(persona: &Persona, shopper: &ShopperContext) -> String {
     let mut p = String::new();
@@ -92,24 +147,10 @@ pub fn system_prompt(persona: &Persona, shopper: &ShopperContext) -> String {
         "- Escalation: {} Use escalate_to_human for that.\n",
         persona.escalation_policy
     ));
-    if !persona.delivery_areas.is_empty() {
-        p.push_str(&format!(
-            "- We deliver to: {}.\n",
-            persona.delivery_areas.join(", ")
-        ));
-    }
-    if let Some(hours) = &persona.opening_hours {
-        p.push_str(&format!("- Human team hours: {hours}.\n"));
-    }
-    if !persona.payment_methods.is_empty() {
-        p.push_str(&format!(
-            "- Payment methods: {}.\n",
-            persona.payment_methods.join(", ")
-        ));
-    }
     for rule in &persona.business_rules {
         p.push_str(&format!("- {rule}\n"));
     }
+    p.push_str(&shop_facts(persona));
     p.push_str("- Keep answers short: this is a chat on a phone.\n");
     let mut about = Vec::new();
     if let Some(name) = &shopper.name {
@@ -159,7 +200,9 @@ tenants:
           greeting: "¡Hola! Soy Lía."
           delivery_areas: [Spain, Portugal]
           payment_methods: [card, cash on delivery]
-          business_rules: ["Returns within 30 days"]
+          business_rules: ["Pre-orders are charged when the game ships"]
+          returns: { en: "Returns within 30 days", es: "Devoluciones en 30 días" }
+          delivery: { cost: "Free over 300 BRL" }
 "#,
         )
         .unwrap();
@@ -182,7 +225,12 @@ tenants:
             "warm and stylish",
             "Spain, Portugal",
             "card, cash on delivery",
-            "Returns within 30 days",
+            "Pre-orders are charged when the game ships",
+            "Returns, refunds and exchanges: [en] Returns within 30 days / [es] Devoluciones en 30 días",
+            "Delivery cost: Free over 300 BRL",
+            "Delivery time: not stated",
+            "Warranty: not stated",
+            "AI assistant of Moda Lía",
             "name: Ana",
             "#A-1001 delivered",
             "ONLY from tool results",

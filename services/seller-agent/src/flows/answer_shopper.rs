@@ -215,6 +215,10 @@ impl Seller {
             for result in db::tool_results(&self.pool, key).await.map_err(internal)? {
                 facts.add_json(&result);
             }
+            // The shop's own figures (delivery costs…) are its word too.
+            for text in self.persona.fact_texts() {
+                facts.add_text(text);
+            }
             let turn = Turn {
                 ctx: &ctx,
                 persona: &self.persona,
