@@ -216,11 +216,11 @@ pub fn sentence(fixed: &Fixed, lang: &str, persona: &Persona) -> String {
         Fixed::Sticker | Fixed::Emoji(_) => s.sticker.to_owned(),
         Fixed::Location(_) => {
             let mut said = s.location.to_owned();
-            if !persona.delivery_areas.is_empty() {
+            if !persona.areas().is_empty() {
                 said.push(' ');
                 said.push_str(
                     &s.we_deliver
-                        .replace("{areas}", &persona.delivery_areas.join(", ")),
+                        .replace("{areas}", &persona.areas().join(", ")),
                 );
             }
             said.push(' ');
