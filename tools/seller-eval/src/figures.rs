@@ -47,6 +47,9 @@ pub struct CatalogView {
     /// Stock of every variant, and of every product (its variants' sum),
     /// from the scenario's start to its end.
     pub stock: Vec<StockLevel>,
+    /// The shop's own texts (its persona's returns, delivery… facts): the
+    /// figures in them (a delivery cost) are the shop's word, quoted.
+    pub shop_texts: Vec<String>,
 }
 
 /// How many units of one variant (or product) the catalog held while a
@@ -76,6 +79,9 @@ const MAX_STOCK_SPAN: u64 = 10_000;
 /// `quantities` are the numbers the shopper wrote.
 pub fn facts(catalog: &CatalogView, orders: &[OrderSeen], quantities: &[u64]) -> Facts {
     let mut facts = Facts::default();
+    for text in &catalog.shop_texts {
+        facts.add_text(text);
+    }
     for (amount, currency) in &catalog.prices {
         facts.add_money(*amount, currency);
     }

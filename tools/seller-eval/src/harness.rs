@@ -266,6 +266,7 @@ async fn play_and_judge(
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .levels(&scenario.brand),
     );
+    catalog.shop_texts = shop_texts(shop, &scenario.brand)?;
     let judged = scenario::evaluate(scenario, &catalog, &seen);
     release_orders(shop, &conversation).await?;
     Ok(RunOutcome {
@@ -594,6 +595,13 @@ async fn catalog_rows(shop: &Shop, brand: &str) -> anyhow::Result<Vec<CatalogRow
     .fetch_all(&shop.catalog_pool)
     .await
     .context("Failed to read the catalog")
+}
+
+/// The brand's persona's facts (returns, delivery…), as the seller quotes
+/// them.
+fn shop_texts(shop: &Shop, brand: &str) -> anyhow::Result<Vec<String>> {
+    let persona = seller_agent::domain::persona::load(&shop.tenants_file(), TENANT, brand)?;
+    Ok(persona.fact_texts().into_iter().map(str::to_owned).collect())
 }
 
 /// The catalog as the checks need it, from its rows at a run's start and

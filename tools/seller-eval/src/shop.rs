@@ -312,6 +312,12 @@ impl Shop {
             .flatten()
     }
 
+    /// The tenants file the shop's services read (the demo brands'
+    /// personas).
+    pub fn tenants_file(&self) -> PathBuf {
+        self.dir.join("tenants.yaml")
+    }
+
     /// Where the processes' logs are (`<name>.log`).
     pub fn log_dir(&self) -> &Path {
         &self.dir
