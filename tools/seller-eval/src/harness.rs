@@ -219,6 +219,12 @@ fn text_of(response: &ChatResponse) -> String {
             ResponsePart::Text { text }
             | ResponsePart::Buttons { text, .. }
             | ResponsePart::List { text, .. } => Some(text.clone()),
+            ResponsePart::ProductCards { text, cards, .. } => Some(
+                std::iter::once(text.clone())
+                    .chain(cards.iter().map(|c| c.caption()))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             _ => None,
         })
         .collect::<Vec<_>>()

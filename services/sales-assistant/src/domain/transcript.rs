@@ -119,6 +119,14 @@ pub fn parts_text(parts: &[ResponsePart]) -> String {
             ResponsePart::Products { text, product_ids } => text
                 .clone()
                 .unwrap_or_else(|| format!("[products] {}", product_ids.join(", "))),
+            ResponsePart::ProductCards { text, cards, .. } => {
+                let mut lines = vec![text.clone()];
+                lines.extend(cards.iter().map(|c| match &c.image_url {
+                    Some(url) => format!("[product] {} {url}", c.caption()),
+                    None => format!("[product] {}", c.caption()),
+                }));
+                lines.join("\n")
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -5,6 +5,7 @@
 //! whole system runs without any key. Both answer a [`Turn`] with a
 //! [`TurnResult`].
 
+pub mod cards;
 mod intent;
 pub mod lang;
 pub mod language;
@@ -100,6 +101,9 @@ pub fn parts_text(parts: &[ResponsePart]) -> String {
             | ResponsePart::List { text, .. } => Some(text.clone()),
             ResponsePart::Image { caption, .. } => caption.clone(),
             ResponsePart::Products { text, .. } => text.clone(),
+            ResponsePart::ProductCards { text, cards, .. } => {
+                Some(cards::text_with_captions(text, cards))
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")

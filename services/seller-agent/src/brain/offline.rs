@@ -165,7 +165,8 @@ impl OfflineBrain {
                     Found::Nothing
                 } else {
                     state.pending = None;
-                    Found::Products(show_products(&products, p, state))
+                    let list = show_products(&products, p, state);
+                    Found::Products(super::cards::with_cards(list, &products, &state.shown, p))
                 }
             }
             _ => Found::Failed,
@@ -439,7 +440,8 @@ impl Brain for OfflineBrain {
         for part in &mut parts {
             let (ResponsePart::Text { text }
             | ResponsePart::Buttons { text, .. }
-            | ResponsePart::List { text, .. }) = part
+            | ResponsePart::List { text, .. }
+            | ResponsePart::ProductCards { text, .. }) = part
             else {
                 continue;
             };
@@ -451,6 +453,7 @@ impl Brain for OfflineBrain {
                     .unwrap_or_else(|| p.trouble.to_owned());
             }
         }
+        result.guard_interventions += super::cards::guard(&mut parts, &facts);
         let text = super::parts_text(&parts);
         result.transcript.push(Message::assistant(text, Vec::new()));
         result.parts = parts;

@@ -110,6 +110,16 @@ fn render_part(out: &mut String, part: &Value, choices: &mut Vec<Choice>) {
             }
         }
         "products" => render_products(out, part),
+        "product_cards" => {
+            for card in part
+                .get("cards")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                render_card(out, card, choices);
+            }
+        }
         _ => line(out, &part.to_string()),
     }
 }
@@ -130,6 +140,26 @@ fn push_choice(out: &mut String, option: &Value, choices: &mut Vec<Choice>, inde
 }
 
 /// Products: ids, or cards when the gateway sends them looked up.
+/// A product card: a numbered option (picking it sends its `pick_id`), its
+/// price and its picture's URL.
+fn render_card(out: &mut String, card: &Value, choices: &mut Vec<Choice>) {
+    let (Some(id), Some(title)) = (str_field(card, "pick_id"), str_field(card, "title")) else {
+        return;
+    };
+    choices.push(Choice {
+        id: id.to_owned(),
+        title: title.to_owned(),
+    });
+    let mut text = format!("  {}) {title}", choices.len());
+    if let Some(price) = str_field(card, "price_display") {
+        let _ = write!(text, " — {price}");
+    }
+    if let Some(url) = str_field(card, "image_url") {
+        let _ = write!(text, " {url}");
+    }
+    line(out, &text);
+}
+
 fn render_products(out: &mut String, part: &Value) {
     if let Some(cards) = part.get("products").and_then(Value::as_array) {
         for card in cards {
