@@ -4,6 +4,7 @@
 //! the CloudEvents Python SDK (`python_interop`).
 
 mod compose;
+mod e2e_cards;
 mod e2e_channels;
 mod e2e_llm;
 mod e2e_webchat;
