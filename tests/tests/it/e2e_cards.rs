@@ -39,7 +39,10 @@ async fn a_whatsapp_product_reply_is_captioned_pictures_from_the_catalog_then_a_
     let images = format!("{}/images/demo/FASHION-", shop.catalog());
     for picture in &pictures {
         let link = picture["image"]["link"].as_str().unwrap_or_default();
-        assert!(link.starts_with(&images) && link.ends_with(".png"), "{link}");
+        assert!(
+            link.starts_with(&images) && link.ends_with(".png"),
+            "{link}"
+        );
         let caption = picture["image"]["caption"].as_str().unwrap_or_default();
         assert!(
             caption.to_lowercase().contains("sneaker") && caption.contains("BRL"),
