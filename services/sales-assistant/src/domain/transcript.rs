@@ -182,4 +182,25 @@ mod tests {
         assert_eq!(Author::of_sender(Sender::Human), Author::Human);
         assert_eq!(Author::of_sender(Sender::System), Author::Ai);
     }
+
+    #[test]
+    fn product_cards_read_as_their_text_and_one_line_per_card() {
+        let parts = [ResponsePart::ProductCards {
+            text: "Found:".to_owned(),
+            button_label: "See".to_owned(),
+            pick_label: "Pick".to_owned(),
+            cards: vec![store_events::data::ProductCard {
+                pick_id: "pick:1".to_owned(),
+                title: "Tee".to_owned(),
+                price_display: "BRL 10.00".to_owned(),
+                image_url: Some("https://c/images/demo/T.png".to_owned()),
+                description: None,
+            }],
+        }];
+
+        assert_eq!(
+            parts_text(&parts),
+            "Found:\n[product] Tee — BRL 10.00 https://c/images/demo/T.png"
+        );
+    }
 }

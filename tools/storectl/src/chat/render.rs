@@ -227,4 +227,32 @@ mod tests {
         assert!(text.contains("1) A") && text.contains("2) B — d"), "{text}");
         assert!(text.contains("[image] https://x/y.jpg"), "{text}");
     }
+
+    #[test]
+    fn product_cards_are_numbered_choices_with_price_and_picture() {
+        let entry = Entry {
+            seq: 3,
+            from: "seller".into(),
+            parts: vec![
+                json!({"kind": "product_cards", "text": "Found", "button_label": "See",
+                "pick_label": "Pick", "cards": [
+                    {"pick_id": "pick:1", "title": "Tee", "price_display": "BRL 10.00",
+                     "image_url": "http://c/images/demo/T.png"},
+                    {"pick_id": "pick:2", "title": "Cap", "price_display": "BRL 5.00"}]}),
+            ],
+            sent_at: None,
+        };
+
+        let (text, choices) = render_entry(&entry);
+
+        assert_eq!(
+            choices.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["pick:1", "pick:2"]
+        );
+        assert!(
+            text.contains("1) Tee — BRL 10.00 http://c/images/demo/T.png"),
+            "{text}"
+        );
+        assert!(text.contains("2) Cap — BRL 5.00"), "{text}");
+    }
 }
