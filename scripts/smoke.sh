@@ -78,6 +78,9 @@ done
 grep -q "human (ana)" "$artifacts/smoke-handoff.txt" \
   || { echo "error: the human's answer is not in the handoff's transcript" >&2; exit 1; }
 
+echo "== smoke: the web chat page's product cards (page script on a stand-in DOM)"
+node tests/browser/webchat-cards.mjs
+
 echo "== smoke: a shopper orders on the web chat page (headless Chromium)"
 node tests/browser/webchat-order.mjs "$gateway" demo fashion "$artifacts/webchat-order.png" \
   | tee "$artifacts/smoke-webchat.json"

@@ -1,5 +1,7 @@
-// A shopper places an order through the web chat page in headless Chromium,
-// reloads the page (the session must survive), and a screenshot is kept.
+// A shopper places an order through the web chat page in headless Chromium
+// (the products come as cards with the catalog's pictures; picking one
+// proposes it), reloads the page (the session must survive), and a
+// screenshot is kept.
 // Then a shop's own page on another origin embeds the widget: the bubble
 // opens the chat in an iframe and the seller answers there too.
 //
@@ -58,6 +60,24 @@ try {
   await say('hi');
   const found = await say('show me sneakers');
   if (!/sneaker/i.test(found)) await fail(page, `no sneakers offered: ${found}`);
+  // The products come as cards with the catalog's pictures (loaded, so the
+  // page's CSP lets them in) and a pick button.
+  const card = page.locator('#transcript .card').first();
+  await card.waitFor();
+  const picture = await card.locator('.card-image').evaluate((img) => ({ src: img.src, width: img.naturalWidth }))
+    .catch(() => null);
+  if (!picture || !/\/images\/.+\.png$/.test(picture.src) || picture.width === 0) {
+    await fail(page, `no picture from the catalog on the card: ${JSON.stringify(picture)}`);
+  }
+  const before = await sellerEntries().count();
+  await card.locator('.card-pick').click();
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('#transcript .entry.from-seller, #transcript .entry.from-system').length > n,
+    before,
+    { timeout: TIMEOUT },
+  );
+  const picked = (await sellerEntries().allInnerTexts()).slice(before).join('\n');
+  if (!/BRL/.test(picked)) await fail(page, `picking a card proposed nothing: ${picked}`);
   const confirm = await say('2 of 2');
   if (!/BRL/.test(confirm)) await fail(page, `no total before confirming: ${confirm}`);
   const placed = await say('yes');

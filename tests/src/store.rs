@@ -281,6 +281,24 @@ impl Store {
             .expect("the gateway answers")
     }
 
+    /// The Graph API bodies the gateway sent to WhatsApp user `wa_id`, in
+    /// order.
+    pub async fn whatsapp_bodies(&self, wa_id: &str) -> Vec<Value> {
+        self.whatsapp
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| serde_json::from_slice::<Value>(&r.body).ok())
+            .filter(|b| b["to"] == wa_id)
+            .collect()
+    }
+
+    /// The catalog's base URL (its API, and the pictures it serves).
+    pub fn catalog(&self) -> &str {
+        &self.stack.urls().catalog
+    }
+
     /// Texts the gateway sent to WhatsApp user `wa_id`, in order.
     pub async fn whatsapp_texts(&self, wa_id: &str) -> Vec<String> {
         sent_texts(&self.whatsapp, |b| b["to"] == wa_id).await
@@ -495,6 +513,7 @@ pub fn text_of(body: &Value) -> String {
     let candidates = [
         &body["text"]["body"],                // WhatsApp text
         &body["interactive"]["body"]["text"], // WhatsApp buttons or list
+        &body["image"]["caption"],            // WhatsApp picture
         &body["text"],                        // Telegram sendMessage
         &body["caption"],                     // Telegram photo
     ];

@@ -26,6 +26,29 @@ pub struct Config {
     /// Deliveries of requests handled at once per consumer
     /// (`CONSUMER_PREFETCH`, default 16).
     pub consumer_prefetch: u16,
+    /// Where shoppers' channels fetch the pictures the catalog serves
+    /// (`CATALOG_PUBLIC_URL`, e.g. `https://catalog.shop.example`): picture
+    /// paths stored as `/images/…` are answered as this URL plus the path.
+    /// Unset: the catalog's own HTTP address, which only a browser on the
+    /// same machine reaches (WhatsApp and Telegram need a public HTTPS URL).
+    pub public_url: Option<String>,
+}
+
+/// `CATALOG_PUBLIC_URL`: an absolute `http(s)` URL, kept without its
+/// trailing slash.
+fn public_url_from_env() -> anyhow::Result<Option<String>> {
+    let Some(url) = std::env::var("CATALOG_PUBLIC_URL")
+        .ok()
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty())
+    else {
+        return Ok(None);
+    };
+    anyhow::ensure!(
+        (url.starts_with("https://") || url.starts_with("http://")) && url.len() > "https://".len(),
+        "CATALOG_PUBLIC_URL must be an absolute http(s) URL, not {url:?}"
+    );
+    Ok(Some(url))
 }
 
 impl Config {
@@ -39,6 +62,7 @@ impl Config {
             admin_token: config::admin_token_from_env()?,
             max_quantity_per_line: number("MAX_QUANTITY_PER_LINE", "100")?,
             consumer_prefetch: number("CONSUMER_PREFETCH", "16")?,
+            public_url: public_url_from_env()?,
         })
     }
 
@@ -53,6 +77,7 @@ impl Config {
             admin_token: None,
             max_quantity_per_line: 100,
             consumer_prefetch: 16,
+            public_url: None,
         }
     }
 }

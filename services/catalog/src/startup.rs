@@ -19,7 +19,7 @@ use crate::{
         ReserveResponder,
     },
     db,
-    flows::Catalog,
+    flows::{Catalog, PublicUrl},
     http::{self, AppState},
 };
 
@@ -37,7 +37,11 @@ impl Application {
             pool: base.pool.clone(),
             bus: base.bus.clone(),
             max_quantity_per_line: config.max_quantity_per_line,
+            public_url: PublicUrl::default(),
         });
+        if let Some(url) = &config.public_url {
+            catalog.public_url.set(url.clone());
+        }
         let prefetch = config.consumer_prefetch;
         let products = base
             .bus
@@ -85,11 +89,21 @@ impl Application {
             .await
             .context("Failed to start the release consumer")?;
         let api = http::router(AppState {
-            catalog,
+            catalog: catalog.clone(),
             admin_token: config.admin_token.clone(),
         });
         let consumers = vec![products, reserve, release];
         let service = base.bind(config.http_addr, api, consumers, vec![]).await?;
+        // Without CATALOG_PUBLIC_URL, pictures are served from the bound
+        // address (loopback when bound to all interfaces).
+        let host = match config.http_addr.ip() {
+            ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        catalog
+            .public_url
+            .set(format!("http://{host}:{}", service.port()));
         Ok(Self(service))
     }
 }

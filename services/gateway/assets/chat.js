@@ -138,6 +138,32 @@
     return button;
   }
 
+  // A product card: picture (when there is one), name, price and a button
+  // that picks it, answering with its pick id as a list row does.
+  function productCard(card, pickLabel) {
+    const item = el('article', 'card');
+    item.dataset.pickId = card.pick_id;
+    if (card.image_url) {
+      const img = el('img', 'card-image');
+      img.src = card.image_url;
+      img.alt = card.title;
+      img.loading = 'lazy';
+      // A picture that cannot be loaded leaves the card as text.
+      img.addEventListener('error', () => img.remove());
+      item.appendChild(img);
+    }
+    item.appendChild(el('div', 'card-title', card.title));
+    item.appendChild(el('div', 'card-price', card.price_display));
+    if (card.description) item.appendChild(el('div', 'card-desc', card.description));
+    const pick = el('button', 'chip card-pick', pickLabel || 'Pick');
+    pick.type = 'button';
+    pick.dataset.replyId = card.pick_id;
+    pick.disabled = sending || !current;
+    pick.addEventListener('click', () => send({ reply: { id: card.pick_id, title: card.title } }, card.title));
+    item.appendChild(pick);
+    return item;
+  }
+
   function renderPart(part) {
     const node = el('div', `part part-${part.kind}`);
     switch (part.kind) {
@@ -168,6 +194,13 @@
         img.loading = 'lazy';
         node.appendChild(img);
         if (part.caption) node.appendChild(el('div', 'caption', part.caption));
+        break;
+      }
+      case 'product_cards': {
+        node.appendChild(document.createTextNode(part.text));
+        const cards = el('div', 'cards');
+        for (const card of part.cards || []) cards.appendChild(productCard(card, part.pick_label));
+        node.appendChild(cards);
         break;
       }
       case 'products': {

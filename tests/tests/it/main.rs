@@ -5,6 +5,7 @@
 
 mod compose;
 mod e2e_bursts;
+mod e2e_cards;
 mod e2e_channels;
 mod e2e_llm;
 mod e2e_media;

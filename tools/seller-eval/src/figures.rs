@@ -142,6 +142,7 @@ mod tests {
     fn catalog() -> CatalogView {
         CatalogView {
             names: vec!["classic sneakers".into()],
+            shop_texts: vec!["Delivery: 19.90 BRL, free over 300 BRL.".into()],
             prices: vec![(29990, "BRL".into()), (5990, "BRL".into())],
             stock: vec![
                 StockLevel {
@@ -182,6 +183,17 @@ mod tests {
         assert_eq!(texts("Only 8 left", &facts), vec!["Only 8"]);
         assert_eq!(texts("quedan 4", &facts), vec!["quedan 4"]);
         assert_eq!(texts("rimangono 3", &facts), vec!["rimangono 3"]);
+    }
+
+    #[test]
+    fn the_shops_own_figures_are_its_word_and_no_others() {
+        let facts = facts(&catalog(), &[], &[]);
+
+        assert_eq!(
+            texts("Delivery costs 19.90 BRL, free over 300 BRL.", &facts),
+            Vec::<String>::new()
+        );
+        assert_eq!(texts("Delivery costs 9.90 BRL.", &facts), vec!["9.90 BRL"]);
     }
 
     #[test]

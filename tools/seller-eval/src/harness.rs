@@ -601,7 +601,11 @@ async fn catalog_rows(shop: &Shop, brand: &str) -> anyhow::Result<Vec<CatalogRow
 /// them.
 fn shop_texts(shop: &Shop, brand: &str) -> anyhow::Result<Vec<String>> {
     let persona = seller_agent::domain::persona::load(&shop.tenants_file(), TENANT, brand)?;
-    Ok(persona.fact_texts().into_iter().map(str::to_owned).collect())
+    Ok(persona
+        .fact_texts()
+        .into_iter()
+        .map(str::to_owned)
+        .collect())
 }
 
 /// The catalog as the checks need it, from its rows at a run's start and
@@ -706,6 +710,12 @@ fn text_of(response: &ChatResponse) -> String {
             | ResponsePart::List { text, .. } => Some(text.clone()),
             ResponsePart::Image { caption, .. } => caption.clone(),
             ResponsePart::Products { text, .. } => text.clone(),
+            ResponsePart::ProductCards { text, cards, .. } => Some(
+                std::iter::once(text.clone())
+                    .chain(cards.iter().map(|c| c.caption()))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             #[allow(unreachable_patterns)]
             _ => None,
         })

@@ -653,6 +653,7 @@ mod tests {
     fn catalog() -> CatalogView {
         CatalogView {
             names: vec!["classic sneakers".into(), "tênis clássico".into()],
+            shop_texts: vec!["Delivery: 19.90 BRL, free over 300 BRL.".into()],
             prices: vec![(29990, "BRL".into())],
             stock: vec![StockLevel {
                 price_minor: 29990,

@@ -2,6 +2,7 @@
 //! query names the tenant it runs for.
 
 pub mod inventory;
+pub mod pictures;
 pub mod products;
 pub mod search;
 pub mod tenants;

@@ -60,6 +60,9 @@ pub struct VariantView {
     pub is_default: bool,
     /// For sale.
     pub active: bool,
+    /// Its own picture, as stored (the product's applies when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
 }
 
 struct ProductRow {
@@ -91,6 +94,7 @@ struct VariantRow {
     stock: i32,
     is_default: bool,
     active: bool,
+    image_url: Option<String>,
 }
 
 fn currency(code: String) -> Result<Currency, sqlx::Error> {
@@ -174,11 +178,13 @@ pub async fn save(
         let row = sqlx::query!(
             r#"with old as (select stock from variant where product_id = $3 and sku = $4)
              insert into variant (id, tenant_id, product_id, sku, name, attributes, price_minor,
-             stock, is_default, position) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             stock, is_default, position, image_url)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              on conflict on constraint variant_sku_unique do update set name = excluded.name,
              attributes = excluded.attributes, price_minor = excluded.price_minor,
              stock = excluded.stock, is_default = excluded.is_default,
-             position = excluded.position, active = true, updated_at = now()
+             position = excluded.position, image_url = excluded.image_url, active = true,
+             updated_at = now()
              returning id, stock, coalesce((select stock from old), 0) as "old!""#,
             Uuid::now_v7(),
             tenant.as_str(),
@@ -189,7 +195,8 @@ pub async fn save(
             variant.price_minor,
             i32::try_from(variant.stock).unwrap_or(i32::MAX),
             variant.is_default,
-            i32::try_from(position).unwrap_or(i32::MAX)
+            i32::try_from(position).unwrap_or(i32::MAX),
+            variant.image_url.as_deref()
         )
         .fetch_one(&mut *conn)
         .await?;
@@ -245,7 +252,7 @@ pub async fn get(
     let variants = sqlx::query_as!(
         VariantRow,
         r#"select id, sku, name, attributes as "attributes: Json<BTreeMap<String, String>>",
-         price_minor, stock, is_default, active from variant
+         price_minor, stock, is_default, active, image_url from variant
          where tenant_id = $1 and product_id = $2 order by position, sku"#,
         tenant.as_str(),
         id
@@ -279,6 +286,7 @@ pub async fn get(
                 stock: v.stock,
                 is_default: v.is_default,
                 active: v.active,
+                image_url: v.image_url,
             })
             .collect(),
         created_at: row.created_at,

@@ -17,7 +17,7 @@ use crate::domain::search::{Recommend, Search};
 const SUMMARY_COLUMNS: &str = "p.id as product_id, \
     coalesce(p.translations -> $lang ->> 'name', p.name) as name, \
     coalesce(p.translations -> $lang ->> 'description', p.description) as description, \
-    p.attributes as product_attributes, p.images[1] as image_url, p.currency, \
+    p.attributes as product_attributes, coalesce(v.image_url, p.images[1]) as image_url, p.currency, \
     v.id as variant_id, v.sku, v.name as variant_name, v.attributes as variant_attributes, \
     coalesce(v.price_minor, p.price_minor) as price_minor, v.stock, v.is_default, \
     count(*) over () as total";

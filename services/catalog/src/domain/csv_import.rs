@@ -5,7 +5,8 @@
 //! `sku`, `name`, `price_minor` (required); `description`, `category`,
 //! `tags` (`|`-separated), `currency`, `stock`, `image_url`, `active`
 //! (`true`/`false`), `variant_sku`, `variant_name`, `variant_attributes`
-//! (`key=value|key=value`), `variant_price_minor`, `variant_stock`.
+//! (`key=value|key=value`), `variant_price_minor`, `variant_stock`,
+//! `variant_image_url`.
 //! Fields follow RFC 4180 (quoted with `"`, quotes doubled inside, newlines
 //! allowed inside quotes; `\n`, `\r\n` or `\r` between rows), read by the
 //! `csv` crate; a UTF-8 byte-order mark (spreadsheets write one) is skipped.
@@ -136,6 +137,7 @@ pub fn products(text: &str) -> Result<Vec<ProductInput>, String> {
                     .unwrap_or_default(),
                 price_minor: number("variant_price_minor")?,
                 stock: unsigned("variant_stock")?.unwrap_or(0),
+                image_url: get("variant_image_url"),
             }),
         };
         if let Some(existing) = products.iter_mut().find(|p| p.sku == sku) {

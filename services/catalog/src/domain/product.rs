@@ -36,6 +36,9 @@ pub struct VariantInput {
     /// Units in stock.
     #[serde(default)]
     pub stock: u32,
+    /// Its own picture URL; the product's first picture when absent.
+    #[serde(default)]
+    pub image_url: Option<String>,
 }
 
 /// A product as submitted.
@@ -101,6 +104,8 @@ pub struct NewVariant {
     pub stock: u32,
     /// The product's only, implicit variant.
     pub is_default: bool,
+    /// Its own picture, if any.
+    pub image_url: Option<String>,
 }
 
 /// A validated product with at least one variant.
@@ -134,6 +139,13 @@ pub struct NewProduct {
     pub active: bool,
     /// Variants, at least one.
     pub variants: Vec<NewVariant>,
+}
+
+/// Whether `url` can name a picture: an absolute `http(s)` URL, or a path
+/// the catalog serves (`/images/…`).
+fn picture_url(url: &str) -> bool {
+    let url = url.trim();
+    url.starts_with("https://") || url.starts_with("http://") || url.starts_with("/images/")
 }
 
 impl ProductInput {
@@ -183,6 +195,7 @@ impl ProductInput {
                 price_minor: None,
                 stock: self.stock.unwrap_or(0),
                 is_default: true,
+                image_url: None,
             }]
         } else {
             if self.stock.is_some() {
@@ -199,6 +212,15 @@ impl ProductInput {
                 if variant.price_minor.is_some_and(|p| p < 0) {
                     problems.push(format!("variant {variant_sku:?} has a negative price"));
                 }
+                if variant
+                    .image_url
+                    .as_deref()
+                    .is_some_and(|u| !picture_url(u))
+                {
+                    problems.push(format!(
+                        "variant {variant_sku:?} has an image_url that is neither an http(s) URL nor a path of the catalog's (/images/…)"
+                    ));
+                }
             }
             self.variants
                 .into_iter()
@@ -209,6 +231,7 @@ impl ProductInput {
                     price_minor: v.price_minor,
                     stock: v.stock,
                     is_default: false,
+                    image_url: v.image_url.map(|u| u.trim().to_owned()),
                 })
                 .collect()
         };

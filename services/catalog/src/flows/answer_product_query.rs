@@ -46,7 +46,10 @@ pub async fn search_products(
     let brand_row = db::tenants::get_brand(&catalog.pool, tenant, brand)
         .await?
         .ok_or_else(|| QueryError::UnknownBrand(brand.clone()))?;
-    Ok(db::search::search(&catalog.pool, tenant, brand, &search, &brand_row.language).await?)
+    let (mut products, total) =
+        db::search::search(&catalog.pool, tenant, brand, &search, &brand_row.language).await?;
+    catalog.public_url.resolve(&mut products);
+    Ok((products, total))
 }
 
 /// The answer to a `store.product.query` event.

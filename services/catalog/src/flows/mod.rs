@@ -40,6 +40,38 @@ pub struct Catalog {
     pub bus: Bus,
     /// Platform cap on units per order line.
     pub max_quantity_per_line: u32,
+    /// Base of the URLs of the pictures the catalog serves.
+    pub public_url: PublicUrl,
+}
+
+/// The base URL shoppers' channels reach the catalog at, set once the HTTP
+/// port is bound (the default is the bound address).
+#[derive(Debug, Clone, Default)]
+pub struct PublicUrl(Arc<std::sync::OnceLock<String>>);
+
+impl PublicUrl {
+    /// Sets the base (without a trailing slash); later calls keep the first.
+    pub fn set(&self, base: impl Into<String>) {
+        let _ = self.0.set(base.into());
+    }
+
+    /// `url` as shoppers can fetch it: a path the catalog serves
+    /// (`/images/…`) gets the base in front; anything else is kept.
+    pub fn absolute(&self, url: String) -> String {
+        match self.0.get() {
+            Some(base) if url.starts_with('/') && !url.starts_with("//") => format!("{base}{url}"),
+            _ => url,
+        }
+    }
+
+    /// [`Self::absolute`] for each product's picture.
+    pub fn resolve(&self, products: &mut [store_events::data::ProductSummary]) {
+        for product in products {
+            if let Some(url) = product.image_url.take() {
+                product.image_url = Some(self.absolute(url));
+            }
+        }
+    }
 }
 
 /// [`Catalog`], shared by the consumers and the HTTP handlers.
@@ -76,5 +108,35 @@ pub async fn announce_stock(
     match bus.publish(event).await {
         Ok(()) | Err(PublishError::Unroutable { .. }) => {}
         Err(error) => tracing::warn!(%error, "store.inventory.changed not published"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PublicUrl;
+
+    #[test]
+    fn a_served_path_gets_the_public_url_and_an_absolute_url_is_kept() {
+        let url = PublicUrl::default();
+        assert_eq!(
+            url.absolute("/images/demo/A.png".into()),
+            "/images/demo/A.png"
+        );
+
+        url.set("https://catalog.shop.example");
+        url.set("http://ignored");
+
+        assert_eq!(
+            url.absolute("/images/demo/A.png".into()),
+            "https://catalog.shop.example/images/demo/A.png"
+        );
+        assert_eq!(
+            url.absolute("https://cdn.example/a.jpg".into()),
+            "https://cdn.example/a.jpg"
+        );
+        assert_eq!(
+            url.absolute("//evil.example/a.png".into()),
+            "//evil.example/a.png"
+        );
     }
 }

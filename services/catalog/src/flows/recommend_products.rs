@@ -45,4 +45,8 @@ async fn recommend(catalog: &Catalog, event: &Event) -> Result<Vec<ProductSummar
             error("unavailable", "the catalog cannot recommend right now")
         })?
         .ok_or_else(|| error("unknown_product", "none of the products is in the catalog"))
+        .map(|mut products| {
+            catalog.public_url.resolve(&mut products);
+            products
+        })
 }

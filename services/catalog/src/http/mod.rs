@@ -1,9 +1,11 @@
 //! The HTTP API: per-tenant admin and search endpoints authenticated with an
 //! API key (`Authorization: Bearer <key>`), the operator's `/admin`
-//! endpoints, and the ops endpoints (`/healthz`, `/readyz`, `/metrics`).
+//! endpoints, the public product pictures (`/images/…`), and the ops
+//! endpoints (`/healthz`, `/readyz`, `/metrics`).
 
 pub mod auth;
 pub mod brands;
+pub mod images;
 pub mod products;
 pub mod stock;
 
@@ -26,6 +28,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(store_service::tenants::admin_router())
         .merge(brands::router())
+        .merge(images::router())
         .merge(products::router())
         .merge(stock::router())
         .with_state(state)

@@ -6,7 +6,15 @@ use std::collections::BTreeMap;
 
 use store_events::data::Currency;
 
-use crate::domain::product::{NewProduct, NewVariant, Translation};
+use crate::{
+    domain::product::{NewProduct, NewVariant, Translation},
+    http::images,
+};
+
+/// The demo tenant's id (its products' pictures are served under it).
+pub(super) const DEMO_TENANT: &str = "demo";
+/// The bakery tenant's id.
+pub(super) const BAKERY_TENANT: &str = "bakery";
 
 /// One kind of product of a brand: name in English and Portuguese,
 /// category, base price in cents, tags, and its variant axis.
@@ -583,18 +591,28 @@ pub(super) fn products(brand: &BrandSeed, currency: &Currency) -> Vec<NewProduct
                     price_minor: None,
                     stock: stock(0) + 1,
                     is_default: true,
+                    image_url: None,
                 }]
             } else {
                 values
                     .iter()
                     .enumerate()
-                    .map(|(v, value)| NewVariant {
-                        sku: format!("{sku}-{}", value.to_uppercase().replace(' ', "")),
-                        name: (*value).to_owned(),
-                        attributes: BTreeMap::from([(axis.to_owned(), (*value).to_owned())]),
-                        price_minor: (v > 0 && axis != "colour").then_some(price + 1000 * v as i64),
-                        stock: stock(v),
-                        is_default: false,
+                    .map(|(v, value)| {
+                        let variant_sku =
+                            format!("{sku}-{}", value.to_uppercase().replace(' ', ""));
+                        NewVariant {
+                            // A colour looks different: its own picture; a
+                            // size shows the product's.
+                            image_url: (axis == "colour")
+                                .then(|| images::path(DEMO_TENANT, &variant_sku)),
+                            sku: variant_sku,
+                            name: (*value).to_owned(),
+                            attributes: BTreeMap::from([(axis.to_owned(), (*value).to_owned())]),
+                            price_minor: (v > 0 && axis != "colour")
+                                .then_some(price + 1000 * v as i64),
+                            stock: stock(v),
+                            is_default: false,
+                        }
                     })
                     .collect()
             };
@@ -606,10 +624,7 @@ pub(super) fn products(brand: &BrandSeed, currency: &Currency) -> Vec<NewProduct
                 tags: kind.tags.iter().map(|t| (*t).to_owned()).collect(),
                 related_categories: kind.related.iter().map(|t| (*t).to_owned()).collect(),
                 attributes: BTreeMap::from([("line".to_owned(), (*line).to_owned())]),
-                images: vec![format!(
-                    "https://cdn.agent-store.dev/demo/{}/{sku}.jpg",
-                    brand.id
-                )],
+                images: vec![images::path(DEMO_TENANT, &sku)],
                 translations: BTreeMap::from([("pt".to_owned(), translation)]),
                 price_minor: price,
                 currency: currency.clone(),
@@ -650,7 +665,7 @@ pub(super) fn bakery(currency: &Currency) -> Vec<NewProduct> {
             tags: vec!["fresh".to_owned(), (*category).to_owned()],
             related_categories: vec!["bread".to_owned(), "sweets".to_owned()],
             attributes: BTreeMap::new(),
-            images: vec![],
+            images: vec![images::path(BAKERY_TENANT, &format!("BAK-{:02}", i + 1))],
             translations: BTreeMap::from([(
                 "pt".to_owned(),
                 Translation {
@@ -669,6 +684,7 @@ pub(super) fn bakery(currency: &Currency) -> Vec<NewProduct> {
                 price_minor: None,
                 stock: 30,
                 is_default: true,
+                image_url: None,
             }],
         })
         .collect()

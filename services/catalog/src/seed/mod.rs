@@ -2,6 +2,9 @@
 //! (fashion, tech, home, beauty, gaming), each with at least 40 products
 //! with variants and Portuguese translations, and a tenant `bakery` with
 //! one brand. Loaded with `catalog seed`; loading again updates in place.
+//! Every product has a picture the catalog serves itself
+//! (`/images/<tenant>/<sku>.png`, `http::images`), and colour variants one
+//! of their own.
 
 use anyhow::Context as _;
 use secrecy::ExposeSecret as _;
@@ -16,7 +19,7 @@ use crate::{
 mod data;
 mod large;
 
-use data::{BRANDS, bakery, products};
+use data::{BAKERY_TENANT, BRANDS, DEMO_TENANT, bakery, products};
 pub use large::generate_large;
 
 /// What loading created: per tenant, its new API key (only for tenants
@@ -58,7 +61,7 @@ async fn load_brand(
 /// Loads (or refreshes) the demo catalog into the migrated database `pool`.
 pub async fn load(pool: &PgPool) -> anyhow::Result<Loaded> {
     let brl = Currency::parse("BRL")?;
-    let demo = TenantId::parse("demo")?;
+    let demo = TenantId::parse(DEMO_TENANT)?;
     let demo_key = ensure_tenant(pool, &demo, "Demo stores").await?;
     let mut count = 0;
     for seed in BRANDS {
@@ -72,7 +75,7 @@ pub async fn load(pool: &PgPool) -> anyhow::Result<Loaded> {
         count += products.len();
         load_brand(pool, &demo, &brand, &products).await?;
     }
-    let bakery_tenant = TenantId::parse("bakery")?;
+    let bakery_tenant = TenantId::parse(BAKERY_TENANT)?;
     let bakery_key = ensure_tenant(pool, &bakery_tenant, "Padaria do Bairro").await?;
     let brand = Brand {
         id: BrandId::parse("bakery")?,
@@ -113,5 +116,35 @@ mod tests {
             skus.dedup();
             assert_eq!(skus.len(), all, "{} repeats a SKU", seed.id);
         }
+    }
+
+    #[test]
+    fn every_demo_product_has_a_served_picture_and_colour_variants_their_own() {
+        let brl = Currency::parse("BRL").unwrap();
+        let all: Vec<NewProduct> = BRANDS
+            .iter()
+            .flat_map(|seed| products(seed, &brl))
+            .chain(bakery(&brl))
+            .collect();
+
+        for product in &all {
+            let [picture] = product.images.as_slice() else {
+                panic!("{} has pictures {:?}", product.sku, product.images)
+            };
+            assert!(
+                picture.starts_with("/images/")
+                    && picture.ends_with(&format!("/{}.png", product.sku)),
+                "{picture}"
+            );
+            for variant in &product.variants {
+                let colour = variant.attributes.contains_key("colour");
+                assert_eq!(variant.image_url.is_some(), colour, "{}", variant.sku);
+            }
+        }
+        assert!(
+            all.iter()
+                .flat_map(|p| &p.variants)
+                .any(|v| v.image_url.is_some())
+        );
     }
 }

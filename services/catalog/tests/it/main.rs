@@ -6,6 +6,7 @@
 mod helpers;
 mod inventory;
 mod isolation;
+mod pictures;
 mod products;
 mod search;
 mod seed;

@@ -3,7 +3,7 @@
 //! in order. WhatsApp gets Graph API message bodies, Telegram Bot API calls.
 
 use serde_json::{Value, json};
-use store_events::data::response::{ChatResponse, ResponsePart};
+use store_events::data::response::{ChatResponse, ProductCard, ResponsePart};
 
 use super::{
     split::{
@@ -12,6 +12,10 @@ use super::{
     },
     tenants::Template,
 };
+
+/// Most pictures a product-cards part sends before its list on WhatsApp and
+/// Telegram: more would flood the chat; the list still holds every card.
+pub const MAX_CARD_PICTURES: usize = 3;
 
 /// A Telegram Bot API call.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +65,72 @@ fn whatsapp_interactive(to: &str, interactive: Value) -> Value {
     })
 }
 
+fn with_description(mut row: Value, description: Option<&str>) -> Value {
+    if let Some(d) = description {
+        row["description"] = json!(cut(d, 72));
+    }
+    row
+}
+
+/// An interactive list message (after plain-text messages for what of
+/// `text` does not fit its body), with at most 10 rows in all as WhatsApp
+/// takes; a section left without rows is left out.
+fn whatsapp_list(
+    out: &mut Vec<Value>,
+    to: &str,
+    text: &str,
+    button_label: &str,
+    sections: Vec<(&str, Vec<Value>)>,
+) {
+    let (lead, last) = leading_pieces(text, WHATSAPP_INTERACTIVE_LIMIT);
+    out.extend(lead.iter().map(|p| whatsapp_text(to, p)));
+    let mut budget = 10usize;
+    let sections: Vec<Value> = sections
+        .into_iter()
+        .map(|(title, rows)| {
+            let rows: Vec<Value> = rows.into_iter().take(budget).collect();
+            budget -= rows.len();
+            json!({ "title": cut(title, 24), "rows": rows })
+        })
+        .filter(|s| s["rows"].as_array().is_some_and(|r| !r.is_empty()))
+        .collect();
+    out.push(whatsapp_interactive(
+        to,
+        json!({
+            "type": "list",
+            "body": { "text": last },
+            "action": { "button": cut(button_label, 20), "sections": sections },
+        }),
+    ));
+}
+
+/// An image message; a caption longer than WhatsApp takes goes first as
+/// text.
+fn whatsapp_image(out: &mut Vec<Value>, to: &str, url: &str, caption: Option<&str>) {
+    let mut image = json!({ "link": url });
+    if let Some(caption) = caption {
+        let (lead, last) = leading_pieces(caption, WHATSAPP_INTERACTIVE_LIMIT);
+        image["caption"] = json!(last);
+        out.extend(lead.iter().map(|p| whatsapp_text(to, p)));
+    }
+    out.push(json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "image",
+        "image": image,
+    }));
+}
+
+/// The cards that get a picture of their own: the first
+/// [`MAX_CARD_PICTURES`] that have one.
+fn pictured(cards: &[ProductCard]) -> impl Iterator<Item = &ProductCard> {
+    cards
+        .iter()
+        .filter(|c| c.image_url.is_some())
+        .take(MAX_CARD_PICTURES)
+}
+
 /// The Graph API bodies of `response` for recipient `to`, in order.
 /// `catalog_id` is the channel's Meta commerce catalogue: with one, product
 /// parts become product messages (catalogue product ids are the retailer ids
@@ -102,54 +172,46 @@ pub fn whatsapp_messages(
                 button_label,
                 sections,
             } => {
-                let (lead, last) = leading_pieces(text, WHATSAPP_INTERACTIVE_LIMIT);
-                out.extend(lead.iter().map(|p| whatsapp_text(to, p)));
-                // WhatsApp takes at most 10 rows in all.
-                let mut budget = 10usize;
-                let sections: Vec<Value> = sections
-                    .iter()
-                    .map(|s| {
-                        let rows: Vec<Value> = s
-                            .rows
-                            .iter()
-                            .take(budget)
-                            .map(|r| {
-                                let mut row =
-                                    json!({ "id": cut(&r.id, 200), "title": cut(&r.title, 24) });
-                                if let Some(d) = &r.description {
-                                    row["description"] = json!(cut(d, 72));
-                                }
-                                row
-                            })
-                            .collect();
-                        budget -= rows.len();
-                        json!({ "title": cut(&s.title, 24), "rows": rows })
-                    })
-                    .filter(|s| s["rows"].as_array().is_some_and(|r| !r.is_empty()))
-                    .collect();
-                out.push(whatsapp_interactive(
-                    to,
-                    json!({
-                        "type": "list",
-                        "body": { "text": last },
-                        "action": { "button": cut(button_label, 20), "sections": sections },
-                    }),
-                ));
+                let sections = sections.iter().map(|s| {
+                    let rows = s.rows.iter().map(|r| {
+                        let row = json!({ "id": cut(&r.id, 200), "title": cut(&r.title, 24) });
+                        with_description(row, r.description.as_deref())
+                    });
+                    (s.title.as_str(), rows.collect())
+                });
+                whatsapp_list(&mut out, to, text, button_label, sections.collect());
             }
             ResponsePart::Image { url, caption } => {
-                let mut image = json!({ "link": url });
-                if let Some(caption) = caption {
-                    let (lead, last) = leading_pieces(caption, WHATSAPP_INTERACTIVE_LIMIT);
-                    image["caption"] = json!(last);
-                    out.extend(lead.iter().map(|p| whatsapp_text(to, p)));
+                whatsapp_image(&mut out, to, url, caption.as_deref());
+            }
+            ResponsePart::ProductCards {
+                text,
+                button_label,
+                cards,
+                ..
+            } => {
+                // The pictures first, each captioned with its name and
+                // price, then the list the shopper picks from.
+                for card in pictured(cards) {
+                    if let Some(url) = &card.image_url {
+                        whatsapp_image(&mut out, to, url, Some(&card.caption()));
+                    }
                 }
-                out.push(json!({
-                    "messaging_product": "whatsapp",
-                    "recipient_type": "individual",
-                    "to": to,
-                    "type": "image",
-                    "image": image,
-                }));
+                let rows = cards.iter().map(|c| {
+                    let row = json!({ "id": cut(&c.pick_id, 200), "title": cut(&c.title, 24) });
+                    let description = match &c.description {
+                        Some(d) => format!("{} · {d}", c.price_display),
+                        None => c.price_display.clone(),
+                    };
+                    with_description(row, Some(&description))
+                });
+                whatsapp_list(
+                    &mut out,
+                    to,
+                    text,
+                    button_label,
+                    vec![(button_label.as_str(), rows.collect())],
+                );
             }
             ResponsePart::Products { text, product_ids } => match catalog_id {
                 Some(catalog) => out.push(whatsapp_interactive(
@@ -235,6 +297,49 @@ fn button(text: &str, data: &str) -> Value {
     json!({ "text": text, "callback_data": data })
 }
 
+/// Product cards on Telegram: a photo per pictured card, captioned with its
+/// name and price, under which one inline button picks it (its
+/// `callback_data` is the card's pick id, as a list row's); then the text,
+/// with a button for each card that had no photo. A photo per card rather
+/// than one `sendMediaGroup`: an album takes no inline keyboard, so its
+/// picks would sit apart from the pictures in a message of their own.
+fn telegram_cards(
+    out: &mut Vec<TelegramCall>,
+    chat: &str,
+    text: &str,
+    pick_label: &str,
+    cards: &[ProductCard],
+) {
+    let mut photographed = Vec::new();
+    for card in pictured(cards) {
+        let Some(url) = &card.image_url else { continue };
+        let (lead, last) = leading_pieces(&card.caption(), TELEGRAM_CAPTION_LIMIT);
+        out.extend(lead.iter().map(|p| send_message(chat, p)));
+        out.push(TelegramCall {
+            method: "sendPhoto",
+            payload: json!({
+                "chat_id": chat_id(chat),
+                "photo": url,
+                "caption": last,
+                "reply_markup": { "inline_keyboard": [[button(pick_label, &card.pick_id)]] },
+            }),
+        });
+        photographed.push(card.pick_id.as_str());
+    }
+    let (lead, last) = leading_pieces(text, TELEGRAM_TEXT_LIMIT);
+    out.extend(lead.iter().map(|p| send_message(chat, p)));
+    let rows: Vec<Vec<Value>> = cards
+        .iter()
+        .filter(|c| !photographed.contains(&c.pick_id.as_str()))
+        .map(|c| vec![button(&c.caption(), &c.pick_id)])
+        .collect();
+    out.push(if rows.is_empty() {
+        send_message(chat, &last)
+    } else {
+        with_keyboard(chat, &last, rows)
+    });
+}
+
 /// The Bot API calls of `response` for chat `chat`, in order.
 pub fn telegram_calls(response: &ChatResponse, chat: &str) -> Vec<TelegramCall> {
     let mut out = Vec::new();
@@ -292,6 +397,12 @@ pub fn telegram_calls(response: &ChatResponse, chat: &str) -> Vec<TelegramCall> 
                         .map(|p| send_message(chat, p)),
                 );
             }
+            ResponsePart::ProductCards {
+                text,
+                pick_label,
+                cards,
+                ..
+            } => telegram_cards(&mut out, chat, text, pick_label, cards),
         }
     }
     if let (Some(reply_to), Some(first)) = (&response.reply_to_message_id, out.first_mut())

@@ -3,7 +3,7 @@
 
 use store_events::data::{
     common::Channel,
-    response::{Button, ListRow, ListSection, Sender},
+    response::{Button, ListRow, ListSection, ProductCard, Sender},
 };
 
 use super::*;
@@ -161,4 +161,119 @@ fn products_become_a_whatsapp_product_list_when_the_number_has_a_catalogue() {
         json!([{ "product_retailer_id": "sku-1" }, { "product_retailer_id": "sku-2" }])
     );
     assert_eq!(without[0]["text"]["body"], "Our sneakers\nsku-1, sku-2");
+}
+
+fn cards(pictures: usize) -> ResponsePart {
+    ResponsePart::ProductCards {
+        text: "Here you are:\n1. Classic T-shirt — R$ 49,90\n2. Summer T-shirt — R$ 54,90".into(),
+        button_label: "See products".into(),
+        pick_label: "Pick".into(),
+        cards: (1..=5)
+            .map(|n| ProductCard {
+                pick_id: format!("pick:{n}"),
+                title: format!("Line {n} T-shirt with a long name"),
+                price_display: format!("R$ {n}9,90"),
+                image_url: (n <= pictures).then(|| format!("https://c.example/images/T{n}.svg")),
+                description: None,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn product_cards_on_whatsapp_are_captioned_pictures_then_the_list_to_pick_from() {
+    let bodies = whatsapp_messages(&response(vec![cards(4)]), "1", None);
+
+    // Three pictures at most, then one list with every card.
+    assert_eq!(bodies.len(), MAX_CARD_PICTURES + 1);
+    assert_eq!(bodies[0]["type"], "image");
+    assert_eq!(
+        bodies[0]["image"],
+        json!({ "link": "https://c.example/images/T1.svg",
+                "caption": "Line 1 T-shirt with a long name — R$ 19,90" })
+    );
+    assert_eq!(bodies[0]["context"]["message_id"], "wamid.in");
+    assert_eq!(
+        bodies[2]["image"]["link"],
+        "https://c.example/images/T3.svg"
+    );
+    let list = &bodies[3]["interactive"];
+    assert_eq!(list["type"], "list");
+    assert!(
+        list["body"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Here you are:")
+    );
+    let rows = list["action"]["sections"][0]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(
+        rows[4],
+        json!({ "id": "pick:5", "title": "Line 5 T-shirt with a l…", "description": "R$ 59,90" })
+    );
+}
+
+#[test]
+fn product_cards_without_pictures_are_the_list_alone_on_whatsapp() {
+    let bodies = whatsapp_messages(&response(vec![cards(0)]), "1", None);
+
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(bodies[0]["interactive"]["type"], "list");
+    assert_eq!(bodies[0]["context"]["message_id"], "wamid.in");
+}
+
+#[test]
+fn product_cards_on_telegram_are_photos_each_with_a_pick_button_then_the_rest() {
+    let mut r = response(vec![cards(2)]);
+    r.reply_to_message_id = Some("77".into());
+
+    let calls = telegram_calls(&r, "12345");
+
+    assert_eq!(calls.len(), 3);
+    assert_eq!(calls[0].method, "sendPhoto");
+    assert_eq!(
+        calls[0].payload,
+        json!({
+            "chat_id": 12345,
+            "photo": "https://c.example/images/T1.svg",
+            "caption": "Line 1 T-shirt with a long name — R$ 19,90",
+            "reply_markup": { "inline_keyboard": [[{ "text": "Pick", "callback_data": "pick:1" }]] },
+            "reply_parameters": { "message_id": 77, "allow_sending_without_reply": true },
+        })
+    );
+    assert_eq!(
+        calls[1].payload["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
+        "pick:2"
+    );
+    // The text, with a button for each card that had no photo.
+    assert_eq!(calls[2].method, "sendMessage");
+    let keyboard = calls[2].payload["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .unwrap();
+    let picks: Vec<&str> = keyboard
+        .iter()
+        .map(|row| row[0]["callback_data"].as_str().unwrap())
+        .collect();
+    assert_eq!(picks, ["pick:3", "pick:4", "pick:5"]);
+    assert_eq!(
+        keyboard[0][0]["text"],
+        "Line 3 T-shirt with a long name — R$ 39,90"
+    );
+}
+
+#[test]
+fn product_cards_all_pictured_on_telegram_end_with_the_plain_text() {
+    let calls = telegram_calls(&response(vec![cards(5)]), "5");
+
+    assert_eq!(calls.len(), MAX_CARD_PICTURES + 1);
+    let last = calls.last().unwrap();
+    assert_eq!(last.method, "sendMessage");
+    // Pictures for three; the other two are picked from the text's keyboard.
+    assert_eq!(
+        last.payload["reply_markup"]["inline_keyboard"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -66,6 +66,32 @@ fn a_callback_query_is_an_interactive_reply_with_the_button_label() {
 }
 
 #[test]
+fn a_tap_on_a_product_photos_pick_button_answers_with_the_cards_pick_id() {
+    // The photo a product card was sent as (`render::telegram_calls`), as
+    // Telegram hands it back with the tap.
+    let mut update: serde_json::Value = serde_json::from_slice(fixture!("callback_query")).unwrap();
+    let message = &mut update["callback_query"]["message"];
+    message.as_object_mut().unwrap().remove("text");
+    message["photo"] = serde_json::json!([{ "file_id": "AgAC", "file_unique_id": "AQAD", "width": 320, "height": 320 }]);
+    message["caption"] = "Classic T-shirt — R$ 49,90".into();
+    message["reply_markup"] = serde_json::json!({
+        "inline_keyboard": [[{ "text": "Pick", "callback_data": "pick:2" }]]
+    });
+    update["callback_query"]["data"] = "pick:2".into();
+
+    let parsed = parse(&serde_json::to_vec(&update).unwrap());
+
+    assert_eq!(
+        parsed.content,
+        MessageContent::InteractiveReply {
+            reply_id: "pick:2".into(),
+            title: "Pick".into(),
+            description: None
+        }
+    );
+}
+
+#[test]
 fn media_keep_file_id_mime_type_caption_and_name() {
     let photo = parse(fixture!("photo")).content;
     let voice = parse(fixture!("voice")).content;

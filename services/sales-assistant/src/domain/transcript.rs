@@ -119,6 +119,14 @@ pub fn parts_text(parts: &[ResponsePart]) -> String {
             ResponsePart::Products { text, product_ids } => text
                 .clone()
                 .unwrap_or_else(|| format!("[products] {}", product_ids.join(", "))),
+            ResponsePart::ProductCards { text, cards, .. } => {
+                let mut lines = vec![text.clone()];
+                lines.extend(cards.iter().map(|c| match &c.image_url {
+                    Some(url) => format!("[product] {} {url}", c.caption()),
+                    None => format!("[product] {}", c.caption()),
+                }));
+                lines.join("\n")
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -173,5 +181,26 @@ mod tests {
         assert_eq!(Author::of_role(Role::System), Author::Ai);
         assert_eq!(Author::of_sender(Sender::Human), Author::Human);
         assert_eq!(Author::of_sender(Sender::System), Author::Ai);
+    }
+
+    #[test]
+    fn product_cards_read_as_their_text_and_one_line_per_card() {
+        let parts = [ResponsePart::ProductCards {
+            text: "Found:".to_owned(),
+            button_label: "See".to_owned(),
+            pick_label: "Pick".to_owned(),
+            cards: vec![store_events::data::ProductCard {
+                pick_id: "pick:1".to_owned(),
+                title: "Tee".to_owned(),
+                price_display: "BRL 10.00".to_owned(),
+                image_url: Some("https://c/images/demo/T.png".to_owned()),
+                description: None,
+            }],
+        }];
+
+        assert_eq!(
+            parts_text(&parts),
+            "Found:\n[product] Tee — BRL 10.00 https://c/images/demo/T.png"
+        );
     }
 }

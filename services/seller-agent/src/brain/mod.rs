@@ -8,6 +8,7 @@
 //! with a [`TurnResult`].
 
 mod after_order;
+pub mod cards;
 pub mod fallback;
 mod intent;
 pub mod lang;
@@ -113,6 +114,9 @@ pub fn parts_text(parts: &[ResponsePart]) -> String {
             | ResponsePart::List { text, .. } => Some(text.clone()),
             ResponsePart::Image { caption, .. } => caption.clone(),
             ResponsePart::Products { text, .. } => text.clone(),
+            ResponsePart::ProductCards { text, cards, .. } => {
+                Some(cards::text_with_captions(text, cards))
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -291,7 +291,8 @@ impl Brain for OfflineBrain {
         for part in &mut parts {
             let (ResponsePart::Text { text }
             | ResponsePart::Buttons { text, .. }
-            | ResponsePart::List { text, .. }) = part
+            | ResponsePart::List { text, .. }
+            | ResponsePart::ProductCards { text, .. }) = part
             else {
                 continue;
             };
@@ -303,6 +304,7 @@ impl Brain for OfflineBrain {
                     .unwrap_or_else(|| p.trouble.to_owned());
             }
         }
+        result.guard_interventions += super::cards::guard(&mut parts, &facts);
         let text = super::parts_text(&parts);
         result.transcript.push(Message::assistant(text, Vec::new()));
         result.parts = parts;

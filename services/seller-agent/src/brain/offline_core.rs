@@ -130,14 +130,17 @@ pub(crate) fn show_products_under(
         state.shown.push(shown_of(product));
     }
     lines.push(p.how_to_pick.to_owned());
-    vec![ResponsePart::List {
+    let list = vec![ResponsePart::List {
         text: lines.join("\n"),
         button_label: p.see_products.to_owned(),
         sections: vec![ListSection {
             title: p.see_products.chars().take(24).collect(),
             rows,
         }],
-    }]
+    }];
+    // Sent as cards with the catalog's pictures (text where a channel
+    // cannot), with the same `pick:N` ids.
+    super::cards::with_cards(list, products, &state.shown, p)
 }
 
 /// A placed order as the shopper reads it.

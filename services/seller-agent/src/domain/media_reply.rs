@@ -218,10 +218,7 @@ pub fn sentence(fixed: &Fixed, lang: &str, persona: &Persona) -> String {
             let mut said = s.location.to_owned();
             if !persona.areas().is_empty() {
                 said.push(' ');
-                said.push_str(
-                    &s.we_deliver
-                        .replace("{areas}", &persona.areas().join(", ")),
-                );
+                said.push_str(&s.we_deliver.replace("{areas}", &persona.areas().join(", ")));
             }
             said.push(' ');
             said.push_str(s.what_do_you_need);

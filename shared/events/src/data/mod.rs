@@ -41,7 +41,8 @@ pub use product::{
     ProductSummary, RecommendMode,
 };
 pub use response::{
-    Button, ChatDelivery, ChatResponse, DeliveryStatus, ListRow, ListSection, ResponsePart, Sender,
+    Button, ChatDelivery, ChatResponse, DeliveryStatus, ListRow, ListSection, ProductCard,
+    ResponsePart, Sender,
 };
 pub use sales::{
     DeferralReason, DraftSource, EscalationReason, Priority, Resolution, Role, SalesClaimed,

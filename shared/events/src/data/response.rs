@@ -11,6 +11,10 @@ use crate::EventData;
 /// limit for reply buttons).
 pub const MAX_BUTTONS: usize = 3;
 
+/// Most cards one [`ResponsePart::ProductCards`] part may carry (WhatsApp's
+/// limit for the rows of a list message, which carries the picks there).
+pub const MAX_CARDS: usize = 10;
+
 /// `store.chat.response`: what to say to a shopper. The conversation, tenant
 /// and brand are in the event's extensions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +91,48 @@ pub enum ResponsePart {
         /// Catalog product ids, at least one.
         product_ids: Vec<String>,
     },
+    /// Products to choose from, each a card with its picture and price.
+    /// Unlike [`ResponsePart::Products`] (items of the channel's own
+    /// commerce catalogue, looked up by the channel) the cards carry all
+    /// they show, and picking one answers like a list row: an interactive
+    /// reply with the card's `pick_id`. Channels render it as pictures with
+    /// captions followed by the list to pick from, or as the list alone.
+    ProductCards {
+        /// Text above the cards (what was found, how to pick).
+        text: String,
+        /// Label of the button that opens the list of the cards.
+        button_label: String,
+        /// Label of each card's pick button (e.g. "Pick", "Elegir").
+        pick_label: String,
+        /// The cards, 1 to [`MAX_CARDS`], in the order shown.
+        cards: Vec<ProductCard>,
+    },
+}
+
+/// One product of a [`ResponsePart::ProductCards`] part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductCard {
+    /// Id returned when the card is picked, as a list row's id.
+    pub pick_id: String,
+    /// Product name (with its variant).
+    pub title: String,
+    /// Its price as the seller shows it, formatted from the catalog's price
+    /// (never from a model's text).
+    pub price_display: String,
+    /// Public URL of its picture; a card without one is shown as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// Smaller text under the title (e.g. availability).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl ProductCard {
+    /// The caption under its picture: `title — price`.
+    pub fn caption(&self) -> String {
+        format!("{} — {}", self.title, self.price_display)
+    }
 }
 
 /// A quick-reply button. Tapping it comes back as

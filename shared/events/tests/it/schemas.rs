@@ -268,6 +268,27 @@ fn too_many_buttons_are_refused() {
 }
 
 #[test]
+fn product_cards_refuse_a_card_without_a_price_or_with_a_stray_field() {
+    let part = |card: Value| {
+        json!({
+            "channel": "whatsapp", "recipient": "c1", "sender": "ai",
+            "parts": [{"kind": "product_cards", "text": "found", "button_label": "See",
+                       "pick_label": "Pick", "cards": [card]}]
+        })
+    };
+    let good = json!({"pick_id": "pick:1", "title": "Tee", "price_display": "R$ 1,00",
+                      "image_url": "https://c.example/images/T.svg"});
+    let mut priceless = good.clone();
+    priceless.as_object_mut().unwrap().remove("price_display");
+    let mut stray = good.clone();
+    stray["price_minor"] = json!(100);
+
+    assert!(validate(&raw_event::<ChatResponse>(part(good))).is_ok());
+    assert!(validate(&raw_event::<ChatResponse>(part(priceless))).is_err());
+    assert!(validate(&raw_event::<ChatResponse>(part(stray))).is_err());
+}
+
+#[test]
 fn an_unknown_type_has_no_schema() {
     let mut event = raw_event::<ProductQuery>(json!({}));
     event.set_type("store.teleport.requested");

@@ -110,6 +110,16 @@ fn render_part(out: &mut String, part: &Value, choices: &mut Vec<Choice>) {
             }
         }
         "products" => render_products(out, part),
+        "product_cards" => {
+            for card in part
+                .get("cards")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                render_card(out, card, choices);
+            }
+        }
         _ => line(out, &part.to_string()),
     }
 }
@@ -130,6 +140,26 @@ fn push_choice(out: &mut String, option: &Value, choices: &mut Vec<Choice>, inde
 }
 
 /// Products: ids, or cards when the gateway sends them looked up.
+/// A product card: a numbered option (picking it sends its `pick_id`), its
+/// price and its picture's URL.
+fn render_card(out: &mut String, card: &Value, choices: &mut Vec<Choice>) {
+    let (Some(id), Some(title)) = (str_field(card, "pick_id"), str_field(card, "title")) else {
+        return;
+    };
+    choices.push(Choice {
+        id: id.to_owned(),
+        title: title.to_owned(),
+    });
+    let mut text = format!("  {}) {title}", choices.len());
+    if let Some(price) = str_field(card, "price_display") {
+        let _ = write!(text, " — {price}");
+    }
+    if let Some(url) = str_field(card, "image_url") {
+        let _ = write!(text, " {url}");
+    }
+    line(out, &text);
+}
+
 fn render_products(out: &mut String, part: &Value) {
     if let Some(cards) = part.get("products").and_then(Value::as_array) {
         for card in cards {
@@ -196,5 +226,33 @@ mod tests {
         assert!(text.starts_with("seller: Pick\n"), "{text}");
         assert!(text.contains("1) A") && text.contains("2) B — d"), "{text}");
         assert!(text.contains("[image] https://x/y.jpg"), "{text}");
+    }
+
+    #[test]
+    fn product_cards_are_numbered_choices_with_price_and_picture() {
+        let entry = Entry {
+            seq: 3,
+            from: "seller".into(),
+            parts: vec![
+                json!({"kind": "product_cards", "text": "Found", "button_label": "See",
+                "pick_label": "Pick", "cards": [
+                    {"pick_id": "pick:1", "title": "Tee", "price_display": "BRL 10.00",
+                     "image_url": "http://c/images/demo/T.png"},
+                    {"pick_id": "pick:2", "title": "Cap", "price_display": "BRL 5.00"}]}),
+            ],
+            sent_at: None,
+        };
+
+        let (text, choices) = render_entry(&entry);
+
+        assert_eq!(
+            choices.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["pick:1", "pick:2"]
+        );
+        assert!(
+            text.contains("1) Tee — BRL 10.00 http://c/images/demo/T.png"),
+            "{text}"
+        );
+        assert!(text.contains("2) Cap — BRL 5.00"), "{text}");
     }
 }

@@ -48,8 +48,11 @@ pub(super) async fn page(
         }
         ancestors
     };
+    // Pictures: the shop's own over HTTPS, and a catalog on loopback (the
+    // local demo serves product pictures from `http://127.0.0.1:<port>`).
     let csp = format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
+        "default-src 'none'; script-src 'self'; style-src 'self'; \
+         img-src 'self' https: data: http://127.0.0.1:* http://localhost:*; \
          connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     );
     let mut response = (

@@ -309,6 +309,32 @@ fn parts() -> Vec<(&'static str, ResponsePart)> {
                 product_ids: vec!["p1".into()],
             },
         ),
+        (
+            "product cards",
+            ResponsePart::ProductCards {
+                text: "Here is what I found:\n1. Classic T-shirt — R$ 49,90".into(),
+                button_label: "See products".into(),
+                pick_label: "Pick".into(),
+                cards: vec![
+                    ProductCard {
+                        pick_id: "pick:1".into(),
+                        title: "Classic T-shirt (M)".into(),
+                        price_display: "R$ 49,90".into(),
+                        image_url: Some(
+                            "https://catalog.example.com/images/FASHION-0101.svg".into(),
+                        ),
+                        description: Some("7 in stock".into()),
+                    },
+                    ProductCard {
+                        pick_id: "pick:2".into(),
+                        title: "Sourdough Bread".into(),
+                        price_display: "R$ 18,00".into(),
+                        image_url: None,
+                        description: None,
+                    },
+                ],
+            },
+        ),
     ]
 }
 
