@@ -24,7 +24,7 @@ use store_bus::{ConsumerConfig, Inbox};
 use store_events::{
     data::{
         ChatMessageNew, ChatResponse, Customer, InventoryChanged, MediaKind, MessageContent,
-        ResponsePart, Sender, SharedContact,
+        Sender, SharedContact,
     },
     decode,
     envelope::string_extension,
@@ -701,26 +701,7 @@ async fn orders_of(shop: &Shop, conversation: &str) -> anyhow::Result<Vec<OrderS
 /// The text of a response: its texts and captions (what the content
 /// checks read).
 fn text_of(response: &ChatResponse) -> String {
-    response
-        .parts
-        .iter()
-        .filter_map(|p| match p {
-            ResponsePart::Text { text }
-            | ResponsePart::Buttons { text, .. }
-            | ResponsePart::List { text, .. } => Some(text.clone()),
-            ResponsePart::Image { caption, .. } => caption.clone(),
-            ResponsePart::Products { text, .. } => text.clone(),
-            ResponsePart::ProductCards { text, cards, .. } => Some(
-                std::iter::once(text.clone())
-                    .chain(cards.iter().map(|c| c.caption()))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    store_events::data::parts_text(&response.parts)
 }
 
 /// Everything a response shows the shopper: every string of its parts but
@@ -752,7 +733,7 @@ fn shown_of(response: &ChatResponse) -> String {
 
 #[cfg(test)]
 mod tests {
-    use store_events::data::{Button, Channel, ListRow, ListSection};
+    use store_events::data::{Button, Channel, ListRow, ListSection, ResponsePart};
 
     use super::*;
 

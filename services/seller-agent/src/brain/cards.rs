@@ -4,7 +4,7 @@
 //! the price the list shows. Picking a card answers with the same
 //! `pick:N` id as the list row it replaces, so nothing downstream changes.
 //! The honesty guard reads the cards' captions like any text
-//! ([`text_with_captions`], [`guard`]).
+//! ([`ResponsePart::text`], [`guard`]).
 
 use serde_json::Value;
 use store_events::data::{ProductCard, ResponsePart, response::MAX_CARDS};
@@ -101,15 +101,6 @@ pub fn with_cards(
             }
         })
         .collect()
-}
-
-/// The text of a cards part and its cards' captions, one per line (what
-/// the shopper reads, for the guard and the conversation's memory).
-pub fn text_with_captions(text: &str, cards: &[ProductCard]) -> String {
-    std::iter::once(text.to_owned())
-        .chain(cards.iter().map(ProductCard::caption))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Drops every card whose caption states a figure `facts` do not back (a

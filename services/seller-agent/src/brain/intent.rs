@@ -175,6 +175,17 @@ const CANCEL: &[&str] = &[
     "annullare",
     "cancella",
 ];
+/// "An order" (some order, not the one just placed): ask which.
+const AN_ORDER: &[&str] = &[
+    "an order",
+    "un pedido",
+    "una orden",
+    "um pedido",
+    "uma encomenda",
+    "une commande",
+    "eine bestellung",
+    "un ordine",
+];
 /// An order, in the shops' languages.
 const ORDER_WORDS: &[&str] = &[
     "order",
@@ -393,6 +404,7 @@ fn about_orders(lower: &str, ws: &[String], text: &str, state: &OfflineState) ->
                 .last_order
                 .as_ref()
                 .filter(|_| !lower.contains("orders") && !lower.contains("pedidos"))
+                .filter(|_| !AN_ORDER.iter().any(|a| lower.contains(a)))
                 .map(|o| o.number.clone())
         })));
     }
@@ -777,6 +789,29 @@ mod tests {
         assert_eq!(
             understand("camiseta por R$ 10", None, &empty),
             Intent::Haggle(Some("t-shirt".into()))
+        );
+    }
+
+    #[test]
+    fn cancel_my_order_means_the_one_just_placed_and_an_order_asks_which() {
+        let mut state = OfflineState::default();
+        state.last_order = Some(crate::brain::offline_state::LastOrder {
+            number: "FA-1001".into(),
+            item: shown(1).shown[0].clone(),
+            quantity: 1,
+        });
+
+        assert_eq!(
+            understand("cancela mi pedido", None, &state),
+            Intent::Cancel(Some("FA-1001".into()))
+        );
+        assert_eq!(
+            understand("quiero cancelar un pedido", None, &state),
+            Intent::Cancel(None)
+        );
+        assert_eq!(
+            understand("I want to cancel an order", None, &state),
+            Intent::Cancel(None)
         );
     }
 

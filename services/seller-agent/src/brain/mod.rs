@@ -106,18 +106,5 @@ pub trait Brain: Send + Sync {
 
 /// The text of `parts`, for the guard and for memory.
 pub fn parts_text(parts: &[ResponsePart]) -> String {
-    parts
-        .iter()
-        .filter_map(|p| match p {
-            ResponsePart::Text { text }
-            | ResponsePart::Buttons { text, .. }
-            | ResponsePart::List { text, .. } => Some(text.clone()),
-            ResponsePart::Image { caption, .. } => caption.clone(),
-            ResponsePart::Products { text, .. } => text.clone(),
-            ResponsePart::ProductCards { text, cards, .. } => {
-                Some(cards::text_with_captions(text, cards))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    store_events::data::parts_text(parts)
 }

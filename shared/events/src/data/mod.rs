@@ -42,7 +42,7 @@ pub use product::{
 };
 pub use response::{
     Button, ChatDelivery, ChatResponse, DeliveryStatus, ListRow, ListSection, ProductCard,
-    ResponsePart, Sender,
+    ResponsePart, Sender, parts_text,
 };
 pub use sales::{
     DeferralReason, DraftSource, EscalationReason, Priority, Resolution, Role, SalesClaimed,

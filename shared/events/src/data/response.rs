@@ -128,6 +128,35 @@ pub struct ProductCard {
     pub description: Option<String>,
 }
 
+impl ResponsePart {
+    /// What the part says to the shopper as text (a card's caption lines
+    /// after the part's text); `None` for a picture without a caption.
+    pub fn text(&self) -> Option<String> {
+        match self {
+            ResponsePart::Text { text }
+            | ResponsePart::Buttons { text, .. }
+            | ResponsePart::List { text, .. } => Some(text.clone()),
+            ResponsePart::Image { caption, .. } => caption.clone(),
+            ResponsePart::Products { text, .. } => text.clone(),
+            ResponsePart::ProductCards { text, cards, .. } => Some(
+                std::iter::once(text.clone())
+                    .chain(cards.iter().map(ProductCard::caption))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+        }
+    }
+}
+
+/// The text of `parts`, one part per line ([`ResponsePart::text`]).
+pub fn parts_text(parts: &[ResponsePart]) -> String {
+    parts
+        .iter()
+        .filter_map(ResponsePart::text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 impl ProductCard {
     /// The caption under its picture: `title — price`.
     pub fn caption(&self) -> String {

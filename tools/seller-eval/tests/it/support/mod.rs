@@ -12,7 +12,7 @@ use cloudevents::{AttributesReader, Event};
 use seller_agent::llm::LlmConfig;
 use seller_eval::shop;
 use store_events::{
-    data::{ChatResponse, Customer, MessageContent, ResponsePart, Sender},
+    data::{ChatResponse, Customer, MessageContent, Sender},
     decode,
 };
 
@@ -40,7 +40,10 @@ pub struct TestShop {
 impl TestShop {
     pub async fn start() -> Self {
         store_telemetry::init_for_tests();
-        let inner = shop::Shop::start().await.unwrap();
+        let mut inner = shop::Shop::start().await.unwrap();
+        // These tests count one answer per message (bursts are the
+        // seller's own tests' and the scenarios' business).
+        inner.set_seller_env("SELLER_BURST_WINDOW_MS", "0");
         let pool = inner.seller_pool.clone();
         Self { inner, pool }
     }
@@ -206,15 +209,5 @@ pub fn display(minor: i64, currency: &str) -> String {
 
 /// All text of a response.
 pub fn text_of(response: &ChatResponse) -> String {
-    response
-        .parts
-        .iter()
-        .filter_map(|p| match p {
-            ResponsePart::Text { text }
-            | ResponsePart::Buttons { text, .. }
-            | ResponsePart::List { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    store_events::data::parts_text(&response.parts)
 }
