@@ -112,8 +112,98 @@ impl Term {
             .map(|w| (Lang::En, *w))
             .chain(self.es.iter().map(|w| (Lang::Es, *w)))
             .chain(self.pt.iter().map(|w| (Lang::Pt, *w)))
+            .chain(
+                MORE.iter()
+                    .filter(move |(catalog, _, _)| *catalog == self.catalog)
+                    .flat_map(|(_, lang, words)| words.iter().map(move |w| (*lang, *w))),
+            )
     }
 }
+
+/// French, German and Italian words for the same kinds of product:
+/// `(catalog term, language, words)`.
+const MORE: &[(&str, Lang, &[&str])] = &[
+    ("t-shirt", Lang::Fr, &["tee-shirt", "tee-shirts"]),
+    ("t-shirt", Lang::It, &["maglietta", "magliette", "maglia"]),
+    ("shirt", Lang::Fr, &["chemise", "chemises"]),
+    ("shirt", Lang::De, &["hemd", "hemden"]),
+    ("shirt", Lang::It, &["camicia", "camicie"]),
+    ("dress", Lang::Fr, &["robe", "robes"]),
+    ("dress", Lang::De, &["kleid", "kleider"]),
+    ("dress", Lang::It, &["abito", "abiti", "vestito", "vestiti"]),
+    ("trousers", Lang::Fr, &["pantalon", "pantalons"]),
+    ("trousers", Lang::De, &["hose", "hosen"]),
+    ("trousers", Lang::It, &["pantaloni"]),
+    ("hoodie", Lang::Fr, &["sweat à capuche"]),
+    ("hoodie", Lang::De, &["kapuzenpulli", "pulli"]),
+    ("hoodie", Lang::It, &["felpa", "felpe"]),
+    ("sneakers", Lang::Fr, &["baskets"]),
+    ("sneakers", Lang::De, &["turnschuhe", "sportschuhe"]),
+    ("sneakers", Lang::It, &["scarpe da ginnastica"]),
+    ("shoes", Lang::Fr, &["chaussures"]),
+    ("shoes", Lang::De, &["schuhe"]),
+    ("shoes", Lang::It, &["scarpe"]),
+    ("bag", Lang::Fr, &["sac", "sacs"]),
+    ("bag", Lang::De, &["tasche", "taschen"]),
+    ("bag", Lang::It, &["borsa", "borse"]),
+    ("scarf", Lang::Fr, &["écharpe", "echarpe"]),
+    ("scarf", Lang::De, &["schal"]),
+    ("scarf", Lang::It, &["sciarpa"]),
+    ("headphones", Lang::Fr, &["casque", "écouteurs", "ecouteurs"]),
+    ("headphones", Lang::De, &["kopfhörer", "kopfhorer"]),
+    ("headphones", Lang::It, &["cuffie"]),
+    ("smartphone", Lang::Fr, &["téléphone", "telephone"]),
+    ("smartphone", Lang::De, &["handy", "telefon"]),
+    ("smartphone", Lang::It, &["cellulare", "telefono"]),
+    ("charger", Lang::Fr, &["chargeur"]),
+    ("charger", Lang::De, &["ladegerät", "ladegerat"]),
+    ("charger", Lang::It, &["caricatore"]),
+    ("speaker", Lang::Fr, &["enceinte"]),
+    ("speaker", Lang::De, &["lautsprecher"]),
+    ("speaker", Lang::It, &["altoparlante"]),
+    ("smartwatch", Lang::Fr, &["montre"]),
+    ("smartwatch", Lang::De, &["uhr"]),
+    ("smartwatch", Lang::It, &["orologio"]),
+    ("keyboard", Lang::Fr, &["clavier"]),
+    ("keyboard", Lang::De, &["tastatur"]),
+    ("keyboard", Lang::It, &["tastiera"]),
+    ("mug", Lang::Fr, &["tasse", "tasses"]),
+    ("mug", Lang::It, &["tazza", "tazze"]),
+    ("lamp", Lang::Fr, &["lampe", "lampes"]),
+    ("lamp", Lang::De, &["lampe", "lampen"]),
+    ("lamp", Lang::It, &["lampada", "lampade"]),
+    ("candle", Lang::Fr, &["bougie", "bougies"]),
+    ("candle", Lang::De, &["kerze", "kerzen"]),
+    ("candle", Lang::It, &["candela", "candele"]),
+    ("pillow", Lang::Fr, &["oreiller"]),
+    ("pillow", Lang::De, &["kissen"]),
+    ("pillow", Lang::It, &["cuscino"]),
+    ("towel", Lang::Fr, &["serviette"]),
+    ("towel", Lang::De, &["handtuch"]),
+    ("towel", Lang::It, &["asciugamano"]),
+    ("cream", Lang::Fr, &["crème", "creme"]),
+    ("cream", Lang::It, &["crema"]),
+    ("perfume", Lang::Fr, &["parfum"]),
+    ("perfume", Lang::De, &["parfüm"]),
+    ("perfume", Lang::It, &["profumo"]),
+    ("lipstick", Lang::Fr, &["rouge à lèvres"]),
+    ("lipstick", Lang::De, &["lippenstift"]),
+    ("lipstick", Lang::It, &["rossetto"]),
+    ("mouse", Lang::Fr, &["souris"]),
+    ("mouse", Lang::De, &["maus"]),
+    ("chair", Lang::Fr, &["chaise", "fauteuil"]),
+    ("chair", Lang::De, &["stuhl"]),
+    ("chair", Lang::It, &["sedia"]),
+    ("desk", Lang::Fr, &["bureau"]),
+    ("desk", Lang::De, &["schreibtisch"]),
+    ("desk", Lang::It, &["scrivania"]),
+    ("bread", Lang::Fr, &["pain"]),
+    ("bread", Lang::De, &["brot"]),
+    ("bread", Lang::It, &["pane"]),
+    ("cake", Lang::Fr, &["gâteau", "gateau"]),
+    ("cake", Lang::De, &["kuchen", "torte"]),
+    ("cake", Lang::It, &["torta"]),
+];
 
 /// Edit distance (insertions, deletions, substitutions and swaps of two
 /// neighbours) between `a` and `b`, or `None` once it exceeds `max`.
@@ -231,6 +321,15 @@ pub fn language_of(word: &str) -> Option<Lang> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn french_german_and_italian_words_mean_the_catalogs_terms() {
+        assert_eq!(catalog_terms("je cherche une robe"), ["dress"]);
+        assert_eq!(catalog_terms("ich suche Kopfhörer"), ["headphones"]);
+        assert_eq!(catalog_terms("vorrei una felpa"), ["hoodie"]);
+        assert_eq!(language_of("felpa"), Some(Lang::It));
+        assert_eq!(catalog_terms("something sweet"), Vec::<&str>::new());
+    }
 
     #[test]
     fn spanish_and_portuguese_words_mean_the_catalogs_terms() {
