@@ -794,12 +794,14 @@ mod tests {
 
     #[test]
     fn cancel_my_order_means_the_one_just_placed_and_an_order_asks_which() {
-        let mut state = OfflineState::default();
-        state.last_order = Some(crate::brain::offline_state::LastOrder {
-            number: "FA-1001".into(),
-            item: shown(1).shown[0].clone(),
-            quantity: 1,
-        });
+        let state = OfflineState {
+            last_order: Some(crate::brain::offline_state::LastOrder {
+                number: "FA-1001".into(),
+                item: shown(1).shown[0].clone(),
+                quantity: 1,
+            }),
+            ..OfflineState::default()
+        };
 
         assert_eq!(
             understand("cancela mi pedido", None, &state),

@@ -149,7 +149,11 @@ const MORE: &[(&str, Lang, &[&str])] = &[
     ("scarf", Lang::Fr, &["écharpe", "echarpe"]),
     ("scarf", Lang::De, &["schal"]),
     ("scarf", Lang::It, &["sciarpa"]),
-    ("headphones", Lang::Fr, &["casque", "écouteurs", "ecouteurs"]),
+    (
+        "headphones",
+        Lang::Fr,
+        &["casque", "écouteurs", "ecouteurs"],
+    ),
     ("headphones", Lang::De, &["kopfhörer", "kopfhorer"]),
     ("headphones", Lang::It, &["cuffie"]),
     ("smartphone", Lang::Fr, &["téléphone", "telephone"]),
