@@ -61,6 +61,8 @@ use store_events::{
     decode,
 };
 
+use tracing::Instrument as _;
+
 use super::{
     Seller,
     answer_shopper::{Asked, Shopper, channel_name, conversation_of},
@@ -108,13 +110,7 @@ impl Seller {
         let message: ChatMessageNew = decode(event)?;
         let conversation = conversation_of(&meta, &message);
         let key = self.key(&conversation);
-        if let Some(turn) = db::find_turn(&self.pool, &key, event.id())
-            .await
-            .map_err(internal)?
-        {
-            if turn.status != "published" {
-                self.publish_outbox(&key, event.id(), &turn.outbox).await?;
-            }
+        if self.republish_if_answered(&key, event).await? {
             return Ok(None);
         }
         let stored = db::ensure_conversation(
@@ -234,93 +230,101 @@ impl Seller {
             .collect();
         let last = messages.len() - 1;
         let answered = answerable.last().copied().unwrap_or(last);
-        let (event, message) = &messages[answered];
+        // The turn runs in the answered message's trace, as a consumer's
+        // handling would (the flush runs from a timer, outside any).
+        let span = tracing::info_span!("burst", conversation = %key.conversation, messages = messages.len());
+        store_telemetry::propagation::set_parent(&span, &messages[answered].0);
+        async {
+            let (event, message) = &messages[answered];
 
-        let (result, for_human, asked_brain) = if answerable.is_empty() {
-            (TurnResult::default(), false, false)
-        } else if stored.handler == Answerer::Human {
-            tracing::info!(conversation = %key.conversation, messages = messages.len(), "a human has this conversation; messages kept for them");
-            (TurnResult::default(), true, false)
-        } else if readable.is_empty() {
-            let fixed = inputs
-                .get_mut(answered)
-                .and_then(|i| i.fixed.take())
-                .unwrap_or_default();
-            (fixed, false, false)
-        } else {
-            let text = readable
-                .iter()
-                .map(|&i| said[i].0.trim())
-                .filter(|t| !t.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n");
-            let reply_id = readable.iter().rev().find_map(|&i| said[i].1.clone());
-            let asked = Asked {
-                message,
-                cause: event,
-                text,
-                reply_id,
-                said: readable
+            let (result, for_human, asked_brain) = if answerable.is_empty() {
+                (TurnResult::default(), false, false)
+            } else if stored.handler == Answerer::Human {
+                tracing::info!(conversation = %key.conversation, messages = messages.len(), "a human has this conversation; messages kept for them");
+                (TurnResult::default(), true, false)
+            } else if readable.is_empty() {
+                let fixed = inputs
+                    .get_mut(answered)
+                    .and_then(|i| i.fixed.take())
+                    .unwrap_or_default();
+                (fixed, false, false)
+            } else {
+                let text = readable
                     .iter()
-                    .map(|&i| (said[i].0.clone(), messages[i].1.sent_at))
-                    .collect(),
+                    .map(|&i| said[i].0.trim())
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let reply_id = readable.iter().rev().find_map(|&i| said[i].1.clone());
+                let asked = Asked {
+                    message,
+                    cause: event,
+                    text,
+                    reply_id,
+                    said: readable
+                        .iter()
+                        .map(|&i| (said[i].0.clone(), messages[i].1.sent_at))
+                        .collect(),
+                };
+                let result = self.think(key, &key.conversation, &stored, asked).await?;
+                (result, false, true)
             };
-            let result = self.think(key, &key.conversation, &stored, asked).await?;
-            (result, false, true)
-        };
 
-        let turn = waiting[last].event_id.as_str();
-        let earlier: Vec<(&str, &str)> = waiting[..last]
-            .iter()
-            .zip(&said)
-            .map(|(m, (text, _))| (m.event_id.as_str(), text.as_str()))
-            .collect();
-        let shopper = Shopper {
-            turn,
-            answered: event,
-            earlier: &earlier,
-            text: &said[last].0,
-        };
-        let ids: Vec<String> = waiting.iter().map(|m| m.event_id.clone()).collect();
-        let mut tx = sqlx::Connection::begin(lock.connection())
-            .await
-            .map_err(internal)?;
-        let written = self
-            .write_answer(&mut tx, key, shopper, result, for_human)
-            .await?;
-        if written.is_none() {
-            // Its last message was answered on its own before a window was
-            // set: the burst's messages count as answered by that turn, and
-            // its redelivery path publishes it.
-            tracing::warn!(%turn, "burst's last message already has a turn");
-            tx.rollback().await.map_err(internal)?;
-            tx = sqlx::Connection::begin(lock.connection())
+            let turn = waiting[last].event_id.as_str();
+            let earlier: Vec<(&str, &str)> = waiting[..last]
+                .iter()
+                .zip(&said)
+                .map(|(m, (text, _))| (m.event_id.as_str(), text.as_str()))
+                .collect();
+            let shopper = Shopper {
+                turn,
+                answered: event,
+                earlier: &earlier,
+                text: &said[last].0,
+            };
+            let ids: Vec<String> = waiting.iter().map(|m| m.event_id.clone()).collect();
+            let mut tx = sqlx::Connection::begin(lock.connection())
                 .await
                 .map_err(internal)?;
+            let written = self
+                .write_answer(&mut tx, key, shopper, result, for_human)
+                .await?;
+            if written.is_none() {
+                // Its last message was answered on its own before a window was
+                // set: the burst's messages count as answered by that turn, and
+                // its redelivery path publishes it.
+                tracing::warn!(%turn, "burst's last message already has a turn");
+                tx.rollback().await.map_err(internal)?;
+                tx = sqlx::Connection::begin(lock.connection())
+                    .await
+                    .map_err(internal)?;
+            }
+            let marked = db::mark_answered(&mut tx, key, &ids, turn)
+                .await
+                .map_err(internal)?;
+            if marked != ids.len() as u64 {
+                // Cannot happen under the lock; never answer twice if it does.
+                return Err(HandlerError::retry(std::io::Error::other(format!(
+                    "{marked} of the burst's {} messages were still waiting",
+                    ids.len()
+                ))));
+            }
+            tx.commit().await.map_err(internal)?;
+            let Some(written) = written else {
+                return Ok(Flush::Answered);
+            };
+            self.announce(&written);
+            self.publish_outbox(key, turn, &written.outbox).await?;
+            if messages.len() > 1 {
+                self.metrics.messages_merged(messages.len());
+            }
+            if asked_brain {
+                self.after_turn(key, &message.customer.id, written.placed, started)
+                    .await;
+            }
+            Ok(Flush::Answered)
         }
-        let marked = db::mark_answered(&mut tx, key, &ids, turn)
-            .await
-            .map_err(internal)?;
-        if marked != ids.len() as u64 {
-            // Cannot happen under the lock; never answer twice if it does.
-            return Err(HandlerError::retry(std::io::Error::other(format!(
-                "{marked} of the burst's {} messages were still waiting",
-                ids.len()
-            ))));
-        }
-        tx.commit().await.map_err(internal)?;
-        let Some(written) = written else {
-            return Ok(Flush::Answered);
-        };
-        self.announce(&written);
-        self.publish_outbox(key, turn, &written.outbox).await?;
-        if messages.len() > 1 {
-            self.metrics.messages_merged(messages.len());
-        }
-        if asked_brain {
-            self.after_turn(key, &message.customer.id, written.placed, started)
-                .await;
-        }
-        Ok(Flush::Answered)
+        .instrument(span)
+        .await
     }
 }

@@ -82,13 +82,7 @@ impl Seller {
         let conversation = conversation_of(&meta, &message);
         let key = self.key(&conversation);
 
-        if let Some(turn) = db::find_turn(&self.pool, &key, event.id())
-            .await
-            .map_err(internal)?
-        {
-            if turn.status != "published" {
-                self.publish_outbox(&key, event.id(), &turn.outbox).await?;
-            }
+        if self.republish_if_answered(&key, event).await? {
             return Ok(());
         }
 
@@ -270,6 +264,25 @@ impl Seller {
         if let Err(error) = self.summarize_history(key).await {
             tracing::warn!(%error, "could not update the conversation summary");
         }
+    }
+
+    /// Whether `event` already has a turn (a redelivery); its answer is
+    /// published again when a stop left it unpublished.
+    pub(super) async fn republish_if_answered(
+        &self,
+        key: &ConversationKey,
+        event: &Event,
+    ) -> Result<bool, HandlerError> {
+        let Some(turn) = db::find_turn(&self.pool, key, event.id())
+            .await
+            .map_err(internal)?
+        else {
+            return Ok(false);
+        };
+        if turn.status != "published" {
+            self.publish_outbox(key, event.id(), &turn.outbox).await?;
+        }
+        Ok(true)
     }
 
     /// The turn result for a handoff: tell the shopper, emit the escalation.
