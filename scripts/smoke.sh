@@ -48,7 +48,8 @@ echo "== smoke: a shopper orders with storectl chat"
 printf 'hi\nshow me sneakers\n1 of 4\nyes\n' \
   | XDG_STATE_HOME="$state" "$storectl" --gateway "$gateway" chat --tenant demo --brand fashion --new \
   | tee "$artifacts/smoke-storectl-chat.txt"
-number=$(grep -Eo '[A-Z]{2,}-[0-9]+' "$artifacts/smoke-storectl-chat.txt" | head -1)
+# The placed order's number (picture URLs carry SKUs of the same shape).
+number=$(grep -Eo 'Order [A-Z]{2,}-[0-9]+ is placed' "$artifacts/smoke-storectl-chat.txt" | head -1 | cut -d' ' -f2)
 [ -n "$number" ] || { echo "error: no order number in the storectl conversation" >&2; exit 1; }
 
 echo "== smoke: the order, as the order processor holds it (storectl order show)"

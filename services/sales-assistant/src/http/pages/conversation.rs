@@ -235,14 +235,46 @@ fn parts_product_ids(parts: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
-/// A reply's menus of products (`list` parts, as the AI seller offers
-/// what a search found) as cards: each row's title and price, and the
-/// stock the reply's text gives for it (`… (3 in stock)`).
+/// A reply's menus of products (`product_cards` parts, and `list` parts,
+/// as the AI seller offers what a search found) as cards: each one's title,
+/// price and picture, and the stock the reply's text gives for it
+/// (`… (3 in stock)`).
 fn list_cards(parts: Option<&Value>) -> Vec<ProductCard> {
     let Some(Value::Array(parts)) = parts else {
         return Vec::new();
     };
     let mut cards = Vec::new();
+    // Product cards (the seller's lists since they carry pictures): each
+    // card's title, price and picture.
+    for part in parts
+        .iter()
+        .filter(|p| p.get("kind").and_then(Value::as_str) == Some("product_cards"))
+    {
+        let text = part.get("text").and_then(Value::as_str).unwrap_or_default();
+        for card in part
+            .get("cards")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(title) = card.get("title").and_then(Value::as_str) else {
+                continue;
+            };
+            cards.push(ProductCard {
+                name: title.to_owned(),
+                price: card
+                    .get("price_display")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                stock: stock_in(text, title).unwrap_or_default(),
+                image_url: card
+                    .get("image_url")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            });
+        }
+    }
     for part in parts
         .iter()
         .filter(|p| p.get("kind").and_then(Value::as_str) == Some("list"))
@@ -385,6 +417,27 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn product_cards_become_cards_with_price_stock_and_picture() {
+        let parts = json!([{
+            "kind": "product_cards",
+            "text": "Here is what I found:\n1. Classic Sneakers (38) — 299.90 BRL (3 in stock)",
+            "button_label": "See products",
+            "pick_label": "Pick",
+            "cards": [{"pick_id": "pick:1", "title": "Classic Sneakers (38)", "price_display": "299.90 BRL", "image_url": "http://127.0.0.1:1/images/demo/FASHION-0701.png"}]
+        }]);
+
+        let cards = list_cards(Some(&parts));
+
+        assert_eq!(cards.len(), 1);
+        assert_eq!(cards[0].price, "299.90 BRL");
+        assert_eq!(cards[0].stock, "3 in stock");
+        assert_eq!(
+            cards[0].image_url.as_deref(),
+            Some("http://127.0.0.1:1/images/demo/FASHION-0701.png")
+        );
+    }
 
     #[test]
     fn a_product_menu_becomes_cards_with_price_and_stock() {

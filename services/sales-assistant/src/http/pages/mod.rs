@@ -42,8 +42,10 @@ use crate::error::ApiError;
 
 /// The Content-Security-Policy of every page: scripts, styles and
 /// connections from this origin only (so no inline script or style), no
-/// framing, forms posting here only.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// framing, forms posting here only; product pictures over HTTPS, or from a
+/// catalog on loopback (the local demo serves them from
+/// `http://127.0.0.1:<port>`, as the web chat page allows too).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data: http://127.0.0.1:* http://localhost:*; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The pages' routes: sign-in and team (the other page families merge
 /// theirs in `http::router`) and the static files.
