@@ -550,15 +550,27 @@ where
 /// shared `whatsapp/text.json` fixture (which is the template), with this
 /// text, message id and timestamp.
 pub fn whatsapp_text(wa_id: &str, text: &str) -> Vec<u8> {
-    let mut body: Value =
-        serde_json::from_slice(&fixture("whatsapp/text.json")).expect("fixture JSON");
+    whatsapp_from_fixture("whatsapp/text.json", wa_id, |message| {
+        message["text"]["body"] = json!(text);
+    })
+}
+
+/// A WhatsApp webhook from `wa_id` shaped exactly like the shared `fixture`
+/// (its first message given a fresh id and the current time), with
+/// `edit` applied to that message.
+pub fn whatsapp_from_fixture(
+    fixture_name: &str,
+    wa_id: &str,
+    edit: impl FnOnce(&mut Value),
+) -> Vec<u8> {
+    let mut body: Value = serde_json::from_slice(&fixture(fixture_name)).expect("fixture JSON");
     let value = &mut body["entry"][0]["changes"][0]["value"];
     value["contacts"][0]["wa_id"] = json!(wa_id);
     let message = &mut value["messages"][0];
     message["from"] = json!(wa_id);
     message["id"] = json!(format!("wamid.{}", uuid::Uuid::new_v4().simple()));
     message["timestamp"] = json!(chrono::Utc::now().timestamp().to_string());
-    message["text"]["body"] = json!(text);
+    edit(message);
     serde_json::to_vec(&body).expect("serialise")
 }
 

@@ -17,18 +17,6 @@ fn wamid(body: &[u8]) -> String {
         .to_owned()
 }
 
-/// What the gateway sent to WhatsApp user `wa_id`, in order.
-async fn sent_to(shop: &Store, wa_id: &str) -> Vec<Value> {
-    shop.whatsapp
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|r| serde_json::from_slice::<Value>(&r.body).ok())
-        .filter(|b| b["to"] == wa_id)
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn three_quick_whatsapp_messages_get_one_answer() {
     let shop = Store::start_with_env(None, &[("SELLER_BURST_WINDOW_MS", "2000")]).await;
@@ -45,10 +33,13 @@ async fn three_quick_whatsapp_messages_get_one_answer() {
 
     // One answer: the Graph API got one reply (its first message quotes the
     // shopper's last one; a reply of several parts quotes it once)…
-    wait_for("an answer", 1, REPLY_TIMEOUT, || sent_to(&shop, shopper)).await;
+    wait_for("an answer", 1, REPLY_TIMEOUT, || {
+        shop.whatsapp_bodies(shopper)
+    })
+    .await;
     // …and nothing more, well past the window.
     tokio::time::sleep(Duration::from_secs(4)).await;
-    let sent = sent_to(&shop, shopper).await;
+    let sent = shop.whatsapp_bodies(shopper).await;
     let replies: Vec<&Value> = sent.iter().filter(|b| b.get("context").is_some()).collect();
     assert_eq!(replies.len(), 1, "one answer for the burst: {sent:#?}");
     assert_eq!(replies[0]["context"]["message_id"], last.as_str());

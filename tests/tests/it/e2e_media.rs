@@ -5,8 +5,8 @@
 //! fake OpenAI-compatible `/audio/transcriptions` server and answers the
 //! transcript: the reply the fake Graph API records lists sneakers.
 
-use serde_json::{Value, json};
-use store_tests::store::{Store, fixture};
+use serde_json::json;
+use store_tests::store::{Store, whatsapp_from_fixture};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate, matchers};
 
 /// The voice note's bytes (an Ogg page header and some noise).
@@ -17,16 +17,9 @@ const MEDIA_ID: &str = "9988776655443322";
 /// A WhatsApp voice note webhook from `wa_id`, shaped exactly like the shared
 /// `whatsapp/audio_voice.json` fixture, with this media id.
 fn whatsapp_voice(wa_id: &str, media_id: &str) -> Vec<u8> {
-    let mut body: Value =
-        serde_json::from_slice(&fixture("whatsapp/audio_voice.json")).expect("fixture JSON");
-    let value = &mut body["entry"][0]["changes"][0]["value"];
-    value["contacts"][0]["wa_id"] = json!(wa_id);
-    let message = &mut value["messages"][0];
-    message["from"] = json!(wa_id);
-    message["id"] = json!(format!("wamid.{}", uuid::Uuid::new_v4().simple()));
-    message["timestamp"] = json!(chrono::Utc::now().timestamp().to_string());
-    message["audio"]["id"] = json!(media_id);
-    serde_json::to_vec(&body).expect("serialise")
+    whatsapp_from_fixture("whatsapp/audio_voice.json", wa_id, |message| {
+        message["audio"]["id"] = json!(media_id);
+    })
 }
 
 /// A speech-to-text server that hears "show me sneakers" in an upload
