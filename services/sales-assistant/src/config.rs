@@ -5,6 +5,7 @@ use std::{
     num::{NonZeroU16, NonZeroU64},
     time::Duration,
 };
+use store_service::client_ip::TrustedProxies;
 
 use secrecy::SecretString;
 use store_bus::BusConfig;
@@ -40,10 +41,11 @@ pub struct Config {
     /// The session cookie is sent over HTTPS only (`INBOX_COOKIE_SECURE`,
     /// default true; false for plain-HTTP local runs).
     pub cookie_secure: bool,
-    /// Behind a proxy whose `X-Forwarded-For` is trusted: its last hop is
-    /// the client's address for sign-in throttling (`INBOX_TRUSTED_PROXY`,
-    /// default false).
-    pub trusted_proxy: bool,
+    /// The proxies whose `X-Forwarded-For` gives the client's address for
+    /// sign-in throttling (`TRUSTED_PROXIES`, see
+    /// [`store_service::client_ip`]; none by default. The older
+    /// `INBOX_TRUSTED_PROXY=true` still means "trust any peer").
+    pub trusted_proxies: TrustedProxies,
     /// The inbox's address as people reach it, for absolute links in
     /// invitations and notifications (`INBOX_PUBLIC_URL`, default
     /// `http://127.0.0.1:<PORT>`; no trailing slash).
@@ -98,7 +100,10 @@ impl Config {
                 .get(),
             ),
             cookie_secure: parse_env("INBOX_COOKIE_SECURE", "true", "true or false")?,
-            trusted_proxy: parse_env("INBOX_TRUSTED_PROXY", "false", "true or false")?,
+            trusted_proxies: TrustedProxies::from_env(
+                parse_env::<bool>("INBOX_TRUSTED_PROXY", "false", "true or false")?
+                    .then(TrustedProxies::any),
+            )?,
             notify: NotifyConfig::from_env(&public_url)?,
             public_url,
             operator_addr: SocketAddr::new(
@@ -132,7 +137,7 @@ impl Config {
             session_idle: Duration::from_secs(3600),
             // Tests speak plain HTTP.
             cookie_secure: false,
-            trusted_proxy: false,
+            trusted_proxies: TrustedProxies::none(),
             public_url: TEST_PUBLIC_URL.to_owned(),
             operator_addr: config::test_http_addr(),
             staffed_hours: StaffedHours::default(),

@@ -84,7 +84,7 @@ impl Application {
             session: http::pages::session::SessionSettings {
                 idle: config.session_idle,
                 cookie_secure: config.cookie_secure,
-                trusted_proxy: config.trusted_proxy,
+                trusted_proxies: config.trusted_proxies.clone(),
             },
             public_url: config.public_url.clone(),
             report_time_zone: config.report_time_zone.clone(),

@@ -11,9 +11,11 @@
 //! - [`runtime`]: start-up ([`Foundation`]) and the running service
 //!   ([`Service`]): serve until cancelled, then drain; [`Runnable`], what
 //!   `main` ([`run`]) and the tests do with any service;
-//! - [`accessors`]: the `Application` methods every service offers.
+//! - [`accessors`]: the `Application` methods every service offers;
+//! - [`client_ip`]: the client's address behind the trusted proxies.
 
 pub mod accessors;
+pub mod client_ip;
 pub mod config;
 pub mod db;
 pub mod error;

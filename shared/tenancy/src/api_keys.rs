@@ -5,9 +5,9 @@
 use axum::http::{HeaderMap, header::AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq as _;
 use sqlx::PgPool;
 use store_events::TenantId;
+use subtle::ConstantTimeEq as _;
 
 /// A fresh random key, `prefix` followed by 256 random bits (two UUIDv4s
 /// from the OS RNG) in hex. The prefix (e.g. `cat_`) makes a leaked key

@@ -4,6 +4,7 @@
 
 use reqwest::header;
 use sales_assistant::accounts::Role;
+use store_service::client_ip::TrustedProxies;
 
 use crate::helpers::{Browser, TestApp};
 
@@ -69,8 +70,12 @@ async fn twenty_failures_from_one_address_lock_it_for_every_account() {
 }
 
 #[tokio::test]
-async fn behind_a_trusted_proxy_the_last_forwarded_hop_is_the_address() {
-    let app = TestApp::spawn_with(|config| config.trusted_proxy = true).await;
+async fn behind_a_trusted_proxy_the_forwarded_hop_it_saw_is_the_address() {
+    let app = TestApp::spawn_with(|config| {
+        // The tests' requests come from loopback, the proxy here.
+        config.trusted_proxies = TrustedProxies::parse("127.0.0.1, ::1").expect("a list");
+    })
+    .await;
     let ana = app.account("acme", Role::Seller, &["shoes"]).await;
     let browser = app.anonymous_browser().await;
     let sign_in = |browser: &Browser, forwarded: &'static str, email: String, password: &str| {

@@ -17,6 +17,7 @@
 //! any handler runs.
 
 use std::{net::SocketAddr, time::Duration};
+use store_service::client_ip::TrustedProxies;
 
 use axum::{
     body::Body,
@@ -59,9 +60,8 @@ pub struct SessionSettings {
     pub idle: Duration,
     /// The cookie is sent over HTTPS only.
     pub cookie_secure: bool,
-    /// The service is behind a proxy whose `X-Forwarded-For` is trusted:
-    /// its last hop is the client's address.
-    pub trusted_proxy: bool,
+    /// The proxies whose `X-Forwarded-For` gives the client's address.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// The session layer: cookie `inbox_session` over [`PgSessionStore`].
@@ -239,33 +239,17 @@ pub async fn sign_out(session: &Session) -> Result<(), PageError> {
     session.flush().await.map_err(internal)
 }
 
-/// The client's network address, for throttling: the peer's, or behind a
-/// trusted proxy the last hop of `X-Forwarded-For` (the one the proxy
-/// added; earlier hops are whatever the client sent).
-pub fn client_address(parts: &Parts, trusted_proxy: bool) -> String {
-    if trusted_proxy && let Some(hop) = last_forwarded_hop(&parts.headers) {
-        return hop;
-    }
+/// The client's network address, for throttling: the peer's, or behind
+/// the trusted proxies the first hop of `X-Forwarded-For` from the right
+/// that none of them vouches for ([`TrustedProxies::client_ip`]).
+pub fn client_address(parts: &Parts, trusted: &TrustedProxies) -> String {
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(
             || "unknown".to_owned(),
-            |ConnectInfo(addr)| addr.ip().to_string(),
+            |ConnectInfo(addr)| trusted.client_ip(addr.ip(), &parts.headers).to_string(),
         )
-}
-
-fn last_forwarded_hop(headers: &HeaderMap) -> Option<String> {
-    let last = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .rfind(|hop| !hop.is_empty())?;
-    last.parse::<std::net::IpAddr>()
-        .ok()
-        .map(|ip| ip.to_string())
 }
 
 /// Whether `method` may change something (and so needs the CSRF token).
@@ -341,7 +325,6 @@ fn is_form(headers: &HeaderMap) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use axum::http::HeaderValue;
 
     use super::*;
 
@@ -366,24 +349,6 @@ mod tests {
         assert!(seller.may_work("shoes"));
         assert!(!seller.may_work("bags"));
         assert!(owner.is_owner() && !seller.is_owner());
-    }
-
-    #[test]
-    fn only_the_last_forwarded_hop_counts() {
-        let mut headers = HeaderMap::new();
-        headers.append(
-            "x-forwarded-for",
-            HeaderValue::from_static("1.1.1.1, 2.2.2.2"),
-        );
-        headers.append("x-forwarded-for", HeaderValue::from_static("3.3.3.3"));
-        assert_eq!(last_forwarded_hop(&headers).as_deref(), Some("3.3.3.3"));
-
-        let mut forged = HeaderMap::new();
-        forged.append(
-            "x-forwarded-for",
-            HeaderValue::from_static("not-an-address"),
-        );
-        assert_eq!(last_forwarded_hop(&forged), None);
     }
 
     #[test]

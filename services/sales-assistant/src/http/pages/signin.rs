@@ -86,7 +86,7 @@ impl FromRequestParts<AppState> for ClientAddress {
     ) -> Result<Self, Self::Rejection> {
         Ok(Self(session::client_address(
             parts,
-            state.session.trusted_proxy,
+            &state.session.trusted_proxies,
         )))
     }
 }
