@@ -14,6 +14,8 @@ use store_events::data::MAX_MEDIA_BYTES;
 use store_service::config::{self, var};
 use url::Url;
 
+use store_service::client_ip::TrustedProxies;
+
 use crate::domain::rate_limit::Rate;
 
 /// Name of the service: names its queues, connections and metrics.
@@ -77,10 +79,11 @@ pub struct WebchatConfig {
     /// Sessions opened per client address (`WEBCHAT_SESSION_BURST`,
     /// default 20; `WEBCHAT_SESSION_REFILL_MS`, default 30000).
     pub session_rate: Rate,
-    /// Whether the client address is the first `X-Forwarded-For` hop
-    /// (`WEBCHAT_TRUST_FORWARDED_FOR`, default false: the TCP peer). Only
-    /// behind a proxy that sets the header itself.
-    pub trust_forwarded_for: bool,
+    /// The proxies whose `X-Forwarded-For` gives the client address
+    /// (`TRUSTED_PROXIES`, see [`store_service::client_ip`]; none by
+    /// default: the TCP peer. The older `WEBCHAT_TRUST_FORWARDED_FOR=true`
+    /// still means "trust any peer").
+    pub trusted_proxies: TrustedProxies,
     /// Sessions idle longer than this are gone (`WEBCHAT_SESSION_TTL_HOURS`,
     /// default 720, i.e. 30 days).
     pub session_ttl: Duration,
@@ -99,7 +102,7 @@ impl Default for WebchatConfig {
                 burst: 20,
                 refill: Duration::from_secs(30),
             },
-            trust_forwarded_for: false,
+            trusted_proxies: TrustedProxies::none(),
             session_ttl: Duration::from_secs(720 * 3600),
             sweep_every: Duration::from_secs(3600),
         }
@@ -239,11 +242,14 @@ impl Config {
                     format!("GATEWAY_MEDIA_MAX_BYTES is not a number from 1 to {MAX_MEDIA_BYTES}")
                 })?;
         }
-        if let Some(trust) = var("WEBCHAT_TRUST_FORWARDED_FOR") {
-            config.webchat.trust_forwarded_for = trust
-                .parse()
-                .context("WEBCHAT_TRUST_FORWARDED_FOR is not true or false")?;
-        }
+        let legacy = match var("WEBCHAT_TRUST_FORWARDED_FOR") {
+            Some(trust) => trust
+                .parse::<bool>()
+                .context("WEBCHAT_TRUST_FORWARDED_FOR is not true or false")?
+                .then(TrustedProxies::any),
+            None => None,
+        };
+        config.webchat.trusted_proxies = TrustedProxies::from_env(legacy)?;
         if let Some(hours) = var("WEBCHAT_SESSION_TTL_HOURS") {
             let hours: u64 = hours
                 .parse()

@@ -67,9 +67,10 @@ impl Application {
             metrics,
             live,
             webchat: Arc::new(WebchatGuard::new(
+                base.pool.clone(),
                 config.webchat.message_rate,
                 config.webchat.session_rate,
-                config.webchat.trust_forwarded_for,
+                config.webchat.trusted_proxies.clone(),
                 config.webchat.session_ttl,
             )),
         };
@@ -176,7 +177,9 @@ async fn sweep_loop(state: AppState, every: Duration, shutdown: CancellationToke
             Ok(n) => tracing::info!(sessions = n, "deleted expired web chat sessions"),
             Err(error) => tracing::warn!(%error, "failed to delete expired web chat sessions"),
         }
-        state.webchat.evict_idle();
+        if let Err(error) = state.webchat.evict_idle().await {
+            tracing::warn!(%error, "failed to delete idle rate-limit buckets");
+        }
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(every) => {}

@@ -8,6 +8,7 @@ pub mod brand_choice;
 pub mod dedup;
 pub mod live;
 pub mod outbound;
+pub mod rate_limits;
 pub mod webchat;
 
 use sqlx::migrate::Migrator;

@@ -1,61 +1,67 @@
 //! Abuse protection of the public web chat endpoints: every shopper message
 //! may cost an LLM call. Messages are limited per session, new sessions per
-//! client address (token buckets of [`super::rate_limit`], held in this
-//! process, so per replica), and sessions idle longer than the TTL are
-//! treated as unknown.
+//! client address (token buckets in PostgreSQL, `db::rate_limits`, so the
+//! limits hold across every replica), and sessions idle longer than the TTL
+//! are treated as unknown. The client address is the one the trusted proxies
+//! vouch for ([`store_service::client_ip`]).
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    time::{Duration, Instant},
-};
+use std::{net::SocketAddr, time::Duration};
 
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use store_service::client_ip::TrustedProxies;
 use uuid::Uuid;
 
-use super::rate_limit::{Limited, Rate, RateLimiter};
-
-/// Most buckets of each kind held at once.
-const MAX_KEYS: usize = 100_000;
+use super::rate_limit::{Limited, Rate};
+use crate::db::rate_limits;
 
 /// The web chat's limits and expiry, shared by the handlers.
 #[derive(Debug)]
 pub struct WebchatGuard {
-    messages: RateLimiter<Uuid>,
-    sessions: RateLimiter<IpAddr>,
-    trust_forwarded_for: bool,
+    pool: PgPool,
+    message_rate: Rate,
+    session_rate: Rate,
+    trusted_proxies: TrustedProxies,
     session_ttl: Duration,
 }
 
 impl WebchatGuard {
-    /// Empty buckets: `message_rate` per session, `session_rate` per
-    /// client address (the first `X-Forwarded-For` hop when
-    /// `trust_forwarded_for`); sessions idle longer than `session_ttl` are
-    /// expired.
+    /// Buckets in `pool`: `message_rate` per session, `session_rate` per
+    /// client address (behind `trusted_proxies`); sessions idle longer than
+    /// `session_ttl` are expired.
     pub fn new(
+        pool: PgPool,
         message_rate: Rate,
         session_rate: Rate,
-        trust_forwarded_for: bool,
+        trusted_proxies: TrustedProxies,
         session_ttl: Duration,
     ) -> Self {
         Self {
-            messages: RateLimiter::new(message_rate, MAX_KEYS),
-            sessions: RateLimiter::new(session_rate, MAX_KEYS),
-            trust_forwarded_for,
+            pool,
+            message_rate,
+            session_rate,
+            trusted_proxies,
             session_ttl,
         }
     }
 
     /// Takes a token for one more message of `session`.
-    pub fn message(&self, session: Uuid) -> Result<(), Limited> {
-        self.messages.check(&session, Instant::now())
+    pub async fn message(&self, session: Uuid) -> Result<Result<(), Limited>, sqlx::Error> {
+        let key = format!("webchat:message:{session}");
+        rate_limits::take(&self.pool, &key, self.message_rate).await
     }
 
     /// Takes a token for one more session opened by the client of this
     /// request.
-    pub fn new_session(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Limited> {
-        let client = client_address(peer, headers, self.trust_forwarded_for);
-        self.sessions.check(&client, Instant::now())
+    pub async fn new_session(
+        &self,
+        peer: SocketAddr,
+        headers: &HeaderMap,
+    ) -> Result<Result<(), Limited>, sqlx::Error> {
+        let client = self.trusted_proxies.client_ip(peer.ip(), headers);
+        let key = format!("webchat:session:{client}");
+        rate_limits::take(&self.pool, &key, self.session_rate).await
     }
 
     /// Whether a session last active at `last_active_at` has expired.
@@ -69,66 +75,8 @@ impl WebchatGuard {
         self.session_ttl
     }
 
-    /// Drops the buckets that are full again (they change nothing).
-    pub fn evict_idle(&self) {
-        let now = Instant::now();
-        self.messages.evict_idle(now);
-        self.sessions.evict_idle(now);
-    }
-}
-
-/// The client's address: the TCP peer, or the first `X-Forwarded-For` hop
-/// when a trusted proxy sets it (a client could forge it otherwise).
-fn client_address(peer: SocketAddr, headers: &HeaderMap, trust_forwarded_for: bool) -> IpAddr {
-    let forwarded = || {
-        headers
-            .get("x-forwarded-for")?
-            .to_str()
-            .ok()?
-            .split(',')
-            .next()?
-            .trim()
-            .parse::<IpAddr>()
-            .ok()
-    };
-    trust_forwarded_for
-        .then(forwarded)
-        .flatten()
-        .unwrap_or_else(|| peer.ip())
-}
-
-#[cfg(test)]
-mod tests {
-    use axum::http::HeaderValue;
-
-    use super::*;
-
-    fn forwarded(value: &'static str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", HeaderValue::from_static(value));
-        headers
-    }
-
-    #[test]
-    fn the_client_is_the_peer_unless_forwarded_for_is_trusted() {
-        let peer: SocketAddr = ([10, 0, 0, 1], 4000).into();
-        let headers = forwarded("203.0.113.7, 10.0.0.2");
-
-        assert_eq!(
-            client_address(peer, &headers, false),
-            IpAddr::from([10, 0, 0, 1])
-        );
-        assert_eq!(
-            client_address(peer, &headers, true),
-            IpAddr::from([203, 0, 113, 7])
-        );
-        assert_eq!(
-            client_address(peer, &forwarded("garbage"), true),
-            IpAddr::from([10, 0, 0, 1])
-        );
-        assert_eq!(
-            client_address(peer, &HeaderMap::new(), true),
-            IpAddr::from([10, 0, 0, 1])
-        );
+    /// Deletes the buckets that are full again (they change nothing).
+    pub async fn evict_idle(&self) -> Result<u64, sqlx::Error> {
+        rate_limits::delete_idle(&self.pool).await
     }
 }

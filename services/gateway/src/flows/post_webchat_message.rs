@@ -122,7 +122,7 @@ pub async fn post_webchat_message(
 
     // After the duplicate check, so a retry costs no token; a message that
     // then fails (503) has spent one.
-    if let Err(limited) = state.webchat.message(session.id) {
+    if let Err(limited) = state.webchat.message(session.id).await.map_err(db)? {
         return Ok(Posted::RateLimited(limited));
     }
     db::webchat::touch_session(&mut tx, session.id)

@@ -1,12 +1,14 @@
 //! Abuse protection of the web chat on the real broker and database:
 //! messages limited per session, new sessions per client address (429 with
-//! `Retry-After`), and idle sessions expiring and being swept.
+//! `Retry-After`), shared by every replica, the client address behind the
+//! trusted proxies, and idle sessions expiring and being swept.
 
 use std::time::Duration;
 
 use crate::support::webchat::{create_session, open_session, post_message, say, spawn_configured};
 use gateway::domain::rate_limit::Rate;
 use serde_json::{Value, json};
+use store_service::client_ip::TrustedProxies;
 
 fn low_limits(config: &mut gateway::Config) {
     config.webchat.message_rate = Rate::new(3, Duration::from_secs(60)).unwrap();
@@ -87,7 +89,7 @@ async fn sessions_are_limited_per_client_address() {
     let first = open().await;
     let second = open().await;
     let third = open().await;
-    // Without WEBCHAT_TRUST_FORWARDED_FOR a client cannot pick its address.
+    // Without trusted proxies a client cannot pick its address.
     let forged = app
         .http
         .post(format!("{}/chat/shop/sessions", app.address))
@@ -117,28 +119,76 @@ async fn sessions_are_limited_per_client_address() {
 }
 
 #[tokio::test]
-async fn forwarded_for_names_the_client_behind_a_trusted_proxy() {
+async fn forwarded_for_names_the_client_behind_the_trusted_proxies() {
     fn trusted(config: &mut gateway::Config) {
         low_limits(config);
-        config.webchat.trust_forwarded_for = true;
+        // The tests' requests come from loopback: the ingress here, behind
+        // a load balancer in 10.0.0.0/8.
+        config.webchat.trusted_proxies =
+            TrustedProxies::parse("127.0.0.1, ::1, 10.0.0.0/8").unwrap();
     }
     let app = spawn_configured(trusted).await;
-    let open = |client: &'static str| {
+    let open = |forwarded: String| {
         app.http
             .post(format!("{}/chat/shop/sessions", app.address))
-            .header("x-forwarded-for", format!("{client}, 10.0.0.1"))
+            .header("x-forwarded-for", forwarded)
             .json(&json!({ "brand": "fashion" }))
             .send()
     };
 
-    let statuses = [
-        open("203.0.113.1").await.unwrap().status(),
-        open("203.0.113.1").await.unwrap().status(),
-        open("203.0.113.1").await.unwrap().status(),
-        open("203.0.113.2").await.unwrap().status(),
-    ];
+    // A client writing a new address at the left each time is still the
+    // address the load balancer saw.
+    let mut statuses = Vec::new();
+    for n in 0..3 {
+        let forwarded = format!("6.6.6.{n}, 203.0.113.1, 10.0.0.1");
+        statuses.push(open(forwarded).await.unwrap().status());
+    }
+    statuses.push(
+        open("203.0.113.2, 10.0.0.1".to_owned())
+            .await
+            .unwrap()
+            .status(),
+    );
 
     assert_eq!(statuses, [201, 201, 429, 201]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_sessions_limit_holds_across_replicas() {
+    let mut app = spawn_configured(low_limits).await;
+    let replica = app.spawn_replica().await;
+    let session = open_session(&app, "fashion").await;
+    let post = |address: String, n: u32| {
+        let session = &session;
+        async move {
+            post_message(
+                &address,
+                "shop",
+                session,
+                &session.token,
+                json!({ "text": format!("message {n}"), "client_message_id": format!("c-{n}") }),
+            )
+            .await
+            .status()
+        }
+    };
+
+    // Three tokens in all, taken on either replica.
+    let statuses = [
+        post(app.address.clone(), 1).await,
+        post(replica.address.clone(), 2).await,
+        post(replica.address.clone(), 3).await,
+        post(replica.address.clone(), 4).await,
+        post(app.address.clone(), 5).await,
+    ];
+
+    assert_eq!(statuses, [202, 202, 202, 429, 429]);
+    for _ in 0..3 {
+        app.next_of("store.chat.message.new").await;
+    }
+    app.expect_no_event(Duration::from_millis(500)).await;
+    replica.stop().await;
     app.stop().await;
 }
 

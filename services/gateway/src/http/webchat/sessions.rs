@@ -108,7 +108,12 @@ pub(super) async fn create(
         .ok_or_else(|| GatewayError::Invalid(format!("unknown brand {:?}", request.brand)))?;
     let name = display_name(request.name.as_deref()).map_err(|e| GatewayError::Invalid(e.0))?;
     // Only a session that would be created costs a token.
-    if let Err(limited) = state.webchat.new_session(peer, &headers) {
+    if let Err(limited) = state
+        .webchat
+        .new_session(peer, &headers)
+        .await
+        .map_err(db_unavailable)?
+    {
         return Err(GatewayError::RateLimited(limited.retry_after_secs()).into());
     }
     let id = Uuid::now_v7();

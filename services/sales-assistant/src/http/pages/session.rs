@@ -325,7 +325,6 @@ fn is_form(headers: &HeaderMap) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-
     use super::*;
 
     fn signed_in(role: Role, brands: &[&str]) -> SignedIn {
