@@ -3,6 +3,7 @@
 //! long texts, the web chat's rate limits, what a reply's delivery is
 //! reported as. No I/O here.
 
+pub mod control;
 pub mod conversation;
 pub mod delivery;
 mod graph_error;

@@ -19,7 +19,7 @@ use store_events::{
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use super::conversation::ConversationRef;
+use super::{control::has_refused_control, conversation::ConversationRef};
 
 /// Longest text a shopper may send, in characters.
 pub const MAX_TEXT_CHARS: usize = 4096;
@@ -135,6 +135,12 @@ impl ShopperInput {
                 if text.is_empty() {
                     return Err(refuse("text is empty"));
                 }
+                if has_refused_control(text) {
+                    return Err(refuse(
+                        "text must not contain control characters (NUL, escape…); \
+                         tab and line breaks are fine",
+                    ));
+                }
                 let chars = text.chars().count();
                 if chars > MAX_TEXT_CHARS {
                     return Err(refuse(format!(
@@ -148,6 +154,11 @@ impl ShopperInput {
                 let title = pick.title.trim();
                 if id.is_empty() || title.is_empty() {
                     return Err(refuse("reply needs an id and a title"));
+                }
+                if has_refused_control(id) || has_refused_control(title) {
+                    return Err(refuse(
+                        "reply id and title must not contain control characters",
+                    ));
                 }
                 if id.chars().count() > MAX_PICK_CHARS || title.chars().count() > MAX_PICK_CHARS {
                     return Err(refuse(format!(

@@ -2,22 +2,27 @@
 //! pick, checked and handed to [`post_webchat_message`] (transcript and
 //! `store.chat.message.new`, in one transaction); answered 202 with its
 //! `seq`, or 429 over the session's limit.
+//!
+//! Only `application/json` is taken (415 otherwise) and the session token
+//! only in the `Authorization` header, never `?token=`: a cross-origin
+//! "simple" request (a form or `text/plain` POST, which no CORS preflight
+//! guards) cannot carry either, so another site cannot post as a shopper.
 
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, Query, State, rejection::BytesRejection},
+    extract::{Path, State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse as _, Response},
 };
 use serde::Deserialize;
 
-use super::{MAX_BODY_BYTES, authorize, chat_tenant, sessions::TokenQuery};
+use super::{MAX_BODY_BYTES, authorize, chat_tenant};
 use crate::{
     domain::webchat::{Pick, ShopperInput, client_message_id},
     error::{ApiError, GatewayError},
     flows::post_webchat_message::{Posted, post_webchat_message},
-    http::body,
+    http::{body, require_json},
     state::AppState,
 };
 
@@ -36,12 +41,12 @@ struct PostMessage {
 pub(super) async fn post(
     State(state): State<AppState>,
     Path((tenant, session)): Path<(String, String)>,
-    Query(query): Query<TokenQuery>,
     headers: HeaderMap,
     request: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let (tenant, _) = chat_tenant(&state, &tenant)?;
-    let session = authorize(&state, tenant, &session, &headers, query.token.as_deref()).await?;
+    require_json(&headers)?;
+    let session = authorize(&state, tenant, &session, &headers, None).await?;
     let request = body(request, MAX_BODY_BYTES)?;
     let request: PostMessage =
         serde_json::from_slice(&request).map_err(|e| GatewayError::Malformed(e.to_string()))?;
