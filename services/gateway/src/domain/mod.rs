@@ -19,6 +19,9 @@ pub mod webchat_guard;
 pub mod whatsapp;
 mod whatsapp_status;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use store_events::data::{

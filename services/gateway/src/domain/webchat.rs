@@ -212,6 +212,47 @@ pub fn client_message_id(id: Option<String>) -> Result<Option<String>, InputErro
     Ok(Some(id))
 }
 
+/// A shopper's post (`POST …/messages`), read from its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopperPost {
+    /// What they sent.
+    pub input: ShopperInput,
+    /// The client's id of the message, for retries.
+    pub client_message_id: Option<String>,
+}
+
+/// Why a post was refused: not the JSON object it must be (a 400
+/// `malformed_payload`), or one breaking a rule (a 400 `invalid_request`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostError {
+    /// Not JSON, or not of the post's shape.
+    #[error("{0}")]
+    Malformed(String),
+    /// Of the shape, but refused.
+    #[error(transparent)]
+    Invalid(#[from] InputError),
+}
+
+#[derive(Deserialize)]
+struct PostBody {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    reply: Option<Pick>,
+    #[serde(default)]
+    client_message_id: Option<String>,
+}
+
+/// Reads a post's body.
+pub fn parse_post(body: &[u8]) -> Result<ShopperPost, PostError> {
+    let body: PostBody =
+        serde_json::from_slice(body).map_err(|e| PostError::Malformed(e.to_string()))?;
+    Ok(ShopperPost {
+        input: ShopperInput::parse(body.text, body.reply)?,
+        client_message_id: client_message_id(body.client_message_id)?,
+    })
+}
+
 /// Who a transcript entry is from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -15,26 +15,15 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse as _, Response},
 };
-use serde::Deserialize;
 
 use super::{MAX_BODY_BYTES, authorize, chat_tenant};
 use crate::{
-    domain::webchat::{Pick, ShopperInput, client_message_id},
+    domain::webchat::{PostError, ShopperPost, parse_post},
     error::{ApiError, GatewayError},
     flows::post_webchat_message::{Posted, post_webchat_message},
     http::{body, require_json},
     state::AppState,
 };
-
-#[derive(Deserialize)]
-struct PostMessage {
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    reply: Option<Pick>,
-    #[serde(default)]
-    client_message_id: Option<String>,
-}
 
 /// Takes a shopper's message.
 #[tracing::instrument(skip_all, fields(tenant = %tenant))]
@@ -48,12 +37,13 @@ pub(super) async fn post(
     require_json(&headers)?;
     let session = authorize(&state, tenant, &session, &headers, None).await?;
     let request = body(request, MAX_BODY_BYTES)?;
-    let request: PostMessage =
-        serde_json::from_slice(&request).map_err(|e| GatewayError::Malformed(e.to_string()))?;
-    let input =
-        ShopperInput::parse(request.text, request.reply).map_err(|e| GatewayError::Invalid(e.0))?;
-    let client_id =
-        client_message_id(request.client_message_id).map_err(|e| GatewayError::Invalid(e.0))?;
+    let ShopperPost {
+        input,
+        client_message_id: client_id,
+    } = parse_post(&request).map_err(|e| match e {
+        PostError::Malformed(why) => GatewayError::Malformed(why),
+        PostError::Invalid(why) => GatewayError::Invalid(why.0),
+    })?;
     let accepted = match post_webchat_message(&state, &session, input, client_id).await? {
         Posted::Accepted(accepted) => accepted,
         Posted::RateLimited(limited) => {
