@@ -55,6 +55,10 @@ pub struct Config {
     pub dedup_ttl: Duration,
     /// Largest webhook body accepted (`GATEWAY_MAX_BODY_BYTES`, default 1 MiB).
     pub max_body_bytes: usize,
+    /// Most messages and statuses one WhatsApp delivery may carry
+    /// (`GATEWAY_MAX_MESSAGES_PER_DELIVERY`, default 100); a delivery over
+    /// it is refused with 413 before anything is stored or published.
+    pub max_messages_per_delivery: usize,
     /// Outbound sending: attempts and backoff within one delivery.
     pub send: SendConfig,
     /// Shards of the reply consumer (`GATEWAY_REPLY_SHARDS`, default 8):
@@ -109,6 +113,10 @@ impl Default for WebchatConfig {
     }
 }
 
+/// Default of [`Config::max_messages_per_delivery`]: the Cloud API sends
+/// one message per delivery, and batches of a few under load.
+pub const DEFAULT_MAX_MESSAGES_PER_DELIVERY: usize = 100;
+
 /// How the sender retries rate limits and server errors before giving the
 /// reply back to the bus.
 #[derive(Debug, Clone)]
@@ -124,6 +132,11 @@ pub struct SendConfig {
     pub request_timeout: Duration,
     /// Retry delays of the bus after the sender gave up on a delivery.
     pub bus_retry_delays: Vec<Duration>,
+    /// How long the record of a message the channel took is retried when
+    /// the database fails (`GATEWAY_RECORD_PATIENCE_SECS`, default 600 s),
+    /// before the reply goes back to the bus (and that message is sent
+    /// again on redelivery).
+    pub record_patience: Duration,
 }
 
 impl Default for SendConfig {
@@ -138,6 +151,7 @@ impl Default for SendConfig {
                 Duration::from_secs(30),
                 Duration::from_secs(120),
             ],
+            record_patience: Duration::from_secs(600),
         }
     }
 }
@@ -157,6 +171,7 @@ impl Config {
             telegram_api_base: Url::parse(DEFAULT_TELEGRAM_API_BASE).expect("a valid URL"),
             dedup_ttl: Duration::from_secs(7 * 24 * 3600),
             max_body_bytes: 1024 * 1024,
+            max_messages_per_delivery: DEFAULT_MAX_MESSAGES_PER_DELIVERY,
             send: SendConfig::default(),
             reply_shards: 8,
             webchat: WebchatConfig::default(),
@@ -205,6 +220,13 @@ impl Config {
                 .parse()
                 .context("GATEWAY_MAX_BODY_BYTES is not a number")?;
         }
+        if let Some(n) = var("GATEWAY_MAX_MESSAGES_PER_DELIVERY") {
+            config.max_messages_per_delivery = n
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .context("GATEWAY_MAX_MESSAGES_PER_DELIVERY is not a positive number")?;
+        }
         if let Some(shards) = var("GATEWAY_REPLY_SHARDS") {
             config.reply_shards = shards
                 .parse()
@@ -216,6 +238,12 @@ impl Config {
             config.send.attempts = attempts
                 .parse()
                 .context("GATEWAY_SEND_ATTEMPTS is not a number")?;
+        }
+        if let Some(secs) = var("GATEWAY_RECORD_PATIENCE_SECS") {
+            config.send.record_patience = Duration::from_secs(
+                secs.parse()
+                    .context("GATEWAY_RECORD_PATIENCE_SECS is not a number")?,
+            );
         }
         if let Some(ms) = var("GATEWAY_SEND_BACKOFF_MS") {
             config.send.initial_backoff = Duration::from_millis(

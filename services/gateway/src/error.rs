@@ -33,6 +33,15 @@ pub enum GatewayError {
     /// The body is over the limit.
     #[error("payload is larger than {0} bytes")]
     TooLarge(usize),
+    /// A webhook delivery carries more messages than the gateway takes in
+    /// one (`GATEWAY_MAX_MESSAGES_PER_DELIVERY`).
+    #[error("delivery carries {count} messages and statuses, more than {max}")]
+    TooManyMessages {
+        /// How many it carries.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The payload names a channel account the tenant does not have.
     #[error("{0}")]
     UnknownChannel(String),
@@ -64,6 +73,7 @@ impl DomainError for GatewayError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::TooManyMessages { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_many_messages"),
             Self::UnknownChannel(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_channel"),
             Self::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
             Self::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),

@@ -64,6 +64,7 @@ impl Application {
             pool: base.pool.clone(),
             dedup_ttl: config.dedup_ttl,
             max_body_bytes: config.max_body_bytes,
+            max_messages_per_delivery: config.max_messages_per_delivery,
             metrics,
             live,
             webchat: Arc::new(WebchatGuard::new(

@@ -25,6 +25,8 @@ pub struct AppState {
     pub dedup_ttl: Duration,
     /// Largest webhook body.
     pub max_body_bytes: usize,
+    /// Most messages and statuses of one WhatsApp delivery.
+    pub max_messages_per_delivery: usize,
     /// The gateway's counters.
     pub metrics: GatewayMetrics,
     /// Wake-ups of the web chat's live streams.

@@ -3,6 +3,7 @@
 //! long texts, the web chat's rate limits, what a reply's delivery is
 //! reported as. No I/O here.
 
+pub mod control;
 pub mod conversation;
 pub mod delivery;
 mod graph_error;
@@ -17,6 +18,9 @@ pub mod webchat;
 pub mod webchat_guard;
 pub mod whatsapp;
 mod whatsapp_status;
+
+#[cfg(test)]
+mod fuzz_tests;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;

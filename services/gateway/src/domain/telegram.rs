@@ -2,6 +2,9 @@
 //! `callback_query` (text, photo, voice, audio, video, document, sticker,
 //! location, venue, contact) parsed into an [`InboundMessage`].
 //!
+//! Control characters are stripped from every string first
+//! ([`super::control`]): a refusal would make Telegram retry forever.
+//!
 //! Updates of other kinds (channel posts, member changes, polls…) are not
 //! shopper messages: they parse to `None` and are acknowledged without an
 //! event.
@@ -13,7 +16,7 @@ use store_events::data::{
     common::{Channel, Customer},
 };
 
-use super::{InboundMessage, PayloadError, unix_time};
+use super::{InboundMessage, PayloadError, control::strip_controls, unix_time};
 
 #[derive(Deserialize)]
 struct Update {
@@ -73,9 +76,10 @@ struct CallbackQuery {
 /// Parses an update received by bot `bot_id`; `Ok(None)` for updates that
 /// are not shopper messages.
 pub fn parse_update(bot_id: &str, body: &[u8]) -> Result<Option<InboundMessage>, PayloadError> {
-    let raw: Value =
+    let mut raw: Value =
         serde_json::from_slice(body).map_err(|e| PayloadError(format!("not JSON: {e}")))?;
-    let update: Update = serde_json::from_value(raw.clone())
+    strip_controls(&mut raw);
+    let update = Update::deserialize(&raw)
         .map_err(|e| PayloadError(format!("not a Telegram update: {e}")))?;
     if update.update_id < 0 {
         return Err(PayloadError("update_id is negative".to_owned()));

@@ -19,7 +19,7 @@ use store_events::{
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use super::conversation::ConversationRef;
+use super::{control::has_refused_control, conversation::ConversationRef};
 
 /// Longest text a shopper may send, in characters.
 pub const MAX_TEXT_CHARS: usize = 4096;
@@ -135,6 +135,12 @@ impl ShopperInput {
                 if text.is_empty() {
                     return Err(refuse("text is empty"));
                 }
+                if has_refused_control(text) {
+                    return Err(refuse(
+                        "text must not contain control characters (NUL, escape…); \
+                         tab and line breaks are fine",
+                    ));
+                }
                 let chars = text.chars().count();
                 if chars > MAX_TEXT_CHARS {
                     return Err(refuse(format!(
@@ -148,6 +154,11 @@ impl ShopperInput {
                 let title = pick.title.trim();
                 if id.is_empty() || title.is_empty() {
                     return Err(refuse("reply needs an id and a title"));
+                }
+                if has_refused_control(id) || has_refused_control(title) {
+                    return Err(refuse(
+                        "reply id and title must not contain control characters",
+                    ));
                 }
                 if id.chars().count() > MAX_PICK_CHARS || title.chars().count() > MAX_PICK_CHARS {
                     return Err(refuse(format!(
@@ -199,6 +210,47 @@ pub fn client_message_id(id: Option<String>) -> Result<Option<String>, InputErro
         )));
     }
     Ok(Some(id))
+}
+
+/// A shopper's post (`POST …/messages`), read from its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopperPost {
+    /// What they sent.
+    pub input: ShopperInput,
+    /// The client's id of the message, for retries.
+    pub client_message_id: Option<String>,
+}
+
+/// Why a post was refused: not the JSON object it must be (a 400
+/// `malformed_payload`), or one breaking a rule (a 400 `invalid_request`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostError {
+    /// Not JSON, or not of the post's shape.
+    #[error("{0}")]
+    Malformed(String),
+    /// Of the shape, but refused.
+    #[error(transparent)]
+    Invalid(#[from] InputError),
+}
+
+#[derive(Deserialize)]
+struct PostBody {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    reply: Option<Pick>,
+    #[serde(default)]
+    client_message_id: Option<String>,
+}
+
+/// Reads a post's body.
+pub fn parse_post(body: &[u8]) -> Result<ShopperPost, PostError> {
+    let body: PostBody =
+        serde_json::from_slice(body).map_err(|e| PostError::Malformed(e.to_string()))?;
+    Ok(ShopperPost {
+        input: ShopperInput::parse(body.text, body.reply)?,
+        client_message_id: client_message_id(body.client_message_id)?,
+    })
 }
 
 /// Who a transcript entry is from.

@@ -245,3 +245,70 @@ fn bad_payloads_are_refused_with_a_reason() {
     assert!(other_object.0.contains("page"));
     assert!(no_metadata.0.contains("metadata"));
 }
+
+/// A delivery of `n` texts, from `n` senders, each with its contact.
+fn batch(n: usize) -> Vec<u8> {
+    let messages: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({ "from": format!("3460000{i:04}"), "id": format!("wamid.{i}"),
+            "timestamp": "1700000000", "type": "text", "text": { "body": "hi" } })
+        })
+        .collect();
+    let contacts: Vec<serde_json::Value> = (0..n)
+        .map(|i| serde_json::json!({ "profile": { "name": format!("Shopper {i}") }, "wa_id": format!("3460000{i:04}") }))
+        .collect();
+    serde_json::to_vec(&serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "1", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": "1", "phone_number_id": "1122334455667" },
+            "contacts": contacts, "messages": messages, "statuses": [],
+        } }] }]
+    }))
+    .unwrap()
+}
+
+#[test]
+fn each_message_of_a_batch_keeps_only_its_own_part_of_the_delivery() {
+    let body = batch(500);
+
+    let delivery = parse_webhook(&body).unwrap();
+
+    // Linear: the raw payloads together are about the size of the body,
+    // not 500 copies of it.
+    let raw_bytes: usize = delivery
+        .messages
+        .iter()
+        .map(|m| serde_json::to_vec(&m.raw).unwrap().len())
+        .sum();
+    assert!(
+        raw_bytes < 3 * body.len(),
+        "{raw_bytes} bytes of raw payloads for a {} byte body",
+        body.len()
+    );
+    let m = &delivery.messages[321];
+    assert_eq!(m.raw["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(m.raw["messages"][0]["id"], "wamid.321");
+    assert_eq!(m.raw["contacts"][0]["wa_id"], "34600000321");
+    assert_eq!(m.raw["metadata"]["phone_number_id"], "1122334455667");
+    assert_eq!(m.raw["messaging_product"], "whatsapp");
+    assert_eq!(m.customer.display_name.as_deref(), Some("Shopper 321"));
+}
+
+#[test]
+fn control_characters_are_stripped_from_a_messages_text_and_raw() {
+    let body = batch(1);
+    let body = String::from_utf8(body)
+        .unwrap()
+        .replace("\"body\":\"hi\"", "\"body\":\"h\\u0000i\\u001b\\n\"");
+
+    let message = one(body.as_bytes());
+
+    assert_eq!(
+        message.content,
+        MessageContent::Text {
+            text: "hi\n".into()
+        }
+    );
+    assert_eq!(message.raw["messages"][0]["text"]["body"], "hi\n");
+}

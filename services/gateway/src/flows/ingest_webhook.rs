@@ -6,9 +6,25 @@
 //! only after the broker confirmed every event. A failure anywhere rolls the
 //! deduplication rows back (a 503), so the channel's retry is processed
 //! again; nothing is acknowledged that was not stored.
+//!
+//! Every event published here has an id derived from the channel's message
+//! id (UUIDv5 of the event type, tenant, channel and deduplication key, see
+//! [`event_id`]), not a random one. A delivery that published some events
+//! and then failed (the broker went away between two publishes) is rolled
+//! back and retried by the channel; the retry publishes the same events
+//! under the same ids, so every consumer's idempotency ledger
+//! (`store_idempotency`, keyed by event id) drops the copies the first
+//! attempt left on the bus, and the reply consumer's `outbound_message`
+//! (also keyed by event id) does not send a brand menu twice.
+//!
+//! A burst from one shopper at the brand menu is answered with one menu
+//! per delivery, not one per message.
+
+use std::collections::HashSet;
 
 use anyhow::Context as _;
 use chrono::Utc;
+use cloudevents::AttributesWriter as _;
 use serde::Serialize;
 use sqlx::PgConnection;
 use store_bus::PublishError;
@@ -71,8 +87,18 @@ pub async fn ingest_webhook(
 
     let mut tx = state.pool.begin().await.map_err(db)?;
     let mut report = Report::default();
+    let mut menus_shown = HashSet::new();
     for (message, routing) in routed {
-        ingest_message(state, &mut tx, tenant, message, routing, &mut report).await?;
+        ingest_message(
+            state,
+            &mut tx,
+            tenant,
+            message,
+            routing,
+            &mut menus_shown,
+            &mut report,
+        )
+        .await?;
     }
     for (status, routing) in routed_statuses {
         ingest_status(state, &mut tx, tenant, status, routing, &mut report).await?;
@@ -110,9 +136,11 @@ async fn ingest_message(
     tenant: &Tenant,
     message: InboundMessage,
     routing: &Routing,
+    menus_shown: &mut HashSet<ConversationId>,
     report: &mut Report,
 ) -> Result<(), ApiError> {
     let channel = channel_name(message.channel);
+    let ids = EventIds::new(tenant, channel, &message.dedup_key);
     let seen = dedup::claim(
         conn,
         tenant.id.as_str(),
@@ -158,7 +186,7 @@ async fn ingest_message(
         Decision::ShowMenu => None,
     };
 
-    let raw = raw_event(state, tenant, &conversation, brand.as_ref(), &message)?;
+    let raw = raw_event(state, tenant, &conversation, brand.as_ref(), &message, &ids)?;
     publish(state, raw.clone(), Tolerate::Unroutable).await?;
 
     match decision {
@@ -169,7 +197,7 @@ async fn ingest_message(
                     .map_err(db)?;
             }
             let data = ChatMessageNew {
-                message_id: uuid::Uuid::now_v7().to_string(),
+                message_id: ids.of("message").to_string(),
                 channel: message.channel,
                 channel_message_id: message.channel_message_id,
                 customer: message.customer,
@@ -179,7 +207,8 @@ async fn ingest_message(
                 edited: message.edited,
             };
             let message_id = data.message_id.clone();
-            publish(state, caused_by(state, &raw, &data)?, Tolerate::Nothing).await?;
+            let event = caused_by(state, &raw, &data, &ids)?;
+            publish(state, event, Tolerate::Nothing).await?;
             state.metrics.inbound(channel, "published");
             // No phone numbers or text in logs: the ids name the message.
             tracing::info!(
@@ -197,6 +226,13 @@ async fn ingest_message(
             let Routing::Menu(menu) = routing else {
                 return Err(internal(anyhow::anyhow!("menu without a menu routing")));
             };
+            if !menus_shown.insert(conversation.clone()) {
+                // Shown for an earlier message of this delivery: one menu
+                // answers the burst.
+                tracing::info!(channel, "brand menu already shown in this delivery");
+                state.metrics.inbound(channel, "menu_skipped");
+                return Ok(());
+            }
             let data = ChatResponse {
                 channel: message.channel,
                 recipient: message.customer.id,
@@ -204,7 +240,8 @@ async fn ingest_message(
                 sender: Sender::System,
                 parts: vec![routing::menu_part(tenant, menu)],
             };
-            publish(state, caused_by(state, &raw, &data)?, Tolerate::Nothing).await?;
+            let event = caused_by(state, &raw, &data, &ids)?;
+            publish(state, event, Tolerate::Nothing).await?;
             state.metrics.inbound(channel, "menu");
             report.menus += 1;
         }
@@ -257,7 +294,8 @@ async fn ingest_status(
         .with_conversation(conversation)
         .with_subject(status.message_id.clone());
     context.brand = brand;
-    let event = build(state, &context, &status)?;
+    let mut event = build(state, &context, &status)?;
+    event.set_id(EventIds::new(tenant, "whatsapp-status", &key).of(WhatsAppMessageStatus::TYPE));
     publish(state, event, Tolerate::Unroutable).await?;
     state.metrics.inbound("whatsapp", "status");
     report.statuses += 1;
@@ -270,11 +308,19 @@ fn raw_event(
     conversation: &ConversationId,
     brand: Option<&BrandId>,
     message: &InboundMessage,
+    ids: &EventIds,
 ) -> Result<Event, ApiError> {
     let mut context = EventContext::new(tenant.id.clone()).with_conversation(conversation.clone());
     context.brand = brand.cloned();
     let received_at = Utc::now();
-    match message.channel {
+    let ty = match message.channel {
+        Channel::Telegram => TelegramMessageReceived::TYPE,
+        _ => WhatsAppMessageReceived::TYPE,
+    };
+    // The first event of the exchange: its correlation id is its own id.
+    let id = ids.of(ty).to_string();
+    context.correlation_id = Some(id.clone());
+    let mut event = match message.channel {
         Channel::Telegram => {
             let update_id = message
                 .raw
@@ -302,7 +348,40 @@ fn raw_event(
                 payload: message.raw.clone(),
             },
         ),
+    }?;
+    event.set_id(id);
+    Ok(event)
+}
+
+/// The ids of the events published for one channel message (see the
+/// module's doc for why they are not random).
+struct EventIds {
+    name: String,
+}
+
+impl EventIds {
+    /// The ids for message `dedup_key` of `channel` received for `tenant`.
+    fn new(tenant: &Tenant, channel: &str, dedup_key: &str) -> Self {
+        // Tenant ids and channel names hold no '/'; the key is last and may
+        // hold anything.
+        Self {
+            name: format!("{}/{channel}/{dedup_key}", tenant.id.as_str()),
+        }
     }
+
+    /// The id of what `what` names (an event type, or `message` for the
+    /// `message_id` of the `store.chat.message.new`).
+    fn of(&self, what: &str) -> uuid::Uuid {
+        event_id(what, &self.name)
+    }
+}
+
+/// UUIDv5 of `what` and `name`.
+fn event_id(what: &str, name: &str) -> uuid::Uuid {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("{what}/{name}").as_bytes(),
+    )
 }
 
 /// An event of the gateway carrying `data` in `context`.
@@ -317,12 +396,19 @@ fn build<D: EventData>(
 }
 
 /// An event carrying `data`, caused by `cause` (same tenant, brand,
-/// conversation and correlation).
-fn caused_by<D: EventData>(state: &AppState, cause: &Event, data: &D) -> Result<Event, ApiError> {
+/// conversation and correlation), with its id of `ids`.
+fn caused_by<D: EventData>(
+    state: &AppState,
+    cause: &Event,
+    data: &D,
+    ids: &EventIds,
+) -> Result<Event, ApiError> {
     let context = EventContext::caused_by(cause)
         .context("Failed to read back our own event")
         .map_err(internal)?;
-    build(state, &context, data)
+    let mut event = build(state, &context, data)?;
+    event.set_id(ids.of(D::TYPE).to_string());
+    Ok(event)
 }
 
 /// Which publish failures are not worth refusing the delivery for.

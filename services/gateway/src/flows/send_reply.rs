@@ -12,6 +12,17 @@
 //! - Effectively once: each channel message of a reply is recorded when sent;
 //!   a redelivered reply resumes after the last one recorded (and one sent
 //!   in full sends nothing more).
+//! - Once the channel took a message, only its record is retried, never the
+//!   post ([`ReplySender::record`]): a database failure right after a send
+//!   is retried in process, with backoff, for up to
+//!   `SendConfig::record_patience`, while the reply stays unacked. Neither
+//!   the Graph API nor the Bot API takes an idempotency key, so the record
+//!   is the only thing that tells a redelivery what was sent; handing the
+//!   reply back to the bus with the record missing is exactly what sends it
+//!   twice. What remains (said in the gateway's README, "Delivery
+//!   guarantees"): a crash of the process between the channel's answer and
+//!   the record's commit (one database round trip), or a database down for
+//!   longer than the patience, sends that one message again on redelivery.
 //! - A permanent refusal is recorded as a `failed` WhatsApp status. WhatsApp's
 //!   131047 (24-hour window closed) sends the channel's template instead,
 //!   where one is configured, and is settled as failed (`reply_failure`, so
@@ -315,15 +326,35 @@ impl ReplySender {
         }))
     }
 
+    /// Records that message `seq` of `event` was sent, retrying the record
+    /// (never the send) with backoff until it commits or
+    /// `record_patience` has passed.
     async fn record(
         &self,
         event: &Event,
         seq: usize,
         id: Option<&str>,
     ) -> Result<(), HandlerError> {
-        outbound::record_sent(&self.state.pool, event.id(), sequence(seq)?, id)
-            .await
-            .map_err(retry)
+        let seq = sequence(seq)?;
+        let give_up_at = tokio::time::Instant::now() + self.send.record_patience;
+        let mut delay = self
+            .send
+            .initial_backoff
+            .max(std::time::Duration::from_millis(10));
+        loop {
+            match outbound::record_sent(&self.state.pool, event.id(), seq, id).await {
+                Ok(()) => return Ok(()),
+                Err(error) if tokio::time::Instant::now() + delay < give_up_at => {
+                    tracing::warn!(seq, %error, delay_ms = delay.as_millis() as u64, "sent but not recorded; retrying the record only");
+                    tokio::time::sleep(delay).await;
+                    delay = delay.saturating_mul(2).min(self.send.max_backoff);
+                }
+                Err(error) => {
+                    tracing::error!(seq, %error, "sent but could not record it; a redelivery sends it again");
+                    return Err(retry(error));
+                }
+            }
+        }
     }
 
     /// Publishes the `failed` WhatsApp status of message `seq` of `cause`

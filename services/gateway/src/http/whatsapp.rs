@@ -89,6 +89,14 @@ async fn receive(
         return Err(GatewayError::Unauthorized("missing or invalid X-Hub-Signature-256").into());
     }
     let delivery = parse_webhook(&body).map_err(|e| GatewayError::Malformed(e.0))?;
+    let count = delivery.messages.len() + delivery.statuses.len();
+    if count > state.max_messages_per_delivery {
+        return Err(GatewayError::TooManyMessages {
+            count,
+            max: state.max_messages_per_delivery,
+        }
+        .into());
+    }
     let report = ingest_webhook(&state, tenant, delivery.messages, delivery.statuses).await?;
     Ok(Json(report))
 }

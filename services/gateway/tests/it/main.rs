@@ -5,12 +5,16 @@
 
 mod support;
 
+mod batches;
 mod brand_menu;
+mod control_chars;
 mod dedup;
 mod delivery;
+mod hostile;
 mod media_fetch;
 mod operations;
 mod outbound;
+mod record_retry;
 mod telegram_inbound;
 mod webchat;
 mod webchat_abuse;

@@ -287,7 +287,8 @@ async fn bad_requests_are_refused_with_a_reason() {
     );
     assert_eq!(longest.status(), 400);
     assert_eq!(neither.status(), 400);
-    assert_eq!(not_json.status(), 400);
+    // A body that is not JSON by its content type is not read at all.
+    assert_eq!(not_json.status(), 415);
     assert_eq!(too_large.status(), 413);
     let entries: i64 = sqlx::query_scalar("select count(*) from webchat_entry")
         .fetch_one(&app.pool)

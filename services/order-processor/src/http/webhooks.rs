@@ -2,12 +2,15 @@
 //! verified with the `Stripe-Signature` scheme before anything is read
 //! (`payments::stripe`); a paid Checkout Session marks its order paid
 //! (`flows::change_status`, once: a repeated notice changes nothing).
+//!
+//! Bodies over [`MAX_WEBHOOK_BYTES`] are refused with the house's 413 body
+//! (axum's own rejection is plain text).
 
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, State},
-    http::HeaderMap,
+    extract::{DefaultBodyLimit, Path, State, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode},
     routing::post,
 };
 use serde_json::{Value, json};
@@ -21,16 +24,21 @@ use crate::{
     payments::stripe::{Notice, read_notice, verify_signature},
 };
 
+/// Largest payment webhook body: Stripe's events are a few KiB.
+pub const MAX_WEBHOOK_BYTES: usize = 1024 * 1024;
+
 /// `/webhooks/payments/{provider}`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/webhooks/payments/{provider}", post(payment_webhook))
+    Router::new()
+        .route("/webhooks/payments/{provider}", post(payment_webhook))
+        .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES))
 }
 
 async fn payment_webhook(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Some(stripe) = state
         .orders
@@ -41,6 +49,13 @@ async fn payment_webhook(
     else {
         return Err(ApiError::NotFound("payment provider"));
     };
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::Domain(Refusal::TooLarge(MAX_WEBHOOK_BYTES))
+        } else {
+            ApiError::BadRequest(rejection.body_text())
+        }
+    })?;
     let signature = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())

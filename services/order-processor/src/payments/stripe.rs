@@ -353,3 +353,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "stripe_fuzz_tests.rs"]
+mod fuzz_tests;

@@ -8,5 +8,6 @@ mod cancel;
 mod catalog;
 mod create;
 mod helpers;
+mod hostile;
 mod lifecycle;
 mod payments;

@@ -19,7 +19,7 @@ use wiremock::{
 
 use crate::helpers::{TestApp, create_event, ty};
 
-async fn fake_stripe() -> MockServer {
+pub(crate) async fn fake_stripe() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/checkout/sessions"))
@@ -36,7 +36,7 @@ async fn fake_stripe() -> MockServer {
 }
 
 /// Places a card order for 2 × the product; returns (request event id, order).
-async fn card_order(app: &TestApp, product: &str) -> (String, OrderCreated) {
+pub(crate) async fn card_order(app: &TestApp, product: &str) -> (String, OrderCreated) {
     let mut event = create_event("acme", &[(product, 2)]);
     let mut data = match event.data() {
         Some(Data::Json(value)) => value.clone(),
@@ -50,7 +50,7 @@ async fn card_order(app: &TestApp, product: &str) -> (String, OrderCreated) {
     (id, decode(&reply).unwrap())
 }
 
-fn session_completed(reference: &str) -> Vec<u8> {
+pub(crate) fn session_completed(reference: &str) -> Vec<u8> {
     serde_json::to_vec(&json!({
         "id": "evt_1",
         "object": "event",

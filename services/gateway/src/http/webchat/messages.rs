@@ -2,53 +2,48 @@
 //! pick, checked and handed to [`post_webchat_message`] (transcript and
 //! `store.chat.message.new`, in one transaction); answered 202 with its
 //! `seq`, or 429 over the session's limit.
+//!
+//! Only `application/json` is taken (415 otherwise) and the session token
+//! only in the `Authorization` header, never `?token=`: a cross-origin
+//! "simple" request (a form or `text/plain` POST, which no CORS preflight
+//! guards) cannot carry either, so another site cannot post as a shopper.
 
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, Query, State, rejection::BytesRejection},
+    extract::{Path, State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse as _, Response},
 };
-use serde::Deserialize;
 
-use super::{MAX_BODY_BYTES, authorize, chat_tenant, sessions::TokenQuery};
+use super::{MAX_BODY_BYTES, authorize, chat_tenant};
 use crate::{
-    domain::webchat::{Pick, ShopperInput, client_message_id},
+    domain::webchat::{PostError, ShopperPost, parse_post},
     error::{ApiError, GatewayError},
     flows::post_webchat_message::{Posted, post_webchat_message},
-    http::body,
+    http::{body, require_json},
     state::AppState,
 };
-
-#[derive(Deserialize)]
-struct PostMessage {
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    reply: Option<Pick>,
-    #[serde(default)]
-    client_message_id: Option<String>,
-}
 
 /// Takes a shopper's message.
 #[tracing::instrument(skip_all, fields(tenant = %tenant))]
 pub(super) async fn post(
     State(state): State<AppState>,
     Path((tenant, session)): Path<(String, String)>,
-    Query(query): Query<TokenQuery>,
     headers: HeaderMap,
     request: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let (tenant, _) = chat_tenant(&state, &tenant)?;
-    let session = authorize(&state, tenant, &session, &headers, query.token.as_deref()).await?;
+    require_json(&headers)?;
+    let session = authorize(&state, tenant, &session, &headers, None).await?;
     let request = body(request, MAX_BODY_BYTES)?;
-    let request: PostMessage =
-        serde_json::from_slice(&request).map_err(|e| GatewayError::Malformed(e.to_string()))?;
-    let input =
-        ShopperInput::parse(request.text, request.reply).map_err(|e| GatewayError::Invalid(e.0))?;
-    let client_id =
-        client_message_id(request.client_message_id).map_err(|e| GatewayError::Invalid(e.0))?;
+    let ShopperPost {
+        input,
+        client_message_id: client_id,
+    } = parse_post(&request).map_err(|e| match e {
+        PostError::Malformed(why) => GatewayError::Malformed(why),
+        PostError::Invalid(why) => GatewayError::Invalid(why.0),
+    })?;
     let accepted = match post_webchat_message(&state, &session, input, client_id).await? {
         Posted::Accepted(accepted) => accepted,
         Posted::RateLimited(limited) => {

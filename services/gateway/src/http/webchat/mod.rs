@@ -107,8 +107,9 @@ async fn authorize(
         // An expired session is gone, even before the sweep deletes it.
         .filter(|s| !state.webchat.expired(s.last_active_at))
         .ok_or_else(no_session)?;
-    let token = presented_token(headers, query_token)
-        .ok_or(GatewayError::Unauthorized("missing session token"))?;
+    let token = presented_token(headers, query_token).ok_or(GatewayError::Unauthorized(
+        "missing session token (send it as Authorization: Bearer <token>)",
+    ))?;
     if !token_matches(token, &session.token_sha256) {
         return Err(GatewayError::Unauthorized("invalid session token").into());
     }

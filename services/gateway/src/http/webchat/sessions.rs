@@ -22,7 +22,7 @@ use crate::{
     },
     domain::webchat::{self, Entry, conversation_id, display_name, new_token, token_hash},
     error::{ApiError, GatewayError, db_unavailable, internal},
-    http::body,
+    http::{body, require_json},
     state::AppState,
 };
 
@@ -99,6 +99,8 @@ pub(super) async fn create(
     request: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let (tenant, chat) = chat_tenant(&state, &tenant)?;
+    // JSON only, so no cross-origin "simple" request can open sessions.
+    require_json(&headers)?;
     let request = body(request, MAX_BODY_BYTES)?;
     let request: CreateSession =
         serde_json::from_slice(&request).map_err(|e| GatewayError::Malformed(e.to_string()))?;
@@ -144,7 +146,8 @@ pub(super) async fn create(
         .into_response())
 }
 
-/// `?token=` for clients that cannot set headers.
+/// `?token=` for clients that cannot set headers (`EventSource`); taken by
+/// the read-only GETs only, never by a request that changes anything.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct TokenQuery {
     #[serde(default)]
