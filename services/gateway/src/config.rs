@@ -59,6 +59,9 @@ pub struct Config {
     /// (`GATEWAY_MAX_MESSAGES_PER_DELIVERY`, default 100); a delivery over
     /// it is refused with 413 before anything is stored or published.
     pub max_messages_per_delivery: usize,
+    /// Shopper messages let in per tenant and per shopper, on every channel
+    /// and across every replica.
+    pub inbound: InboundLimits,
     /// Outbound sending: attempts and backoff within one delivery.
     pub send: SendConfig,
     /// Shards of the reply consumer (`GATEWAY_REPLY_SHARDS`, default 8):
@@ -109,6 +112,31 @@ impl Default for WebchatConfig {
             trusted_proxies: TrustedProxies::none(),
             session_ttl: Duration::from_secs(720 * 3600),
             sweep_every: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Shopper messages let in, as token buckets shared by every replica: per
+/// tenant (all its channels and shoppers) and per shopper (one WhatsApp
+/// number, Telegram user or web chat session). A webhook over either is
+/// answered 429 with `Retry-After` and nothing is kept: WhatsApp and
+/// Telegram deliver it again later, so a flood is slowed, never lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboundLimits {
+    /// Per tenant (`GATEWAY_TENANT_MESSAGE_BURST`, default 600;
+    /// `GATEWAY_TENANT_MESSAGE_REFILL_MS`, default 10: 100 a second).
+    pub per_tenant: Rate,
+    /// Per shopper (`GATEWAY_SHOPPER_MESSAGE_BURST`, default 30;
+    /// `GATEWAY_SHOPPER_MESSAGE_REFILL_MS`, default 2000: 30 a minute).
+    pub per_shopper: Rate,
+}
+
+impl Default for InboundLimits {
+    fn default() -> Self {
+        #[allow(clippy::expect_used)]
+        Self {
+            per_tenant: Rate::new(600, Duration::from_millis(10)).expect("a rate"),
+            per_shopper: Rate::new(30, Duration::from_secs(2)).expect("a rate"),
         }
     }
 }
@@ -172,6 +200,7 @@ impl Config {
             dedup_ttl: Duration::from_secs(7 * 24 * 3600),
             max_body_bytes: 1024 * 1024,
             max_messages_per_delivery: DEFAULT_MAX_MESSAGES_PER_DELIVERY,
+            inbound: InboundLimits::default(),
             send: SendConfig::default(),
             reply_shards: 8,
             webchat: WebchatConfig::default(),
@@ -251,6 +280,16 @@ impl Config {
                     .context("GATEWAY_SEND_BACKOFF_MS is not a number")?,
             );
         }
+        config.inbound.per_tenant = rate_var(
+            "GATEWAY_TENANT_MESSAGE_BURST",
+            "GATEWAY_TENANT_MESSAGE_REFILL_MS",
+            config.inbound.per_tenant,
+        )?;
+        config.inbound.per_shopper = rate_var(
+            "GATEWAY_SHOPPER_MESSAGE_BURST",
+            "GATEWAY_SHOPPER_MESSAGE_REFILL_MS",
+            config.inbound.per_shopper,
+        )?;
         config.webchat.message_rate = rate_var(
             "WEBCHAT_MESSAGE_BURST",
             "WEBCHAT_MESSAGE_REFILL_MS",

@@ -65,6 +65,7 @@ impl Application {
             dedup_ttl: config.dedup_ttl,
             max_body_bytes: config.max_body_bytes,
             max_messages_per_delivery: config.max_messages_per_delivery,
+            inbound: config.inbound,
             metrics,
             live,
             webchat: Arc::new(WebchatGuard::new(

@@ -31,6 +31,8 @@ pub struct AppState {
     pub metrics: GatewayMetrics,
     /// Wake-ups of the web chat's live streams.
     pub live: Live,
+    /// Shopper messages let in per tenant and per shopper.
+    pub inbound: crate::config::InboundLimits,
     /// The web chat's rate limits and session expiry.
     pub webchat: Arc<WebchatGuard>,
 }

@@ -14,15 +14,21 @@ use sqlx::PgPool;
 
 use crate::domain::rate_limit::{Limited, Rate};
 
-/// Takes a token from bucket `key` of shape `rate`: `Ok(Err(limited))` when
-/// the bucket is empty (nothing is changed then).
+/// Takes `cost` tokens from bucket `key` of shape `rate`: `Ok(Err(limited))`
+/// when the bucket holds fewer (nothing is changed then; more than a whole
+/// burst is never there).
 pub async fn take(
     pool: &PgPool,
     key: &str,
     rate: Rate,
+    cost: u32,
 ) -> Result<Result<(), Limited>, sqlx::Error> {
-    let refill = rate.refill.as_secs_f64();
-    let tolerance = rate.tolerance().as_secs_f64();
+    let step = rate.refill.as_secs_f64();
+    // More than a whole burst at once takes the whole (full) bucket.
+    let refill = step * f64::from(cost.clamp(1, rate.burst));
+    // GCRA for `cost` tokens: the bucket may run at most this far ahead of
+    // now before the take (a whole burst less the tokens taken).
+    let tolerance = rate.tolerance().as_secs_f64() + step - refill;
     let row = sqlx::query!(
         r#"
         with prior as (select tat from rate_limit where key = $1),
@@ -50,7 +56,7 @@ pub async fn take(
     if row.taken {
         return Ok(Ok(()));
     }
-    let wait = row.wait_secs.unwrap_or(refill).clamp(0.0, 86_400.0);
+    let wait = row.wait_secs.unwrap_or(step).clamp(0.0, 86_400.0);
     Ok(Err(Limited {
         retry_after: Duration::from_secs_f64(wait).max(Duration::from_millis(1)),
     }))

@@ -49,7 +49,7 @@ impl WebchatGuard {
     /// Takes a token for one more message of `session`.
     pub async fn message(&self, session: Uuid) -> Result<Result<(), Limited>, sqlx::Error> {
         let key = format!("webchat:message:{session}");
-        rate_limits::take(&self.pool, &key, self.message_rate).await
+        rate_limits::take(&self.pool, &key, self.message_rate, 1).await
     }
 
     /// Takes a token for one more session opened by the client of this
@@ -61,7 +61,7 @@ impl WebchatGuard {
     ) -> Result<Result<(), Limited>, sqlx::Error> {
         let client = self.trusted_proxies.client_ip(peer.ip(), headers);
         let key = format!("webchat:session:{client}");
-        rate_limits::take(&self.pool, &key, self.session_rate).await
+        rate_limits::take(&self.pool, &key, self.session_rate, 1).await
     }
 
     /// Whether a session last active at `last_active_at` has expired.

@@ -2,6 +2,7 @@
 //! spans the HTTP or bus side that starts it, the database and the bus:
 //!
 //! - [`ingest_webhook`]: a WhatsApp or Telegram webhook to confirmed events;
+//! - [`limit_inbound`]: shopper messages let in per tenant and per shopper;
 //! - [`post_webchat_message`]: a shopper's web chat message to its
 //!   transcript and a confirmed event;
 //! - [`send_reply`]: a reply sent on WhatsApp or Telegram;
@@ -13,6 +14,7 @@
 pub mod append_webchat_reply;
 pub mod fetch_media;
 pub mod ingest_webhook;
+pub mod limit_inbound;
 pub mod post_webchat_message;
 pub mod report_delivery;
 pub mod send_reply;

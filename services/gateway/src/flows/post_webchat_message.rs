@@ -125,6 +125,7 @@ pub async fn post_webchat_message(
     if let Err(limited) = state.webchat.message(session.id).await.map_err(db)? {
         return Ok(Posted::RateLimited(limited));
     }
+    super::limit_inbound::limit_tenant(state, tenant.as_str(), 1).await?;
     db::webchat::touch_session(&mut tx, session.id)
         .await
         .map_err(db)?;

@@ -15,7 +15,10 @@ use subtle::ConstantTimeEq;
 use crate::{
     domain::{signature::whatsapp_signature_valid, whatsapp::parse_webhook},
     error::{ApiError, GatewayError},
-    flows::ingest_webhook::{Report, ingest_webhook},
+    flows::{
+        ingest_webhook::{Report, ingest_webhook},
+        limit_inbound::limit_inbound,
+    },
     state::AppState,
 };
 
@@ -97,6 +100,15 @@ async fn receive(
         }
         .into());
     }
+    limit_inbound(
+        &state,
+        tenant.id.as_str(),
+        delivery
+            .messages
+            .iter()
+            .map(|m| format!("whatsapp:{}", m.customer.id)),
+    )
+    .await?;
     let report = ingest_webhook(&state, tenant, delivery.messages, delivery.statuses).await?;
     Ok(Json(report))
 }

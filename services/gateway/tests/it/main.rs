@@ -11,6 +11,7 @@ mod control_chars;
 mod dedup;
 mod delivery;
 mod hostile;
+mod inbound_limits;
 mod media_fetch;
 mod operations;
 mod outbound;
