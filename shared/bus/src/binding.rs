@@ -366,3 +366,7 @@ impl MessageDeserializer for AmqpDeserializer<'_> {
 #[cfg(test)]
 #[path = "binding_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "binding_fuzz_tests.rs"]
+mod fuzz_tests;

@@ -436,3 +436,7 @@ pub(crate) mod raw {
 #[cfg(test)]
 #[path = "file_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "file_fuzz_tests.rs"]
+mod fuzz_tests;
