@@ -1039,6 +1039,53 @@ mod tests {
     }
 
     #[test]
+    fn absurd_negative_and_overflowing_quantities_of_a_numbered_pick_are_refused() {
+        // The attacker's messages: "N of 1" with N beyond any order, beyond
+        // u32 (wrapping to 1), or negative.
+        let state = shown(3);
+        for text in [
+            "99999999999999999999 of 1",
+            "4294967297 of 1",
+            "18446744073709551617 of 2",
+            "quiero 99999999999999999999 del 1",
+        ] {
+            assert_eq!(
+                understand(text, None, &state),
+                Intent::BadQuantity(BadQuantity::Absurd),
+                "{text}"
+            );
+        }
+        for text in ["-3 of 1", "−3 of 1", "-1 del 2"] {
+            assert_eq!(
+                understand(text, None, &state),
+                Intent::BadQuantity(BadQuantity::Negative),
+                "{text}"
+            );
+        }
+        // Written with punctuation around the figure, as a shopper (or an
+        // attacker) may: the figure is still the quantity, never dropped
+        // (leaving "1" as the quantity) nor stripped of its sign.
+        for text in [
+            "(99999999999999999999) of 1",
+            "“4294967297” of 1",
+            "qty=4294967297, of 1",
+        ] {
+            assert_eq!(
+                understand(text, None, &state),
+                Intent::BadQuantity(BadQuantity::Absurd),
+                "{text}"
+            );
+        }
+        for text in ["(-3) of 1", "qty:-3 of 1", "“-3” of 1"] {
+            assert_eq!(
+                understand(text, None, &state),
+                Intent::BadQuantity(BadQuantity::Negative),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn after_an_order_its_number_it_and_changes_to_it_are_understood() {
         let state = after_order();
         assert_eq!(
