@@ -27,8 +27,12 @@ pub(crate) enum Intent {
     Yes,
     /// No to it.
     No,
-    /// This many of the `index`-th product shown (from 1).
+    /// This many of the `index`-th product shown (from 1): always one of
+    /// the list shown.
     Pick { index: usize, quantity: u32 },
+    /// A tapped list row (`pick:N`) that is not on the list shown, or when
+    /// none was shown: an old list's row, or a forged id.
+    NotOnList,
     /// How are my orders doing?
     OrderStatus,
     /// Cancel this order, or one the shopper has yet to name.
@@ -351,10 +355,14 @@ fn contains_any(lower: &str, words_: &[String], phrases: &[&str]) -> bool {
 
 pub(crate) fn understand(text: &str, reply_id: Option<&str>, state: &OfflineState) -> Intent {
     if let Some(id) = reply_id {
-        if let Some(n) = id.strip_prefix("pick:").and_then(|n| n.parse().ok()) {
-            return Intent::Pick {
-                index: n,
-                quantity: 1,
+        // A row id comes from the shopper's device: whatever it says is
+        // checked against the list shown, like a number typed.
+        if let Some(n) = id.strip_prefix("pick:") {
+            return match n.parse::<usize>() {
+                Ok(index) if (1..=state.shown.len()).contains(&index) => {
+                    Intent::Pick { index, quantity: 1 }
+                }
+                _ => Intent::NotOnList,
             };
         }
         match id {
@@ -756,6 +764,28 @@ mod tests {
                 said: "of".into()
             },
             "out of range picks are not picks"
+        );
+    }
+
+    #[test]
+    fn a_tapped_row_outside_the_list_shown_is_not_a_pick() {
+        let three = shown(3);
+        for id in [
+            "pick:0",
+            "pick:4",
+            "pick:99",
+            "pick:18446744073709551615",
+            "pick:18446744073709551616",
+            "pick:-1",
+            "pick:",
+            "pick:1\u{0}",
+        ] {
+            assert_eq!(understand("x", Some(id), &three), Intent::NotOnList, "{id}");
+        }
+        assert_eq!(
+            understand("x", Some("pick:1"), &OfflineState::default()),
+            Intent::NotOnList,
+            "nothing was shown"
         );
     }
 

@@ -42,6 +42,7 @@ use crate::{
         guard::Facts,
         handoff::{Answerer, asks_for_human},
         persona::ShopperContext,
+        storable,
     },
     llm::Message,
     tools::{Reach, ToolContext, escalation_event},
@@ -435,7 +436,16 @@ impl Seller {
         } else {
             now
         };
-        let outbox = serde_json::to_value(&outbox).map_err(internal)?;
+        // A model may write anything: what is stored is what PostgreSQL
+        // can store (no NUL), and the outbox is what is published.
+        let mut outbox = serde_json::to_value(&outbox).map_err(internal)?;
+        storable::json(&mut outbox);
+        let mut result = result;
+        storable::messages(&mut result.transcript);
+        if let Some(state) = result.state.as_mut() {
+            storable::json(state);
+        }
+        let user_text = storable::text(shopper.text);
         db::write_earlier_messages(&mut *tx, key, shopper.earlier, for_human)
             .await
             .map_err(internal)?;
@@ -444,7 +454,7 @@ impl Seller {
             key,
             TurnRecord {
                 event_id: shopper.turn,
-                user_text: shopper.text,
+                user_text: &user_text,
                 transcript: &result.transcript,
                 outbox: outbox.clone(),
                 brain_state: result.state.as_ref(),

@@ -12,7 +12,9 @@
 
 mod burst;
 mod fake_model;
+mod fake_shop;
 mod handover;
+mod hostile;
 mod llm_anthropic;
 mod llm_bad_models;
 mod llm_openai;
