@@ -306,6 +306,14 @@ impl Brain for OfflineBrain {
             else {
                 continue;
             };
+            if super::leak::tool_wording(text) {
+                // Never the case by design; if a tool's words for the model
+                // ever slip into a reply, the shopper gets an apology.
+                result.guard_interventions += 1;
+                tracing::error!("offline brain replied with a tool's wording");
+                *text = p.trouble.to_owned();
+                continue;
+            }
             let unbacked = crate::domain::guard::check(text, &facts);
             if !unbacked.is_empty() {
                 result.guard_interventions += 1;

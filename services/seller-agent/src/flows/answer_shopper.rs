@@ -45,7 +45,7 @@ use crate::{
         storable,
     },
     llm::Message,
-    tools::{Reach, ToolContext, escalation_event},
+    tools::{LateOrders, Reach, ToolContext, escalation_event},
 };
 
 /// The language to answer in: the one the shopper's words show, else the
@@ -63,7 +63,7 @@ fn shopper_language(
         .unwrap_or_else(|| Lang::from_tag(shop_default))
 }
 
-pub(super) fn channel_name(channel: Channel) -> &'static str {
+pub(crate) fn channel_name(channel: Channel) -> &'static str {
     match channel {
         Channel::Whatsapp => "whatsapp",
         Channel::Telegram => "telegram",
@@ -153,7 +153,7 @@ impl Seller {
             reply_id,
             said,
         } = asked;
-        let ctx = ToolContext {
+        let mut ctx = ToolContext {
             bus: self.bus.clone(),
             tenant: self.tenant.clone(),
             brand: self.brand.clone(),
@@ -167,6 +167,7 @@ impl Seller {
             orders_api: self.orders_api.clone(),
             recent: self.recent_exchange(key, &said).await?,
             reach: Reach::Act,
+            late_orders: None,
         };
         let detected = language::detect(&text);
         // Only a language the channel or the shopper's words told us is
@@ -194,6 +195,12 @@ impl Seller {
             &self.persona.default_language,
         );
         let phrases = language::phrases(lang);
+        // An order the order processor confirms after the wait is told to
+        // the shopper in this language when its outcome comes.
+        ctx.late_orders = Some(LateOrders {
+            pool: self.pool.clone(),
+            language: lang.tag().to_owned(),
+        });
 
         let result = if asks_for_human(&text) {
             self.escalate(

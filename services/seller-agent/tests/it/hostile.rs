@@ -92,3 +92,38 @@ async fn absurd_and_negative_quantities_are_refused_and_nothing_is_ordered() {
     assert_eq!(shop.placed(), 0);
     seller.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_confirmed_after_the_wait_is_told_as_being_placed_then_confirmed_once() {
+    // Arrange: the seller waits 1 s for the order processor, which takes 3.
+    let mut seller = TestSeller::spawn_configured(|config| {
+        config.tool_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let shop = FakeShop::open(&seller.app, Duration::from_secs(3)).await;
+    let en = shop_phrases(Lang::En);
+    let chat = "wa:slow";
+    seller.say(chat, "sneakers").await;
+    seller.reply().await;
+    seller.say(chat, "2 of 1").await;
+    seller.reply().await;
+
+    // Act
+    seller.say(chat, "yes").await;
+
+    // Assert: told the order is being placed, no text meant for the model…
+    let (_, first) = seller.reply().await;
+    assert_eq!(first, en.being_placed);
+    // …then, once the order processor answers, exactly one confirmation
+    // with the order's number.
+    let (response, confirmation) = seller.reply().await;
+    assert!(confirmation.contains("FA-1001"), "{confirmation}");
+    assert!(
+        !confirmation.to_lowercase().contains("shopper"),
+        "{confirmation}"
+    );
+    assert!(response.reply_to_message_id.is_none());
+    seller.silent(2_000).await;
+    assert_eq!(shop.placed(), 1);
+    seller.stop().await;
+}
