@@ -10,6 +10,7 @@
 //! (catalog, order processor) is tested by `tools/seller-eval`.
 #![allow(clippy::unwrap_used)]
 
+mod brain_props;
 mod burst;
 mod fake_model;
 mod fake_shop;
