@@ -63,7 +63,7 @@ fn shopper_language(
         .unwrap_or_else(|| Lang::from_tag(shop_default))
 }
 
-pub(crate) fn channel_name(channel: Channel) -> &'static str {
+pub(super) fn channel_name(channel: Channel) -> &'static str {
     match channel {
         Channel::Whatsapp => "whatsapp",
         Channel::Telegram => "telegram",

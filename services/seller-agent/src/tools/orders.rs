@@ -154,7 +154,11 @@ async fn late(ctx: &ToolContext, request_id: &str) -> ToolOutcome {
     let late = LateOrder {
         conversation: ctx.conversation.to_string(),
         recipient: ctx.customer.id.clone(),
-        channel: crate::flows::answer_shopper::channel_name(ctx.channel).to_owned(),
+        // As the event names it (`whatsapp`…), read back the same way.
+        channel: serde_json::to_value(ctx.channel)
+            .ok()
+            .and_then(|c| c.as_str().map(str::to_owned))
+            .unwrap_or_default(),
         language: late_orders.language.clone(),
     };
     match order_wait::mark_late(&late_orders.pool, request, &late).await {
