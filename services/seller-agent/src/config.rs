@@ -14,7 +14,7 @@ use anyhow::{Context as _, bail};
 use secrecy::SecretString;
 use store_bus::BusConfig;
 use store_events::{BrandId, TenantId};
-use store_service::config::{self, number_from_env, secret_from_env, var};
+use store_service::config::{self, number_from_env, parse_env, secret_from_env, var};
 
 use crate::{
     llm::{LlmConfig, Provider},
@@ -28,6 +28,13 @@ pub const SERVICE: &str = "seller-agent";
 
 /// The tenants file when `TENANTS_FILE` is not set.
 pub const DEFAULT_TENANTS_FILE: &str = "config/tenants.demo.yaml";
+
+/// `HOST` when it is not set. The seller's one port serves operators only
+/// (`/healthz`, `/readyz`, `/metrics`), so, like the sales assistant's
+/// operator listener, it listens on loopback unless told otherwise; a
+/// container sets `HOST=0.0.0.0` for its probes and Prometheus (the Helm
+/// chart and docker-compose.yml do).
+pub const DEFAULT_HOST: &str = "127.0.0.1";
 
 /// `SELLER_BURST_WINDOW_MS` when it is not set: long enough for the next
 /// fragment of a thought typed on a phone, short enough not to feel slow.
@@ -48,9 +55,9 @@ pub struct Config {
     /// RabbitMQ (`AMQP_URL` or `AMQP_URL_FILE`, `BUS_EXCHANGE`); the
     /// seller's queue is named by its [`BusConfig::queue_name`].
     pub bus: BusConfig,
-    /// Address of the HTTP server with `/healthz`, `/readyz`, `/metrics`
-    /// (`HOST`, default `0.0.0.0`; `PORT`, default 8080; port 0 picks a free
-    /// one).
+    /// Address of the operator HTTP server with `/healthz`, `/readyz`,
+    /// `/metrics` (`HOST`, default [`DEFAULT_HOST`], loopback; `PORT`,
+    /// default 8080; port 0 picks a free one).
     pub http_addr: SocketAddr,
     /// The model, or `None` for the offline brain (`LLM_PROVIDER` unset or
     /// `offline`; see [`llm_from_env`]).
@@ -103,7 +110,7 @@ impl Config {
             tenants_file,
             database_url,
             bus,
-            http_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             llm: None,
             prices: TokenPrices::default(),
             tool_timeout: Duration::from_secs(8),
@@ -145,7 +152,10 @@ impl Config {
             bus,
             config::tenants_file_from_env(DEFAULT_TENANTS_FILE),
         );
-        config.http_addr = config::http_addr_from_env()?;
+        config.http_addr = SocketAddr::new(
+            parse_env("HOST", DEFAULT_HOST, "an IP address")?,
+            parse_env("PORT", "8080", "a port number")?,
+        );
         config.llm = llm_from_env()?;
         config.prices = TokenPrices {
             input_per_mtok: number_from_env("LLM_PRICE_INPUT_PER_MTOK", "0")?,
@@ -227,4 +237,29 @@ pub fn transcribe_from_env() -> anyhow::Result<Option<TranscribeConfig>> {
     transcribe.model = var("TRANSCRIBE_MODEL").unwrap_or_else(|| DEFAULT_MODEL.to_owned());
     transcribe.timeout = Duration::from_millis(number_from_env("TRANSCRIBE_TIMEOUT_MS", "30000")?);
     Ok(Some(transcribe))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_operator_port_listens_on_loopback_unless_told_otherwise() {
+        let config = Config::new(
+            TenantId::parse("demo").unwrap(),
+            BrandId::parse("fashion").unwrap(),
+            SecretString::from("postgres://localhost/seller"),
+            BusConfig::new(SERVICE, SecretString::from("amqp://localhost")),
+            PathBuf::from(DEFAULT_TENANTS_FILE),
+        );
+
+        assert!(config.http_addr.ip().is_loopback(), "{}", config.http_addr);
+        assert_eq!(
+            DEFAULT_HOST.parse::<std::net::IpAddr>().unwrap(),
+            config.http_addr.ip()
+        );
+        assert_eq!(config.http_addr.port(), 8080);
+    }
 }

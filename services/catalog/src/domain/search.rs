@@ -1,5 +1,7 @@
 //! Search and recommendation requests, parsed into what the database layer
-//! runs: trimmed text, bounded limits, a known language, sane filters.
+//! runs: trimmed text, bounded limits, a known language, sane filters, and
+//! no NUL character (PostgreSQL refuses it in text: a search holding one is
+//! answered as if it were not there, never with a server error).
 
 use std::collections::BTreeMap;
 
@@ -57,7 +59,7 @@ impl Search {
     pub fn parse(query: ProductQuery) -> Result<Self, SearchError> {
         let text = query
             .text
-            .map(|t| t.trim().to_owned())
+            .map(|t| without_nul(&t).trim().to_owned())
             .filter(|t| !t.is_empty());
         if text
             .as_ref()
@@ -82,18 +84,27 @@ impl Search {
             .tags
             .map(|tags| {
                 tags.into_iter()
-                    .map(|t| t.trim().to_lowercase())
+                    .map(|t| without_nul(&t).trim().to_lowercase())
                     .filter(|t| !t.is_empty())
                     .collect::<Vec<_>>()
             })
             .filter(|tags| !tags.is_empty());
         Ok(Self {
             text,
-            language: query.language.as_deref().and_then(primary_language),
+            language: query
+                .language
+                .as_deref()
+                .map(without_nul)
+                .as_deref()
+                .and_then(primary_language),
             price_min: filters.price_min,
             price_max: filters.price_max,
             in_stock: filters.in_stock,
-            attributes: filters.attributes,
+            attributes: filters
+                .attributes
+                .iter()
+                .map(|(k, v)| (without_nul(k), without_nul(v)))
+                .collect(),
             tags,
             ids: filters.ids.map(|ids| {
                 ids.iter()
@@ -104,6 +115,11 @@ impl Search {
             offset: query.offset.unwrap_or(0),
         })
     }
+}
+
+/// `text` without NUL characters.
+fn without_nul(text: &str) -> String {
+    text.replace('\0', "")
 }
 
 fn clamp_limit(limit: u32, default: u32) -> u32 {

@@ -337,3 +337,28 @@ async fn recommendations_are_similar_items_or_complements() {
     assert_eq!(unknown.error.unwrap().code, "unknown_product");
     f.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_nul_character_in_a_search_is_dropped_not_a_server_error() {
+    // Arrange
+    let f = fixture().await;
+
+    // Act: NUL in the words, an attribute and a tag, over HTTP and the bus.
+    let response = f
+        .app
+        .get(
+            &f.key,
+            "/api/v1/brands/tech/products?q=head%00phones&attr.co%00lor=bl%00ack&tags=au%00dio",
+        )
+        .await;
+    let mut nul = ProductQuery::text("head\u{0}phones");
+    nul.filters.tags = Some(vec!["au\u{0}dio".into()]);
+    nul.language = Some("e\u{0}n".into());
+    let bus = query(&f, nul).await;
+
+    // Assert: answered as without the NUL.
+    assert_eq!(response.status(), 200);
+    assert!(bus.error.is_none(), "{:?}", bus.error);
+    assert!(skus(&bus).contains(&"HP-BASIC"), "{:?}", skus(&bus));
+    f.app.stop().await;
+}

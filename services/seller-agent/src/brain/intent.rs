@@ -27,8 +27,12 @@ pub(crate) enum Intent {
     Yes,
     /// No to it.
     No,
-    /// This many of the `index`-th product shown (from 1).
+    /// This many of the `index`-th product shown (from 1): always one of
+    /// the list shown.
     Pick { index: usize, quantity: u32 },
+    /// A tapped list row (`pick:N`) that is not on the list shown, or when
+    /// none was shown: an old list's row, or a forged id.
+    NotOnList,
     /// How are my orders doing?
     OrderStatus,
     /// Cancel this order, or one the shopper has yet to name.
@@ -351,10 +355,14 @@ fn contains_any(lower: &str, words_: &[String], phrases: &[&str]) -> bool {
 
 pub(crate) fn understand(text: &str, reply_id: Option<&str>, state: &OfflineState) -> Intent {
     if let Some(id) = reply_id {
-        if let Some(n) = id.strip_prefix("pick:").and_then(|n| n.parse().ok()) {
-            return Intent::Pick {
-                index: n,
-                quantity: 1,
+        // A row id comes from the shopper's device: whatever it says is
+        // checked against the list shown, like a number typed.
+        if let Some(n) = id.strip_prefix("pick:") {
+            return match n.parse::<usize>() {
+                Ok(index) if (1..=state.shown.len()).contains(&index) => {
+                    Intent::Pick { index, quantity: 1 }
+                }
+                _ => Intent::NotOnList,
             };
         }
         match id {
@@ -760,6 +768,28 @@ mod tests {
     }
 
     #[test]
+    fn a_tapped_row_outside_the_list_shown_is_not_a_pick() {
+        let three = shown(3);
+        for id in [
+            "pick:0",
+            "pick:4",
+            "pick:99",
+            "pick:18446744073709551615",
+            "pick:18446744073709551616",
+            "pick:-1",
+            "pick:",
+            "pick:1\u{0}",
+        ] {
+            assert_eq!(understand("x", Some(id), &three), Intent::NotOnList, "{id}");
+        }
+        assert_eq!(
+            understand("x", Some("pick:1"), &OfflineState::default()),
+            Intent::NotOnList,
+            "nothing was shown"
+        );
+    }
+
+    #[test]
     fn discounts_and_the_shoppers_own_prices_are_haggling() {
         let empty = OfflineState::default();
         assert_eq!(
@@ -1036,6 +1066,53 @@ mod tests {
             understand("I want lots of the first one", None, &state),
             Intent::BadQuantity(BadQuantity::NotANumber)
         );
+    }
+
+    #[test]
+    fn absurd_negative_and_overflowing_quantities_of_a_numbered_pick_are_refused() {
+        // The attacker's messages: "N of 1" with N beyond any order, beyond
+        // u32 (wrapping to 1), or negative.
+        let state = shown(3);
+        for text in [
+            "99999999999999999999 of 1",
+            "4294967297 of 1",
+            "18446744073709551617 of 2",
+            "quiero 99999999999999999999 del 1",
+        ] {
+            assert_eq!(
+                understand(text, None, &state),
+                Intent::BadQuantity(BadQuantity::Absurd),
+                "{text}"
+            );
+        }
+        for text in ["-3 of 1", "−3 of 1", "-1 del 2"] {
+            assert_eq!(
+                understand(text, None, &state),
+                Intent::BadQuantity(BadQuantity::Negative),
+                "{text}"
+            );
+        }
+        // Written with punctuation around the figure, as a shopper (or an
+        // attacker) may: the figure is still the quantity, never dropped
+        // (leaving "1" as the quantity) nor stripped of its sign.
+        for text in [
+            "(99999999999999999999) of 1",
+            "“4294967297” of 1",
+            "qty=4294967297, of 1",
+        ] {
+            assert_eq!(
+                understand(text, None, &state),
+                Intent::BadQuantity(BadQuantity::Absurd),
+                "{text}"
+            );
+        }
+        for text in ["(-3) of 1", "qty:-3 of 1", "“-3” of 1"] {
+            assert_eq!(
+                understand(text, None, &state),
+                Intent::BadQuantity(BadQuantity::Negative),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! What a model's final text must never carry to a shopper: tool-call
-//! JSON or protocol, the seller's instructions (its system prompt), or
-//! anything that looks like a key. A text that does is not sent; the turn
-//! falls back to the offline brain (see [`super::fallback`]).
+//! JSON or protocol, wording of a tool's result written for the model
+//! ("do NOT place it again; tell the shopper…"), the seller's instructions
+//! (its system prompt), or anything that looks like a key. A text that does
+//! is not sent; the turn falls back to the offline brain (see
+//! [`super::fallback`]), whose own replies are held to [`tool_wording`] too.
 //!
 //! The instructions are the prompt's rule sentences, not the shop's facts:
 //! a line of the prompt counts when it names a tool or states a rule, so a
@@ -14,6 +16,9 @@ use crate::{llm::repair, tools};
 pub enum Leak {
     /// Tool-call JSON or protocol, or an internal tool's name.
     ToolCall,
+    /// Wording of a tool's result or of the seller's guard, written for the
+    /// model, not the shopper.
+    ToolResult,
     /// A sentence of the seller's instructions.
     Prompt,
     /// The configured API key or something shaped like a key.
@@ -32,6 +37,22 @@ const INSTRUCTION_WORDS: &[&str] = &[
     "if you cannot",
 ];
 
+/// Wording only the tools' results and the seller's guard use: they speak
+/// to the model about the shopper, never to the shopper (lower case).
+const TOOL_WORDING: &[&str] = &[
+    "tell the shopper",
+    "to the shopper",
+    "the shopper will",
+    "the shopper they",
+    "do not place it again",
+    "internal error",
+    "malformed order",
+    "unexpected answer",
+    "[seller guard]",
+    "there is no tool called",
+    "drafting changes nothing",
+];
+
 /// Shortest prompt sentence that counts as quoting it.
 const MIN_QUOTE: usize = 30;
 
@@ -48,6 +69,9 @@ pub fn find(text: &str, system: &str, secrets: &[&str]) -> Option<Leak> {
     {
         return Some(Leak::ToolCall);
     }
+    if tool_wording(text) {
+        return Some(Leak::ToolResult);
+    }
     if secrets
         .iter()
         .any(|secret| secret.len() >= 6 && text.contains(secret))
@@ -59,6 +83,12 @@ pub fn find(text: &str, system: &str, secrets: &[&str]) -> Option<Leak> {
     instruction_sentences(system)
         .any(|sentence| said.contains(&sentence))
         .then_some(Leak::Prompt)
+}
+
+/// True when `text` has wording of a tool's result, meant for the model.
+pub fn tool_wording(text: &str) -> bool {
+    let said = normalized(text);
+    TOOL_WORDING.iter().any(|w| said.contains(w))
 }
 
 /// The prompt's rule sentences, normalized, long enough to count.
@@ -138,6 +168,16 @@ mod tests {
             Some(Leak::Secret)
         );
         assert_eq!(find("size sk-1", PROMPT, &[]), None);
+    }
+
+    #[test]
+    fn a_tools_words_for_the_model_are_caught() {
+        let slow = "I couldn't place the order: the order confirmation did not arrive in time. It may still be processing: do NOT place it again; tell the shopper they will get the confirmation shortly";
+        assert_eq!(find(slow, PROMPT, &[]), Some(Leak::ToolResult));
+        assert!(tool_wording("Internal error: the message has no tenant"));
+        assert!(!tool_wording(
+            "Your order is being placed: I'll send you the confirmation here."
+        ));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod fallback;
 mod intent;
 pub mod lang;
 pub mod language;
+pub mod late_order;
 pub mod leak;
 mod list_words;
 pub mod llm;

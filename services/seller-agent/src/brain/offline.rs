@@ -120,6 +120,15 @@ pub(super) fn order_list(orders: &[Value], lang: Lang, p: &Phrases) -> String {
     lines.join("\n")
 }
 
+/// A pick outside the list shown: which numbers are on it, or that there
+/// is no list yet.
+fn not_on_list(cx: &Cx<'_>) -> Vec<ResponsePart> {
+    match cx.state.shown.len() {
+        0 => text(cx.sp.no_list),
+        n => text(fill(cx.sp.not_on_list, &[("n", &n.to_string())])),
+    }
+}
+
 /// The first message to a shopper: the persona's own greeting when they
 /// write in its language, otherwise one in theirs from the persona's names.
 fn greeting(persona: &crate::domain::persona::Persona, lang: Lang, p: &Phrases) -> String {
@@ -192,8 +201,9 @@ impl OfflineBrain {
                 .cloned()
             {
                 Some(item) => self.propose(cx, item, quantity, None),
-                None => text(p.what_do_you_need),
+                None => not_on_list(cx),
             },
+            Intent::NotOnList => not_on_list(cx),
             Intent::No => {
                 cx.state.pending = None;
                 text(p.declined)
@@ -296,6 +306,14 @@ impl Brain for OfflineBrain {
             else {
                 continue;
             };
+            if super::leak::tool_wording(text) {
+                // Never the case by design; if a tool's words for the model
+                // ever slip into a reply, the shopper gets an apology.
+                result.guard_interventions += 1;
+                tracing::error!("offline brain replied with a tool's wording");
+                *text = p.trouble.to_owned();
+                continue;
+            }
             let unbacked = crate::domain::guard::check(text, &facts);
             if !unbacked.is_empty() {
                 result.guard_interventions += 1;

@@ -41,9 +41,14 @@ impl OfflineBrain {
         .await
         {
             ToolOutcome::Ok(order) => order,
-            ToolOutcome::Error(e) => return text(fill(cx.p.refused, &[("message", &e)])),
-            ToolOutcome::Escalated { .. } => return text(cx.p.trouble),
+            // A tool's error is written for a model, never for a shopper.
+            ToolOutcome::Error(_) | ToolOutcome::Escalated { .. } => return text(cx.p.trouble),
         };
+        if order["pending"] == true {
+            // Its confirmation is told when the order processor answers.
+            cx.state.shown.clear();
+            return text(cx.sp.being_placed);
+        }
         cx.facts.add_json(&order);
         if order["placed"] != true {
             return self.refused(cx, &order, &pending);

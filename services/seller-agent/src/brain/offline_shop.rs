@@ -271,7 +271,10 @@ impl OfflineBrain {
     ) -> Vec<ResponsePart> {
         let key = attribute_key(&cx.state.shown, ask.key);
         let attributes = BTreeMap::from([(key.clone(), ask.value.clone())]);
-        let item = index.and_then(|i| cx.state.shown.get(i - 1)).cloned();
+        let item = index
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| cx.state.shown.get(i))
+            .cloned();
         let search = match (&item, cx.state.search.clone()) {
             (Some(item), _) => LastSearch {
                 query: super::after_order::base_name(&item.name).to_owned(),
@@ -337,7 +340,7 @@ impl OfflineBrain {
     pub(super) fn compare(&self, cx: &Cx<'_>, indices: &[usize]) -> Vec<ResponsePart> {
         let items: Vec<(usize, &Shown)> = indices
             .iter()
-            .filter_map(|i| cx.state.shown.get(i - 1).map(|s| (*i, s)))
+            .filter_map(|i| Some((*i, cx.state.shown.get(i.checked_sub(1)?)?)))
             .collect();
         let mut lines = vec![cx.sp.compare_head.to_owned()];
         for (i, item) in &items {

@@ -78,33 +78,60 @@ const VAGUE: &[&str] = &[
 /// A quantity in `text` that cannot be ordered; `picking` says the message
 /// names a product of the list (an ordinal or "of the first"), so a vague
 /// word is a quantity and not a search word.
+///
+/// The figures are the message's words made of digits alone (`#` allowed in
+/// front), split as the intent reader splits them (at anything that is not
+/// a letter or a digit), so a figure in brackets or quotes is read, never
+/// skipped: skipping it would leave another figure as the quantity ("(99…9)
+/// of 1" ordering 1). A minus sign right before a figure, not joined to a
+/// word ("usb-3"), makes it negative.
 pub(crate) fn bad_quantity(text: &str, picking: bool) -> Option<BadQuantity> {
     let lower = text.to_lowercase();
-    let tokens: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '!' | '?' | ';'))
-        .filter(|t| !t.is_empty())
-        .collect();
-    for token in &tokens {
-        let t = token.trim_end_matches(['.', ':']);
-        if let Some(rest) = t.strip_prefix(['-', '−'])
-            && !rest.is_empty()
-            && rest.chars().all(|c| c.is_ascii_digit())
-        {
+    let mut has_number = false;
+    for (at, word) in figure_words(&lower) {
+        let digits = word.strip_prefix('#').unwrap_or(word);
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            has_number |= word.chars().any(|c| c.is_ascii_digit());
+            continue;
+        }
+        has_number = true;
+        if negative_sign_before(&lower, at) {
             return Some(BadQuantity::Negative);
         }
-        if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) {
-            match t.trim_start_matches('0') {
-                "" => return Some(BadQuantity::Zero),
-                digits if digits.len() > 7 || digits.parse::<u64>().is_ok_and(|n| n > ABSURD) => {
-                    return Some(BadQuantity::Absurd);
-                }
-                _ => {}
+        match digits.trim_start_matches('0') {
+            "" => return Some(BadQuantity::Zero),
+            d if d.len() > 7 || d.parse::<u64>().is_ok_and(|n| n > ABSURD) => {
+                return Some(BadQuantity::Absurd);
             }
+            _ => {}
         }
     }
-    let has_number = tokens.iter().any(|t| t.chars().any(|c| c.is_ascii_digit()));
-    (picking && !has_number && tokens.iter().any(|t| VAGUE.contains(t)))
-        .then_some(BadQuantity::NotANumber)
+    let vague = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| VAGUE.contains(&w));
+    (picking && !has_number && vague).then_some(BadQuantity::NotANumber)
+}
+
+/// The words of `lower` (runs of letters, digits and `#`) with their byte
+/// offsets.
+fn figure_words(lower: &str) -> impl Iterator<Item = (usize, &str)> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '#';
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + lower[at..].find(is_word)?;
+        let len = lower[start..]
+            .find(|c: char| !is_word(c))
+            .unwrap_or(lower.len() - start);
+        at = start + len;
+        Some((start, &lower[start..at]))
+    })
+}
+
+/// A minus sign (`-` or `−`) ends `lower[..at]` and does not join two
+/// words ("usb-3", "2-3").
+fn negative_sign_before(lower: &str, at: usize) -> bool {
+    let mut before = lower[..at].chars().rev();
+    matches!(before.next(), Some('-' | '−')) && !before.next().is_some_and(char::is_alphanumeric)
 }
 
 #[cfg(test)]
@@ -147,5 +174,12 @@ mod tests {
         assert_eq!(bad_quantity("100000 of the first", true), None);
         assert_eq!(bad_quantity("many sneakers", false), None);
         assert_eq!(bad_quantity("usb-c cable", true), None);
+        assert_eq!(bad_quantity("usb-3 cable of 2", true), None);
+        assert_eq!(bad_quantity("2-3 of the first", true), None);
+        assert_eq!(
+            bad_quantity("(99999999999999999999) of 1", true),
+            Some(BadQuantity::Absurd)
+        );
+        assert_eq!(bad_quantity("(-3) of 1", true), Some(BadQuantity::Negative));
     }
 }

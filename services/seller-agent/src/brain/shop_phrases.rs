@@ -68,6 +68,14 @@ pub struct ShopPhrases {
     pub nothing_to_change: &'static str,
     /// Why a line was refused (`{name}`, `{n}`).
     pub available: &'static str,
+    /// A tapped list row that is not on the list shown (`{n}`: how many
+    /// are).
+    pub not_on_list: &'static str,
+    /// A tapped list row when no list was shown.
+    pub no_list: &'static str,
+    /// The order processor has not answered in time: the order is being
+    /// placed and its confirmation will follow.
+    pub being_placed: &'static str,
 }
 
 /// The sentences in `lang`.
@@ -113,6 +121,9 @@ const IT: ShopPhrases = ShopPhrases {
     unpaid_without_link: "L'ordine {number} ({total}) è in attesa di pagamento, ma il negozio non ha un link di pagamento: paghi come concordato con il negozio (per es. alla consegna).",
     nothing_to_change: "Qui non c'è ancora un ordine da cambiare. Cosa desideri?",
     available: "{name}: solo {n} disponibili.",
+    not_on_list: "Quel numero non è nell'elenco che ti ho mostrato: scegline uno da 1 a {n}.",
+    no_list: "Non ti ho ancora mostrato un elenco da cui scegliere. Cosa cerchi?",
+    being_placed: "Sto registrando il tuo ordine: ci vuole un po' più del solito. Ti mando qui la conferma appena è pronta, non serve ordinare di nuovo.",
 };
 
 const EN: ShopPhrases = ShopPhrases {
@@ -146,6 +157,9 @@ const EN: ShopPhrases = ShopPhrases {
     unpaid_without_link: "Order {number} ({total}) is awaiting payment, but the shop has no payment link for it: you pay as agreed with the shop (e.g. on delivery).",
     nothing_to_change: "There is no order here yet to change. What would you like?",
     available: "{name}: only {n} available.",
+    not_on_list: "That number isn't on the list I showed you: pick one from 1 to {n}.",
+    no_list: "I haven't shown you a list to pick from yet. What are you looking for?",
+    being_placed: "Your order is being placed: it is taking a little longer than usual. I'll send you the confirmation here as soon as it's ready, no need to order again.",
 };
 
 const ES: ShopPhrases = ShopPhrases {
@@ -179,6 +193,9 @@ const ES: ShopPhrases = ShopPhrases {
     unpaid_without_link: "El pedido {number} ({total}) está pendiente de pago, pero la tienda no tiene enlace de pago para él: se paga como acordado con la tienda (p. ej. a la entrega).",
     nothing_to_change: "Todavía no hay ningún pedido que cambiar. ¿Qué te gustaría?",
     available: "{name}: solo quedan {n}.",
+    not_on_list: "Ese número no está en la lista que te mostré: elige uno del 1 al {n}.",
+    no_list: "Todavía no te he mostrado una lista para elegir. ¿Qué estás buscando?",
+    being_placed: "Tu pedido se está registrando: está tardando un poco más de lo normal. Te envío la confirmación aquí en cuanto esté lista, no hace falta pedirlo de nuevo.",
 };
 
 const PT: ShopPhrases = ShopPhrases {
@@ -212,6 +229,9 @@ const PT: ShopPhrases = ShopPhrases {
     unpaid_without_link: "O pedido {number} ({total}) está aguardando pagamento, mas a loja não tem link de pagamento para ele: o pagamento é feito como combinado com a loja (por exemplo, na entrega).",
     nothing_to_change: "Ainda não há pedido para alterar. O que você gostaria?",
     available: "{name}: restam apenas {n}.",
+    not_on_list: "Esse número não está na lista que eu mostrei: escolha um de 1 a {n}.",
+    no_list: "Ainda não mostrei uma lista para escolher. O que você procura?",
+    being_placed: "Seu pedido está sendo registrado: está demorando um pouco mais que o normal. Envio a confirmação aqui assim que estiver pronta, não precisa pedir de novo.",
 };
 
 const FR: ShopPhrases = ShopPhrases {
@@ -245,6 +265,9 @@ const FR: ShopPhrases = ShopPhrases {
     unpaid_without_link: "La commande {number} ({total}) est en attente de paiement, mais la boutique n'a pas de lien de paiement pour elle : le paiement se fait comme convenu avec la boutique (par ex. à la livraison).",
     nothing_to_change: "Il n'y a pas encore de commande à modifier. Que voulez-vous ?",
     available: "{name} : il n'en reste que {n}.",
+    not_on_list: "Ce numéro n'est pas dans la liste que je vous ai montrée : choisissez-en un de 1 à {n}.",
+    no_list: "Je ne vous ai pas encore montré de liste où choisir. Que cherchez-vous ?",
+    being_placed: "Votre commande est en cours d'enregistrement : cela prend un peu plus de temps que d'habitude. Je vous envoie la confirmation ici dès qu'elle est prête, inutile de commander à nouveau.",
 };
 
 const DE: ShopPhrases = ShopPhrases {
@@ -278,4 +301,7 @@ const DE: ShopPhrases = ShopPhrases {
     unpaid_without_link: "Bestellung {number} ({total}) wartet auf Zahlung, aber der Shop hat dafür keinen Zahlungslink: Sie zahlen wie mit dem Shop vereinbart (z. B. bei Lieferung).",
     nothing_to_change: "Es gibt noch keine Bestellung zum Ändern. Was möchten Sie?",
     available: "{name}: nur noch {n} auf Lager.",
+    not_on_list: "Diese Nummer steht nicht auf der Liste, die ich Ihnen gezeigt habe: Wählen Sie eine von 1 bis {n}.",
+    no_list: "Ich habe Ihnen noch keine Liste zur Auswahl gezeigt. Was suchen Sie?",
+    being_placed: "Ihre Bestellung wird gerade aufgegeben: Es dauert etwas länger als sonst. Ich schicke Ihnen die Bestätigung hier, sobald sie da ist, Sie müssen nicht noch einmal bestellen.",
 };

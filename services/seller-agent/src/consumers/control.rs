@@ -1,7 +1,10 @@
 //! The seller's control consumer: what the sales assistant decides about
 //! the brand's conversations (`store.sales.claimed`,
 //! `store.sales.deferred`) and asks of the seller (`store.sales.draft`,
-//! request/reply), in a queue of their own apart from the shopper messages.
+//! request/reply), in a queue of their own apart from the shopper messages;
+//! and the order processor's outcomes of the brand's orders
+//! (`store.order.created`, `store.order.rejected`), for the orders a turn
+//! stopped waiting for ([`crate::flows::tell_late_order`]).
 //!
 //! It is separate on purpose: a conversation's shard handles one message at
 //! a time, so a claim queued there would wait behind the shopper messages
@@ -17,7 +20,7 @@ use store_bus::{
 };
 use store_events::{
     BrandId, EventContext, EventData, TenantId,
-    data::{SalesClaimed, SalesDeferred, SalesDraft},
+    data::{OrderCreated, OrderRejected, SalesClaimed, SalesDeferred, SalesDraft},
     new_event,
 };
 
@@ -32,7 +35,8 @@ pub fn control_queue(tenant: &TenantId, brand: &BrandId) -> String {
 
 /// The control consumer of the seller of `tenant`/`brand` on `bus`: its
 /// [`control_queue`], bound to exactly that brand's `store.sales.claimed`,
-/// `store.sales.deferred` and `store.sales.draft`, unsharded.
+/// `store.sales.deferred`, `store.sales.draft`, `store.order.created` and
+/// `store.order.rejected`, unsharded.
 pub fn control_config(bus: &BusConfig, tenant: &TenantId, brand: &BrandId) -> ConsumerConfig {
     ConsumerConfig::new(
         bus.queue_name(&control_queue(tenant, brand)),
@@ -40,10 +44,13 @@ pub fn control_config(bus: &BusConfig, tenant: &TenantId, brand: &BrandId) -> Co
             format!("{}.{tenant}.{brand}", SalesClaimed::TYPE),
             format!("{}.{tenant}.{brand}", SalesDeferred::TYPE),
             format!("{}.{tenant}.{brand}", SalesDraft::TYPE),
+            format!("{}.{tenant}.{brand}", OrderCreated::TYPE),
+            format!("{}.{tenant}.{brand}", OrderRejected::TYPE),
         ],
     )
-    // A claim must not be lost to a short database outage; a late draft is
-    // useless but harmless (its requester has stopped waiting).
+    // A claim or an order's outcome must not be lost to a short database
+    // outage; a late draft is useless but harmless (its requester has
+    // stopped waiting).
     .with_retry_delays([
         std::time::Duration::from_secs(1),
         std::time::Duration::from_secs(5),
@@ -54,7 +61,8 @@ pub fn control_config(bus: &BusConfig, tenant: &TenantId, brand: &BrandId) -> Co
 /// Feeds the control queue's events to the seller's flows: a claim to
 /// [`Seller::yield_to_human`], a deferral to
 /// [`Seller::resume_after_deferral`], a draft request to
-/// [`Seller::draft_reply`] (answered on its `reply_to`).
+/// [`Seller::draft_reply`] (answered on its `reply_to`), an order's outcome
+/// to [`Seller::tell_late_order`].
 pub struct ControlHandler {
     seller: Arc<Seller>,
     drafts: Responder<DraftResponder>,
@@ -78,6 +86,7 @@ impl Handler for ControlHandler {
             SalesClaimed::TYPE => self.seller.yield_to_human(event).await,
             SalesDeferred::TYPE => self.seller.resume_after_deferral(event).await,
             SalesDraft::TYPE => self.drafts.handle(incoming).await,
+            OrderCreated::TYPE | OrderRejected::TYPE => self.seller.tell_late_order(event).await,
             other => Err(HandlerError::reject(format!(
                 "the seller's control queue does not handle {other}"
             ))),

@@ -12,7 +12,7 @@ use store_bus::{BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
 use store_events::{BrandId, TenantId};
 
 use super::bursts::Bursts;
-use crate::flows::Seller;
+use crate::{domain::storable, flows::Seller};
 
 /// The queue of the seller of `tenant`/`brand` as named on the default
 /// exchange, `seller.<tenant>.<brand>` (its shards add a suffix);
@@ -60,7 +60,8 @@ impl SellerHandler {
 #[async_trait::async_trait]
 impl Handler for SellerHandler {
     async fn handle(&self, incoming: &Incoming) -> Result<(), HandlerError> {
-        let event = &incoming.event;
+        // Before anything is stored or read: text PostgreSQL can store.
+        let event = &*storable::event(&incoming.event);
         match event.ty() {
             "store.chat.message.new" => match &self.bursts {
                 None => self.seller.answer_shopper(event).await,

@@ -1,9 +1,11 @@
 //! The seller's memory in PostgreSQL: conversations, messages, turns (the
-//! outbox of each answered message), customer profiles and message bursts
-//! waiting to be answered.
+//! outbox of each answered message), customer profiles, message bursts
+//! waiting to be answered and order requests the seller stopped waiting
+//! for ([`order_wait`]).
 
 mod burst;
 mod conversation;
+pub mod order_wait;
 mod profile;
 pub mod transcript;
 

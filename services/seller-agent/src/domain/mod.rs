@@ -1,7 +1,8 @@
 //! The seller's business rules, free of I/O: personas and prompts, money
 //! formatting, the honesty guard, handoff detection, what a draft for a
 //! human seller asks of the model and what pictures, stickers, locations and
-//! other non-text messages get ([`media_reply`]). (The offline
+//! other non-text messages get ([`media_reply`]), and text PostgreSQL can
+//! store ([`storable`]). (The offline
 //! brain's language understanding lives with it in `brain/`.)
 
 pub mod draft;
@@ -10,3 +11,4 @@ pub mod handoff;
 pub mod media_reply;
 pub mod money;
 pub mod persona;
+pub mod storable;

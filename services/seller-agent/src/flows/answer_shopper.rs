@@ -42,9 +42,10 @@ use crate::{
         guard::Facts,
         handoff::{Answerer, asks_for_human},
         persona::ShopperContext,
+        storable,
     },
     llm::Message,
-    tools::{Reach, ToolContext, escalation_event},
+    tools::{LateOrders, Reach, ToolContext, escalation_event},
 };
 
 /// The language to answer in: the one the shopper's words show, else the
@@ -152,7 +153,7 @@ impl Seller {
             reply_id,
             said,
         } = asked;
-        let ctx = ToolContext {
+        let mut ctx = ToolContext {
             bus: self.bus.clone(),
             tenant: self.tenant.clone(),
             brand: self.brand.clone(),
@@ -166,6 +167,7 @@ impl Seller {
             orders_api: self.orders_api.clone(),
             recent: self.recent_exchange(key, &said).await?,
             reach: Reach::Act,
+            late_orders: None,
         };
         let detected = language::detect(&text);
         // Only a language the channel or the shopper's words told us is
@@ -193,6 +195,12 @@ impl Seller {
             &self.persona.default_language,
         );
         let phrases = language::phrases(lang);
+        // An order the order processor confirms after the wait is told to
+        // the shopper in this language when its outcome comes.
+        ctx.late_orders = Some(LateOrders {
+            pool: self.pool.clone(),
+            language: lang.tag().to_owned(),
+        });
 
         let result = if asks_for_human(&text) {
             self.escalate(
@@ -435,7 +443,16 @@ impl Seller {
         } else {
             now
         };
-        let outbox = serde_json::to_value(&outbox).map_err(internal)?;
+        // A model may write anything: what is stored is what PostgreSQL
+        // can store (no NUL), and the outbox is what is published.
+        let mut outbox = serde_json::to_value(&outbox).map_err(internal)?;
+        storable::json(&mut outbox);
+        let mut result = result;
+        storable::messages(&mut result.transcript);
+        if let Some(state) = result.state.as_mut() {
+            storable::json(state);
+        }
+        let user_text = storable::text(shopper.text);
         db::write_earlier_messages(&mut *tx, key, shopper.earlier, for_human)
             .await
             .map_err(internal)?;
@@ -444,7 +461,7 @@ impl Seller {
             key,
             TurnRecord {
                 event_id: shopper.turn,
-                user_text: shopper.text,
+                user_text: &user_text,
                 transcript: &result.transcript,
                 outbox: outbox.clone(),
                 brain_state: result.state.as_ref(),

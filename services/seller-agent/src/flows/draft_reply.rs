@@ -181,6 +181,7 @@ impl Seller {
             orders_api: self.orders_api.clone(),
             recent: Vec::new(),
             reach: Reach::LookOnly,
+            late_orders: None,
         };
         let lang = language::detect(&text)
             .or_else(|| draft.language.as_deref().map(Lang::from_tag))

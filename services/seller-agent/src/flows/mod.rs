@@ -18,7 +18,9 @@
 //! - [`draft_reply`]: a suggested reply for the human working the
 //!   conversation (`store.sales.draft`), recorded and sent nowhere;
 //! - [`summarize_history`]: after a turn, older messages are folded into
-//!   the conversation's rolling summary.
+//!   the conversation's rolling summary;
+//! - [`tell_late_order`]: an order the order processor confirmed after the
+//!   turn stopped waiting (`store.order.created`/`rejected`), told once.
 
 pub mod answer_burst;
 pub mod answer_shopper;
@@ -27,6 +29,7 @@ pub mod hand_back;
 pub mod resume_after_deferral;
 pub mod shopper_input;
 pub mod summarize_history;
+pub mod tell_late_order;
 pub mod yield_to_human;
 
 use std::{sync::Arc, time::Duration};

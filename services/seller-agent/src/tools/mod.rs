@@ -53,6 +53,9 @@ pub struct ToolContext {
     pub recent: Vec<store_events::data::TranscriptMessage>,
     /// What the tools may do in this turn.
     pub reach: Reach,
+    /// Where an order request the order processor answers too late is
+    /// kept, so its outcome is told when it comes; `None`: not kept.
+    pub late_orders: Option<orders::LateOrders>,
 }
 
 /// What the tools of a turn may do.
@@ -72,7 +75,7 @@ pub fn changes_the_shop(tool: &str) -> bool {
 }
 
 pub use escalate::escalation_event;
-pub use orders::OrdersApi;
+pub use orders::{LateOrders, OrdersApi, outcome_of};
 
 /// What a tool call produced.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,7 +13,10 @@ use store_events::{
 };
 
 use super::{CancelOrder, CreateOrder, ToolContext, ToolOutcome, derived_id};
-use crate::domain::money;
+use crate::{
+    db::order_wait::{self, LateOrder, OrderRequest},
+    domain::money,
+};
 
 fn money_json(m: &Money) -> Value {
     json!({"amount_minor": m.amount_minor, "currency": m.currency.as_str(), "display": money::format(m)})
@@ -90,13 +93,11 @@ pub(crate) async fn create(ctx: &ToolContext, args: CreateOrder, index: usize) -
     // Same turn rerun after a crash → same id → the order processor sees a
     // duplicate instead of placing a second order.
     event.set_id(derived_id(&ctx.cause, "order", index));
+    let request_id = event.id().to_owned();
     let reply = match ctx.bus.request(event, ctx.timeout).await {
         Ok(reply) => reply,
-        Err(RpcError::Timeout(_)) => {
-            return ToolOutcome::Error(
-                "the order confirmation did not arrive in time. It may still be processing: do NOT place it again; tell the shopper they will get the confirmation shortly".to_owned(),
-            );
-        }
+        // Sent, but no answer: the order processor may still place it.
+        Err(RpcError::Timeout(_) | RpcError::Lost) => return late(ctx, &request_id).await,
         Err(e) => {
             tracing::warn!(error = %e, "order request failed");
             return ToolOutcome::Error(
@@ -104,16 +105,77 @@ pub(crate) async fn create(ctx: &ToolContext, args: CreateOrder, index: usize) -
             );
         }
     };
+    outcome_of(&reply)
+}
+
+/// What the model learns of an order processor's answer.
+pub fn outcome_of(reply: &cloudevents::Event) -> ToolOutcome {
     match reply.ty() {
-        OrderCreated::TYPE => match decode::<OrderCreated>(&reply) {
+        OrderCreated::TYPE => match decode::<OrderCreated>(reply) {
             Ok(order) => ToolOutcome::Ok(created_json(&order)),
             Err(e) => ToolOutcome::Error(format!("malformed order confirmation: {e}")),
         },
-        OrderRejected::TYPE => match decode::<OrderRejected>(&reply) {
+        OrderRejected::TYPE => match decode::<OrderRejected>(reply) {
             Ok(rejected) => ToolOutcome::Ok(rejected_json(&rejected)),
             Err(e) => ToolOutcome::Error(format!("malformed order refusal: {e}")),
         },
         other => ToolOutcome::Error(format!("unexpected answer {other} to an order")),
+    }
+}
+
+/// Where the seller keeps the order requests it stopped waiting for, and
+/// the shopper's language to tell their outcome in.
+#[derive(Clone)]
+pub struct LateOrders {
+    /// The seller's database.
+    pub pool: sqlx::PgPool,
+    /// The shopper's language tag.
+    pub language: String,
+}
+
+/// The order processor did not answer `request_id` in time: the request is
+/// marked late, so its outcome is told to the shopper when it comes
+/// (`flows::tell_late_order`). When the outcome came meanwhile it is the
+/// answer; otherwise the order is pending.
+async fn late(ctx: &ToolContext, request_id: &str) -> ToolOutcome {
+    let pending = ToolOutcome::Ok(json!({
+        "placed": false,
+        "pending": true,
+        "note": "The order is being placed; its confirmation goes to this chat by itself when it comes. Do not place it again.",
+    }));
+    let Some(late_orders) = &ctx.late_orders else {
+        return pending;
+    };
+    let request = OrderRequest {
+        tenant: ctx.tenant.as_str(),
+        brand: ctx.brand.as_str(),
+        request_id,
+    };
+    let late = LateOrder {
+        conversation: ctx.conversation.to_string(),
+        recipient: ctx.customer.id.clone(),
+        // As the event names it (`whatsapp`…), read back the same way.
+        channel: serde_json::to_value(ctx.channel)
+            .ok()
+            .and_then(|c| c.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        language: late_orders.language.clone(),
+    };
+    match order_wait::mark_late(&late_orders.pool, request, &late).await {
+        Ok(Some(outcome)) => match serde_json::from_value::<cloudevents::Event>(outcome) {
+            Ok(reply) => outcome_of(&reply),
+            Err(error) => {
+                tracing::error!(%error, "a recorded order outcome is unreadable");
+                pending
+            }
+        },
+        Ok(None) => pending,
+        Err(error) => {
+            // The turn's own record fails the same way and is retried; the
+            // retry asks again with the same id and gets the outcome.
+            tracing::error!(%error, "could not mark the order request late");
+            pending
+        }
     }
 }
 

@@ -10,9 +10,12 @@
 //! (catalog, order processor) is tested by `tools/seller-eval`.
 #![allow(clippy::unwrap_used)]
 
+mod brain_props;
 mod burst;
 mod fake_model;
+mod fake_shop;
 mod handover;
+mod hostile;
 mod llm_anthropic;
 mod llm_bad_models;
 mod llm_openai;
