@@ -354,6 +354,12 @@ fn common_env(config: &StackConfig) -> Vec<(String, String)> {
     let mut env = vec![
         ("AMQP_URL".to_owned(), config.amqp_url.clone()),
         ("HOST".to_owned(), "127.0.0.1".to_owned()),
+        // One key for every service of this run: a conversation has the
+        // same pseudonym in each service's logs.
+        (
+            "LOG_ID_KEY".to_owned(),
+            uuid::Uuid::new_v4().simple().to_string(),
+        ),
     ];
     if let Some(exchange) = &config.exchange {
         env.push(("BUS_EXCHANGE".to_owned(), exchange.clone()));
