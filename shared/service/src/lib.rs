@@ -20,6 +20,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod runtime;
+pub mod serve;
 pub mod tenants;
 
 pub use error::{ApiError, DomainError};

@@ -21,7 +21,10 @@ use store_telemetry::{Metrics, Readiness};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
-use crate::db;
+use crate::{
+    db,
+    serve::{HttpLimits, serve},
+};
 
 /// What a service builds on: its database (already migrated), its bus, its
 /// metrics and the token that stops it all.
@@ -38,6 +41,9 @@ pub struct Foundation {
     /// Cancelled on SIGTERM, Ctrl-C or when the HTTP server ends; give
     /// consumers and tasks a child of it.
     pub shutdown: CancellationToken,
+    /// What every HTTP listener holds its clients to (timeouts, connection
+    /// caps), from the environment ([`HttpLimits::from_env`]).
+    pub http: HttpLimits,
 }
 
 impl Foundation {
@@ -58,6 +64,7 @@ impl Foundation {
             bus,
             metrics,
             shutdown: CancellationToken::new(),
+            http: HttpLimits::from_env()?,
         })
     }
 
@@ -89,6 +96,7 @@ impl Foundation {
             consumers,
             tasks,
             shutdown: self.shutdown,
+            http: self.http,
         })
     }
 }
@@ -106,6 +114,7 @@ pub struct Service {
     consumers: Vec<ConsumerHandle>,
     tasks: Vec<JoinHandle<()>>,
     shutdown: CancellationToken,
+    http: HttpLimits,
 }
 
 impl Service {
@@ -146,8 +155,10 @@ impl Service {
         if let Ok(addr) = self.listener.local_addr() {
             tracing::info!(%addr, "{name} listening");
         }
-        // Handlers may read the client's address (the web chat limits new
-        // sessions by it).
+        // Every listener through the one `serve`: timeouts, connection
+        // caps, security headers, the client's address for handlers (the
+        // web chat limits new sessions by it).
+        let limits = self.http;
         let more: Vec<_> = self
             .more
             .into_iter()
@@ -157,34 +168,20 @@ impl Service {
                 }
                 let shutdown = self.shutdown.clone();
                 tokio::spawn(async move {
-                    let app = router.into_make_service_with_connect_info::<SocketAddr>();
-                    let served = axum::serve(listener, app)
-                        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-                        .await
-                        .with_context(|| format!("HTTP server ({what}) failed"));
+                    serve(listener, router, limits, shutdown.clone()).await;
                     shutdown.cancel();
-                    served
                 })
             })
             .collect();
-        let app = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let mut served = axum::serve(self.listener, app)
-            .with_graceful_shutdown(self.shutdown.clone().cancelled_owned())
-            .await
-            .context("HTTP server failed");
+        serve(self.listener, self.router, limits, self.shutdown.clone()).await;
         // Whatever ended the server, stop everything else too.
         self.shutdown.cancel();
+        let mut served = Ok(());
         for server in more {
-            let result = server
-                .await
-                .context("An HTTP server's task panicked")
-                .and_then(|served| served);
-            if let Err(error) = result
+            if let Err(error) = server.await
                 && served.is_ok()
             {
-                served = Err(error);
+                served = Err(anyhow::Error::new(error).context("An HTTP server's task panicked"));
             }
         }
         for consumer in self.consumers {

@@ -4,7 +4,8 @@
 //!
 //! - JSON logs on stdout, one object per line, carrying the `trace_id` and
 //!   `span_id` of the current OpenTelemetry span ([`logs`]), filtered by
-//!   `RUST_LOG` (default `info`);
+//!   `RUST_LOG` (default `info`), with ids that name a shopper hashed under
+//!   `LOG_ID_KEY` and message text kept to debug ([`logs::redact`]);
 //! - the `tracing-opentelemetry` layer over an SDK tracer provider, so spans
 //!   have real W3C trace ids even when nothing is exported, plus an OTLP
 //!   HTTP/protobuf batch exporter when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
@@ -133,6 +134,10 @@ fn install(service_name: &str, output: Output) -> anyhow::Result<TelemetryGuard>
         return Ok(TelemetryGuard::inert());
     }
 
+    let key = logs::redact::key_from_env().context("Failed to read LOG_ID_KEY_FILE")?;
+    if let Some(key) = &key {
+        logs::redact::set_key(key);
+    }
     let exporting = matches!(output, Output::Stdout) && otlp::endpoint_configured();
     let exporter = exporting.then(otlp::exporter_from_env).transpose()?;
     let provider = otlp::tracer_provider(service_name, exporter);
@@ -165,6 +170,12 @@ fn install(service_name: &str, output: Output) -> anyhow::Result<TelemetryGuard>
         otlp_export = exporting,
         "telemetry initialised"
     );
+    if key.is_none() && matches!(output, Output::Stdout) {
+        tracing::warn!(
+            "LOG_ID_KEY is not set: ids in logs are hashed with a key of this process only, \
+             so the services' logs name one conversation differently"
+        );
+    }
     Ok(TelemetryGuard {
         provider: Some(provider),
     })

@@ -65,6 +65,10 @@ pub struct StackConfig {
     pub database_prefix: String,
     /// The broker.
     pub amqp_url: String,
+    /// RabbitMQ's management API, credentials in the URL
+    /// (`http://guest:guest@127.0.0.1:15672`): `--reset` deletes the
+    /// store's queues through it.
+    pub management_url: String,
     /// The events exchange; `None` is the services' default
     /// (`agent-store.events`). A private one also prefixes every queue.
     pub exchange: Option<String>,
@@ -96,6 +100,7 @@ impl StackConfig {
             postgres_url: "postgres://postgres@127.0.0.1:5432/postgres".to_owned(),
             database_prefix: "store".to_owned(),
             amqp_url: "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned(),
+            management_url: "http://guest:guest@127.0.0.1:15672".to_owned(),
             exchange: None,
             ports: Ports::default(),
             llm: None,

@@ -12,6 +12,8 @@
 //! of the README); the end-to-end tests in `tests/` start the same stack on
 //! private databases, exchange and ports.
 
+pub mod broker;
+pub mod catalog_keys;
 pub mod config;
 pub mod databases;
 pub mod files;

@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::{
+    broker, catalog_keys,
     config::StackConfig,
     databases, files, inbox, keys,
     process::{Service, Spec},
@@ -46,11 +47,19 @@ pub struct Urls {
 const SERVICES: [&str; 5] = ["gateway", "catalog", "orders", "sales", "seller"];
 
 impl Stack {
-    /// Drops the stack's databases and saved keys (a fresh start).
+    /// Drops the stack's databases, its queues on the broker (messages of
+    /// an earlier run must not act on the fresh databases) and its saved
+    /// keys: a fresh start. Run it while the store is stopped.
     pub async fn reset(config: &StackConfig) -> anyhow::Result<()> {
         let names: Vec<String> = SERVICES.iter().map(|s| config.database(s)).collect();
+        broker::delete_store_queues(&config.management_url, config.exchange.as_deref()).await?;
         databases::drop_all(&config.postgres_url, &names).await?;
-        for file in [keys::ORDERS.file, keys::SALES.file, inbox::OWNERS_FILE] {
+        for file in [
+            keys::ORDERS.file,
+            keys::SALES.file,
+            inbox::OWNERS_FILE,
+            catalog_keys::FILE,
+        ] {
             let saved = config.state_dir.join(file);
             if saved.exists() {
                 std::fs::remove_file(&saved)?;
@@ -116,13 +125,19 @@ impl Stack {
         .envs([("DATABASE_URL", db("catalog")?)])
         .run_to_end(&self.log_dir)
         .await?;
-        // Only the first seed prints the catalog's API keys: keep them.
-        let created: Vec<&str> = seeded.lines().filter(|l| l.contains("API key")).collect();
-        if !created.is_empty() {
-            files::write_private(
-                &config.state_dir.join("catalog-api-keys.txt"),
-                &(created.join("\n") + "\n"),
-            )?;
+        // Only the first seed of a tenant prints its catalog API key: merge
+        // it into the saved ones, never overwrite them.
+        let saved_keys = config.state_dir.join(catalog_keys::FILE);
+        let saved = match std::fs::read_to_string(&saved_keys) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(e).with_context(|| format!("Failed to read {}", saved_keys.display()));
+            }
+        };
+        let merged = catalog_keys::merge(&saved, &seeded);
+        if merged != saved {
+            files::write_private(&saved_keys, &merged)?;
         }
 
         let admin_token = SecretString::from(uuid::Uuid::new_v4().simple().to_string());
@@ -339,6 +354,12 @@ fn common_env(config: &StackConfig) -> Vec<(String, String)> {
     let mut env = vec![
         ("AMQP_URL".to_owned(), config.amqp_url.clone()),
         ("HOST".to_owned(), "127.0.0.1".to_owned()),
+        // One key for every service of this run: a conversation has the
+        // same pseudonym in each service's logs.
+        (
+            "LOG_ID_KEY".to_owned(),
+            uuid::Uuid::new_v4().simple().to_string(),
+        ),
     ];
     if let Some(exchange) = &config.exchange {
         env.push(("BUS_EXCHANGE".to_owned(), exchange.clone()));

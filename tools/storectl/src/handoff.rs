@@ -12,6 +12,7 @@ use crate::{
     UsageError,
     http_error::Service,
     keyed::{KeySource, KeyedApi},
+    terminal,
     webhook::url_segment,
 };
 
@@ -110,8 +111,11 @@ fn handoff_path(id: &str, tail: &str) -> String {
     format!("/api/v1/handoffs/{}{tail}", url_segment(id))
 }
 
+/// A field shown inside a line: on that line, whatever it holds.
 fn text(value: &Value, key: &str) -> String {
-    value[key].as_str().unwrap_or("-").to_owned()
+    value[key]
+        .as_str()
+        .map_or_else(|| "-".to_owned(), terminal::one_line)
 }
 
 /// A readable rendering of the answer to `action`.

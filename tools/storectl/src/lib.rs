@@ -28,6 +28,13 @@ macro_rules! outln {
     };
 }
 
+/// `eprintln!` through [`write_stderr`].
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::write_stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 pub mod chat;
 pub mod cli;
 pub mod conversation;
@@ -38,6 +45,7 @@ pub mod inbox;
 pub mod keyed;
 pub mod order;
 pub mod sse;
+pub mod terminal;
 pub mod webhook;
 
 use std::process::ExitCode;
@@ -45,18 +53,28 @@ use std::process::ExitCode;
 pub use cli::Cli;
 use cli::{Command, ConversationCommand, DlqCommand, InboxCommand, OrderCommand, WebhookCommand};
 
-/// Writes `text` to stdout; exits with 0 when the reader has gone away (a
-/// closed pipe), since nobody is left to read the rest.
+/// Writes `text` to stdout, its control characters escaped
+/// ([`terminal::escape`]: text from outside is shown, never obeyed by the
+/// terminal); exits with 0 when the reader has gone away (a closed pipe),
+/// since nobody is left to read the rest.
 pub fn write_stdout(text: &str) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     if let Err(error) = stdout
-        .write_all(text.as_bytes())
+        .write_all(terminal::escape(text).as_bytes())
         .and_then(|()| stdout.flush())
         && error.kind() == std::io::ErrorKind::BrokenPipe
     {
         std::process::exit(0);
     }
+}
+
+/// Writes `text` to stderr, its control characters escaped
+/// ([`terminal::escape`]): an error may quote what a service answered.
+pub fn write_stderr(text: &str) {
+    use std::io::Write;
+    // Nothing more to do when stderr is gone.
+    let _ = std::io::stderr().write_all(terminal::escape(text).as_bytes());
 }
 
 /// The command was used wrongly (exit code 2), e.g. a missing API key.
@@ -72,7 +90,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     match dispatch(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("storectl: {error:#}");
+            errln!("storectl: {error:#}");
             if error.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(EXIT_USAGE)
             } else {

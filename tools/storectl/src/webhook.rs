@@ -100,7 +100,7 @@ impl Outcome {
             outln!("{}", self.body);
         }
         if let Some(hint) = &self.hint {
-            eprintln!("{hint}");
+            errln!("{hint}");
         }
     }
 

@@ -490,7 +490,9 @@ impl Seller {
             self.metrics.reply_withheld();
             tracing::info!(conversation = %written.conversation, "a human took the conversation while the AI was answering; its reply is withheld and the message kept for them");
         } else if let Some(reply) = &written.reply {
-            tracing::info!(%reply, "answered");
+            // The reply echoes the shopper: its text at debug only.
+            tracing::info!(chars = reply.chars().count(), "answered");
+            tracing::debug!(%reply, "answered with");
         }
         if let Some(with_event) = written.escalated {
             self.metrics

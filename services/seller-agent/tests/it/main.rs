@@ -20,6 +20,7 @@ mod llm_anthropic;
 mod llm_bad_models;
 mod llm_openai;
 mod llm_resilience;
+mod logs;
 mod media;
 mod seller;
 mod support;

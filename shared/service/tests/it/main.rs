@@ -3,5 +3,6 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod limits;
 mod migrations;
 mod runtime;

@@ -30,7 +30,7 @@ use tracing_subscriber::{
     registry::{LookupSpan, SpanRef},
 };
 
-use super::SpanIds;
+use super::{SpanIds, redact::redact};
 
 /// Formats events as single-line JSON objects with OpenTelemetry ids.
 #[derive(Debug, Default, Clone, Copy)]
@@ -59,10 +59,10 @@ where
         let mut timestamp = String::new();
         self.timer.format_time(&mut Writer::new(&mut timestamp))?;
 
-        let mut visitor = FieldVisitor::default();
+        let meta = event.metadata();
+        let mut visitor = FieldVisitor::new(*meta.level());
         event.record(&mut visitor);
 
-        let meta = event.metadata();
         // Keys in a fixed, reading order (a `Map` would sort them).
         let mut line: Vec<(&str, Value)> = Vec::with_capacity(10);
         line.push(("timestamp", timestamp.into()));
@@ -114,10 +114,14 @@ where
 {
     let mut object = Map::new();
     object.insert("name".into(), span.name().into());
+    let level = *span.metadata().level();
     let extensions = span.extensions();
     if let Some(formatted) = extensions.get::<FormattedFields<N>>() {
         match serde_json::from_str::<Map<String, Value>>(&formatted.fields) {
-            Ok(fields) => object.extend(fields),
+            Ok(fields) => object.extend(fields.into_iter().map(|(name, value)| {
+                let value = redact(&name, value, level);
+                (name, value)
+            })),
             Err(_) if formatted.fields.is_empty() => {}
             Err(_) => {
                 object.insert("fields".into(), formatted.fields.clone().into());
@@ -128,15 +132,26 @@ where
 }
 
 /// Collects an event's fields: `message` apart, `log.*` metadata of records
-/// bridged from the `log` crate dropped (but `log.target` kept as target).
-#[derive(Debug, Default)]
+/// bridged from the `log` crate dropped (but `log.target` kept as target),
+/// personal data redacted ([`super::redact`]).
+#[derive(Debug)]
 struct FieldVisitor {
+    level: tracing::Level,
     message: Option<String>,
     log_target: Option<String>,
     fields: Map<String, Value>,
 }
 
 impl FieldVisitor {
+    fn new(level: tracing::Level) -> Self {
+        Self {
+            level,
+            message: None,
+            log_target: None,
+            fields: Map::new(),
+        }
+    }
+
     fn insert(&mut self, field: &Field, value: Value) {
         match field.name() {
             "message" => {
@@ -152,7 +167,8 @@ impl FieldVisitor {
             }
             name if name.starts_with("log.") => {}
             name => {
-                self.fields.insert(name.to_owned(), value);
+                self.fields
+                    .insert(name.to_owned(), redact(name, value, self.level));
             }
         }
     }

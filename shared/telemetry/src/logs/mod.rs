@@ -9,9 +9,14 @@
 //! [`subscriber`] builds the very stack [`crate::init`] installs, over any
 //! tracer and writer, so tests can install it locally with
 //! `tracing::subscriber::with_default`.
+//!
+//! Personal data (ids that name a shopper, what they wrote) is rewritten
+//! by the formatter before a line is written ([`redact`]).
 
+pub mod capture;
 mod format;
 mod ids;
+pub mod redact;
 
 use opentelemetry_sdk::trace::SdkTracer;
 use tracing::Subscriber;
@@ -19,8 +24,10 @@ use tracing_subscriber::{
     EnvFilter, fmt::MakeWriter, fmt::format::JsonFields, layer::SubscriberExt as _,
 };
 
+pub use capture::{CapturedLogs, capture};
 pub use format::JsonFormat;
 pub use ids::{SpanIds, SpanIdsLayer};
+pub use redact::pseudonym;
 
 /// The subscriber [`crate::init`] installs: `filter`, then spans exported
 /// through `tracer`, then JSON lines with trace ids written to `writer`.

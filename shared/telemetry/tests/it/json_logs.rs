@@ -141,3 +141,32 @@ fn init_for_tests_can_be_called_many_times() {
     let _entered = span.enter();
     assert!(current_trace_id().is_some());
 }
+
+#[test]
+fn a_shoppers_number_and_words_stay_out_of_lines_above_debug() {
+    let conversation = "whatsapp:100000000000001:34600111222";
+    let ((), lines) = capture("debug", || {
+        let span = tracing::info_span!("turn", conversation = %conversation);
+        let _entered = span.enter();
+        tracing::info!(
+            customer = "34600111222",
+            reply = "Hola Ana, tu pedido",
+            "answered"
+        );
+        tracing::debug!(reply = "Hola Ana, tu pedido", "answered in full");
+    });
+
+    let [info, debug] = lines.as_slice() else {
+        panic!("two lines expected: {lines:?}");
+    };
+    let info_line = info.to_string();
+    assert!(!info_line.contains("34600111222"), "{info_line}");
+    assert!(!info_line.contains("Hola Ana"), "{info_line}");
+    assert_eq!(
+        info["span"]["conversation"],
+        json!(logs::pseudonym(conversation))
+    );
+    assert_eq!(info["fields"]["reply"], json!("[19 characters]"));
+    assert_eq!(debug["fields"]["reply"], json!("Hola Ana, tu pedido"));
+    assert!(!debug.to_string().contains("34600111222"), "{debug}");
+}

@@ -135,6 +135,9 @@ fn config(args: &Args) -> anyhow::Result<StackConfig> {
     if let Some(url) = env("POSTGRES_URL") {
         config.postgres_url = url;
     }
+    if let Some(url) = env("RABBITMQ_MANAGEMENT_URL") {
+        config.management_url = url;
+    }
     config.env.push((
         "RUST_LOG".to_owned(),
         env("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
@@ -213,7 +216,7 @@ fn print_urls(stack: &Stack, config: &StackConfig) -> anyhow::Result<()> {
 async fn run(args: Args) -> anyhow::Result<bool> {
     let config = config(&args)?;
     if args.reset {
-        println!("resetting the local databases…");
+        println!("resetting the local databases and the store's queues…");
         Stack::reset(&config).await?;
     }
     println!(

@@ -249,7 +249,7 @@ async fn interactive_loop(
                 }
                 if let Err(error) = chat.send(session, &outgoing, &client_message_id()).await {
                     // The chat goes on; the shopper may try again.
-                    eprintln!("storectl: {error:#}");
+                    errln!("storectl: {error:#}");
                 }
             }
             event = events.recv() => match event {

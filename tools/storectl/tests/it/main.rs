@@ -9,5 +9,6 @@ mod dlq;
 mod inbox;
 mod order;
 mod sse;
+mod terminal;
 mod unreachable;
 mod webhook;
