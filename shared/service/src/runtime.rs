@@ -167,6 +167,7 @@ impl Service {
                     tracing::info!(%addr, "{name} {what} listening");
                 }
                 let shutdown = self.shutdown.clone();
+                let limits = limits.clone();
                 tokio::spawn(async move {
                     serve(listener, router, limits, shutdown.clone()).await;
                     shutdown.cancel();

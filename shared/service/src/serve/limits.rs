@@ -9,10 +9,10 @@ use std::{
     time::Duration,
 };
 
-use crate::config::number_from_env;
+use crate::{client_ip::TrustedProxies, config::number_from_env};
 
 /// The limits every HTTP listener of a service holds its clients to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpLimits {
     /// Time to send a request's headers, from the first byte (or from the
     /// end of the previous response on a kept-alive connection, so this
@@ -28,10 +28,13 @@ pub struct HttpLimits {
     /// file limit). Connections over it are closed on arrival.
     pub max_connections: usize,
     /// Connections open at once from one client address:
-    /// `HTTP_MAX_CONNECTIONS_PER_CLIENT`, default 256. Behind a proxy or
-    /// load balancer every client has the proxy's address: raise it to what
-    /// the proxy opens.
+    /// `HTTP_MAX_CONNECTIONS_PER_CLIENT`, default 256. The trusted proxies
+    /// are exempt (every client behind one has its address); only the total
+    /// holds them.
     pub max_connections_per_client: usize,
+    /// The proxies (`TRUSTED_PROXIES`, see [`crate::client_ip`]) whose
+    /// connections the per-client cap does not count.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for HttpLimits {
@@ -41,6 +44,7 @@ impl Default for HttpLimits {
             body_read_timeout: Duration::from_secs(15),
             max_connections: 10_000,
             max_connections_per_client: 256,
+            trusted_proxies: TrustedProxies::none(),
         }
     }
 }
@@ -60,6 +64,7 @@ impl HttpLimits {
             )?),
             max_connections: number_from_env("HTTP_MAX_CONNECTIONS", "10000")?,
             max_connections_per_client: number_from_env("HTTP_MAX_CONNECTIONS_PER_CLIENT", "256")?,
+            trusted_proxies: TrustedProxies::from_env(None)?,
         };
         anyhow::ensure!(
             !limits.header_read_timeout.is_zero() && !limits.body_read_timeout.is_zero(),
@@ -111,8 +116,9 @@ impl Clients {
         if open.total >= self.limits.max_connections {
             return Err(Refusal::Full);
         }
+        let proxy = self.limits.trusted_proxies.contains(address);
         let of_address = open.by_address.entry(address).or_default();
-        if *of_address >= self.limits.max_connections_per_client {
+        if !proxy && *of_address >= self.limits.max_connections_per_client {
             return Err(Refusal::ClientFull);
         }
         *of_address += 1;
@@ -182,6 +188,23 @@ mod tests {
         assert_eq!(third.unwrap_err(), Refusal::ClientFull);
         assert!(other.is_ok());
         assert!(again.is_ok());
+    }
+
+    #[test]
+    fn a_trusted_proxy_is_held_to_the_total_only() {
+        let clients = Clients::new(HttpLimits {
+            max_connections: 4,
+            max_connections_per_client: 1,
+            trusted_proxies: TrustedProxies::parse("10.0.0.1").unwrap(),
+            ..HttpLimits::default()
+        });
+
+        let held: Vec<_> = (0..4).map(|_| clients.admit(A).unwrap()).collect();
+
+        assert_eq!(clients.admit(A).unwrap_err(), Refusal::Full);
+        drop(held);
+        let _b = clients.admit(B).unwrap();
+        assert_eq!(clients.admit(B).unwrap_err(), Refusal::ClientFull);
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub async fn serve(
     let router = router
         .layer(axum::middleware::map_response(security_headers))
         .layer(RequestBodyTimeoutLayer::new(limits.body_read_timeout));
+    let header_read_timeout = limits.header_read_timeout;
     let clients = Clients::new(limits);
     let connections = TaskTracker::new();
     loop {
@@ -75,7 +76,7 @@ pub async fn serve(
         let shutdown = shutdown.clone();
         connections.spawn(async move {
             let _admitted = admitted;
-            serve_connection(stream, peer, service, limits, shutdown).await;
+            serve_connection(stream, peer, service, header_read_timeout, shutdown).await;
         });
     }
     drop(listener);
@@ -90,7 +91,7 @@ async fn serve_connection<S>(
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
     service: S,
-    limits: HttpLimits,
+    header_read_timeout: Duration,
     shutdown: CancellationToken,
 ) where
     S: tower::Service<
@@ -105,7 +106,7 @@ async fn serve_connection<S>(
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
+        .header_read_timeout(header_read_timeout);
     let connection =
         builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
     tokio::pin!(connection);
