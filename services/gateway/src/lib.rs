@@ -23,7 +23,8 @@
 //! per use case, which use [`db`] (PostgreSQL), the bus and [`channels`]
 //! (the Graph API and Bot API clients); [`domain`] is the pure core;
 //! [`state`] is what they all share, [`error`] the API's one error type,
-//! [`metrics`] the gateway's counters.
+//! [`metrics`] the gateway's counters, [`webchat_guard`] the web chat's
+//! limits and session expiry (on the shared buckets of [`db`]).
 
 pub mod channels;
 pub mod config;
@@ -36,6 +37,7 @@ pub mod http;
 pub mod metrics;
 pub mod startup;
 pub mod state;
+pub mod webchat_guard;
 
 pub use config::Config;
 pub use startup::Application;

@@ -20,11 +20,12 @@ use crate::{
         media_fetch::{MEDIA_FETCH_BINDING, MEDIA_FETCH_QUEUE, MediaFetches},
     },
     db::{self, live::Live},
-    domain::{tenants::Tenants, webchat_guard::WebchatGuard},
+    domain::tenants::Tenants,
     flows::send_reply::ReplySender,
     http,
     metrics::GatewayMetrics,
     state::AppState,
+    webchat_guard::WebchatGuard,
 };
 
 /// Binding of the reply consumer: every reply, of every tenant and brand

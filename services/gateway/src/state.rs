@@ -7,9 +7,7 @@ use sqlx::PgPool;
 use store_bus::Bus;
 
 use crate::{
-    db::live::Live,
-    domain::{tenants::Tenants, webchat_guard::WebchatGuard},
-    metrics::GatewayMetrics,
+    db::live::Live, domain::tenants::Tenants, metrics::GatewayMetrics, webchat_guard::WebchatGuard,
 };
 
 /// Shared state of the gateway; cheap to clone.

@@ -10,36 +10,14 @@
 //! unhandled. Event data carries no tenant of its own (the tenant is always
 //! the attribute), so the key and the attributes are all there is to compare.
 //!
-//! Which key counts: a delivery from a named exchange carries the key it was
-//! published with; a retry comes back through the default exchange with the
-//! first key in `x-original-routing-key`. A message put straight into a
-//! queue without that header (`storectl dlq replay` to a named queue, an
-//! operator's act) has no published key to compare and is accepted.
+//! Which key counts (`delivery::published_key`): a delivery from a named
+//! exchange carries the key it was published with; a retry comes back
+//! through the default exchange with the first key in
+//! `x-original-routing-key`. A message put straight into a queue without
+//! that header (`storectl dlq replay` to a named queue, an operator's act)
+//! has no published key to compare and is accepted.
 
 use cloudevents::Event;
-use lapin::{
-    message::Delivery,
-    types::{AMQPValue, ShortString},
-};
-
-use crate::delivery::ORIGINAL_ROUTING_KEY_HEADER;
-
-/// The routing key `delivery` was published with, if it was published to
-/// an exchange.
-pub(crate) fn published_key(delivery: &Delivery) -> Option<String> {
-    if !delivery.exchange.as_str().is_empty() {
-        return Some(delivery.routing_key.as_str().to_owned());
-    }
-    let headers = delivery.properties.headers().as_ref()?;
-    match headers
-        .inner()
-        .get(&ShortString::from(ORIGINAL_ROUTING_KEY_HEADER))?
-    {
-        AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
-        AMQPValue::ShortString(s) => Some(s.as_str().to_owned()),
-        _ => None,
-    }
-}
 
 /// Why `event`, published with `key`, must not be handled; `None` when the
 /// key is the one its attributes give.

@@ -69,7 +69,7 @@ pub(crate) async fn process(shared: &DeliveryContext, channel: &Channel, deliver
         }
         Ok(event) => {
             let ty = event.ty().to_owned();
-            let key = addressing::published_key(&delivery);
+            let key = published_key(&delivery);
             let outcome = match addressing::mismatch(key.as_deref(), &event) {
                 Some(reason) => {
                     tracing::error!(queue, event_id = %event.id(), %reason, "mis-addressed event, dead-lettering");
@@ -197,6 +197,24 @@ async fn handle(
             );
             Outcome::DeadLetter(format!("handler panicked on all {attempt} attempts"))
         }
+    }
+}
+
+/// The routing key `delivery` was published with, if it was published to
+/// an exchange: its own for a delivery from a named exchange, the first one
+/// (`x-original-routing-key`) for a retry back through the default one.
+fn published_key(delivery: &Delivery) -> Option<String> {
+    if !delivery.exchange.as_str().is_empty() {
+        return Some(delivery.routing_key.as_str().to_owned());
+    }
+    let headers = delivery.properties.headers().as_ref()?;
+    match headers
+        .inner()
+        .get(&ShortString::from(ORIGINAL_ROUTING_KEY_HEADER))?
+    {
+        AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
+        AMQPValue::ShortString(s) => Some(s.as_str().to_owned()),
+        _ => None,
     }
 }
 

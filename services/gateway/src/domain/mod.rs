@@ -15,7 +15,6 @@ pub mod split;
 pub mod telegram;
 pub mod tenants;
 pub mod webchat;
-pub mod webchat_guard;
 pub mod whatsapp;
 mod whatsapp_status;
 

@@ -51,7 +51,7 @@ pub async fn limit_inbound(
 }
 
 /// Takes `count` tokens from `tenant`'s bucket only (the web chat, whose
-/// sessions have buckets of their own: `domain::webchat_guard`).
+/// sessions have buckets of their own: `crate::webchat_guard`).
 pub async fn limit_tenant(state: &AppState, tenant: &str, count: u32) -> Result<(), ApiError> {
     refuse_if_limited(
         rate_limits::take(

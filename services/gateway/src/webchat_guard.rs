@@ -13,8 +13,10 @@ use sqlx::PgPool;
 use store_service::client_ip::TrustedProxies;
 use uuid::Uuid;
 
-use super::rate_limit::{Limited, Rate};
-use crate::db::rate_limits;
+use crate::{
+    db::rate_limits,
+    domain::rate_limit::{Limited, Rate},
+};
 
 /// The web chat's limits and expiry, shared by the handlers.
 #[derive(Debug)]
