@@ -191,7 +191,9 @@ impl StockBook {
 
     /// How far the books are off: units gone from stock without a live
     /// reservation (or the reverse), and units reserved without a live
-    /// order (or the reverse). `ok` when both are zero.
+    /// order (or the reverse), matched by tenant and SKU (an order line of
+    /// a product's default variant names no variant). `ok` when both are
+    /// zero.
     pub async fn check(&self, catalog: &PgPool, orders: &PgPool) -> anyhow::Result<String> {
         let now: HashMap<String, i64> = held(catalog).await?.into_iter().collect();
         let stock_off: i64 = self
@@ -200,18 +202,19 @@ impl StockBook {
             .map(|(variant, before)| (now.get(variant).copied().unwrap_or(0) - before).abs())
             .sum();
         let reserved: Vec<(String, i64)> = sqlx::query_as(
-            "select l.variant_id::text, sum(l.quantity)::bigint from reservation_line l
+            "select v.tenant_id || '/' || v.sku, sum(l.quantity)::bigint from reservation_line l
              join reservation r on r.tenant_id = l.tenant_id and r.id = l.reservation_id
-             where r.status = 'reserved' group by l.variant_id",
+             join variant v on v.id = l.variant_id
+             where r.status = 'reserved' group by 1",
         )
         .fetch_all(catalog)
         .await
         .context("Failed to read reservations")?;
         let ordered: Vec<(String, i64)> = sqlx::query_as(
-            "select l.variant_id, sum(l.quantity)::bigint from order_line l
+            "select o.tenant_id || '/' || l.sku, sum(l.quantity)::bigint from order_line l
              join customer_order o on o.id = l.order_id
-             where o.status not in ('cancelled', 'expired') and l.variant_id is not null
-             group by l.variant_id",
+             where o.status not in ('cancelled', 'expired')
+             group by 1",
         )
         .fetch_all(orders)
         .await
@@ -219,15 +222,22 @@ impl StockBook {
         let ordered: HashMap<String, i64> = ordered.into_iter().collect();
         let mut orders_off = 0;
         let mut seen = HashSet::new();
+        let mut which = Vec::new();
         for (variant, units) in &reserved {
-            orders_off += (units - ordered.get(variant).copied().unwrap_or(0)).abs();
+            let in_orders = ordered.get(variant).copied().unwrap_or(0);
+            if *units != in_orders {
+                which.push(format!("{variant}: {units} reserved, {in_orders} ordered"));
+            }
+            orders_off += (units - in_orders).abs();
             seen.insert(variant.clone());
         }
-        orders_off += ordered
-            .iter()
-            .filter(|(v, _)| !seen.contains(*v))
-            .map(|(_, n)| n.abs())
-            .sum::<i64>();
+        for (variant, units) in ordered.iter().filter(|(v, _)| !seen.contains(*v)) {
+            which.push(format!("{variant}: 0 reserved, {units} ordered"));
+            orders_off += units.abs();
+        }
+        if !which.is_empty() {
+            eprintln!("  stock: {}", which.join("; "));
+        }
         Ok(match (stock_off, orders_off) {
             (0, 0) => "ok".to_owned(),
             (s, 0) => format!("{s} units off"),

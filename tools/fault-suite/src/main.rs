@@ -37,6 +37,17 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // Interrupted, the run is dropped: the store's processes are killed and
+    // the suite's PostgreSQL and RabbitMQ stopped and removed (their Drop).
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        result = run(args) => result,
+        _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted; the suite's servers are stopped"),
+        _ = terminate.recv() => anyhow::bail!("terminated; the suite's servers are stopped"),
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     let all = Fault::all();
     if args.list {
         for fault in &all {
