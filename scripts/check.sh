@@ -20,6 +20,8 @@ stage "cargo fmt --check"
 cargo fmt --all -- --check
 stage "house rules: no module cycles, no service crate depending on another, one integration-test binary per crate"
 cargo run --quiet --locked -p house
+stage "dependency audit: advisories (vendored RustSec database), licenses, bans, sources"
+scripts/deny.sh
 stage "checked queries: the committed .sqlx/ data is what the code and the migrations give"
 scripts/sqlx-prepare.sh --check
 stage "cargo clippy"

@@ -292,6 +292,22 @@ impl Store {
             .collect()
     }
 
+    /// `tenant`'s catalog API key, as the stack saved it when it seeded the
+    /// catalog.
+    pub fn catalog_key(&self, tenant: &str) -> String {
+        let saved = std::fs::read_to_string(self.dir.join("catalog-api-keys.txt"))
+            .expect("the stack saves the catalog's keys");
+        let prefix = format!("tenant {tenant}: ");
+        saved
+            .lines()
+            .filter(|line| line.starts_with(&prefix))
+            .find_map(|line| {
+                line.rsplit_once("API key ")
+                    .map(|(_, key)| key.trim().to_owned())
+            })
+            .unwrap_or_else(|| panic!("no catalog key of {tenant} in {saved}"))
+    }
+
     /// The catalog's base URL (its API, and the pictures it serves).
     pub fn catalog(&self) -> &str {
         &self.stack.urls().catalog

@@ -13,7 +13,9 @@ pub const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 /// How a service talks to RabbitMQ.
 #[derive(Debug, Clone)]
 pub struct BusConfig {
-    /// Broker URL (`AMQP_URL`); holds credentials, so it is a secret.
+    /// Broker URL (`AMQP_URL`); holds credentials, so it is a secret. A
+    /// cluster's nodes are given as several URLs separated by commas: each
+    /// connection tries them in turn (see [`crate::connection::open`]).
     pub url: SecretString,
     /// The topic exchange (`BUS_EXCHANGE`).
     pub exchange: String,
@@ -70,10 +72,15 @@ pub struct Backoff {
 }
 
 impl Default for Backoff {
+    /// 100 ms doubling to 2 s: a consumer is back within about 2 s of the
+    /// broker, however long the broker was away (a 30 s cap left some
+    /// shards idle for 25 s after a restart). Attempts are cheap (a refused
+    /// TCP connect) and jittered, so even many replicas retrying every 2 s
+    /// do not storm a broker that is starting.
     fn default() -> Self {
         Self {
-            initial: Duration::from_millis(200),
-            max: Duration::from_secs(30),
+            initial: Duration::from_millis(100),
+            max: Duration::from_secs(2),
         }
     }
 }
@@ -119,5 +126,17 @@ mod tests {
         );
         assert!(b.delay(3) >= Duration::from_millis(600));
         assert!(b.delay(30) <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_consumer_retries_within_two_seconds_however_long_the_broker_was_away() {
+        let b = Backoff::default();
+        for attempt in [0, 5, 10, 50, u32::MAX] {
+            assert!(
+                b.delay(attempt) <= Duration::from_secs(2),
+                "attempt {attempt}"
+            );
+        }
+        assert!(b.delay(0) <= Duration::from_millis(100));
     }
 }

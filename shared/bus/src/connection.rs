@@ -5,6 +5,8 @@ use lapin::{
     options::{ConfirmSelectOptions, ExchangeDeclareOptions},
     types::{FieldTable, LongString},
 };
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
@@ -12,12 +14,44 @@ use crate::{config::BusConfig, error::BusError};
 
 /// Opens a connection named after the service and `role`, so the broker's
 /// management UI shows who holds it.
+///
+/// `AMQP_URL` may name several nodes of a cluster, separated by commas: they
+/// are tried in turn, starting one further along at every call, so after a
+/// node dies the reconnecting consumers and publishers spread over the
+/// survivors instead of all waiting on the dead one. The error is the last
+/// node's (each earlier node's is logged at debug).
 pub async fn open(config: &BusConfig, role: &str) -> Result<Connection, BusError> {
     let name = format!("{}:{role}", config.service);
-    let properties = ConnectionProperties::default().with_connection_name(LongString::from(name));
-    Connection::connect(config.url.expose_secret(), properties)
+    let urls = addresses(config.url.expose_secret());
+    let first = NEXT.fetch_add(1, Ordering::Relaxed);
+    let properties =
+        || ConnectionProperties::default().with_connection_name(LongString::from(name.clone()));
+    let count = urls.len();
+    for turn in 0..count - 1 {
+        match Connection::connect(urls[(first + turn) % count], properties()).await {
+            Ok(connection) => return Ok(connection),
+            Err(error) => {
+                tracing::debug!(%error, node = turn, "broker node unreachable, trying the next")
+            }
+        }
+    }
+    Connection::connect(urls[(first + count - 1) % count], properties())
         .await
         .map_err(BusError::Connect)
+}
+
+/// Where the next [`open`] starts in the list of nodes.
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// The nodes in `urls`: comma-separated, blanks ignored; at least one entry
+/// (the whole string) so a bad value still gives the broker's own error.
+fn addresses(urls: &str) -> Vec<&str> {
+    let list: Vec<&str> = urls
+        .split(',')
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .collect();
+    if list.is_empty() { vec![urls] } else { list }
 }
 
 /// Opens a connection, retrying with backoff until it succeeds or `cancel`
@@ -79,4 +113,23 @@ pub async fn declare_exchange(channel: &Channel, exchange: &str) -> Result<(), B
             what: format!("exchange {exchange}"),
             source,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::addresses;
+
+    #[test]
+    fn a_cluster_is_given_as_comma_separated_urls() {
+        assert_eq!(
+            addresses("amqp://a:5672/%2f, amqp://b:5673/%2f,,amqp://c:5674/%2f"),
+            [
+                "amqp://a:5672/%2f",
+                "amqp://b:5673/%2f",
+                "amqp://c:5674/%2f"
+            ]
+        );
+        assert_eq!(addresses("amqp://a/%2f"), ["amqp://a/%2f"]);
+        assert_eq!(addresses(""), [""]);
+    }
 }

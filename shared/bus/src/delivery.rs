@@ -20,6 +20,7 @@ use store_telemetry::metrics::Metrics;
 use tracing::Instrument;
 
 use crate::{
+    addressing,
     binding::{self, AmqpMessage},
     consumer_config::ConsumerConfig,
     handler::{Handler, HandlerError, Incoming},
@@ -68,7 +69,14 @@ pub(crate) async fn process(shared: &DeliveryContext, channel: &Channel, deliver
         }
         Ok(event) => {
             let ty = event.ty().to_owned();
-            let outcome = handle(shared, &delivery, event, attempt).await;
+            let key = addressing::published_key(&delivery);
+            let outcome = match addressing::mismatch(key.as_deref(), &event) {
+                Some(reason) => {
+                    tracing::error!(queue, event_id = %event.id(), %reason, "mis-addressed event, dead-lettering");
+                    Outcome::DeadLetter(reason)
+                }
+                None => handle(shared, &delivery, event, attempt).await,
+            };
             (ty, outcome)
         }
     };

@@ -6,10 +6,13 @@
 //! - [`publisher`]: confirmed, mandatory, persistent publishing with
 //!   reconnect.
 //! - [`consumer`]: the consumer runner (quorum queue, manual ack, retries
-//!   through delay queues, dead-letter queue, graceful shutdown, reconnect).
+//!   through delay queues, dead-letter queue, graceful shutdown, reconnect);
+//!   a delivery whose routing key and attributes disagree is dead-lettered
+//!   unhandled (`addressing`).
 //! - [`rpc`]: request/reply for the seller's tool calls.
 //! - [`health`]: a readiness check for `/readyz`.
 
+mod addressing;
 pub mod binding;
 pub mod bus;
 pub mod config;

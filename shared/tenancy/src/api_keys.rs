@@ -5,6 +5,7 @@
 use axum::http::{HeaderMap, header::AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq as _;
 use sqlx::PgPool;
 use store_events::TenantId;
 
@@ -33,13 +34,15 @@ pub fn bearer(headers: &HeaderMap) -> Option<SecretString> {
     (!token.is_empty()).then(|| SecretString::from(token.to_owned()))
 }
 
-/// True when `given` is the operator's `expected` token. Compares digests,
-/// so the time taken does not depend on where the tokens differ.
+/// True when `given` is the operator's `expected` token. Compares digests
+/// (equal lengths whatever was given) in constant time, so the time taken
+/// does not depend on where the tokens differ.
 pub fn is_operator(expected: Option<&SecretString>, given: Option<&SecretString>) -> bool {
     match (expected, given) {
         (Some(expected), Some(given)) => {
-            Sha256::digest(expected.expose_secret().as_bytes())
-                == Sha256::digest(given.expose_secret().as_bytes())
+            let expected = Sha256::digest(expected.expose_secret().as_bytes());
+            let given = Sha256::digest(given.expose_secret().as_bytes());
+            bool::from(expected.as_slice().ct_eq(given.as_slice()))
         }
         _ => false,
     }

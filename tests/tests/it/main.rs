@@ -1,7 +1,9 @@
 //! The cross-service tests, one binary: end to end over the real service
 //! binaries (`e2e_*`, started by store-stack as `scripts/run.sh` starts
 //! them), the Compose and deploy files (`compose`), and interoperability with
-//! the CloudEvents Python SDK (`python_interop`).
+//! the CloudEvents Python SDK (`python_interop`), and every HTTP route
+//! of every service tried without its key and with another tenant's
+//! (`routes`).
 
 mod compose;
 mod e2e_bursts;
@@ -13,3 +15,4 @@ mod e2e_webchat;
 mod e2e_whatsapp;
 mod event_consumers;
 mod python_interop;
+mod routes;

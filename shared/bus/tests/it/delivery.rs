@@ -8,7 +8,11 @@ use std::{
 
 use crate::support::{Ping, Scripted, TestBus, recv, silent};
 use cloudevents::{AttributesReader, EventBuilder, EventBuilderV10};
-use lapin::types::AMQPValue;
+use lapin::{
+    Connection, ConnectionProperties,
+    options::{BasicPublishOptions, ConfirmSelectOptions},
+    types::AMQPValue,
+};
 use store_bus::{ConsumerConfig, PublishError, topology};
 use store_events::{BrandId, ConversationId, EventContext, TenantId, decode, new_event};
 use tokio_util::sync::CancellationToken;
@@ -241,6 +245,67 @@ async fn an_undecodable_message_goes_to_the_dead_letter_queue() {
     silent(&mut rx, 800).await;
 
     assert_eq!(t.depth(&topology::dead_letter_queue(&queue)).await, 1);
+    consumer.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_event_whose_routing_key_names_another_tenant_is_dead_lettered_unhandled() {
+    let t = TestBus::new().await;
+    let queue = t.queue("addressing");
+    let (handler, mut rx) = Scripted::new(0);
+    let consumer = t
+        .bus
+        .consume(
+            fast_retries(queue.clone(), "store.test.ping.#", &[100]),
+            handler,
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    // Someone with broker access publishes the demo tenant's event under
+    // the bakery's routing key: a consumer acting on the attributes would
+    // cross tenants.
+    let message = store_bus::binding::to_amqp(t.ping(1)).unwrap();
+    let connection =
+        Connection::connect(&store_testkit::amqp_url(), ConnectionProperties::default())
+            .await
+            .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await
+        .unwrap();
+    channel
+        .basic_publish(
+            format!("{}.events", t.prefix).as_str().into(),
+            "store.test.ping.bakery".into(),
+            BasicPublishOptions::default(),
+            &message.body,
+            message.properties,
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    // Its own key is handled as usual.
+    t.bus.publish(t.ping(2)).await.unwrap();
+
+    let handled = recv(&mut rx, 10).await;
+    assert_eq!(decode::<Ping>(&handled.event).unwrap(), Ping { n: 2 });
+    silent(&mut rx, 800).await;
+    let dead = topology::dead_letter_queue(&queue);
+    assert_eq!(t.depth(&dead).await, 1);
+    let letter = t.get(&dead).await.expect("the dead letter");
+    let reason = match letter
+        .properties
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get("x-last-error").cloned())
+    {
+        Some(AMQPValue::LongString(s)) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+        other => panic!("no reason: {other:?}"),
+    };
+    assert!(reason.starts_with("mis-addressed"), "{reason}");
     consumer.shutdown().await;
 }
 
