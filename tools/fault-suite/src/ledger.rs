@@ -43,13 +43,13 @@ pub struct Row {
     pub notes: Vec<String>,
 }
 
-/// What a row expects of orders.
-#[derive(Debug, Clone, Copy)]
-pub enum OrdersExpected {
-    /// One order per shopper whose "yes" was accepted.
-    OnePerConfirmation,
-    /// Exactly this many in all (the race for the last unit).
-    Total(usize),
+/// What a row expects of orders: one per shopper whose "yes" was
+/// accepted, except for the shoppers racing for the last unit, who place
+/// exactly `total` between them.
+#[derive(Debug, Clone, Default)]
+pub struct OrdersExpected {
+    /// The racing shoppers and the orders they place in all.
+    pub race: Option<(HashSet<String>, usize)>,
 }
 
 /// Counts a row from its messages and what the store did with them.
@@ -59,7 +59,7 @@ pub async fn count(
     tap: &Tap,
     sends: &[graph::Sent],
     orders_db: &PgPool,
-    expected: OrdersExpected,
+    expected: &OrdersExpected,
     fault_end: Option<Instant>,
 ) -> anyhow::Result<Row> {
     let mut row = Row {
@@ -73,7 +73,8 @@ pub async fn count(
             quoted.entry(q.as_str()).or_insert(send.at);
         }
     }
-    let (mut unpublished, mut unanswered, mut events_doubled) = (0, 0, 0);
+    let (mut unpublished, mut unanswered) = (0, 0);
+    let (mut messages_doubled, mut answers_doubled) = (0, 0);
     for message in messages.iter().filter(|m| m.accepted_at.is_some()) {
         row.accepted += 1;
         let published = tap.messages.get(&message.wamid).map_or(0, HashSet::len);
@@ -91,8 +92,16 @@ pub async fn count(
         if published == 0 || !answered {
             row.lost += 1;
         }
-        events_doubled += published.saturating_sub(1) + answers.saturating_sub(1);
+        messages_doubled += published.saturating_sub(1);
+        answers_doubled += answers.saturating_sub(1);
+        if answers > 1 {
+            eprintln!(
+                "  doubled: {} answers to {} from {}",
+                answers, message.wamid, message.wa_id
+            );
+        }
     }
+    let events_doubled = messages_doubled + answers_doubled;
     if unpublished > 0 {
         row.notes
             .push(format!("{unpublished} accepted with no chat.message.new"));
@@ -100,10 +109,14 @@ pub async fn count(
     if unanswered > 0 {
         row.notes.push(format!("{unanswered} never answered"));
     }
-    if events_doubled > 0 {
+    if messages_doubled > 0 {
         row.notes.push(format!(
-            "{events_doubled} events doubled (message.new or AI answers)"
+            "{messages_doubled} chat.message.new published twice"
         ));
+    }
+    if answers_doubled > 0 {
+        row.notes
+            .push(format!("{answers_doubled} messages answered twice by the AI"));
     }
 
     // The same message sent twice to the same shopper.
@@ -113,6 +126,10 @@ pub async fn count(
         *bodies.entry((&send.to, &send.body)).or_default() += 1;
     }
     let sends_doubled: usize = bodies.values().map(|n| n - 1).sum();
+    for ((to, body), n) in bodies.iter().filter(|(_, n)| **n > 1) {
+        let text: String = body.chars().take(160).collect();
+        eprintln!("  doubled: sent {n} times to {to}: {text}");
+    }
     if sends_doubled > 0 {
         row.notes
             .push(format!("{sends_doubled} WhatsApp messages sent twice"));
@@ -133,24 +150,29 @@ pub async fn count(
         .collect();
     row.orders = placed.values().sum();
     let (mut orders_lost, mut orders_doubled) = (0, 0);
-    match expected {
-        OrdersExpected::OnePerConfirmation => {
-            let confirmed: HashSet<&str> = messages
-                .iter()
-                .filter(|m| m.confirms && m.accepted_at.is_some())
-                .map(|m| m.wa_id.as_str())
-                .collect();
-            for shopper in &confirmed {
-                match placed.get(*shopper).copied().unwrap_or(0) {
-                    0 => orders_lost += 1,
-                    n => orders_doubled += n - 1,
-                }
-            }
+    let racing = |shopper: &str| {
+        expected
+            .race
+            .as_ref()
+            .is_some_and(|(shoppers, _)| shoppers.contains(shopper))
+    };
+    let confirmed: HashSet<&str> = messages
+        .iter()
+        .filter(|m| m.confirms && m.accepted_at.is_some() && !racing(&m.wa_id))
+        .map(|m| m.wa_id.as_str())
+        .collect();
+    for shopper in &confirmed {
+        match placed.get(*shopper).copied().unwrap_or(0) {
+            0 => orders_lost += 1,
+            n => orders_doubled += n - 1,
         }
-        OrdersExpected::Total(n) => {
-            orders_lost = n.saturating_sub(row.orders);
-            orders_doubled = row.orders.saturating_sub(n);
-        }
+    }
+    if let Some((shoppers, total)) = &expected.race {
+        let won: usize = shoppers.iter().filter_map(|s| placed.get(s)).sum();
+        row.notes
+            .push(format!("{won} of {} racing shoppers got the last unit", shoppers.len()));
+        orders_lost += total.saturating_sub(won);
+        orders_doubled += won.saturating_sub(*total);
     }
     if orders_lost > 0 {
         row.notes

@@ -112,6 +112,11 @@ impl Suite {
             return self.cluster_row(fault).await;
         }
         let shop = self.shop.clone();
+        if *fault == Fault::LastUnit {
+            // One unit of every bakery product: the books start from it.
+            shop.set_stock(Some("bakery"), 1).await?;
+            self.stock.take_baseline(&shop.catalog_db).await?;
+        }
         let (sent, fault_end, notes, expected) = run_stream(
             &shop,
             &self.options,
@@ -127,7 +132,7 @@ impl Suite {
             &self.tap,
             &shop.graph.sent(),
             &shop.orders_db,
-            expected,
+            &expected,
             fault_end,
         )
         .await?;
@@ -341,7 +346,7 @@ impl Suite {
             &tap,
             &shop.graph.sent(),
             &shop.orders_db,
-            expected,
+            &expected,
             fault_end,
         )
         .await?;
@@ -387,18 +392,18 @@ where
         Delivery::ONCE
     };
     let stop = Arc::new(AtomicBool::new(false));
-    let mut expected = OrdersExpected::OnePerConfirmation;
+    let mut expected = OrdersExpected::default();
     let mut shoppers = JoinSet::new();
     if *fault == Fault::LastUnit {
-        // One unit of every bakery product; ten shoppers pick the first
-        // found and confirm together.
-        shop.set_stock(Some("bakery"), 1).await?;
-        expected = OrdersExpected::Total(1);
+        // One unit of every bakery product (set by the row); ten shoppers
+        // pick the first found and confirm together.
         let barrier = Arc::new(Barrier::new(10));
         let bakery = BRANDS[2];
-        for n in 0..10 {
+        let racing: Vec<String> = (0..10).map(|n| format!("55{row:02}9{n:06}")).collect();
+        expected.race = Some((racing.iter().cloned().collect(), 1));
+        for wa_id in racing {
             let conversation = Conversation {
-                wa_id: format!("55{row:02}9{n:06}"),
+                wa_id,
                 brand: bakery,
                 script: vec![bakery.search.to_owned(), "1 of 1".to_owned(), "yes".to_owned()],
                 barrier: Some(barrier.clone()),
