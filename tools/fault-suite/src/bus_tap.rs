@@ -106,7 +106,10 @@ impl Tap {
             let data: Value = serde_json::from_slice(&delivery.data).unwrap_or_default();
             if kind == "store.chat.message.new" {
                 if let Some(wamid) = data["channel_message_id"].as_str() {
-                    self.messages.entry(wamid.to_owned()).or_default().insert(id);
+                    self.messages
+                        .entry(wamid.to_owned())
+                        .or_default()
+                        .insert(id);
                 }
             } else if kind == "store.chat.response"
                 && data["sender"] == "ai"

@@ -44,7 +44,11 @@ pub enum Fault {
 impl Fault {
     /// Every fault, in the order the suite runs them.
     pub fn all() -> Vec<Fault> {
-        let mut all = vec![Fault::Baseline, Fault::BrokerRestart, Fault::PostgresRestart];
+        let mut all = vec![
+            Fault::Baseline,
+            Fault::BrokerRestart,
+            Fault::PostgresRestart,
+        ];
         all.extend(SERVICES.iter().map(|(s, n)| Fault::Kill(s, n)));
         all.extend(SERVICES.iter().map(|(s, n)| Fault::Term(s, n)));
         all.extend([

@@ -115,8 +115,9 @@ pub async fn count(
         ));
     }
     if answers_doubled > 0 {
-        row.notes
-            .push(format!("{answers_doubled} messages answered twice by the AI"));
+        row.notes.push(format!(
+            "{answers_doubled} messages answered twice by the AI"
+        ));
     }
 
     // The same message sent twice to the same shopper.
@@ -169,8 +170,10 @@ pub async fn count(
     }
     if let Some((shoppers, total)) = &expected.race {
         let won: usize = shoppers.iter().filter_map(|s| placed.get(s)).sum();
-        row.notes
-            .push(format!("{won} of {} racing shoppers got the last unit", shoppers.len()));
+        row.notes.push(format!(
+            "{won} of {} racing shoppers got the last unit",
+            shoppers.len()
+        ));
         orders_lost += total.saturating_sub(won);
         orders_doubled += won.saturating_sub(*total);
     }

@@ -87,22 +87,17 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 ..Row::default()
             },
         };
-        println!(
-            "  sent {} accepted {} answered {} lost {} doubled {} orders {} {}",
-            row.sent,
-            row.accepted,
-            row.answered,
-            row.lost,
-            row.doubled,
-            row.orders,
-            row.notes.join("; ")
-        );
+        println!("  {}", table::line(&row));
         rows.push(row);
     }
     let unclean = suite.stop().await;
     let markdown = table::markdown(&rows);
     println!("\n{markdown}");
-    println!("{} rows in {:.0} s", rows.len(), started.elapsed().as_secs_f64());
+    println!(
+        "{} rows in {:.0} s",
+        rows.len(),
+        started.elapsed().as_secs_f64()
+    );
     if !unclean.is_empty() {
         println!("services that did not stop cleanly at the end: {unclean:?}");
     }

@@ -26,7 +26,8 @@ impl Postgres {
     pub fn start() -> anyhow::Result<Self> {
         let bin = bin_dir()?;
         let dir = std::env::temp_dir().join(format!("fault-pg-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).with_context(|| format!("Failed to create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("Failed to create {}", dir.display()))?;
         let cluster = Self {
             dir,
             bin,
@@ -58,11 +59,12 @@ impl Postgres {
     /// Stops the server at once (`-m immediate`: connections are cut as a
     /// crash would cut them; nothing committed is lost).
     pub fn stop(&self) -> anyhow::Result<()> {
-        run(self
-            .command("pg_ctl")
-            .arg("-D")
-            .arg(self.data())
-            .args(["-m", "immediate", "-w", "stop"]))
+        run(self.command("pg_ctl").arg("-D").arg(self.data()).args([
+            "-m",
+            "immediate",
+            "-w",
+            "stop",
+        ]))
     }
 
     /// Starts the server again after [`Self::stop`].
@@ -116,7 +118,12 @@ impl Drop for Postgres {
 fn bin_dir() -> anyhow::Result<PathBuf> {
     let root = Path::new("/usr/lib/postgresql");
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(root)
-        .with_context(|| format!("PostgreSQL is not installed ({} is missing)", root.display()))?
+        .with_context(|| {
+            format!(
+                "PostgreSQL is not installed ({} is missing)",
+                root.display()
+            )
+        })?
         .filter_map(Result::ok)
         .filter_map(|e| {
             let version = e.file_name().to_string_lossy().parse::<u32>().ok()?;

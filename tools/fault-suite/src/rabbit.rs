@@ -140,7 +140,10 @@ impl Node {
             .env("RABBITMQ_MNESIA_BASE", self.dir.join("mnesia"))
             .env("RABBITMQ_LOG_BASE", self.dir.join("log"))
             .env("RABBITMQ_PID_FILE", self.pid_file())
-            .env("RABBITMQ_ENABLED_PLUGINS_FILE", self.home.join("enabled_plugins"))
+            .env(
+                "RABBITMQ_ENABLED_PLUGINS_FILE",
+                self.home.join("enabled_plugins"),
+            )
             .env("RABBITMQ_CONFIG_FILE", &self.config)
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)

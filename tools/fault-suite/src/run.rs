@@ -79,7 +79,8 @@ pub struct Suite {
 impl Suite {
     /// Starts PostgreSQL, one RabbitMQ node and the store.
     pub async fn start(options: Options) -> anyhow::Result<Self> {
-        let dir = std::env::temp_dir().join(format!("fault-suite-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("fault-suite-{}", uuid::Uuid::new_v4().simple()));
         let postgres = Arc::new(tokio::task::spawn_blocking(Postgres::start).await??);
         let broker = Arc::new(tokio::task::spawn_blocking(|| Broker::start(1)).await??);
         println!(
@@ -88,7 +89,15 @@ impl Suite {
             broker.nodes[0].name,
             broker.amqp_url()
         );
-        let shop = Arc::new(Shop::start(&postgres.url(), "fault", &broker.amqp_url(), dir.join("store")).await?);
+        let shop = Arc::new(
+            Shop::start(
+                &postgres.url(),
+                "fault",
+                &broker.amqp_url(),
+                dir.join("store"),
+            )
+            .await?,
+        );
         bus_tap::declare(&shop.amqp_url).await?;
         let mut stock = StockBook::default();
         stock.take_baseline(&shop.catalog_db).await?;
@@ -125,7 +134,9 @@ impl Suite {
             |shop, sent, later| self.inject(fault, shop, sent, later),
         )
         .await?;
-        self.tap.drain(&shop.amqp_url, Duration::from_secs(60)).await?;
+        self.tap
+            .drain(&shop.amqp_url, Duration::from_secs(60))
+            .await?;
         let mut counted = ledger::count(
             &fault.name(),
             &sent.messages(),
@@ -315,7 +326,9 @@ impl Suite {
                 return Ok(Row {
                     fault: fault.name(),
                     stock: "—".to_owned(),
-                    notes: vec![format!("NOT RUN: the store did not start on the cluster: {error:#}")],
+                    notes: vec![format!(
+                        "NOT RUN: the store did not start on the cluster: {error:#}"
+                    )],
                     ..Row::default()
                 });
             }
@@ -324,8 +337,12 @@ impl Suite {
         let mut stock = StockBook::default();
         stock.take_baseline(&shop.catalog_db).await?;
         let killer = broker.clone();
-        let (sent, fault_end, notes, expected) =
-            run_stream(&shop, &self.options, self.rows, fault, move |_, _, _| async move {
+        let (sent, fault_end, notes, expected) = run_stream(
+            &shop,
+            &self.options,
+            self.rows,
+            fault,
+            move |_, _, _| async move {
                 let leader = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
                     let leader = leading_node(&killer)?;
                     killer
@@ -335,9 +352,13 @@ impl Suite {
                     Ok(leader)
                 })
                 .await??;
-                Ok((Some(Instant::now()), vec![format!("killed {leader}, left down")]))
-            })
-            .await?;
+                Ok((
+                    Some(Instant::now()),
+                    vec![format!("killed {leader}, left down")],
+                ))
+            },
+        )
+        .await?;
         let mut tap = Tap::default();
         tap.drain(&shop.amqp_url, Duration::from_secs(60)).await?;
         let mut row = ledger::count(
@@ -405,16 +426,31 @@ where
             let conversation = Conversation {
                 wa_id,
                 brand: bakery,
-                script: vec![bakery.search.to_owned(), "1 of 1".to_owned(), "yes".to_owned()],
+                script: vec![
+                    bakery.search.to_owned(),
+                    "1 of 1".to_owned(),
+                    "yes".to_owned(),
+                ],
                 barrier: Some(barrier.clone()),
                 fire_and_forget: false,
             };
-            shoppers.spawn(stream::converse(shop.clone(), conversation, delivery, sent.clone(), later.clone()));
+            shoppers.spawn(stream::converse(
+                shop.clone(),
+                conversation,
+                delivery,
+                sent.clone(),
+                later.clone(),
+            ));
         }
     }
     let launcher = {
-        let (shop, sent, later, stop, interval) =
-            (shop.clone(), sent.clone(), later.clone(), stop.clone(), options.interval);
+        let (shop, sent, later, stop, interval) = (
+            shop.clone(),
+            sent.clone(),
+            later.clone(),
+            stop.clone(),
+            options.interval,
+        );
         let brands: Vec<Brand> = if *fault == Fault::LastUnit {
             // The race is the bakery's; the others keep shopping.
             BRANDS[..2].to_vec()
@@ -427,7 +463,13 @@ where
             while !stop.load(Ordering::SeqCst) {
                 let brand = brands[n % brands.len()];
                 let conversation = Conversation::shopping(format!("55{row:02}{n:07}"), brand);
-                running.spawn(stream::converse(shop.clone(), conversation, delivery, sent.clone(), later.clone()));
+                running.spawn(stream::converse(
+                    shop.clone(),
+                    conversation,
+                    delivery,
+                    sent.clone(),
+                    later.clone(),
+                ));
                 n += 1;
                 tokio::time::sleep(interval).await;
             }

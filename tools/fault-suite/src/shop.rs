@@ -136,7 +136,9 @@ impl Shop {
             ("GATEWAY_SEND_BACKOFF_MS".to_owned(), "200".to_owned()),
         ];
         config.ready_timeout = Duration::from_secs(120);
-        let stack = Stack::start(&config).await.context("the store did not start")?;
+        let stack = Stack::start(&config)
+            .await
+            .context("the store did not start")?;
         let pool = |service: &str| {
             let url = store_stack::databases::url_of(postgres_url, &config.database(service));
             async move {
@@ -274,7 +276,9 @@ async fn fake_telegram() -> MockServer {
         .start()
         .await;
     Mock::given(matchers::any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "ok": true, "result": true })))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "ok": true, "result": true })),
+        )
         .mount(&server)
         .await;
     server

@@ -17,22 +17,28 @@ pub fn markdown(rows: &[Row]) -> String {
         "| fault | sent | accepted | answered | lost | doubled | orders | recovery s | stock | notes |\n|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n",
     );
     for row in rows {
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-            row.fault,
-            row.sent,
-            row.accepted,
-            row.answered,
-            row.lost,
-            row.doubled,
-            row.orders,
-            row.recovery
-                .map_or("—".to_owned(), |d| format!("{:.1}", d.as_secs_f64())),
-            row.stock,
-            row.notes.join("; ").replace('|', "/"),
-        ));
+        out.push_str(&line(row));
+        out.push('\n');
     }
     out
+}
+
+/// One row as a line of the Markdown table.
+pub fn line(row: &Row) -> String {
+    format!(
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        row.fault,
+        row.sent,
+        row.accepted,
+        row.answered,
+        row.lost,
+        row.doubled,
+        row.orders,
+        row.recovery
+            .map_or("—".to_owned(), |d| format!("{:.1}", d.as_secs_f64())),
+        row.stock,
+        row.notes.join("; ").replace('|', "/"),
+    )
 }
 
 /// Writes `table` into the document at `path` between its markers, with
@@ -68,10 +74,15 @@ mod tests {
 
     #[test]
     fn the_table_goes_between_the_markers_and_the_rest_stays() {
-        let dir = std::env::temp_dir().join(format!("fault-table-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("fault-table-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("faults.md");
-        std::fs::write(&path, format!("# Faults\n\nintro\n\n{BEGIN}\nold\n{END}\n\nafter\n")).expect("write");
+        std::fs::write(
+            &path,
+            format!("# Faults\n\nintro\n\n{BEGIN}\nold\n{END}\n\nafter\n"),
+        )
+        .expect("write");
         let row = Row {
             fault: "baseline".to_owned(),
             sent: 4,
@@ -86,7 +97,10 @@ mod tests {
         assert!(doc.starts_with("# Faults\n\nintro\n\n"));
         assert!(doc.ends_with(&format!("{END}\n\nafter\n")));
         assert!(!doc.contains("old"));
-        assert!(doc.contains("| baseline | 4 | 4 | 4 | 0 | 0 | 0 | — | ok | a / b |"), "{doc}");
+        assert!(
+            doc.contains("| baseline | 4 | 4 | 4 | 0 | 0 | 0 | — | ok | a / b |"),
+            "{doc}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

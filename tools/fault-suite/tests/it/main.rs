@@ -26,7 +26,10 @@ async fn nothing_is_lost_or_doubled_under_the_quick_faults() {
     println!("{table}");
     for row in &rows {
         assert!(row.accepted > 0, "the stream flowed: {table}");
-        assert_eq!(row.accepted, row.sent, "every webhook was accepted: {table}");
+        assert_eq!(
+            row.accepted, row.sent,
+            "every webhook was accepted: {table}"
+        );
         assert_eq!((row.lost, row.doubled), (0, 0), "{table}");
         assert!(row.orders > 0, "orders were placed: {table}");
         assert_eq!(row.stock, "ok", "{table}");
