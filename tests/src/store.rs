@@ -10,10 +10,8 @@
 use std::{path::PathBuf, time::Duration};
 
 use cloudevents::Event;
-use hmac::{Hmac, Mac as _};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use sha2::Sha256;
 use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Inbox};
 use store_stack::{LlmSettings, Ports, Stack, StackConfig};
 use tokio::sync::mpsc;
@@ -51,7 +49,10 @@ pub struct Store {
     http: reqwest::Client,
 }
 
-pub use store_testkit::fixture;
+pub use store_testkit::{
+    fixture,
+    whatsapp::{whatsapp_from_fixture, whatsapp_text},
+};
 
 fn free_port() -> u16 {
     store_stack::process::free_port().expect("a free port")
@@ -255,10 +256,7 @@ impl Store {
 
     /// Posts a WhatsApp webhook body, signed like Meta signs it.
     pub async fn post_whatsapp(&self, body: Vec<u8>) -> reqwest::Response {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(WHATSAPP_APP_SECRET.as_bytes()).expect("any key");
-        mac.update(&body);
-        let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+        let signature = store_testkit::whatsapp::signature(WHATSAPP_APP_SECRET, &body);
         self.http
             .post(format!("{}/webhooks/whatsapp/{TENANT}", self.gateway()))
             .header("content-type", "application/json")
@@ -560,34 +558,6 @@ where
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// A WhatsApp text message webhook from `wa_id`, shaped exactly like the
-/// shared `whatsapp/text.json` fixture (which is the template), with this
-/// text, message id and timestamp.
-pub fn whatsapp_text(wa_id: &str, text: &str) -> Vec<u8> {
-    whatsapp_from_fixture("whatsapp/text.json", wa_id, |message| {
-        message["text"]["body"] = json!(text);
-    })
-}
-
-/// A WhatsApp webhook from `wa_id` shaped exactly like the shared `fixture`
-/// (its first message given a fresh id and the current time), with
-/// `edit` applied to that message.
-pub fn whatsapp_from_fixture(
-    fixture_name: &str,
-    wa_id: &str,
-    edit: impl FnOnce(&mut Value),
-) -> Vec<u8> {
-    let mut body: Value = serde_json::from_slice(&fixture(fixture_name)).expect("fixture JSON");
-    let value = &mut body["entry"][0]["changes"][0]["value"];
-    value["contacts"][0]["wa_id"] = json!(wa_id);
-    let message = &mut value["messages"][0];
-    message["from"] = json!(wa_id);
-    message["id"] = json!(format!("wamid.{}", uuid::Uuid::new_v4().simple()));
-    message["timestamp"] = json!(chrono::Utc::now().timestamp().to_string());
-    edit(message);
-    serde_json::to_vec(&body).expect("serialise")
 }
 
 /// A Telegram text update from chat `chat_id`, shaped like the shared

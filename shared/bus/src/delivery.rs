@@ -245,6 +245,13 @@ async fn forward(
             DEAD_LETTERED_AT_HEADER.into(),
             long(&Utc::now().to_rfc3339()),
         );
+        // Where a replay puts it back: the queue it was consumed from (a
+        // sharded consumer's dead letters share one DLQ, and its name is no
+        // queue of its own).
+        headers.insert(
+            REPLAY_TO_HEADER.into(),
+            long(&format!("queue:{}", shared.config.queue)),
+        );
     }
     let message = AmqpMessage {
         properties: delivery.properties.clone().with_headers(headers),

@@ -5,11 +5,13 @@
 //! Addresses come from `AMQP_URL` and `DATABASE_URL`, with local defaults.
 //! [`proxy`] takes the broker or the database away from one service;
 //! [`TestApp`] runs any service as its `main` does; [`tenants`] creates
-//! tenants on it as the operator does.
+//! tenants on it as the operator does; [`whatsapp`] builds and signs
+//! WhatsApp webhooks as Meta sends them.
 
 pub mod app;
 pub mod proxy;
 pub mod tenants;
+pub mod whatsapp;
 
 pub use app::{TestApp, TestEnv};
 

@@ -23,6 +23,8 @@ pub struct Service {
     pub port: u16,
     /// Where its stdout and stderr go.
     pub log: PathBuf,
+    /// How it was started, so it can be started again ([`Spec::spawn`]).
+    pub spec: Spec,
     child: Child,
 }
 
@@ -134,6 +136,7 @@ impl Spec {
             name: self.name.clone(),
             port: self.port,
             log,
+            spec: self.clone(),
             child,
         })
     }
@@ -189,6 +192,20 @@ impl Service {
             // Already gone is fine.
             let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
         }
+    }
+
+    /// Kills the process at once (SIGKILL): no draining, as a crash or an
+    /// out-of-memory kill would end it. Waits until it is gone.
+    pub async fn kill(&mut self) -> anyhow::Result<()> {
+        self.child
+            .kill()
+            .await
+            .with_context(|| format!("Failed to kill {}", self.name))
+    }
+
+    /// The process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 
     /// Waits up to `grace` for the process to exit after [`Self::terminate`],

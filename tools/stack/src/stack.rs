@@ -303,6 +303,60 @@ impl Stack {
         })
     }
 
+    /// The running service called `name`.
+    fn service_mut(&mut self, name: &str) -> anyhow::Result<&mut Service> {
+        self.services
+            .iter_mut()
+            .find(|s| s.name == name)
+            .with_context(|| format!("no service called {name} in this stack"))
+    }
+
+    /// Kills one service (SIGKILL, no draining), as a crash would; start it
+    /// again with [`Self::restart`].
+    pub async fn kill(&mut self, name: &str) -> anyhow::Result<()> {
+        self.service_mut(name)?.kill().await
+    }
+
+    /// Stops one service with SIGTERM and waits up to `grace` for it to
+    /// drain and exit; returns its exit status (`None`: it had to be killed).
+    /// Start it again with [`Self::restart`].
+    pub async fn terminate(
+        &mut self,
+        name: &str,
+        grace: Duration,
+    ) -> anyhow::Result<Option<std::process::ExitStatus>> {
+        let service = self.service_mut(name)?;
+        service.terminate();
+        service.wait_stopped(grace).await
+    }
+
+    /// Starts one service again as it was first started, with `env` added
+    /// to (and winning over) its environment, and waits until it is ready.
+    /// A service still running is stopped first (SIGTERM).
+    pub async fn restart(
+        &mut self,
+        name: &str,
+        env: &[(String, String)],
+        ready_timeout: Duration,
+    ) -> anyhow::Result<()> {
+        let log_dir = self.log_dir.clone();
+        let service = self.service_mut(name)?;
+        if service.exited()?.is_none() {
+            service.terminate();
+            service.wait_stopped(Duration::from_secs(30)).await?;
+        }
+        // The first spec stays the one to restart from: `env` is for this
+        // start only.
+        let first = service.spec.clone();
+        let mut started = first.clone().envs(env.iter().cloned()).spawn(&log_dir)?;
+        started.spec = first;
+        *service = started;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()?;
+        service.wait_ready(&http, ready_timeout).await
+    }
+
     /// Stops every service (SIGTERM, in reverse start order so the edge stops
     /// first), waiting up to 20 s each. Returns the ones that did not stop
     /// cleanly.

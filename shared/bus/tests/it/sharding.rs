@@ -103,3 +103,37 @@ async fn three_replicas_keep_each_conversations_order() {
     }
     assert_eq!(t.depth(&topology::dead_letter_queue(&queue)).await, 0);
 }
+
+#[tokio::test]
+async fn a_sharded_consumers_dead_letter_is_replayed_to_its_shard() {
+    let t = TestBus::new().await;
+    let queue = t.queue("sharded-dlq");
+    let (mut handler, mut rx) = crate::support::Scripted::new(1);
+    handler.reject = true;
+    let config = ConsumerConfig::new(queue.clone(), ["store.test.ping.#"])
+        .with_retry_delays([Duration::from_millis(100)])
+        .sharded(2, "ce-conversation");
+    let consumer = t
+        .bus
+        .consume(config, handler, CancellationToken::new())
+        .await
+        .unwrap();
+    let context = EventContext::new(TenantId::parse("demo").unwrap())
+        .with_conversation(ConversationId::parse("wa:7").unwrap());
+    t.bus
+        .publish(new_event("/test", &context, &Ping { n: 7 }).unwrap())
+        .await
+        .unwrap();
+    crate::support::recv(&mut rx, 10).await;
+    crate::support::silent(&mut rx, 500).await;
+    assert_eq!(t.depth(&topology::dead_letter_queue(&queue)).await, 1);
+
+    // The consumer's name is no queue of its own (its shards are): the dead
+    // letter must go back to the shard it came from.
+    let moved = t.bus.replay_dead_letters(&queue, 10).await.unwrap();
+    let replayed = crate::support::recv(&mut rx, 10).await;
+
+    assert_eq!(moved, 1);
+    assert_eq!(decode::<Ping>(&replayed.event).unwrap(), Ping { n: 7 });
+    consumer.shutdown().await;
+}
