@@ -6,21 +6,14 @@
 //! number.
 
 use serde_json::{Value, json};
-use store_tests::store::{Store, fixture};
+use store_tests::store::{Store, whatsapp_from_fixture};
 
 /// The shopper's tap on list row `id` titled `title`, shaped like the
 /// shared `whatsapp/interactive_list_reply.json` fixture.
 fn list_reply(wa_id: &str, id: &str, title: &str) -> Vec<u8> {
-    let mut body: Value = serde_json::from_slice(&fixture("whatsapp/interactive_list_reply.json"))
-        .expect("fixture JSON");
-    let value = &mut body["entry"][0]["changes"][0]["value"];
-    value["contacts"][0]["wa_id"] = json!(wa_id);
-    let message = &mut value["messages"][0];
-    message["from"] = json!(wa_id);
-    message["id"] = json!(format!("wamid.{}", uuid::Uuid::new_v4().simple()));
-    message["timestamp"] = json!(chrono::Utc::now().timestamp().to_string());
-    message["interactive"]["list_reply"] = json!({ "id": id, "title": title });
-    serde_json::to_vec(&body).expect("serialise")
+    whatsapp_from_fixture("whatsapp/interactive_list_reply.json", wa_id, |message| {
+        message["interactive"]["list_reply"] = json!({ "id": id, "title": title });
+    })
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -16,10 +16,8 @@ use std::{
     time::Duration,
 };
 
-use hmac::{Hmac, Mac as _};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use store_tests::store::{BRAND, Store, TENANT, wait_for};
 
 /// The tenant whose resources are tried.
@@ -460,7 +458,7 @@ impl<'s> World<'s> {
             }
             WhatsappSignature if intruder => request.header(
                 "x-hub-signature-256",
-                sign("bakery-app-secret", body.as_bytes()),
+                store_testkit::whatsapp::signature("bakery-app-secret", body.as_bytes()),
             ),
             WhatsappVerify if intruder => self.http.get(format!(
                 "{url}?hub.mode=subscribe&hub.verify_token=bakery-verify-token&hub.challenge=42"
@@ -649,12 +647,6 @@ fn csrf_of(html: &str) -> String {
         .next()
         .expect("the token")
         .to_owned()
-}
-
-fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 fn urlencode(s: &str) -> String {
