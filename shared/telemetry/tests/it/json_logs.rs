@@ -1,71 +1,24 @@
 //! The JSON log line of an event inside a span carries that span's trace and
 //! span ids, built with the very subscriber `init` installs.
 
-use std::{
-    io,
-    sync::{Arc, Mutex, PoisonError},
-};
-
-use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::trace::SdkTracerProvider;
 use serde_json::{Value, json};
 use store_telemetry::{
     logs,
     propagation::{current_span_id, current_trace_id},
 };
-use tracing_subscriber::{EnvFilter, fmt::MakeWriter};
 
-/// Collects everything written into one shared buffer.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Buffer {
-    fn lines(&self) -> Vec<Value> {
-        let bytes = self
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        String::from_utf8(bytes)
-            .expect("utf-8")
-            .lines()
-            .map(|line| serde_json::from_str(line).expect("each line is one JSON object"))
-            .collect()
-    }
-}
-
-impl io::Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
+/// What `f` logs through `filter`, as JSON objects, with the very
+/// subscriber `init` installs ([`logs::capture`]).
 fn capture<T>(filter: &str, f: impl FnOnce() -> T) -> (T, Vec<Value>) {
-    let buffer = Buffer::default();
-    let provider = SdkTracerProvider::builder().build();
-    let subscriber = logs::subscriber(
-        provider.tracer("test"),
-        EnvFilter::new(filter),
-        buffer.clone(),
-    );
-    let result = tracing::subscriber::with_default(subscriber, f);
-    (result, buffer.lines())
+    let (guard, captured) = logs::capture(filter);
+    let result = f();
+    drop(guard);
+    let lines = captured
+        .text()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is one JSON object"))
+        .collect();
+    (result, lines)
 }
 
 #[test]
@@ -118,7 +71,7 @@ fn nested_spans_log_the_innermost_span_id_and_the_scope_from_the_root() {
 fn an_event_outside_any_span_has_no_ids_and_the_filter_applies() {
     let ((), lines) = capture("warn", || {
         tracing::info!("filtered out");
-        tracing::error!(error = %io::Error::other("disk full"), "write failed");
+        tracing::error!(error = %std::io::Error::other("disk full"), "write failed");
     });
 
     let [line] = lines.as_slice() else {
