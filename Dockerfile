@@ -45,7 +45,7 @@ RUN cargo build --release --locked \
     && mkdir -p /out \
     && cp target/release/gateway target/release/catalog \
           target/release/order-processor target/release/seller-agent \
-          target/release/storectl /out/
+          target/release/sales-assistant target/release/storectl /out/
 
 # What every service image shares: CA certificates (TLS to Meta, Telegram,
 # LLM providers, Stripe), curl for the health checks, an unprivileged user,
