@@ -21,7 +21,12 @@ use ipnet::IpNet;
 
 /// The proxies whose `X-Forwarded-For` is believed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<IpNet>);
+pub struct TrustedProxies {
+    nets: Vec<IpNet>,
+    /// The older `…_TRUST_FORWARDED_FOR=true`: whatever the peer is, it is
+    /// one proxy, and the hop it appended (the rightmost) is the client.
+    any_peer: bool,
+}
 
 impl TrustedProxies {
     /// Trusts no proxy: the peer is the client.
@@ -42,7 +47,10 @@ impl TrustedProxies {
                     .with_context(|| format!("{entry:?} is not an address or a CIDR range"))
             })
             .collect::<anyhow::Result<_>>()
-            .map(Self)
+            .map(|nets| Self {
+                nets,
+                any_peer: false,
+            })
     }
 
     /// `TRUSTED_PROXIES` (or `legacy`, an older setting's meaning, when it is
@@ -54,12 +62,14 @@ impl TrustedProxies {
         }
     }
 
-    /// Trusts every peer: the old `…_TRUST_FORWARDED_FOR=true` settings.
+    /// Trusts every peer as one proxy (the old `…_TRUST_FORWARDED_FOR=true`
+    /// settings): the client is the rightmost `X-Forwarded-For` hop, the one
+    /// the peer appended, never one further left that a client could write.
     pub fn any() -> Self {
-        Self(vec![
-            "0.0.0.0/0".parse().expect("a CIDR"),
-            "::/0".parse().expect("a CIDR"),
-        ])
+        Self {
+            nets: Vec::new(),
+            any_peer: true,
+        }
     }
 
     /// Whether `ip` is one of the trusted proxies.
@@ -69,7 +79,7 @@ impl TrustedProxies {
 
     fn trusts(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
-        self.0.iter().any(|net| net.contains(&ip))
+        self.any_peer || self.nets.iter().any(|net| net.contains(&ip))
     }
 
     /// The client of a request from `peer` carrying `headers`.
@@ -90,7 +100,8 @@ impl TrustedProxies {
                 break;
             };
             client = canonical(ip);
-            if !self.trusts(client) {
+            // One proxy of unknown address: its own hop is the client.
+            if self.any_peer || !self.trusts(client) {
                 break;
             }
         }
@@ -169,6 +180,15 @@ mod tests {
         assert_eq!(
             proxies.client_ip(ip("::ffff:127.0.0.1"), &headers),
             ip("203.0.113.5")
+        );
+    }
+
+    #[test]
+    fn trusting_any_peer_takes_the_hop_it_appended_not_the_clients_own() {
+        let headers = forwarded(&["6.6.6.6, 198.51.100.20"]);
+        assert_eq!(
+            TrustedProxies::any().client_ip(ip("10.9.8.7"), &headers),
+            ip("198.51.100.20")
         );
     }
 
