@@ -214,6 +214,26 @@ pub async fn place(app: &TestApp, tenant: &str, product: &str, quantity: u32) ->
     decode(&reply).unwrap()
 }
 
+/// The order processor's answer for order `order_id`, read with `key`.
+pub async fn order_detail(app: &TestApp, key: &str, order_id: &str) -> Value {
+    app.get(key, &format!("/api/v1/orders/{order_id}"))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+/// How many changes to `paid` the outbox holds.
+pub async fn paid_changes(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from outbox where event ->> 'type' = $1 and event -> 'data' ->> 'to' = 'paid'",
+    )
+    .bind(store_events::data::OrderStatusChanged::TYPE)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
 /// Waits until the catalog reports `expected` units of `product`.
 pub async fn wait_for_stock(app: &TestApp, key: &str, product: &str, expected: i64) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);

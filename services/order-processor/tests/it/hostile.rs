@@ -7,10 +7,9 @@ use order_processor::payments::stripe::{StripeConfig, sign};
 use reqwest::header::HeaderValue;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use store_events::{EventData as _, data::OrderStatusChanged};
 
 use crate::{
-    helpers::TestApp,
+    helpers::{TestApp, order_detail, paid_changes},
     payments::{card_order, fake_stripe, session_completed},
 };
 
@@ -164,20 +163,9 @@ async fn hostile_stripe_webhooks_are_refused_and_the_order_stays_unpaid() {
         );
     }
 
-    let detail: Value = app
-        .get(&key, &format!("/api/v1/orders/{}", order.order_id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = order_detail(&app, &key, &order.order_id.to_string()).await;
     assert_eq!(detail["status"], "pending_payment");
-    let paid_changes: i64 = sqlx::query_scalar(
-        "select count(*) from outbox where event ->> 'type' = $1 and event -> 'data' ->> 'to' = 'paid'",
-    )
-    .bind(OrderStatusChanged::TYPE)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let paid_changes = paid_changes(&app).await;
     assert_eq!(paid_changes, 0);
     app.stop().await;
 }

@@ -7,17 +7,13 @@ use cloudevents::{AttributesReader, Data};
 use order_processor::payments::stripe::{StripeConfig, sign};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use store_events::{
-    EventData,
-    data::{OrderCreated, OrderStatusChanged},
-    decode,
-};
+use store_events::{EventData, data::OrderCreated, decode};
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{header, method, path},
 };
 
-use crate::helpers::{TestApp, create_event, ty};
+use crate::helpers::{TestApp, create_event, order_detail, paid_changes, ty};
 
 pub(crate) async fn fake_stripe() -> MockServer {
     let server = MockServer::start().await;
@@ -163,20 +159,9 @@ async fn a_bad_signature_is_refused_and_a_good_one_pays_the_order_once() {
     assert_eq!(good.status(), 200);
     assert_eq!(again.status(), 200);
     assert_eq!(unknown_provider.status(), 404);
-    let detail: Value = app
-        .get(&key, &format!("/api/v1/orders/{}", order.order_id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = order_detail(&app, &key, &order.order_id.to_string()).await;
     assert_eq!(detail["status"], "paid");
-    let paid_changes: i64 = sqlx::query_scalar(
-        "select count(*) from outbox where event ->> 'type' = $1 and event -> 'data' ->> 'to' = 'paid'",
-    )
-    .bind(OrderStatusChanged::TYPE)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let paid_changes = paid_changes(&app).await;
     assert_eq!(paid_changes, 1);
     app.stop().await;
 }
