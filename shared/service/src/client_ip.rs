@@ -74,10 +74,6 @@ impl TrustedProxies {
 
     /// Whether `ip` is one of the trusted proxies.
     pub fn contains(&self, ip: IpAddr) -> bool {
-        self.trusts(ip)
-    }
-
-    fn trusts(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.any_peer || self.nets.iter().any(|net| net.contains(&ip))
     }
@@ -85,7 +81,7 @@ impl TrustedProxies {
     /// The client of a request from `peer` carrying `headers`.
     pub fn client_ip(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         let mut client = canonical(peer);
-        if !self.trusts(client) {
+        if !self.contains(client) {
             return client;
         }
         let hops = headers
@@ -101,7 +97,7 @@ impl TrustedProxies {
             };
             client = canonical(ip);
             // One proxy of unknown address: its own hop is the client.
-            if self.any_peer || !self.trusts(client) {
+            if self.any_peer || !self.contains(client) {
                 break;
             }
         }
