@@ -12,6 +12,8 @@ use prometheus::{
     CounterVec, Encoder as _, HistogramOpts, HistogramVec, Opts, Registry, TextEncoder,
 };
 
+use crate::http_metrics::HttpMetrics;
+
 /// Handler-duration buckets in seconds, from 1 ms to 30 s.
 const HANDLER_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
@@ -28,6 +30,7 @@ struct Inner {
     service: String,
     registry: Registry,
     bus: BusMetrics,
+    http: HttpMetrics,
 }
 
 impl Metrics {
@@ -38,11 +41,13 @@ impl Metrics {
         let registry = Registry::new_custom(None, Some(labels))
             .context("Failed to create the metrics registry")?;
         let bus = BusMetrics::register(&registry)?;
+        let http = HttpMetrics::register(&registry)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 service: service.to_owned(),
                 registry,
                 bus,
+                http,
             }),
         })
     }
@@ -61,6 +66,12 @@ impl Metrics {
     /// The bus metrics.
     pub fn bus(&self) -> &BusMetrics {
         &self.inner.bus
+    }
+
+    /// The HTTP request metrics ([`crate::http_metrics::track`] records
+    /// into them).
+    pub fn http(&self) -> &HttpMetrics {
+        &self.inner.http
     }
 
     /// All metrics in the Prometheus text exposition format (version 0.0.4,
