@@ -134,11 +134,7 @@ spec:
       # Services drain in-flight work on SIGTERM (consumers, HTTP).
       terminationGracePeriodSeconds: 45
       securityContext:
-        runAsNonRoot: true
-        runAsUser: 10001
-        runAsGroup: 10001
-        fsGroup: 10001
-        seccompProfile: { type: RuntimeDefault }
+        {{- include "agent-store.podSecurityContext" . | nindent 8 }}
       containers:
         - name: {{ .image }}
           image: {{ include "agent-store.image" (list $root .image) }}
@@ -183,6 +179,12 @@ spec:
             {{- with .env }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
+            {{- if $root.Values.migrations.enabled }}
+            # The release's migration Job applied the migrations: only
+            # check them.
+            - name: DATABASE_MIGRATE
+              value: verify
+            {{- end }}
           volumeMounts:
             - name: secrets
               mountPath: /run/secrets/agent-store
@@ -213,9 +215,7 @@ spec:
           resources:
             {{- toYaml .resources | nindent 12 }}
           securityContext:
-            allowPrivilegeEscalation: false
-            readOnlyRootFilesystem: true
-            capabilities: { drop: [ALL] }
+            {{- include "agent-store.containerSecurityContext" . | nindent 12 }}
       volumes:
         - name: secrets
           secret:
@@ -307,4 +307,22 @@ spec:
 - ipBlock: { cidr: 0.0.0.0/0 }
 - ipBlock: { cidr: "::/0" }
 {{- end }}
+{{- end }}
+
+{{/* Every pod's security context: an unprivileged user, the default
+seccomp profile. */}}
+{{- define "agent-store.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+seccompProfile: { type: RuntimeDefault }
+{{- end }}
+
+{{/* Every container's: no privilege escalation, a read-only root, no
+capabilities. */}}
+{{- define "agent-store.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities: { drop: [ALL] }
 {{- end }}
