@@ -60,6 +60,9 @@ done
 "${checkov[@]}" --framework kubernetes "${by_tag[@]}" --skip-check CKV_K8S_43,CKV_K8S_15
 "${checkov[@]}" --framework dockerfile -f Dockerfile
 
+# The README's table of values is what values.yaml says.
+"$venv/bin/python" scripts/helm/values_doc.py "$chart"
+
 # Bad values: each refused, with the message its first line expects.
 for values in "$chart"/ci/bad/*.yaml; do
   expected=$(sed -n '1s/^# expect: //p' "$values")
