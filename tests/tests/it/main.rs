@@ -2,7 +2,8 @@
 //! binaries (`e2e_*`, started by store-stack as `scripts/run.sh` starts
 //! them), the Compose and deploy files (`compose`), and interoperability with
 //! the CloudEvents Python SDK (`python_interop`), every service binary's
-//! `migrate` command and `DATABASE_MIGRATE=verify` (`migrate`), and every HTTP route
+//! `migrate` command and `DATABASE_MIGRATE=verify` (`migrate`), the alerts,
+//! runbooks and dashboard against the code (`observability`), and every HTTP route
 //! of every service tried without its key and with another tenant's
 //! (`routes`).
 
@@ -16,5 +17,6 @@ mod e2e_webchat;
 mod e2e_whatsapp;
 mod event_consumers;
 mod migrate;
+mod observability;
 mod python_interop;
 mod routes;
