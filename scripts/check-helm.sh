@@ -6,7 +6,7 @@
 # strictly against the Kubernetes API schemas (kubernetes-validate, schemas
 # bundled); no two resources of a kind with one name, every name and label
 # value a valid 63-character one; the KEDA and Prometheus Operator objects
-# shaped as their CRDs (scripts/helm/custom_resources.py); each values file in ci/bad/ refused by
+# shaped as their CRDs (scripts/helm/custom_resources.py, run by names.py); each values file in ci/bad/ refused by
 # the chart's values.schema.json with the message its first line expects;
 # checkov's policies passed by every render (the production example with
 # no check skipped) and by the Dockerfile; and k8s/agent-store.yaml (the
@@ -45,8 +45,6 @@ done
 # schema: kubernetes-validate gets the rest; every render's names and labels
 # are checked here.
 "$venv/bin/python" scripts/helm/names.py "$out/core" "${renders[@]}"
-# The custom resources: their CRDs' apiVersion and shape, in what the chart sets.
-"$venv/bin/python" scripts/helm/custom_resources.py "${renders[@]}"
 "$venv/bin/kubernetes-validate" --strict --quiet -k "$kubernetes_version" "$out"/core/*.yaml
 
 # Policy checks (checkov, offline: no policy download). The production

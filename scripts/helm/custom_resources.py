@@ -3,15 +3,11 @@ kubernetes-validate has no schemas for: every ServiceMonitor, ScaledObject
 and TriggerAuthentication has its CRD's apiVersion and the shape its CRD
 gives the fields the chart sets (hand-written schemas of those parts, from
 the Prometheus Operator's and KEDA's CRDs, closed so a misspelt field
-fails). Kinds it does not know are left alone.
-
-Usage: custom_resources.py RENDER.yaml...
+fails). Kinds it does not know are left alone. Used by names.py, which
+reads every render once.
 """
 
-import sys
-
 import jsonschema
-import yaml
 
 STRING = {"type": "string", "minLength": 1}
 INTEGER = {"type": "integer", "minimum": 0}
@@ -88,9 +84,11 @@ API_VERSIONS = {
 
 
 
-def problems(path):
-    for doc in yaml.safe_load_all(open(path)):
-        if not doc or doc["kind"] not in CUSTOM:
+def shape_problems(path, docs):
+    """What in the custom resources of `docs` (one render, read from `path`)
+    is not shaped as their CRDs say."""
+    for doc in docs:
+        if doc["kind"] not in CUSTOM:
             continue
         kind, name = doc["kind"], doc["metadata"]["name"]
         if doc["apiVersion"] != API_VERSIONS[kind]:
@@ -98,15 +96,3 @@ def problems(path):
         for error in jsonschema.Draft7Validator(CUSTOM[kind]).iter_errors(doc.get("spec")):
             field = ".".join(map(str, error.path))
             yield f"{path}: {kind} {name}: spec.{field}: {error.message}"
-
-
-def main():
-    found = [problem for path in sys.argv[1:] for problem in problems(path)]
-    for problem in found:
-        print(f"error: {problem}", file=sys.stderr)
-    if found:
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()
