@@ -5,7 +5,8 @@
 # install, twenty brands with long ids); every rendered manifest validated
 # strictly against the Kubernetes API schemas (kubernetes-validate, schemas
 # bundled); no two resources of a kind with one name, every name and label
-# value a valid 63-character one; each values file in ci/bad/ refused by
+# value a valid 63-character one; the KEDA and Prometheus Operator objects
+# shaped as their CRDs (scripts/helm/custom_resources.py, run by names.py); each values file in ci/bad/ refused by
 # the chart's values.schema.json with the message its first line expects;
 # checkov's policies passed by every render (the production example with
 # no check skipped) and by the Dockerfile; and k8s/agent-store.yaml (the

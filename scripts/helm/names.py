@@ -1,6 +1,7 @@
 """Checks rendered Helm manifests: no two resources of one kind share a
 name, every name is a DNS label (or subdomain for kinds that allow one) and
-every label value is at most 63 characters. Writes the resources that are
+every label value is at most 63 characters; the custom resources shaped as
+their CRDs say (custom_resources.py). Writes the resources that are
 not custom resources (those kubernetes-validate has schemas for) to
 OUT_DIR/<n>.yaml.
 
@@ -12,6 +13,7 @@ import re
 import sys
 
 import yaml
+from custom_resources import shape_problems
 
 CUSTOM = {"ServiceMonitor", "PrometheusRule", "ScaledObject", "TriggerAuthentication"}
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -48,6 +50,7 @@ def main():
     for index, path in enumerate(renders):
         docs = [d for d in yaml.safe_load_all(open(path)) if d]
         found += problems(path, docs)
+        found += shape_problems(path, docs)
         core = [d for d in docs if d["kind"] not in CUSTOM]
         with open(os.path.join(out, f"{index}.yaml"), "w") as f:
             yaml.safe_dump_all(core, f)

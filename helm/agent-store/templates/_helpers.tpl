@@ -122,7 +122,7 @@ spec:
         {{- end }}
         {{- if $root.Values.metrics.podAnnotations }}
         prometheus.io/scrape: "true"
-        prometheus.io/port: "8080"
+        prometheus.io/port: "9090"
         prometheus.io/path: /metrics
         {{- end }}
     spec:
@@ -143,9 +143,17 @@ spec:
             - name: http
               containerPort: 8080
               protocol: TCP
+            # /metrics and /admin/*: for Prometheus and operators, never the Ingress.
+            - name: operator
+              containerPort: 9090
+              protocol: TCP
           env:
             - name: PORT
               value: "8080"
+            - name: OPERATOR_HOST
+              value: "0.0.0.0"
+            - name: OPERATOR_PORT
+              value: "9090"
             - name: BUS_EXCHANGE
               value: {{ $root.Values.common.busExchange | quote }}
             - name: RUST_LOG
@@ -252,6 +260,11 @@ spec:
       port: {{ default 8080 .servicePort }}
       targetPort: http
       protocol: TCP
+    # For Prometheus and operators (kubectl port-forward), never the Ingress.
+    - name: operator
+      port: 9090
+      targetPort: operator
+      protocol: TCP
 {{- if $autoscaling.enabled }}
 ---
 apiVersion: autoscaling/v2
@@ -277,7 +290,11 @@ spec:
           type: Utilization
           averageUtilization: {{ $autoscaling.targetCPUUtilizationPercentage }}
 {{- end }}
-{{- if and $root.Values.podDisruptionBudget.enabled (or (gt (int .replicas) 1) $scaled) }}
+{{- /* A budget only where two pods or more always run: over a single one
+       it would block every node drain. */ -}}
+{{- $fewest := int .replicas -}}
+{{- if $autoscaling.enabled }}{{ $fewest = int $autoscaling.minReplicas }}{{ else if eq (default "" .scaledBy) "keda" }}{{ $fewest = int $root.Values.keda.minReplicas }}{{ end }}
+{{- if and $root.Values.podDisruptionBudget.enabled (gt $fewest 1) }}
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
