@@ -54,10 +54,6 @@ pub use store_testkit::{
     whatsapp::{whatsapp_from_fixture, whatsapp_text},
 };
 
-fn free_port() -> u16 {
-    store_stack::process::free_port().expect("a free port")
-}
-
 /// `target/debug`, where this test binary's siblings (the services) are.
 fn bin_dir() -> PathBuf {
     store_stack::process::bin_dir().expect("the target directory")
@@ -166,14 +162,7 @@ impl Store {
         let exchange = format!("{base}.events");
         config.exchange = Some(exchange.clone());
         config.database_prefix = format!("t_{}", base.replace('-', "_"));
-        config.ports = Ports {
-            gateway: free_port(),
-            catalog: free_port(),
-            orders: free_port(),
-            sales: free_port(),
-            sales_operator: free_port(),
-            first_seller: free_port(),
-        };
+        config.ports = Ports::free(1).expect("free ports");
         config.sellers = Some(vec![format!("{TENANT}/{BRAND}")]);
         config.llm = llm;
         config.env = vec![

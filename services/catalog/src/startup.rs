@@ -88,12 +88,22 @@ impl Application {
             )
             .await
             .context("Failed to start the release consumer")?;
-        let api = http::router(AppState {
+        let state = AppState {
             catalog: catalog.clone(),
             admin_token: config.admin_token.clone(),
-        });
+        };
+        let (api, operator) = (http::router(state.clone()), http::operator_router(state));
         let consumers = vec![products, reserve, release];
-        let service = base.bind(config.http_addr, api, consumers, vec![]).await?;
+        let service = base
+            .bind(
+                config.http_addr,
+                api,
+                config.operator_addr,
+                operator,
+                consumers,
+                vec![],
+            )
+            .await?;
         // Without CATALOG_PUBLIC_URL, pictures are served from the bound
         // address (loopback when bound to all interfaces).
         let host = match config.http_addr.ip() {

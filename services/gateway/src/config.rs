@@ -35,6 +35,9 @@ pub struct Config {
     /// Address of the HTTP server (`HOST`, default `0.0.0.0`; `PORT`,
     /// default 8080; port 0 picks a free one).
     pub http_addr: SocketAddr,
+    /// The operator's listener (`OPERATOR_HOST`, default 127.0.0.1, and
+    /// `OPERATOR_PORT`, default 9080): `/metrics` and `/admin/*`, never public.
+    pub operator_addr: SocketAddr,
     /// PostgreSQL (`DATABASE_URL` or `DATABASE_URL_FILE`).
     pub database_url: SecretString,
     /// Connections in the pool (`DATABASE_MAX_CONNECTIONS`, default 10).
@@ -189,6 +192,7 @@ impl Config {
     fn new(database_url: SecretString, bus: BusConfig, tenants_file: PathBuf) -> Self {
         Self {
             http_addr: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            operator_addr: SocketAddr::from(([127, 0, 0, 1], 9080)),
             database_url,
             database_max_connections: 10,
             bus,
@@ -213,6 +217,7 @@ impl Config {
     pub fn for_tests(database_url: SecretString, bus: BusConfig, tenants_file: PathBuf) -> Self {
         Self {
             http_addr: config::test_http_addr(),
+            operator_addr: config::test_http_addr(),
             ..Self::new(database_url, bus, tenants_file)
         }
     }
@@ -225,6 +230,7 @@ impl Config {
             config::tenants_file_from_env(DEFAULT_TENANTS_FILE),
         );
         config.http_addr = config::http_addr_from_env()?;
+        config.operator_addr = config::operator_addr_from_env(9080)?;
         if let Some(n) = var("DATABASE_MAX_CONNECTIONS") {
             config.database_max_connections = n
                 .parse()

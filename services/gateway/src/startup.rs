@@ -143,6 +143,8 @@ impl Application {
             .bind(
                 config.http_addr,
                 api,
+                config.operator_addr,
+                axum::Router::new(),
                 vec![replies, media],
                 vec![purge, sweep, listener],
             )

@@ -14,6 +14,9 @@ use crate::payments::stripe::StripeConfig;
 pub struct Config {
     /// Address of the HTTP server (`HOST`, `PORT`).
     pub http_addr: SocketAddr,
+    /// The operator's listener (`OPERATOR_HOST`, default 127.0.0.1, and
+    /// `OPERATOR_PORT`, default 9082): `/metrics` and `/admin/*`, never public.
+    pub operator_addr: SocketAddr,
     /// PostgreSQL (`DATABASE_URL` or `DATABASE_URL_FILE`); holds credentials.
     pub database_url: SecretString,
     /// Connections in the pool (`DATABASE_MAX_CONNECTIONS`, default 20).
@@ -47,6 +50,7 @@ impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Self {
             http_addr: config::http_addr_from_env()?,
+            operator_addr: config::operator_addr_from_env(9082)?,
             database_url: config::database_url_from_env()?,
             database_max_connections: number("DATABASE_MAX_CONNECTIONS", "20")?,
             bus: config::bus_from_env("order-processor")?,
@@ -65,6 +69,7 @@ impl Config {
     pub fn for_tests(database_url: SecretString, bus: BusConfig) -> Self {
         Self {
             http_addr: config::test_http_addr(),
+            operator_addr: config::test_http_addr(),
             database_url,
             database_max_connections: 20,
             bus,

@@ -87,12 +87,20 @@ impl Application {
                 base.shutdown.child_token(),
             )),
         ];
-        let api = http::router(AppState {
+        let state = AppState {
             orders,
             admin_token: config.admin_token.clone(),
-        });
+        };
+        let (api, operator) = (http::router(state.clone()), http::operator_router(state));
         let service = base
-            .bind(config.http_addr, api, vec![consumer, cancellations], tasks)
+            .bind(
+                config.http_addr,
+                api,
+                config.operator_addr,
+                operator,
+                vec![consumer, cancellations],
+                tasks,
+            )
             .await?;
         Ok(Self(service))
     }

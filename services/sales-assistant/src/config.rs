@@ -106,10 +106,7 @@ impl Config {
             )?,
             notify: NotifyConfig::from_env(&public_url)?,
             public_url,
-            operator_addr: SocketAddr::new(
-                parse_env("OPERATOR_HOST", "127.0.0.1", "an IP address")?,
-                parse_env("OPERATOR_PORT", "9090", "a port number")?,
-            ),
+            operator_addr: config::operator_addr_from_env(9090)?,
             staffed_hours: StaffedHours::parse(
                 &config::var("INBOX_STAFFED_HOURS").unwrap_or_default(),
             )

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use store_service::{Foundation, Service};
-use tokio::net::TcpListener;
 
 use crate::{
     accounts,
@@ -23,8 +22,8 @@ use crate::{
     notify::Notifier,
 };
 
-/// The running sales assistant, and its operator listener's port.
-pub struct Application(Service, u16);
+/// The running sales assistant.
+pub struct Application(Service);
 
 impl Application {
     /// Connects to PostgreSQL and RabbitMQ, applies migrations, starts the
@@ -93,27 +92,18 @@ impl Application {
         // The operator's endpoint on a listener of its own, never the
         // public port.
         let operator = http::operator::router(state.clone());
-        let operator_listener =
-            TcpListener::bind(config.operator_addr)
-                .await
-                .with_context(|| {
-                    format!("Failed to bind the operator port {}", config.operator_addr)
-                })?;
-        let operator_port = operator_listener
-            .local_addr()
-            .context("The operator listener has no address")?
-            .port();
         let api = http::router(state);
         let service = base
-            .bind(config.http_addr, api, vec![consumer], tasks)
-            .await?
-            .also_serve("operator endpoint", operator_listener, operator);
-        Ok(Self(service, operator_port))
-    }
-
-    /// The operator listener's port (useful with port 0).
-    pub fn operator_port(&self) -> u16 {
-        self.1
+            .bind(
+                config.http_addr,
+                api,
+                config.operator_addr,
+                operator,
+                vec![consumer],
+                tasks,
+            )
+            .await?;
+        Ok(Self(service))
     }
 }
 

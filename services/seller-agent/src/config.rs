@@ -59,6 +59,9 @@ pub struct Config {
     /// `/metrics` (`HOST`, default [`DEFAULT_HOST`], loopback; `PORT`,
     /// default 8080; port 0 picks a free one).
     pub http_addr: SocketAddr,
+    /// The operator's listener (`OPERATOR_HOST`, default 127.0.0.1, and
+    /// `OPERATOR_PORT`, default 9100): `/metrics` and `/admin/*`, never public.
+    pub operator_addr: SocketAddr,
     /// The model, or `None` for the offline brain (`LLM_PROVIDER` unset or
     /// `offline`; see [`llm_from_env`]).
     pub llm: Option<LlmConfig>,
@@ -111,6 +114,7 @@ impl Config {
             database_url,
             bus,
             http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            operator_addr: SocketAddr::from(([127, 0, 0, 1], 9100)),
             llm: None,
             prices: TokenPrices::default(),
             tool_timeout: Duration::from_secs(8),
@@ -134,6 +138,7 @@ impl Config {
     ) -> Self {
         Self {
             http_addr: config::test_http_addr(),
+            operator_addr: config::test_http_addr(),
             ..Self::new(tenant, brand, database_url, bus, tenants_file)
         }
     }
@@ -156,6 +161,7 @@ impl Config {
             parse_env("HOST", DEFAULT_HOST, "an IP address")?,
             parse_env("PORT", "8080", "a port number")?,
         );
+        config.operator_addr = store_service::config::operator_addr_from_env(9100)?;
         config.llm = llm_from_env()?;
         config.prices = TokenPrices {
             input_per_mtok: number_from_env("LLM_PRICE_INPUT_PER_MTOK", "0")?,

@@ -146,6 +146,8 @@ impl Application {
             .bind(
                 config.http_addr,
                 axum::Router::new(),
+                config.operator_addr,
+                axum::Router::new(),
                 vec![conversations, control],
                 vec![bursts.start()],
             )

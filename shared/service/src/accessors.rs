@@ -3,7 +3,7 @@
 //! offers its `main` and its tests, written once.
 
 /// Gives `$application`, a tuple struct whose field 0 is a
-/// [`Service`](crate::Service), the methods `port`, `pool`,
+/// [`Service`](crate::Service), the methods `port`, `operator_port`, `pool`,
 /// `shutdown_token` and `run_until_stopped`, and makes it [`Runnable`](crate::Runnable).
 #[macro_export]
 macro_rules! application_accessors {
@@ -12,6 +12,12 @@ macro_rules! application_accessors {
             /// The HTTP port (useful with port 0).
             pub fn port(&self) -> u16 {
                 self.0.port()
+            }
+
+            /// The operator's port (`/metrics`, `/admin/*`; useful with
+            /// port 0).
+            pub fn operator_port(&self) -> u16 {
+                self.0.operator_port()
             }
 
             /// The database pool (tests look at rows through it).
@@ -34,6 +40,10 @@ macro_rules! application_accessors {
         impl $crate::Runnable for $application {
             fn port(&self) -> u16 {
                 self.0.port()
+            }
+
+            fn operator_port(&self) -> u16 {
+                self.0.operator_port()
             }
 
             fn shutdown_token(&self) -> $crate::accessors::reexports::CancellationToken {

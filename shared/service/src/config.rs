@@ -65,6 +65,17 @@ pub fn http_addr_from_env() -> anyhow::Result<SocketAddr> {
     Ok(SocketAddr::new(host, port))
 }
 
+/// Address of the operator's listener (`/metrics`, `/admin/*`, and
+/// `/healthz`, `/readyz` again): `OPERATOR_HOST` (default `127.0.0.1`: only
+/// this machine, or this pod, reaches it unless the deployment says
+/// otherwise) and `OPERATOR_PORT` (default `default_port`; 0 picks a free
+/// one).
+pub fn operator_addr_from_env(default_port: u16) -> anyhow::Result<SocketAddr> {
+    let host: IpAddr = parse_env("OPERATOR_HOST", "127.0.0.1", "an IP address")?;
+    let port: u16 = parse_env("OPERATOR_PORT", &default_port.to_string(), "a port number")?;
+    Ok(SocketAddr::new(host, port))
+}
+
 /// Address of the HTTP server in tests: localhost, a free port.
 pub fn test_http_addr() -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)

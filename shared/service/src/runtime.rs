@@ -3,9 +3,10 @@
 //! one cancellation token); [`Foundation::bind`] adds the service's routes,
 //! consumers and background tasks and gives the running [`Service`], which
 //! serves HTTP until the token is cancelled and then drains: consumers
-//! first, then background tasks, then the bus and the pool
-//! ([`Service::also_serve`] adds a listener of its own, such as an
-//! operator's port, served and stopped with it). [`Runnable`] is
+//! first, then background tasks, then the bus and the pool. Every service
+//! has two listeners: the public one (its API, `/healthz`, `/readyz`) and
+//! the operator's (`/metrics`, its `/admin/*` routes, `/healthz`,
+//! `/readyz`), which an Ingress never routes to. [`Runnable`] is
 //! what `main` ([`run`]) and the tests (`store_testkit::TestApp`) do with
 //! any service's `Application`.
 
@@ -68,13 +69,18 @@ impl Foundation {
         })
     }
 
-    /// Binds `addr` and assembles the running service: `api` with the ops
-    /// routes (`/healthz`, `/readyz` checking the broker and the database,
-    /// `/metrics`), and the `consumers` and `tasks` to drain when it stops.
+    /// Binds the public `addr` and the `operator` address and assembles the
+    /// running service: `api` with `/healthz` and `/readyz` (checking the
+    /// broker and the database) on the public port, `operator_api` (the
+    /// service's `/admin/*` routes) with `/metrics`, `/healthz` and
+    /// `/readyz` on the operator's, and the `consumers` and `tasks` to drain
+    /// when it stops.
     pub async fn bind(
         self,
         addr: SocketAddr,
         api: Router,
+        operator: SocketAddr,
+        operator_api: Router,
         consumers: Vec<ConsumerHandle>,
         tasks: Vec<JoinHandle<()>>,
     ) -> anyhow::Result<Service> {
@@ -83,15 +89,26 @@ impl Foundation {
             .with(db::readiness_check(self.pool.clone()))
             .with_shutdown(self.shutdown.clone());
         let metrics = self.metrics.clone();
-        let router = api.merge(store_telemetry::ops_router(self.metrics, readiness));
+        let router = api.merge(store_telemetry::health_router(readiness.clone()));
+        let operator_router =
+            operator_api.merge(store_telemetry::ops_router(self.metrics, readiness));
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("Failed to bind {addr}"))?;
+        let operator_listener = TcpListener::bind(operator)
+            .await
+            .with_context(|| format!("Failed to bind the operator port {operator}"))?;
+        let operator_port = operator_listener.local_addr().map_or(0, |a| a.port());
         Ok(Service {
             name: self.name,
             listener,
             router,
-            more: Vec::new(),
+            more: vec![(
+                "operator endpoint".to_owned(),
+                operator_listener,
+                operator_router,
+            )],
+            operator_port,
             metrics,
             bus: self.bus,
             pool: self.pool,
@@ -108,9 +125,10 @@ pub struct Service {
     name: String,
     listener: TcpListener,
     router: Router,
-    /// More listeners with their own routes (an operator's port), served
+    /// More listeners with their own routes (the operator's port), served
     /// and stopped with the main one.
     more: Vec<(String, TcpListener, Router)>,
+    operator_port: u16,
     /// Every listener's requests are counted and timed in them.
     metrics: Metrics,
     bus: Bus,
@@ -127,18 +145,9 @@ impl Service {
         self.listener.local_addr().map_or(0, |a| a.port())
     }
 
-    /// Also serves `router` on `listener` (e.g. an operator's port kept
-    /// off the public one), as `what` in logs: only those routes (not the
-    /// ops routes), stopped with the rest by the shutdown token; if it
-    /// fails, the whole service stops.
-    pub fn also_serve(
-        mut self,
-        what: impl Into<String>,
-        listener: TcpListener,
-        router: Router,
-    ) -> Self {
-        self.more.push((what.into(), listener, router));
-        self
+    /// The operator's port (useful with port 0).
+    pub fn operator_port(&self) -> u16 {
+        self.operator_port
     }
 
     /// The database pool (tests look at rows through it).
@@ -224,6 +233,9 @@ pub trait Runnable: Send + Sized + 'static {
     /// The HTTP port (useful with port 0).
     fn port(&self) -> u16;
 
+    /// The operator's port (`/metrics`, `/admin/*`).
+    fn operator_port(&self) -> u16;
+
     /// The token that stops the service when cancelled.
     fn shutdown_token(&self) -> CancellationToken;
 
@@ -234,6 +246,10 @@ pub trait Runnable: Send + Sized + 'static {
 impl Runnable for Service {
     fn port(&self) -> u16 {
         Service::port(self)
+    }
+
+    fn operator_port(&self) -> u16 {
+        Service::operator_port(self)
     }
 
     fn shutdown_token(&self) -> CancellationToken {

@@ -34,7 +34,9 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::{propagation::TraceContextPropagator, trace::SdkTracerProvider};
 use tracing_subscriber::{EnvFilter, filter::LevelFilter, util::SubscriberInitExt as _};
 
-pub use health::{CheckOutcome, Readiness, ReadinessCheck, ReadinessReport, ops_router, serve_ops};
+pub use health::{
+    CheckOutcome, Readiness, ReadinessCheck, ReadinessReport, health_router, ops_router, serve_ops,
+};
 pub use metrics::{BusMetrics, Metrics};
 pub use shutdown::{shutdown_signal, spawn_signal_handler};
 

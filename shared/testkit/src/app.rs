@@ -32,6 +32,8 @@ pub struct TestApp {
     pub address: String,
     /// The HTTP port.
     pub port: u16,
+    /// `http://127.0.0.1:<operator port>`: `/metrics`, `/admin/*`.
+    pub operator: String,
     /// An HTTP client for the service's API.
     pub http: reqwest::Client,
     /// The service's database, to look at rows.
@@ -67,6 +69,7 @@ impl TestApp {
             .await
             .with_context(|| format!("Failed to build the {service}"))?;
         let port = app.port();
+        let operator_port = app.operator_port();
         let shutdown = app.shutdown_token();
         let task = tokio::spawn(app.run_until_stopped());
         let bus = Bus::connect(bus_config("tester", &exchange), Metrics::new("tester")?)
@@ -75,6 +78,7 @@ impl TestApp {
         Ok(Self {
             address: format!("http://127.0.0.1:{port}"),
             port,
+            operator: format!("http://127.0.0.1:{operator_port}"),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()?,
@@ -90,6 +94,11 @@ impl TestApp {
     /// The URL of `path` on the service.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// The URL of `path` on the service's operator port.
+    pub fn operator_url(&self, path: &str) -> String {
+        format!("{}{path}", self.operator)
     }
 
     /// Receives every event published with a routing key matching one of

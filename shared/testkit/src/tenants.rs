@@ -11,8 +11,9 @@ use crate::TestApp;
 /// The operator token services under test are given (`ADMIN_TOKEN`).
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 
-/// Creates tenant `id` called `name` on the service at `address`
-/// (`http://127.0.0.1:<port>`, a [`TestApp`] or a service process);
+/// Creates tenant `id` called `name` on the service whose operator port is
+/// at `address` (`http://127.0.0.1:<port>`, a [`TestApp`] or a service
+/// process);
 /// returns its API key. Anything but `201 Created` is an error.
 pub async fn create_tenant(
     http: &reqwest::Client,
@@ -44,6 +45,6 @@ impl TestApp {
     /// Creates tenant `id` called `name` on this service (which must have
     /// been given [`ADMIN_TOKEN`]); returns its API key.
     pub async fn create_tenant(&self, id: &str, name: &str) -> anyhow::Result<String> {
-        create_tenant(&self.http, &self.address, id, name).await
+        create_tenant(&self.http, &self.operator, id, name).await
     }
 }

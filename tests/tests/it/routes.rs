@@ -5,7 +5,9 @@
 //! reads the routers' sources (every `.route(…)` of each service crate, the
 //! ops routes every service gets from `store-telemetry`, and `/admin/tenants`
 //! where a service merges `admin_router()`) so a route added without a line
-//! here fails the test. The sweep runs against the whole store started as
+//! here fails the test. Operator routes are tried on the operator's port
+//! (`<service>-operator`), and the sweep checks that `/metrics` and
+//! `/admin/*` are served there and not on the public port. The sweep runs against the whole store started as
 //! processes (two tenants, `demo` the victim and `bakery` the intruder,
 //! each with its own keys, secrets, inbox owner and web chat session), and
 //! also checks that every method a path does not list answers 405.
@@ -75,7 +77,7 @@ const ROUTES: &[Route] = &[
     ("gateway", "POST", "/chat/{tenant}/sessions/{session}/messages", Webchat),
     ("gateway", "GET", "/chat/{tenant}/sessions/{session}/events", Webchat),
     // The catalog.
-    ("catalog", "POST", "/admin/tenants", Operator),
+    ("catalog-operator", "POST", "/admin/tenants", Operator),
     ("catalog", "GET", "/api/v1/brands/{brand}", ApiKey),
     ("catalog", "PUT", "/api/v1/brands/{brand}", ApiKey),
     ("catalog", "GET", "/api/v1/brands/{brand}/products", ApiKey),
@@ -88,7 +90,7 @@ const ROUTES: &[Route] = &[
     ("catalog", "POST", "/api/v1/products/{id}/activate", ApiKey),
     ("catalog", "GET", "/images/{tenant}/{file}", Public(PICTURES)),
     // The order processor.
-    ("orders", "POST", "/admin/tenants", Operator),
+    ("orders-operator", "POST", "/admin/tenants", Operator),
     ("orders", "GET", "/api/v1/orders", ApiKey),
     ("orders", "GET", "/api/v1/orders/{id}", ApiKey),
     ("orders", "POST", "/api/v1/orders/{id}/status", ApiKey),
@@ -97,7 +99,7 @@ const ROUTES: &[Route] = &[
     ("orders", "GET", "/api/v1/customers/{customer_id}/orders", ApiKey),
     ("orders", "POST", "/webhooks/payments/{provider}", StripeSignature),
     // The sales assistant: its API, its pages, its operator port.
-    ("sales", "POST", "/admin/tenants", Operator),
+    ("sales-operator", "POST", "/admin/tenants", Operator),
     ("sales", "GET", "/api/v1/handoffs", ApiKey),
     ("sales", "GET", "/api/v1/handoffs/{id}", ApiKey),
     ("sales", "POST", "/api/v1/handoffs/{id}/reply", ApiKey),
@@ -140,8 +142,8 @@ const OPS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 fn crate_of(service: &str) -> &'static str {
     match service {
         "gateway" => "services/gateway",
-        "catalog" => "services/catalog",
-        "orders" => "services/order-processor",
+        "catalog" | "catalog-operator" => "services/catalog",
+        "orders" | "orders-operator" => "services/order-processor",
         "sales" | "sales-operator" => "services/sales-assistant",
         "seller" => "services/seller-agent",
         other => panic!("unknown service {other}"),
@@ -243,23 +245,69 @@ async fn every_route_refuses_a_missing_key_and_another_tenants_key() {
         handoff["status"], "open",
         "the victim's handoff changed: {handoff}"
     );
-    // The ops routes of every service, the seller's included, are the
-    // platform's probes and scrapes, open on purpose (they hold no tenant's
-    // data; #16 moves them to an operator port).
-    for service in ["gateway", "catalog", "orders", "sales", "seller"] {
+    // The ops routes are the platform's probes and scrapes, open on
+    // purpose (they hold no tenant's data): `/healthz` and `/readyz` on both
+    // ports of every service, `/metrics` and `/admin/*` only on the
+    // operator's port, which an Ingress never routes to (the seller's
+    // operator port is the one the stack lists).
+    let urls = store.stack.urls();
+    let operators = [
+        (
+            "gateway",
+            urls.gateway_operator.clone(),
+            Some(urls.gateway.clone()),
+        ),
+        (
+            "catalog",
+            urls.catalog_operator.clone(),
+            Some(urls.catalog.clone()),
+        ),
+        (
+            "orders",
+            urls.orders_operator.clone(),
+            Some(urls.orders.clone()),
+        ),
+        (
+            "sales",
+            urls.sales_operator.clone(),
+            Some(urls.sales.clone()),
+        ),
+        ("seller", urls.sellers[0].1.clone(), None),
+    ];
+    for (service, operator, public) in operators {
         for path in OPS {
             let status = world
-                .http
-                .get(format!("{}{path}", world.base(service)))
-                .send()
-                .await
-                .expect("the service answers")
-                .status();
+                .status(Method::GET, &format!("{operator}{path}"))
+                .await;
+            assert!(
+                status.is_success() || status == StatusCode::SERVICE_UNAVAILABLE,
+                "{service}'s operator port {path}: {status}"
+            );
+        }
+        let Some(public) = public else { continue };
+        for path in ["/healthz", "/readyz"] {
+            let status = world.status(Method::GET, &format!("{public}{path}")).await;
             assert!(
                 status.is_success() || status == StatusCode::SERVICE_UNAVAILABLE,
                 "{service} {path}: {status}"
             );
         }
+        let metrics = world
+            .status(Method::GET, &format!("{public}/metrics"))
+            .await;
+        let admin = world
+            .status(Method::POST, &format!("{public}/admin/tenants"))
+            .await;
+        assert_eq!(
+            metrics,
+            StatusCode::NOT_FOUND,
+            "{service} serves /metrics publicly"
+        );
+        assert_eq!(
+            admin,
+            StatusCode::NOT_FOUND,
+            "{service} serves /admin publicly"
+        );
     }
     assert!(tried >= 2 * 45, "only {tried} requests were tried");
     assert!(failures.is_empty(), "not refused:\n{}", failures.join("\n"));
@@ -399,12 +447,24 @@ impl<'s> World<'s> {
         }
     }
 
+    /// The status `method` on `url` answers, without credentials.
+    async fn status(&self, method: Method, url: &str) -> StatusCode {
+        self.http
+            .request(method, url)
+            .send()
+            .await
+            .expect("the service answers")
+            .status()
+    }
+
     fn base(&self, service: &str) -> String {
         let urls = self.store.stack.urls();
         match service {
             "gateway" => urls.gateway.clone(),
             "catalog" => urls.catalog.clone(),
+            "catalog-operator" => urls.catalog_operator.clone(),
             "orders" => urls.orders.clone(),
+            "orders-operator" => urls.orders_operator.clone(),
             "sales" => urls.sales.clone(),
             "sales-operator" => urls.sales_operator.clone(),
             "seller" => urls.sellers[0].1.clone(),

@@ -8,10 +8,7 @@ use std::{path::PathBuf, time::Duration};
 use anyhow::Context as _;
 use serde_json::{Value, json};
 use sqlx::{PgPool, postgres::PgPoolOptions};
-use store_stack::{
-    Ports, Stack, StackConfig,
-    process::{free_port, free_ports},
-};
+use store_stack::{Ports, Stack, StackConfig};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
 
 use crate::graph::FakeGraph;
@@ -106,15 +103,7 @@ impl Shop {
         config.postgres_url = postgres_url.to_owned();
         config.database_prefix = prefix.to_owned();
         config.amqp_url = amqp_url.to_owned();
-        config.ports = Ports {
-            gateway: free_port()?,
-            catalog: free_port()?,
-            orders: free_port()?,
-            sales: free_port()?,
-            sales_operator: free_port()?,
-            first_seller: 0,
-        };
-        config.ports.first_seller = free_ports(u16::try_from(BRANDS.len())?)?;
+        config.ports = Ports::free(u16::try_from(BRANDS.len())?)?;
         config.sellers = Some(
             BRANDS
                 .iter()

@@ -124,15 +124,20 @@ impl Shop {
             .await
             .context("Failed to seed the demo catalog")?;
         let admin_token = SecretString::from(uuid::Uuid::new_v4().simple().to_string());
+        let orders_operator = free_port()?;
         let specs = [
             Spec::new("catalog", &bin_dir, "catalog", catalog_port)
                 .envs(common.clone())
-                .envs([("DATABASE_URL", catalog_url)]),
+                .envs([
+                    ("DATABASE_URL", catalog_url),
+                    ("OPERATOR_PORT", free_port()?.to_string()),
+                ]),
             Spec::new("order-processor", &bin_dir, "order-processor", free_port()?)
                 .envs(common.clone())
                 .envs([
                     ("DATABASE_URL", orders_url),
                     ("ADMIN_TOKEN", admin_token.expose_secret().to_owned()),
+                    ("OPERATOR_PORT", orders_operator.to_string()),
                 ]),
         ];
         let mut services = Vec::new();
@@ -148,7 +153,7 @@ impl Shop {
         let orders_api_key = keys::Admin {
             http: &http,
             service: keys::ORDERS,
-            url: &orders_api_url,
+            url: &format!("http://127.0.0.1:{orders_operator}"),
             token: &admin_token,
         }
         .ensure(&mut keys::Keys::new(), TENANT, "Demo stores")
@@ -192,7 +197,7 @@ impl Shop {
 
     /// Starts a seller (or one more replica of it) of the demo tenant:
     /// the demo persona, the shop's order-processor API, `seller`'s model;
-    /// returns its HTTP port (`/metrics`, `/readyz`) once it is ready.
+    /// returns its operator port (`/metrics`, `/readyz`) once it is ready.
     pub async fn start_seller(&mut self, seller: Seller) -> anyhow::Result<u16> {
         let name = format!("seller-{TENANT}-{}-{}", seller.brand, self.services.len());
         let mut env = vec![
@@ -215,6 +220,8 @@ impl Shop {
             // back to back, still arrive within it.
             ("SELLER_BURST_WINDOW_MS".to_owned(), "300".to_owned()),
         ];
+        let operator_port = free_port()?;
+        env.push(("OPERATOR_PORT".to_owned(), operator_port.to_string()));
         env.extend(llm_env(seller.llm.as_ref()));
         env.extend(self.seller_env.iter().cloned());
         let mut service = Spec::new(name, &self.bin_dir, "seller-agent", free_port()?)
@@ -222,10 +229,9 @@ impl Shop {
             .envs(env)
             .spawn(&self.dir)?;
         let ready = service.wait_ready(&self.http, READY_TIMEOUT).await;
-        let port = service.port;
         self.services.push(service);
         ready.with_context(|| format!("The {} seller did not start", seller.brand))?;
-        Ok(port)
+        Ok(operator_port)
     }
 
     /// Sets `name` to `value` for every seller started from now on (a

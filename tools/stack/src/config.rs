@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-/// Ports of the services (every one also serves `/metrics`, `/healthz` and
+/// Ports of the services: each has a public port (its API, `/healthz`,
+/// `/readyz`) and an operator's port (`/metrics`, `/admin/*`, `/healthz`,
 /// `/readyz`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ports {
@@ -19,6 +20,14 @@ pub struct Ports {
     pub sales_operator: u16,
     /// The first seller's port; the others follow.
     pub first_seller: u16,
+    /// The gateway's operator port (`/metrics`).
+    pub gateway_operator: u16,
+    /// The catalog's operator port (`/metrics`, `/admin`).
+    pub catalog_operator: u16,
+    /// The order processor's operator port (`/metrics`, `/admin`).
+    pub orders_operator: u16,
+    /// The first seller's operator port (`/metrics`); the others follow.
+    pub first_seller_operator: u16,
 }
 
 impl Default for Ports {
@@ -30,7 +39,32 @@ impl Default for Ports {
             sales: 8083,
             sales_operator: 9090,
             first_seller: 8090,
+            gateway_operator: 9080,
+            catalog_operator: 9081,
+            orders_operator: 9082,
+            first_seller_operator: 9100,
         }
+    }
+}
+
+impl Ports {
+    /// Ports free right now for every service and `sellers` sellers (runs
+    /// of consecutive ports for the sellers), for a stack beside others
+    /// (tests): see [`crate::process::free_ports`].
+    pub fn free(sellers: u16) -> anyhow::Result<Self> {
+        use crate::process::{free_port, free_ports};
+        Ok(Self {
+            gateway: free_port()?,
+            catalog: free_port()?,
+            orders: free_port()?,
+            sales: free_port()?,
+            sales_operator: free_port()?,
+            first_seller: free_ports(sellers.max(1))?,
+            gateway_operator: free_port()?,
+            catalog_operator: free_port()?,
+            orders_operator: free_port()?,
+            first_seller_operator: free_ports(sellers.max(1))?,
+        })
     }
 }
 

@@ -68,7 +68,7 @@ pub struct Admin<'a> {
     pub http: &'a reqwest::Client,
     /// Which service.
     pub service: KeyedService,
-    /// Its base URL.
+    /// Its operator port's base URL (`/admin/tenants`).
     pub url: &'a str,
     /// Its operator token.
     pub token: &'a SecretString,

@@ -32,13 +32,20 @@ pub struct Urls {
     pub orders: String,
     /// The sales assistant's API (the human sellers' inbox).
     pub sales: String,
-    /// Each seller: (`tenant/brand`, URL of its metrics and health).
+    /// Each seller: (`tenant/brand`, URL of its operator port: metrics and
+    /// health).
     pub sellers: Vec<(String, String)>,
+    /// The gateway's operator port (`/metrics`).
+    pub gateway_operator: String,
+    /// The catalog's operator port (`/metrics`, `/admin`).
+    pub catalog_operator: String,
+    /// The order processor's operator port (`/metrics`, `/admin`).
+    pub orders_operator: String,
     /// Each tenant's order-processor API key (for `storectl order`).
     pub orders_api_keys: keys::Keys,
     /// Each tenant's sales-assistant API key (for `storectl handoff`).
     pub sales_api_keys: keys::Keys,
-    /// The sales assistant's operator endpoint (`/admin`).
+    /// The sales assistant's operator port (`/metrics`, `/admin`).
     pub sales_operator: String,
     /// Each tenant's inbox owner sign-in.
     pub inbox_owners: inbox::Owners,
@@ -88,6 +95,9 @@ impl Stack {
                 orders: local(config.ports.orders),
                 sales: local(config.ports.sales),
                 sellers: Vec::new(),
+                gateway_operator: local(config.ports.gateway_operator),
+                catalog_operator: local(config.ports.catalog_operator),
+                orders_operator: local(config.ports.orders_operator),
                 orders_api_keys: keys::Keys::new(),
                 sales_api_keys: keys::Keys::new(),
                 sales_operator: local(config.ports.sales_operator),
@@ -143,7 +153,10 @@ impl Stack {
         let admin_token = SecretString::from(uuid::Uuid::new_v4().simple().to_string());
         let catalog = Spec::new("catalog", &config.bin_dir, "catalog", config.ports.catalog)
             .envs(common.clone())
-            .envs([("DATABASE_URL", db("catalog")?)]);
+            .envs([
+                ("DATABASE_URL", db("catalog")?),
+                ("OPERATOR_PORT", config.ports.catalog_operator.to_string()),
+            ]);
         let orders = Spec::new(
             "order-processor",
             &config.bin_dir,
@@ -154,6 +167,7 @@ impl Stack {
         .envs([
             ("DATABASE_URL", db("orders")?),
             ("ADMIN_TOKEN", admin_token.expose_secret().to_owned()),
+            ("OPERATOR_PORT", config.ports.orders_operator.to_string()),
         ])
         .envs(config.orders_env.clone());
         let sales = Spec::new(
@@ -166,7 +180,6 @@ impl Stack {
         .envs([
             ("DATABASE_URL", db("sales")?),
             ("ADMIN_TOKEN", admin_token.expose_secret().to_owned()),
-            ("OPERATOR_HOST", "127.0.0.1".to_owned()),
             ("OPERATOR_PORT", config.ports.sales_operator.to_string()),
             // Plain HTTP on loopback: a Secure cookie would not be sent
             // by every client.
@@ -184,7 +197,7 @@ impl Stack {
             &keys::Admin {
                 http,
                 service: keys::ORDERS,
-                url: &self.urls.orders,
+                url: &self.urls.orders_operator,
                 token: &admin_token,
             },
         )
@@ -195,7 +208,7 @@ impl Stack {
             &keys::Admin {
                 http,
                 service: keys::SALES,
-                url: &self.urls.sales,
+                url: &self.urls.sales_operator,
                 token: &admin_token,
             },
         )
@@ -220,10 +233,12 @@ impl Stack {
                 .envs([
                     ("DATABASE_URL", db("gateway")?),
                     ("TENANTS_FILE", path_str(&config.tenants_file)),
+                    ("OPERATOR_PORT", config.ports.gateway_operator.to_string()),
                 ])
                 .envs(config.gateway_env.clone()),
         ];
         let mut port = config.ports.first_seller;
+        let mut operator_port = config.ports.first_seller_operator;
         for tenant in tenants {
             let key = self
                 .urls
@@ -250,13 +265,15 @@ impl Stack {
                             ("TENANTS_FILE", path_str(&config.tenants_file)),
                             ("ORDERS_API_URL", self.urls.orders.clone()),
                             ("ORDERS_API_KEY", key.clone()),
+                            ("OPERATOR_PORT", operator_port.to_string()),
                         ])
                         .envs(llm_env(config)),
                 );
                 self.urls
                     .sellers
-                    .push((format!("{}/{brand}", tenant.tenant), local(port)));
+                    .push((format!("{}/{brand}", tenant.tenant), local(operator_port)));
                 port += 1;
+                operator_port += 1;
             }
         }
         self.launch(specs, config, http).await

@@ -23,13 +23,17 @@ pub struct AppState {
     pub admin_token: Option<SecretString>,
 }
 
-/// Every API route (the ops routes are merged in by the caller).
+/// Every public API route (the ops routes are merged in by the caller).
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(store_service::tenants::admin_router())
         .merge(brands::router())
         .merge(images::router())
         .merge(products::router())
         .merge(stock::router())
         .with_state(state)
+}
+
+/// The operator's routes (`POST /admin/tenants`), on the operator's port.
+pub fn operator_router(state: AppState) -> Router {
+    store_service::tenants::admin_router().with_state(state)
 }

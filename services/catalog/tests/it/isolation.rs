@@ -132,7 +132,7 @@ async fn every_endpoint_needs_a_valid_key() {
     let bad_key = app.get("cat_nope", "/api/v1/brands/shop/products").await;
     let tenant_key_on_admin = app
         .http
-        .post(app.url("/admin/tenants"))
+        .post(app.operator_url("/admin/tenants"))
         .bearer_auth(&key)
         .json(&json!({"id": "mallory", "name": "M"}))
         .send()

@@ -165,7 +165,12 @@ async fn health_readiness_and_metrics_are_served() {
 
     let health = app.http.get(app.url("/healthz")).send().await.unwrap();
     let ready = app.http.get(app.url("/readyz")).send().await.unwrap();
-    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap();
+    let metrics = app
+        .http
+        .get(app.operator_url("/metrics"))
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(health.status(), 200);
     assert_eq!(ready.status(), 200);

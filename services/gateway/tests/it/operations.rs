@@ -1,6 +1,7 @@
 //! The webhooks under bad conditions and the ops endpoints: bad input gets a
 //! clear 4xx, a broker outage a 503 that the channel retries, and `/healthz`,
-//! `/readyz`, `/metrics` are served beside the webhooks.
+//! `/readyz` are served beside the webhooks, `/metrics` on the operator's
+//! port.
 
 use crate::support::{APP_SECRET, Options, SINGLE_NUMBER, TestApp, fixture, proxy};
 use serde_json::{Value, json};
@@ -131,7 +132,7 @@ async fn health_readiness_and_metrics_are_served() {
         .unwrap();
     let metrics = app
         .http
-        .get(format!("{}/metrics", app.address))
+        .get(format!("{}/metrics", app.operator))
         .send()
         .await
         .unwrap();

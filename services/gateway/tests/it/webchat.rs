@@ -163,7 +163,7 @@ async fn the_same_client_message_id_is_accepted_once() {
     );
     let messages = transcript(&app.address, &session).await["messages"].clone();
     assert_eq!(messages.as_array().unwrap().len(), 2);
-    let metrics = reqwest::get(format!("{}/metrics", app.address))
+    let metrics = reqwest::get(format!("{}/metrics", app.operator))
         .await
         .unwrap()
         .text()

@@ -193,8 +193,8 @@ async fn a_reply_consumed_by_one_replica_reaches_a_stream_opened_on_the_other() 
             .unwrap()
     };
     let sent = "channel=\"webchat\",outcome=\"sent\"";
-    assert!(metrics(app.address.clone()).await.contains(sent));
-    assert!(!metrics(replica.address.clone()).await.contains(sent));
+    assert!(metrics(app.operator.clone()).await.contains(sent));
+    assert!(!metrics(replica.operator.clone()).await.contains(sent));
     replica.stop().await;
     app.stop().await;
 }

@@ -24,6 +24,8 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Catalog {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
+    /// `http://127.0.0.1:<operator port>` (`/admin/tenants`).
+    pub operator: String,
     service: Service,
     log_dir: PathBuf,
 }
@@ -58,9 +60,10 @@ impl Catalog {
         let mut attempts = 3;
         loop {
             attempts -= 1;
-            let port = free_port()?;
+            let (port, operator_port) = (free_port()?, free_port()?);
             let spec = Spec::new("catalog", &bin_dir, "catalog", port).envs([
                 ("HOST", "127.0.0.1".to_owned()),
+                ("OPERATOR_PORT", operator_port.to_string()),
                 ("DATABASE_URL", database_url.clone()),
                 ("AMQP_URL", store_testkit::amqp_url()),
                 ("BUS_EXCHANGE", exchange.to_owned()),
@@ -72,6 +75,7 @@ impl Catalog {
                 Ok(()) => {
                     return Ok(Self {
                         address: service.url(),
+                        operator: format!("http://127.0.0.1:{operator_port}"),
                         service,
                         log_dir,
                     });

@@ -67,6 +67,11 @@ impl TestApp {
         self.app.url(path)
     }
 
+    /// `path` on the order processor's operator port (`/metrics`).
+    pub fn orders_operator_url(&self, path: &str) -> String {
+        self.app.operator_url(path)
+    }
+
     pub fn catalog_url(&self, path: &str) -> String {
         self.catalog.url(path)
     }
@@ -74,7 +79,7 @@ impl TestApp {
     /// Creates `tenant` in both services with a brand `shop` in EUR;
     /// returns (catalog key, orders key).
     pub async fn tenant(&self, tenant: &str) -> (String, String) {
-        let catalog_key = create_tenant(&self.http, &self.catalog.address, tenant, tenant)
+        let catalog_key = create_tenant(&self.http, &self.catalog.operator, tenant, tenant)
             .await
             .unwrap();
         let orders_key = self.create_tenant(tenant, tenant).await.unwrap();

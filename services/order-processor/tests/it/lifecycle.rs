@@ -306,7 +306,7 @@ async fn health_readiness_and_metrics_are_served() {
         .unwrap();
     let metrics = app
         .http
-        .get(app.orders_url("/metrics"))
+        .get(app.orders_operator_url("/metrics"))
         .send()
         .await
         .unwrap();

@@ -41,7 +41,6 @@ pub struct AppState {
 /// Every API route and page (the ops routes are merged in by the caller).
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
-        .merge(store_service::tenants::admin_router())
         .merge(handoffs::router())
         .merge(actions::router())
         .merge(pages::actions::router())

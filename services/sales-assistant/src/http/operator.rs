@@ -30,9 +30,11 @@ use crate::{
     error::ApiError,
 };
 
-/// The operator's routes, for the operator listener only.
+/// The operator's routes (`POST /admin/tenants`, a shop's first owner),
+/// for the operator listener only.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .merge(store_service::tenants::admin_router())
         .route("/admin/tenants/{tenant}/owners", post(create_owner))
         .with_state(state)
 }

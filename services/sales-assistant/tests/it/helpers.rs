@@ -171,7 +171,7 @@ impl TestApp {
     pub async fn metric(&self, name: &str, labels: &[&str]) -> f64 {
         let text = self
             .http
-            .get(self.url("/metrics"))
+            .get(self.operator_url("/metrics"))
             .send()
             .await
             .unwrap()

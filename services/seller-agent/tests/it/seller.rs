@@ -47,7 +47,7 @@ async fn a_greeting_is_answered_by_the_brands_seller_in_the_shoppers_language() 
     let metrics = seller
         .app
         .http
-        .get(seller.app.url("/metrics"))
+        .get(seller.app.operator_url("/metrics"))
         .send()
         .await
         .unwrap()

@@ -274,7 +274,7 @@ impl TestSeller {
         let text = self
             .app
             .http
-            .get(self.app.url("/metrics"))
+            .get(self.app.operator_url("/metrics"))
             .send()
             .await
             .unwrap()

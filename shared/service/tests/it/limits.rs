@@ -52,7 +52,14 @@ async fn running(limits: HttpLimits) -> (u16, tokio_util::sync::CancellationToke
             }),
         );
     let service: Service = base
-        .bind(store_service::config::test_http_addr(), api, vec![], vec![])
+        .bind(
+            store_service::config::test_http_addr(),
+            api,
+            store_service::config::test_http_addr(),
+            Router::new(),
+            vec![],
+            vec![],
+        )
         .await
         .unwrap();
     let (port, shutdown) = (service.port(), service.shutdown_token());

@@ -75,6 +75,8 @@ async fn a_service_serves_until_cancelled_then_drains_its_tasks() {
         .bind(
             store_service::config::test_http_addr(),
             api,
+            store_service::config::test_http_addr(),
+            Router::new(),
             vec![],
             vec![task],
         )
@@ -105,7 +107,7 @@ async fn a_service_serves_until_cancelled_then_drains_its_tasks() {
 }
 
 #[tokio::test]
-async fn a_second_listener_serves_only_its_own_routes_and_stops_with_the_service() {
+async fn the_operator_listener_serves_metrics_and_admin_routes_the_public_one_does_not() {
     let pool = migrated_pool().await;
     let exchange = store_testkit::unique("service-test");
     let bus = BusConfig::new(
@@ -116,27 +118,37 @@ async fn a_second_listener_serves_only_its_own_routes_and_stops_with_the_service
     let base = Foundation::start("service-test", pool, bus).await.unwrap();
     let api = Router::new().route("/hello", get(|| async { "hi" }));
     let operator = Router::new().route("/operate", get(|| async { "done" }));
-    let operator_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let operator_port = operator_listener.local_addr().unwrap().port();
     let service = base
-        .bind(store_service::config::test_http_addr(), api, vec![], vec![])
+        .bind(
+            store_service::config::test_http_addr(),
+            api,
+            store_service::config::test_http_addr(),
+            operator,
+            vec![],
+            vec![],
+        )
         .await
-        .unwrap()
-        .also_serve("operator port", operator_listener, operator);
+        .unwrap();
     let public = format!("http://127.0.0.1:{}", service.port());
-    let private = format!("http://127.0.0.1:{operator_port}");
+    let private = format!("http://127.0.0.1:{}", service.operator_port());
     let shutdown = service.shutdown_token();
     let running = tokio::spawn(service.run_until_stopped());
 
     let http = reqwest::Client::new();
     let operated = http.get(format!("{private}/operate")).send().await.unwrap();
     let not_public = http.get(format!("{public}/operate")).send().await.unwrap();
-    let no_ops = http.get(format!("{private}/readyz")).send().await.unwrap();
+    let no_public_metrics = http.get(format!("{public}/metrics")).send().await.unwrap();
+    for base in [&public, &private] {
+        for probe in ["/healthz", "/readyz"] {
+            let answer = http.get(format!("{base}{probe}")).send().await.unwrap();
+            assert_eq!(answer.status(), 200, "{base}{probe}");
+        }
+    }
     assert_eq!(operated.text().await.unwrap(), "done");
     assert_eq!(not_public.status(), 404);
-    assert_eq!(no_ops.status(), 404);
+    assert_eq!(no_public_metrics.status(), 404);
     // Every listener's requests are counted, by route template.
-    let metrics = http.get(format!("{public}/metrics")).send().await.unwrap();
+    let metrics = http.get(format!("{private}/metrics")).send().await.unwrap();
     let metrics = metrics.text().await.unwrap();
     let counted = |route: &str, status: u16, times: u32| {
         metrics.lines().any(|line| {
@@ -147,8 +159,9 @@ async fn a_second_listener_serves_only_its_own_routes_and_stops_with_the_service
         })
     };
     assert!(counted("/operate", 200, 1), "{metrics}");
-    // `/operate` on the public port and `/readyz` on the other.
+    // `/operate` and `/metrics` on the public port.
     assert!(counted("unmatched", 404, 2), "{metrics}");
+    assert!(counted("/readyz", 200, 2), "{metrics}");
 
     shutdown.cancel();
     let stopped = tokio::time::timeout(Duration::from_secs(10), running)

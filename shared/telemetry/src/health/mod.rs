@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-pub use router::{ops_router, serve_ops, serve_ops_on};
+pub use router::{health_router, ops_router, serve_ops, serve_ops_on};
 
 /// How long one check may take before it counts as failed.
 pub const CHECK_TIMEOUT: Duration = Duration::from_secs(2);

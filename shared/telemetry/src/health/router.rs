@@ -23,6 +23,20 @@ struct OpsState {
     readiness: Readiness,
 }
 
+/// `/healthz` and `/readyz` alone, for a service's public port (load
+/// balancers and the kubelet probe them there); `/metrics` stays on the
+/// operator's port ([`ops_router`]).
+pub fn health_router(readiness: Readiness) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz_only))
+        .with_state(readiness)
+}
+
+async fn readyz_only(State(readiness): State<Readiness>) -> Response {
+    readiness_response(&readiness).await
+}
+
 /// `/healthz` (200 `ok` while the process runs), `/readyz` (200 or 503 with
 /// a JSON [`ReadinessReport`](super::ReadinessReport)) and `/metrics`
 /// (Prometheus text format).
@@ -39,7 +53,11 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<OpsState>) -> Response {
-    let report = state.readiness.run().await;
+    readiness_response(&state.readiness).await
+}
+
+async fn readiness_response(readiness: &Readiness) -> Response {
+    let report = readiness.run().await;
     let status = if report.ready {
         StatusCode::OK
     } else {

@@ -9,7 +9,9 @@
 //! `--name` runs a second, separate store beside the usual one: its own
 //! databases (`NAME_*`), exchange (`NAME.events`) and queues; `--port`
 //! moves its ports (gateway PORT, catalog PORT+1, order processor PORT+2,
-//! sales assistant PORT+3, sellers from PORT+10).
+//! sales assistant PORT+3, sellers from PORT+10; the operator ports: the
+//! sales assistant's PORT+4, gateway's PORT+5, catalog's PORT+6, order
+//! processor's PORT+7, sellers' from PORT+40).
 //!
 //! Sellers use the offline brain unless `--llm` (or `LLM_PROVIDER`) names a
 //! provider; the key is read from `LLM_API_KEY` only, never from the command
@@ -155,6 +157,10 @@ fn config(args: &Args) -> anyhow::Result<StackConfig> {
             sales: port + 3,
             sales_operator: port + 4,
             first_seller: port + 10,
+            gateway_operator: port + 5,
+            catalog_operator: port + 6,
+            orders_operator: port + 7,
+            first_seller_operator: port + 40,
         };
     }
     Ok(config)
@@ -193,10 +199,19 @@ fn print_urls(stack: &Stack, config: &StackConfig) -> anyhow::Result<()> {
         urls.gateway, urls.gateway
     );
     println!("  Metrics:");
-    println!("    gateway                {}/metrics", urls.gateway);
-    println!("    catalog                {}/metrics", urls.catalog);
-    println!("    order-processor        {}/metrics", urls.orders);
-    println!("    sales-assistant        {}/metrics", urls.sales);
+    println!(
+        "    gateway                {}/metrics",
+        urls.gateway_operator
+    );
+    println!(
+        "    catalog                {}/metrics",
+        urls.catalog_operator
+    );
+    println!(
+        "    order-processor        {}/metrics",
+        urls.orders_operator
+    );
+    println!("    sales-assistant        {}/metrics", urls.sales_operator);
     for (seller, url) in &urls.sellers {
         println!("    {:<22} {url}/metrics", format!("seller {seller}"));
     }

@@ -132,6 +132,8 @@ pub struct Options {
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
+    /// `http://127.0.0.1:<operator port>`: `/metrics`.
+    pub operator: String,
     /// HTTP client.
     pub http: reqwest::Client,
     /// The gateway's database.
@@ -215,6 +217,7 @@ impl TestApp {
             .unwrap();
         Self {
             address: app.address.clone(),
+            operator: app.operator.clone(),
             http: app.http.clone(),
             pool: app.pool.clone(),
             bus: app.bus.clone(),
@@ -314,10 +317,12 @@ impl TestApp {
     pub async fn spawn_replica(&self) -> Replica {
         let app = Application::build(self.config.clone()).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
+        let operator = format!("http://127.0.0.1:{}", app.operator_port());
         let shutdown = app.shutdown_token();
         let server = tokio::spawn(app.run_until_stopped());
         Replica {
             address,
+            operator,
             shutdown,
             server,
         }
@@ -336,6 +341,8 @@ impl TestApp {
 pub struct Replica {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
+    /// `http://127.0.0.1:<operator port>`: `/metrics`.
+    pub operator: String,
     shutdown: CancellationToken,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
