@@ -1,6 +1,9 @@
 //! Every service binary's `migrate` command, and start-up with
 //! `DATABASE_MIGRATE=verify` (the Helm chart's migration Job, then its
-//! Deployments): run as processes against fresh databases.
+//! Deployments): run as processes against fresh databases; a service
+//! verifies a database `migrate` brought up and serves.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Output;
 
@@ -114,4 +117,50 @@ async fn a_misspelt_database_migrate_is_refused_with_the_values_it_takes() {
         text(&migrated.stdout).contains("catalog: applied "),
         "{migrated:?}"
     );
+}
+
+#[tokio::test]
+async fn after_migrate_a_service_started_with_verify_serves() {
+    let (_, url) = store_testkit::fresh_database_with_url().await.unwrap();
+    let migrated = run("catalog", &["migrate"], &[("DATABASE_URL", url.as_str())]).await;
+    assert!(migrated.status.success(), "{migrated:?}");
+    let exchange = store_testkit::unique("migrate-verify");
+    let port = store_stack::process::free_port().unwrap().to_string();
+    let amqp = store_testkit::amqp_url();
+
+    let mut catalog = tokio::process::Command::new(bin_dir().unwrap().join("catalog"))
+        .env_clear()
+        .envs([
+            ("DATABASE_URL", url.as_str()),
+            ("DATABASE_MIGRATE", "verify"),
+            ("AMQP_URL", amqp.as_str()),
+            ("BUS_EXCHANGE", exchange.as_str()),
+            ("HOST", "127.0.0.1"),
+            ("PORT", port.as_str()),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let readyz = format!("http://127.0.0.1:{port}/readyz");
+    let mut ready = false;
+    for _ in 0..300 {
+        if let Some(status) = catalog.try_wait().unwrap() {
+            let output = catalog.wait_with_output().await.unwrap();
+            panic!("the catalog exited ({status}): {}", text(&output.stderr));
+        }
+        if reqwest::get(&readyz)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    catalog.kill().await.unwrap();
+    store_testkit::purge_broker(&exchange).await;
+
+    assert!(ready, "the catalog was not ready on {readyz} within 30 s");
 }

@@ -222,11 +222,39 @@ impl Service {
     }
 }
 
-/// The last `lines` lines of a log file.
+/// The last `lines` lines of a log file, backtraces left out: a service
+/// that ends with an error under `RUST_BACKTRACE` prints the error, then
+/// dozens of frames, and the error is what the report must show.
 pub fn tail(path: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
+    let kept = without_backtraces(&text);
+    kept[kept.len().saturating_sub(lines)..].join("\n")
+}
+
+/// The lines of `text` with each backtrace (anyhow's `Stack backtrace:`, a
+/// panic's `stack backtrace:`, and the numbered frames and their `at`
+/// lines after it) replaced by one line saying it was left out.
+fn without_backtraces(text: &str) -> Vec<&str> {
+    let mut kept = Vec::new();
+    let mut in_backtrace = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.eq_ignore_ascii_case("stack backtrace:") {
+            in_backtrace = true;
+            kept.push("(backtrace left out)");
+            continue;
+        }
+        let frame = trimmed.starts_with("at ")
+            || trimmed
+                .split_once(": ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if in_backtrace && frame {
+            continue;
+        }
+        in_backtrace = false;
+        kept.push(line);
+    }
+    kept
 }
 
 /// Where the workspace's binaries are for the running program: its own
@@ -322,5 +350,38 @@ mod tests {
             }
             seen.extend(run);
         }
+    }
+
+    #[test]
+    fn the_tail_of_a_log_shows_the_error_not_the_backtrace_after_it() {
+        let log = "{\"level\":\"INFO\",\"message\":\"starting\"}\n\
+            Error: Failed to start the seller agent\n\
+            \n\
+            Caused by:\n    \
+                0: Failed to connect to RabbitMQ\n    \
+                1: connection refused\n\
+            \n\
+            Stack backtrace:\n   \
+               0: anyhow::error::<impl anyhow::Error>::msg\n             \
+                         at /cargo/anyhow/src/error.rs:83:36\n   \
+               1: seller_agent::main\n             \
+                         at ./services/seller-agent/src/main.rs:22:5\n  \
+              33: _start\n";
+        let path = std::env::temp_dir().join(format!("tail-{}.log", std::process::id()));
+        std::fs::write(&path, log).expect("a log file");
+
+        let tail = tail(&path, 7);
+
+        assert_eq!(
+            tail,
+            "Error: Failed to start the seller agent\n\
+             \n\
+             Caused by:\n    \
+                 0: Failed to connect to RabbitMQ\n    \
+                 1: connection refused\n\
+             \n\
+             (backtrace left out)"
+        );
+        std::fs::remove_file(&path).expect("the log file removed");
     }
 }
