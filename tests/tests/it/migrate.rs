@@ -80,6 +80,7 @@ async fn verify_refuses_to_start_on_an_unmigrated_database_and_names_the_command
             ("SELLER_BRAND", "fashion"),
             ("TENANTS_FILE", &tenants),
             ("PORT", "0"),
+            ("OPERATOR_PORT", "0"),
         ];
 
         let refused = run(service, &[], &env).await;
@@ -126,6 +127,7 @@ async fn after_migrate_a_service_started_with_verify_serves() {
     assert!(migrated.status.success(), "{migrated:?}");
     let exchange = store_testkit::unique("migrate-verify");
     let port = store_stack::process::free_port().unwrap().to_string();
+    let operator_port = store_stack::process::free_port().unwrap().to_string();
     let amqp = store_testkit::amqp_url();
 
     let mut catalog = tokio::process::Command::new(bin_dir().unwrap().join("catalog"))
@@ -137,6 +139,7 @@ async fn after_migrate_a_service_started_with_verify_serves() {
             ("BUS_EXCHANGE", exchange.as_str()),
             ("HOST", "127.0.0.1"),
             ("PORT", port.as_str()),
+            ("OPERATOR_PORT", operator_port.as_str()),
         ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
