@@ -48,7 +48,9 @@
 # second toolchain; distroless cannot be pulled from here. The slim runtime
 # adds only CA certificates and curl (for HEALTHCHECK) to Debian's base.
 # scripts/check-images.sh checks this file (hadolint, checkov) and that every
-# binary compose and the chart start is built and copied into its target.
+# binary compose and the chart start is built and copied into its target;
+# scripts/images/build.sh builds every target with buildah (no daemon) and
+# starts each entrypoint inside its image.
 
 ARG RUST_VERSION=1.95
 ARG DEBIAN_RELEASE=bookworm

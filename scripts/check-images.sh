@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The shipping checks of the images and of k8s/, where no container engine
-# runs and no image registry is reachable:
+# The shipping checks of the images and of k8s/, in seconds, with no image
+# registry reachable (the real build of every image, with buildah from a
+# debootstrap base, is scripts/images/build.sh: minutes, so not in CI):
 #   - hadolint on the Dockerfile (clean, no ignore beyond the inline ones);
 #   - checkov on the Dockerfile (each skip inline in it, with its reason);
 #   - the image check (scripts/images/images.py): every binary the Dockerfile's
