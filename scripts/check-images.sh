@@ -8,7 +8,7 @@
 #   in the Dockerfile, with its reason);
 #   - the image check (scripts/images/images.py): every binary the Dockerfile's
 #     targets run is built and copied from the builder's /out, every image
-#     docker-compose.yml and the chart start (default and full values) is a
+#     docker-compose.yml and the chart start (defaults and each ci/*-values.yaml) is a
 #     target, and each target's binary from target/debug starts as the program
 #     it is named for (so run it after `cargo build --bins`);
 #   - k8s/ in step with the chart and its dev overlay built by kustomize
@@ -35,7 +35,9 @@ trap 'rm -rf "$out"' EXIT
 echo "hadolint: Dockerfile clean"
 
 "$helm" template agent-store helm/agent-store --namespace agent-store >"$out/default.yaml"
-"$helm" template shop helm/agent-store --namespace shop -f helm/agent-store/ci/full-values.yaml >"$out/full.yaml"
-"$venv/bin/python" scripts/images/images.py "$out/default.yaml" "$out/full.yaml"
+for values in helm/agent-store/ci/*-values.yaml; do
+  "$helm" template shop helm/agent-store --namespace shop -f "$values" >"$out/$(basename "$values")"
+done
+"$venv/bin/python" scripts/images/images.py "$out"/*.yaml
 
 PYTHON="$venv/bin/python" scripts/render-k8s.sh

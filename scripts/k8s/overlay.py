@@ -36,7 +36,8 @@ def dev_overlay(found: list[dict]) -> tuple[dict, dict[str, dict]]:
         patch = {
             "apiVersion": "apps/v1",
             "kind": "Deployment",
-            "metadata": {"name": name},
+            # The patch names the base's namespace too, or kustomize finds no target.
+            "metadata": {k: v for k, v in deployment["metadata"].items() if k in ("name", "namespace")},
             "spec": {"template": {"spec": {"containers": [
                 # env merges by name: RUST_LOG replaced, the rest kept.
                 {"name": c["name"], "env": [{"name": "RUST_LOG", "value": "debug"}]}

@@ -1,7 +1,7 @@
 //! The catalog service: reads its configuration, builds the application and
 //! runs it until SIGTERM or Ctrl-C (`store_service::run`). `catalog seed`
 //! loads the demo catalog instead (into `DATABASE_URL`) and prints the new
-//! tenants' API keys.
+//! tenants' API keys; `catalog migrate` applies the migrations and exits.
 
 use anyhow::Context as _;
 use catalog::{Application, Config};
@@ -10,8 +10,10 @@ use catalog::{Application, Config};
 async fn main() -> anyhow::Result<()> {
     let telemetry = store_telemetry::init("catalog").context("Failed to start telemetry")?;
     let config = Config::from_env().context("Failed to read the configuration")?;
-    if std::env::args().nth(1).as_deref() == Some("seed") {
-        return seed(&config).await;
+    match std::env::args().nth(1).as_deref() {
+        Some("seed") => return seed(&config).await,
+        Some("migrate") => return catalog::db::migrations().command().await,
+        _ => {}
     }
     let app = Application::build(config)
         .await

@@ -31,7 +31,7 @@ impl Application {
     /// consumers and binds the HTTP port.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let pool = db::connect(&config.database_url, config.database_max_connections).await?;
-        db::migrate(&pool).await?;
+        db::migrations().at_start(&pool).await?;
         let base = Foundation::start("catalog", pool, config.bus.clone()).await?;
         let catalog = Arc::new(Catalog {
             pool: base.pool.clone(),

@@ -51,7 +51,7 @@ impl Application {
         let pool =
             store_service::db::connect(&config.database_url, config.database_max_connections)
                 .await?;
-        store_service::db::migrate(&pool, db::migrator(), SERVICE).await?;
+        db::migrations().at_start(&pool).await?;
         let base = Foundation::start(SERVICE, pool, config.bus.clone()).await?;
         // Whatever fails from here on stops what was already started.
         let stop_on_error = base.shutdown.clone().drop_guard();

@@ -34,7 +34,7 @@ impl Application {
     /// consumer and background tasks and binds the HTTP port.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let pool = db::connect(&config.database_url, config.database_max_connections).await?;
-        db::migrate(&pool).await?;
+        db::migrations().at_start(&pool).await?;
         let base = Foundation::start("order-processor", pool, config.bus.clone()).await?;
         let orders = Arc::new(Orders {
             pool: base.pool.clone(),

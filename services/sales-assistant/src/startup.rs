@@ -31,7 +31,7 @@ impl Application {
     /// inbox consumer and the gauge recount, and binds the HTTP port.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let pool = db::connect(&config.database_url, config.database_max_connections).await?;
-        db::migrate(&pool).await?;
+        db::migrations().at_start(&pool).await?;
         anyhow::ensure!(
             db::reports::time_zone_exists(&pool, &config.report_time_zone).await?,
             "REPORT_TIME_ZONE {:?} is not a time zone PostgreSQL knows",

@@ -17,7 +17,7 @@ use crate::{
         llm::{Limits, LlmBrain},
         offline::OfflineBrain,
     },
-    config::{Config, SERVICE},
+    config::Config,
     consumers::{self, Bursts, ControlHandler, SellerHandler},
     db,
     domain::persona,
@@ -52,7 +52,7 @@ impl Application {
             DATABASE_MAX_CONNECTIONS + u32::from(config.shards),
         )
         .await?;
-        store_service::db::migrate(&pool, db::migrator(), SERVICE).await?;
+        db::migrations().at_start(&pool).await?;
         // The `service` label of the metrics names the brand, as one seller
         // runs per brand.
         let name = config.service_name();

@@ -27,6 +27,9 @@ pub struct BusConfig {
     pub confirm_timeout: Duration,
     /// Backoff between reconnection attempts.
     pub reconnect: Backoff,
+    /// How often each consumer reads its queues' depths into the metrics
+    /// (`store_queue_messages`, `store_dead_letter_messages`).
+    pub queue_depth_interval: Duration,
 }
 
 impl BusConfig {
@@ -40,6 +43,7 @@ impl BusConfig {
             service,
             confirm_timeout: Duration::from_secs(10),
             reconnect: Backoff::default(),
+            queue_depth_interval: Duration::from_secs(15),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The consumer runner: declares a consumer's queues, feeds deliveries to its
 //! handler, acks after success, retries through delay queues, dead-letters
 //! what keeps failing, reconnects when the broker goes away and drains
-//! in-flight work on shutdown.
+//! in-flight work on shutdown; its queues' depths go into the metrics
+//! ([`queue_depth`]).
 
 use std::sync::Arc;
 
@@ -23,7 +24,7 @@ use crate::{
     delivery::{DeliveryContext, process},
     error::BusError,
     handler::Handler,
-    topology,
+    queue_depth, topology,
 };
 
 /// A running consumer.
@@ -63,7 +64,12 @@ pub async fn start(
         None => vec![config],
         Some(sharding) => shard_configs(bus, &config, sharding).await?,
     };
-    let mut tasks = Vec::with_capacity(configs.len());
+    let mut tasks = Vec::with_capacity(configs.len() + 1);
+    let watched: Vec<String> = configs.iter().map(|c| c.queue.clone()).collect();
+    let dead_letter_queue = configs
+        .first()
+        .map(ConsumerConfig::dead_letter_queue)
+        .unwrap_or_default();
     for config in configs {
         let shared = Arc::new(DeliveryContext {
             config,
@@ -88,6 +94,13 @@ pub async fn start(
             cancel.clone(),
         )));
     }
+    tasks.push(queue_depth::watch(
+        bus.clone(),
+        watched,
+        dead_letter_queue,
+        metrics,
+        cancel.clone(),
+    ));
     Ok(ConsumerHandle { cancel, tasks })
 }
 

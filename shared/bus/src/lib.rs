@@ -26,6 +26,7 @@ pub mod handler;
 pub mod health;
 pub mod inbox;
 pub mod publisher;
+mod queue_depth;
 pub mod rpc;
 pub mod topology;
 

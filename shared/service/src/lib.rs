@@ -4,6 +4,8 @@
 //! - [`config`]: the settings every service reads from the environment;
 //! - [`db`]: connecting to PostgreSQL, migrating (the idempotency ledger,
 //!   then the service's own migrator) and the `/readyz` database check;
+//! - [`migrations`]: the `migrate` command and `DATABASE_MIGRATE` (apply at
+//!   start, or only verify);
 //! - [`error`]: the JSON API error ([`ApiError`]), generic over the
 //!   refusals and constraint names that are the service's own;
 //! - [`tenants`]: tenant and operator authentication and the operator's
@@ -19,6 +21,7 @@ pub mod client_ip;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod migrations;
 pub mod runtime;
 pub mod serve;
 pub mod tenants;

@@ -82,6 +82,7 @@ impl Foundation {
             .with(BrokerCheck(self.bus.clone()))
             .with(db::readiness_check(self.pool.clone()))
             .with_shutdown(self.shutdown.clone());
+        let metrics = self.metrics.clone();
         let router = api.merge(store_telemetry::ops_router(self.metrics, readiness));
         let listener = TcpListener::bind(addr)
             .await
@@ -91,6 +92,7 @@ impl Foundation {
             listener,
             router,
             more: Vec::new(),
+            metrics,
             bus: self.bus,
             pool: self.pool,
             consumers,
@@ -109,6 +111,8 @@ pub struct Service {
     /// More listeners with their own routes (an operator's port), served
     /// and stopped with the main one.
     more: Vec<(String, TcpListener, Router)>,
+    /// Every listener's requests are counted and timed in them.
+    metrics: Metrics,
     bus: Bus,
     pool: PgPool,
     consumers: Vec<ConsumerHandle>,
@@ -157,8 +161,16 @@ impl Service {
         }
         // Every listener through the one `serve`: timeouts, connection
         // caps, security headers, the client's address for handlers (the
-        // web chat limits new sessions by it).
+        // web chat limits new sessions by it); every request counted and
+        // timed by route.
         let limits = self.http;
+        let metrics = self.metrics;
+        let tracked = |router: Router| {
+            router.layer(axum::middleware::from_fn_with_state(
+                metrics.clone(),
+                store_telemetry::http_metrics::track,
+            ))
+        };
         let more: Vec<_> = self
             .more
             .into_iter()
@@ -168,13 +180,20 @@ impl Service {
                 }
                 let shutdown = self.shutdown.clone();
                 let limits = limits.clone();
+                let router = tracked(router);
                 tokio::spawn(async move {
                     serve(listener, router, limits, shutdown.clone()).await;
                     shutdown.cancel();
                 })
             })
             .collect();
-        serve(self.listener, self.router, limits, self.shutdown.clone()).await;
+        serve(
+            self.listener,
+            tracked(self.router),
+            limits,
+            self.shutdown.clone(),
+        )
+        .await;
         // Whatever ended the server, stop everything else too.
         self.shutdown.cancel();
         let mut served = Ok(());

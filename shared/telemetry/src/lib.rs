@@ -14,11 +14,13 @@
 //!
 //! Around it: [`propagation`] carries the trace context on CloudEvents
 //! (`traceparent`/`tracestate` extensions), [`metrics`] owns the Prometheus
-//! registry and the bus counters, [`health`] serves `/healthz`, `/readyz` and
+//! registry and the bus counters, [`http_metrics`] counts and times every
+//! HTTP request by route, [`health`] serves `/healthz`, `/readyz` and
 //! `/metrics`, and [`shutdown_signal`] turns SIGTERM and Ctrl-C into one
 //! cancellation token.
 
 pub mod health;
+pub mod http_metrics;
 pub mod logs;
 pub mod metrics;
 pub mod otlp;

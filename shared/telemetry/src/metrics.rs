@@ -9,8 +9,10 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use prometheus::{
-    CounterVec, Encoder as _, HistogramOpts, HistogramVec, Opts, Registry, TextEncoder,
+    CounterVec, Encoder as _, HistogramOpts, HistogramVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
+
+use crate::http_metrics::HttpMetrics;
 
 /// Handler-duration buckets in seconds, from 1 ms to 30 s.
 const HANDLER_BUCKETS: &[f64] = &[
@@ -28,6 +30,7 @@ struct Inner {
     service: String,
     registry: Registry,
     bus: BusMetrics,
+    http: HttpMetrics,
 }
 
 impl Metrics {
@@ -38,11 +41,13 @@ impl Metrics {
         let registry = Registry::new_custom(None, Some(labels))
             .context("Failed to create the metrics registry")?;
         let bus = BusMetrics::register(&registry)?;
+        let http = HttpMetrics::register(&registry)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 service: service.to_owned(),
                 registry,
                 bus,
+                http,
             }),
         })
     }
@@ -61,6 +66,12 @@ impl Metrics {
     /// The bus metrics.
     pub fn bus(&self) -> &BusMetrics {
         &self.inner.bus
+    }
+
+    /// The HTTP request metrics ([`crate::http_metrics::track`] records
+    /// into them).
+    pub fn http(&self) -> &HttpMetrics {
+        &self.inner.http
     }
 
     /// All metrics in the Prometheus text exposition format (version 0.0.4,
@@ -88,6 +99,8 @@ pub struct BusMetrics {
     retried: CounterVec,
     dead_lettered: CounterVec,
     handler_duration: HistogramVec,
+    queue_messages: IntGaugeVec,
+    dead_letter_messages: IntGaugeVec,
 }
 
 impl BusMetrics {
@@ -132,8 +145,24 @@ impl BusMetrics {
                 &["consumer", "type"],
             )
             .context("Failed to create store_event_handler_duration_seconds")?,
+            queue_messages: IntGaugeVec::new(
+                Opts::new(
+                    "store_queue_messages",
+                    "Messages waiting in a queue the service consumes (read periodically).",
+                ),
+                &["queue"],
+            )
+            .context("Failed to create store_queue_messages")?,
+            dead_letter_messages: IntGaugeVec::new(
+                Opts::new(
+                    "store_dead_letter_messages",
+                    "Messages in the dead-letter queue of the service's consumers (read periodically).",
+                ),
+                &["queue"],
+            )
+            .context("Failed to create store_dead_letter_messages")?,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 7] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 9] = [
             Box::new(metrics.published.clone()),
             Box::new(metrics.publish_failed.clone()),
             Box::new(metrics.consumed.clone()),
@@ -141,6 +170,8 @@ impl BusMetrics {
             Box::new(metrics.retried.clone()),
             Box::new(metrics.dead_lettered.clone()),
             Box::new(metrics.handler_duration.clone()),
+            Box::new(metrics.queue_messages.clone()),
+            Box::new(metrics.dead_letter_messages.clone()),
         ];
         for collector in collectors {
             registry
@@ -178,6 +209,20 @@ impl BusMetrics {
     /// `consumer` dead-lettered an event of type `ty`.
     pub fn dead_lettered(&self, consumer: &str, ty: &str) {
         self.dead_lettered.with_label_values(&[consumer, ty]).inc();
+    }
+
+    /// `queue` (one the service consumes) holds `messages`.
+    pub fn queue_depth(&self, queue: &str, messages: u32) {
+        self.queue_messages
+            .with_label_values(&[queue])
+            .set(i64::from(messages));
+    }
+
+    /// The dead-letter queue `queue` holds `messages`.
+    pub fn dead_letter_depth(&self, queue: &str, messages: u32) {
+        self.dead_letter_messages
+            .with_label_values(&[queue])
+            .set(i64::from(messages));
     }
 
     /// `consumer`'s handler took `elapsed` on an event of type `ty`.

@@ -27,8 +27,13 @@ pub use secret::SecretRef;
 /// not there yet. Services with tenant API keys apply it before their own
 /// migrations (`store_service::db::migrate` does).
 pub async fn migrate(pool: &sqlx::PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    migrator().run(pool).await
+}
+
+/// The tenant tables' migrations, ignoring missing versions: the service's
+/// own migrations share the `_sqlx_migrations` table.
+pub fn migrator() -> sqlx::migrate::Migrator {
     let mut migrator = sqlx::migrate!("./migrations");
-    // The service's own migrations share the `_sqlx_migrations` table.
     migrator.set_ignore_missing(true);
-    migrator.run(pool).await
+    migrator
 }

@@ -18,11 +18,11 @@ use std::{
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn read(path: &str) -> String {
+pub(crate) fn read(path: &str) -> String {
     std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -389,40 +389,6 @@ fn prometheus_problems(compose: &Value, prometheus_yaml: &str) -> Vec<String> {
     problems
 }
 
-/// The metric names a Grafana dashboard's queries use, histogram suffixes
-/// removed.
-fn dashboard_metrics(dashboard: &Value) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let panels = dashboard["panels"].as_array().into_iter().flatten();
-    for target in panels.flat_map(|p| p["targets"].as_array().into_iter().flatten()) {
-        let expr = target["expr"].as_str().unwrap_or_default();
-        for word in expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
-            if ["store_", "seller_", "gateway_"]
-                .iter()
-                .any(|p| word.starts_with(p))
-            {
-                let base = word
-                    .trim_end_matches("_bucket")
-                    .trim_end_matches("_count")
-                    .trim_end_matches("_sum");
-                names.insert(base.to_owned());
-            }
-        }
-    }
-    names
-}
-
-fn rust_sources(dir: &Path, out: &mut String) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
-        }
-    }
-}
-
 fn real_compose() -> Value {
     parse_compose(&read("docker-compose.yml")).expect("docker-compose.yml parses")
 }
@@ -502,22 +468,6 @@ fn dockerfile_copies_files_that_exist_and_runs_as_non_root() {
     );
 }
 
-#[test]
-fn dashboard_plots_metrics_the_services_export() {
-    let dashboard: Value =
-        serde_json::from_str(&read("deploy/grafana/dashboards/agent-store.json")).unwrap();
-    let mut sources = String::new();
-    rust_sources(&root().join("shared"), &mut sources);
-    rust_sources(&root().join("services"), &mut sources);
-    let metrics = dashboard_metrics(&dashboard);
-    assert!(metrics.len() >= 10, "few metrics: {metrics:?}");
-    let missing: Vec<_> = metrics
-        .iter()
-        .filter(|m| !sources.contains(&format!("\"{m}\"")))
-        .collect();
-    assert!(missing.is_empty(), "no service exports {missing:?}");
-}
-
 /// The host of a URL or `host:port` endpoint.
 fn host_of(endpoint: &str) -> &str {
     let rest = endpoint
@@ -590,7 +540,7 @@ fn observability_configs_point_at_services_of_the_compose_file() {
         uids.insert(source["uid"].as_str().unwrap().to_owned());
     }
     let dashboard: Value =
-        serde_json::from_str(&read("deploy/grafana/dashboards/agent-store.json")).unwrap();
+        serde_json::from_str(&read("helm/agent-store/files/agent-store-dashboard.json")).unwrap();
     for panel in dashboard["panels"].as_array().unwrap() {
         if let Some(uid) = panel["datasource"]["uid"].as_str() {
             assert!(
@@ -607,8 +557,12 @@ fn observability_configs_point_at_services_of_the_compose_file() {
     let path = providers["providers"][0]["options"]["path"]
         .as_str()
         .unwrap();
+    let mounted = mount_target(
+        grafana,
+        "./helm/agent-store/files/agent-store-dashboard.json",
+    );
     assert_eq!(
-        mount_target(grafana, "./deploy/grafana/dashboards"),
+        mounted.and_then(|m| m.rsplit_once('/')).map(|(dir, _)| dir),
         Some(path)
     );
     assert!(mount_target(grafana, "./deploy/grafana/provisioning").is_some());

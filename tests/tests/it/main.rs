@@ -1,7 +1,9 @@
 //! The cross-service tests, one binary: end to end over the real service
 //! binaries (`e2e_*`, started by store-stack as `scripts/run.sh` starts
 //! them), the Compose and deploy files (`compose`), and interoperability with
-//! the CloudEvents Python SDK (`python_interop`), and every HTTP route
+//! the CloudEvents Python SDK (`python_interop`), every service binary's
+//! `migrate` command and `DATABASE_MIGRATE=verify` (`migrate`), the alerts,
+//! runbooks and dashboard against the code (`observability`), and every HTTP route
 //! of every service tried without its key and with another tenant's
 //! (`routes`).
 
@@ -14,5 +16,7 @@ mod e2e_media;
 mod e2e_webchat;
 mod e2e_whatsapp;
 mod event_consumers;
+mod migrate;
+mod observability;
 mod python_interop;
 mod routes;

@@ -8,7 +8,10 @@ use std::{path::PathBuf, time::Duration};
 use anyhow::Context as _;
 use serde_json::{Value, json};
 use sqlx::{PgPool, postgres::PgPoolOptions};
-use store_stack::{Ports, Stack, StackConfig, process::free_port};
+use store_stack::{
+    Ports, Stack, StackConfig,
+    process::{free_port, free_ports},
+};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
 
 use crate::graph::FakeGraph;
@@ -111,7 +114,7 @@ impl Shop {
             sales_operator: free_port()?,
             first_seller: 0,
         };
-        config.ports.first_seller = free_run(BRANDS.len(), &config.ports)?;
+        config.ports.first_seller = free_ports(u16::try_from(BRANDS.len())?)?;
         config.sellers = Some(
             BRANDS
                 .iter()
@@ -202,32 +205,6 @@ impl Shop {
             .context("Failed to restock the catalog")?;
         Ok(())
     }
-}
-
-/// The first of `n` consecutive free ports (the sellers take one each from
-/// the first), none of them one of `taken`'s.
-fn free_run(n: usize, taken: &Ports) -> anyhow::Result<u16> {
-    let others = [
-        taken.gateway,
-        taken.catalog,
-        taken.orders,
-        taken.sales,
-        taken.sales_operator,
-    ];
-    for _ in 0..100 {
-        let first = free_port()?;
-        let run: Vec<u16> = (0..n)
-            .filter_map(|i| first.checked_add(u16::try_from(i).ok()?))
-            .collect();
-        let free = run.len() == n
-            && run.iter().all(|port| {
-                !others.contains(port) && std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok()
-            });
-        if free {
-            return Ok(first);
-        }
-    }
-    anyhow::bail!("found no {n} consecutive free ports")
 }
 
 /// A WhatsApp text webhook from `wa_id` to the suite's `number`.

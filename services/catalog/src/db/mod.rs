@@ -9,6 +9,7 @@ pub mod tenants;
 
 use secrecy::SecretString;
 use sqlx::PgPool;
+use store_service::migrations::Migrations;
 
 /// Opens the pool.
 #[tracing::instrument(skip_all)]
@@ -24,15 +25,16 @@ const REWRITTEN_FIRST_MIGRATION: store_service::db::Rewritten = store_service::d
     old_sha384: "fa6d5ba67d4dfc0393a1080ad53609429aab40099b2af1659504b633a152979e7931bd8f29df7d03a0f21b460fc344cb",
 };
 
-/// Applies the idempotency ledger's and the catalog's migrations; both
-/// ignore the other's versions in the shared `_sqlx_migrations` table.
+/// The idempotency ledger's, the tenant tables' and the catalog's
+/// migrations: `catalog migrate` applies them, start-up applies or only
+/// verifies them (`DATABASE_MIGRATE`).
+pub fn migrations() -> Migrations {
+    Migrations::new("catalog", sqlx::migrate!("./migrations"))
+        .with_tenants(&[REWRITTEN_FIRST_MIGRATION])
+}
+
+/// Applies every migration not yet applied (`catalog seed`, the tests).
 #[tracing::instrument(skip_all)]
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    store_service::db::migrate_with_tenants(
-        pool,
-        sqlx::migrate!("./migrations"),
-        "catalog",
-        &[REWRITTEN_FIRST_MIGRATION],
-    )
-    .await
+    migrations().apply(pool).await.map(|_| ())
 }

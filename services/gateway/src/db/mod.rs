@@ -12,9 +12,16 @@ pub mod rate_limits;
 pub mod webchat;
 
 use sqlx::migrate::Migrator;
+use store_service::migrations::Migrations;
 
-/// The gateway's migrations (`store_service::db::migrate` applies them
-/// after the idempotency ledger's, each ignoring the other's versions).
+/// The gateway's own migrations.
 pub fn migrator() -> Migrator {
     sqlx::migrate!("./migrations")
+}
+
+/// The idempotency ledger's and the gateway's migrations: `gateway migrate`
+/// applies them, start-up applies or only verifies them
+/// (`DATABASE_MIGRATE`).
+pub fn migrations() -> Migrations {
+    Migrations::new("gateway", migrator())
 }

@@ -7,6 +7,7 @@ pub mod tenants;
 
 use secrecy::SecretString;
 use sqlx::PgPool;
+use store_service::migrations::Migrations;
 
 /// Opens the pool.
 #[tracing::instrument(skip_all)]
@@ -22,15 +23,10 @@ const REWRITTEN_FIRST_MIGRATION: store_service::db::Rewritten = store_service::d
     old_sha384: "babb01d5fd34acaf815c26b95eaacf2a4aa3ab33ea549223975fce4556a39308c51ac582d7fb80a891447249f2365f82",
 };
 
-/// Applies the idempotency ledger's and the order processor's migrations; both
-/// ignore the other's versions in the shared `_sqlx_migrations` table.
-#[tracing::instrument(skip_all)]
-pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    store_service::db::migrate_with_tenants(
-        pool,
-        sqlx::migrate!("./migrations"),
-        "order processor",
-        &[REWRITTEN_FIRST_MIGRATION],
-    )
-    .await
+/// The idempotency ledger's, the tenant tables' and the order processor's
+/// migrations: `order-processor migrate` applies them, start-up applies or only
+/// verifies them (`DATABASE_MIGRATE`).
+pub fn migrations() -> Migrations {
+    Migrations::new("order-processor", sqlx::migrate!("./migrations"))
+        .with_tenants(&[REWRITTEN_FIRST_MIGRATION])
 }

@@ -12,6 +12,7 @@ pub mod transcript;
 
 use secrecy::SecretString;
 use sqlx::PgPool;
+use store_service::migrations::Migrations;
 
 /// Opens the pool.
 #[tracing::instrument(skip_all)]
@@ -27,14 +28,10 @@ const REWRITTEN_FIRST_MIGRATION: store_service::db::Rewritten = store_service::d
     old_sha384: "baedcbbbe817dd7e827e71373d0f16b92923d142d0227220122ffcd51e27a506f5bbd7dc76a3ec51036f5afd9ba1b48b",
 };
 
-/// Applies the idempotency ledger's and the sales assistant's migrations.
-#[tracing::instrument(skip_all)]
-pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    store_service::db::migrate_with_tenants(
-        pool,
-        sqlx::migrate!("./migrations"),
-        "sales assistant",
-        &[REWRITTEN_FIRST_MIGRATION],
-    )
-    .await
+/// The idempotency ledger's, the tenant tables' and the sales assistant's
+/// migrations: `sales-assistant migrate` applies them, start-up applies or only
+/// verifies them (`DATABASE_MIGRATE`).
+pub fn migrations() -> Migrations {
+    Migrations::new("sales-assistant", sqlx::migrate!("./migrations"))
+        .with_tenants(&[REWRITTEN_FIRST_MIGRATION])
 }

@@ -14,12 +14,18 @@ pub use conversation::*;
 pub use profile::*;
 
 use sqlx::migrate::Migrator;
+use store_service::migrations::Migrations;
 
-/// The seller's migrations, applied at start by
-/// `store_service::db::migrate` (after the idempotency ledger's, each
-/// ignoring the other's versions).
+/// The seller's own migrations.
 pub fn migrator() -> Migrator {
     sqlx::migrate!("./migrations")
+}
+
+/// The idempotency ledger's and the seller's migrations: `seller-agent migrate`
+/// applies them, start-up applies or only verifies them
+/// (`DATABASE_MIGRATE`).
+pub fn migrations() -> Migrations {
+    Migrations::new("seller-agent", migrator())
 }
 
 /// Identifies a conversation within a brand of a tenant.

@@ -5,6 +5,7 @@
 
 mod delivery;
 mod idempotent;
+mod queue_depth;
 mod reconnect;
 mod rpc;
 mod sharding;

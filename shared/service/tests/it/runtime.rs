@@ -1,5 +1,6 @@
 //! The shared start-up against the real PostgreSQL and RabbitMQ: migrating,
-//! serving the ops routes and draining on shutdown.
+//! serving the ops routes, counting every listener's requests and draining
+//! on shutdown.
 
 use std::{
     sync::{
@@ -134,6 +135,20 @@ async fn a_second_listener_serves_only_its_own_routes_and_stops_with_the_service
     assert_eq!(operated.text().await.unwrap(), "done");
     assert_eq!(not_public.status(), 404);
     assert_eq!(no_ops.status(), 404);
+    // Every listener's requests are counted, by route template.
+    let metrics = http.get(format!("{public}/metrics")).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    let counted = |route: &str, status: u16, times: u32| {
+        metrics.lines().any(|line| {
+            line.starts_with("http_requests_total{")
+                && line.contains(&format!("route=\"{route}\""))
+                && line.contains(&format!("status=\"{status}\""))
+                && line.ends_with(&format!(" {times}"))
+        })
+    };
+    assert!(counted("/operate", 200, 1), "{metrics}");
+    // `/operate` on the public port and `/readyz` on the other.
+    assert!(counted("unmatched", 404, 2), "{metrics}");
 
     shutdown.cancel();
     let stopped = tokio::time::timeout(Duration::from_secs(10), running)
