@@ -13,12 +13,14 @@
 //!   `main` ([`run`]) and the tests do with any service;
 //! - [`accessors`]: the `Application` methods every service offers;
 //! - [`client_ip`]: the client's address behind the trusted proxies.
+//! - [`openapi`]: the OpenAPI 3.1 document of a service and `/openapi.json`.
 
 pub mod accessors;
 pub mod client_ip;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod openapi;
 pub mod runtime;
 pub mod serve;
 pub mod tenants;

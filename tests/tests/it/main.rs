@@ -3,7 +3,7 @@
 //! them), the Compose and deploy files (`compose`), and interoperability with
 //! the CloudEvents Python SDK (`python_interop`), and every HTTP route
 //! of every service tried without its key and with another tenant's
-//! (`routes`).
+//! (`routes`), and the services' OpenAPI documents (`openapi`).
 
 mod compose;
 mod e2e_bursts;
@@ -14,5 +14,6 @@ mod e2e_media;
 mod e2e_webchat;
 mod e2e_whatsapp;
 mod event_consumers;
+mod openapi;
 mod python_interop;
 mod routes;

@@ -3,6 +3,7 @@
 //! the ops endpoints (`/healthz`, `/readyz`, `/metrics`).
 
 pub mod auth;
+pub mod openapi;
 pub mod orders;
 pub mod webhooks;
 
@@ -26,5 +27,6 @@ pub fn router(state: AppState) -> Router {
         .merge(store_service::tenants::admin_router())
         .merge(orders::router())
         .merge(webhooks::router())
+        .route("/openapi.json", openapi::API.serve())
         .with_state(state)
 }
