@@ -15,6 +15,7 @@
 //!   `main` ([`run`]) and the tests do with any service;
 //! - [`accessors`]: the `Application` methods every service offers;
 //! - [`client_ip`]: the client's address behind the trusted proxies.
+//! - [`openapi`]: the OpenAPI 3.1 document of a service and `/openapi.json`.
 
 pub mod accessors;
 pub mod client_ip;
@@ -22,6 +23,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod migrations;
+pub mod openapi;
 pub mod runtime;
 pub mod serve;
 pub mod tenants;

@@ -5,7 +5,7 @@
 //! `migrate` command and `DATABASE_MIGRATE=verify` (`migrate`), the alerts,
 //! runbooks and dashboard against the code (`observability`), and every HTTP route
 //! of every service tried without its key and with another tenant's
-//! (`routes`).
+//! (`routes`), and the services' OpenAPI documents (`openapi`).
 
 mod compose;
 mod e2e_bursts;
@@ -18,5 +18,6 @@ mod e2e_whatsapp;
 mod event_consumers;
 mod migrate;
 mod observability;
+mod openapi;
 mod python_interop;
 mod routes;

@@ -29,7 +29,7 @@ const INTRUDER: &str = "bakery";
 
 /// How a route tells who is asking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub(crate) enum Access {
     /// A tenant's API key of that service (`Authorization: Bearer`).
     ApiKey,
     /// The platform operator's `ADMIN_TOKEN`.
@@ -53,17 +53,19 @@ enum Access {
 use Access::*;
 
 /// One route: service, method, path (as the router declares it), access.
-type Route = (&'static str, &'static str, &'static str, Access);
+pub(crate) type Route = (&'static str, &'static str, &'static str, Access);
 
 const SHOPPER_FACING: &str = "the web chat page and widget a shopper's browser loads";
 const PICTURES: &str = "product pictures sent to shoppers in chats (public by URL)";
 const SIGN_IN: &str = "signing in needs no session";
 const ASSETS: &str = "the inbox's static files";
+const API_DOC: &str = "the OpenAPI document of the service's API";
 
 /// Every route of every service.
 #[rustfmt::skip]
-const ROUTES: &[Route] = &[
+pub(crate) const ROUTES: &[Route] = &[
     // The gateway.
+    ("gateway", "GET", "/openapi.json", Public(API_DOC)),
     ("gateway", "GET", "/webhooks/whatsapp/{tenant}", WhatsappVerify),
     ("gateway", "POST", "/webhooks/whatsapp/{tenant}", WhatsappSignature),
     ("gateway", "POST", "/webhooks/telegram/{tenant}", TelegramSecret),
@@ -77,6 +79,7 @@ const ROUTES: &[Route] = &[
     ("gateway", "POST", "/chat/{tenant}/sessions/{session}/messages", Webchat),
     ("gateway", "GET", "/chat/{tenant}/sessions/{session}/events", Webchat),
     // The catalog.
+    ("catalog", "GET", "/openapi.json", Public(API_DOC)),
     ("catalog-operator", "POST", "/admin/tenants", Operator),
     ("catalog", "GET", "/api/v1/brands/{brand}", ApiKey),
     ("catalog", "PUT", "/api/v1/brands/{brand}", ApiKey),
@@ -90,6 +93,7 @@ const ROUTES: &[Route] = &[
     ("catalog", "POST", "/api/v1/products/{id}/activate", ApiKey),
     ("catalog", "GET", "/images/{tenant}/{file}", Public(PICTURES)),
     // The order processor.
+    ("orders", "GET", "/openapi.json", Public(API_DOC)),
     ("orders-operator", "POST", "/admin/tenants", Operator),
     ("orders", "GET", "/api/v1/orders", ApiKey),
     ("orders", "GET", "/api/v1/orders/{id}", ApiKey),
@@ -99,6 +103,7 @@ const ROUTES: &[Route] = &[
     ("orders", "GET", "/api/v1/customers/{customer_id}/orders", ApiKey),
     ("orders", "POST", "/webhooks/payments/{provider}", StripeSignature),
     // The sales assistant: its API, its pages, its operator port.
+    ("sales", "GET", "/openapi.json", Public(API_DOC)),
     ("sales-operator", "POST", "/admin/tenants", Operator),
     ("sales", "GET", "/api/v1/handoffs", ApiKey),
     ("sales", "GET", "/api/v1/handoffs/{id}", ApiKey),
@@ -136,7 +141,7 @@ const ROUTES: &[Route] = &[
 ];
 
 /// The ops routes every service gets from the skeleton (`store-telemetry`).
-const OPS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+pub(crate) const OPS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
 /// The crate each service of [`ROUTES`] is built from.
 fn crate_of(service: &str) -> &'static str {
@@ -309,6 +314,7 @@ async fn every_route_refuses_a_missing_key_and_another_tenants_key() {
             "{service} serves /admin publicly"
         );
     }
+    crate::openapi::assert_served(&world.http, |service| world.base(service)).await;
     assert!(tried >= 2 * 45, "only {tried} requests were tried");
     assert!(failures.is_empty(), "not refused:\n{}", failures.join("\n"));
     store.stop().await;

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod brands;
 pub mod images;
+pub mod openapi;
 pub mod products;
 pub mod stock;
 
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(images::router())
         .merge(products::router())
         .merge(stock::router())
+        .route("/openapi.json", openapi::API.serve())
         .with_state(state)
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP API: the channels' webhooks and the web chat (the skeleton adds
 //! the ops endpoints `/healthz`, `/readyz`, `/metrics`).
 
+pub mod openapi;
 pub mod telegram;
 pub mod webchat;
 pub mod whatsapp;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(whatsapp::router())
         .merge(telegram::router())
+        .route("/openapi.json", openapi::API.serve())
         .layer(DefaultBodyLimit::max(limit))
         // After the webhooks' limit, so the web chat keeps its own.
         .merge(webchat::router(state.clone()))

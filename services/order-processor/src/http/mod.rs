@@ -3,6 +3,7 @@
 //! the ops endpoints (`/healthz`, `/readyz`, `/metrics`).
 
 pub mod auth;
+pub mod openapi;
 pub mod orders;
 pub mod webhooks;
 
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(orders::router())
         .merge(webhooks::router())
+        .route("/openapi.json", openapi::API.serve())
         .with_state(state)
 }
 

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod auth;
 pub mod extract;
 pub mod handoffs;
+pub mod openapi;
 pub mod operator;
 pub mod pages;
 
@@ -45,7 +46,8 @@ pub fn router(state: AppState) -> Router {
         .merge(actions::router())
         .merge(pages::actions::router())
         .merge(pages::events::router())
-        .merge(pages::router());
+        .merge(pages::router())
+        .route("/openapi.json", openapi::API.serve());
     // Every route merged above is behind these: the session, the CSRF
     // guard of unsafe `/inbox` requests (inside the session layer, which
     // it reads) and the security headers of `/inbox` responses.
