@@ -71,19 +71,19 @@ async fn the_endpoint_is_not_on_the_public_port() {
         .send()
         .await
         .unwrap();
-    let health = app
-        .http
-        .get(format!("http://127.0.0.1:{}/healthz", app.operator_port))
-        .send()
-        .await
-        .unwrap();
+    let status = |url: String| {
+        let http = app.http.clone();
+        async move { http.get(url).send().await.unwrap().status() }
+    };
+    let operator = format!("http://127.0.0.1:{}", app.operator_port);
+    let public_metrics = status(app.url("/metrics")).await;
+    let operator_metrics = status(format!("{operator}/metrics")).await;
+    let operator_health = status(format!("{operator}/healthz")).await;
 
     assert_eq!(public.status(), 404);
-    assert_eq!(
-        health.status(),
-        404,
-        "the operator port serves the operator's routes only"
-    );
+    assert_eq!(public_metrics, 404, "/metrics is the operator's");
+    assert_eq!(operator_metrics, 200);
+    assert_eq!(operator_health, 200, "probes answer on both ports");
     let accounts: i64 = sqlx::query_scalar("select count(*) from seller_account")
         .fetch_one(&app.pool)
         .await
