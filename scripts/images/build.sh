@@ -12,7 +12,7 @@
 # Needs root (or a rootless buildah set-up), `apt-get install buildah
 # debootstrap`, and the binaries built. Not part of CI: debootstrap alone
 # takes about 2.5 minutes and the six images about 4 more here (vfs copies
-# every layer), beyond CI's budget; scripts/check-images.sh runs the quick
+# every layer; 13 minutes on a busy machine), beyond CI's budget; scripts/check-images.sh runs the quick
 # equivalent on every change. `--format docker` keeps the HEALTHCHECK (OCI
 # image configs have none); `--layers` builds the shared runtime stage once.
 # The base is kept in .run/images/ between runs.
