@@ -3,6 +3,8 @@
 //! its runbook, and every runbook belongs to an alert. (The chart renders
 //! the same rules and dashboard: scripts/check-helm.sh.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::{
     collections::BTreeSet,
     path::{Path, PathBuf},
