@@ -28,7 +28,11 @@ pub(crate) fn watch(
         loop {
             if let Err(error) = look(&bus, &mut open, &queues, &dead_letter_queue, &metrics).await {
                 tracing::debug!(%error, "could not read queue depths; trying at the next tick");
-                open = None;
+                // A refused declare closes the channel, not the connection:
+                // close it, or every failed tick would leave one open.
+                if let Some((connection, _)) = open.take() {
+                    let _ = connection.close(200, "reopening".into()).await;
+                }
             }
             tokio::select! {
                 () = cancel.cancelled() => break,

@@ -98,17 +98,12 @@ impl Foundation {
         let operator_listener = TcpListener::bind(operator)
             .await
             .with_context(|| format!("Failed to bind the operator port {operator}"))?;
-        let operator_port = operator_listener.local_addr().map_or(0, |a| a.port());
         Ok(Service {
             name: self.name,
             listener,
             router,
-            more: vec![(
-                "operator endpoint".to_owned(),
-                operator_listener,
-                operator_router,
-            )],
-            operator_port,
+            operator_listener,
+            operator_router,
             metrics,
             bus: self.bus,
             pool: self.pool,
@@ -125,10 +120,10 @@ pub struct Service {
     name: String,
     listener: TcpListener,
     router: Router,
-    /// More listeners with their own routes (the operator's port), served
-    /// and stopped with the main one.
-    more: Vec<(String, TcpListener, Router)>,
-    operator_port: u16,
+    /// The operator's listener and its routes, served and stopped with the
+    /// public one.
+    operator_listener: TcpListener,
+    operator_router: Router,
     /// Every listener's requests are counted and timed in them.
     metrics: Metrics,
     bus: Bus,
@@ -147,7 +142,7 @@ impl Service {
 
     /// The operator's port (useful with port 0).
     pub fn operator_port(&self) -> u16 {
-        self.operator_port
+        self.operator_listener.local_addr().map_or(0, |a| a.port())
     }
 
     /// The database pool (tests look at rows through it).
@@ -180,22 +175,18 @@ impl Service {
                 store_telemetry::http_metrics::track,
             ))
         };
-        let more: Vec<_> = self
-            .more
-            .into_iter()
-            .map(|(what, listener, router)| {
-                if let Ok(addr) = listener.local_addr() {
-                    tracing::info!(%addr, "{name} {what} listening");
-                }
-                let shutdown = self.shutdown.clone();
-                let limits = limits.clone();
-                let router = tracked(router);
-                tokio::spawn(async move {
-                    serve(listener, router, limits, shutdown.clone()).await;
-                    shutdown.cancel();
-                })
-            })
-            .collect();
+        if let Ok(addr) = self.operator_listener.local_addr() {
+            tracing::info!(%addr, "{name} operator endpoint listening");
+        }
+        let operator = tokio::spawn({
+            let (shutdown, limits) = (self.shutdown.clone(), limits.clone());
+            let router = tracked(self.operator_router);
+            let listener = self.operator_listener;
+            async move {
+                serve(listener, router, limits, shutdown.clone()).await;
+                shutdown.cancel();
+            }
+        });
         serve(
             self.listener,
             tracked(self.router),
@@ -205,14 +196,9 @@ impl Service {
         .await;
         // Whatever ended the server, stop everything else too.
         self.shutdown.cancel();
-        let mut served = Ok(());
-        for server in more {
-            if let Err(error) = server.await
-                && served.is_ok()
-            {
-                served = Err(anyhow::Error::new(error).context("An HTTP server's task panicked"));
-            }
-        }
+        let served = operator
+            .await
+            .context("The operator's HTTP server's task panicked");
         for consumer in self.consumers {
             consumer.stopped().await;
         }

@@ -7,12 +7,15 @@
 //! [`Access`]. [`assert_served`] (run by the route sweep, on the running
 //! store) checks each service serves its document at `/openapi.json`.
 
-use std::{collections::BTreeSet, path::PathBuf};
+use std::collections::BTreeSet;
 
 use serde_json::Value;
 use store_service::openapi::Api;
 
-use crate::routes::{Access, OPS, ROUTES};
+use crate::{
+    compose::{read, root},
+    routes::{Access, OPS, ROUTES},
+};
 
 /// Each document, the API it is generated from, and the services of
 /// [`ROUTES`] it describes.
@@ -35,13 +38,8 @@ const DOCUMENTS: [(&str, &Api, &[&str]); 4] = [
     ),
 ];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn json(path: &str) -> Value {
-    let text = std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 fn document(name: &str) -> Value {
