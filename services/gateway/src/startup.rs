@@ -59,11 +59,17 @@ impl Application {
         let (live, listener) = Live::start(&base.pool, base.shutdown.child_token())
             .await
             .context("Failed to start the web chat's live delivery")?;
+        let (dedup, dedup_writer) = db::dedup::Recorder::start(
+            base.pool.clone(),
+            config.dedup_ttl,
+            base.shutdown.child_token(),
+        );
         let state = AppState {
             tenants: Arc::new(tenants),
             bus: base.bus.clone(),
             pool: base.pool.clone(),
             dedup_ttl: config.dedup_ttl,
+            dedup,
             max_body_bytes: config.max_body_bytes,
             max_messages_per_delivery: config.max_messages_per_delivery,
             inbound: config.inbound,
@@ -146,7 +152,7 @@ impl Application {
                 config.operator_addr,
                 axum::Router::new(),
                 vec![replies, media],
-                vec![purge, sweep, listener],
+                vec![purge, sweep, listener, dedup_writer],
             )
             .await?;
         stop_on_error.disarm();

@@ -21,6 +21,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// How long channel message ids are remembered.
     pub dedup_ttl: Duration,
+    /// Writes the ids of ingested channel messages, in batches.
+    pub dedup: crate::db::dedup::Recorder,
     /// Largest webhook body.
     pub max_body_bytes: usize,
     /// Most messages and statuses of one WhatsApp delivery.

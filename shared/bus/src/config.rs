@@ -10,6 +10,11 @@ pub const DEFAULT_EXCHANGE: &str = "agent-store.events";
 /// Default broker address for local development and tests.
 pub const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
+/// Default most publishes in flight at once per service (each on a channel
+/// of its own): twice the webhooks a gateway serves at once under a load of
+/// 128 in flight, each publishing two events.
+pub const DEFAULT_PUBLISH_CHANNELS: usize = 256;
+
 /// How a service talks to RabbitMQ.
 #[derive(Debug, Clone)]
 pub struct BusConfig {
@@ -25,6 +30,9 @@ pub struct BusConfig {
     pub source: String,
     /// How long a publish may wait for the broker's confirm.
     pub confirm_timeout: Duration,
+    /// Most publishes in flight at once (`BUS_PUBLISH_CHANNELS`): each has a
+    /// channel of its own; more wait for one to come back.
+    pub publish_channels: usize,
     /// Backoff between reconnection attempts.
     pub reconnect: Backoff,
     /// How often each consumer reads its queues' depths into the metrics
@@ -42,6 +50,7 @@ impl BusConfig {
             source: format!("/agent-store/{service}"),
             service,
             confirm_timeout: Duration::from_secs(10),
+            publish_channels: DEFAULT_PUBLISH_CHANNELS,
             reconnect: Backoff::default(),
             queue_depth_interval: Duration::from_secs(15),
         }

@@ -20,6 +20,10 @@ pub enum BusError {
         #[source]
         source: lapin::Error,
     },
+    /// The pool of publishing channels was closed (never, today: kept so
+    /// waiting for a channel cannot panic).
+    #[error("the publishing channels are closed")]
+    PoolClosed,
 }
 
 /// Publishing an event failed; the event may not have reached the broker.

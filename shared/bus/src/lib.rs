@@ -4,7 +4,9 @@
 //!   anything reasonable in).
 //! - [`Bus`]: the handle a service holds: publish, request, consume.
 //! - [`publisher`]: confirmed, mandatory, persistent publishing with
-//!   reconnect.
+//!   reconnect, concurrent on a pool of channels (`channel_pool`: one
+//!   publish per channel at a time, so a returned message is reported to
+//!   the publish it belongs to).
 //! - [`consumer`]: the consumer runner (quorum queue, manual ack, retries
 //!   through delay queues, dead-letter queue, graceful shutdown, reconnect);
 //!   a delivery whose routing key and attributes disagree is dead-lettered
@@ -15,6 +17,7 @@
 mod addressing;
 pub mod binding;
 pub mod bus;
+mod channel_pool;
 pub mod config;
 pub mod connection;
 pub mod consumer;
@@ -36,5 +39,5 @@ pub use consumer::{ConsumerConfig, ConsumerHandle, Sharding};
 pub use error::{BusError, PublishError};
 pub use handler::{BoxError, Handler, HandlerError, Incoming, error_chain};
 pub use inbox::Inbox;
-pub use publisher::Publisher;
+pub use publisher::{Publisher, Routing};
 pub use rpc::{RequestHandler, Responder, RpcError};

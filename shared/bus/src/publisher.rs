@@ -5,14 +5,13 @@
 use std::sync::Arc;
 
 use cloudevents::{AttributesReader, Event};
-use lapin::{BasicProperties, Channel, Confirmation, Connection, options::BasicPublishOptions};
+use lapin::{BasicProperties, Channel, Confirmation, options::BasicPublishOptions};
 use store_telemetry::metrics::Metrics;
-use tokio::sync::Mutex;
 
 use crate::{
     binding::{self, AmqpMessage},
+    channel_pool::ChannelPool,
     config::BusConfig,
-    connection,
     error::{BusError, PublishError},
 };
 
@@ -21,26 +20,27 @@ use crate::{
 /// Publishing reconnects on demand: when the connection has gone away the
 /// next publish opens a new one (once; if that fails too, the caller gets the
 /// error and decides, e.g. a webhook answers 503 so the channel retries).
+/// Publishes run concurrently, each on a channel of its own from a pool (see
+/// [`crate::channel_pool`] for why).
 #[derive(Clone)]
 pub struct Publisher {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    config: BusConfig,
+    pool: ChannelPool,
     metrics: Metrics,
-    live: Mutex<Option<Live>>,
 }
 
-struct Live {
-    connection: Connection,
-    channel: Channel,
-}
-
-impl Live {
-    fn usable(&self) -> bool {
-        self.connection.status().connected() && self.channel.status().connected()
-    }
+/// Whether an event must reach a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routing {
+    /// Published mandatory: if no queue is bound the broker returns it and
+    /// the publish fails with [`PublishError::Unroutable`].
+    Required,
+    /// Published without mandatory: confirmed by the broker, dropped by it if
+    /// no queue is bound (events for audit that a deployment may not read).
+    IfBound,
 }
 
 impl Publisher {
@@ -48,18 +48,17 @@ impl Publisher {
     pub async fn connect(config: BusConfig, metrics: Metrics) -> Result<Self, BusError> {
         let publisher = Self {
             inner: Arc::new(Inner {
-                config,
+                pool: ChannelPool::new(config),
                 metrics,
-                live: Mutex::new(None),
             }),
         };
-        publisher.channel().await?;
+        publisher.ensure_connected().await?;
         Ok(publisher)
     }
 
     /// The configuration this bus was made with.
     pub fn config(&self) -> &BusConfig {
-        &self.inner.config
+        self.inner.pool.config()
     }
 
     /// The service's metrics.
@@ -69,44 +68,12 @@ impl Publisher {
 
     /// True while the publishing connection is open.
     pub async fn is_connected(&self) -> bool {
-        self.inner
-            .live
-            .lock()
-            .await
-            .as_ref()
-            .is_some_and(Live::usable)
+        self.inner.pool.is_connected().await
     }
 
     /// Opens the publishing connection if it is not open.
     pub async fn ensure_connected(&self) -> Result<(), BusError> {
-        self.channel().await.map(|_| ())
-    }
-
-    /// The publishing channel, reconnecting if the old one is gone.
-    async fn channel(&self) -> Result<Channel, BusError> {
-        let mut live = self.inner.live.lock().await;
-        if let Some(l) = live.as_ref().filter(|l| l.usable()) {
-            return Ok(l.channel.clone());
-        }
-        let config = &self.inner.config;
-        let connection = connection::open(config, "publish").await?;
-        let channel = connection::confirm_channel(&connection).await?;
-        connection::declare_exchange(&channel, &config.exchange).await?;
-        if live.is_some() {
-            tracing::info!("reconnected to the broker");
-        }
-        *live = Some(Live {
-            connection,
-            channel: channel.clone(),
-        });
-        Ok(channel)
-    }
-
-    /// Forgets the current connection so the next publish opens a new one.
-    async fn invalidate(&self) {
-        if let Some(old) = self.inner.live.lock().await.take() {
-            let _ = old.connection.close(200, "reconnecting".into()).await;
-        }
+        self.inner.pool.connect().await
     }
 
     /// Publishes `event` to the exchange with its routing key
@@ -114,10 +81,22 @@ impl Publisher {
     /// its `traceparent`. Returns once the broker has confirmed it; an
     /// unroutable event is an error.
     pub async fn publish(&self, event: Event) -> Result<(), PublishError> {
+        self.publish_routed(event, Routing::Required).await
+    }
+
+    /// Publishes `event` as [`Publisher::publish`] does, mandatory or not as
+    /// `routing` says.
+    pub async fn publish_routed(&self, event: Event, routing: Routing) -> Result<(), PublishError> {
         let routing_key = store_events::envelope::routing_key(&event);
-        let exchange = self.inner.config.exchange.clone();
-        self.publish_to(&exchange, &routing_key, event, BasicProperties::default())
-            .await
+        let exchange = self.config().exchange.clone();
+        self.publish_to(
+            &exchange,
+            &routing_key,
+            event,
+            BasicProperties::default(),
+            routing,
+        )
+        .await
     }
 
     /// Publishes to an explicit exchange and routing key; `extra` properties
@@ -143,23 +122,27 @@ impl Publisher {
         routing_key: &str,
         mut event: Event,
         extra: BasicProperties,
+        routing: Routing,
     ) -> Result<(), PublishError> {
         let ty = event.ty().to_owned();
         store_telemetry::propagation::inject(&mut event);
         let mut message = binding::to_amqp(event)?;
         message.properties = merge(message.properties, extra);
-        let result = match self.publish_once(exchange, routing_key, &message).await {
+        let result = match self
+            .publish_once(exchange, routing_key, &message, routing)
+            .await
+        {
             Err(error) if error.is_transient() => {
                 tracing::warn!(%error, "publish failed, retrying on a new connection");
-                self.invalidate().await;
-                self.publish_once(exchange, routing_key, &message).await
+                self.inner.pool.invalidate().await;
+                self.publish_once(exchange, routing_key, &message, routing)
+                    .await
             }
             other => other,
         };
         match &result {
             Ok(()) => self.inner.metrics.bus().published(&ty),
-            // Nothing bound is the caller's call: some events (the
-            // gateway's raw channel events) may well have no consumer.
+            // Nothing bound is the caller's call.
             Err(error @ PublishError::Unroutable { .. }) => {
                 self.inner.metrics.bus().publish_failed(&ty);
                 tracing::debug!(%error, "publish unroutable");
@@ -177,33 +160,66 @@ impl Publisher {
         exchange: &str,
         routing_key: &str,
         message: &AmqpMessage,
+        routing: Routing,
     ) -> Result<(), PublishError> {
-        let channel = self.channel().await?;
-        publish_confirmed(
-            &channel,
+        let lent = self.inner.pool.lend().await?;
+        let result = publish_confirmed_as(
+            lent.channel(),
             exchange,
             routing_key,
             message,
-            self.inner.config.confirm_timeout,
+            self.config().confirm_timeout,
+            routing,
         )
-        .await
+        .await;
+        // A confirm arrived (ack or nack): nothing is outstanding on the
+        // channel, so the next publish may have it. Otherwise it is closed.
+        if matches!(
+            result,
+            Ok(()) | Err(PublishError::Unroutable { .. } | PublishError::Nacked { .. })
+        ) {
+            lent.give_back();
+        }
+        result
     }
 
     /// Closes the publishing connection.
     pub async fn close(&self) {
-        if let Some(live) = self.inner.live.lock().await.take() {
-            let _ = live.connection.close(200, "shutdown".into()).await;
-        }
+        self.inner.pool.close().await;
     }
 }
 
 /// Publishes one message with `mandatory` set and waits for the confirm.
+///
+/// Only correct with no other publish in flight on `channel`: a return is
+/// given to whichever confirm resolves next (see [`crate::channel_pool`]).
 pub(crate) async fn publish_confirmed(
     channel: &Channel,
     exchange: &str,
     routing_key: &str,
     message: &AmqpMessage,
     timeout: std::time::Duration,
+) -> Result<(), PublishError> {
+    publish_confirmed_as(
+        channel,
+        exchange,
+        routing_key,
+        message,
+        timeout,
+        Routing::Required,
+    )
+    .await
+}
+
+/// Publishes one message, mandatory if `routing` requires a queue, and
+/// waits for the confirm.
+async fn publish_confirmed_as(
+    channel: &Channel,
+    exchange: &str,
+    routing_key: &str,
+    message: &AmqpMessage,
+    timeout: std::time::Duration,
+    routing: Routing,
 ) -> Result<(), PublishError> {
     let confirm = channel
         .basic_publish(
@@ -212,7 +228,7 @@ pub(crate) async fn publish_confirmed(
             // Mandatory: if no queue is bound the broker returns the message
             // and we report it, instead of the broker silently dropping it.
             BasicPublishOptions {
-                mandatory: true,
+                mandatory: routing == Routing::Required,
                 ..BasicPublishOptions::default()
             },
             &message.body,

@@ -28,7 +28,7 @@ use crate::{
     connection,
     error::{BusError, PublishError},
     handler::{Handler, HandlerError, Incoming},
-    publisher::Publisher,
+    publisher::{Publisher, Routing},
 };
 
 /// A request got no answer.
@@ -192,7 +192,13 @@ impl RpcClient {
             .with_correlation_id(correlation.as_str().into());
         if let Err(error) = self
             .publisher
-            .publish_to(&exchange, &routing_key, request, properties)
+            .publish_to(
+                &exchange,
+                &routing_key,
+                request,
+                properties,
+                Routing::Required,
+            )
             .await
         {
             forget();
@@ -250,7 +256,7 @@ impl<H: RequestHandler> Handler for Responder<H> {
         let properties = BasicProperties::default().with_correlation_id(correlation.into());
         match self
             .publisher
-            .publish_to("", reply_to, reply, properties)
+            .publish_to("", reply_to, reply, properties, Routing::Required)
             .await
         {
             Ok(()) => Ok(()),

@@ -121,12 +121,20 @@ pub fn admin_token_from_env() -> anyhow::Result<Option<SecretString>> {
 }
 
 /// The bus of `service`: `AMQP_URL` (or `AMQP_URL_FILE`; default the local
-/// broker) and `BUS_EXCHANGE` (default the one store exchange).
+/// broker), `BUS_EXCHANGE` (default the one store exchange) and
+/// `BUS_PUBLISH_CHANNELS` (most publishes in flight at once).
 pub fn bus_from_env(service: &str) -> anyhow::Result<BusConfig> {
     let url = secret_from_env("AMQP_URL")?.unwrap_or_else(|| SecretString::from(DEFAULT_AMQP_URL));
     let mut bus = BusConfig::new(service, url);
     if let Some(exchange) = var("BUS_EXCHANGE") {
         bus.exchange = exchange;
+    }
+    bus.publish_channels = number_from_env(
+        "BUS_PUBLISH_CHANNELS",
+        &store_bus::config::DEFAULT_PUBLISH_CHANNELS.to_string(),
+    )?;
+    if bus.publish_channels == 0 {
+        anyhow::bail!("BUS_PUBLISH_CHANNELS must be at least 1");
     }
     Ok(bus)
 }

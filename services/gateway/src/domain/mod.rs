@@ -7,6 +7,7 @@ pub mod control;
 pub mod conversation;
 pub mod delivery;
 mod graph_error;
+pub mod inbound_events;
 pub mod rate_limit;
 pub mod render;
 pub mod routing;

@@ -1,42 +1,61 @@
 //! Ingesting a webhook (WhatsApp or Telegram), from its parsed content to
-//! confirmed events: deduplicate by the channel's message id, route to a
+//! confirmed events: skip the messages already ingested, route each to a
 //! brand (or ask for one), publish the raw `store.<channel>.message.received`
 //! and the normalised `store.chat.message.new` (or the brand menu as a
-//! `store.chat.response`), all inside one database transaction that commits
-//! only after the broker confirmed every event. A failure anywhere rolls the
-//! deduplication rows back (a 503), so the channel's retry is processed
-//! again; nothing is acknowledged that was not stored.
+//! `store.chat.response`), and answer 200 only once the broker has confirmed
+//! every event. A burst from one shopper at the brand menu is answered with
+//! one menu per delivery, not one per message.
 //!
-//! Every event published here has an id derived from the channel's message
-//! id (UUIDv5 of the event type, tenant, channel and deduplication key, see
-//! [`event_id`]), not a random one. A delivery that published some events
-//! and then failed (the broker went away between two publishes) is rolled
-//! back and retried by the channel; the retry publishes the same events
-//! under the same ids, so every consumer's idempotency ledger
-//! (`store_idempotency`, keyed by event id) drops the copies the first
-//! attempt left on the bus, and the reply consumer's `outbound_message`
-//! (also keyed by event id) does not send a brand menu twice.
+//! # Why this is neither lost nor doubled
 //!
-//! A burst from one shopper at the brand menu is answered with one menu
-//! per delivery, not one per message.
+//! The cost of the path is one lookup, the publishes (in parallel, each on
+//! a channel of its own) and nothing else on the way to the answer. What
+//! makes that safe:
+//!
+//! 1. **Ids, not a lock, keep a message single.** Every event published for
+//!    a channel message has an id derived from the message's id
+//!    (`domain::inbound_events`). Publishing a message again, for any
+//!    reason, publishes the same events under the same ids, and every
+//!    consumer drops an id it has handled (`store_idempotency`; the reply
+//!    consumer's `outbound_message` for menus). So a webhook may be
+//!    published any number of times and is handled once.
+//! 2. **200 means confirmed.** The answer is sent after the broker confirmed
+//!    each event (`store.chat.message.new` and the menu published
+//!    mandatory: confirmed means queued for a seller). Any failure before
+//!    that (the broker refuses or goes away after the first publish, the
+//!    database fails, the process dies) answers 503 or nothing, and the
+//!    channel delivers the webhook again; by (1) the retry cannot double
+//!    what the first attempt managed to publish.
+//! 3. **The ledger only spares work.** `db::dedup` is read before
+//!    publishing and written after the confirms, off the request's path.
+//!    A key that was never written (a crash after the publishes) or is not
+//!    written yet (two copies at once) lets a copy reach the bus: (1)
+//!    drops it there.
+//! 4. **Order per conversation.** The messages of one conversation in one
+//!    delivery are published one after the other (their raw and normalised
+//!    events together); different conversations in parallel.
+//! 5. **Brand choices are written before the answer.** A pick from the menu
+//!    is saved after its events are confirmed and before the 200; if saving
+//!    fails the answer is 503, and the retry publishes the same ids again
+//!    and saves the pick.
+//!
+//! Tests of each window are in the gateway's `ingest_failures` tests.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Context as _;
-use chrono::Utc;
-use cloudevents::AttributesWriter as _;
+use futures::future::{try_join, try_join_all};
 use serde::Serialize;
-use sqlx::PgConnection;
+use sqlx::PgPool;
 use store_bus::PublishError;
 use store_events::{
-    AttributesReader as _, BrandId, ConversationId, Event, EventContext, EventData,
+    AttributesReader as _, BrandId, ConversationId, Event, EventContext,
     data::{
-        channel::{TelegramMessageReceived, WhatsAppMessageReceived, WhatsAppMessageStatus},
+        channel::WhatsAppMessageStatus,
         chat::{ChatMessageNew, MessageContent},
         common::Channel,
         response::{ChatResponse, Sender},
     },
-    new_event,
 };
 
 use crate::{
@@ -44,6 +63,7 @@ use crate::{
     domain::{
         InboundMessage,
         conversation::{ConversationRef, channel_name},
+        inbound_events::{self, EventIds},
         routing::{self, Decision},
         tenants::{Routing, Tenant},
     },
@@ -85,28 +105,26 @@ pub async fn ingest_webhook(
         routed_statuses.push((status, routing));
     }
 
-    let mut tx = state.pool.begin().await.map_err(db)?;
-    let mut report = Report::default();
-    let mut menus_shown = HashSet::new();
+    let keys: Vec<dedup::Key> = routed
+        .iter()
+        .map(|(m, _)| message_key(tenant, m))
+        .chain(routed_statuses.iter().map(|(s, _)| status_key(tenant, s)))
+        .collect();
+    let seen = dedup::seen(&state.pool, tenant.id.as_str(), &keys)
+        .await
+        .map_err(db)?;
+
+    let mut plan = Plan::new(state, tenant, seen);
     for (message, routing) in routed {
-        ingest_message(
-            state,
-            &mut tx,
-            tenant,
-            message,
-            routing,
-            &mut menus_shown,
-            &mut report,
-        )
-        .await?;
+        plan.message(message, routing).await?;
     }
     for (status, routing) in routed_statuses {
-        ingest_status(state, &mut tx, tenant, status, routing, &mut report).await?;
+        plan.status(status, routing).await?;
     }
-    tx.commit()
-        .await
-        .context("Failed to commit the deduplication rows")
-        .map_err(unavailable)?;
+    plan.publish().await?;
+    plan.save_choices().await?;
+    let Plan { report, fresh, .. } = plan;
+    state.dedup.record(fresh).await;
     Ok(report)
 }
 
@@ -130,285 +148,329 @@ fn routing_of<'t>(
     })
 }
 
-async fn ingest_message(
-    state: &AppState,
-    conn: &mut PgConnection,
-    tenant: &Tenant,
-    message: InboundMessage,
-    routing: &Routing,
-    menus_shown: &mut HashSet<ConversationId>,
-    report: &mut Report,
-) -> Result<(), ApiError> {
-    let channel = channel_name(message.channel);
-    let ids = EventIds::new(tenant, channel, &message.dedup_key);
-    let seen = dedup::claim(
-        conn,
+fn message_key(tenant: &Tenant, message: &InboundMessage) -> dedup::Key {
+    dedup::Key::new(
         tenant.id.as_str(),
-        channel,
+        channel_name(message.channel),
         &message.dedup_key,
-        state.dedup_ttl,
     )
-    .await
-    .map_err(db)?;
-    if seen == dedup::Seen::Duplicate {
-        tracing::info!(channel, key = %message.dedup_key, "duplicate delivery skipped");
-        state.metrics.inbound(channel, "duplicate");
-        report.duplicates += 1;
-        return Ok(());
-    }
-    let conversation = ConversationRef::new(message.channel, &message.account, &message.chat)
-        .id()
-        .map_err(|e| GatewayError::Malformed(format!("conversation id: {e}")))?;
-    let chosen = match routing {
-        Routing::Menu(_) => brand_choice::get(conn, tenant.id.as_str(), conversation.as_str())
-            .await
-            .map_err(db)?,
-        Routing::Brand(_) => None,
-    };
-    // At the menu (no brand chosen), a brand's typed name is a tap on it:
-    // the seller gets the same reply a tap gives (the raw event keeps what
-    // the shopper typed).
-    let typed = match (routing, &message.content) {
-        (Routing::Menu(menu), MessageContent::Text { text })
-            if !chosen.as_ref().is_some_and(|b| menu.contains(b)) =>
-        {
-            routing::typed_pick(tenant, menu, text)
-        }
-        _ => None,
-    };
-    let decision = routing::decide(
-        routing,
-        chosen.as_ref(),
-        typed.as_ref().unwrap_or(&message.content),
-    );
-    let brand = match &decision {
-        Decision::Deliver(b) | Decision::Choose(b) => Some(b.clone()),
-        Decision::ShowMenu => None,
-    };
-
-    let raw = raw_event(state, tenant, &conversation, brand.as_ref(), &message, &ids)?;
-    publish(state, raw.clone(), Tolerate::Unroutable).await?;
-
-    match decision {
-        Decision::Deliver(_) | Decision::Choose(_) => {
-            if let Decision::Choose(b) = &decision {
-                brand_choice::set(conn, tenant.id.as_str(), conversation.as_str(), b)
-                    .await
-                    .map_err(db)?;
-            }
-            let data = ChatMessageNew {
-                message_id: ids.of("message").to_string(),
-                channel: message.channel,
-                channel_message_id: message.channel_message_id,
-                customer: message.customer,
-                sent_at: message.sent_at,
-                content: typed.unwrap_or(message.content),
-                reply_to: message.reply_to,
-                edited: message.edited,
-            };
-            let message_id = data.message_id.clone();
-            let event = caused_by(state, &raw, &data, &ids)?;
-            publish(state, event, Tolerate::Nothing).await?;
-            state.metrics.inbound(channel, "published");
-            // No phone numbers or text in logs: the ids name the message.
-            tracing::info!(
-                channel,
-                brand = brand.as_ref().map(|b| b.as_str()),
-                %message_id,
-                "message delivered to the seller"
-            );
-            report.delivered += 1;
-        }
-        Decision::ShowMenu => {
-            brand_choice::clear(conn, tenant.id.as_str(), conversation.as_str())
-                .await
-                .map_err(db)?;
-            let Routing::Menu(menu) = routing else {
-                return Err(internal(anyhow::anyhow!("menu without a menu routing")));
-            };
-            if !menus_shown.insert(conversation.clone()) {
-                // Shown for an earlier message of this delivery: one menu
-                // answers the burst.
-                tracing::info!(channel, "brand menu already shown in this delivery");
-                state.metrics.inbound(channel, "menu_skipped");
-                return Ok(());
-            }
-            let data = ChatResponse {
-                channel: message.channel,
-                recipient: message.customer.id,
-                reply_to_message_id: None,
-                sender: Sender::System,
-                parts: vec![routing::menu_part(tenant, menu)],
-            };
-            let event = caused_by(state, &raw, &data, &ids)?;
-            publish(state, event, Tolerate::Nothing).await?;
-            state.metrics.inbound(channel, "menu");
-            report.menus += 1;
-        }
-    }
-    Ok(())
 }
 
-async fn ingest_status(
-    state: &AppState,
-    conn: &mut PgConnection,
-    tenant: &Tenant,
-    status: WhatsAppMessageStatus,
-    routing: &Routing,
-    report: &mut Report,
-) -> Result<(), ApiError> {
-    // One row per message and state: `delivered` after `sent` is news.
+/// One row per message and state: `delivered` after `sent` is news.
+fn status_key(tenant: &Tenant, status: &WhatsAppMessageStatus) -> dedup::Key {
     let kind = serde_json::to_value(status.status)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
-    let key = format!("{}:{kind}", status.message_id);
-    let seen = dedup::claim(
-        conn,
+    dedup::Key::new(
         tenant.id.as_str(),
         "whatsapp-status",
-        &key,
-        state.dedup_ttl,
+        &format!("{}:{kind}", status.message_id),
     )
-    .await
-    .map_err(db)?;
-    if seen == dedup::Seen::Duplicate {
-        state.metrics.inbound("whatsapp", "duplicate");
-        report.duplicates += 1;
-        return Ok(());
-    }
-    let conversation = ConversationRef::new(
-        Channel::Whatsapp,
-        &status.phone_number_id,
-        &status.recipient_id,
-    )
-    .id()
-    .map_err(|e| GatewayError::Malformed(format!("conversation id: {e}")))?;
-    let brand = match routing {
-        Routing::Brand(b) => Some(b.clone()),
-        Routing::Menu(_) => brand_choice::get(conn, tenant.id.as_str(), conversation.as_str())
-            .await
-            .map_err(db)?,
-    };
-    let mut context = EventContext::new(tenant.id.clone())
-        .with_conversation(conversation)
-        .with_subject(status.message_id.clone());
-    context.brand = brand;
-    let mut event = build(state, &context, &status)?;
-    event.set_id(EventIds::new(tenant, "whatsapp-status", &key).of(WhatsAppMessageStatus::TYPE));
-    publish(state, event, Tolerate::Unroutable).await?;
-    state.metrics.inbound("whatsapp", "status");
-    report.statuses += 1;
-    Ok(())
 }
 
-fn raw_event(
-    state: &AppState,
-    tenant: &Tenant,
-    conversation: &ConversationId,
-    brand: Option<&BrandId>,
-    message: &InboundMessage,
-    ids: &EventIds,
-) -> Result<Event, ApiError> {
-    let mut context = EventContext::new(tenant.id.clone()).with_conversation(conversation.clone());
-    context.brand = brand.cloned();
-    let received_at = Utc::now();
-    let ty = match message.channel {
-        Channel::Telegram => TelegramMessageReceived::TYPE,
-        _ => WhatsAppMessageReceived::TYPE,
-    };
-    // The first event of the exchange: its correlation id is its own id.
-    let id = ids.of(ty).to_string();
-    context.correlation_id = Some(id.clone());
-    let mut event = match message.channel {
-        Channel::Telegram => {
-            let update_id = message
-                .raw
-                .get("update_id")
-                .and_then(serde_json::Value::as_i64)
-                .unwrap_or_default();
-            build(
-                state,
-                &context,
-                &TelegramMessageReceived {
-                    bot_id: message.account.clone(),
-                    update_id: update_id.to_string(),
-                    received_at,
-                    payload: message.raw.clone(),
-                },
-            )
-        }
-        _ => build(
-            state,
-            &context,
-            &WhatsAppMessageReceived {
-                phone_number_id: message.account.clone(),
-                message_id: message.channel_message_id.clone(),
-                received_at,
-                payload: message.raw.clone(),
-            },
-        ),
-    }?;
-    event.set_id(id);
-    Ok(event)
+/// The events of one delivery, worked out before any is published.
+struct Plan<'a> {
+    state: &'a AppState,
+    tenant: &'a Tenant,
+    /// Keys already ingested.
+    seen: HashSet<dedup::Key>,
+    /// Keys of this delivery's new messages, recorded once published.
+    fresh: Vec<dedup::Key>,
+    /// The brand each conversation at a menu has chosen, as loaded.
+    loaded: HashMap<ConversationId, Option<BrandId>>,
+    /// The choices as this delivery leaves them.
+    choices: HashMap<ConversationId, Option<BrandId>>,
+    /// Conversations shown the menu in this delivery.
+    menus_shown: HashSet<ConversationId>,
+    /// What to publish, per conversation, in order.
+    outgoing: Vec<(ConversationId, Vec<Outgoing>)>,
+    report: Report,
 }
 
-/// The ids of the events published for one channel message (see the
-/// module's doc for why they are not random).
-struct EventIds {
-    name: String,
+/// The events of one message or status, and what to count once published.
+struct Outgoing {
+    /// The raw event (or the status): confirmed, needs no queue.
+    audit: Event,
+    /// The event that must reach a queue: the message for the seller, or
+    /// the menu.
+    required: Option<Event>,
+    /// Metric label (`inbound{channel, outcome}`).
+    channel: &'static str,
+    outcome: &'static str,
 }
 
-impl EventIds {
-    /// The ids for message `dedup_key` of `channel` received for `tenant`.
-    fn new(tenant: &Tenant, channel: &str, dedup_key: &str) -> Self {
-        // Tenant ids and channel names hold no '/'; the key is last and may
-        // hold anything.
+impl<'a> Plan<'a> {
+    fn new(state: &'a AppState, tenant: &'a Tenant, seen: HashSet<dedup::Key>) -> Self {
         Self {
-            name: format!("{}/{channel}/{dedup_key}", tenant.id.as_str()),
+            state,
+            tenant,
+            seen,
+            fresh: Vec::new(),
+            loaded: HashMap::new(),
+            choices: HashMap::new(),
+            menus_shown: HashSet::new(),
+            outgoing: Vec::new(),
+            report: Report::default(),
         }
     }
 
-    /// The id of what `what` names (an event type, or `message` for the
-    /// `message_id` of the `store.chat.message.new`).
-    fn of(&self, what: &str) -> uuid::Uuid {
-        event_id(what, &self.name)
+    /// Whether `key` is new: not ingested before, nor earlier in this
+    /// delivery.
+    fn first_time(&mut self, key: dedup::Key) -> bool {
+        if self.seen.contains(&key) || self.fresh.contains(&key) {
+            return false;
+        }
+        self.fresh.push(key);
+        true
+    }
+
+    fn duplicate(&mut self, channel: &'static str) {
+        self.state.metrics.inbound(channel, "duplicate");
+        self.report.duplicates += 1;
+    }
+
+    /// The brand `conversation` has chosen, as this delivery left it.
+    async fn chosen(&mut self, conversation: &ConversationId) -> Result<Option<BrandId>, ApiError> {
+        if let Some(choice) = self.choices.get(conversation) {
+            return Ok(choice.clone());
+        }
+        let mut conn = self.state.pool.acquire().await.map_err(db)?;
+        let choice = brand_choice::get(&mut conn, self.tenant.id.as_str(), conversation.as_str())
+            .await
+            .map_err(db)?;
+        self.loaded.insert(conversation.clone(), choice.clone());
+        self.choices.insert(conversation.clone(), choice.clone());
+        Ok(choice)
+    }
+
+    fn push(&mut self, conversation: &ConversationId, outgoing: Outgoing) {
+        match self.outgoing.iter_mut().find(|(c, _)| c == conversation) {
+            Some((_, list)) => list.push(outgoing),
+            None => self.outgoing.push((conversation.clone(), vec![outgoing])),
+        }
+    }
+
+    fn source(&self) -> &str {
+        &self.state.bus.config().source
+    }
+
+    async fn message(
+        &mut self,
+        message: InboundMessage,
+        routing: &Routing,
+    ) -> Result<(), ApiError> {
+        let channel = channel_name(message.channel);
+        if !self.first_time(message_key(self.tenant, &message)) {
+            tracing::info!(channel, key = %message.dedup_key, "duplicate delivery skipped");
+            self.duplicate(channel);
+            return Ok(());
+        }
+        let ids = EventIds::new(self.tenant.id.as_str(), channel, &message.dedup_key);
+        let conversation = ConversationRef::new(message.channel, &message.account, &message.chat)
+            .id()
+            .map_err(|e| GatewayError::Malformed(format!("conversation id: {e}")))?;
+        let chosen = match routing {
+            Routing::Menu(_) => self.chosen(&conversation).await?,
+            Routing::Brand(_) => None,
+        };
+        // At the menu (no brand chosen), a brand's typed name is a tap on it:
+        // the seller gets the same reply a tap gives (the raw event keeps what
+        // the shopper typed).
+        let typed = match (routing, &message.content) {
+            (Routing::Menu(menu), MessageContent::Text { text })
+                if !chosen.as_ref().is_some_and(|b| menu.contains(b)) =>
+            {
+                routing::typed_pick(self.tenant, menu, text)
+            }
+            _ => None,
+        };
+        let decision = routing::decide(
+            routing,
+            chosen.as_ref(),
+            typed.as_ref().unwrap_or(&message.content),
+        );
+        let brand = match &decision {
+            Decision::Deliver(b) | Decision::Choose(b) => Some(b.clone()),
+            Decision::ShowMenu => None,
+        };
+        let raw = inbound_events::raw_event(
+            self.source(),
+            self.tenant,
+            &conversation,
+            brand.as_ref(),
+            &message,
+            &ids,
+        )
+        .context("Failed to build an event")
+        .map_err(internal)?;
+
+        let (required, outcome) = match decision {
+            Decision::Deliver(_) | Decision::Choose(_) => {
+                if let Decision::Choose(b) = &decision {
+                    self.choices.insert(conversation.clone(), Some(b.clone()));
+                }
+                let data = ChatMessageNew {
+                    message_id: ids.of("message").to_string(),
+                    channel: message.channel,
+                    channel_message_id: message.channel_message_id,
+                    customer: message.customer,
+                    sent_at: message.sent_at,
+                    content: typed.unwrap_or(message.content),
+                    reply_to: message.reply_to,
+                    edited: message.edited,
+                };
+                let event = caused_by(self.source(), &raw, &data, &ids)?;
+                self.report.delivered += 1;
+                (Some(event), "published")
+            }
+            Decision::ShowMenu => {
+                self.choices.insert(conversation.clone(), None);
+                let Routing::Menu(menu) = routing else {
+                    return Err(internal(anyhow::anyhow!("menu without a menu routing")));
+                };
+                if self.menus_shown.insert(conversation.clone()) {
+                    let data = ChatResponse {
+                        channel: message.channel,
+                        recipient: message.customer.id,
+                        reply_to_message_id: None,
+                        sender: Sender::System,
+                        parts: vec![routing::menu_part(self.tenant, menu)],
+                    };
+                    self.report.menus += 1;
+                    (Some(caused_by(self.source(), &raw, &data, &ids)?), "menu")
+                } else {
+                    // Shown for an earlier message of this delivery: one menu
+                    // answers the burst.
+                    (None, "menu_skipped")
+                }
+            }
+        };
+        self.push(
+            &conversation,
+            Outgoing {
+                audit: raw,
+                required,
+                channel,
+                outcome,
+            },
+        );
+        Ok(())
+    }
+
+    async fn status(
+        &mut self,
+        status: WhatsAppMessageStatus,
+        routing: &Routing,
+    ) -> Result<(), ApiError> {
+        let key = status_key(self.tenant, &status);
+        if !self.first_time(key.clone()) {
+            self.duplicate("whatsapp");
+            return Ok(());
+        }
+        let conversation = ConversationRef::new(
+            Channel::Whatsapp,
+            &status.phone_number_id,
+            &status.recipient_id,
+        )
+        .id()
+        .map_err(|e| GatewayError::Malformed(format!("conversation id: {e}")))?;
+        let brand = match routing {
+            Routing::Brand(b) => Some(b.clone()),
+            Routing::Menu(_) => self.chosen(&conversation).await?,
+        };
+        let mut context = EventContext::new(self.tenant.id.clone())
+            .with_conversation(conversation.clone())
+            .with_subject(status.message_id.clone());
+        context.brand = brand;
+        let event =
+            inbound_events::status_event(self.source(), self.tenant, &context, &status, &key.key)
+                .context("Failed to build an event")
+                .map_err(internal)?;
+        self.report.statuses += 1;
+        self.push(
+            &conversation,
+            Outgoing {
+                audit: event,
+                required: None,
+                channel: "whatsapp",
+                outcome: "status",
+            },
+        );
+        Ok(())
+    }
+
+    /// Publishes every event: conversations in parallel, each
+    /// conversation's messages in order. Fails on the first refusal.
+    async fn publish(&mut self) -> Result<(), ApiError> {
+        let state = self.state;
+        let groups = std::mem::take(&mut self.outgoing);
+        try_join_all(groups.into_iter().map(|(_, list)| async move {
+            for outgoing in list {
+                let audit = publish(state, outgoing.audit, Tolerate::Unroutable);
+                match outgoing.required {
+                    Some(event) => {
+                        let id = event.id().to_owned();
+                        try_join(audit, publish(state, event, Tolerate::Nothing)).await?;
+                        // No phone numbers or text in logs: the ids name it.
+                        tracing::info!(
+                            channel = outgoing.channel,
+                            event_id = %id,
+                            outcome = outgoing.outcome,
+                            "message published"
+                        );
+                    }
+                    None => audit.await?,
+                }
+                state.metrics.inbound(outgoing.channel, outgoing.outcome);
+            }
+            Ok::<_, ApiError>(())
+        }))
+        .await?;
+        Ok(())
+    }
+
+    /// Saves the brand choices this delivery changed, in one transaction.
+    async fn save_choices(&self) -> Result<(), ApiError> {
+        let changed: Vec<_> = self
+            .choices
+            .iter()
+            .filter(|(c, choice)| self.loaded.get(*c) != Some(*choice))
+            .collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        save_choices(&self.state.pool, self.tenant.id.as_str(), &changed)
+            .await
+            .map_err(db)
     }
 }
 
-/// UUIDv5 of `what` and `name`.
-fn event_id(what: &str, name: &str) -> uuid::Uuid {
-    uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_URL,
-        format!("{what}/{name}").as_bytes(),
-    )
+async fn save_choices(
+    pool: &PgPool,
+    tenant: &str,
+    changed: &[(&ConversationId, &Option<BrandId>)],
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    for (conversation, choice) in changed {
+        match choice {
+            Some(brand) => brand_choice::set(&mut tx, tenant, conversation.as_str(), brand).await?,
+            None => brand_choice::clear(&mut tx, tenant, conversation.as_str()).await?,
+        }
+    }
+    tx.commit().await
 }
 
-/// An event of the gateway carrying `data` in `context`.
-fn build<D: EventData>(
-    state: &AppState,
-    context: &EventContext,
-    data: &D,
-) -> Result<Event, ApiError> {
-    new_event(&state.bus.config().source, context, data)
-        .context("Failed to build an event")
-        .map_err(internal)
-}
-
-/// An event carrying `data`, caused by `cause` (same tenant, brand,
-/// conversation and correlation), with its id of `ids`.
-fn caused_by<D: EventData>(
-    state: &AppState,
+/// An event carrying `data`, caused by `cause`, with its id of `ids`.
+fn caused_by<D: store_events::EventData>(
+    source: &str,
     cause: &Event,
     data: &D,
     ids: &EventIds,
 ) -> Result<Event, ApiError> {
-    let context = EventContext::caused_by(cause)
-        .context("Failed to read back our own event")
-        .map_err(internal)?;
-    let mut event = build(state, &context, data)?;
-    event.set_id(ids.of(D::TYPE).to_string());
-    Ok(event)
+    inbound_events::caused_by(source, cause, data, ids)
+        .context("Failed to build an event")
+        .map_err(internal)
 }
 
 /// Which publish failures are not worth refusing the delivery for.
@@ -417,7 +479,8 @@ enum Tolerate {
     /// None: the event must reach a queue.
     Nothing,
     /// No queue bound: fine for the audit and status events, which may have
-    /// no consumer in a given deployment; the broker still confirmed it.
+    /// no consumer in a given deployment. Published without `mandatory`, so
+    /// the broker confirms and drops it instead of returning it.
     Unroutable,
 }
 
@@ -426,7 +489,11 @@ enum Tolerate {
 #[tracing::instrument(skip_all, fields(event_type = event.ty(), event_id = event.id(), ?tolerate))]
 async fn publish(state: &AppState, event: Event, tolerate: Tolerate) -> Result<(), ApiError> {
     let ty = event.ty().to_owned();
-    match state.bus.publish(event).await {
+    let published = match tolerate {
+        Tolerate::Nothing => state.bus.publish(event).await,
+        Tolerate::Unroutable => state.bus.publish_if_bound(event).await,
+    };
+    match published {
         Ok(()) => Ok(()),
         Err(PublishError::Unroutable { routing_key, .. }) if tolerate == Tolerate::Unroutable => {
             tracing::debug!(%routing_key, "no queue is bound for this event; published to nobody");

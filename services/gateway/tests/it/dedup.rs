@@ -1,71 +1,100 @@
 //! The deduplication ledger on a real PostgreSQL: keys are per tenant and
-//! channel, expire, and expired rows are purged.
+//! channel, expire, and expired rows are purged; the batch writer records
+//! what it is handed.
 
-use std::time::Duration;
+use std::{collections::HashSet, time::Duration};
 
 use gateway::db::{
     self,
-    dedup::{Seen, claim, purge_expired},
+    dedup::{Key, Recorder, purge_expired, record, seen},
 };
+use tokio_util::sync::CancellationToken;
+
+fn key(tenant: &str, channel: &str, id: &str) -> Key {
+    Key::new(tenant, channel, id)
+}
 
 #[tokio::test]
-async fn a_key_is_seen_once_per_tenant_and_channel_until_it_expires() {
+async fn a_key_is_seen_once_recorded_per_tenant_and_channel() {
     let pool = store_testkit::fresh_database().await.unwrap();
     db::migrator().run(&pool).await.unwrap();
-    let mut conn = pool.acquire().await.unwrap();
     let day = Duration::from_secs(86_400);
+    let asked = [
+        key("shop", "whatsapp", "wamid.1"),
+        key("shop", "telegram", "wamid.1"),
+    ];
 
-    let first = claim(&mut conn, "shop", "whatsapp", "wamid.1", day)
+    let before = seen(&pool, "shop", &asked).await.unwrap();
+    record(&pool, &[key("shop", "whatsapp", "wamid.1")], day)
         .await
         .unwrap();
-    let again = claim(&mut conn, "shop", "whatsapp", "wamid.1", day)
-        .await
-        .unwrap();
-    let other_tenant = claim(&mut conn, "other", "whatsapp", "wamid.1", day)
-        .await
-        .unwrap();
-    let other_channel = claim(&mut conn, "shop", "telegram", "wamid.1", day)
+    let after = seen(&pool, "shop", &asked).await.unwrap();
+    let other_tenant = seen(&pool, "other", &[key("other", "whatsapp", "wamid.1")])
         .await
         .unwrap();
 
-    assert_eq!((first, again), (Seen::First, Seen::Duplicate));
-    assert_eq!((other_tenant, other_channel), (Seen::First, Seen::First));
+    assert!(before.is_empty());
+    assert_eq!(after, HashSet::from([key("shop", "whatsapp", "wamid.1")]));
+    assert!(other_tenant.is_empty());
+}
+
+#[tokio::test]
+async fn recording_a_key_twice_in_one_batch_or_again_is_not_an_error() {
+    let pool = store_testkit::fresh_database().await.unwrap();
+    db::migrator().run(&pool).await.unwrap();
+    let day = Duration::from_secs(86_400);
+    let k = key("shop", "whatsapp", "wamid.1");
+
+    let first = record(&pool, &[k.clone(), k.clone()], day).await.unwrap();
+    let again = record(&pool, &[k], day).await.unwrap();
+
+    assert_eq!((first, again), (1, 0));
 }
 
 #[tokio::test]
 async fn an_expired_key_is_new_again_and_purged() {
     let pool = store_testkit::fresh_database().await.unwrap();
     db::migrator().run(&pool).await.unwrap();
-    let mut conn = pool.acquire().await.unwrap();
-    claim(&mut conn, "shop", "whatsapp", "wamid.old", Duration::ZERO)
+    let old = key("shop", "whatsapp", "wamid.old");
+    let kept = key("shop", "whatsapp", "wamid.kept");
+    record(&pool, std::slice::from_ref(&old), Duration::ZERO)
         .await
         .unwrap();
-    claim(
-        &mut conn,
-        "shop",
-        "whatsapp",
-        "wamid.kept",
-        Duration::from_secs(60),
-    )
-    .await
-    .unwrap();
+    record(&pool, std::slice::from_ref(&kept), Duration::from_secs(60))
+        .await
+        .unwrap();
 
-    // Each statement runs in its own transaction, so `now()` has moved on.
-    let reclaimed = claim(&mut conn, "shop", "whatsapp", "wamid.old", Duration::ZERO)
+    let seen_now = seen(&pool, "shop", &[old.clone(), kept.clone()])
         .await
         .unwrap();
     let purged = purge_expired(&pool).await.unwrap();
-    let kept = claim(
-        &mut conn,
-        "shop",
-        "whatsapp",
-        "wamid.kept",
-        Duration::from_secs(60),
-    )
-    .await
-    .unwrap();
 
-    assert_eq!(reclaimed, Seen::First);
+    assert_eq!(seen_now, HashSet::from([kept]));
     assert_eq!(purged, 1);
-    assert_eq!(kept, Seen::Duplicate);
+}
+
+#[tokio::test]
+async fn the_writer_records_what_it_is_handed_and_what_is_left_at_shutdown() {
+    let pool = store_testkit::fresh_database().await.unwrap();
+    db::migrator().run(&pool).await.unwrap();
+    let shutdown = CancellationToken::new();
+    let (recorder, task) = Recorder::start(pool.clone(), Duration::from_secs(60), shutdown.clone());
+    let keys: Vec<Key> = (0..2500)
+        .map(|i| key("shop", "whatsapp", &format!("wamid.{i}")))
+        .collect();
+
+    for chunk in keys.chunks(7) {
+        recorder.record(chunk.to_vec()).await;
+    }
+    recorder.flush().await;
+    let flushed = seen(&pool, "shop", &keys).await.unwrap().len();
+    recorder.record(vec![key("shop", "telegram", "late")]).await;
+    shutdown.cancel();
+    task.await.unwrap();
+    let late = seen(&pool, "shop", &[key("shop", "telegram", "late")])
+        .await
+        .unwrap()
+        .len();
+
+    assert_eq!((flushed, late), (2500, 1));
 }
