@@ -7,6 +7,7 @@ mod delivery;
 mod idempotent;
 mod queue_depth;
 mod reconnect;
+mod returns;
 mod rpc;
 mod sharding;
 mod support;

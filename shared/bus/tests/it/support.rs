@@ -36,6 +36,11 @@ pub struct TestBus {
 
 impl TestBus {
     pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    /// A bus whose configuration `tweak` has changed.
+    pub async fn with(tweak: impl FnOnce(&mut BusConfig)) -> Self {
         store_telemetry::init_for_tests();
         let prefix = store_testkit::unique("bus-test");
         let exchange = format!("{prefix}.events");
@@ -46,6 +51,7 @@ impl TestBus {
         .with_exchange(exchange);
         config.confirm_timeout = Duration::from_secs(5);
         config.queue_depth_interval = Duration::from_millis(100);
+        tweak(&mut config);
         let metrics = Metrics::new(&prefix).unwrap();
         let bus = Bus::connect(config, metrics).await.unwrap();
         Self { bus, prefix }
