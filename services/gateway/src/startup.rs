@@ -40,7 +40,7 @@ pub const CHAT_RESPONSE_QUEUE: &str = "gateway.chat-response";
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// The running gateway: HTTP server, reply consumer, housekeeping.
-pub struct Application(Service);
+pub struct Application(Service, db::dedup::Recorder);
 
 impl Application {
     /// Loads the tenants, connects to PostgreSQL and migrates it, connects
@@ -69,7 +69,7 @@ impl Application {
             bus: base.bus.clone(),
             pool: base.pool.clone(),
             dedup_ttl: config.dedup_ttl,
-            dedup,
+            dedup: dedup.clone(),
             max_body_bytes: config.max_body_bytes,
             max_messages_per_delivery: config.max_messages_per_delivery,
             inbound: config.inbound,
@@ -156,7 +156,13 @@ impl Application {
             )
             .await?;
         stop_on_error.disarm();
-        Ok(Self(service))
+        Ok(Self(service, dedup))
+    }
+
+    /// The writer of the deduplication ledger (tests wait for it with
+    /// [`db::dedup::Recorder::flush`] before reading the ledger).
+    pub fn dedup_recorder(&self) -> db::dedup::Recorder {
+        self.1.clone()
     }
 }
 

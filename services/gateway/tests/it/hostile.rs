@@ -102,6 +102,7 @@ async fn refuse_all(app: &mut TestApp, cases: Vec<Case>) {
 }
 
 async fn assert_nothing_kept(app: &TestApp, name: &str) {
+    app.recorded().await;
     let count = |sql: &'static str| async move {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&app.pool)

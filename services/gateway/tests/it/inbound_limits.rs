@@ -49,6 +49,7 @@ fn telegram_text(user: i64, update: i64) -> Vec<u8> {
 }
 
 async fn kept(app: &TestApp, key: &str) -> i64 {
+    app.recorded().await;
     sqlx::query_scalar("select count(*) from inbound_message where channel_key like $1")
         .bind(format!("%{key}%"))
         .fetch_one(&app.pool)

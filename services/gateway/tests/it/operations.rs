@@ -101,6 +101,7 @@ async fn with_the_broker_down_the_webhook_answers_503_and_keeps_no_dedup_row() {
         json!({ "code": "unavailable", "detail": "temporarily unavailable" })
     );
     assert_eq!(ready_after.status(), 503);
+    app.recorded().await;
     let rows: i64 = sqlx::query_scalar("select count(*) from inbound_message")
         .fetch_one(&app.pool)
         .await
@@ -170,6 +171,7 @@ async fn a_message_no_seller_is_bound_for_is_not_acknowledged() {
     let response = app.post_whatsapp(&fixture("whatsapp/text.json")).await;
 
     assert_eq!(response.status(), 503);
+    app.recorded().await;
     let rows: i64 = sqlx::query_scalar("select count(*) from inbound_message")
         .fetch_one(&app.pool)
         .await

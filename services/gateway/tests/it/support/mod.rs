@@ -149,6 +149,9 @@ pub struct TestApp {
     events: mpsc::UnboundedReceiver<Incoming>,
     watcher: ConsumerHandle,
     app: store_testkit::TestApp,
+    dedup: gateway::db::dedup::Recorder,
+    /// Events received while waiting for another type.
+    aside: std::collections::VecDeque<(Event, String)>,
 }
 
 impl TestApp {
@@ -168,6 +171,8 @@ impl TestApp {
         let telegram_api_base = base_url(&telegram_api.uri()).unwrap();
         let built = Arc::new(Mutex::new(None));
         let slot = built.clone();
+        let recorder = Arc::new(Mutex::new(None));
+        let recorder_slot = recorder.clone();
         let app = store_testkit::TestApp::spawn(SERVICE, |env: TestEnv| async move {
             let mut bus = env.bus;
             if let Some(url) = options.amqp_url {
@@ -191,11 +196,14 @@ impl TestApp {
                 configure(&mut config);
             }
             *slot.lock().unwrap() = Some(config.clone());
-            Application::build(config).await
+            let app = Application::build(config).await?;
+            *recorder_slot.lock().unwrap() = Some(app.dedup_recorder());
+            Ok(app)
         })
         .await
         .unwrap();
         let config = built.lock().unwrap().take().unwrap();
+        let dedup = recorder.lock().unwrap().take().unwrap();
 
         // The test's own queue on the gateway's exchange, one delivery at a
         // time, so the test sees the events in publish order (with their
@@ -227,6 +235,8 @@ impl TestApp {
             events,
             watcher,
             app,
+            dedup,
+            aside: Default::default(),
         }
     }
 
@@ -264,11 +274,21 @@ impl TestApp {
             .unwrap()
     }
 
-    /// The next event on the exchange, checked against its JSON Schema.
+    /// The next event on the exchange (or put aside by [`Self::next_of`]),
+    /// checked against its JSON Schema.
     pub async fn next_event(&mut self) -> (Event, String) {
-        let incoming = tokio::time::timeout(Duration::from_secs(15), self.events.recv())
+        if let Some(aside) = self.aside.pop_front() {
+            return aside;
+        }
+        self.receive(Duration::from_secs(15))
             .await
             .expect("timed out waiting for an event")
+    }
+
+    async fn receive(&mut self, within: Duration) -> Option<(Event, String)> {
+        let incoming = tokio::time::timeout(within, self.events.recv())
+            .await
+            .ok()?
             .expect("event stream closed");
         match store_events::validation::validate(&incoming.event) {
             Ok(()) => {}
@@ -283,20 +303,38 @@ impl TestApp {
                 incoming.event.ty()
             ),
         }
-        (incoming.event, incoming.routing_key)
+        Some((incoming.event, incoming.routing_key))
     }
 
-    /// Fails if an event arrives within `within`.
+    /// Fails if an event arrives within `within` (or one was put aside).
     pub async fn expect_no_event(&mut self, within: Duration) {
+        if let Some((event, _)) = self.aside.front() {
+            panic!("unexpected event {event}");
+        }
         if let Ok(Some(incoming)) = tokio::time::timeout(within, self.events.recv()).await {
             panic!("unexpected event {}", incoming.event);
         }
     }
 
-    /// The next event, which must be of type `ty`, with its data.
+    /// The next event of type `ty`, with its data. The events of one
+    /// message are published in parallel, so their order on the bus is not
+    /// fixed: events of other types that come first are put aside for the
+    /// next call.
     pub async fn next_of(&mut self, ty: &str) -> (Event, Value, String) {
-        let (event, key) = self.next_event().await;
-        assert_eq!(event.ty(), ty, "unexpected event {event}");
+        let position = self.aside.iter().position(|(e, _)| e.ty() == ty);
+        let (event, key) = match position.and_then(|i| self.aside.remove(i)) {
+            Some(found) => found,
+            None => loop {
+                let (event, key) = self
+                    .receive(Duration::from_secs(15))
+                    .await
+                    .unwrap_or_else(|| panic!("timed out waiting for a {ty}"));
+                if event.ty() == ty {
+                    break (event, key);
+                }
+                self.aside.push_back((event, key));
+            },
+        };
         let data = serde_json::to_value(&event).unwrap()["data"].clone();
         assert!(data.is_object(), "event without JSON data: {event}");
         (event, data, key)
@@ -304,10 +342,17 @@ impl TestApp {
 
     /// Forgets the deduplication rows (fixtures share message ids).
     pub async fn forget_seen_messages(&self) {
+        self.recorded().await;
         sqlx::query("delete from inbound_message")
             .execute(&self.pool)
             .await
             .unwrap();
+    }
+
+    /// Waits until the ids of the messages ingested so far are in the
+    /// deduplication ledger (written in batches after the answer).
+    pub async fn recorded(&self) {
+        self.dedup.flush().await;
     }
 
     /// A second gateway, as another replica of this one: same database,
