@@ -4,9 +4,17 @@
 //! with confirms), beside a bare axum + lapin handler that only publishes the
 //! body with a confirm, in the same run on the same machine.
 //!
+//! The queues are bound as in a running store: the sellers' queue takes
+//! `store.chat.message.new.#` (a quorum queue, so each such event is
+//! fsynced); nothing takes the raw `store.whatsapp.message.received`, which
+//! the broker confirms and drops. The bare handler publishes to the bound
+//! key, so both sides persist one message per request.
+//! `BENCH_AUDIT=1` binds everything instead (`#`: a deployment that keeps
+//! the raw events too; the gateway then persists two messages per request).
+//!
 //! Needs the broker and database of the tests (`AMQP_URL`, `DATABASE_URL`).
-//! `BENCH_REQUESTS` (default 2000) and `BENCH_CONCURRENCY` (default 32) tune
-//! the load. Run: `cargo bench -p gateway --bench ingest`.
+//! `BENCH_REQUESTS` (default 4000) and `BENCH_CONCURRENCY` (a list, default
+//! `32,128`) tune the load. Run: `cargo bench -p gateway --bench ingest`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::{
@@ -76,26 +84,33 @@ struct Report {
 }
 
 impl Report {
-    fn print(&mut self) {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// Latency at `p` in milliseconds.
+    fn percentile(&mut self, p: f64) -> f64 {
         self.latencies.sort();
-        let pct = |p: f64| {
-            let i = ((self.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
-            self.latencies
-                .get(i)
-                .copied()
-                .unwrap_or_default()
-                .as_secs_f64()
-                * 1000.0
-        };
+        let i = ((self.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
+        self.latencies
+            .get(i)
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1000.0
+    }
+
+    fn print(&mut self, concurrency: usize) {
         println!(
-            "| {:<34} | {:>6} | {:>8.0} | {:>7.2} | {:>7.2} | {:>7.2} | {:>7.2} | {:>4} |",
+            "| {:<34} | {:>4} | {:>6} | {:>8.0} | {:>7.2} | {:>7.2} | {:>7.2} | {:>7.2} | {:>4} |",
             self.name,
+            concurrency,
             self.requests,
-            self.requests as f64 / self.elapsed.as_secs_f64(),
-            pct(0.50),
-            pct(0.90),
-            pct(0.99),
-            pct(1.0),
+            self.rate(),
+            self.percentile(0.50),
+            self.percentile(0.90),
+            self.percentile(0.99),
+            self.percentile(1.0),
             self.failures,
         );
     }
@@ -141,7 +156,7 @@ async fn bare_publish(State(state): State<Arc<(Channel, String)>>, body: Bytes) 
     let confirm = channel
         .basic_publish(
             exchange.as_str().into(),
-            "store.whatsapp.message.received.demo.gaming".into(),
+            "store.chat.message.new.demo.gaming".into(),
             BasicPublishOptions {
                 mandatory: true,
                 ..BasicPublishOptions::default()
@@ -161,13 +176,18 @@ async fn bare_publish(State(state): State<Arc<(Channel, String)>>, body: Bytes) 
 
 #[tokio::main]
 async fn main() {
-    let requests = env_or("BENCH_REQUESTS", 2000);
-    let concurrency = env_or("BENCH_CONCURRENCY", 32);
+    let requests = env_or("BENCH_REQUESTS", 4000);
+    let concurrencies: Vec<usize> = std::env::var("BENCH_CONCURRENCY")
+        .unwrap_or_else(|_| "32,128".to_owned())
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    let audit = std::env::var("BENCH_AUDIT").is_ok_and(|v| v == "1");
     let prefix = store_testkit::unique("gw-bench");
     let exchange = format!("{prefix}.events");
     let amqp = store_testkit::amqp_url();
 
-    // A consumer of everything, so mandatory publishes are routable.
+    // The sellers' queue (or, with BENCH_AUDIT, a consumer of everything).
     let sink_bus = Bus::connect(
         BusConfig::new(format!("{prefix}-sink"), SecretString::from(amqp.clone()))
             .with_exchange(exchange.clone()),
@@ -178,9 +198,16 @@ async fn main() {
     let sink_queue = format!("{prefix}.sink");
     let sink = sink_bus
         .consume(
-            ConsumerConfig::new(sink_queue.clone(), ["#"])
-                .with_prefetch(200)
-                .with_retry_delays([]),
+            ConsumerConfig::new(
+                sink_queue.clone(),
+                [if audit {
+                    "#"
+                } else {
+                    "store.chat.message.new.#"
+                }],
+            )
+            .with_prefetch(200)
+            .with_retry_delays([]),
             Sink,
             tokio_util::sync::CancellationToken::new(),
         )
@@ -235,34 +262,51 @@ async fn main() {
     let bare_url = format!("http://{}/publish", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, bare).await });
 
-    // Warm-up, then the measured runs.
-    load("warm-up", gateway_url.clone(), 100, concurrency).await;
-    load("warm-up", bare_url.clone(), 100, concurrency).await;
-    println!("\n{requests} requests, concurrency {concurrency}\n");
+    // Warm-up, then the measured runs, the two handlers taking turns at
+    // each concurrency so a noisy moment hits both alike.
+    load("warm-up", gateway_url.clone(), 200, 32).await;
+    load("warm-up", bare_url.clone(), 200, 32).await;
     println!(
-        "| {:<34} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} | {:>7} | {:>4} |",
-        "handler", "reqs", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "fail"
+        "\n{requests} requests per run; sellers' queue bound{}\n",
+        if audit {
+            ", raw events kept too (BENCH_AUDIT)"
+        } else {
+            ""
+        }
     );
     println!(
-        "|{:-<36}|{:->8}|{:->10}|{:->9}|{:->9}|{:->9}|{:->9}|{:->6}|",
-        "", "", "", "", "", "", "", ""
+        "| {:<34} | {:>4} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} | {:>7} | {:>4} |",
+        "handler", "conc", "reqs", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "fail"
     );
-    load(
-        "gateway: verify, dedup, 2 events",
-        gateway_url,
-        requests,
-        concurrency,
-    )
-    .await
-    .print();
-    load(
-        "bare axum + lapin (1 publish)",
-        bare_url,
-        requests,
-        concurrency,
-    )
-    .await
-    .print();
+    println!(
+        "|{:-<36}|{:->6}|{:->8}|{:->10}|{:->9}|{:->9}|{:->9}|{:->9}|{:->6}|",
+        "", "", "", "", "", "", "", "", ""
+    );
+    for &concurrency in &concurrencies {
+        let mut gateway = load(
+            "gateway: verify, dedup, 2 events",
+            gateway_url.clone(),
+            requests,
+            concurrency,
+        )
+        .await;
+        let mut bare = load(
+            "bare axum + lapin (1 publish)",
+            bare_url.clone(),
+            requests,
+            concurrency,
+        )
+        .await;
+        gateway.print(concurrency);
+        bare.print(concurrency);
+        println!(
+            "| {:<34} | {:>4} | | {:>7.2}× | | | {:>6.2}× | | |",
+            "ratio gateway / bare",
+            concurrency,
+            gateway.rate() / bare.rate(),
+            gateway.percentile(0.99) / bare.percentile(0.99),
+        );
+    }
 
     stop.cancel();
     let _ = gateway.await;

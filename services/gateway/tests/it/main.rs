@@ -12,6 +12,7 @@ mod dedup;
 mod delivery;
 mod hostile;
 mod inbound_limits;
+mod ingest_failures;
 mod media_fetch;
 mod operations;
 mod outbound;

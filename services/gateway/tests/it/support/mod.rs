@@ -306,6 +306,14 @@ impl TestApp {
         Some((incoming.event, incoming.routing_key))
     }
 
+    /// The next event (or one put aside), if one arrives within `within`.
+    pub async fn try_next_event(&mut self, within: Duration) -> Option<(Event, String)> {
+        match self.aside.pop_front() {
+            Some(aside) => Some(aside),
+            None => self.receive(within).await,
+        }
+    }
+
     /// Fails if an event arrives within `within` (or one was put aside).
     pub async fn expect_no_event(&mut self, within: Duration) {
         if let Some((event, _)) = self.aside.front() {
