@@ -2,7 +2,8 @@
 //! binaries (`e2e_*`, started by store-stack as `scripts/run.sh` starts
 //! them), the Compose and deploy files (`compose`), and interoperability with
 //! the CloudEvents Python SDK (`python_interop`), every service binary's
-//! `migrate` command and `DATABASE_MIGRATE=verify` (`migrate`), the alerts,
+//! `migrate` command and `DATABASE_MIGRATE=verify` (`migrate`), the gateway
+//! killed between publishing a webhook's events and answering (`ingest_kill`), the alerts,
 //! runbooks and dashboard against the code (`observability`), and every HTTP route
 //! of every service tried without its key and with another tenant's
 //! (`routes`), and the services' OpenAPI documents (`openapi`).
@@ -16,6 +17,7 @@ mod e2e_media;
 mod e2e_webchat;
 mod e2e_whatsapp;
 mod event_consumers;
+mod ingest_kill;
 mod migrate;
 mod observability;
 mod openapi;
