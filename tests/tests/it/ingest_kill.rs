@@ -176,7 +176,7 @@ async fn a_gateway_killed_after_publishing_is_retried_with_the_same_ids() {
     assert_eq!(retried.status(), 200);
     assert_eq!(
         after_retry["store.chat.message.new"],
-        [first.clone()],
+        [first],
         "same id: {after_retry:?}"
     );
     let raw = "store.whatsapp.message.received";
