@@ -24,7 +24,8 @@
 //! (the Graph API and Bot API clients); [`domain`] is the pure core;
 //! [`state`] is what they all share, [`error`] the API's one error type,
 //! [`metrics`] the gateway's counters, [`webchat_guard`] the web chat's
-//! limits and session expiry (on the shared buckets of [`db`]).
+//! limits and session expiry (on the shared buckets of [`db`]),
+//! [`tenant_allowance`] the tenants' inbound tokens leased from theirs.
 
 pub mod channels;
 pub mod config;
@@ -37,6 +38,7 @@ pub mod http;
 pub mod metrics;
 pub mod startup;
 pub mod state;
+pub mod tenant_allowance;
 pub mod webchat_guard;
 
 pub use config::Config;

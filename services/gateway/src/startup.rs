@@ -73,6 +73,7 @@ impl Application {
             max_body_bytes: config.max_body_bytes,
             max_messages_per_delivery: config.max_messages_per_delivery,
             inbound: config.inbound,
+            allowance: Default::default(),
             metrics,
             live,
             webchat: Arc::new(WebchatGuard::new(

@@ -33,6 +33,8 @@ pub struct AppState {
     pub live: Live,
     /// Shopper messages let in per tenant and per shopper.
     pub inbound: crate::config::InboundLimits,
+    /// The tenants' inbound tokens this replica has leased.
+    pub allowance: crate::tenant_allowance::TenantAllowance,
     /// The web chat's rate limits and session expiry.
     pub webchat: Arc<WebchatGuard>,
 }

@@ -1,5 +1,6 @@
 //! Shopper messages let in per tenant and per shopper, on every channel and
-//! across every replica (buckets in PostgreSQL, `db::rate_limits`; shapes in
+//! across every replica (buckets in PostgreSQL, `db::rate_limits`, the
+//! tenant's taken a lease at a time, `crate::tenant_allowance`; shapes in
 //! [`crate::config::InboundLimits`]). Checked once a webhook is
 //! authenticated and parsed, before anything is kept: one token per message
 //! from the tenant's bucket and from each shopper's. Over either, the whole
@@ -54,14 +55,16 @@ pub async fn limit_inbound(
 /// sessions have buckets of their own: `crate::webchat_guard`).
 pub async fn limit_tenant(state: &AppState, tenant: &str, count: u32) -> Result<(), ApiError> {
     refuse_if_limited(
-        rate_limits::take(
-            &state.pool,
-            &format!("inbound:tenant:{tenant}"),
-            state.inbound.per_tenant,
-            count,
-        )
-        .await
-        .map_err(db_unavailable)?,
+        state
+            .allowance
+            .take(
+                &state.pool,
+                &format!("inbound:tenant:{tenant}"),
+                state.inbound.per_tenant,
+                count,
+            )
+            .await
+            .map_err(db_unavailable)?,
     )
 }
 
