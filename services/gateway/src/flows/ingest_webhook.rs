@@ -1,5 +1,6 @@
 //! Ingesting a webhook (WhatsApp or Telegram), from its parsed content to
-//! confirmed events: skip the messages already ingested, route each to a
+//! confirmed events: admit it under the inbound limits
+//! (`limit_inbound`), skip the messages already ingested, route each to a
 //! brand (or ask for one), publish the raw `store.<channel>.message.received`
 //! and the normalised `store.chat.message.new` (or the brand menu as a
 //! `store.chat.response`), and answer 200 only once the broker has confirmed
@@ -58,6 +59,7 @@ use store_events::{
     },
 };
 
+use super::limit_inbound::limit_inbound;
 use crate::{
     db::{brand_choice, dedup},
     domain::{
@@ -110,9 +112,18 @@ pub async fn ingest_webhook(
         .map(|(m, _)| message_key(tenant, m))
         .chain(routed_statuses.iter().map(|(s, _)| status_key(tenant, s)))
         .collect();
-    let seen = dedup::seen(&state.pool, tenant.id.as_str(), &keys)
-        .await
-        .map_err(db)?;
+    // Admission (the tenant's and each shopper's inbound limits) and the
+    // ledger lookup at once: two round trips to PostgreSQL, in parallel.
+    let shoppers: Vec<String> = routed
+        .iter()
+        .map(|(m, _)| format!("{}:{}", channel_name(m.channel), m.customer.id))
+        .collect();
+    let (_, seen) = try_join(limit_inbound(state, tenant.id.as_str(), shoppers), async {
+        dedup::seen(&state.pool, tenant.id.as_str(), &keys)
+            .await
+            .map_err(db)
+    })
+    .await?;
 
     let mut plan = Plan::new(state, tenant, seen);
     for (message, routing) in routed {

@@ -20,10 +20,7 @@ use serde_json::{Value, json};
 use crate::{
     domain::{signature::telegram_secret_valid, telegram::parse_update},
     error::{ApiError, GatewayError},
-    flows::{
-        ingest_webhook::{Report, ingest_webhook},
-        limit_inbound::limit_inbound,
-    },
+    flows::ingest_webhook::{Report, ingest_webhook},
     state::AppState,
 };
 
@@ -65,12 +62,6 @@ async fn receive(
         .raw
         .get("callback_query")
         .map(|_| message.channel_message_id.clone());
-    limit_inbound(
-        &state,
-        tenant.id.as_str(),
-        [format!("telegram:{}", message.customer.id)],
-    )
-    .await?;
     let report = ingest_webhook(&state, tenant, vec![message], Vec::new()).await?;
     Ok(Json(match callback_query_id {
         Some(id) => {

@@ -15,10 +15,7 @@ use subtle::ConstantTimeEq;
 use crate::{
     domain::{signature::whatsapp_signature_valid, whatsapp::parse_webhook},
     error::{ApiError, GatewayError},
-    flows::{
-        ingest_webhook::{Report, ingest_webhook},
-        limit_inbound::limit_inbound,
-    },
+    flows::ingest_webhook::{Report, ingest_webhook},
     state::AppState,
 };
 
@@ -100,15 +97,6 @@ async fn receive(
         }
         .into());
     }
-    limit_inbound(
-        &state,
-        tenant.id.as_str(),
-        delivery
-            .messages
-            .iter()
-            .map(|m| format!("whatsapp:{}", m.customer.id)),
-    )
-    .await?;
     let report = ingest_webhook(&state, tenant, delivery.messages, delivery.statuses).await?;
     Ok(Json(report))
 }

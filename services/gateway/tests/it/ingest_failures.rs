@@ -134,6 +134,7 @@ async fn the_broker_refusing_the_second_event_is_a_503_and_the_retry_publishes_t
         .await
         .unwrap();
     let retried = app.post_whatsapp(&body).await;
+    app.recorded().await;
     let again = app.post_whatsapp(&body).await;
     let seen = copies(&mut app, Duration::from_secs(2)).await;
 

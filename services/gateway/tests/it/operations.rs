@@ -3,6 +3,10 @@
 //! `/readyz` are served beside the webhooks, `/metrics` on the operator's
 //! port.
 
+use std::time::Duration;
+
+use store_events::AttributesReader as _;
+
 use crate::support::{APP_SECRET, Options, SINGLE_NUMBER, TestApp, fixture, proxy};
 use serde_json::{Value, json};
 
@@ -184,7 +188,11 @@ async fn a_message_no_seller_is_bound_for_is_not_acknowledged() {
 }
 
 #[tokio::test]
-async fn two_simultaneous_deliveries_of_one_message_publish_it_once() {
+async fn two_simultaneous_deliveries_of_one_message_publish_it_under_one_id() {
+    // Both copies are taken (neither waits for the other): each may
+    // publish, under the same event ids, which every consumer drops once
+    // handled (flows::ingest_webhook, "Why this is neither lost nor
+    // doubled").
     let mut app = TestApp::spawn().await;
     let body = fixture("whatsapp/text.json");
 
@@ -192,20 +200,27 @@ async fn two_simultaneous_deliveries_of_one_message_publish_it_once() {
     // Another message id (the image fixture shares the text's).
     let next = app.post_whatsapp(&fixture("whatsapp/button.json")).await;
 
-    let a: Value = a.json().await.unwrap();
-    let b: Value = b.json().await.unwrap();
-    assert_eq!(
-        a["delivered"].as_u64().unwrap() + b["delivered"].as_u64().unwrap(),
-        1
-    );
-    assert_eq!(
-        a["duplicates"].as_u64().unwrap() + b["duplicates"].as_u64().unwrap(),
-        1
-    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
     assert_eq!(next.status(), 200);
-    app.next_of("store.whatsapp.message.received").await;
-    app.next_of("store.chat.message.new").await;
-    let (_, data, _) = app.next_of("store.whatsapp.message.received").await;
-    assert_eq!(data["message_id"], "wamid.xsidjw", "no second text event");
+    let mut ids: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    while let Some((event, _)) = app.try_next_event(Duration::from_secs(1)).await {
+        let data = serde_json::to_value(&event).unwrap()["data"].clone();
+        let message = data["message_id"]
+            .as_str()
+            .or(data["channel_message_id"].as_str())
+            .unwrap_or_default()
+            .to_owned();
+        ids.entry(format!("{} {message}", event.ty()))
+            .or_default()
+            .insert(event.id().to_owned());
+    }
+    for (what, distinct) in &ids {
+        assert_eq!(distinct.len(), 1, "{what}: {ids:?}");
+    }
+    assert!(
+        ids.contains_key("store.whatsapp.message.received wamid.xsidjw"),
+        "{ids:?}"
+    );
     app.stop().await;
 }

@@ -120,6 +120,7 @@ async fn a_wrong_secret_token_is_refused_and_a_redelivered_update_is_published_o
 
     let wrong = app.post_telegram(&text, "not-the-secret").await;
     let first = app.post_telegram(&text, TG_SECRET).await;
+    app.recorded().await;
     let again = app.post_telegram(&text, TG_SECRET).await;
     let next = app
         .post_telegram(&fixture("telegram/photo.json"), TG_SECRET)

@@ -300,6 +300,9 @@ async fn a_redelivered_webhook_produces_no_second_event() {
     let body = multi_delivery();
 
     let first = app.post_whatsapp(&body).await;
+    // Meta redelivers after its timeout, once the ids are in the ledger
+    // (written in batches just after the answer).
+    app.recorded().await;
     let again = app.post_whatsapp(&body).await;
     let next = app.post_whatsapp(&fixture("whatsapp/text.json")).await;
 
