@@ -8,5 +8,6 @@ mod inventory;
 mod isolation;
 mod pictures;
 mod products;
+mod ranking;
 mod search;
 mod seed;
