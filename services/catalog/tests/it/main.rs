@@ -10,4 +10,5 @@ mod pictures;
 mod products;
 mod ranking;
 mod search;
+mod search_scale;
 mod seed;
