@@ -31,7 +31,11 @@ create table search_word (
     created_at  timestamptz not null default now()
 );
 
-create index search_word_brand_word_idx on search_word (tenant_id, brand_id, word);
+-- The word leads: an index led by tenant and brand makes the planner read
+-- a whole brand's vocabulary and compute word similarity for each word
+-- (seen: 60 ms for 10 000 words) instead of asking the trigram index
+-- (0.3 ms); this one serves the trigger's "is it known" lookups.
+create index search_word_word_idx on search_word (word, tenant_id, brand_id);
 create index search_word_trgm_idx on search_word using gin (word gin_trgm_ops);
 
 -- OR and AND of tsqueries as aggregates (the corrections of one word are

@@ -76,7 +76,7 @@ const SAMPLE: i64 = 500;
 /// sampled matches that pass the filters; later ones keep the order of the
 /// cheap first ranking. Only sampled ones, so that every page of a search
 /// is cut from the same order.
-const RERANK: i64 = 100;
+const RERANK: i64 = 50;
 
 /// Most corrections tried for one word of the query.
 const CORRECTIONS_PER_WORD: i64 = 8;
