@@ -63,8 +63,14 @@ pub async fn generate_large(
     )
     .execute(pool)
     .await?;
-    // Maintenance statements (analyze), not queries: runtime-checked.
-    sqlx::query("analyze product").execute(pool).await?;
-    sqlx::query("analyze variant").execute(pool).await?;
+    // Maintenance statements, not queries: runtime-checked. Vacuum too, as
+    // autovacuum would soon after a bulk load: it merges the GIN indexes'
+    // pending lists (which every search would otherwise read through) and
+    // sets the visibility map.
+    for table in ["product", "variant", "search_word"] {
+        sqlx::query(&format!("vacuum analyze {table}"))
+            .execute(pool)
+            .await?;
+    }
     Ok(())
 }

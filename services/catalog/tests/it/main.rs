@@ -8,5 +8,7 @@ mod inventory;
 mod isolation;
 mod pictures;
 mod products;
+mod ranking;
 mod search;
+mod search_scale;
 mod seed;
