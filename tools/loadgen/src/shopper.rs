@@ -1,0 +1,272 @@
+//! One shopper: a conversation with one brand on one channel, saying the
+//! lines of a shopping script in turn ("hi", a search, "1 of 1", "yes" —
+//! which places an order — and again), one message at a time. Each message
+//! is a distinct webhook (fresh `wamid`, `update_id` and `message_id`, or
+//! `client_message_id`), timed from the moment it is sent until the
+//! gateway answers (HTTP latency) and until its answer reaches the fake
+//! Graph or Bot API, or the web chat's event stream (end to end).
+
+use std::{
+    fmt,
+    str::FromStr,
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+
+use crate::{
+    outbound::{self, Outbound},
+    record::{Outcome, Recorder},
+    tenants::{APP_SECRET, LoadBrand},
+    webchat,
+};
+
+/// A channel shoppers write through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    /// Signed WhatsApp Cloud API webhooks.
+    WhatsApp,
+    /// Telegram Bot API webhooks with the bot's secret token.
+    Telegram,
+    /// The web chat's HTTP API.
+    Webchat,
+}
+
+impl Channel {
+    /// Its name on the command line and in the tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::WhatsApp => "whatsapp",
+            Channel::Telegram => "telegram",
+            Channel::Webchat => "webchat",
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Channel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "whatsapp" => Ok(Channel::WhatsApp),
+            "telegram" => Ok(Channel::Telegram),
+            "webchat" => Ok(Channel::Webchat),
+            other => Err(format!(
+                "{other:?} is not one of whatsapp, telegram, webchat"
+            )),
+        }
+    }
+}
+
+/// What every shopper sends to and hears from.
+pub struct Target {
+    /// The gateway's base URL.
+    pub gateway: String,
+    /// The fake Graph and Bot API.
+    pub outbound: Outbound,
+    /// HTTP client for the webhooks.
+    pub http: reqwest::Client,
+    /// A message not answered within this long is lost.
+    pub deadline: Duration,
+    /// The Telegram update template (the shared fixture).
+    telegram_template: Value,
+    /// Telegram ids handed out (update and message ids, unique per run).
+    next_telegram_id: AtomicI64,
+    /// Makes this run's shopper ids differ from an earlier run's.
+    salt: i64,
+}
+
+impl Target {
+    /// The target at `gateway`, answers heard by `outbound`.
+    pub fn new(gateway: String, outbound: Outbound, deadline: Duration) -> anyhow::Result<Self> {
+        let path = store_testkit::fixture_path("telegram/text.json");
+        let template =
+            std::fs::read(&path).with_context(|| format!("Failed to read {}", path.display()))?;
+        let salt = i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs()
+                % 100_000,
+        )?;
+        Ok(Self {
+            gateway,
+            outbound,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .pool_max_idle_per_host(1024)
+                .build()?,
+            deadline,
+            telegram_template: serde_json::from_slice(&template)
+                .context("the Telegram fixture is not JSON")?,
+            next_telegram_id: AtomicI64::new(salt * 1_000_000_000),
+            salt,
+        })
+    }
+
+    fn telegram_id(&self) -> i64 {
+        self.next_telegram_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// A shopper and where they are in the script.
+pub struct Shopper {
+    channel: Channel,
+    brand: Arc<LoadBrand>,
+    number: i64,
+    said: usize,
+    session: Option<webchat::Session>,
+}
+
+impl Shopper {
+    /// Shopper number `number` on `channel`, writing to `brand`.
+    pub fn new(number: usize, channel: Channel, brand: Arc<LoadBrand>) -> Self {
+        Self {
+            channel,
+            brand,
+            number: i64::try_from(number).unwrap_or(i64::MAX),
+            said: 0,
+            session: None,
+        }
+    }
+
+    /// The next line of the script.
+    fn next_line(&mut self) -> String {
+        let line = match self.said % 4 {
+            0 => "hi".to_owned(),
+            1 => self.brand.search.clone(),
+            2 => "1 of 1".to_owned(),
+            _ => "yes".to_owned(),
+        };
+        self.said += 1;
+        line
+    }
+
+    /// Sends the next message and waits for its answer (up to the
+    /// deadline); records what happened.
+    pub async fn say(&mut self, target: &Target, recorder: &Recorder) {
+        let text = self.next_line();
+        let outcome = match self.channel {
+            Channel::WhatsApp => self.whatsapp(target, &text).await,
+            Channel::Telegram => self.telegram(target, &text).await,
+            Channel::Webchat => self.webchat(target, recorder, &text).await,
+        };
+        recorder.record(self.channel, outcome);
+    }
+
+    async fn whatsapp(&self, target: &Target, text: &str) -> Outcome {
+        let wa_id = format!("57{:05}{:06}", target.salt, self.number);
+        let (wamid, body) =
+            store_testkit::whatsapp::whatsapp_text_to(&self.brand.number, &wa_id, text);
+        let signature = store_testkit::whatsapp::signature(APP_SECRET, &body);
+        let key = outbound::whatsapp_key(&wamid);
+        let answer = target.outbound.expect(key.clone());
+        let request = target
+            .http
+            .post(format!(
+                "{}/webhooks/whatsapp/{}",
+                target.gateway, self.brand.tenant
+            ))
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", signature)
+            .body(body);
+        let sent = Instant::now();
+        let outcome = post(request, sent).await;
+        await_answer(target, outcome, &key, answer).await
+    }
+
+    async fn telegram(&self, target: &Target, text: &str) -> Outcome {
+        let chat = 7_000_000_000_000 + target.salt * 1_000_000 + self.number;
+        let message_id = target.telegram_id();
+        let mut update = target.telegram_template.clone();
+        update["update_id"] = json!(target.telegram_id());
+        let message = &mut update["message"];
+        message["message_id"] = json!(message_id);
+        message["from"]["id"] = json!(chat);
+        message["chat"]["id"] = json!(chat);
+        message["date"] = json!(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        );
+        message["text"] = json!(text);
+        let key = outbound::telegram_key(chat, message_id);
+        let answer = target.outbound.expect(key.clone());
+        let request = target
+            .http
+            .post(format!(
+                "{}/webhooks/telegram/{}",
+                target.gateway, self.brand.tenant
+            ))
+            .header("content-type", "application/json")
+            .header(
+                "x-telegram-bot-api-secret-token",
+                &self.brand.telegram_secret,
+            )
+            .body(update.to_string());
+        let sent = Instant::now();
+        let outcome = post(request, sent).await;
+        await_answer(target, outcome, &key, answer).await
+    }
+
+    async fn webchat(&mut self, target: &Target, recorder: &Recorder, text: &str) -> Outcome {
+        if self.session.is_none() {
+            match webchat::Session::open(target, &self.brand, self.number).await {
+                Ok(session) => self.session = Some(session),
+                Err(failure) => {
+                    recorder.session_failed(&failure);
+                    return Outcome::refused(Instant::now(), failure);
+                }
+            }
+        }
+        let Some(session) = self.session.as_mut() else {
+            return Outcome::refused(Instant::now(), "no session".to_owned());
+        };
+        session.say(target, text).await
+    }
+}
+
+/// Posts a webhook; its status, latency and, for a non-2xx, its body.
+async fn post(request: reqwest::RequestBuilder, sent: Instant) -> Outcome {
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let answered = Instant::now();
+            let mut outcome = Outcome::http(sent, answered, status);
+            if !response.status().is_success() {
+                outcome.failure = Some(response.text().await.unwrap_or_default());
+            }
+            outcome
+        }
+        Err(error) => Outcome::refused(sent, format!("no answer: {error}")),
+    }
+}
+
+/// Waits until the answer keyed `key` arrives or the deadline passes.
+async fn await_answer(
+    target: &Target,
+    mut outcome: Outcome,
+    key: &str,
+    answer: tokio::sync::oneshot::Receiver<Instant>,
+) -> Outcome {
+    if !outcome.accepted() {
+        target.outbound.forget(key);
+        return outcome;
+    }
+    let left = target.deadline.saturating_sub(outcome.sent.elapsed());
+    match tokio::time::timeout(left, answer).await {
+        Ok(Ok(at)) => outcome.answered = Some(at),
+        _ => target.outbound.forget(key),
+    }
+    outcome
+}
