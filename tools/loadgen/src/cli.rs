@@ -6,7 +6,7 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::Parser;
 
-use crate::shopper::Channel;
+use crate::channel::Channel;
 
 /// Drives many concurrent shoppers through the store and reports
 /// throughput, latency, CPU and memory per process, queue depths, lost

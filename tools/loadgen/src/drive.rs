@@ -16,9 +16,7 @@ use std::{
 use tokio::task::JoinSet;
 
 use crate::{
-    record::Recorder,
-    shopper::{Channel, Shopper, Target},
-    tenants::LoadBrand,
+    channel::Channel, record::Recorder, shopper::Shopper, target::Target, tenants::LoadBrand,
 };
 
 /// How messages are paced.

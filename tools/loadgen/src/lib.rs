@@ -12,6 +12,7 @@
 //! output is markdown tables ([`report`]).
 
 pub mod broker;
+pub mod channel;
 pub mod cli;
 pub mod drive;
 pub mod outbound;
@@ -24,5 +25,6 @@ pub mod sample;
 pub mod shopper;
 pub mod soak;
 pub mod store;
+pub mod target;
 pub mod tenants;
 pub mod webchat;

@@ -11,7 +11,7 @@ use std::{
 
 use hdrhistogram::Histogram;
 
-use crate::shopper::Channel;
+use crate::channel::Channel;
 
 /// One message's fate.
 #[derive(Debug, Clone)]

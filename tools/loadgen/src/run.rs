@@ -16,9 +16,9 @@ use crate::{
     record::Tally,
     report::{self, Step},
     sample::{Snapshot, Watch},
-    shopper::Target,
     soak,
     store::Store,
+    target::Target,
     tenants,
 };
 

@@ -6,118 +6,18 @@
 //! gateway answers (HTTP latency) and until its answer reaches the fake
 //! Graph or Bot API, or the web chat's event stream (end to end).
 
-use std::{
-    fmt,
-    str::FromStr,
-    sync::{
-        Arc,
-        atomic::{AtomicI64, Ordering},
-    },
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Instant};
 
-use anyhow::Context as _;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::{
-    outbound::{self, Outbound},
+    channel::Channel,
+    outbound,
     record::{Outcome, Recorder},
+    target::Target,
     tenants::{APP_SECRET, LoadBrand},
     webchat,
 };
-
-/// A channel shoppers write through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Channel {
-    /// Signed WhatsApp Cloud API webhooks.
-    WhatsApp,
-    /// Telegram Bot API webhooks with the bot's secret token.
-    Telegram,
-    /// The web chat's HTTP API.
-    Webchat,
-}
-
-impl Channel {
-    /// Its name on the command line and in the tables.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::WhatsApp => "whatsapp",
-            Channel::Telegram => "telegram",
-            Channel::Webchat => "webchat",
-        }
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Channel {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "whatsapp" => Ok(Channel::WhatsApp),
-            "telegram" => Ok(Channel::Telegram),
-            "webchat" => Ok(Channel::Webchat),
-            other => Err(format!(
-                "{other:?} is not one of whatsapp, telegram, webchat"
-            )),
-        }
-    }
-}
-
-/// What every shopper sends to and hears from.
-pub struct Target {
-    /// The gateway's base URL.
-    pub gateway: String,
-    /// The fake Graph and Bot API.
-    pub outbound: Outbound,
-    /// HTTP client for the webhooks.
-    pub http: reqwest::Client,
-    /// A message not answered within this long is lost.
-    pub deadline: Duration,
-    /// The Telegram update template (the shared fixture).
-    telegram_template: Value,
-    /// Telegram ids handed out (update and message ids, unique per run).
-    next_telegram_id: AtomicI64,
-    /// Makes this run's shopper ids differ from an earlier run's.
-    salt: i64,
-}
-
-impl Target {
-    /// The target at `gateway`, answers heard by `outbound`.
-    pub fn new(gateway: String, outbound: Outbound, deadline: Duration) -> anyhow::Result<Self> {
-        let path = store_testkit::fixture_path("telegram/text.json");
-        let template =
-            std::fs::read(&path).with_context(|| format!("Failed to read {}", path.display()))?;
-        let salt = i64::try_from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)?
-                .as_secs()
-                % 100_000,
-        )?;
-        Ok(Self {
-            gateway,
-            outbound,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .pool_max_idle_per_host(1024)
-                .build()?,
-            deadline,
-            telegram_template: serde_json::from_slice(&template)
-                .context("the Telegram fixture is not JSON")?,
-            next_telegram_id: AtomicI64::new(salt * 1_000_000_000),
-            salt,
-        })
-    }
-
-    fn telegram_id(&self) -> i64 {
-        self.next_telegram_id.fetch_add(1, Ordering::Relaxed)
-    }
-}
 
 /// A shopper and where they are in the script.
 pub struct Shopper {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::{sync::mpsc, task::JoinHandle};
 
-use crate::{record::Outcome, shopper::Target, tenants::LoadBrand};
+use crate::{record::Outcome, target::Target, tenants::LoadBrand};
 
 /// An open session and the reader of its event stream.
 pub struct Session {
