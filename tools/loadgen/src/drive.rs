@@ -9,6 +9,7 @@
 //! between runs (a capacity search's steps reuse their conversations).
 
 use std::{
+    collections::VecDeque,
     sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
@@ -33,7 +34,9 @@ pub struct Crowd {
     target: Arc<Target>,
     channels: Vec<Channel>,
     brands: Vec<Arc<LoadBrand>>,
-    idle: Mutex<Vec<Shopper>>,
+    /// Idle shoppers, the longest idle first: the load spreads over every
+    /// conversation.
+    idle: Mutex<VecDeque<Shopper>>,
     made: Mutex<usize>,
 }
 
@@ -49,15 +52,15 @@ impl Crowd {
             target,
             channels,
             brands: brands.into_iter().map(Arc::new).collect(),
-            idle: Mutex::new(Vec::new()),
+            idle: Mutex::new(VecDeque::new()),
             made: Mutex::new(0),
         });
         let fresh: Vec<Shopper> = (0..shoppers).map(|_| crowd.new_shopper()).collect();
-        crowd.lock_idle().extend(fresh.into_iter().rev());
+        crowd.lock_idle().extend(fresh);
         crowd
     }
 
-    fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<Shopper>> {
+    fn lock_idle(&self) -> std::sync::MutexGuard<'_, VecDeque<Shopper>> {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -77,12 +80,12 @@ impl Crowd {
 
     /// An idle shopper, or a new one.
     fn take(&self) -> Shopper {
-        let idle = self.lock_idle().pop();
+        let idle = self.lock_idle().pop_front();
         idle.unwrap_or_else(|| self.new_shopper())
     }
 
     fn put_back(&self, shopper: Shopper) {
-        self.lock_idle().push(shopper);
+        self.lock_idle().push_back(shopper);
     }
 
     /// Sends for `duration` at `pace`, then waits for the last answers (up

@@ -106,13 +106,21 @@ fn print_setting(args: &Args, store: &Store) {
     );
 }
 
-/// Waits until the store's queues are empty (up to `patience`), then long
+/// Waits until the store's queues are empty but for dead letters (up to
+/// `patience`), then long
 /// enough for the broker's and PostgreSQL's statistics to catch up.
 async fn settle(watch: &Watch, patience: Duration) {
     let started = Instant::now();
     while started.elapsed() < patience {
         match watch.broker.queues().await {
-            Ok(queues) if queues.iter().all(|q| q.messages == 0) => break,
+            // Dead letters stay until an operator replays them.
+            Ok(queues)
+                if queues
+                    .iter()
+                    .all(|q| q.messages == 0 || q.name.ends_with(".dlq")) =>
+            {
+                break;
+            }
             _ => tokio::time::sleep(Duration::from_millis(500)).await,
         }
     }
