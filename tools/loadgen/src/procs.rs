@@ -5,7 +5,8 @@
 //! process with a given command name (`beam.smp` for RabbitMQ, `postgres`
 //! for PostgreSQL's server and backends, a service's binary name when
 //! attached to a store). A group's CPU is the CPU its processes used since
-//! the first sample: a process already running then counts from its value
+//! the first sample (PostgreSQL's backends serving one store's databases are
+//! told apart by their command line): a process already running then counts from its value
 //! then, one that appeared later from zero, one that ended with its last
 //! value. Its memory is the sum of its live processes' RSS (shared memory,
 //! such as PostgreSQL's buffers, counts once per process that touched it).
@@ -19,6 +20,10 @@ pub enum Who {
     Pids(Vec<u32>),
     /// Every process whose command name (`/proc/<pid>/comm`) is this.
     Named(String),
+    /// Every process of this command name whose command line
+    /// (`/proc/<pid>/cmdline`, which PostgreSQL's backends set to
+    /// `postgres: <user> <database> <client> <state>`) holds this text.
+    NamedWith(String, String),
 }
 
 /// One group's reading.
@@ -67,6 +72,16 @@ impl Procs {
             let pids: Vec<u32> = match who {
                 Who::Pids(pids) => pids.clone(),
                 Who::Named(comm) => named.get(comm).cloned().unwrap_or_default(),
+                Who::NamedWith(comm, text) => named
+                    .get(comm)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|pid| {
+                        std::fs::read(format!("/proc/{pid}/cmdline"))
+                            .is_ok_and(|c| String::from_utf8_lossy(&c).contains(text.as_str()))
+                    })
+                    .collect(),
             };
             let seen = self.cpu.entry(name.clone()).or_default();
             let mut rss = 0;

@@ -169,14 +169,14 @@ pub fn cost(before: &Snapshot, after: &Snapshot, messages: u64) -> String {
     let n = messages.max(1) as f64;
     let _ = writeln!(
         out,
-        "Per shopper message ({messages} answered messages; CPU of the store's processes; RabbitMQ's and PostgreSQL's are every such process on this machine):\n"
+        "Per shopper message ({messages} answered messages). `rabbitmq` and `postgresql` are the whole broker and database server, which serve everything else on this machine too; `postgresql: this store's backends` is only the backends connected to this store's databases (no WAL writer, checkpointer, autovacuum):\n"
     );
     let _ = writeln!(out, "| process | CPU ms / message |");
     let _ = writeln!(out, "|---|---:|");
     let mut services = 0.0;
     for (name, cpu) in &after.cpu {
         let spent = cpu - before.cpu.get(name).copied().unwrap_or(0.0);
-        if name != "rabbitmq" && name != "postgresql" {
+        if !name.starts_with("rabbitmq") && !name.starts_with("postgresql") {
             services += spent;
         }
         let _ = writeln!(out, "| {name} | {:.2} |", 1000.0 * spent / n);

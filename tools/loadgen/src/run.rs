@@ -33,7 +33,7 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
     anyhow::ensure!(!args.channels.is_empty(), "--channels names none");
     let outbound = Outbound::start(args.outbound_port).await?;
     let mut store = match &args.attach {
-        Some(gateway) => Store::attach(gateway),
+        Some(gateway) => Store::attach(gateway, &args.database_prefix()),
         None => {
             eprintln!("starting the store (release binaries, fresh databases)…");
             Store::start(&args, &brands, &outbound.uri()).await?

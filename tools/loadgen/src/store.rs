@@ -118,7 +118,7 @@ impl Store {
             .services()
             .iter()
             .filter_map(|s| Some((s.name.clone(), Who::Pids(vec![s.pid()?]))))
-            .chain(infrastructure())
+            .chain(infrastructure(&config.database_prefix))
             .collect();
         Ok(Self {
             gateway: stack.urls().gateway.clone(),
@@ -131,7 +131,7 @@ impl Store {
 
     /// A store already running at `gateway`: its services found by their
     /// binaries' names (every process of that name on this machine).
-    pub fn attach(gateway: &str) -> Self {
+    pub fn attach(gateway: &str, database_prefix: &str) -> Self {
         let watched = [
             "gateway",
             "catalog",
@@ -141,7 +141,7 @@ impl Store {
         ]
         .into_iter()
         .map(|name| (name.to_owned(), Who::Named(name.to_owned())))
-        .chain(infrastructure())
+        .chain(infrastructure(database_prefix))
         .collect();
         Self {
             stack: None,
@@ -167,11 +167,17 @@ impl Store {
     }
 }
 
-/// RabbitMQ's and PostgreSQL's processes (every one on this machine).
-fn infrastructure() -> [(String, Who); 2] {
+/// RabbitMQ's and PostgreSQL's processes: the whole broker and database
+/// server (they serve the whole machine), and the database backends
+/// serving this store's databases.
+fn infrastructure(database_prefix: &str) -> [(String, Who); 3] {
     [
         ("rabbitmq".to_owned(), Who::Named("beam.smp".to_owned())),
         ("postgresql".to_owned(), Who::Named("postgres".to_owned())),
+        (
+            "postgresql: this store's backends".to_owned(),
+            Who::NamedWith("postgres".to_owned(), format!(" {database_prefix}_")),
+        ),
     ]
 }
 
