@@ -297,19 +297,15 @@ pub fn soak_series(samples: &[Sample]) -> String {
 }
 
 /// A table of verdicts: series, mean, fitted growth, limit, verdict.
-pub fn verdicts(rows: &BTreeMap<String, (String, String, String, bool)>) -> String {
+pub fn verdicts(rows: &BTreeMap<String, (String, String, String, &str)>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| series | mean (last 2/3) | fitted growth over the last 2/3 | limit | verdict |"
+        "| series | mean (judged span) | fitted growth over the judged span | limit | verdict |"
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---|");
-    for (name, (mean, growth, limit, ok)) in rows {
-        let _ = writeln!(
-            out,
-            "| {name} | {mean} | {growth} | {limit} | {} |",
-            if *ok { "flat" } else { "**GROWS**" }
-        );
+    for (name, (mean, growth, limit, verdict)) in rows {
+        let _ = writeln!(out, "| {name} | {mean} | {growth} | {limit} | {verdict} |");
     }
     out
 }

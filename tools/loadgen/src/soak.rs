@@ -1,8 +1,10 @@
 //! The soak: steady load for a long time, then the verdict on whether the
 //! services' memory or the store's queues grow.
 //!
-//! The criterion: over the last two thirds of the run (the first third is
-//! warm-up: caches, pools and allocator arenas fill), a least-squares line
+//! The criterion: after a warm-up (the first third of the run, or the time
+//! every shopper takes to say each line of the script once, whichever is
+//! longer: caches, pools and allocator arenas fill, and a path first taken
+//! late — the first orders — steps memory up once), a least-squares line
 //! is fitted to each series; its growth over that span (slope × span) must
 //! stay within a limit:
 //! - RSS of each service process: at most 10 % of its mean over the span,
@@ -18,8 +20,8 @@ use std::{collections::BTreeMap, time::Duration};
 use crate::{report, sample::Sample};
 
 /// The criterion, as the report states it.
-pub const CRITERION: &str = "A least-squares line is fitted to each series over the last two thirds of the run \
-(the first third is warm-up); its growth over that span must stay within the limit: each service's RSS \
+pub const CRITERION: &str = "After a warm-up (the first third of the run, or the time every shopper takes to say \
+each line of the script once, whichever is longer), a least-squares line is fitted to each series; its growth over that span must stay within the limit: each service's RSS \
 at most 10 % of its mean or 8 MiB, whichever is larger; the messages queued in all the store's queues \
 at most the offered rate × 1 s or 50, whichever is larger. RabbitMQ's and PostgreSQL's memory is shown, \
 not judged (they serve the whole machine).\n";
@@ -51,11 +53,12 @@ pub fn judge(points: &[(f64, f64)], limit: impl Fn(f64) -> f64) -> (f64, f64, f6
     (growth, mean, limit, growth <= limit)
 }
 
-/// The verdict table over `samples` of a soak at `rate` msg/s, and whether
-/// it passed.
-pub fn verdict(samples: &[Sample], rate: f64) -> (String, bool) {
+/// The verdict table over `samples` of a soak at `rate` msg/s judged after
+/// `warm_up` (at least the first third), and whether it passed.
+pub fn verdict(samples: &[Sample], rate: f64, warm_up: Duration) -> (String, bool) {
     let end = samples.last().map_or(Duration::ZERO, |s| s.at);
-    let judged: Vec<&Sample> = samples.iter().filter(|s| s.at * 3 >= end).collect();
+    let from = warm_up.max(end / 3);
+    let judged: Vec<&Sample> = samples.iter().filter(|s| s.at >= from).collect();
     let mut rows = BTreeMap::new();
     let mut passed = true;
     let names: Vec<String> = samples
@@ -81,7 +84,11 @@ pub fn verdict(samples: &[Sample], rate: f64) -> (String, bool) {
                 } else {
                     format!("{:.1} MiB", limit / MIB)
                 },
-                ok || infrastructure,
+                match (infrastructure, ok) {
+                    (true, _) => "—",
+                    (false, true) => "flat",
+                    (false, false) => "**GROWS**",
+                },
             ),
         );
     }
@@ -97,10 +104,17 @@ pub fn verdict(samples: &[Sample], rate: f64) -> (String, bool) {
             format!("{mean:.1}"),
             format!("{growth:+.1}"),
             format!("{limit:.0}"),
-            ok,
+            if ok { "flat" } else { "**GROWS**" },
         ),
     );
-    (report::verdicts(&rows), passed)
+    let table = format!(
+        "Judged from {:.0} s of {:.0} s ({} samples).\n\n{}",
+        from.as_secs_f64(),
+        end.as_secs_f64(),
+        judged.len(),
+        report::verdicts(&rows)
+    );
+    (table, passed)
 }
 
 #[cfg(test)]
