@@ -4,7 +4,8 @@
 //! running one, with a fake Graph and Bot API ([`outbound`]) that records
 //! when each answer lands, and the load's own numbers and bots on the demo
 //! tenants ([`tenants`]). Shoppers ([`shopper`], [`webchat`]) write through
-//! signed WhatsApp webhooks, Telegram webhooks and the web chat, paced open
+//! signed WhatsApp webhooks, Telegram webhooks and the web chat (delivered
+//! again while they fail, as the channels do: [`deliver`]), paced open
 //! or closed loop ([`drive`]); what happened to each message is recorded
 //! ([`record`]). Meanwhile the store's processes ([`procs`]), queues
 //! ([`broker`]) and databases ([`pgstats`]) are sampled ([`sample`]). The
@@ -14,6 +15,7 @@
 pub mod broker;
 pub mod channel;
 pub mod cli;
+pub mod deliver;
 pub mod drive;
 pub mod outbound;
 pub mod pgstats;

@@ -14,43 +14,38 @@ use hdrhistogram::Histogram;
 use crate::channel::Channel;
 
 /// One message's fate.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Outcome {
-    /// When its webhook (or post) was sent.
+    /// When its webhook (or post) was first sent.
     pub sent: Instant,
-    /// When the gateway answered, and with which status.
-    pub http: Option<(Instant, u16)>,
-    /// A non-2xx's body, or why there was no answer.
-    pub failure: Option<String>,
+    /// Whether the gateway took it in the end (2xx).
+    pub accepted: bool,
     /// When its answer reached the shopper's side.
     pub answered: Option<Instant>,
 }
 
 impl Outcome {
-    /// The gateway answered `status` at `at`.
-    pub fn http(sent: Instant, at: Instant, status: u16) -> Self {
+    /// A message sent at `sent`, taken or not.
+    pub fn new(sent: Instant, accepted: bool) -> Self {
         Self {
             sent,
-            http: Some((at, status)),
-            failure: None,
+            accepted,
             answered: None,
         }
     }
+}
 
-    /// No HTTP answer at all (`why`).
-    pub fn refused(sent: Instant, why: String) -> Self {
-        Self {
-            sent,
-            http: None,
-            failure: Some(why),
-            answered: None,
-        }
-    }
-
-    /// Whether the gateway took it (2xx).
-    pub fn accepted(&self) -> bool {
-        self.http.is_some_and(|(_, s)| (200..300).contains(&s))
-    }
+/// One HTTP request of a message (a redelivery is another).
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    /// Through which channel.
+    pub channel: Channel,
+    /// Its status; `None`: no answer.
+    pub status: Option<u16>,
+    /// Sent → answered (or given up).
+    pub latency: Duration,
+    /// A non-2xx's body, or why there was no answer.
+    pub failure: Option<String>,
 }
 
 /// Counts of one channel (or all).
@@ -170,35 +165,45 @@ impl Recorder {
         tally.window = tally.started.elapsed();
     }
 
-    /// Records one message.
-    pub fn record(&self, channel: Channel, outcome: Outcome) {
+    /// Records one request.
+    pub fn attempt(&self, attempt: Attempt) {
         let mut tally = self.lock();
-        let window_end = (tally.window > Duration::ZERO).then(|| tally.started + tally.window);
-        let status = outcome
-            .http
-            .map_or_else(|| "no answer".to_owned(), |(_, s)| s.to_string());
+        let status = attempt
+            .status
+            .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+        let channel = attempt.channel;
         *tally
             .statuses
             .entry((channel.as_str().to_owned(), status.clone()))
             .or_default() += 1;
-        if let Some(body) = &outcome.failure {
+        if let Some(body) = &attempt.failure {
             tally.failures.push(format!("{channel} {status}: {body}"));
         }
-        let latencies = tally
-            .latencies
-            .entry(channel)
-            .or_insert_with(Latencies::new);
-        if let Some((at, _)) = outcome.http {
-            latencies.http.saturating_record(micros(at - outcome.sent));
+        if attempt.status.is_some() {
+            tally
+                .latencies
+                .entry(channel)
+                .or_insert_with(Latencies::new)
+                .http
+                .saturating_record(micros(attempt.latency));
         }
+    }
+
+    /// Records one message's fate.
+    pub fn record(&self, channel: Channel, outcome: Outcome) {
+        let mut tally = self.lock();
+        let window_end = (tally.window > Duration::ZERO).then(|| tally.started + tally.window);
         if let Some(at) = outcome.answered {
-            latencies
+            tally
+                .latencies
+                .entry(channel)
+                .or_insert_with(Latencies::new)
                 .end_to_end
                 .saturating_record(micros(at - outcome.sent));
         }
         let counts = tally.counts.entry(channel).or_default();
         counts.sent += 1;
-        if outcome.accepted() {
+        if outcome.accepted {
             counts.accepted += 1;
         }
         if let Some(at) = outcome.answered {
@@ -241,23 +246,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_refused_message_counts_as_sent_not_accepted_and_keeps_its_body() {
+    fn a_redelivered_message_counts_once_and_every_attempt_s_status_is_kept() {
         let recorder = Recorder::new();
         let sent = Instant::now();
-        let mut ok = Outcome::http(sent, sent + Duration::from_millis(5), 200);
-        ok.answered = Some(sent + Duration::from_millis(300));
-        let mut refused = Outcome::http(sent, sent + Duration::from_millis(2), 401);
-        refused.failure = Some("{\"code\":\"unauthorized\"}".to_owned());
-
-        recorder.record(Channel::WhatsApp, ok);
-        recorder.record(Channel::WhatsApp, refused);
+        recorder.attempt(Attempt {
+            channel: Channel::WhatsApp,
+            status: Some(503),
+            latency: Duration::from_millis(2),
+            failure: Some("{\"code\":\"unavailable\"}".to_owned()),
+        });
+        recorder.attempt(Attempt {
+            channel: Channel::WhatsApp,
+            status: Some(200),
+            latency: Duration::from_millis(5),
+            failure: None,
+        });
+        let mut outcome = Outcome::new(sent, true);
+        outcome.answered = Some(sent + Duration::from_millis(300));
+        recorder.record(Channel::WhatsApp, outcome);
+        recorder.record(Channel::Telegram, Outcome::new(sent, false));
 
         let tally = recorder.tally();
         let total = tally.total();
         assert_eq!((total.sent, total.accepted, total.answered), (2, 1, 1));
         assert_eq!(tally.non_2xx(), 1);
         assert_eq!(tally.failures.len(), 1);
-        assert!(tally.failures[0].contains("401"));
+        assert!(tally.failures[0].contains("503"));
         let p50 = tally.all_latencies().end_to_end.value_at_quantile(0.5);
         assert!((299_000..=301_000).contains(&p50), "{p50}");
     }

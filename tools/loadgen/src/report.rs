@@ -88,7 +88,10 @@ pub fn traffic(tally: &Tally) -> String {
         );
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "| requests | HTTP status | count |");
+    let _ = writeln!(
+        out,
+        "| requests (every one, redeliveries included) | HTTP status | count |"
+    );
     let _ = writeln!(out, "|---|---|---:|");
     for ((what, status), n) in &tally.statuses {
         let _ = writeln!(out, "| {what} | {status} | {n} |");
@@ -173,14 +176,18 @@ pub fn cost(before: &Snapshot, after: &Snapshot, messages: u64) -> String {
     );
     let _ = writeln!(out, "| process | CPU ms / message |");
     let _ = writeln!(out, "|---|---:|");
-    let mut services = 0.0;
+    let (mut services, mut sellers) = (0.0, 0.0);
     for (name, cpu) in &after.cpu {
         let spent = cpu - before.cpu.get(name).copied().unwrap_or(0.0);
         if !name.starts_with("rabbitmq") && !name.starts_with("postgresql") {
             services += spent;
         }
+        if name.starts_with("seller") {
+            sellers += spent;
+        }
         let _ = writeln!(out, "| {name} | {:.2} |", 1000.0 * spent / n);
     }
+    let _ = writeln!(out, "| **all sellers** | {:.2} |", 1000.0 * sellers / n);
     let _ = writeln!(out, "| **all services** | {:.2} |", 1000.0 * services / n);
     let _ = writeln!(out);
     if let (Some(b), Some(a)) = (before.published, after.published) {
@@ -252,7 +259,7 @@ pub fn capacity(steps: &[Step], target: Duration) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| offered msg/s | achieved msg/s | end-to-end p50 | p90 | p99 | HTTP p99 | lost | non-2xx | sustained (p99 ≤ {} ms, nothing lost, all 2xx) |",
+        "| offered msg/s | achieved msg/s | end-to-end p50 | p90 | p99 | HTTP p99 | lost | non-2xx (redelivered) | sustained (p99 ≤ {} ms, nothing lost) |",
         target.as_millis()
     );
     let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---|");

@@ -260,10 +260,10 @@ fn step_of(rate: f64, tally: &Tally, target: Duration) -> Step {
         },
         lost,
         non_2xx,
-        sustained: lost == 0
-            && non_2xx == 0
-            && total.answered > 0
-            && u128::from(p99) <= target.as_micros(),
+        // A non-2xx redelivered and answered costs latency, which the p99
+        // shows; it is reported, and fails a single run or a soak, but a
+        // capacity is a rate, so only latency and loss decide here.
+        sustained: lost == 0 && total.answered > 0 && u128::from(p99) <= target.as_micros(),
     }
 }
 

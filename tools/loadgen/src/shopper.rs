@@ -2,7 +2,8 @@
 //! lines of a shopping script in turn ("hi", a search, "1 of 1", "yes" —
 //! which places an order — and again), one message at a time. Each message
 //! is a distinct webhook (fresh `wamid`, `update_id` and `message_id`, or
-//! `client_message_id`), timed from the moment it is sent until the
+//! `client_message_id`; delivered again while it fails, as the channel
+//! would: [`crate::deliver`]), timed from the moment it is first sent until the
 //! gateway answers (HTTP latency) and until its answer reaches the fake
 //! Graph or Bot API, or the web chat's event stream (end to end).
 
@@ -12,6 +13,7 @@ use serde_json::json;
 
 use crate::{
     channel::Channel,
+    deliver::deliver,
     outbound,
     record::{Outcome, Recorder},
     target::Target,
@@ -57,14 +59,14 @@ impl Shopper {
     pub async fn say(&mut self, target: &Target, recorder: &Recorder) {
         let text = self.next_line();
         let outcome = match self.channel {
-            Channel::WhatsApp => self.whatsapp(target, &text).await,
-            Channel::Telegram => self.telegram(target, &text).await,
+            Channel::WhatsApp => self.whatsapp(target, recorder, &text).await,
+            Channel::Telegram => self.telegram(target, recorder, &text).await,
             Channel::Webchat => self.webchat(target, recorder, &text).await,
         };
         recorder.record(self.channel, outcome);
     }
 
-    async fn whatsapp(&self, target: &Target, text: &str) -> Outcome {
+    async fn whatsapp(&self, target: &Target, recorder: &Recorder, text: &str) -> Outcome {
         let wa_id = format!("57{:05}{:06}", target.salt, self.number);
         let (wamid, body) =
             store_testkit::whatsapp::whatsapp_text_to(&self.brand.number, &wa_id, text);
@@ -80,12 +82,10 @@ impl Shopper {
             .header("content-type", "application/json")
             .header("x-hub-signature-256", signature)
             .body(body);
-        let sent = Instant::now();
-        let outcome = post(request, sent).await;
-        await_answer(target, outcome, &key, answer).await
+        deliver_and_await(target, recorder, Channel::WhatsApp, request, &key, answer).await
     }
 
-    async fn telegram(&self, target: &Target, text: &str) -> Outcome {
+    async fn telegram(&self, target: &Target, recorder: &Recorder, text: &str) -> Outcome {
         let chat = 7_000_000_000_000 + target.salt * 1_000_000 + self.number;
         let message_id = target.telegram_id();
         let mut update = target.telegram_template.clone();
@@ -114,9 +114,7 @@ impl Shopper {
                 &self.brand.telegram_secret,
             )
             .body(update.to_string());
-        let sent = Instant::now();
-        let outcome = post(request, sent).await;
-        await_answer(target, outcome, &key, answer).await
+        deliver_and_await(target, recorder, Channel::Telegram, request, &key, answer).await
     }
 
     async fn webchat(&mut self, target: &Target, recorder: &Recorder, text: &str) -> Outcome {
@@ -125,45 +123,36 @@ impl Shopper {
                 Ok(session) => self.session = Some(session),
                 Err(failure) => {
                     recorder.session_failed(&failure);
-                    return Outcome::refused(Instant::now(), failure);
+                    return Outcome::new(Instant::now(), false);
                 }
             }
         }
         let Some(session) = self.session.as_mut() else {
-            return Outcome::refused(Instant::now(), "no session".to_owned());
+            return Outcome::new(Instant::now(), false);
         };
-        session.say(target, text).await
+        session.say(target, recorder, text).await
     }
 }
 
-/// Posts a webhook; its status, latency and, for a non-2xx, its body.
-async fn post(request: reqwest::RequestBuilder, sent: Instant) -> Outcome {
-    match request.send().await {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            let answered = Instant::now();
-            let mut outcome = Outcome::http(sent, answered, status);
-            if !response.status().is_success() {
-                outcome.failure = Some(response.text().await.unwrap_or_default());
-            }
-            outcome
-        }
-        Err(error) => Outcome::refused(sent, format!("no answer: {error}")),
-    }
-}
-
-/// Waits until the answer keyed `key` arrives or the deadline passes.
-async fn await_answer(
+/// Delivers a webhook (again while it fails, as the channel does) and
+/// waits until the answer keyed `key` arrives or the deadline passes.
+async fn deliver_and_await(
     target: &Target,
-    mut outcome: Outcome,
+    recorder: &Recorder,
+    channel: Channel,
+    request: reqwest::RequestBuilder,
     key: &str,
     answer: tokio::sync::oneshot::Receiver<Instant>,
 ) -> Outcome {
-    if !outcome.accepted() {
+    let sent = Instant::now();
+    let delivered = deliver(request, channel, recorder, sent, target.deadline).await;
+    let accepted = matches!(delivered.answer, Some((_, status, _)) if (200..300).contains(&status));
+    let mut outcome = Outcome::new(sent, accepted);
+    if !accepted {
         target.outbound.forget(key);
         return outcome;
     }
-    let left = target.deadline.saturating_sub(outcome.sent.elapsed());
+    let left = target.deadline.saturating_sub(sent.elapsed());
     match tokio::time::timeout(left, answer).await {
         Ok(Ok(at)) => outcome.answered = Some(at),
         _ => target.outbound.forget(key),

@@ -9,7 +9,13 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::{sync::mpsc, task::JoinHandle};
 
-use crate::{record::Outcome, target::Target, tenants::LoadBrand};
+use crate::{
+    channel::Channel,
+    deliver::deliver,
+    record::{Outcome, Recorder},
+    target::Target,
+    tenants::LoadBrand,
+};
 
 /// An open session and the reader of its event stream.
 pub struct Session {
@@ -87,30 +93,25 @@ impl Session {
         })
     }
 
-    /// Posts `text` and waits for its answer (up to the deadline).
-    pub async fn say(&mut self, target: &Target, text: &str) -> Outcome {
+    /// Posts `text` (again while it fails, with the same
+    /// `client_message_id`) and waits for its answer (up to the deadline).
+    pub async fn say(&mut self, target: &Target, recorder: &Recorder, text: &str) -> Outcome {
         let sent = Instant::now();
-        let response = target
+        let request = target
             .http
             .post(format!("{}/messages", self.url))
             .bearer_auth(&self.token)
             .json(&json!({
                 "text": text,
                 "client_message_id": uuid::Uuid::new_v4().simple().to_string(),
-            }))
-            .send()
-            .await;
-        let response = match response {
-            Ok(response) => response,
-            Err(error) => return Outcome::refused(sent, format!("no answer: {error}")),
+            }));
+        let delivered = deliver(request, Channel::Webchat, recorder, sent, target.deadline).await;
+        let response = match delivered.answer {
+            Some((_, _, Some(response))) => response,
+            _ => return Outcome::new(sent, false),
         };
-        let mut outcome = Outcome::http(sent, Instant::now(), response.status().as_u16());
-        if !response.status().is_success() {
-            outcome.failure = Some(response.text().await.unwrap_or_default());
-            return outcome;
-        }
+        let mut outcome = Outcome::new(sent, true);
         let Ok(posted) = response.json::<Posted>().await else {
-            outcome.failure = Some("a 202 without its seq".to_owned());
             return outcome;
         };
         let deadline = tokio::time::Instant::from_std(sent + target.deadline);
