@@ -64,6 +64,11 @@ impl Crowd {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// What the fake Graph and Bot API were sent so far.
+    pub fn sends(&self) -> crate::outbound::Sends {
+        self.target.outbound.sends()
+    }
+
     /// Shoppers made so far.
     pub fn shoppers(&self) -> usize {
         *self.made.lock().unwrap_or_else(PoisonError::into_inner)

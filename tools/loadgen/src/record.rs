@@ -100,6 +100,8 @@ pub struct Tally {
     pub statuses: BTreeMap<(String, String), u64>,
     /// Every non-2xx or failed request: what, status and body.
     pub failures: Vec<String>,
+    /// Every message not answered within the deadline: which and why.
+    pub lost: Vec<String>,
 }
 
 impl Tally {
@@ -151,6 +153,7 @@ impl Recorder {
                 latencies: BTreeMap::new(),
                 statuses: BTreeMap::new(),
                 failures: Vec::new(),
+                lost: Vec::new(),
             }),
         }
     }
@@ -189,9 +192,18 @@ impl Recorder {
         }
     }
 
-    /// Records one message's fate.
-    pub fn record(&self, channel: Channel, outcome: Outcome) {
+    /// Records the fate of one message (`what`: the shopper and the text,
+    /// named in the list of lost messages).
+    pub fn record(&self, channel: Channel, what: &str, outcome: Outcome) {
         let mut tally = self.lock();
+        if outcome.answered.is_none() {
+            let why = if outcome.accepted {
+                "accepted, no answer within the deadline"
+            } else {
+                "never accepted"
+            };
+            tally.lost.push(format!("{channel} {what}: {why}"));
+        }
         let window_end = (tally.window > Duration::ZERO).then(|| tally.started + tally.window);
         if let Some(at) = outcome.answered {
             tally
@@ -263,14 +275,22 @@ mod tests {
         });
         let mut outcome = Outcome::new(sent, true);
         outcome.answered = Some(sent + Duration::from_millis(300));
-        recorder.record(Channel::WhatsApp, outcome);
-        recorder.record(Channel::Telegram, Outcome::new(sent, false));
+        recorder.record(Channel::WhatsApp, "shopper 1 \"hi\"", outcome);
+        recorder.record(
+            Channel::Telegram,
+            "shopper 2 \"hi\"",
+            Outcome::new(sent, false),
+        );
 
         let tally = recorder.tally();
         let total = tally.total();
         assert_eq!((total.sent, total.accepted, total.answered), (2, 1, 1));
         assert_eq!(tally.non_2xx(), 1);
         assert_eq!(tally.failures.len(), 1);
+        assert_eq!(
+            tally.lost,
+            vec!["telegram shopper 2 \"hi\": never accepted".to_owned()]
+        );
         assert!(tally.failures[0].contains("503"));
         let p50 = tally.all_latencies().end_to_end.value_at_quantile(0.5);
         assert!((299_000..=301_000).contains(&p50), "{p50}");

@@ -100,7 +100,23 @@ pub fn traffic(tally: &Tally) -> String {
     for failure in &tally.failures {
         let _ = writeln!(out, "- {failure}");
     }
+    let _ = writeln!(
+        out,
+        "\nmessages lost (not answered within the deadline): {}",
+        tally.lost.len()
+    );
+    for lost in &tally.lost {
+        let _ = writeln!(out, "- {lost}");
+    }
     out
+}
+
+/// What the fake Graph and Bot API were sent.
+pub fn sends(sends: &crate::outbound::Sends) -> String {
+    format!(
+        "Sent to the fake APIs: {} WhatsApp messages, {} Telegram messages; {} answers arrived after their message's deadline.\n",
+        sends.whatsapp, sends.telegram, sends.late
+    )
 }
 
 /// CPU and memory of each watched process over the samples.

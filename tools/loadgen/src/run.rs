@@ -139,6 +139,7 @@ async fn single(args: &Args, crowd: &Arc<Crowd>, watch: &Watch) -> anyhow::Resul
     println!("## Traffic ({pace:?}, {} s)\n", args.duration.as_secs());
     println!("{}", report::traffic(&tally));
     println!("shoppers in all: {}\n", crowd.shoppers());
+    println!("{}", report::sends(&crowd.sends()));
     println!("## CPU and memory\n\n{}", report::resources(&samples));
     println!("## Queue depths\n\n{}", report::queues(&samples));
     println!(
@@ -184,6 +185,9 @@ async fn find_capacity(args: &Args, crowd: &Arc<Crowd>, watch: &Watch) -> anyhow
         let step = step_of(rate, &tally, args.p99_target);
         let row = report::capacity(std::slice::from_ref(&step), args.p99_target);
         eprintln!("  {}", row.lines().nth(2).unwrap_or_default());
+        for lost in &tally.lost {
+            eprintln!("  lost: {lost}");
+        }
         if !tally.failures.is_empty() {
             eprintln!(
                 "  non-2xx: {:?}",
@@ -279,6 +283,7 @@ async fn soak(
         measured(args, crowd, watch, Pace::Open(rate), length).await?;
     println!("## Soak: {rate} msg/s for {} s\n", length.as_secs());
     println!("{}", report::traffic(&tally));
+    println!("{}", report::sends(&crowd.sends()));
     println!("## Series (every {} s)\n", args.sample_every.as_secs());
     println!("{}", report::soak_series(&samples));
     // Every shopper says each of the script's four lines once.

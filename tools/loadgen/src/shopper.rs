@@ -63,7 +63,11 @@ impl Shopper {
             Channel::Telegram => self.telegram(target, recorder, &text).await,
             Channel::Webchat => self.webchat(target, recorder, &text).await,
         };
-        recorder.record(self.channel, outcome);
+        let what = format!(
+            "shopper {} of {}/{} {text:?}",
+            self.number, self.brand.tenant, self.brand.brand
+        );
+        recorder.record(self.channel, &what, outcome);
     }
 
     async fn whatsapp(&self, target: &Target, recorder: &Recorder, text: &str) -> Outcome {
