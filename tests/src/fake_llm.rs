@@ -23,19 +23,38 @@ pub const API_KEY: &str = "sk-e2e-fake";
 /// Starts the server; its base URL (`…/v1`) goes in `LLM_BASE_URL`.
 pub async fn start() -> MockServer {
     let server = MockServer::start().await;
+    serve_scripted(&server, Duration::ZERO).await;
+    server
+}
+
+/// [`start`] for a load run: each answer sent after `delay` (a hosted
+/// model's latency; the load generator's `--llm-delay-ms`), and no request
+/// kept (hours of them would only grow the process).
+pub async fn start_with_delay(delay: Duration) -> MockServer {
+    let server = MockServer::builder()
+        .disable_request_recording()
+        .start()
+        .await;
+    serve_scripted(&server, delay).await;
+    server
+}
+
+/// Mounts the scripted model on `server`.
+async fn serve_scripted(server: &MockServer, delay: Duration) {
     Mock::given(matchers::method("POST"))
         .and(matchers::path("/v1/chat/completions"))
         .and(matchers::header(
             "authorization",
             format!("Bearer {API_KEY}").as_str(),
         ))
-        .respond_with(|request: &Request| {
+        .respond_with(move |request: &Request| {
             let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
-            ResponseTemplate::new(200).set_body_json(completion(&answer(&body)))
+            ResponseTemplate::new(200)
+                .set_body_json(completion(&answer(&body)))
+                .set_delay(delay)
         })
-        .mount(&server)
+        .mount(server)
         .await;
-    server
 }
 
 /// What a misbehaving model does; a shopper whose name is the variant's

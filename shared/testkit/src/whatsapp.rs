@@ -17,6 +17,20 @@ pub fn whatsapp_text(wa_id: &str, text: &str) -> Vec<u8> {
     })
 }
 
+/// [`whatsapp_text`] to the business number `phone_number_id` (which routes
+/// it to a tenant's brand), and its message id (`wamid`).
+pub fn whatsapp_text_to(phone_number_id: &str, wa_id: &str, text: &str) -> (String, Vec<u8>) {
+    let mut body: Value = serde_json::from_slice(&whatsapp_text(wa_id, text)).expect("JSON");
+    let value = &mut body["entry"][0]["changes"][0]["value"];
+    value["metadata"]["phone_number_id"] = json!(phone_number_id);
+    value["metadata"]["display_phone_number"] = json!(phone_number_id);
+    let wamid = value["messages"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (wamid, serde_json::to_vec(&body).expect("serialise"))
+}
+
 /// A WhatsApp webhook from `wa_id` shaped exactly like the shared `fixture`
 /// (its first message given a fresh id and the current time), with
 /// `edit` applied to that message.

@@ -198,16 +198,7 @@ impl Shop {
 
 /// A WhatsApp text webhook from `wa_id` to the suite's `number`.
 pub fn whatsapp_text(number: &str, wa_id: &str, text: &str) -> (String, Vec<u8>) {
-    let body = store_testkit::whatsapp::whatsapp_text(wa_id, text);
-    let mut value: Value = serde_json::from_slice(&body).expect("the fixture is JSON");
-    let change = &mut value["entry"][0]["changes"][0]["value"];
-    change["metadata"]["phone_number_id"] = json!(number);
-    change["metadata"]["display_phone_number"] = json!(number);
-    let wamid = change["messages"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    (wamid, serde_json::to_vec(&value).expect("JSON"))
+    store_testkit::whatsapp::whatsapp_text_to(number, wa_id, text)
 }
 
 /// The demo tenants plus the suite's numbers, one per brand of [`BRANDS`].
