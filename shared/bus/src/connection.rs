@@ -4,6 +4,7 @@ use lapin::{
     Channel, Connection, ConnectionProperties, ExchangeKind,
     options::{ConfirmSelectOptions, ExchangeDeclareOptions},
     types::{FieldTable, LongString},
+    uri::AMQPUri,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -28,16 +29,39 @@ pub async fn open(config: &BusConfig, role: &str) -> Result<Connection, BusError
         || ConnectionProperties::default().with_connection_name(LongString::from(name.clone()));
     let count = urls.len();
     for turn in 0..count - 1 {
-        match Connection::connect(urls[(first + turn) % count], properties()).await {
+        match connect(urls[(first + turn) % count], properties()).await {
             Ok(connection) => return Ok(connection),
             Err(error) => {
                 tracing::debug!(%error, node = turn, "broker node unreachable, trying the next")
             }
         }
     }
-    Connection::connect(urls[(first + count - 1) % count], properties())
+    connect(urls[(first + count - 1) % count], properties())
         .await
         .map_err(BusError::Connect)
+}
+
+/// Largest AMQP frame asked for, unless the URL sets `frame_max`.
+///
+/// lapin keeps a receive and a send buffer of 32 frames per connection, and
+/// RabbitMQ offers 128 KiB frames: 8 MiB of memory per connection, most of
+/// a service's memory at rest (a seller holds a dozen connections). Our
+/// events are a few KiB; a bigger one's data travels as several body
+/// frames. Its headers (the CloudEvents attributes and extensions) must fit
+/// in one frame.
+pub const FRAME_MAX: u32 = 16 * 1024;
+
+/// Connects to `url`, asking for frames of at most [`FRAME_MAX`] bytes
+/// unless the URL says otherwise.
+async fn connect(url: &str, properties: ConnectionProperties) -> Result<Connection, lapin::Error> {
+    match url.parse::<AMQPUri>() {
+        Ok(mut uri) => {
+            uri.query.frame_max.get_or_insert(FRAME_MAX);
+            Connection::connect_uri(uri, properties).await
+        }
+        // lapin says what is wrong with it.
+        Err(_) => Connection::connect(url, properties).await,
+    }
 }
 
 /// Where the next [`open`] starts in the list of nodes.

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod delivery;
+mod frames;
 mod idempotent;
 mod queue_depth;
 mod reconnect;
