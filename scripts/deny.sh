@@ -49,4 +49,8 @@ snapshot_date=$(tail -1 "$vendored/SNAPSHOT")
   GIT_AUTHOR_DATE="$snapshot_date" GIT_COMMITTER_DATE="$snapshot_date" \
     git -c user.name=deny -c user.email=deny@localhost commit -q -m "$(head -1 SNAPSHOT)"
 )
+# cargo-deny reads the metadata of every target's dependencies offline: a
+# fresh machine has only its own platform's crates, so fetch the rest first
+# (from the package registry; a no-op once they are there).
+cargo fetch --locked --quiet
 ADVISORY_DB_ROOT="$db_root" cargo deny --offline --locked check --show-stats
