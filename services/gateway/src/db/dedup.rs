@@ -8,12 +8,17 @@
 //! handled. So a key is looked up before publishing ([`seen`]) and recorded
 //! only after the message's events are confirmed, off the request's path:
 //! [`Recorder`] writes the keys of many webhooks in one statement (a group
-//! commit). A key that is lost (the process dies before the batch is
-//! written) or not yet written (a copy delivered within the same few
-//! milliseconds) lets a copy through to the bus, where its consumers drop
-//! it by id.
+//! commit); until then the replica remembers it in memory
+//! ([`Recorder::unwritten`]). A key that is lost (the process dies before
+//! the batch is written) or not yet written when a copy reaches another
+//! replica lets a copy through to the bus, where its consumers drop it by
+//! id.
 
-use std::{collections::HashSet, time::Duration};
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use sqlx::PgPool;
 use tokio::{
@@ -127,6 +132,9 @@ const BACKLOG: usize = 10_000;
 #[derive(Clone)]
 pub struct Recorder {
     keys: mpsc::Sender<Handed>,
+    /// Keys handed over and not written yet: a copy delivered to this
+    /// replica meanwhile is still known as one.
+    unwritten: Arc<Mutex<HashSet<Key>>>,
 }
 
 enum Handed {
@@ -144,8 +152,24 @@ impl Recorder {
         shutdown: CancellationToken,
     ) -> (Self, JoinHandle<()>) {
         let (keys, rx) = mpsc::channel(BACKLOG);
-        let task = tokio::spawn(write_batches(pool, ttl, rx, shutdown));
-        (Self { keys }, task)
+        let unwritten = Arc::new(Mutex::new(HashSet::new()));
+        let task = tokio::spawn(write_batches(
+            pool,
+            ttl,
+            rx,
+            Arc::clone(&unwritten),
+            shutdown,
+        ));
+        (Self { keys, unwritten }, task)
+    }
+
+    /// Which of `keys` were handed over and are not written yet.
+    pub fn unwritten(&self, keys: &[Key]) -> HashSet<Key> {
+        let unwritten = lock(&self.unwritten);
+        keys.iter()
+            .filter(|k| unwritten.contains(*k))
+            .cloned()
+            .collect()
     }
 
     /// Hands `keys` to the writer. A writer that has stopped (shutdown) is
@@ -154,8 +178,12 @@ impl Recorder {
         if keys.is_empty() {
             return;
         }
-        if self.keys.send(Handed::Keys(keys)).await.is_err() {
+        lock(&self.unwritten).extend(keys.iter().cloned());
+        if let Err(refused) = self.keys.send(Handed::Keys(keys)).await {
             tracing::debug!("deduplication writer stopped; keys not recorded");
+            if let Handed::Keys(keys) = refused.0 {
+                forget(&self.unwritten, &keys);
+            }
         }
     }
 
@@ -172,6 +200,7 @@ async fn write_batches(
     pool: PgPool,
     ttl: Duration,
     mut rx: mpsc::Receiver<Handed>,
+    unwritten: Arc<Mutex<HashSet<Key>>>,
     shutdown: CancellationToken,
 ) {
     loop {
@@ -184,7 +213,7 @@ async fn write_batches(
                 while let Some(handed) = rx.recv().await {
                     rest.push(handed);
                 }
-                write(&pool, ttl, rest).await;
+                write(&pool, ttl, rest, &unwritten).await;
                 return;
             }
         };
@@ -202,11 +231,11 @@ async fn write_batches(
                 Err(_) => break,
             }
         }
-        write(&pool, ttl, batch).await;
+        write(&pool, ttl, batch, &unwritten).await;
     }
 }
 
-async fn write(pool: &PgPool, ttl: Duration, batch: Vec<Handed>) {
+async fn write(pool: &PgPool, ttl: Duration, batch: Vec<Handed>, unwritten: &Mutex<HashSet<Key>>) {
     let mut keys = Vec::new();
     let mut flushes = Vec::new();
     for handed in batch {
@@ -222,7 +251,21 @@ async fn write(pool: &PgPool, ttl: Duration, batch: Vec<Handed>) {
         // dropped there by id.
         tracing::warn!(%error, keys = keys.len(), "failed to record deduplication keys");
     }
+    forget(unwritten, &keys);
     for done in flushes {
         let _ = done.send(());
     }
+}
+
+fn forget(unwritten: &Mutex<HashSet<Key>>, keys: &[Key]) {
+    let mut unwritten = lock(unwritten);
+    for key in keys {
+        unwritten.remove(key);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

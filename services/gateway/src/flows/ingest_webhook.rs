@@ -28,7 +28,8 @@
 //!    channel delivers the webhook again; by (1) the retry cannot double
 //!    what the first attempt managed to publish.
 //! 3. **The ledger only spares work.** `db::dedup` is read before
-//!    publishing and written after the confirms, off the request's path.
+//!    publishing and written after the confirms, off the request's path
+//!    (the replica remembers the keys it has not written yet).
 //!    A key that was never written (a crash after the publishes) or is not
 //!    written yet (two copies at once) lets a copy reach the bus: (1)
 //!    drops it there.
@@ -118,12 +119,13 @@ pub async fn ingest_webhook(
         .iter()
         .map(|(m, _)| format!("{}:{}", channel_name(m.channel), m.customer.id))
         .collect();
-    let (_, seen) = try_join(limit_inbound(state, tenant.id.as_str(), shoppers), async {
+    let (_, mut seen) = try_join(limit_inbound(state, tenant.id.as_str(), shoppers), async {
         dedup::seen(&state.pool, tenant.id.as_str(), &keys)
             .await
             .map_err(db)
     })
     .await?;
+    seen.extend(state.dedup.unwritten(&keys));
 
     let mut plan = Plan::new(state, tenant, seen);
     for (message, routing) in routed {
@@ -424,12 +426,15 @@ impl<'a> Plan<'a> {
                         let id = event.id().to_owned();
                         try_join(audit, publish(state, event, Tolerate::Nothing)).await?;
                         // No phone numbers or text in logs: the ids name it.
-                        tracing::info!(
-                            channel = outgoing.channel,
-                            event_id = %id,
-                            outcome = outgoing.outcome,
-                            "message published"
-                        );
+                        if outgoing.outcome == "menu" {
+                            tracing::info!(channel = outgoing.channel, event_id = %id, "brand menu sent");
+                        } else {
+                            tracing::info!(
+                                channel = outgoing.channel,
+                                event_id = %id,
+                                "message delivered to the seller"
+                            );
+                        }
                     }
                     None => audit.await?,
                 }

@@ -201,3 +201,27 @@ async fn the_ledger_failing_after_the_publishes_is_still_a_200_and_a_redelivery_
     assert_eq!(first_events.len(), 2, "{first_events:?}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_copy_delivered_right_after_the_answer_is_a_duplicate() {
+    // The ledger is written in batches after the answer; until then the
+    // replica remembers what it has not written.
+    let mut app = TestApp::spawn().await;
+    let body = text(SINGLE_NUMBER, "wamid.twice", "hello");
+
+    let first = app.post_whatsapp(&body).await;
+    let second = app.post_whatsapp(&body).await;
+    let events = copies(&mut app, Duration::from_secs(1)).await;
+
+    assert_eq!(first.json::<Value>().await.unwrap()["delivered"], 1);
+    assert_eq!(second.json::<Value>().await.unwrap()["duplicates"], 1);
+    assert_eq!(
+        events
+            .values()
+            .map(|ids| ids.values().sum::<u32>())
+            .sum::<u32>(),
+        2,
+        "one raw and one normalised event: {events:?}"
+    );
+    app.stop().await;
+}
