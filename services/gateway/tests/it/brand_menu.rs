@@ -1,7 +1,7 @@
 //! Brand routing on a channel with a brand menu: the shopper is asked to
 //! pick, the pick is remembered per conversation, and they can switch.
 
-use crate::support::{ACCESS_TOKEN, MENU_NUMBER, TG_MENU_SECRET, TestApp};
+use crate::support::{ACCESS_TOKEN, MENU_NUMBER, TG_MENU_SECRET, TestApp, whatsapp_webhook};
 use serde_json::{Value, json};
 use wiremock::{
     Mock, ResponseTemplate,
@@ -13,20 +13,7 @@ fn ext(event: &store_events::Event, name: &str) -> String {
 }
 
 fn whatsapp_message(id: &str, message: Value) -> Vec<u8> {
-    let mut message = message;
-    message["from"] = json!("34600111222");
-    message["id"] = json!(id);
-    message["timestamp"] = json!("1700000000");
-    serde_json::to_vec(&json!({
-        "object": "whatsapp_business_account",
-        "entry": [{ "id": "1", "changes": [{ "field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": { "display_phone_number": "34900000000", "phone_number_id": MENU_NUMBER },
-            "contacts": [{ "profile": { "name": "Ana" }, "wa_id": "34600111222" }],
-            "messages": [message],
-        } }] }]
-    }))
-    .unwrap()
+    whatsapp_webhook(MENU_NUMBER, id, message)
 }
 
 fn text(id: &str, body: &str) -> Vec<u8> {

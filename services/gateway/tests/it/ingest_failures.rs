@@ -14,27 +14,10 @@ use lapin::{
 use serde_json::{Value, json};
 use store_events::AttributesReader as _;
 
-use crate::support::{MENU_NUMBER, SINGLE_NUMBER, TestApp};
-
-fn webhook(number: &str, id: &str, message: Value) -> Vec<u8> {
-    let mut message = message;
-    message["from"] = json!("34600111222");
-    message["id"] = json!(id);
-    message["timestamp"] = json!("1700000000");
-    serde_json::to_vec(&json!({
-        "object": "whatsapp_business_account",
-        "entry": [{ "id": "1", "changes": [{ "field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": { "display_phone_number": "34900000000", "phone_number_id": number },
-            "contacts": [{ "profile": { "name": "Ana" }, "wa_id": "34600111222" }],
-            "messages": [message],
-        } }] }]
-    }))
-    .unwrap()
-}
+use crate::support::{MENU_NUMBER, SINGLE_NUMBER, TestApp, whatsapp_webhook};
 
 fn text(number: &str, id: &str, body: &str) -> Vec<u8> {
-    webhook(
+    whatsapp_webhook(
         number,
         id,
         json!({ "type": "text", "text": { "body": body } }),
@@ -42,7 +25,7 @@ fn text(number: &str, id: &str, body: &str) -> Vec<u8> {
 }
 
 fn pick(id: &str, brand: &str) -> Vec<u8> {
-    webhook(
+    whatsapp_webhook(
         MENU_NUMBER,
         id,
         json!({ "type": "interactive", "interactive": { "type": "list_reply",

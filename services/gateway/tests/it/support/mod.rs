@@ -52,6 +52,25 @@ pub const ALLOWED_ORIGIN: &str = "https://shop.example.com";
 /// Three tenants: `shop` (fashion, tech; one number per routing kind, two
 /// bots, web chat for both brands), `other`, whose secrets differ (web chat
 /// for `bread`), and `nochat`, with no channel at all.
+/// A WhatsApp webhook to `number` carrying `message` (its `from`, `id` and
+/// `timestamp` filled in) from the shopper Ana, 34600111222.
+pub fn whatsapp_webhook(number: &str, id: &str, message: serde_json::Value) -> Vec<u8> {
+    let mut message = message;
+    message["from"] = serde_json::json!("34600111222");
+    message["id"] = serde_json::json!(id);
+    message["timestamp"] = serde_json::json!("1700000000");
+    serde_json::to_vec(&serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "1", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": "34900000000", "phone_number_id": number },
+            "contacts": [{ "profile": { "name": "Ana" }, "wa_id": "34600111222" }],
+            "messages": [message],
+        } }] }]
+    }))
+    .unwrap()
+}
+
 pub fn tenants_yaml() -> String {
     format!(
         r#"
