@@ -13,7 +13,7 @@ use crate::{
     consumer::{self, ConsumerConfig, ConsumerHandle},
     error::{BusError, PublishError},
     handler::Handler,
-    publisher::{Publisher, Routing},
+    publisher::Publisher,
     rpc::{RpcClient, RpcError},
 };
 
@@ -64,13 +64,6 @@ impl Bus {
     /// unroutable event is an error.
     pub async fn publish(&self, event: Event) -> Result<(), PublishError> {
         self.publisher.publish(event).await
-    }
-
-    /// Publishes `event` as [`Bus::publish`] does, but without requiring a
-    /// queue: the broker confirms it and drops it if nothing is bound. For
-    /// events a deployment may not read (the gateway's raw channel events).
-    pub async fn publish_if_bound(&self, event: Event) -> Result<(), PublishError> {
-        self.publisher.publish_routed(event, Routing::IfBound).await
     }
 
     /// Publishes `request` and waits up to `timeout` for the reply event.

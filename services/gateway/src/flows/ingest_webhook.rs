@@ -49,7 +49,7 @@ use anyhow::Context as _;
 use futures::future::{try_join, try_join_all};
 use serde::Serialize;
 use sqlx::PgPool;
-use store_bus::PublishError;
+use store_bus::Routing as Delivery;
 use store_events::{
     AttributesReader as _, BrandId, ConversationId, Event, EventContext,
     data::{
@@ -420,11 +420,11 @@ impl<'a> Plan<'a> {
         let groups = std::mem::take(&mut self.outgoing);
         try_join_all(groups.into_iter().map(|(_, list)| async move {
             for outgoing in list {
-                let audit = publish(state, outgoing.audit, Tolerate::Unroutable);
+                let audit = publish(state, outgoing.audit, Delivery::IfBound);
                 match outgoing.required {
                     Some(event) => {
                         let id = event.id().to_owned();
-                        try_join(audit, publish(state, event, Tolerate::Nothing)).await?;
+                        try_join(audit, publish(state, event, Delivery::Required)).await?;
                         // No phone numbers or text in logs: the ids name it.
                         if outgoing.outcome == "menu" {
                             tracing::info!(channel = outgoing.channel, event_id = %id, "brand menu sent");
@@ -489,34 +489,21 @@ fn caused_by<D: store_events::EventData>(
         .map_err(internal)
 }
 
-/// Which publish failures are not worth refusing the delivery for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tolerate {
-    /// None: the event must reach a queue.
-    Nothing,
-    /// No queue bound: fine for the audit and status events, which may have
-    /// no consumer in a given deployment. Published without `mandatory`, so
-    /// the broker confirms and drops it instead of returning it.
-    Unroutable,
-}
-
-/// Publishes `event` and waits for the broker's confirm; a failure is a
-/// 503, so the caller's transaction rolls back and the channel retries.
-#[tracing::instrument(skip_all, fields(event_type = event.ty(), event_id = event.id(), ?tolerate))]
-async fn publish(state: &AppState, event: Event, tolerate: Tolerate) -> Result<(), ApiError> {
+/// Publishes `event` (mandatory or not as `routing` says: the raw and
+/// status events may have no consumer in a deployment, and the broker
+/// confirms and drops them) and waits for the broker's confirm; a failure is
+/// a 503, so the channel delivers the webhook again.
+#[tracing::instrument(skip_all, fields(event_type = event.ty(), event_id = event.id(), ?routing))]
+async fn publish(state: &AppState, event: Event, routing: Delivery) -> Result<(), ApiError> {
     let ty = event.ty().to_owned();
-    let published = match tolerate {
-        Tolerate::Nothing => state.bus.publish(event).await,
-        Tolerate::Unroutable => state.bus.publish_if_bound(event).await,
-    };
-    match published {
-        Ok(()) => Ok(()),
-        Err(PublishError::Unroutable { routing_key, .. }) if tolerate == Tolerate::Unroutable => {
-            tracing::debug!(%routing_key, "no queue is bound for this event; published to nobody");
-            Ok(())
-        }
-        Err(error) => Err(unavailable(
-            anyhow::Error::new(error).context(format!("Failed to publish a {ty} event")),
-        )),
-    }
+    state
+        .bus
+        .publisher()
+        .publish_routed(event, routing)
+        .await
+        .map_err(|error| {
+            unavailable(
+                anyhow::Error::new(error).context(format!("Failed to publish a {ty} event")),
+            )
+        })
 }
