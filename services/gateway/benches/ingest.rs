@@ -2,7 +2,9 @@
 //! of signed WhatsApp webhooks through the real gateway (signature check,
 //! parsing, deduplication in PostgreSQL, raw + normalised events published
 //! with confirms), beside a bare axum + lapin handler that only publishes the
-//! body with a confirm, in the same run on the same machine.
+//! body with a confirm, in the same run on the same machine. A third line,
+//! one prebuilt event published through `store_bus` (its pool of confirm
+//! channels), shows what publishing alone costs the gateway.
 //!
 //! The queues are bound as in a running store: the sellers' queue takes
 //! `store.chat.message.new.#` (a quorum queue, so each such event is
@@ -166,6 +168,16 @@ async fn load(name: &'static str, url: String, requests: usize, concurrency: usi
     }
 }
 
+/// The bus's own publish of one prebuilt event (mandatory, confirmed):
+/// what the gateway's publishing costs before any of its own work.
+async fn bus_publish(State(state): State<Arc<(Bus, store_events::Event)>>) -> StatusCode {
+    let (bus, event) = &*state;
+    match bus.publish(event.clone()).await {
+        Ok(()) => StatusCode::OK,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
 /// The baseline: publish the body with a confirm, nothing else.
 async fn bare_publish(State(state): State<Arc<(Channel, String)>>, body: Bytes) -> StatusCode {
     let (channel, exchange) = &*state;
@@ -283,6 +295,41 @@ async fn main() {
     let bare_url = format!("http://{}/publish", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, bare).await });
 
+    // The bus alone: one event per request through `store_bus`.
+    let event = {
+        use store_events::data::{
+            chat::{ChatMessageNew, MessageContent},
+            common::{Channel, Customer},
+        };
+        let mut context =
+            store_events::EventContext::new(store_events::TenantId::parse("demo").unwrap());
+        context.brand = Some(store_events::BrandId::parse("gaming").unwrap());
+        let data = ChatMessageNew {
+            message_id: uuid::Uuid::now_v7().to_string(),
+            channel: Channel::Whatsapp,
+            channel_message_id: "wamid.bench".into(),
+            customer: Customer {
+                id: "34600000000".into(),
+                display_name: None,
+                phone: None,
+                language: None,
+            },
+            sent_at: chrono::Utc::now(),
+            content: MessageContent::Text {
+                text: "do you have the new console?".into(),
+            },
+            reply_to: None,
+            edited: false,
+        };
+        store_events::new_event("/bench", &context, &data).unwrap()
+    };
+    let bus_only = Router::new()
+        .route("/publish", post(bus_publish))
+        .with_state(Arc::new((sink_bus.clone(), event)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bus_url = format!("http://{}/publish", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, bus_only).await });
+
     // Warm-up, then the measured runs, the two handlers taking turns at
     // each concurrency so a noisy moment hits both alike.
     load("warm-up", gateway_url.clone(), 200, 32).await;
@@ -318,8 +365,16 @@ async fn main() {
             concurrency,
         )
         .await;
+        let bus = load(
+            "store_bus publish (1 event)",
+            bus_url.clone(),
+            requests,
+            concurrency,
+        )
+        .await;
         gateway.print(concurrency);
         bare.print(concurrency);
+        bus.print(concurrency);
         println!(
             "| {:<34} | {:>4} | | {:>7.2}× | | | {:>6.2}× | | |",
             "ratio gateway / bare",

@@ -39,6 +39,11 @@ pub const CHAT_RESPONSE_QUEUE: &str = "gateway.chat-response";
 /// How often expired deduplication rows are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
+/// Statements of each batched kind (ledger lookups, shoppers' token takes)
+/// in flight at once; webhooks arriving meanwhile share the next one
+/// (`db::batch`). Two keep a statement ready to go while one runs.
+const BATCH_STATEMENTS: usize = 2;
+
 /// The running gateway: HTTP server, reply consumer, housekeeping.
 pub struct Application(Service, db::dedup::Recorder);
 
@@ -70,6 +75,12 @@ impl Application {
             pool: base.pool.clone(),
             dedup_ttl: config.dedup_ttl,
             dedup: dedup.clone(),
+            lookups: db::dedup::lookups(base.pool.clone(), BATCH_STATEMENTS),
+            shopper_takes: db::rate_limits::takes(
+                base.pool.clone(),
+                config.inbound.per_shopper,
+                BATCH_STATEMENTS,
+            ),
             max_body_bytes: config.max_body_bytes,
             max_messages_per_delivery: config.max_messages_per_delivery,
             inbound: config.inbound,

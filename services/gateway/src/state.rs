@@ -23,6 +23,8 @@ pub struct AppState {
     pub dedup_ttl: Duration,
     /// Writes the ids of ingested channel messages, in batches.
     pub dedup: crate::db::dedup::Recorder,
+    /// Looks the ids of channel messages up, in batches.
+    pub lookups: crate::db::dedup::Lookups,
     /// Largest webhook body.
     pub max_body_bytes: usize,
     /// Most messages and statuses of one WhatsApp delivery.
@@ -33,6 +35,8 @@ pub struct AppState {
     pub live: Live,
     /// Shopper messages let in per tenant and per shopper.
     pub inbound: crate::config::InboundLimits,
+    /// Takes from the shoppers' inbound buckets, in batches.
+    pub shopper_takes: crate::db::rate_limits::Takes,
     /// The tenants' inbound tokens this replica has leased.
     pub allowance: crate::tenant_allowance::TenantAllowance,
     /// The web chat's rate limits and session expiry.

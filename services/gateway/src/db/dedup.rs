@@ -5,7 +5,7 @@
 //! The ledger is an optimisation, not what keeps a message from being
 //! doubled: events carry ids derived from the message id
 //! (`domain::inbound_events`), and every consumer drops an event id it has
-//! handled. So a key is looked up before publishing ([`seen`]) and recorded
+//! handled. So a key is looked up before publishing ([`seen`], batched with other webhooks' lookups) and recorded
 //! only after the message's events are confirmed, off the request's path:
 //! [`Recorder`] writes the keys of many webhooks in one statement (a group
 //! commit); until then the replica remembers it in memory
@@ -26,6 +26,8 @@ use tokio::{
     task::JoinHandle,
 };
 use tokio_util::sync::CancellationToken;
+
+use super::batch::{BatchError, Batcher, Statement};
 
 /// One channel message's key in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -49,35 +51,63 @@ impl Key {
     }
 }
 
-/// Which of `keys` (all of one tenant) are recorded and not expired.
-#[tracing::instrument(skip_all, fields(tenant = tenant, keys = keys.len()))]
-pub async fn seen(pool: &PgPool, tenant: &str, keys: &[Key]) -> Result<HashSet<Key>, sqlx::Error> {
-    let mut seen = HashSet::new();
-    if keys.is_empty() {
-        return Ok(seen);
-    }
-    let mut conn = pool.acquire().await?;
-    // One primary-key lookup per key (a delivery holds one message but for
-    // rare bursts): a statement whose plan is the same index lookup
-    // whatever the table holds. (Joining with the list of keys was planned
-    // as a scan of the tenant's rows once PostgreSQL cached a generic plan,
-    // or replanned at every call: milliseconds of CPU per webhook.)
-    for key in keys {
-        let found = sqlx::query_scalar!(
-            r#"select true as "found!" from inbound_message
-               where tenant = $1 and channel = $2 and channel_key = $3
-                 and expires_at > now()"#,
-            tenant,
-            key.channel,
-            key.key,
-        )
-        .fetch_optional(&mut *conn)
-        .await?;
-        if found.is_some() {
-            seen.insert(key.clone());
+/// Which of `keys` are recorded and not expired, looked up with the keys
+/// of every webhook waiting at the moment (`db::batch`).
+pub async fn seen(lookups: &Lookups, keys: &[Key]) -> Result<HashSet<Key>, sqlx::Error> {
+    let found = lookups
+        .ask(keys.to_vec())
+        .await
+        .map_err(BatchError::into_sqlx)?;
+    Ok(keys
+        .iter()
+        .zip(found)
+        .filter(|(_, found)| *found)
+        .map(|(key, _)| key.clone())
+        .collect())
+}
+
+/// The ledger's lookups, batched.
+pub type Lookups = Batcher<Key, bool>;
+
+/// Starts the batched lookups on `pool`, `in_flight` statements at most.
+pub fn lookups(pool: PgPool, in_flight: usize) -> Lookups {
+    Batcher::start(Lookup(pool), in_flight)
+}
+
+/// The lookup of many keys in one statement.
+struct Lookup(PgPool);
+
+impl Statement<Key, bool> for Lookup {
+    #[tracing::instrument(name = "dedup_lookup", skip_all, fields(keys = keys.len()))]
+    async fn run(&self, keys: Vec<Key>) -> Result<Vec<bool>, sqlx::Error> {
+        let (mut tenants, mut channels, mut ids) = (Vec::new(), Vec::new(), Vec::new());
+        for k in &keys {
+            tenants.push(k.tenant.as_str());
+            channels.push(k.channel.as_str());
+            ids.push(k.key.as_str());
         }
+        // A scalar subquery per key: one primary-key lookup each, whatever
+        // the plan. (`exists (…)` may be planned as a hash of the whole
+        // table — PostgreSQL drops its `limit` — and a plan cached while
+        // the table was small then scans it for every batch; a join with
+        // the list was planned as a scan of the tenant's rows.)
+        let found = sqlx::query_scalar!(
+            r#"select coalesce((
+                   select true from inbound_message m
+                   where m.tenant = k.t and m.channel = k.c and m.channel_key = k.ck
+                     and m.expires_at > now()
+                   limit 1
+               ), false) as "found!"
+               from unnest($1::text[], $2::text[], $3::text[]) with ordinality as k(t, c, ck, i)
+               order by k.i"#,
+            &tenants as &[&str],
+            &channels as &[&str],
+            &ids as &[&str],
+        )
+        .fetch_all(&self.0)
+        .await?;
+        Ok(found)
     }
-    Ok(seen)
 }
 
 /// Records `keys` until `ttl` from now (an expired row of the same key is

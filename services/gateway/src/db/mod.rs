@@ -4,6 +4,7 @@
 //! the web chat's sessions and transcripts, whose appends the live listener
 //! ([`live`]) hears from every replica.
 
+pub mod batch;
 pub mod brand_choice;
 pub mod dedup;
 pub mod live;

@@ -114,15 +114,14 @@ pub async fn ingest_webhook(
         .chain(routed_statuses.iter().map(|(s, _)| status_key(tenant, s)))
         .collect();
     // Admission (the tenant's and each shopper's inbound limits) and the
-    // ledger lookup at once: two round trips to PostgreSQL, in parallel.
+    // ledger lookup at once: two statements in parallel, each shared with
+    // the webhooks waiting at the moment (`db::batch`).
     let shoppers: Vec<String> = routed
         .iter()
         .map(|(m, _)| format!("{}:{}", channel_name(m.channel), m.customer.id))
         .collect();
     let (_, mut seen) = try_join(limit_inbound(state, tenant.id.as_str(), shoppers), async {
-        dedup::seen(&state.pool, tenant.id.as_str(), &keys)
-            .await
-            .map_err(db)
+        dedup::seen(&state.lookups, &keys).await.map_err(db)
     })
     .await?;
     seen.extend(state.dedup.unwritten(&keys));

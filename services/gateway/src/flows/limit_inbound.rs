@@ -3,7 +3,9 @@
 //! tenant's taken a lease at a time, `crate::tenant_allowance`; shapes in
 //! [`crate::config::InboundLimits`]). Checked once a webhook is
 //! authenticated and parsed, before anything is kept: one token per message
-//! from the tenant's bucket and from each shopper's. Over either, the whole
+//! from the tenant's bucket and from each shopper's (the shoppers' buckets
+//! of every webhook waiting at the moment taken in one statement:
+//! `db::rate_limits::Takes`). Over either, the whole
 //! delivery is refused with 429 and `Retry-After`, and WhatsApp and Telegram
 //! deliver it again later: a flood is slowed, never lost. (Tokens taken
 //! before the refusal stay spent; the buckets refill.)
@@ -16,8 +18,6 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    config::InboundLimits,
-    db::rate_limits,
     domain::rate_limit::Limited,
     error::{ApiError, GatewayError, db_unavailable},
     state::AppState,
@@ -38,17 +38,22 @@ pub async fn limit_inbound(
     if total == 0 {
         return Ok(());
     }
-    let limits: InboundLimits = state.inbound;
     limit_tenant(state, tenant, total).await?;
-    for (shopper, count) in per_shopper {
-        let key = format!("inbound:shopper:{}", digest(tenant, &shopper));
-        refuse_if_limited(
-            rate_limits::take(&state.pool, &key, limits.per_shopper, count)
-                .await
-                .map_err(db_unavailable)?,
-        )?;
-    }
-    Ok(())
+    let asks = per_shopper
+        .into_iter()
+        .map(|(shopper, count)| {
+            (
+                format!("inbound:shopper:{}", digest(tenant, &shopper)),
+                count,
+            )
+        })
+        .collect();
+    let taken = state
+        .shopper_takes
+        .ask(asks)
+        .await
+        .map_err(|e| db_unavailable(e.into_sqlx()))?;
+    taken.into_iter().try_for_each(refuse_if_limited)
 }
 
 /// Takes `count` tokens from `tenant`'s bucket only (the web chat, whose

@@ -24,14 +24,21 @@ async fn a_key_is_seen_once_recorded_per_tenant_and_channel() {
         key("shop", "telegram", "wamid.1"),
     ];
 
-    let before = seen(&pool, "shop", &asked).await.unwrap();
+    let before = seen(&db::dedup::lookups(pool.clone(), 2), &asked)
+        .await
+        .unwrap();
     record(&pool, &[key("shop", "whatsapp", "wamid.1")], day)
         .await
         .unwrap();
-    let after = seen(&pool, "shop", &asked).await.unwrap();
-    let other_tenant = seen(&pool, "other", &[key("other", "whatsapp", "wamid.1")])
+    let after = seen(&db::dedup::lookups(pool.clone(), 2), &asked)
         .await
         .unwrap();
+    let other_tenant = seen(
+        &db::dedup::lookups(pool.clone(), 2),
+        &[key("other", "whatsapp", "wamid.1")],
+    )
+    .await
+    .unwrap();
 
     assert!(before.is_empty());
     assert_eq!(after, HashSet::from([key("shop", "whatsapp", "wamid.1")]));
@@ -64,9 +71,12 @@ async fn an_expired_key_is_new_again_and_purged() {
         .await
         .unwrap();
 
-    let seen_now = seen(&pool, "shop", &[old.clone(), kept.clone()])
-        .await
-        .unwrap();
+    let seen_now = seen(
+        &db::dedup::lookups(pool.clone(), 2),
+        &[old.clone(), kept.clone()],
+    )
+    .await
+    .unwrap();
     let purged = purge_expired(&pool).await.unwrap();
 
     assert_eq!(seen_now, HashSet::from([kept]));
@@ -87,14 +97,64 @@ async fn the_writer_records_what_it_is_handed_and_what_is_left_at_shutdown() {
         recorder.record(chunk.to_vec()).await;
     }
     recorder.flush().await;
-    let flushed = seen(&pool, "shop", &keys).await.unwrap().len();
-    recorder.record(vec![key("shop", "telegram", "late")]).await;
-    shutdown.cancel();
-    task.await.unwrap();
-    let late = seen(&pool, "shop", &[key("shop", "telegram", "late")])
+    let flushed = seen(&db::dedup::lookups(pool.clone(), 2), &keys)
         .await
         .unwrap()
         .len();
+    recorder.record(vec![key("shop", "telegram", "late")]).await;
+    shutdown.cancel();
+    task.await.unwrap();
+    let late = seen(
+        &db::dedup::lookups(pool.clone(), 2),
+        &[key("shop", "telegram", "late")],
+    )
+    .await
+    .unwrap()
+    .len();
 
     assert_eq!((flushed, late), (2500, 1));
+}
+
+#[tokio::test]
+async fn lookups_asked_at_once_share_statements_and_each_gets_its_own_answer() {
+    let pool = store_testkit::fresh_database().await.unwrap();
+    db::migrator().run(&pool).await.unwrap();
+    let day = Duration::from_secs(86_400);
+    // Every third key of each tenant is recorded.
+    let recorded: Vec<Key> = (0..300)
+        .filter(|n| n % 3 == 0)
+        .flat_map(|n| {
+            [
+                key("shop", "whatsapp", &format!("wamid.{n}")),
+                key("other", "telegram", &format!("1:{n}")),
+            ]
+        })
+        .collect();
+    record(&pool, &recorded, day).await.unwrap();
+    // One statement at a time: the 300 asks queue and go in batches.
+    let lookups = db::dedup::lookups(pool.clone(), 1);
+    let answers = futures::future::join_all((0..300).map(|n| {
+        let lookups = lookups.clone();
+        async move {
+            let asked = [
+                key("shop", "whatsapp", &format!("wamid.{n}")),
+                // Another tenant's recorded key under this tenant's name.
+                key("shop", "telegram", &format!("1:{n}")),
+                key("other", "telegram", &format!("1:{n}")),
+            ];
+            (n, seen(&lookups, &asked).await.unwrap())
+        }
+    }))
+    .await;
+    for (n, found) in answers {
+        let expected: HashSet<Key> = if n % 3 == 0 {
+            HashSet::from([
+                key("shop", "whatsapp", &format!("wamid.{n}")),
+                key("other", "telegram", &format!("1:{n}")),
+            ])
+        } else {
+            HashSet::new()
+        };
+        assert_eq!(found, expected, "webhook {n}");
+    }
 }

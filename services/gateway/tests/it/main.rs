@@ -16,6 +16,7 @@ mod ingest_failures;
 mod media_fetch;
 mod operations;
 mod outbound;
+mod rate_limits;
 mod record_retry;
 mod telegram_inbound;
 mod webchat;
