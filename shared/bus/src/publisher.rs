@@ -32,6 +32,14 @@ struct Inner {
     metrics: Metrics,
 }
 
+/// One event of [`Publisher::publish_all`], ready to go.
+struct Outgoing {
+    ty: String,
+    routing_key: String,
+    message: AmqpMessage,
+    routing: Routing,
+}
+
 /// Whether an event must reach a queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Routing {
@@ -97,6 +105,151 @@ impl Publisher {
             routing,
         )
         .await
+    }
+
+    /// Publishes `events` (each mandatory or not as its [`Routing`] says)
+    /// on one channel, pipelined, and waits for every confirm: one channel
+    /// lent and one wait instead of one each (the gateway publishes a
+    /// message's raw and normalised events together). Returns are told
+    /// apart by the id each message carries (`message_id`, the event id),
+    /// not by the order confirms arrive in: every publish in flight on the
+    /// channel is this call's, and a return always comes before the
+    /// confirm of its message, so once every confirm is in, every return is
+    /// too. Fails with the first failure in `events`' order; the events
+    /// before it may have been published (ids make a retry harmless).
+    #[tracing::instrument(
+        name = "publish",
+        skip_all,
+        fields(
+            otel.kind = "producer",
+            messaging.system = "rabbitmq",
+            messaging.batch.message_count = events.len(),
+        )
+    )]
+    pub async fn publish_all(&self, events: Vec<(Event, Routing)>) -> Result<(), PublishError> {
+        let exchange = self.config().exchange.clone();
+        let mut outgoing = Vec::with_capacity(events.len());
+        for (mut event, routing) in events {
+            let ty = event.ty().to_owned();
+            let routing_key = store_events::envelope::routing_key(&event);
+            store_telemetry::propagation::inject(&mut event);
+            outgoing.push(Outgoing {
+                ty,
+                routing_key,
+                message: binding::to_amqp(event)?,
+                routing,
+            });
+        }
+        let result = match self.publish_all_once(&exchange, &outgoing).await {
+            Err(error) if error.is_transient() => {
+                tracing::warn!(%error, "publish failed, retrying on a new connection");
+                self.inner.pool.invalidate().await;
+                self.publish_all_once(&exchange, &outgoing).await
+            }
+            other => other,
+        };
+        for message in &outgoing {
+            match &result {
+                Ok(()) => self.inner.metrics.bus().published(&message.ty),
+                Err(_) => self.inner.metrics.bus().publish_failed(&message.ty),
+            }
+        }
+        match &result {
+            Ok(()) => {}
+            Err(error @ PublishError::Unroutable { .. }) => {
+                tracing::debug!(%error, "publish unroutable");
+            }
+            Err(error) => tracing::warn!(%error, "publish failed"),
+        }
+        result
+    }
+
+    async fn publish_all_once(
+        &self,
+        exchange: &str,
+        outgoing: &[Outgoing],
+    ) -> Result<(), PublishError> {
+        let lent = self.inner.pool.lend().await?;
+        let mut confirms = Vec::with_capacity(outgoing.len());
+        for message in outgoing {
+            confirms.push(
+                lent.channel()
+                    .basic_publish(
+                        exchange.into(),
+                        message.routing_key.as_str().into(),
+                        BasicPublishOptions {
+                            mandatory: message.routing == Routing::Required,
+                            ..BasicPublishOptions::default()
+                        },
+                        &message.message.body,
+                        message.message.properties.clone(),
+                    )
+                    .await
+                    .map_err(PublishError::Publish)?,
+            );
+        }
+        let timeout = self.config().confirm_timeout;
+        let confirmations = tokio::time::timeout(timeout, futures::future::join_all(confirms))
+            .await
+            .map_err(|_| PublishError::ConfirmTimeout(timeout))?
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(PublishError::Publish)?;
+        // Every confirm arrived: nothing is outstanding on the channel.
+        lent.give_back();
+        let mut returned: Vec<Option<String>> = confirmations
+            .iter()
+            .filter_map(|c| match c {
+                Confirmation::Ack(Some(r)) | Confirmation::Nack(Some(r)) => {
+                    Some(r.properties.message_id().as_ref().map(|id| id.to_string()))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut first_failure = None;
+        for (message, confirmation) in outgoing.iter().zip(&confirmations) {
+            let id = message
+                .message
+                .properties
+                .message_id()
+                .as_ref()
+                .map(|id| id.to_string());
+            let was_returned = match returned.iter().position(|r| r.is_some() && *r == id) {
+                Some(at) => {
+                    returned.remove(at);
+                    true
+                }
+                None => false,
+            };
+            let outcome = match confirmation {
+                Confirmation::Nack(_) => Err(PublishError::Nacked {
+                    routing_key: message.routing_key.clone(),
+                }),
+                Confirmation::NotRequested => Err(PublishError::NotConfirmed),
+                Confirmation::Ack(_) if was_returned => Err(PublishError::Unroutable {
+                    exchange: exchange.to_owned(),
+                    routing_key: message.routing_key.clone(),
+                }),
+                Confirmation::Ack(_) => Ok(()),
+            };
+            if first_failure.is_none() {
+                first_failure = outcome.err();
+            }
+        }
+        if let Some(failure) = first_failure {
+            return Err(failure);
+        }
+        // A return without an id cannot be placed: fail the first event
+        // that needed a queue (a retry is harmless; a lost event is not).
+        if !returned.is_empty()
+            && let Some(required) = outgoing.iter().find(|m| m.routing == Routing::Required)
+        {
+            return Err(PublishError::Unroutable {
+                exchange: exchange.to_owned(),
+                routing_key: required.routing_key.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// Publishes to an explicit exchange and routing key; `extra` properties

@@ -62,6 +62,15 @@ pub struct Args {
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
     pub p99_target: Duration,
 
+    /// Webhook ingestion from outside: at each of these numbers in flight
+    /// (e.g. `32,128`), signed WhatsApp webhooks as fast as they go to the
+    /// store's gateway and to a bare axum + lapin handler, taking turns.
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["soak", "find_capacity", "in_flight", "rate"])]
+    pub ingest: Option<Vec<usize>>,
+    /// Webhooks per `--ingest` run.
+    #[arg(long, default_value_t = 8000)]
+    pub ingest_requests: usize,
+
     /// Soak: steady load (`--rate`, default 10/s) for this long, sampling
     /// every `--sample-every`; fails when memory or queue depths grow.
     #[arg(long, value_parser = parse_duration)]

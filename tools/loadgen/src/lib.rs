@@ -9,7 +9,8 @@
 //! or closed loop ([`drive`]); what happened to each message is recorded
 //! ([`record`]). Meanwhile the store's processes ([`procs`]), queues
 //! ([`broker`]) and databases ([`pgstats`]) are sampled ([`sample`]). The
-//! modes ([`run`]): one run, a capacity search, a soak ([`soak`]); the
+//! modes ([`run`]): one run, a capacity search, a soak ([`soak`]), webhook
+//! ingestion beside a bare handler ([`ingest`]); the
 //! output is markdown tables ([`report`]).
 
 pub mod broker;
@@ -17,6 +18,7 @@ pub mod channel;
 pub mod cli;
 pub mod deliver;
 pub mod drive;
+pub mod ingest;
 pub mod outbound;
 pub mod pgstats;
 pub mod procs;

@@ -1,6 +1,6 @@
-//! The three modes over one store: a single run (tables of traffic,
-//! resources, queues and cost), the capacity search (`--find-capacity`)
-//! and the soak (`--soak`).
+//! The modes over one store: a single run (tables of traffic, resources,
+//! queues and cost), the capacity search (`--find-capacity`), the soak
+//! (`--soak`) and webhook ingestion beside a bare handler (`--ingest`).
 
 use std::{
     sync::{Arc, Mutex},
@@ -40,7 +40,7 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
         }
     };
     let target = Arc::new(Target::new(store.gateway.clone(), outbound, args.deadline)?);
-    let crowd = Crowd::new(target, args.channels.clone(), brands, args.shoppers);
+    let crowd = Crowd::new(target, args.channels.clone(), brands.clone(), args.shoppers);
     let watch = Watch {
         procs: Arc::new(Mutex::new(Procs::new(store.watched.clone()))),
         broker: Arc::new(Management::new(&args.management_url, &args.exchange())?),
@@ -51,7 +51,17 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
     watch.read_procs();
     print_setting(&args, &store);
 
-    let outcome = if args.find_capacity {
+    let outcome = if let Some(concurrencies) = &args.ingest {
+        crate::ingest::compare(
+            &args,
+            &store.gateway,
+            &brands,
+            concurrencies,
+            args.ingest_requests,
+            || settle(&watch, Duration::from_secs(300)),
+        )
+        .await
+    } else if args.find_capacity {
         find_capacity(&args, &crowd, &watch).await
     } else if let Some(length) = args.soak {
         soak(&args, &crowd, &watch, length).await

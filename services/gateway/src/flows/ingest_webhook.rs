@@ -9,8 +9,9 @@
 //!
 //! # Why this is neither lost nor doubled
 //!
-//! The cost of the path is one lookup, the publishes (in parallel, each on
-//! a channel of its own) and nothing else on the way to the answer. What
+//! The cost of the path is one lookup, the publishes (a message's raw and
+//! normalised events together on one channel, `Publisher::publish_all`;
+//! conversations in parallel) and nothing else on the way to the answer. What
 //! makes that safe:
 //!
 //! 1. **Ids, not a lock, keep a message single.** Every event published for
@@ -419,11 +420,14 @@ impl<'a> Plan<'a> {
         let groups = std::mem::take(&mut self.outgoing);
         try_join_all(groups.into_iter().map(|(_, list)| async move {
             for outgoing in list {
-                let audit = publish(state, outgoing.audit, Delivery::IfBound);
                 match outgoing.required {
                     Some(event) => {
                         let id = event.id().to_owned();
-                        try_join(audit, publish(state, event, Delivery::Required)).await?;
+                        publish(
+                            state,
+                            vec![(outgoing.audit, Delivery::IfBound), (event, Delivery::Required)],
+                        )
+                        .await?;
                         // No phone numbers or text in logs: the ids name it.
                         if outgoing.outcome == "menu" {
                             tracing::info!(channel = outgoing.channel, event_id = %id, "brand menu sent");
@@ -435,7 +439,7 @@ impl<'a> Plan<'a> {
                             );
                         }
                     }
-                    None => audit.await?,
+                    None => publish(state, vec![(outgoing.audit, Delivery::IfBound)]).await?,
                 }
                 state.metrics.inbound(outgoing.channel, outgoing.outcome);
             }
@@ -488,21 +492,23 @@ fn caused_by<D: store_events::EventData>(
         .map_err(internal)
 }
 
-/// Publishes `event` (mandatory or not as `routing` says: the raw and
-/// status events may have no consumer in a deployment, and the broker
-/// confirms and drops them) and waits for the broker's confirm; a failure is
-/// a 503, so the channel delivers the webhook again.
-#[tracing::instrument(skip_all, fields(event_type = event.ty(), event_id = event.id(), ?routing))]
-async fn publish(state: &AppState, event: Event, routing: Delivery) -> Result<(), ApiError> {
-    let ty = event.ty().to_owned();
+/// Publishes `events` together on one channel (each mandatory or not as
+/// its routing says: the raw and status events may have no consumer in a
+/// deployment, and the broker confirms and drops them) and waits for the
+/// broker's confirms; a failure is a 503, so the channel delivers the
+/// webhook again.
+#[tracing::instrument(skip_all, fields(events = events.len()))]
+async fn publish(state: &AppState, events: Vec<(Event, Delivery)>) -> Result<(), ApiError> {
+    let types: Vec<String> = events.iter().map(|(e, _)| e.ty().to_owned()).collect();
     state
         .bus
         .publisher()
-        .publish_routed(event, routing)
+        .publish_all(events)
         .await
         .map_err(|error| {
             unavailable(
-                anyhow::Error::new(error).context(format!("Failed to publish a {ty} event")),
+                anyhow::Error::new(error)
+                    .context(format!("Failed to publish {}", types.join(" and "))),
             )
         })
 }

@@ -1,0 +1,335 @@
+//! `--ingest 32,128`: the gateway's webhook ingestion measured from outside
+//! its process, on a running store with its sellers answering, beside a
+//! bare handler in this process (axum + lapin: publish the body with a
+//! confirm, mandatory, to a quorum queue of its own that a consumer
+//! empties) — the ceiling of "HTTP in, one confirmed event out" on this
+//! machine and broker. At each concurrency the two take turns with the
+//! same number of signed WhatsApp webhooks, every one a distinct message of
+//! a distinct shopper, sent as fast as that many in flight allow; the
+//! store's queues are let drain before each run, so one run's backlog does
+//! not slow the next.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context as _;
+use axum::{Router, body::Bytes, extract::State, http::StatusCode, routing::post};
+use futures::StreamExt as _;
+use lapin::{
+    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
+    options::{
+        BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions,
+        ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+    },
+    types::{AMQPValue, FieldTable},
+};
+
+use crate::{
+    cli::Args,
+    tenants::{APP_SECRET, LoadBrand},
+};
+
+/// The bare handler's queue and routing key, in the store's exchange.
+const BARE: &str = "loadgen.ingest.bare";
+
+/// One run: a target at a concurrency.
+struct Run {
+    requests: usize,
+    elapsed: Duration,
+    /// Sorted.
+    latencies: Vec<Duration>,
+    non_2xx: usize,
+    example: Option<String>,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn ms(&self, p: f64) -> f64 {
+        let i = ((self.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
+        self.latencies
+            .get(i)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+
+    fn row(&self, name: &str, in_flight: usize) -> String {
+        format!(
+            "| {name} | {in_flight} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
+            self.requests,
+            self.rate(),
+            self.ms(0.5),
+            self.ms(0.9),
+            self.ms(0.99),
+            self.ms(1.0),
+            self.non_2xx
+        )
+    }
+}
+
+/// The bare handler's state: the publishing channel and the exchange.
+struct Bare {
+    channel: Channel,
+    exchange: String,
+}
+
+async fn bare_publish(State(bare): State<Arc<Bare>>, body: Bytes) -> StatusCode {
+    let published = bare
+        .channel
+        .basic_publish(
+            bare.exchange.as_str().into(),
+            BARE.into(),
+            BasicPublishOptions {
+                mandatory: true,
+                ..BasicPublishOptions::default()
+            },
+            &body,
+            BasicProperties::default().with_delivery_mode(2),
+        )
+        .await;
+    match published {
+        Ok(confirm) => match confirm.await {
+            Ok(Confirmation::Ack(None)) => StatusCode::OK,
+            _ => StatusCode::SERVICE_UNAVAILABLE,
+        },
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// Starts the bare handler (and the consumer emptying its queue); its URL.
+async fn start_bare(args: &Args) -> anyhow::Result<(String, Connection)> {
+    let connection = Connection::connect(&args.amqp_url, ConnectionProperties::default())
+        .await
+        .context("Failed to connect to the broker")?;
+    let channel = connection.create_channel().await?;
+    channel
+        .exchange_declare(
+            args.exchange().as_str().into(),
+            ExchangeKind::Topic,
+            ExchangeDeclareOptions {
+                durable: true,
+                ..ExchangeDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await?;
+    let mut quorum = FieldTable::default();
+    quorum.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    channel
+        .queue_declare(
+            BARE.into(),
+            QueueDeclareOptions {
+                durable: true,
+                ..QueueDeclareOptions::default()
+            },
+            quorum,
+        )
+        .await?;
+    channel
+        .queue_bind(
+            BARE.into(),
+            args.exchange().as_str().into(),
+            BARE.into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    // The consumer a deployment would have: acks each message.
+    let consume = connection.create_channel().await?;
+    consume
+        .basic_qos(200, lapin::options::BasicQosOptions::default())
+        .await?;
+    let mut deliveries = consume
+        .basic_consume(
+            BARE.into(),
+            "loadgen-bare-sink".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    tokio::spawn(async move {
+        while let Some(Ok(delivery)) = deliveries.next().await {
+            let _ = delivery.ack(BasicAckOptions::default()).await;
+        }
+    });
+    let publish = connection.create_channel().await?;
+    publish
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
+    let router = Router::new()
+        .route("/publish", post(bare_publish))
+        .with_state(Arc::new(Bare {
+            channel: publish,
+            exchange: args.exchange(),
+        }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/publish", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok((url, connection))
+}
+
+/// `requests` signed WhatsApp webhooks, each a greeting from a new shopper
+/// to one of the load's brands: (brand, body, signature).
+fn webhooks(brands: &[LoadBrand], requests: usize, run: &str) -> Vec<(String, Vec<u8>, String)> {
+    (0..requests)
+        .map(|i| {
+            let brand = &brands[i % brands.len()];
+            let wa_id = format!("3470{:08}", i);
+            let (_wamid, body) = store_testkit::whatsapp::whatsapp_text_to(
+                &brand.number,
+                &format!("{wa_id}{run}"),
+                "hi",
+            );
+            let signature = store_testkit::whatsapp::signature(APP_SECRET, &body);
+            (brand.tenant.clone(), body, signature)
+        })
+        .collect()
+}
+
+async fn load(
+    http: &reqwest::Client,
+    requests: Vec<(String, Vec<u8>, String)>,
+    url_of: impl Fn(&str) -> String,
+    in_flight: usize,
+) -> Run {
+    let count = requests.len();
+    let started = Instant::now();
+    let results: Vec<(Duration, Result<u16, String>)> = futures::stream::iter(requests)
+        .map(|(tenant, body, signature)| {
+            let request = http
+                .post(url_of(&tenant))
+                .header("content-type", "application/json")
+                .header("x-hub-signature-256", signature)
+                .body(body);
+            async move {
+                let t = Instant::now();
+                let status = match request.send().await {
+                    Ok(r) => Ok(r.status().as_u16()),
+                    Err(e) => Err(e.to_string()),
+                };
+                (t.elapsed(), status)
+            }
+        })
+        .buffer_unordered(in_flight)
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    let failures: Vec<String> = results
+        .iter()
+        .filter_map(|(_, status)| match status {
+            Ok(s) if (200..300).contains(s) => None,
+            Ok(s) => Some(format!("HTTP {s}")),
+            Err(e) => Some(format!("no answer: {e}")),
+        })
+        .collect();
+    let mut latencies: Vec<Duration> = results.into_iter().map(|(d, _)| d).collect();
+    latencies.sort();
+    Run {
+        requests: count,
+        elapsed,
+        latencies,
+        non_2xx: failures.len(),
+        example: failures.into_iter().next(),
+    }
+}
+
+/// Runs the comparison at each of `concurrencies`, `requests` webhooks a
+/// run, waiting with `settle` for the store's queues to drain before each;
+/// whether every request was answered 2xx.
+pub async fn compare<F, Fut>(
+    args: &Args,
+    gateway: &str,
+    brands: &[LoadBrand],
+    concurrencies: &[usize],
+    requests: usize,
+    settle: F,
+) -> anyhow::Result<bool>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    anyhow::ensure!(!brands.is_empty(), "no brand to send to");
+    let (bare_url, connection) = start_bare(args).await?;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(1024)
+        .build()?;
+    let salt = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs()
+        % 100_000;
+    // Warm-up: connections, caches, the sellers' first turns.
+    let warm = webhooks(brands, 200, &format!("w{salt}"));
+    load(
+        &http,
+        warm.clone(),
+        |t| format!("{gateway}/webhooks/whatsapp/{t}"),
+        32,
+    )
+    .await;
+    load(&http, warm, |_| bare_url.clone(), 32).await;
+
+    println!("## Webhook ingestion from outside (`--ingest`)\n");
+    println!(
+        "{requests} signed WhatsApp webhooks a run, each a new shopper's greeting; the store's sellers answer every one. The bare handler: axum + lapin in loadgen's process, one confirmed mandatory publish to a quorum queue of its own.\n"
+    );
+    println!(
+        "| handler | in flight | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut clean = true;
+    let mut ratios = Vec::new();
+    for (n, &in_flight) in concurrencies.iter().enumerate() {
+        settle().await;
+        let gateway_run = load(
+            &http,
+            webhooks(brands, requests, &format!("g{salt}{n}")),
+            |t| format!("{gateway}/webhooks/whatsapp/{t}"),
+            in_flight,
+        )
+        .await;
+        settle().await;
+        let bare_run = load(
+            &http,
+            webhooks(brands, requests, &format!("b{salt}{n}")),
+            |_| bare_url.clone(),
+            in_flight,
+        )
+        .await;
+        println!("{}", gateway_run.row("gateway (running store)", in_flight));
+        println!("{}", bare_run.row("bare axum + lapin", in_flight));
+        for (name, run) in [("gateway", &gateway_run), ("bare", &bare_run)] {
+            if let Some(example) = &run.example {
+                eprintln!(
+                    "{name} at {in_flight}: {} non-2xx, e.g. {example}",
+                    run.non_2xx
+                );
+            }
+        }
+        clean &= gateway_run.non_2xx == 0 && bare_run.non_2xx == 0;
+        ratios.push((
+            in_flight,
+            gateway_run.rate() / bare_run.rate(),
+            gateway_run.ms(0.99) / bare_run.ms(0.99),
+        ));
+    }
+    println!();
+    for (in_flight, rate, p99) in ratios {
+        println!(
+            "- {in_flight} in flight: gateway / bare = {rate:.2}× the requests per second, {p99:.2}× the p99"
+        );
+    }
+    println!();
+    let channel = connection.create_channel().await?;
+    let _ = channel
+        .queue_delete(BARE.into(), QueueDeleteOptions::default())
+        .await;
+    let _ = connection.close(200, "done".into()).await;
+    Ok(clean)
+}
