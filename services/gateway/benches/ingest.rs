@@ -25,15 +25,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use axum::{Router, body::Bytes, extract::State, http::StatusCode, routing::post};
+use axum::{Router, extract::State, http::StatusCode, routing::post};
 use futures::StreamExt as _;
 use gateway::{
     Application, Config, domain::signature::whatsapp_signature, startup::CHAT_RESPONSE_QUEUE,
-};
-use lapin::{
-    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
-    options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions},
-    types::FieldTable,
 };
 use secrecy::SecretString;
 use store_bus::{Bus, BusConfig, ConsumerConfig, Handler, HandlerError, Incoming};
@@ -178,30 +173,6 @@ async fn bus_publish(State(state): State<Arc<(Bus, store_events::Event)>>) -> St
     }
 }
 
-/// The baseline: publish the body with a confirm, nothing else.
-async fn bare_publish(State(state): State<Arc<(Channel, String)>>, body: Bytes) -> StatusCode {
-    let (channel, exchange) = &*state;
-    let confirm = channel
-        .basic_publish(
-            exchange.as_str().into(),
-            "store.chat.message.new.demo.gaming".into(),
-            BasicPublishOptions {
-                mandatory: true,
-                ..BasicPublishOptions::default()
-            },
-            &body,
-            BasicProperties::default().with_delivery_mode(2),
-        )
-        .await;
-    match confirm {
-        Ok(confirm) => match confirm.await {
-            Ok(Confirmation::Ack(None)) => StatusCode::OK,
-            _ => StatusCode::SERVICE_UNAVAILABLE,
-        },
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
-    }
-}
-
 #[tokio::main]
 async fn main() {
     let requests = env_or("BENCH_REQUESTS", 4000);
@@ -267,33 +238,11 @@ async fn main() {
     let stop = app.shutdown_token();
     let gateway = tokio::spawn(app.run_until_stopped());
 
-    // The bare handler.
-    let connection = Connection::connect(&amqp, ConnectionProperties::default())
-        .await
-        .unwrap();
-    let channel = connection.create_channel().await.unwrap();
-    channel
-        .confirm_select(ConfirmSelectOptions::default())
-        .await
-        .unwrap();
-    channel
-        .exchange_declare(
-            exchange.as_str().into(),
-            ExchangeKind::Topic,
-            ExchangeDeclareOptions {
-                durable: true,
-                ..ExchangeDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let bare = Router::new()
-        .route("/publish", post(bare_publish))
-        .with_state(Arc::new((channel, exchange.clone())));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let bare_url = format!("http://{}/publish", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, bare).await });
+    // The bare handler: publishes to the sellers' key.
+    let (bare_url, connection) =
+        store_testkit::bare_handler::start(&amqp, &exchange, "store.chat.message.new.demo.gaming")
+            .await
+            .unwrap();
 
     // The bus alone: one event per request through `store_bus`.
     let event = {

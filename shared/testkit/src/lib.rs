@@ -9,6 +9,7 @@
 //! WhatsApp webhooks as Meta sends them.
 
 pub mod app;
+pub mod bare_handler;
 pub mod proxy;
 pub mod tenants;
 pub mod whatsapp;

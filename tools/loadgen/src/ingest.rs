@@ -1,27 +1,22 @@
 //! `--ingest 32,128`: the gateway's webhook ingestion measured from outside
 //! its process, on a running store with its sellers answering, beside a
-//! bare handler in this process (axum + lapin: publish the body with a
-//! confirm, mandatory, to a quorum queue of its own that a consumer
-//! empties) — the ceiling of "HTTP in, one confirmed event out" on this
+//! bare handler in this process (`store_testkit::bare_handler`: publish
+//! the body with a confirm, mandatory, to a quorum queue of its own that a
+//! consumer empties) — the ceiling of "HTTP in, one confirmed event out" on this
 //! machine and broker. At each concurrency the two take turns with the
 //! same number of signed WhatsApp webhooks, every one a distinct message of
 //! a distinct shopper, sent as fast as that many in flight allow; the
 //! store's queues are let drain before each run, so one run's backlog does
 //! not slow the next.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-use axum::{Router, body::Bytes, extract::State, http::StatusCode, routing::post};
 use futures::StreamExt as _;
 use lapin::{
-    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
+    Connection,
     options::{
-        BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions,
-        ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+        BasicAckOptions, BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions,
+        QueueDeleteOptions,
     },
     types::{AMQPValue, FieldTable},
 };
@@ -70,52 +65,11 @@ impl Run {
     }
 }
 
-/// The bare handler's state: the publishing channel and the exchange.
-struct Bare {
-    channel: Channel,
-    exchange: String,
-}
-
-async fn bare_publish(State(bare): State<Arc<Bare>>, body: Bytes) -> StatusCode {
-    let published = bare
-        .channel
-        .basic_publish(
-            bare.exchange.as_str().into(),
-            BARE.into(),
-            BasicPublishOptions {
-                mandatory: true,
-                ..BasicPublishOptions::default()
-            },
-            &body,
-            BasicProperties::default().with_delivery_mode(2),
-        )
-        .await;
-    match published {
-        Ok(confirm) => match confirm.await {
-            Ok(Confirmation::Ack(None)) => StatusCode::OK,
-            _ => StatusCode::SERVICE_UNAVAILABLE,
-        },
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
-    }
-}
-
 /// Starts the bare handler (and the consumer emptying its queue); its URL.
 async fn start_bare(args: &Args) -> anyhow::Result<(String, Connection)> {
-    let connection = Connection::connect(&args.amqp_url, ConnectionProperties::default())
-        .await
-        .context("Failed to connect to the broker")?;
+    let (url, connection) =
+        store_testkit::bare_handler::start(&args.amqp_url, &args.exchange(), BARE).await?;
     let channel = connection.create_channel().await?;
-    channel
-        .exchange_declare(
-            args.exchange().as_str().into(),
-            ExchangeKind::Topic,
-            ExchangeDeclareOptions {
-                durable: true,
-                ..ExchangeDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await?;
     let mut quorum = FieldTable::default();
     quorum.insert(
         "x-queue-type".into(),
@@ -158,19 +112,6 @@ async fn start_bare(args: &Args) -> anyhow::Result<(String, Connection)> {
             let _ = delivery.ack(BasicAckOptions::default()).await;
         }
     });
-    let publish = connection.create_channel().await?;
-    publish
-        .confirm_select(ConfirmSelectOptions::default())
-        .await?;
-    let router = Router::new()
-        .route("/publish", post(bare_publish))
-        .with_state(Arc::new(Bare {
-            channel: publish,
-            exchange: args.exchange(),
-        }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/publish", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, router).await });
     Ok((url, connection))
 }
 
