@@ -2,10 +2,11 @@
 //! reservation id, no overselling under concurrency), their release, and
 //! manual adjustments.
 //!
-//! Overselling is prevented by row locks: a reservation locks every variant
-//! of the products it names (`for update`, in id order so two reservations
-//! never deadlock), decides on the locked rows, and decrements them in the
-//! same transaction.
+//! Overselling is prevented by conditional updates under row locks: a
+//! reservation decrements each variant only while it holds the quantity,
+//! in id order so two reservations never deadlock, and takes those locks
+//! last so a hot variant is locked for an update and a commit only (see
+//! [`reserve`]).
 
 use sqlx::{PgPool, types::Json};
 use store_events::{
@@ -66,6 +67,17 @@ pub struct Reserved {
 }
 
 /// Reserves `items` for `reservation_id` in `brand`, or refuses.
+///
+/// The stock rows are locked last: the rows are read, the decision made
+/// and the reservation's lines and reply written first, and only then is
+/// each variant's stock decremented — on the condition that it still
+/// holds the quantity — and the transaction committed. Every order of a
+/// popular product takes from the same row, so the time that row stays
+/// locked (one update and the commit, not the whole reservation) bounds
+/// how many orders a second the shop can take. Should another reservation
+/// have taken the stock between the read and the update, this one starts
+/// again with the rows locked first ([`Locking::First`]), which decides on
+/// locked rows and cannot lose that race.
 #[tracing::instrument(skip_all, fields(tenant = %tenant, brand = %brand, reservation = reservation_id))]
 pub async fn reserve(
     pool: &PgPool,
@@ -75,6 +87,56 @@ pub async fn reserve(
     items: &[OrderItem],
     max_per_line: u32,
 ) -> Result<Reserved, sqlx::Error> {
+    let ask = Ask {
+        tenant,
+        brand,
+        reservation_id,
+        items,
+        max_per_line,
+    };
+    match reserve_with(pool, &ask, Locking::Last).await? {
+        Some(reserved) => Ok(reserved),
+        None => {
+            tracing::debug!("stock taken meanwhile; reserving again with the rows locked");
+            reserve_with(pool, &ask, Locking::First)
+                .await?
+                .ok_or_else(|| sqlx::Error::Protocol("locked stock changed under its lock".into()))
+        }
+    }
+}
+
+/// A reservation request.
+struct Ask<'a> {
+    tenant: &'a TenantId,
+    brand: &'a BrandId,
+    reservation_id: &'a str,
+    items: &'a [OrderItem],
+    max_per_line: u32,
+}
+
+/// When the variant rows are locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Locking {
+    /// By the stock updates, at the end (fails over when the stock moved).
+    Last,
+    /// By the read, at the start (`for update`, in id order).
+    First,
+}
+
+/// One reservation attempt; `None` when, locking last, a variant no longer
+/// held what was decided (nothing is kept then).
+async fn reserve_with(
+    pool: &PgPool,
+    ask: &Ask<'_>,
+    locking: Locking,
+) -> Result<Option<Reserved>, sqlx::Error> {
+    let Ask {
+        tenant,
+        brand,
+        reservation_id,
+        items,
+        max_per_line,
+    } = *ask;
     let mut tx = pool.begin().await?;
     // Claim the id first: a concurrent duplicate blocks here until we end,
     // then finds our row and answers with our reply.
@@ -98,39 +160,63 @@ pub async fn reserve(
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        return Ok(Reserved {
+        return Ok(Some(Reserved {
             reply,
             levels: vec![],
-        });
+        }));
     }
     let product_ids: Vec<Uuid> = items
         .iter()
         .filter_map(|i| Uuid::parse_str(&i.product_id).ok())
         .collect();
-    let rows = sqlx::query_as!(
-        LockedRow,
-        "select p.id as product_id, p.name as product_name, p.active as product_active, \
-         p.max_per_order, p.price_minor, p.currency, v.id as variant_id, v.sku, \
-         v.name as variant_name, v.active as variant_active, v.is_default, \
-         v.price_minor as variant_price_minor, v.stock \
-         from variant v join product p on p.id = v.product_id \
-         where p.tenant_id = $1 and p.brand_id = $2 and p.id = any($3) and v.tenant_id = $1 \
-         order by v.id for update of v",
-        tenant.as_str(),
-        brand.as_str(),
-        &product_ids
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows = match locking {
+        Locking::Last => {
+            sqlx::query_as!(
+                LockedRow,
+                "select p.id as product_id, p.name as product_name, p.active as product_active, \
+                 p.max_per_order, p.price_minor, p.currency, v.id as variant_id, v.sku, \
+                 v.name as variant_name, v.active as variant_active, v.is_default, \
+                 v.price_minor as variant_price_minor, v.stock \
+                 from variant v join product p on p.id = v.product_id \
+                 where p.tenant_id = $1 and p.brand_id = $2 and p.id = any($3) and v.tenant_id = $1 \
+                 order by v.id",
+                tenant.as_str(),
+                brand.as_str(),
+                &product_ids
+            )
+            .fetch_all(&mut *tx)
+            .await?
+        }
+        Locking::First => {
+            sqlx::query_as!(
+                LockedRow,
+                "select p.id as product_id, p.name as product_name, p.active as product_active, \
+                 p.max_per_order, p.price_minor, p.currency, v.id as variant_id, v.sku, \
+                 v.name as variant_name, v.active as variant_active, v.is_default, \
+                 v.price_minor as variant_price_minor, v.stock \
+                 from variant v join product p on p.id = v.product_id \
+                 where p.tenant_id = $1 and p.brand_id = $2 and p.id = any($3) and v.tenant_id = $1 \
+                 order by v.id for update of v",
+                tenant.as_str(),
+                brand.as_str(),
+                &product_ids
+            )
+            .fetch_all(&mut *tx)
+            .await?
+        }
+    };
     let rows = rows
         .into_iter()
         .map(LockedRow::into_stock_row)
         .collect::<Result<Vec<_>, _>>()?;
     let takes = match decide(items, &rows, max_per_line) {
         Decision::Refuse(refusals) => {
-            // Nothing is kept, not even the claim: asking again decides again.
+            // Nothing is kept, not even the claim: asking again decides
+            // again. (Refused on unlocked rows: another reservation may
+            // have given stock back since the read, as it may just after a
+            // locked read.)
             tx.rollback().await?;
-            return Ok(Reserved {
+            return Ok(Some(Reserved {
                 reply: InventoryReservation {
                     reservation_id: reservation_id.to_owned(),
                     outcome: ReservationOutcome::Refused,
@@ -139,21 +225,11 @@ pub async fn reserve(
                     error: None,
                 },
                 levels: vec![],
-            });
+            }));
         }
         Decision::Reserve(takes) => takes,
     };
-    let mut levels: Vec<StockLevel> = Vec::new();
     for (line, take) in takes.iter().enumerate() {
-        let stock = sqlx::query_scalar!(
-            "update variant set stock = stock - $3, updated_at = now() \
-             where tenant_id = $1 and id = $2 returning stock",
-            tenant.as_str(),
-            take.variant_id,
-            i32::try_from(take.quantity).unwrap_or(i32::MAX)
-        )
-        .fetch_one(&mut *tx)
-        .await?;
         sqlx::query!(
             "insert into reservation_line (tenant_id, reservation_id, line, variant_id, quantity) \
              values ($1, $2, $3, $4, $5)",
@@ -165,28 +241,11 @@ pub async fn reserve(
         )
         .execute(&mut *tx)
         .await?;
-        let level = StockLevel {
-            product_id: take.line.product_id.clone(),
-            variant_id: take.line.variant_id.clone(),
-            sku: take.line.sku.clone(),
-            stock: u32::try_from(stock).unwrap_or(0),
-            delta: -i64::from(take.quantity),
-        };
-        match levels
-            .iter_mut()
-            .find(|l| l.sku == level.sku && l.product_id == level.product_id)
-        {
-            Some(seen) => {
-                seen.stock = level.stock;
-                seen.delta += level.delta;
-            }
-            None => levels.push(level),
-        }
     }
     let reply = InventoryReservation {
         reservation_id: reservation_id.to_owned(),
         outcome: ReservationOutcome::Reserved,
-        lines: takes.into_iter().map(|t| t.line).collect(),
+        lines: takes.iter().map(|t| t.line.clone()).collect(),
         refusals: vec![],
         error: None,
     };
@@ -198,8 +257,60 @@ pub async fn reserve(
     )
     .execute(&mut *tx)
     .await?;
+    // The stock last, each variant once and in id order (two reservations
+    // never wait on each other's rows in a cycle), only while it holds the
+    // quantity.
+    let mut wanted: Vec<(Uuid, i32)> = Vec::new();
+    for take in &takes {
+        let quantity = i32::try_from(take.quantity).unwrap_or(i32::MAX);
+        match wanted.iter_mut().find(|(v, _)| *v == take.variant_id) {
+            Some((_, q)) => *q = q.saturating_add(quantity),
+            None => wanted.push((take.variant_id, quantity)),
+        }
+    }
+    wanted.sort();
+    let mut left: Vec<(Uuid, i32)> = Vec::with_capacity(wanted.len());
+    for (variant, quantity) in wanted {
+        let stock = sqlx::query_scalar!(
+            "update variant set stock = stock - $3, updated_at = now() \
+             where tenant_id = $1 and id = $2 and stock >= $3 returning stock",
+            tenant.as_str(),
+            variant,
+            quantity
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        match stock {
+            Some(stock) => left.push((variant, stock)),
+            None => {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+        }
+    }
     tx.commit().await?;
-    Ok(Reserved { reply, levels })
+    let mut levels: Vec<StockLevel> = Vec::new();
+    for take in takes {
+        let stock = left
+            .iter()
+            .find(|(v, _)| *v == take.variant_id)
+            .map_or(0, |(_, s)| *s);
+        let delta = -i64::from(take.quantity);
+        match levels
+            .iter_mut()
+            .find(|l| l.sku == take.line.sku && l.product_id == take.line.product_id)
+        {
+            Some(seen) => seen.delta += delta,
+            None => levels.push(StockLevel {
+                product_id: take.line.product_id,
+                variant_id: take.line.variant_id,
+                sku: take.line.sku,
+                stock: u32::try_from(stock).unwrap_or(0),
+                delta,
+            }),
+        }
+    }
+    Ok(Some(Reserved { reply, levels }))
 }
 
 /// Gives the stock of a reservation back. Returns the new levels, empty

@@ -278,3 +278,61 @@ async fn stock_adjustments_are_all_or_nothing_and_announced() {
     );
     s.app.stop().await;
 }
+
+#[tokio::test]
+async fn two_line_reservations_racing_in_opposite_orders_neither_deadlock_nor_oversell() {
+    let s = shop().await;
+    let tenant = store_events::TenantId::parse("acme").unwrap();
+    let brand = store_events::BrandId::parse("home").unwrap();
+    // 10 mugs, 2 shirts in M: at most two reservations of one of each can
+    // pass; half name the shirt first, half the mug.
+    let attempts = (0..30).map(|i| {
+        let pool = s.app.pool.clone();
+        let (tenant, brand) = (tenant.clone(), brand.clone());
+        let mug = item(&s.mug, None, 1);
+        let shirt = item(&s.shirt, Some(&s.shirt_m), 1);
+        let items = if i % 2 == 0 {
+            vec![mug, shirt]
+        } else {
+            vec![shirt, mug]
+        };
+        tokio::spawn(async move {
+            catalog::db::inventory::reserve(&pool, &tenant, &brand, &format!("pair-{i}"), &items, 5)
+                .await
+                .map(|r| (r.reply.outcome, r.levels))
+        })
+    });
+    let mut reserved = Vec::new();
+    let mut refused = 0;
+    for attempt in attempts.collect::<Vec<_>>() {
+        match attempt
+            .await
+            .unwrap()
+            .expect("no reservation errs (no deadlock)")
+        {
+            (ReservationOutcome::Reserved, levels) => reserved.push(levels),
+            (ReservationOutcome::Refused, levels) => {
+                assert!(levels.is_empty());
+                refused += 1;
+            }
+            (ReservationOutcome::Failed, _) => panic!("a reservation failed"),
+        }
+    }
+
+    assert_eq!((reserved.len(), refused), (2, 28));
+    assert_eq!(stock_of(&s.app, &s.key, &s.mug).await, [8]);
+    assert_eq!(stock_of(&s.app, &s.key, &s.shirt).await, [0, 0]);
+    // Each reservation reports the levels it left, one per variant.
+    for levels in &reserved {
+        assert_eq!(levels.len(), 2);
+        assert!(levels.iter().all(|l| l.delta == -1));
+    }
+    let lines: i64 = sqlx::query_scalar(
+        "select count(*) from reservation_line where reservation_id like 'pair-%'",
+    )
+    .fetch_one(&s.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(lines, 4, "only the reservations that passed keep lines");
+    s.app.stop().await;
+}
