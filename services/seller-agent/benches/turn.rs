@@ -191,8 +191,8 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// The seller's turn histogram: (upper bound, cumulative count), sum, count.
-async fn histogram(port: u16) -> (Vec<(f64, f64)>, f64, f64) {
-    let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+async fn histogram(metrics_url: &str) -> (Vec<(f64, f64)>, f64, f64) {
+    let text = reqwest::get(metrics_url)
         .await
         .unwrap()
         .text()
@@ -297,11 +297,16 @@ async fn main() {
         config.llm = Some(llm);
         config.tool_timeout = Duration::from_secs(10);
         config.shards = 2;
+        // Each message answered on its own: the burst window (waiting for
+        // more fragments of a thought, 2 s by default) is a chosen wait,
+        // not the seller's overhead.
+        config.burst_window = Duration::ZERO;
         Application::build(config).await
     })
     .await
     .unwrap();
-    let port = app.port;
+    // `/metrics` is on the operator port.
+    let metrics_url = app.operator_url("/metrics");
     let bus = &app.bus;
     let base = &app.exchange;
     let mut inbox = app.watch(["store.chat.response.#"]).await.unwrap();
@@ -330,14 +335,14 @@ async fn main() {
         round_trip(bus, &mut inbox, "fashion", chat).await;
         round_trip(bus, &mut inbox, "echo", chat).await;
     }
-    let (before, sum_before, count_before) = histogram(port).await;
+    let (before, sum_before, count_before) = histogram(&metrics_url).await;
     // Interleaved, so both see the same machine.
     for i in 0..turns {
         let chat = &conversations[i % conversations.len()];
         seller_times.push(round_trip(bus, &mut inbox, "fashion", chat).await);
         echo_times.push(round_trip(bus, &mut inbox, "echo", chat).await);
     }
-    let (after, sum_after, count_after) = histogram(port).await;
+    let (after, sum_after, count_after) = histogram(&metrics_url).await;
     seller_times.sort();
     echo_times.sort();
 
