@@ -169,6 +169,8 @@ async fn reserve_with(
         .iter()
         .filter_map(|i| Uuid::parse_str(&i.product_id).ok())
         .collect();
+    // The same select twice, with and without `for update`: `query_as!`
+    // checks only a literal.
     let rows = match locking {
         Locking::Last => {
             sqlx::query_as!(
