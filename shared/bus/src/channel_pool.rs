@@ -1,7 +1,7 @@
 //! The publishing connection and its pool of confirm channels, each lent to
-//! one publish at a time.
+//! one publishing call at a time.
 //!
-//! # Why one publish per channel
+//! # Why one publishing call per channel
 //!
 //! A mandatory publish that no queue takes comes back as a `basic.return`
 //! before its `basic.ack`. AMQP does not say which publish a return belongs
@@ -11,10 +11,12 @@
 //! unroutable one at once), so with several publishes in flight on one
 //! channel the return of one (say the gateway's raw event that nothing
 //! binds) is handed to another, which then reports a routed event as
-//! unroutable. With one publish in flight per channel the only return a
-//! confirm can carry is its own. The pool keeps that true while publishes
-//! run concurrently: a channel is lent to one publish and comes back only
-//! once its confirm has arrived; a channel whose confirm never came (a
+//! unroutable. So a channel is lent to one publishing call at a time: a
+//! single publish, whose confirm can carry only its own return, or the
+//! events of one `Publisher::publish_all`, whose returns are told apart by
+//! the message id they carry. The pool keeps that true while publishes run
+//! concurrently: a channel comes back only once every confirm of its call
+//! has arrived; a channel whose confirm never came (a
 //! timeout) is closed, not reused. Throughput is unchanged: the broker runs
 //! each channel as its own process and batches the fsyncs of all of them.
 //!

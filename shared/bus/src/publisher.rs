@@ -140,15 +140,22 @@ impl Publisher {
                 routing,
             });
         }
-        let result = match self.publish_all_once(&exchange, &outgoing).await {
+        self.send(&exchange, &outgoing).await
+    }
+
+    /// Publishes `outgoing` together ([`Publisher::send_once`]), once more
+    /// on a new connection after a transient failure, and counts and logs
+    /// the outcome.
+    async fn send(&self, exchange: &str, outgoing: &[Outgoing]) -> Result<(), PublishError> {
+        let result = match self.send_once(exchange, outgoing).await {
             Err(error) if error.is_transient() => {
                 tracing::warn!(%error, "publish failed, retrying on a new connection");
                 self.inner.pool.invalidate().await;
-                self.publish_all_once(&exchange, &outgoing).await
+                self.send_once(exchange, outgoing).await
             }
             other => other,
         };
-        for message in &outgoing {
+        for message in outgoing {
             match &result {
                 Ok(()) => self.inner.metrics.bus().published(&message.ty),
                 Err(_) => self.inner.metrics.bus().publish_failed(&message.ty),
@@ -156,6 +163,7 @@ impl Publisher {
         }
         match &result {
             Ok(()) => {}
+            // Nothing bound is the caller's call.
             Err(error @ PublishError::Unroutable { .. }) => {
                 tracing::debug!(%error, "publish unroutable");
             }
@@ -164,11 +172,10 @@ impl Publisher {
         result
     }
 
-    async fn publish_all_once(
-        &self,
-        exchange: &str,
-        outgoing: &[Outgoing],
-    ) -> Result<(), PublishError> {
+    /// Publishes `outgoing` on one lent channel, pipelined, and waits for
+    /// every confirm; returns are told apart by message id (see
+    /// [`Publisher::publish_all`]).
+    async fn send_once(&self, exchange: &str, outgoing: &[Outgoing]) -> Result<(), PublishError> {
         let lent = self.inner.pool.lend().await?;
         let mut confirms = Vec::with_capacity(outgoing.len());
         for message in outgoing {
@@ -281,59 +288,13 @@ impl Publisher {
         store_telemetry::propagation::inject(&mut event);
         let mut message = binding::to_amqp(event)?;
         message.properties = merge(message.properties, extra);
-        let result = match self
-            .publish_once(exchange, routing_key, &message, routing)
-            .await
-        {
-            Err(error) if error.is_transient() => {
-                tracing::warn!(%error, "publish failed, retrying on a new connection");
-                self.inner.pool.invalidate().await;
-                self.publish_once(exchange, routing_key, &message, routing)
-                    .await
-            }
-            other => other,
-        };
-        match &result {
-            Ok(()) => self.inner.metrics.bus().published(&ty),
-            // Nothing bound is the caller's call.
-            Err(error @ PublishError::Unroutable { .. }) => {
-                self.inner.metrics.bus().publish_failed(&ty);
-                tracing::debug!(%error, "publish unroutable");
-            }
-            Err(error) => {
-                self.inner.metrics.bus().publish_failed(&ty);
-                tracing::warn!(%error, "publish failed");
-            }
-        }
-        result
-    }
-
-    async fn publish_once(
-        &self,
-        exchange: &str,
-        routing_key: &str,
-        message: &AmqpMessage,
-        routing: Routing,
-    ) -> Result<(), PublishError> {
-        let lent = self.inner.pool.lend().await?;
-        let result = publish_confirmed_as(
-            lent.channel(),
-            exchange,
-            routing_key,
+        let outgoing = Outgoing {
+            ty,
+            routing_key: routing_key.to_owned(),
             message,
-            self.config().confirm_timeout,
             routing,
-        )
-        .await;
-        // A confirm arrived (ack or nack): nothing is outstanding on the
-        // channel, so the next publish may have it. Otherwise it is closed.
-        if matches!(
-            result,
-            Ok(()) | Err(PublishError::Unroutable { .. } | PublishError::Nacked { .. })
-        ) {
-            lent.give_back();
-        }
-        result
+        };
+        self.send(exchange, std::slice::from_ref(&outgoing)).await
     }
 
     /// Closes the publishing connection.
@@ -353,27 +314,6 @@ pub(crate) async fn publish_confirmed(
     message: &AmqpMessage,
     timeout: std::time::Duration,
 ) -> Result<(), PublishError> {
-    publish_confirmed_as(
-        channel,
-        exchange,
-        routing_key,
-        message,
-        timeout,
-        Routing::Required,
-    )
-    .await
-}
-
-/// Publishes one message, mandatory if `routing` requires a queue, and
-/// waits for the confirm.
-async fn publish_confirmed_as(
-    channel: &Channel,
-    exchange: &str,
-    routing_key: &str,
-    message: &AmqpMessage,
-    timeout: std::time::Duration,
-    routing: Routing,
-) -> Result<(), PublishError> {
     let confirm = channel
         .basic_publish(
             exchange.into(),
@@ -381,7 +321,7 @@ async fn publish_confirmed_as(
             // Mandatory: if no queue is bound the broker returns the message
             // and we report it, instead of the broker silently dropping it.
             BasicPublishOptions {
-                mandatory: routing == Routing::Required,
+                mandatory: true,
                 ..BasicPublishOptions::default()
             },
             &message.body,

@@ -5,8 +5,9 @@
 //! The ledger is an optimisation, not what keeps a message from being
 //! doubled: events carry ids derived from the message id
 //! (`domain::inbound_events`), and every consumer drops an event id it has
-//! handled. So a key is looked up before publishing ([`seen`], batched with other webhooks' lookups) and recorded
-//! only after the message's events are confirmed, off the request's path:
+//! handled. So a key is looked up before publishing ([`seen`], batched
+//! with other webhooks' lookups) and recorded only after the message's
+//! events are confirmed, off the request's path:
 //! [`Recorder`] writes the keys of many webhooks in one statement (a group
 //! commit); until then the replica remembers it in memory
 //! ([`Recorder::unwritten`]). A key that is lost (the process dies before
@@ -64,6 +65,24 @@ pub async fn seen(lookups: &Lookups, keys: &[Key]) -> Result<HashSet<Key>, sqlx:
         .filter(|(_, found)| *found)
         .map(|(key, _)| key.clone())
         .collect())
+}
+
+/// Which of `keys` this replica knows as ingested: handed to `recorder`
+/// and not written yet, or found by a lookup.
+///
+/// The unwritten keys are read before the lookup starts. A key leaves that
+/// set only once its row is committed, so a key missing from it is in the
+/// lookup's snapshot, or was handed over after this copy arrived (two
+/// copies at once: module doc). Read after the lookup, a write committing
+/// meanwhile would hide the key from both.
+pub async fn known(
+    lookups: &Lookups,
+    recorder: &Recorder,
+    keys: &[Key],
+) -> Result<HashSet<Key>, sqlx::Error> {
+    let mut known = recorder.unwritten(keys);
+    known.extend(seen(lookups, keys).await?);
+    Ok(known)
 }
 
 /// The ledger's lookups, batched.

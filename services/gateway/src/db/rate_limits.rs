@@ -6,7 +6,9 @@
 //! the time on by one refill, and only when the bucket would not overflow.
 //! `INSERT … ON CONFLICT DO UPDATE … WHERE` locks the row and evaluates the
 //! condition against its latest committed version, so two replicas taking
-//! the last token at once cannot both get it. One round trip per check.
+//! the last token at once cannot both get it. One statement takes from many
+//! buckets at once (`Takes`, the shoppers' of concurrent webhooks); [`take`]
+//! is that statement with one bucket.
 
 use std::time::Duration;
 
@@ -24,43 +26,15 @@ pub async fn take(
     rate: Rate,
     cost: u32,
 ) -> Result<Result<(), Limited>, sqlx::Error> {
-    let step = rate.refill.as_secs_f64();
-    // More than a whole burst at once takes the whole (full) bucket.
-    let refill = step * f64::from(cost.clamp(1, rate.burst));
-    // GCRA for `cost` tokens: the bucket may run at most this far ahead of
-    // now before the take (a whole burst less the tokens taken).
-    let tolerance = rate.tolerance().as_secs_f64() + step - refill;
-    let row = sqlx::query!(
-        r#"
-        with prior as (select tat from rate_limit where key = $1),
-        taken as (
-            insert into rate_limit as bucket (key, tat)
-            values ($1, now() + make_interval(secs => $2))
-            on conflict (key) do update
-                set tat = greatest(bucket.tat, now()) + make_interval(secs => $2)
-                where greatest(bucket.tat, now()) <= now() + make_interval(secs => $3)
-            returning tat
-        )
-        select
-            exists(select 1 from taken) as "taken!",
-            extract(epoch from (
-                greatest((select tat from prior), now())
-                - make_interval(secs => $3) - now()
-            ))::float8 as "wait_secs"
-        "#,
-        key,
-        refill,
-        tolerance,
-    )
-    .fetch_one(pool)
-    .await?;
-    if row.taken {
-        return Ok(Ok(()));
-    }
-    let wait = row.wait_secs.unwrap_or(step).clamp(0.0, 86_400.0);
-    Ok(Err(Limited {
-        retry_after: Duration::from_secs_f64(wait).max(Duration::from_millis(1)),
-    }))
+    // The batched statement with one bucket in it: one formula for both.
+    let take = Take {
+        pool: pool.clone(),
+        rate,
+    };
+    take.run(vec![(key.to_owned(), cost)])
+        .await?
+        .pop()
+        .ok_or_else(|| sqlx::Error::Protocol("a bucket's take returned no row".into()))
 }
 
 /// Takes from many buckets of one shape in one statement: the shoppers of
@@ -91,8 +65,10 @@ impl Statement<(String, u32), Result<(), Limited>> for Take {
             keys.push(key.as_str());
             refills.push(step * f64::from((*cost).clamp(1, rate.burst)));
         }
-        // As `take`, per row: a bucket's tolerance is a whole burst less
-        // its cost, `$3 - refill` (the refill is `excluded.tat - now()`).
+        // GCRA for `cost` tokens, per row: a bucket may run at most its
+        // tolerance ahead of now before the take — a whole burst less its
+        // cost, `$3 - refill` (the refill is `excluded.tat - now()`). More
+        // than a whole burst at once takes the whole (full) bucket.
         let rows = sqlx::query!(
             r#"
             with ask as (

@@ -121,11 +121,12 @@ pub async fn ingest_webhook(
         .iter()
         .map(|(m, _)| format!("{}:{}", channel_name(m.channel), m.customer.id))
         .collect();
-    let (_, mut seen) = try_join(limit_inbound(state, tenant.id.as_str(), shoppers), async {
-        dedup::seen(&state.lookups, &keys).await.map_err(db)
+    let (_, seen) = try_join(limit_inbound(state, tenant.id.as_str(), shoppers), async {
+        dedup::known(&state.lookups, &state.dedup, &keys)
+            .await
+            .map_err(db)
     })
     .await?;
-    seen.extend(state.dedup.unwritten(&keys));
 
     let mut plan = Plan::new(state, tenant, seen);
     for (message, routing) in routed {
@@ -499,16 +500,13 @@ fn caused_by<D: store_events::EventData>(
 /// webhook again.
 #[tracing::instrument(skip_all, fields(events = events.len()))]
 async fn publish(state: &AppState, events: Vec<(Event, Delivery)>) -> Result<(), ApiError> {
-    let types: Vec<String> = events.iter().map(|(e, _)| e.ty().to_owned()).collect();
+    // The error names the event's routing key.
     state
         .bus
         .publisher()
         .publish_all(events)
         .await
         .map_err(|error| {
-            unavailable(
-                anyhow::Error::new(error)
-                    .context(format!("Failed to publish {}", types.join(" and "))),
-            )
+            unavailable(anyhow::Error::new(error).context("Failed to publish a webhook's events"))
         })
 }

@@ -6,7 +6,7 @@ use std::{collections::HashSet, time::Duration};
 
 use gateway::db::{
     self,
-    dedup::{Key, Recorder, purge_expired, record, seen},
+    dedup::{Key, Recorder, known, purge_expired, record, seen},
 };
 use tokio_util::sync::CancellationToken;
 
@@ -157,4 +157,40 @@ async fn lookups_asked_at_once_share_statements_and_each_gets_its_own_answer() {
         };
         assert_eq!(found, expected, "webhook {n}");
     }
+}
+
+/// A lookup whose snapshot predates a write that commits while it runs: it
+/// answers "not recorded" for every key, and returns only once the
+/// recorder has written (and so forgotten) every key it was handed.
+struct SnapshotBeforeTheWrite(Recorder);
+
+impl db::batch::Statement<Key, bool> for SnapshotBeforeTheWrite {
+    async fn run(&self, keys: Vec<Key>) -> Result<Vec<bool>, sqlx::Error> {
+        let answer = vec![false; keys.len()];
+        self.0.flush().await;
+        Ok(answer)
+    }
+}
+
+#[tokio::test]
+async fn a_key_written_while_its_copy_is_looked_up_is_still_known() {
+    // The CI run of 2026-12-05 answered a redelivered fixture "delivered"
+    // because the unwritten keys were read after the lookup: the write
+    // committed in between and the key was in neither.
+    let pool = store_testkit::fresh_database().await.unwrap();
+    db::migrator().run(&pool).await.unwrap();
+    let shutdown = CancellationToken::new();
+    let (recorder, task) = Recorder::start(pool.clone(), Duration::from_secs(60), shutdown.clone());
+    let wamid = key("shop", "whatsapp", "wamid.racing");
+    recorder.record(vec![wamid.clone()]).await;
+    let lookups = db::batch::Batcher::start(SnapshotBeforeTheWrite(recorder.clone()), 1);
+
+    let known = known(&lookups, &recorder, std::slice::from_ref(&wamid))
+        .await
+        .unwrap();
+
+    assert!(recorder.unwritten(std::slice::from_ref(&wamid)).is_empty());
+    assert_eq!(known, HashSet::from([wamid]));
+    shutdown.cancel();
+    task.await.unwrap();
 }
