@@ -36,12 +36,12 @@ pub async fn lock_pending(
     Ok(rows.into_iter().map(|r| (r.id, r.event.0)).collect())
 }
 
-/// Marks an event published.
-#[tracing::instrument(skip_all, fields(outbox = %id))]
-pub async fn mark_published(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+/// Marks events published, in one statement.
+#[tracing::instrument(skip_all, fields(events = ids.len()))]
+pub async fn mark_published(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "update outbox set published_at = now(), updated_at = now() where id = $1",
-        id
+        "update outbox set published_at = now(), updated_at = now() where id = any($1)",
+        ids
     )
     .execute(conn)
     .await?;

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use store_bus::PublishError;
+use store_bus::Routing;
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use super::{Orders, Shared};
 use crate::db;
@@ -36,26 +37,29 @@ pub async fn run(orders: Shared, poll: Duration, cancel: CancellationToken) {
 }
 
 /// Publishes one batch; returns how many events it handled.
+///
+/// The batch goes out together on one channel, in order and pipelined
+/// (`Publisher::publish_all`: one wait for every confirm, not one each),
+/// and is marked published in one statement. Outbox events are notices:
+/// one nobody is bound for is confirmed and dropped by the broker. If any
+/// publish fails nothing is marked, and the next round publishes the whole
+/// batch again; the events carry their ids, so a consumer that got one
+/// already drops the copy.
 #[tracing::instrument(skip_all)]
 pub async fn relay_once(orders: &Orders) -> anyhow::Result<usize> {
     let mut tx = orders.pool.begin().await?;
     let pending = db::outbox::lock_pending(&mut tx, BATCH).await?;
     let count = pending.len();
-    for (id, event) in pending {
-        match orders.bus.publish(event).await {
-            Ok(()) => {}
-            // Nobody is bound for this type: a notice nobody needs.
-            Err(PublishError::Unroutable { routing_key, .. }) => {
-                tracing::debug!(routing_key, "outbox event had no consumer");
-            }
-            Err(error) => {
-                // Keep what was published so far; retry the rest later.
-                tx.commit().await?;
-                return Err(error.into());
-            }
-        }
-        db::outbox::mark_published(&mut tx, id).await?;
+    if count == 0 {
+        tx.rollback().await?;
+        return Ok(0);
     }
+    let (ids, events): (Vec<Uuid>, Vec<_>) = pending
+        .into_iter()
+        .map(|(id, event)| (id, (event, Routing::IfBound)))
+        .unzip();
+    orders.bus.publisher().publish_all(events).await?;
+    db::outbox::mark_published(&mut tx, &ids).await?;
     tx.commit().await?;
     Ok(count)
 }
