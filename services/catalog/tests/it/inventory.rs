@@ -28,6 +28,29 @@ fn reserve(id: &str, items: Vec<OrderItem>) -> InventoryReserve {
     }
 }
 
+/// Asks for `request` on a task of its own (to race others), each ask a
+/// new event.
+fn spawn_ask(
+    app: &TestApp,
+    request: InventoryReserve,
+) -> tokio::task::JoinHandle<InventoryReservation> {
+    let bus = app.bus.clone();
+    let event = store_events::new_event(
+        "/tests",
+        &store_events::EventContext::new(store_events::TenantId::parse("acme").unwrap())
+            .with_brand(store_events::BrandId::parse("home").unwrap()),
+        &request,
+    )
+    .unwrap();
+    tokio::spawn(async move {
+        let reply = bus
+            .request(event, std::time::Duration::from_secs(30))
+            .await
+            .unwrap();
+        decode::<InventoryReservation>(&reply).unwrap()
+    })
+}
+
 async fn stock_of(app: &TestApp, key: &str, product_id: &str) -> Vec<i64> {
     let view: Value = app
         .get(key, &format!("/api/v1/products/{product_id}"))
@@ -148,29 +171,19 @@ async fn a_refused_reservation_takes_nothing_and_says_why_per_line() {
 #[tokio::test]
 async fn fifty_concurrent_reservations_for_ten_units_reserve_exactly_ten() {
     let s = shop().await;
-    let requests = (0..50).map(|i| {
-        let app_bus = s.app.bus.clone();
-        let request = reserve(&format!("order-c{i}"), vec![item(&s.mug, None, 1)]);
-        let event = store_events::new_event(
-            "/tests",
-            &store_events::EventContext::new(store_events::TenantId::parse("acme").unwrap())
-                .with_brand(store_events::BrandId::parse("home").unwrap()),
-            &request,
-        )
-        .unwrap();
-        tokio::spawn(async move {
-            let reply = app_bus
-                .request(event, std::time::Duration::from_secs(30))
-                .await
-                .unwrap();
-            decode::<InventoryReservation>(&reply).unwrap().outcome
+    let requests: Vec<_> = (0..50)
+        .map(|i| {
+            spawn_ask(
+                &s.app,
+                reserve(&format!("order-c{i}"), vec![item(&s.mug, None, 1)]),
+            )
         })
-    });
+        .collect();
 
     let mut reserved = 0;
     let mut refused = 0;
-    for handle in requests.collect::<Vec<_>>() {
-        match handle.await.unwrap() {
+    for handle in requests {
+        match handle.await.unwrap().outcome {
             ReservationOutcome::Reserved => reserved += 1,
             ReservationOutcome::Refused => refused += 1,
             ReservationOutcome::Failed => panic!("a reservation failed"),
@@ -179,6 +192,30 @@ async fn fifty_concurrent_reservations_for_ten_units_reserve_exactly_ten() {
 
     assert_eq!((reserved, refused), (10, 40));
     assert_eq!(stock_of(&s.app, &s.key, &s.mug).await, [0]);
+    s.app.stop().await;
+}
+
+#[tokio::test]
+async fn copies_of_one_reservation_racing_take_the_stock_once_and_answer_alike() {
+    let s = shop().await;
+    // All the stock of the variant: a copy that reads the stock after the
+    // first has taken it would refuse, and must answer as the first did.
+    let request = reserve("order-twin", vec![item(&s.shirt, Some(&s.shirt_m), 2)]);
+    let copies: Vec<_> = (0..10)
+        .map(|_| spawn_ask(&s.app, request.clone()))
+        .collect();
+
+    let mut replies = Vec::new();
+    for copy in copies {
+        replies.push(copy.await.unwrap());
+    }
+
+    assert_eq!(replies[0].outcome, ReservationOutcome::Reserved);
+    assert!(
+        replies.iter().all(|r| *r == replies[0]),
+        "every copy answered as the first: {replies:?}"
+    );
+    assert_eq!(stock_of(&s.app, &s.key, &s.shirt).await, [0, 0]);
     s.app.stop().await;
 }
 

@@ -222,20 +222,57 @@ pub async fn next_number(
     ))
 }
 
-/// Stores a new order, its lines and its first status.
+/// Places `order` for its request: the request's record (answered with
+/// `outcome`), the order, its lines, its first status and `outcome` in the
+/// outbox, all in one statement — one round trip, atomic on its own (no
+/// transaction around it). False when another delivery of the request
+/// recorded it first: then nothing is written.
 #[tracing::instrument(skip_all, fields(tenant = %order.tenant, order = %order.number))]
-pub async fn insert(conn: &mut PgConnection, order: &NewOrder) -> Result<(), sqlx::Error> {
-    let number = &order.number;
-    sqlx::query!(
-        "insert into customer_order (id, tenant_id, brand_id, number, request_event_id, \
-         correlation_id, conversation, channel, customer_id, customer, status, currency, \
-         subtotal_minor, delivery_fee_minor, total_minor, delivery, note, payment_provider, \
-         payment_link, expires_at, payment_reference) values ($1, $2, $3, $4, $5, $6, $7, $8, \
-         $9, $10, 'pending_payment', $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+pub async fn place(
+    conn: &mut PgConnection,
+    order: &NewOrder,
+    outcome: &Event,
+) -> Result<bool, sqlx::Error> {
+    let lines = &order.lines;
+    let quantity = |line: &OrderLine| i32::try_from(line.quantity).unwrap_or(i32::MAX);
+    // Each part is written only when the request's record is: the other
+    // parts read the record's `returning` row, so a repeated request (its
+    // record already there) writes nothing.
+    let placed = sqlx::query_scalar!(
+        r#"with request as (
+            insert into order_request (tenant_id, event_id, outcome, order_id)
+            values ($2, $5, $21, $1)
+            on conflict (tenant_id, event_id) do nothing
+            returning order_id
+        ), placed as (
+            insert into customer_order (id, tenant_id, brand_id, number, request_event_id,
+                correlation_id, conversation, channel, customer_id, customer, status, currency,
+                subtotal_minor, delivery_fee_minor, total_minor, delivery, note,
+                payment_provider, payment_link, expires_at, payment_reference)
+            select order_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending_payment', $11, $12,
+                $13, $14, $15, $16, $17, $18, $19, $20
+            from request
+            returning id
+        ), lines as (
+            insert into order_line (order_id, line, product_id, variant_id, sku, name, quantity,
+                unit_price_minor, line_total_minor)
+            select placed.id, (l.n - 1)::int, l.product_id, l.variant_id, l.sku, l.name,
+                l.quantity, l.unit_price_minor, l.line_total_minor
+            from placed, unnest($23::text[], $24::text[], $25::text[], $26::text[],
+                $27::int[], $28::bigint[], $29::bigint[])
+                with ordinality as l(product_id, variant_id, sku, name, quantity,
+                    unit_price_minor, line_total_minor, n)
+        ), status as (
+            insert into order_status_change (order_id, from_status, to_status, reason)
+            select id, null, 'pending_payment', 'placed' from placed
+        ), queued as (
+            insert into outbox (id, event) select $22, $21 from request
+        )
+        select count(*) as "placed!" from request"#,
         order.id,
         order.tenant.as_str(),
         &order.brand,
-        number,
+        &order.number,
         &order.request_event_id,
         &order.correlation_id,
         order.conversation.as_deref(),
@@ -251,35 +288,32 @@ pub async fn insert(conn: &mut PgConnection, order: &NewOrder) -> Result<(), sql
         &order.payment.provider,
         order.payment.link.as_deref(),
         order.expires_at,
-        order.payment_reference.as_deref()
+        order.payment_reference.as_deref(),
+        Json(outcome) as _,
+        Uuid::now_v7(),
+        &lines
+            .iter()
+            .map(|l| l.product_id.clone())
+            .collect::<Vec<_>>(),
+        &lines
+            .iter()
+            .map(|l| l.variant_id.clone())
+            .collect::<Vec<_>>() as &[Option<String>],
+        &lines.iter().map(|l| l.sku.clone()).collect::<Vec<_>>(),
+        &lines.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
+        &lines.iter().map(quantity).collect::<Vec<_>>(),
+        &lines
+            .iter()
+            .map(|l| l.unit_price.amount_minor)
+            .collect::<Vec<_>>(),
+        &lines
+            .iter()
+            .map(|l| l.line_total.amount_minor)
+            .collect::<Vec<_>>(),
     )
-    .execute(&mut *conn)
+    .fetch_one(conn)
     .await?;
-    for (index, line) in order.lines.iter().enumerate() {
-        sqlx::query!(
-            "insert into order_line (order_id, line, product_id, variant_id, sku, name, quantity, \
-             unit_price_minor, line_total_minor) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            order.id,
-            i32::try_from(index).unwrap_or(i32::MAX),
-            &line.product_id,
-            line.variant_id.as_deref(),
-            &line.sku,
-            &line.name,
-            i32::try_from(line.quantity).unwrap_or(i32::MAX),
-            line.unit_price.amount_minor,
-            line.line_total.amount_minor
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    record_status(
-        conn,
-        order.id,
-        None,
-        OrderStatus::PendingPayment,
-        Some("placed"),
-    )
-    .await
+    Ok(placed == 1)
 }
 
 /// Appends to an order's status history.

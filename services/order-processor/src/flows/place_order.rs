@@ -1,8 +1,8 @@
 //! Placing an order (`store.order.create`): check the request, reserve and
 //! price its items through the catalog (`store.inventory.reserve`), start
 //! its payment, then store the order, the request's record and the outcome
-//! event (`store.order.created` or `store.order.rejected`) in one
-//! transaction, the outcome in the outbox. The consumer
+//! event (`store.order.created` or `store.order.rejected`) at once (a
+//! placed order in one statement), the outcome in the outbox. The consumer
 //! (`consumers/order_create.rs`) answers the requester with that outcome;
 //! the relay (`relay_outbox.rs`) publishes it.
 //!
@@ -256,72 +256,91 @@ async fn record(
     decision: Decision,
 ) -> Result<Event, HandlerError> {
     let retry = HandlerError::retry;
-    let mut tx = orders.pool.begin().await.map_err(retry)?;
-    let mut release = None;
-    let (outcome, order) = match decision {
-        Decision::Rejected(data, give_back) => {
-            if give_back {
-                let data = InventoryRelease {
-                    reservation_id: event.id().to_owned(),
-                    reason: ReleaseReason::Abandoned,
-                };
-                release =
-                    Some(new_event(crate::SOURCE, context, &data).map_err(HandlerError::reject)?);
-            }
-            (
-                new_event(crate::SOURCE, context, &data).map_err(HandlerError::reject)?,
-                None,
-            )
-        }
+    let (outcome, first) = match decision {
         Decision::Placed(order) => {
-            let created = OrderCreated {
-                order_id: order.id.to_string(),
-                order_number: order.number.clone(),
-                lines: order.lines.clone(),
-                subtotal: order.subtotal.clone(),
-                delivery_fee: order.delivery_fee.clone(),
-                total: order.total.clone(),
-                status: OrderStatus::PendingPayment,
-                payment: order.payment.clone(),
-            };
-            let context = context.clone().with_subject(order.id.to_string());
-            (
-                new_event(crate::SOURCE, &context, &created).map_err(HandlerError::reject)?,
-                Some(order),
-            )
+            let outcome = created(context, &order)?;
+            let mut conn = orders.pool.acquire().await.map_err(retry)?;
+            let first = db::orders::place(&mut conn, &order, &outcome)
+                .await
+                .map_err(retry)?;
+            if first {
+                tracing::info!(
+                    order = %order.number,
+                    total_minor = order.total.amount_minor,
+                    "order placed"
+                );
+            }
+            (outcome, first)
+        }
+        Decision::Rejected(data, give_back) => {
+            let outcome = new_event(crate::SOURCE, context, &data).map_err(HandlerError::reject)?;
+            let release = give_back
+                .then(|| {
+                    let data = InventoryRelease {
+                        reservation_id: event.id().to_owned(),
+                        reason: ReleaseReason::Abandoned,
+                    };
+                    new_event(crate::SOURCE, context, &data).map_err(HandlerError::reject)
+                })
+                .transpose()?;
+            let first = record_rejected(orders, event, tenant, &outcome, release.as_ref()).await?;
+            if first {
+                tracing::info!(request = %event.id(), "order request rejected");
+            }
+            (outcome, first)
         }
     };
-    let order_id = order.as_ref().map(|o| o.id);
-    let first = db::orders::record_request(&mut tx, tenant, event.id(), &outcome, order_id)
-        .await
-        .map_err(retry)?;
     if !first {
         // Another delivery of the same request got there first.
-        tx.rollback().await.map_err(retry)?;
         let mut conn = orders.pool.acquire().await.map_err(retry)?;
         return db::orders::find_request(&mut conn, tenant, event.id())
             .await
             .map_err(retry)?
             .ok_or_else(|| HandlerError::retry("order request record vanished"));
     }
-    if let Some(order) = &order {
-        db::orders::insert(&mut tx, order).await.map_err(retry)?;
-    }
-    db::outbox::enqueue(&mut tx, &outcome)
+    orders.outbox_ready.notify_one();
+    Ok(outcome)
+}
+
+/// `store.order.created` for `order`, about the order (its subject).
+fn created(context: &EventContext, order: &NewOrder) -> Result<Event, HandlerError> {
+    let created = OrderCreated {
+        order_id: order.id.to_string(),
+        order_number: order.number.clone(),
+        lines: order.lines.clone(),
+        subtotal: order.subtotal.clone(),
+        delivery_fee: order.delivery_fee.clone(),
+        total: order.total.clone(),
+        status: OrderStatus::PendingPayment,
+        payment: order.payment.clone(),
+    };
+    let context = context.clone().with_subject(order.id.to_string());
+    new_event(crate::SOURCE, &context, &created).map_err(HandlerError::reject)
+}
+
+/// Records a rejection and queues `outcome` (and `release`, giving a
+/// reservation back) in one transaction; false when another delivery
+/// recorded the request first (then nothing is written).
+async fn record_rejected(
+    orders: &Orders,
+    event: &Event,
+    tenant: &TenantId,
+    outcome: &Event,
+    release: Option<&Event>,
+) -> Result<bool, HandlerError> {
+    let retry = HandlerError::retry;
+    let mut tx = orders.pool.begin().await.map_err(retry)?;
+    let first = db::orders::record_request(&mut tx, tenant, event.id(), outcome, None)
         .await
         .map_err(retry)?;
-    if let Some(release) = &release {
+    if !first {
+        tx.rollback().await.map_err(retry)?;
+        return Ok(false);
+    }
+    db::outbox::enqueue(&mut tx, outcome).await.map_err(retry)?;
+    if let Some(release) = release {
         db::outbox::enqueue(&mut tx, release).await.map_err(retry)?;
     }
     tx.commit().await.map_err(retry)?;
-    orders.outbox_ready.notify_one();
-    match &order {
-        Some(order) => tracing::info!(
-            order = %order.number,
-            total_minor = order.total.amount_minor,
-            "order placed"
-        ),
-        None => tracing::info!(request = %event.id(), "order request rejected"),
-    }
-    Ok(outcome)
+    Ok(true)
 }
