@@ -249,8 +249,8 @@ pub async fn place(
                 correlation_id, conversation, channel, customer_id, customer, status, currency,
                 subtotal_minor, delivery_fee_minor, total_minor, delivery, note,
                 payment_provider, payment_link, expires_at, payment_reference)
-            select order_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending_payment', $11, $12,
-                $13, $14, $15, $16, $17, $18, $19, $20
+            select order_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $30, $11, $12, $13, $14, $15,
+                $16, $17, $18, $19, $20
             from request
             returning id
         ), lines as (
@@ -264,7 +264,7 @@ pub async fn place(
                     unit_price_minor, line_total_minor, n)
         ), status as (
             insert into order_status_change (order_id, from_status, to_status, reason)
-            select id, null, 'pending_payment', 'placed' from placed
+            select id, null, $30, 'placed' from placed
         ), queued as (
             insert into outbox (id, event) select $22, $21 from request
         )
@@ -310,6 +310,7 @@ pub async fn place(
             .iter()
             .map(|l| l.line_total.amount_minor)
             .collect::<Vec<_>>(),
+        status_name(OrderStatus::PendingPayment),
     )
     .fetch_one(conn)
     .await?;
