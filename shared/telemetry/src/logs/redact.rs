@@ -15,6 +15,9 @@
 //! - [`TEXT_FIELDS`] are replaced by their length above debug level (at
 //!   debug, where a developer asked for it, they show).
 //!
+//! Spans exported over OTLP go through the same rules
+//! ([`crate::otlp::Redacting`]): a trace store is a log store too.
+//!
 //! Without `LOG_ID_KEY` (or `LOG_ID_KEY_FILE`), each process draws a
 //! random key: ids stay unreadable, but the services' pseudonyms differ.
 
@@ -104,23 +107,27 @@ pub fn pseudonym(id: &str) -> String {
 
 /// What field `name` of an event or span at `level` shows in a log line.
 pub(crate) fn redact(name: &str, value: Value, level: Level) -> Value {
+    let shown = match &value {
+        Value::Null => return value,
+        Value::String(text) => replacement(name, text, level),
+        other => replacement(name, &other.to_string(), level),
+    };
+    shown.map_or(value, Value::String)
+}
+
+/// What replaces field `name`, whose value reads `value`, at `level`: a
+/// [`pseudonym`] for an id, the length of a text above debug; `None` when
+/// the value shows as it is. Log lines and exported spans
+/// ([`crate::otlp::Redacting`]) both go through it.
+pub(crate) fn replacement(name: &str, value: &str, level: Level) -> Option<String> {
     if ID_FIELDS.contains(&name) {
-        let id = match &value {
-            Value::String(id) => id.clone(),
-            Value::Null => return value,
-            other => other.to_string(),
-        };
-        return pseudonym(&id).into();
+        return Some(pseudonym(value));
     }
     // Above debug: INFO, WARN, ERROR (tracing orders TRACE as the greatest).
     if TEXT_FIELDS.contains(&name) && level < Level::DEBUG {
-        let chars = match &value {
-            Value::String(text) => text.chars().count(),
-            other => other.to_string().chars().count(),
-        };
-        return format!("[{chars} characters]").into();
+        return Some(format!("[{} characters]", value.chars().count()));
     }
-    value
+    None
 }
 
 #[cfg(test)]

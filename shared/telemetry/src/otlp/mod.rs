@@ -8,6 +8,13 @@
 //! thread just waits for it. Exports therefore never depend on the service's
 //! runtime, which may be single-threaded or already stopping when the
 //! provider is shut down.
+//!
+//! Every exported span first passes [`Redacting`], which keeps personal data
+//! out of the trace store as the log formatter keeps it out of log lines.
+
+mod redacting;
+
+pub use redacting::Redacting;
 
 use std::{fmt, future::Future, sync::Arc, time::Duration};
 
@@ -47,13 +54,14 @@ where
 
 /// The OTLP HTTP exporter, configured from the standard `OTEL_EXPORTER_OTLP_*`
 /// variables (endpoint, headers, timeout, compression, protocol), running on
-/// its own runtime.
-pub fn exporter_from_env() -> anyhow::Result<OnOwnRuntime<opentelemetry_otlp::SpanExporter>> {
+/// its own runtime, with personal data rewritten first.
+pub fn exporter_from_env()
+-> anyhow::Result<Redacting<OnOwnRuntime<opentelemetry_otlp::SpanExporter>>> {
     let exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
         .build()
         .context("Failed to build the OTLP span exporter")?;
-    OnOwnRuntime::new(exporter)
+    OnOwnRuntime::new(exporter).map(Redacting::new)
 }
 
 /// The SDK's default resource (which reads `OTEL_RESOURCE_ATTRIBUTES` and
