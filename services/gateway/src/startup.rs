@@ -106,8 +106,16 @@ impl Application {
             &config.telegram_api_base,
             config.media_max_bytes,
         );
+        // One connection per reply shard and one to spare: a record never
+        // waits for a connection.
+        let records = store_service::db::connect_unpinged(
+            &config.database_url,
+            u32::from(config.reply_shards) + 1,
+        )
+        .await?;
         let sender = ReplySender::new(
             state.clone(),
+            records,
             WhatsAppClient::new(http_client.clone(), &config.whatsapp_api_base),
             TelegramClient::new(http_client, &config.telegram_api_base),
             config.send.clone(),

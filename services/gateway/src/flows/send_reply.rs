@@ -21,8 +21,12 @@
 //!   reply back to the bus with the record missing is exactly what sends it
 //!   twice. What remains (said in the gateway's README, "Delivery
 //!   guarantees"): a crash of the process between the channel's answer and
-//!   the record's commit (one database round trip), or a database down for
-//!   longer than the patience, sends that one message again on redelivery.
+//!   the record's statement leaving for the database (once sent, the
+//!   database commits it whether or not the gateway lives), or a database
+//!   down for longer than the patience, sends that one message again on
+//!   redelivery. To keep that window short, records go through a pool of
+//!   their own, one connection per reply shard, handed out without sqlx's
+//!   ping: no wait for a connection and no round trip before the insert.
 //! - A permanent refusal is recorded as a `failed` WhatsApp status. WhatsApp's
 //!   131047 (24-hour window closed) sends the channel's template instead,
 //!   where one is configured, and is settled as failed (`reply_failure`, so
@@ -35,6 +39,7 @@
 use std::future::Future;
 
 use chrono::Utc;
+use sqlx::PgPool;
 use store_bus::{HandlerError, PublishError};
 use store_events::{
     AttributesReader as _, Event, EventContext,
@@ -63,6 +68,8 @@ use crate::{
 /// Sends replies on WhatsApp and Telegram.
 pub struct ReplySender {
     state: AppState,
+    /// Where sent messages are recorded (see [`ReplySender::new`]).
+    records: PgPool,
     whatsapp: WhatsAppClient,
     telegram: TelegramClient,
     send: SendConfig,
@@ -107,14 +114,19 @@ fn retry(error: impl std::error::Error + Send + Sync + 'static) -> HandlerError 
 
 impl ReplySender {
     /// A sender using `state` and the two API clients.
+    /// `records` is the pool the sent messages are recorded through: one
+    /// of its own, so a record never waits behind the ingest path for a
+    /// connection (`store_service::db::connect_unpinged`).
     pub fn new(
         state: AppState,
+        records: PgPool,
         whatsapp: WhatsAppClient,
         telegram: TelegramClient,
         send: SendConfig,
     ) -> Self {
         Self {
             state,
+            records,
             whatsapp,
             telegram,
             send,
@@ -342,7 +354,7 @@ impl ReplySender {
             .initial_backoff
             .max(std::time::Duration::from_millis(10));
         loop {
-            match outbound::record_sent(&self.state.pool, event.id(), seq, id).await {
+            match outbound::record_sent(&self.records, event.id(), seq, id).await {
                 Ok(()) => return Ok(()),
                 Err(error) if tokio::time::Instant::now() + delay < give_up_at => {
                     tracing::warn!(seq, %error, delay_ms = delay.as_millis() as u64, "sent but not recorded; retrying the record only");
