@@ -25,7 +25,7 @@ pub async fn connect(url: &SecretString, max_connections: u32) -> anyhow::Result
 
 /// Opens a small pool whose connections are handed out without the ping
 /// sqlx sends first by default (one round trip more on every acquire), and
-/// kept open (`max_connections` of them from the start): for a statement
+/// kept open once made (sqlx closes idle ones after ten minutes): for a statement
 /// whose delay itself is a risk, like the record that a channel message was
 /// sent (the longer it takes, the likelier a crash sends the message
 /// twice). A connection the database dropped (a restart) then fails its
@@ -33,7 +33,6 @@ pub async fn connect(url: &SecretString, max_connections: u32) -> anyhow::Result
 pub async fn connect_unpinged(url: &SecretString, max_connections: u32) -> anyhow::Result<PgPool> {
     PgPoolOptions::new()
         .max_connections(max_connections)
-        .min_connections(max_connections)
         .test_before_acquire(false)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect(url.expose_secret())

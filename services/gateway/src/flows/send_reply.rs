@@ -25,7 +25,7 @@
 //!   database commits it whether or not the gateway lives), or a database
 //!   down for longer than the patience, sends that one message again on
 //!   redelivery. To keep that window short, records go through a pool of
-//!   their own, one connection per reply shard, handed out without sqlx's
+//!   their own, up to one connection per reply shard, handed out without sqlx's
 //!   ping: no wait for a connection and no round trip before the insert.
 //! - A permanent refusal is recorded as a `failed` WhatsApp status. WhatsApp's
 //!   131047 (24-hour window closed) sends the channel's template instead,
