@@ -168,6 +168,11 @@ pub struct SendConfig {
     /// before the reply goes back to the bus (and that message is sent
     /// again on redelivery).
     pub record_patience: Duration,
+    /// How long a reply redelivered after a crash waits for the WhatsApp
+    /// status of the message the crash may have left unrecorded, before it
+    /// sends that message (`GATEWAY_STATUS_PATIENCE_SECS`, default 10 s;
+    /// Meta reports `sent` within seconds).
+    pub status_patience: Duration,
 }
 
 impl Default for SendConfig {
@@ -183,6 +188,7 @@ impl Default for SendConfig {
                 Duration::from_secs(120),
             ],
             record_patience: Duration::from_secs(600),
+            status_patience: Duration::from_secs(10),
         }
     }
 }
@@ -278,6 +284,12 @@ impl Config {
             config.send.record_patience = Duration::from_secs(
                 secs.parse()
                     .context("GATEWAY_RECORD_PATIENCE_SECS is not a number")?,
+            );
+        }
+        if let Some(secs) = var("GATEWAY_STATUS_PATIENCE_SECS") {
+            config.send.status_patience = Duration::from_secs(
+                secs.parse()
+                    .context("GATEWAY_STATUS_PATIENCE_SECS is not a number")?,
             );
         }
         if let Some(ms) = var("GATEWAY_SEND_BACKOFF_MS") {

@@ -22,4 +22,5 @@ mod migrate;
 mod observability;
 mod openapi;
 mod python_interop;
+mod reply_kill;
 mod routes;

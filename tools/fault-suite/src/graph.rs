@@ -3,16 +3,23 @@
 //! `Retry-After`, as Meta does under load.
 //!
 //! Only messages answered 200 are recorded: they are what shoppers see.
+//!
+//! Like Meta, it then reports each accepted message's `sent` status to the
+//! gateway's webhook (signed, echoing the send's `biz_opaque_callback_data`),
+//! once [`FakeGraph::report_statuses`] says where; a status the gateway does
+//! not answer 200 (it is down) is delivered again.
 
 use std::{
+    collections::HashMap,
     sync::{
         Arc, Mutex,
         atomic::{AtomicU8, Ordering},
     },
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate, matchers};
 
 /// How the fake answers a send.
@@ -46,6 +53,18 @@ pub struct FakeGraph {
     server: MockServer,
     mode: Arc<AtomicU8>,
     sent: Arc<Mutex<Journal>>,
+    /// Statuses still to report, until [`FakeGraph::report_statuses`] takes them.
+    statuses: Mutex<Option<mpsc::UnboundedReceiver<Status>>>,
+}
+
+/// The `sent` status of one accepted message, to report.
+struct Status {
+    /// The number it was sent from (`phone_number_id`).
+    number: String,
+    wamid: String,
+    to: String,
+    /// The send's `biz_opaque_callback_data`, echoed.
+    opaque: Option<String>,
 }
 
 /// What the fake accepted, and when each shopper message was first quoted.
@@ -65,6 +84,7 @@ impl FakeGraph {
             .await;
         let mode = Arc::new(AtomicU8::new(GraphMode::Ok as u8));
         let sent: Arc<Mutex<Journal>> = Arc::default();
+        let (status_out, statuses) = mpsc::unbounded_channel();
         let (mode_in, sent_in) = (mode.clone(), sent.clone());
         Mock::given(matchers::method("POST"))
             .and(matchers::path_regex(r"^/[^/]+/messages$"))
@@ -98,15 +118,70 @@ impl FakeGraph {
                 }
                 journal.sent.push(record);
                 drop(journal);
+                let wamid = format!("wamid.out.{}", uuid::Uuid::new_v4().simple());
+                let number = request.url.path().trim_matches('/').split('/').next().unwrap_or_default();
+                let _ = status_out.send(Status {
+                    number: number.to_owned(),
+                    wamid: wamid.clone(),
+                    to: to.clone(),
+                    opaque: body["biz_opaque_callback_data"].as_str().map(str::to_owned),
+                });
                 ResponseTemplate::new(200).set_body_json(json!({
                     "messaging_product": "whatsapp",
                     "contacts": [{ "input": to, "wa_id": to }],
-                    "messages": [{ "id": format!("wamid.out.{}", uuid::Uuid::new_v4().simple()) }],
+                    "messages": [{ "id": wamid }],
                 }))
             })
             .mount(&server)
             .await;
-        Self { server, mode, sent }
+        Self {
+            server,
+            mode,
+            sent,
+            statuses: Mutex::new(Some(statuses)),
+        }
+    }
+
+    /// Reports every accepted message's `sent` status to the gateway at
+    /// `gateway`, as tenant `tenant_of[number]`, signed with `app_secret`,
+    /// about 50 ms after the send (as Meta does, later); a status the
+    /// gateway does not take is tried again every 200 ms for a minute.
+    pub fn report_statuses(
+        &self,
+        gateway: String,
+        tenant_of: HashMap<String, String>,
+        app_secret: &'static str,
+    ) {
+        let Some(mut statuses) = self.statuses.lock().expect("statuses lock").take() else {
+            return;
+        };
+        let http = reqwest::Client::new();
+        tokio::spawn(async move {
+            while let Some(status) = statuses.recv().await {
+                let Some(tenant) = tenant_of.get(&status.number).cloned() else {
+                    continue;
+                };
+                let (http, gateway) = (http.clone(), gateway.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let body = status_webhook(&status).to_string();
+                    let signature = store_testkit::whatsapp::signature(app_secret, body.as_bytes());
+                    for _ in 0..300 {
+                        let answer = http
+                            .post(format!("{gateway}/webhooks/whatsapp/{tenant}"))
+                            .header("content-type", "application/json")
+                            .header("x-hub-signature-256", &signature)
+                            .body(body.clone())
+                            .send()
+                            .await;
+                        if answer.is_ok_and(|a| a.status().is_success()) {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                });
+            }
+        });
     }
 
     /// Its base URL (`WHATSAPP_API_BASE`).
@@ -133,4 +208,38 @@ impl FakeGraph {
             .get(wamid)
             .copied()
     }
+}
+
+/// The webhook Meta sends when a message went out (`statuses[].status` `sent`).
+fn status_webhook(status: &Status) -> Value {
+    let mut entry = json!({
+        "id": status.wamid,
+        "status": "sent",
+        "timestamp": chrono_secs().to_string(),
+        "recipient_id": status.to,
+    });
+    if let Some(opaque) = &status.opaque {
+        entry["biz_opaque_callback_data"] = json!(opaque);
+    }
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": "fault-suite-waba",
+            "changes": [{
+                "field": "messages",
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": { "display_phone_number": status.number, "phone_number_id": status.number },
+                    "statuses": [entry],
+                },
+            }],
+        }],
+    })
+}
+
+/// Seconds since the epoch.
+fn chrono_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

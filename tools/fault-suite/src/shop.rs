@@ -156,6 +156,14 @@ impl Shop {
                 .timeout(Duration::from_secs(15))
                 .build()?,
         };
+        shop.graph.report_statuses(
+            shop.gateway.clone(),
+            BRANDS
+                .iter()
+                .map(|b| (b.number.to_owned(), b.tenant.to_owned()))
+                .collect(),
+            APP_SECRET,
+        );
         shop.restock().await?;
         Ok(shop)
     }

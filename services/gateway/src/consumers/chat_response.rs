@@ -72,7 +72,13 @@ impl Handler for ChatResponses {
             }
             Channel::Whatsapp | Channel::Telegram => {
                 self.sender
-                    .send_reply(event, tenant, &conversation, &response)
+                    .send_reply(
+                        event,
+                        tenant,
+                        &conversation,
+                        &response,
+                        incoming.redelivered,
+                    )
                     .await
             }
         };

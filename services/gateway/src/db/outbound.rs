@@ -5,7 +5,7 @@
 
 use sqlx::PgPool;
 
-use crate::domain::delivery::Failure;
+use crate::domain::{delivery::Failure, send_reference::Taken};
 
 /// What earlier deliveries of a reply sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,6 +49,30 @@ pub async fn record_sent(
         event_id,
         seq,
         channel_message_id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Records the messages of our replies that WhatsApp's statuses say it
+/// took, as if their sends had been recorded (a redelivered reply then
+/// resumes after them); those recorded already stay as they are.
+#[tracing::instrument(skip_all, fields(taken = taken.len()))]
+pub async fn record_taken(pool: &PgPool, taken: &[Taken]) -> Result<(), sqlx::Error> {
+    let event_ids: Vec<&str> = taken.iter().map(|t| t.event_id.as_str()).collect();
+    let seqs: Vec<i32> = taken.iter().map(|t| t.seq).collect();
+    let ids: Vec<&str> = taken
+        .iter()
+        .map(|t| t.channel_message_id.as_str())
+        .collect();
+    sqlx::query!(
+        "insert into outbound_message (event_id, seq, channel_message_id) \
+         select * from unnest($1::text[], $2::int[], $3::text[]) \
+         on conflict do nothing",
+        &event_ids as &[&str],
+        &seqs,
+        &ids as &[&str]
     )
     .execute(pool)
     .await?;

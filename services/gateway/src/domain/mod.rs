@@ -11,6 +11,7 @@ pub mod inbound_events;
 pub mod rate_limit;
 pub mod render;
 pub mod routing;
+pub mod send_reference;
 pub mod signature;
 pub mod split;
 pub mod telegram;

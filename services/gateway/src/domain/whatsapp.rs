@@ -28,8 +28,9 @@ use super::{
     InboundMessage, PayloadError,
     control::strip_controls,
     graph_error::GraphError,
+    send_reference::Taken,
     unix_time,
-    whatsapp_status::{Status, parse_status},
+    whatsapp_status::{Status, parse_status, taken},
 };
 
 /// Everything one webhook delivery carries, in order.
@@ -39,6 +40,8 @@ pub struct Delivery {
     pub messages: Vec<InboundMessage>,
     /// Status updates of messages we sent.
     pub statuses: Vec<WhatsAppMessageStatus>,
+    /// Messages of our replies the statuses say WhatsApp took.
+    pub taken: Vec<Taken>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +173,7 @@ pub fn parse_webhook(body: &[u8]) -> Result<Delivery, PayloadError> {
             delivery.messages.push(message);
         }
         for status in value.statuses {
+            delivery.taken.extend(taken(&status));
             if let Some(status) = parse_status(&account, status)? {
                 delivery.statuses.push(status);
             }

@@ -6,7 +6,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use store_events::data::channel::{WhatsAppError, WhatsAppMessageStatus, WhatsAppStatus};
 
-use super::{PayloadError, graph_error::GraphError, unix_time};
+use super::{
+    PayloadError,
+    graph_error::GraphError,
+    send_reference::{self, Taken},
+    unix_time,
+};
 
 /// One entry of `value.statuses`.
 #[derive(Deserialize)]
@@ -21,6 +26,24 @@ pub(super) struct Status {
     conversation: Option<Value>,
     #[serde(default)]
     pricing: Option<Value>,
+    /// What the send carried as `biz_opaque_callback_data`.
+    #[serde(default)]
+    biz_opaque_callback_data: Option<String>,
+}
+
+/// The message of one of our replies that `status` says WhatsApp took: a
+/// `sent` or `failed` status (each follows the API taking the message)
+/// whose opaque data is one of our references.
+pub(super) fn taken(status: &Status) -> Option<Taken> {
+    if !matches!(status.status.as_str(), "sent" | "failed") || status.id.is_empty() {
+        return None;
+    }
+    let (event_id, seq) = send_reference::decode(status.biz_opaque_callback_data.as_deref()?)?;
+    Some(Taken {
+        event_id: event_id.to_owned(),
+        seq,
+        channel_message_id: status.id.clone(),
+    })
 }
 
 /// The status event of one entry; `None` for a state we do not know (skipped
@@ -70,4 +93,49 @@ pub(super) fn parse_status(
         conversation: status.conversation.filter(Value::is_object),
         pricing: status.pricing.filter(Value::is_object),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn status(state: &str, opaque: Option<&str>) -> Status {
+        let mut raw = json!({
+            "id": "wamid.out.1", "status": state, "timestamp": "1700000000",
+            "recipient_id": "34600111222",
+        });
+        if let Some(opaque) = opaque {
+            raw["biz_opaque_callback_data"] = json!(opaque);
+        }
+        serde_json::from_value(raw).expect("a status")
+    }
+
+    #[test]
+    fn a_sent_or_failed_status_with_our_reference_names_the_message_taken() {
+        let reference = send_reference::encode("evt-1", 2).expect("fits");
+
+        for state in ["sent", "failed"] {
+            assert_eq!(
+                taken(&status(state, Some(&reference))),
+                Some(Taken {
+                    event_id: "evt-1".into(),
+                    seq: 2,
+                    channel_message_id: "wamid.out.1".into(),
+                }),
+                "{state}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_statuses_and_other_opaque_data_name_nothing() {
+        let reference = send_reference::encode("evt-1", 2).expect("fits");
+
+        assert_eq!(taken(&status("delivered", Some(&reference))), None);
+        assert_eq!(taken(&status("read", Some(&reference))), None);
+        assert_eq!(taken(&status("sent", Some("campaign-7"))), None);
+        assert_eq!(taken(&status("sent", None)), None);
+    }
 }

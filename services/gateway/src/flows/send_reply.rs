@@ -39,6 +39,7 @@
 use std::future::Future;
 
 use chrono::Utc;
+use serde_json::Value;
 use sqlx::PgPool;
 use store_bus::{HandlerError, PublishError};
 use store_events::{
@@ -59,7 +60,7 @@ use crate::{
     domain::{
         conversation::ConversationRef,
         delivery::{Delivery, Failure, WHATSAPP_WINDOW_CLOSED, telegram_failure, whatsapp_failure},
-        render,
+        render, send_reference,
         tenants::{TelegramChannel, Tenant, WhatsAppChannel},
     },
     state::AppState,
@@ -138,12 +139,19 @@ impl ReplySender {
     /// an earlier delivery of `event` sent; a reply settled as failed before
     /// is settled the same way again, sending nothing.
     #[tracing::instrument(skip_all, fields(event_id = event.id(), channel = ?conversation.channel))]
+    ///
+    /// `redelivered` is the broker's word that an earlier delivery of
+    /// `event` ended without an ack (the gateway was killed): on WhatsApp,
+    /// the message after the last one recorded may then have gone out
+    /// unrecorded, and its status is awaited before it is sent again
+    /// ([`ReplySender::settle_uncertain`]).
     pub async fn send_reply(
         &self,
         event: &Event,
         tenant: &Tenant,
         conversation: &ConversationRef,
         response: &ChatResponse,
+        redelivered: bool,
     ) -> Result<Settled, HandlerError> {
         if let Some(failure) = outbound::settled_failure(&self.state.pool, event.id())
             .await
@@ -163,7 +171,7 @@ impl ReplySender {
                         ))
                     })?;
                 let done = self.progress(event).await?;
-                self.deliver_whatsapp(event, channel, conversation, response, done)
+                self.deliver_whatsapp(event, channel, conversation, response, done, redelivered)
                     .await
             }
             Channel::Telegram => {
@@ -199,15 +207,22 @@ impl ReplySender {
         conversation: &ConversationRef,
         response: &ChatResponse,
         done: Progress,
+        redelivered: bool,
     ) -> Result<Settled, HandlerError> {
         let bodies =
             render::whatsapp_messages(response, &conversation.chat, channel.catalog_id.as_deref());
+        let done = if redelivered && done.sent < bodies.len() {
+            self.settle_uncertain(event, done).await?
+        } else {
+            done
+        };
         let mut last = done.last_channel_message_id;
         for (seq, body) in bodies.iter().enumerate().skip(done.sent) {
+            let body = with_reference(body, event.id(), sequence(seq)?);
             let attempt = self
                 .with_retries("whatsapp", || {
                     self.whatsapp
-                        .send(&channel.phone_number_id, &channel.access_token, body)
+                        .send(&channel.phone_number_id, &channel.access_token, &body)
                 })
                 .await;
             match attempt {
@@ -338,6 +353,40 @@ impl ReplySender {
         }))
     }
 
+    /// After a crash, message `done.sent` of `event` may have been taken by
+    /// WhatsApp without a record: waits up to `status_patience` for its
+    /// status (`sent` or `failed`, carrying its reference), which the
+    /// webhook records as if the send had been (`db::outbound::record_taken`).
+    /// Progress as it then stands: past the message when its status came,
+    /// as it was when none came (the message is then sent, as it most
+    /// likely never left: a status later than the patience is the one way
+    /// left to send it twice).
+    async fn settle_uncertain(
+        &self,
+        event: &Event,
+        done: Progress,
+    ) -> Result<Progress, HandlerError> {
+        let give_up_at = tokio::time::Instant::now() + self.send.status_patience;
+        loop {
+            let now = self.progress(event).await?;
+            if now.sent > done.sent {
+                tracing::info!(
+                    seq = done.sent,
+                    "WhatsApp reported taking the message a crash left unrecorded; not sent again"
+                );
+                return Ok(now);
+            }
+            if tokio::time::Instant::now() >= give_up_at {
+                tracing::warn!(
+                    seq = done.sent,
+                    "no WhatsApp status for the message after a crash; sending it"
+                );
+                return Ok(now);
+            }
+            tokio::time::sleep(STATUS_POLL).await;
+        }
+    }
+
     /// Records that message `seq` of `event` was sent, retrying the record
     /// (never the send) with backoff until it commits or
     /// `record_patience` has passed.
@@ -436,6 +485,21 @@ impl ReplySender {
             tokio::time::sleep(delay).await;
         }
     }
+}
+
+/// How often a redelivered reply looks for the status it waits for.
+const STATUS_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// `body` with the reference WhatsApp echoes in its statuses
+/// (`biz_opaque_callback_data`): message `seq` of reply `event_id`.
+fn with_reference(body: &Value, event_id: &str, seq: i32) -> Value {
+    let mut body = body.clone();
+    if let (Some(reference), Some(fields)) =
+        (send_reference::encode(event_id, seq), body.as_object_mut())
+    {
+        fields.insert("biz_opaque_callback_data".to_owned(), reference.into());
+    }
+    body
 }
 
 /// A position in a reply as stored.

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use crate::{
+    db,
     domain::{signature::whatsapp_signature_valid, whatsapp::parse_webhook},
     error::{ApiError, GatewayError},
     flows::ingest_webhook::{Report, ingest_webhook},
@@ -96,6 +97,13 @@ async fn receive(
             max: state.max_messages_per_delivery,
         }
         .into());
+    }
+    if !delivery.taken.is_empty() {
+        // Before the 200: a status that settles a message of a redelivered
+        // reply must not be lost (WhatsApp delivers it again on a 503).
+        db::outbound::record_taken(&state.pool, &delivery.taken)
+            .await
+            .map_err(crate::error::db_unavailable)?;
     }
     let report = ingest_webhook(&state, tenant, delivery.messages, delivery.statuses).await?;
     Ok(Json(report))
