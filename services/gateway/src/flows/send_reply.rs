@@ -19,14 +19,21 @@
 //!   the Graph API nor the Bot API takes an idempotency key, so the record
 //!   is the only thing that tells a redelivery what was sent; handing the
 //!   reply back to the bus with the record missing is exactly what sends it
-//!   twice. What remains (said in the gateway's README, "Delivery
-//!   guarantees"): a crash of the process between the channel's answer and
-//!   the record's statement leaving for the database (once sent, the
-//!   database commits it whether or not the gateway lives), or a database
-//!   down for longer than the patience, sends that one message again on
-//!   redelivery. To keep that window short, records go through a pool of
-//!   their own, up to one connection per reply shard, handed out without sqlx's
-//!   ping: no wait for a connection and no round trip before the insert.
+//!   twice.
+//! - After a crash (the broker redelivers the reply), the message after the
+//!   last one recorded may have gone out unrecorded: on WhatsApp each send
+//!   carries its reference (`biz_opaque_callback_data`,
+//!   [`crate::domain::send_reference`]), Meta echoes it in the message's
+//!   `sent` status, and the webhook records that status as the send's
+//!   record; the redelivered reply waits up to `SendConfig::status_patience`
+//!   for it ([`ReplySender::settle_uncertain`]), then sends the message.
+//!   Records go through a pool of their own, up to one connection per reply
+//!   shard, handed out without sqlx's ping, so the window is short to begin
+//!   with. What remains (the gateway's README, "Delivery guarantees"): on
+//!   WhatsApp, a status later than the patience; on Telegram, which echoes
+//!   nothing, a crash between the Bot API's answer and the record's insert
+//!   leaving the gateway; on both, a database down for longer than the
+//!   record patience.
 //! - A permanent refusal is recorded as a `failed` WhatsApp status. WhatsApp's
 //!   131047 (24-hour window closed) sends the channel's template instead,
 //!   where one is configured, and is settled as failed (`reply_failure`, so
