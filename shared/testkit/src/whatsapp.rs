@@ -50,6 +50,32 @@ pub fn whatsapp_from_fixture(
     serde_json::to_vec(&body).expect("serialise")
 }
 
+/// The `sent` status webhook Meta sends for message `wamid` from the
+/// business number `phone_number_id` to `recipient`, shaped exactly like the
+/// shared `whatsapp/status_sent.json` fixture, echoing the send's
+/// `biz_opaque_callback_data` when it carried one.
+pub fn whatsapp_sent_status(
+    phone_number_id: &str,
+    wamid: &str,
+    recipient: &str,
+    opaque: Option<&str>,
+) -> Vec<u8> {
+    let mut body: Value =
+        serde_json::from_slice(&fixture("whatsapp/status_sent.json")).expect("fixture JSON");
+    let value = &mut body["entry"][0]["changes"][0]["value"];
+    value["metadata"]["phone_number_id"] = json!(phone_number_id);
+    value["metadata"]["display_phone_number"] = json!(phone_number_id);
+    value["contacts"][0]["wa_id"] = json!(recipient);
+    let status = &mut value["statuses"][0];
+    status["id"] = json!(wamid);
+    status["recipient_id"] = json!(recipient);
+    status["timestamp"] = json!(chrono::Utc::now().timestamp().to_string());
+    if let Some(opaque) = opaque {
+        status["biz_opaque_callback_data"] = json!(opaque);
+    }
+    serde_json::to_vec(&body).expect("serialise")
+}
+
 /// The `X-Hub-Signature-256` header Meta sends with `body`, signed with the
 /// app's secret.
 pub fn signature(app_secret: &str, body: &[u8]) -> String {

@@ -111,16 +111,8 @@ impl Killable {
 
     /// Posts WhatsApp's `sent` status of `wamid`, echoing `opaque`.
     async fn status(&self, gateway: &str, wamid: &str, opaque: &str) -> u16 {
-        let body = serde_json::to_vec(&json!({
-            "object": "whatsapp_business_account",
-            "entry": [{ "id": "1", "changes": [{ "field": "messages", "value": {
-                "messaging_product": "whatsapp",
-                "metadata": { "display_phone_number": "34900000000", "phone_number_id": NUMBER },
-                "statuses": [{ "id": wamid, "status": "sent", "timestamp": "1700000000",
-                    "recipient_id": SHOPPER, "biz_opaque_callback_data": opaque }],
-            } }] }]
-        }))
-        .unwrap();
+        let body =
+            store_testkit::whatsapp::whatsapp_sent_status(NUMBER, wamid, SHOPPER, Some(opaque));
         self.http
             .post(format!("{gateway}/webhooks/whatsapp/demo"))
             .header("content-type", "application/json")

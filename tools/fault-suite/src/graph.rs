@@ -164,8 +164,13 @@ impl FakeGraph {
                 let (http, gateway) = (http.clone(), gateway.clone());
                 tokio::spawn(async move {
                     tokio::time::sleep(Duration::from_millis(50)).await;
-                    let body = status_webhook(&status).to_string();
-                    let signature = store_testkit::whatsapp::signature(app_secret, body.as_bytes());
+                    let body = store_testkit::whatsapp::whatsapp_sent_status(
+                        &status.number,
+                        &status.wamid,
+                        &status.to,
+                        status.opaque.as_deref(),
+                    );
+                    let signature = store_testkit::whatsapp::signature(app_secret, &body);
                     for _ in 0..300 {
                         let answer = http
                             .post(format!("{gateway}/webhooks/whatsapp/{tenant}"))
@@ -208,38 +213,4 @@ impl FakeGraph {
             .get(wamid)
             .copied()
     }
-}
-
-/// The webhook Meta sends when a message went out (`statuses[].status` `sent`).
-fn status_webhook(status: &Status) -> Value {
-    let mut entry = json!({
-        "id": status.wamid,
-        "status": "sent",
-        "timestamp": chrono_secs().to_string(),
-        "recipient_id": status.to,
-    });
-    if let Some(opaque) = &status.opaque {
-        entry["biz_opaque_callback_data"] = json!(opaque);
-    }
-    json!({
-        "object": "whatsapp_business_account",
-        "entry": [{
-            "id": "fault-suite-waba",
-            "changes": [{
-                "field": "messages",
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": { "display_phone_number": status.number, "phone_number_id": status.number },
-                    "statuses": [entry],
-                },
-            }],
-        }],
-    })
-}
-
-/// Seconds since the epoch.
-fn chrono_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
