@@ -38,6 +38,10 @@ pub struct BusConfig {
     /// How often each consumer reads its queues' depths into the metrics
     /// (`store_queue_messages`, `store_dead_letter_messages`).
     pub queue_depth_interval: Duration,
+    /// How often each replica of a sharded consumer counts the replicas and
+    /// takes or gives up shards to hold its share ([`crate::shard_lease`]);
+    /// also how long a departed replica's shards may wait for a new holder.
+    pub shard_balance_interval: Duration,
 }
 
 impl BusConfig {
@@ -53,6 +57,7 @@ impl BusConfig {
             publish_channels: DEFAULT_PUBLISH_CHANNELS,
             reconnect: Backoff::default(),
             queue_depth_interval: Duration::from_secs(15),
+            shard_balance_interval: Duration::from_secs(1),
         }
     }
 

@@ -24,16 +24,23 @@ use crate::{
     delivery::{DeliveryContext, process},
     error::BusError,
     handler::Handler,
-    queue_depth, topology,
+    queue_depth, shard_lease, topology,
 };
 
 /// A running consumer.
 pub struct ConsumerHandle {
     cancel: CancellationToken,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    shards: Option<shard_lease::Slots>,
 }
 
 impl ConsumerHandle {
+    /// How many shards of a sharded consumer this replica holds and consumes
+    /// now (`None` for a consumer that is not sharded).
+    pub fn shards_held(&self) -> Option<usize> {
+        self.shards.as_deref().map(shard_lease::held)
+    }
+
     /// Stops consuming, waits for in-flight handlers, closes the connection.
     pub async fn shutdown(self) {
         self.cancel.cancel();
@@ -60,40 +67,57 @@ pub async fn start(
     metrics: Metrics,
     cancel: CancellationToken,
 ) -> Result<ConsumerHandle, BusError> {
-    let configs = match &config.sharding {
-        None => vec![config],
-        Some(sharding) => shard_configs(bus, &config, sharding).await?,
-    };
-    let mut tasks = Vec::with_capacity(configs.len() + 1);
-    let watched: Vec<String> = configs.iter().map(|c| c.queue.clone()).collect();
-    let dead_letter_queue = configs
-        .first()
-        .map(ConsumerConfig::dead_letter_queue)
-        .unwrap_or_default();
-    for config in configs {
-        let shared = Arc::new(DeliveryContext {
+    let dead_letter_queue = config.dead_letter_queue();
+    let context = |config| {
+        Arc::new(DeliveryContext {
             config,
             handler: handler.clone(),
             metrics: metrics.clone(),
             confirm_timeout: bus.confirm_timeout,
-        });
-        let session = match Session::open(bus, &shared).await {
-            Ok(session) => session,
-            Err(error) => {
-                cancel.cancel();
-                for task in tasks {
-                    let _ = tokio::join!(task);
-                }
-                return Err(error);
+        })
+    };
+    let mut tasks = Vec::new();
+    let mut shards = None;
+    let watched = match &config.sharding {
+        None => {
+            let watched = vec![config.queue.clone()];
+            let shared = context(config);
+            let session = Session::open(bus, &shared).await?;
+            tasks.push(tokio::spawn(run(
+                bus.clone(),
+                shared,
+                session,
+                cancel.clone(),
+            )));
+            watched
+        }
+        Some(sharding) => {
+            let configs = shard_configs(bus, &config, sharding).await?;
+            let watched = configs.iter().map(|c| c.queue.clone()).collect();
+            let slots: shard_lease::Slots = configs
+                .iter()
+                .map(|c| shard_lease::Slot::new(c.queue.clone()))
+                .collect();
+            for (index, config) in configs.into_iter().enumerate() {
+                tasks.push(tokio::spawn(run_shard(
+                    bus.clone(),
+                    context(config),
+                    slots.clone(),
+                    index,
+                    cancel.clone(),
+                )));
             }
-        };
-        tasks.push(tokio::spawn(run(
-            bus.clone(),
-            shared,
-            session,
-            cancel.clone(),
-        )));
-    }
+            shards = Some(slots.clone());
+            tasks.push(shard_lease::balance(
+                bus.clone(),
+                config.queue.clone(),
+                slots,
+                metrics.clone(),
+                cancel.clone(),
+            ));
+            watched
+        }
+    };
     tasks.push(queue_depth::watch(
         bus.clone(),
         watched,
@@ -101,7 +125,11 @@ pub async fn start(
         metrics,
         cancel.clone(),
     ));
-    Ok(ConsumerHandle { cancel, tasks })
+    Ok(ConsumerHandle {
+        cancel,
+        tasks,
+        shards,
+    })
 }
 
 /// Declares the consistent-hash exchange of a sharded consumer and returns
@@ -126,10 +154,8 @@ async fn shard_configs(
         &sharding.hash_header,
     )
     .await;
-    let _ = connection.close(200, "declared".into()).await;
-    declared?;
     let dlq = config.dead_letter_queue();
-    Ok((0..sharding.shards)
+    let configs: Vec<ConsumerConfig> = (0..sharding.shards)
         .map(|index| ConsumerConfig {
             queue: topology::shard_queue(&config.queue, index),
             // Weight of the shard in the consistent hash ring.
@@ -142,7 +168,48 @@ async fn shard_configs(
             dead_letter_queue: Some(dlq.clone()),
             ..config.clone()
         })
-        .collect())
+        .collect();
+    // Every shard's queues exist before this returns, whichever shards this
+    // replica comes to hold: events published from now on are kept.
+    let declared = match declared {
+        Ok(()) => declare_queues(&channel, bus, &configs).await,
+        Err(error) => Err(error),
+    };
+    let _ = connection.close(200, "declared".into()).await;
+    declared?;
+    Ok(configs)
+}
+
+async fn declare_queues(
+    channel: &Channel,
+    bus: &BusConfig,
+    configs: &[ConsumerConfig],
+) -> Result<(), BusError> {
+    for config in configs {
+        declare_queues_of(channel, bus, config).await?;
+    }
+    Ok(())
+}
+
+/// Declares `config`'s queue, delay queues and dead-letter queue.
+async fn declare_queues_of(
+    channel: &Channel,
+    bus: &BusConfig,
+    config: &ConsumerConfig,
+) -> Result<(), BusError> {
+    let dead_letter_queue = config.dead_letter_queue();
+    topology::declare_consumer_queues(
+        channel,
+        &topology::QueueSpec {
+            source: config.source.as_deref().unwrap_or(&bus.exchange),
+            queue: &config.queue,
+            bindings: &config.bindings,
+            delays: &config.retry_delays,
+            single_active_consumer: config.single_active_consumer,
+            dead_letter_queue: &dead_letter_queue,
+        },
+    )
+    .await
 }
 
 async fn run(
@@ -166,6 +233,54 @@ async fn run(
             return;
         }
         tracing::warn!(queue = %shared.config.queue, "consumer lost its broker connection, reconnecting");
+    }
+}
+
+/// Consumes shard `index` while this replica holds its lease: waits until
+/// the balancer asks for it, takes the lease (or finds it held elsewhere),
+/// consumes until told to give it up, the consumer stops or the connection
+/// breaks (then tries to take it again).
+async fn run_shard(
+    bus: BusConfig,
+    shared: Arc<DeliveryContext>,
+    slots: shard_lease::Slots,
+    index: usize,
+    cancel: CancellationToken,
+) {
+    let slot = &slots[index];
+    let mut failures = 0u32;
+    while slot.wanted(&cancel).await {
+        let session = match Session::open_leased(&bus, &shared).await {
+            Ok(Some(session)) => session,
+            Ok(None) => {
+                slot.taken();
+                continue;
+            }
+            Err(error) => {
+                let delay = bus.reconnect.delay(failures);
+                failures = failures.saturating_add(1);
+                tracing::warn!(%error, queue = %shared.config.queue, retry_in_ms = delay.as_millis() as u64, "consumer cannot take its shard");
+                tokio::select! {
+                    () = cancel.cancelled() => return,
+                    () = tokio::time::sleep(delay) => continue,
+                }
+            }
+        };
+        failures = 0;
+        let Some(lease) = slot.held(&cancel) else {
+            // No longer wanted while the lease was being taken.
+            session.close().await;
+            continue;
+        };
+        tracing::debug!(queue = %shared.config.queue, "shard taken");
+        let given_up = session.consume(&shared, &lease).await;
+        if cancel.is_cancelled() {
+            return;
+        }
+        if !given_up {
+            tracing::warn!(queue = %shared.config.queue, "consumer lost its broker connection, taking its shard again");
+        }
+        slot.ended(given_up);
     }
 }
 
@@ -207,25 +322,60 @@ struct Session {
 
 impl Session {
     async fn open(bus: &BusConfig, shared: &DeliveryContext) -> Result<Self, BusError> {
+        let connection = connection::open(bus, &format!("consume:{}", shared.config.queue)).await?;
+        Self::start(bus, connection, shared).await
+    }
+
+    /// Opens a session on a shard only if this connection takes the shard's
+    /// lease (`None`: another replica holds it).
+    async fn open_leased(
+        bus: &BusConfig,
+        shared: &DeliveryContext,
+    ) -> Result<Option<Self>, BusError> {
+        let queue = &shared.config.queue;
+        let connection = connection::open(bus, &format!("consume:{queue}")).await?;
+        match shard_lease::hold(&connection, &shard_lease::lease_queue(queue)).await {
+            Ok(true) => Self::start(bus, connection, shared).await.map(Some),
+            held => {
+                let _ = connection.close(200, "lease held elsewhere".into()).await;
+                held.map(|_| None)
+            }
+        }
+    }
+
+    /// Declares the queues and starts consuming on `connection`, closing
+    /// it when that fails.
+    async fn start(
+        bus: &BusConfig,
+        connection: Connection,
+        shared: &DeliveryContext,
+    ) -> Result<Self, BusError> {
+        match Self::consume_on(&connection, bus, shared).await {
+            Ok((channel, consumer)) => Ok(Self {
+                connection,
+                channel,
+                consumer,
+            }),
+            Err(error) => {
+                let _ = connection
+                    .close(200, "failed to start consuming".into())
+                    .await;
+                Err(error)
+            }
+        }
+    }
+
+    async fn consume_on(
+        connection: &Connection,
+        bus: &BusConfig,
+        shared: &DeliveryContext,
+    ) -> Result<(Channel, lapin::Consumer), BusError> {
         let config = &shared.config;
-        let connection = connection::open(bus, &format!("consume:{}", config.queue)).await?;
         // Confirm mode: retries and dead letters are republished on this
         // channel, and the original is acked only once they are confirmed.
-        let channel = connection::confirm_channel(&connection).await?;
+        let channel = connection::confirm_channel(connection).await?;
         connection::declare_exchange(&channel, &bus.exchange).await?;
-        let dead_letter_queue = config.dead_letter_queue();
-        topology::declare_consumer_queues(
-            &channel,
-            &topology::QueueSpec {
-                source: config.source.as_deref().unwrap_or(&bus.exchange),
-                queue: &config.queue,
-                bindings: &config.bindings,
-                delays: &config.retry_delays,
-                single_active_consumer: config.single_active_consumer,
-                dead_letter_queue: &dead_letter_queue,
-            },
-        )
-        .await?;
+        declare_queues_of(&channel, bus, config).await?;
         // Bounded prefetch: at most this many unacked deliveries in our
         // hands, so a slow handler cannot pull the whole queue into memory.
         channel
@@ -244,11 +394,11 @@ impl Session {
             )
             .await
             .map_err(BusError::Channel)?;
-        Ok(Self {
-            connection,
-            channel,
-            consumer,
-        })
+        Ok((channel, consumer))
+    }
+
+    async fn close(self) {
+        let _ = self.connection.close(200, "shard given up".into()).await;
     }
 
     /// Consumes until cancelled (returns true after draining) or until the

@@ -11,6 +11,8 @@
 //!   through delay queues, dead-letter queue, graceful shutdown, reconnect);
 //!   a delivery whose routing key and attributes disagree is dead-lettered
 //!   unhandled (`addressing`).
+//! - [`shard_lease`]: a sharded consumer's shards spread over its replicas
+//!   (a lease per shard, an even share per replica).
 //! - [`rpc`]: request/reply for the seller's tool calls.
 //! - [`health`]: a readiness check for `/readyz`.
 
@@ -31,6 +33,7 @@ pub mod inbox;
 pub mod publisher;
 mod queue_depth;
 pub mod rpc;
+pub mod shard_lease;
 pub mod topology;
 
 pub use bus::Bus;

@@ -101,6 +101,7 @@ pub struct BusMetrics {
     handler_duration: HistogramVec,
     queue_messages: IntGaugeVec,
     dead_letter_messages: IntGaugeVec,
+    shards_held: IntGaugeVec,
 }
 
 impl BusMetrics {
@@ -161,8 +162,16 @@ impl BusMetrics {
                 &["queue"],
             )
             .context("Failed to create store_dead_letter_messages")?,
+            shards_held: IntGaugeVec::new(
+                Opts::new(
+                    "store_consumer_shards",
+                    "Shards of a sharded consumer that this replica holds and consumes.",
+                ),
+                &["queue"],
+            )
+            .context("Failed to create store_consumer_shards")?,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 9] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 10] = [
             Box::new(metrics.published.clone()),
             Box::new(metrics.publish_failed.clone()),
             Box::new(metrics.consumed.clone()),
@@ -172,6 +181,7 @@ impl BusMetrics {
             Box::new(metrics.handler_duration.clone()),
             Box::new(metrics.queue_messages.clone()),
             Box::new(metrics.dead_letter_messages.clone()),
+            Box::new(metrics.shards_held.clone()),
         ];
         for collector in collectors {
             registry
@@ -223,6 +233,13 @@ impl BusMetrics {
         self.dead_letter_messages
             .with_label_values(&[queue])
             .set(i64::from(messages));
+    }
+
+    /// This replica holds `shards` of the sharded consumer `queue`.
+    pub fn shards_held(&self, queue: &str, shards: usize) {
+        self.shards_held
+            .with_label_values(&[queue])
+            .set(i64::try_from(shards).unwrap_or(i64::MAX));
     }
 
     /// `consumer`'s handler took `elapsed` on an event of type `ty`.

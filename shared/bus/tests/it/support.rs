@@ -51,6 +51,7 @@ impl TestBus {
         .with_exchange(exchange);
         config.confirm_timeout = Duration::from_secs(5);
         config.queue_depth_interval = Duration::from_millis(100);
+        config.shard_balance_interval = Duration::from_millis(100);
         tweak(&mut config);
         let metrics = Metrics::new(&prefix).unwrap();
         let bus = Bus::connect(config, metrics).await.unwrap();
