@@ -1,9 +1,15 @@
 //! A TCP proxy a test puts in front of the shared broker or database and
-//! then cuts, to take it away from the service under test without touching
-//! what other tests use.
+//! then cuts (for good, or for a moment), to take it away from the service
+//! under test without touching what other tests use.
+
+use std::{
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
 
 use tokio::{
     net::{TcpListener, TcpStream},
+    sync::watch,
     task::JoinSet,
 };
 use tokio_util::sync::CancellationToken;
@@ -13,6 +19,10 @@ pub struct Proxy {
     /// The port it listens on.
     pub port: u16,
     cut: CancellationToken,
+    /// Bumped to reset every open connection.
+    resets: watch::Sender<u64>,
+    /// New connections are refused until then.
+    refuse_until: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Proxy {
@@ -24,6 +34,9 @@ impl Proxy {
         let port = listener.local_addr().expect("a bound address").port();
         let cut = CancellationToken::new();
         let stop = cut.clone();
+        let (resets, _) = watch::channel(0u64);
+        let refuse_until: Arc<Mutex<Option<Instant>>> = Arc::default();
+        let (reset_rx, refusing) = (resets.subscribe(), refuse_until.clone());
         tokio::spawn(async move {
             let mut connections = JoinSet::new();
             loop {
@@ -31,10 +44,23 @@ impl Proxy {
                     () = stop.cancelled() => break,
                     accepted = listener.accept() => {
                         let Ok((mut client, _)) = accepted else { continue };
+                        let refused = refusing
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .is_some_and(|until| Instant::now() < until);
+                        if refused {
+                            drop(client);
+                            continue;
+                        }
                         let upstream = upstream.clone();
+                        let mut reset = reset_rx.clone();
+                        reset.mark_unchanged();
                         connections.spawn(async move {
                             if let Ok(mut server) = TcpStream::connect(upstream).await {
-                                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                                tokio::select! {
+                                    _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                                    _ = reset.changed() => {}
+                                }
                             }
                         });
                     }
@@ -45,12 +71,27 @@ impl Proxy {
             drop(listener);
             connections.shutdown().await;
         });
-        Self { port, cut }
+        Self {
+            port,
+            cut,
+            resets,
+            refuse_until,
+        }
     }
 
     /// Cuts every connection and refuses new ones.
     pub fn cut(&self) {
         self.cut.cancel();
+    }
+
+    /// Resets every open connection and refuses new ones for `outage`,
+    /// as a restarting server does; then connections go through again.
+    pub fn blip(&self, outage: Duration) {
+        *self
+            .refuse_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now() + outage);
+        self.resets.send_modify(|n| *n += 1);
     }
 }
 

@@ -12,7 +12,9 @@ use store_events::{
     decode, new_event,
 };
 
-use super::{GetProduct, RecommendProducts, Relation, SearchProducts, ToolContext, ToolOutcome};
+use super::{
+    GetProduct, RecommendProducts, Relation, Resend, SearchProducts, ToolContext, ToolOutcome,
+};
 use crate::domain::money;
 
 /// A product as the model sees it: ids to order with, the real price (with a
@@ -45,20 +47,26 @@ fn to_minor(major: f64, currency: &str) -> i64 {
     (major * scale).round() as i64
 }
 
-/// Sends a catalog request and decodes the reply.
+/// Sends a catalog request and decodes the reply. A request the broker
+/// could not take is sent again until the tool's timeout
+/// ([`super::request`]): the catalog's requests only read, and a shopper is
+/// better served by an answer a few seconds late than by "the catalog is
+/// not reachable".
 #[tracing::instrument(skip_all, fields(ty = Q::TYPE, conversation = %ctx.conversation))]
 async fn ask<Q: EventData, R: EventData>(ctx: &ToolContext, request: &Q) -> Result<R, ToolOutcome> {
     let context = EventContext::caused_by(&ctx.cause)
         .map_err(|e| ToolOutcome::Error(format!("internal error: {e}")))?;
     let event = new_event(&ctx.bus.config().source, &context, request)
         .map_err(|e| ToolOutcome::Error(format!("internal error: {e}")))?;
-    let reply = ctx.bus.request(event, ctx.timeout).await.map_err(|e| {
-        tracing::warn!(error = %e, ty = Q::TYPE, "catalog request failed");
-        ToolOutcome::Error(match e {
-            RpcError::Timeout(_) => "the catalog did not answer in time; try again".to_owned(),
-            _ => "the catalog is not reachable right now".to_owned(),
-        })
-    })?;
+    let reply = super::request(ctx, event, Resend::AsNew)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, ty = Q::TYPE, "catalog request failed");
+            ToolOutcome::Error(match e {
+                RpcError::Timeout(_) => "the catalog did not answer in time; try again".to_owned(),
+                _ => "the catalog is not reachable right now".to_owned(),
+            })
+        })?;
     decode::<R>(&reply)
         .map_err(|e| ToolOutcome::Error(format!("the catalog sent a malformed answer: {e}")))
 }

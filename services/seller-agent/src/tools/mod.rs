@@ -10,14 +10,14 @@ mod catalog;
 mod escalate;
 mod orders;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub use args::*;
 use cloudevents::Event;
 use schemars::{JsonSchema, generate::SchemaSettings};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use store_bus::Bus;
+use store_bus::{Bus, RpcError};
 use store_events::{
     BrandId, ConversationId, TenantId,
     data::{Channel, Customer},
@@ -180,6 +180,67 @@ fn parse<T: DeserializeOwned>(call: &ToolCall) -> Result<T, ToolOutcome> {
             call.name
         ))
     })
+}
+
+/// How a request is sent again after the broker could not take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resend {
+    /// Under a new id: a read, asked afresh.
+    AsNew,
+    /// Under the same id, so the service answers a repeat with its first
+    /// answer (an order).
+    AsIs,
+}
+
+/// The first pause before a request is sent again.
+const FIRST_PAUSE: Duration = Duration::from_millis(200);
+/// The longest pause between two sends.
+const MAX_PAUSE: Duration = Duration::from_secs(2);
+
+/// Sends the request `event` and waits for its reply, within the tool's
+/// timeout in all. A request the broker could not take, or whose reply
+/// queue went with a broken connection (the broker restarting), is sent
+/// again after a growing pause while the timeout allows; any other failure
+/// (no answer in time, no service bound) is returned at once.
+pub(crate) async fn request(
+    ctx: &ToolContext,
+    event: Event,
+    resend: Resend,
+) -> Result<Event, RpcError> {
+    let deadline = Instant::now() + ctx.timeout;
+    let mut pause = FIRST_PAUSE;
+    let mut next = event;
+    loop {
+        let sent = next.clone();
+        if resend == Resend::AsNew {
+            cloudevents::event::AttributesWriter::set_id(
+                &mut next,
+                uuid::Uuid::now_v7().to_string(),
+            );
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        let error = match ctx.bus.request(sent, left).await {
+            Ok(reply) => return Ok(reply),
+            Err(error) => error,
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if !broker_away(&error) || left <= pause {
+            return Err(error);
+        }
+        tracing::info!(%error, retry_in_ms = pause.as_millis() as u64, "request not sent; sending it again");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(MAX_PAUSE);
+    }
+}
+
+/// The request did not get to its service, or its reply could not get
+/// back, because the broker was away.
+fn broker_away(error: &RpcError) -> bool {
+    match error {
+        RpcError::Publish(error) => error.is_transient(),
+        RpcError::Bus(_) | RpcError::Lost => true,
+        RpcError::Timeout(_) => false,
+    }
 }
 
 /// Runs one tool call. `index` numbers the calls of this turn, so a rerun of

@@ -12,7 +12,7 @@ use store_events::{
     decode, new_event,
 };
 
-use super::{CancelOrder, CreateOrder, ToolContext, ToolOutcome, derived_id};
+use super::{CancelOrder, CreateOrder, Resend, ToolContext, ToolOutcome, derived_id};
 use crate::{
     db::order_wait::{self, LateOrder, OrderRequest},
     domain::money,
@@ -94,7 +94,9 @@ pub(crate) async fn create(ctx: &ToolContext, args: CreateOrder, index: usize) -
     // duplicate instead of placing a second order.
     event.set_id(derived_id(&ctx.cause, "order", index));
     let request_id = event.id().to_owned();
-    let reply = match ctx.bus.request(event, ctx.timeout).await {
+    // Sent again, same id, while the broker is away: the order processor
+    // answers a repeat with its first answer.
+    let reply = match super::request(ctx, event, Resend::AsIs).await {
         Ok(reply) => reply,
         // Sent, but no answer: the order processor may still place it.
         Err(RpcError::Timeout(_) | RpcError::Lost) => return late(ctx, &request_id).await,

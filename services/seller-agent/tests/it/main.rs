@@ -24,3 +24,4 @@ mod logs;
 mod media;
 mod seller;
 mod support;
+mod tool_outage;
