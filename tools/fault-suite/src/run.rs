@@ -381,10 +381,15 @@ impl Suite {
     }
 
     /// Stops the store (every service must stop cleanly), then the broker
-    /// and the database (by dropping them).
+    /// and the database (by dropping them). The services' logs are removed
+    /// unless `FAULT_SUITE_KEEP_LOGS` is set (then their folder is printed).
     pub async fn stop(self) -> Vec<String> {
         let unclean = self.shop.stack.lock().await.stop().await;
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if std::env::var_os("FAULT_SUITE_KEEP_LOGS").is_some() {
+            println!("logs kept in {}", self.dir.join("store/logs").display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
         unclean
     }
 }

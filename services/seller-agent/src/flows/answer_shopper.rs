@@ -45,7 +45,7 @@ use crate::{
         storable,
     },
     llm::Message,
-    tools::{LateOrders, Reach, ToolContext, escalation_event},
+    tools::{BrokerAway, LateOrders, Reach, ToolContext, escalation_event},
 };
 
 /// The language to answer in: the one the shopper's words show, else the
@@ -168,6 +168,7 @@ impl Seller {
             recent: self.recent_exchange(key, &said).await?,
             reach: Reach::Act,
             late_orders: None,
+            broker_away: BrokerAway::default(),
         };
         let detected = language::detect(&text);
         // Only a language the channel or the shopper's words told us is
@@ -251,6 +252,15 @@ impl Seller {
                 }
             }
         };
+        if ctx.broker_away.seen() {
+            // A catalog or order request found the broker away until its
+            // timeout: an answer now would tell the shopper the shop is
+            // unreachable, and could not be sent anyway. The message is
+            // handled again once the broker is back.
+            return Err(HandlerError::retry(
+                "a tool's request could not reach the broker; the message is handled again",
+            ));
+        }
         Ok(result)
     }
 

@@ -35,7 +35,7 @@ use crate::{
         persona::{ShopperContext, system_prompt},
     },
     llm::{ChatRequest, LlmClient, LlmError, Message, repair},
-    tools::{Reach, ToolContext},
+    tools::{BrokerAway, Reach, ToolContext},
 };
 
 /// Tokens the model may write for a draft.
@@ -182,6 +182,7 @@ impl Seller {
             recent: Vec::new(),
             reach: Reach::LookOnly,
             late_orders: None,
+            broker_away: BrokerAway::default(),
         };
         let lang = language::detect(&text)
             .or_else(|| draft.language.as_deref().map(Lang::from_tag))

@@ -10,7 +10,13 @@ mod catalog;
 mod escalate;
 mod orders;
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 pub use args::*;
 use cloudevents::Event;
@@ -56,6 +62,25 @@ pub struct ToolContext {
     /// Where an order request the order processor answers too late is
     /// kept, so its outcome is told when it comes; `None`: not kept.
     pub late_orders: Option<orders::LateOrders>,
+    /// Set when a request of this turn failed because the broker stayed
+    /// away: the turn is then not answered but handled again later.
+    pub broker_away: BrokerAway,
+}
+
+/// Whether a tool of the turn found the broker away (shared by the turn's
+/// clones of its [`ToolContext`]).
+#[derive(Debug, Clone, Default)]
+pub struct BrokerAway(Arc<AtomicBool>);
+
+impl BrokerAway {
+    /// A request gave up because the broker was away.
+    pub fn seen(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn note(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// What the tools of a turn may do.
@@ -201,7 +226,8 @@ const MAX_PAUSE: Duration = Duration::from_secs(2);
 /// timeout in all. A request the broker could not take, or whose reply
 /// queue went with a broken connection (the broker restarting), is sent
 /// again after a growing pause while the timeout allows; any other failure
-/// (no answer in time, no service bound) is returned at once.
+/// (no answer in time, no service bound) is returned at once. Giving up
+/// while the broker is away marks the turn ([`ToolContext::broker_away`]).
 pub(crate) async fn request(
     ctx: &ToolContext,
     event: Event,
@@ -224,7 +250,11 @@ pub(crate) async fn request(
             Err(error) => error,
         };
         let left = deadline.saturating_duration_since(Instant::now());
-        if !broker_away(&error) || left <= pause {
+        let away = broker_away(&error);
+        if !away || left <= pause {
+            if away {
+                ctx.broker_away.note();
+            }
             return Err(error);
         }
         tracing::info!(%error, retry_in_ms = pause.as_millis() as u64, "request not sent; sending it again");

@@ -180,6 +180,7 @@ fn any_text_and_reply_id_get_an_answer_and_never_a_panic() {
         recent: Vec::new(),
         reach: Reach::Act,
         late_orders: None,
+        broker_away: Default::default(),
     };
     let persona = Persona::parse(
         "seller_name: Lía\nbrand_name: Moda Lía\ntone: warm\ngreeting: \"Hi! I'm Lía\"\ndefault_language: en\n",

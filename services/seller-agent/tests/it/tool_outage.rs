@@ -24,13 +24,9 @@ use crate::{
     support::{BRAND, TENANT, TestSeller, context},
 };
 
-#[tokio::test]
-async fn a_search_during_a_broker_outage_is_answered_when_the_broker_is_back() {
-    let seller = TestSeller::spawn().await;
-    let _shop = FakeShop::open(&seller.app, Duration::ZERO).await;
-    // The seller's tools talk to the broker through a proxy the test cuts.
+/// A turn's tool context whose bus goes through `proxy`.
+async fn through(seller: &TestSeller, proxy: &Proxy, timeout: Duration) -> ToolContext {
     let amqp = store_testkit::amqp_url();
-    let proxy = Proxy::start(proxy::host_port(&amqp)).await;
     let mut config = seller.app.bus.config().clone();
     config.url = SecretString::from(proxy::via(&amqp, proxy.port));
     let bus = Bus::connect(config, Metrics::new("outage").unwrap())
@@ -51,7 +47,7 @@ async fn a_search_during_a_broker_outage_is_answered_when_the_broker_is_back() {
         reply_to: None,
         edited: false,
     };
-    let ctx = ToolContext {
+    ToolContext {
         bus,
         tenant: TenantId::parse(TENANT).unwrap(),
         brand: BrandId::parse(BRAND).unwrap(),
@@ -60,17 +56,31 @@ async fn a_search_during_a_broker_outage_is_answered_when_the_broker_is_back() {
         channel: Channel::Webchat,
         cause: new_event("/shopper", &context("web:outage"), &message).unwrap(),
         currency: "BRL".into(),
-        timeout: Duration::from_secs(8),
+        timeout,
         orders_api: None,
         recent: Vec::new(),
         reach: Reach::Act,
         late_orders: None,
-    };
-    let search = ToolCall {
+        broker_away: Default::default(),
+    }
+}
+
+fn search() -> ToolCall {
+    ToolCall {
         id: "call-1".into(),
         name: "search_products".into(),
         arguments: r#"{"query":"sneakers"}"#.into(),
-    };
+    }
+}
+
+#[tokio::test]
+async fn a_search_during_a_broker_outage_is_answered_when_the_broker_is_back() {
+    let seller = TestSeller::spawn().await;
+    let _shop = FakeShop::open(&seller.app, Duration::ZERO).await;
+    // The seller's tools talk to the broker through a proxy the test cuts.
+    let proxy = Proxy::start(proxy::host_port(&store_testkit::amqp_url())).await;
+    let ctx = through(&seller, &proxy, Duration::from_secs(8)).await;
+    let search = search();
     let first = tools::run(&ctx, &search, 0).await;
     assert!(matches!(first, ToolOutcome::Ok(_)), "{first:?}");
 
@@ -89,5 +99,28 @@ async fn a_search_during_a_broker_outage_is_answered_when_the_broker_is_back() {
         "the outage was not felt: {:?}",
         started.elapsed()
     );
+    assert!(!ctx.broker_away.seen());
+    seller.stop().await;
+}
+
+#[tokio::test]
+async fn a_search_that_outlasts_its_timeout_marks_the_turn_to_be_handled_again() {
+    let seller = TestSeller::spawn().await;
+    let _shop = FakeShop::open(&seller.app, Duration::ZERO).await;
+    let proxy = Proxy::start(proxy::host_port(&store_testkit::amqp_url())).await;
+    let ctx = through(&seller, &proxy, Duration::from_secs(1)).await;
+    assert!(matches!(
+        tools::run(&ctx, &search(), 0).await,
+        ToolOutcome::Ok(_)
+    ));
+
+    // Away for longer than the tool may wait: the search fails, and the
+    // turn knows why (the seller then answers nothing and retries the
+    // message, rather than tell the shopper the shop is unreachable).
+    proxy.blip(Duration::from_secs(3));
+    let outcome = tools::run(&ctx, &search(), 1).await;
+
+    assert!(matches!(outcome, ToolOutcome::Error(_)), "{outcome:?}");
+    assert!(ctx.broker_away.seen());
     seller.stop().await;
 }
