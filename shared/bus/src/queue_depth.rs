@@ -8,12 +8,12 @@
 //! last values and is tried again at the next tick; the task stops with the
 //! consumer.
 
-use lapin::{Channel, Connection, options::QueueDeclareOptions, types::FieldTable};
+use lapin::{Channel, Connection};
 use store_telemetry::metrics::Metrics;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::{config::BusConfig, connection, error::BusError};
+use crate::{config::BusConfig, connection, error::BusError, topology};
 
 /// Starts the task watching `queues` and `dead_letter_queue`.
 pub(crate) fn watch(
@@ -76,16 +76,5 @@ async fn look(
 }
 
 async fn depth(channel: &Channel, queue: &str) -> Result<u32, BusError> {
-    let declared = channel
-        .queue_declare(
-            queue.into(),
-            QueueDeclareOptions {
-                passive: true,
-                ..QueueDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .map_err(BusError::Channel)?;
-    Ok(declared.message_count())
+    Ok(topology::inspect(channel, queue).await?.message_count())
 }

@@ -49,7 +49,7 @@ use store_telemetry::metrics::Metrics;
 use tokio::{sync::Notify, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
-use crate::{config::BusConfig, connection, error::BusError};
+use crate::{config::BusConfig, connection, error::BusError, topology};
 
 /// Name of the lease of the shard queue `shard`.
 pub fn lease_queue(shard: &str) -> String {
@@ -310,21 +310,11 @@ impl Presence {
         })
     }
 
-    /// Consumers of `queue` (declared passively: it must exist).
+    /// Consumers of `queue` (which must exist).
     async fn consumers(&self, queue: &str) -> Result<u32, BusError> {
-        let declared = self
-            .channel
-            .queue_declare(
-                queue.into(),
-                QueueDeclareOptions {
-                    passive: true,
-                    ..QueueDeclareOptions::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .map_err(BusError::Channel)?;
-        Ok(declared.consumer_count())
+        Ok(topology::inspect(&self.channel, queue)
+            .await?
+            .consumer_count())
     }
 
     /// Declares the rank marker `name` (the same way every time, so the

@@ -73,6 +73,23 @@ async fn declare(channel: &Channel, name: &str, args: FieldTable) -> Result<(), 
         })
 }
 
+/// The queue `name` as the broker has it (message and consumer counts),
+/// by a passive declare: nothing is created or changed, and a queue that
+/// does not exist is an error (which closes `channel`).
+pub(crate) async fn inspect(channel: &Channel, name: &str) -> Result<lapin::Queue, BusError> {
+    channel
+        .queue_declare(
+            name.into(),
+            QueueDeclareOptions {
+                passive: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .map_err(BusError::Channel)
+}
+
 /// What to declare for one consumer queue.
 #[derive(Debug, Clone, Copy)]
 pub struct QueueSpec<'a> {
