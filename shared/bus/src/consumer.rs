@@ -171,24 +171,17 @@ async fn shard_configs(
         .collect();
     // Every shard's queues exist before this returns, whichever shards this
     // replica comes to hold: events published from now on are kept.
-    let declared = match declared {
-        Ok(()) => declare_queues(&channel, bus, &configs).await,
-        Err(error) => Err(error),
-    };
+    let declared = async {
+        declared?;
+        for config in &configs {
+            declare_queues_of(&channel, bus, config).await?;
+        }
+        Ok::<(), BusError>(())
+    }
+    .await;
     let _ = connection.close(200, "declared".into()).await;
     declared?;
     Ok(configs)
-}
-
-async fn declare_queues(
-    channel: &Channel,
-    bus: &BusConfig,
-    configs: &[ConsumerConfig],
-) -> Result<(), BusError> {
-    for config in configs {
-        declare_queues_of(channel, bus, config).await?;
-    }
-    Ok(())
 }
 
 /// Declares `config`'s queue, delay queues and dead-letter queue.
@@ -280,7 +273,7 @@ async fn run_shard(
         if !given_up {
             tracing::warn!(queue = %shared.config.queue, "consumer lost its broker connection, taking its shard again");
         }
-        slot.ended(given_up);
+        slot.ended();
     }
 }
 

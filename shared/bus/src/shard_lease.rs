@@ -185,14 +185,14 @@ impl Slot {
         })
     }
 
-    /// Consuming ended: given up (back to idle) or the connection was lost
-    /// (try to take the lease again).
-    pub(crate) fn ended(&self, given_up: bool) {
+    /// Consuming ended: given up (its token cancelled: back to idle), or
+    /// the connection was lost (try to take the lease again). Read from the
+    /// token, so a shard given up while its connection broke stays given up.
+    pub(crate) fn ended(&self) {
         self.with(|s| {
-            *s = if given_up {
-                State::Idle
-            } else {
-                State::Claiming
+            *s = match s {
+                State::Held(token) if !token.is_cancelled() => State::Claiming,
+                _ => State::Idle,
             }
         });
     }
@@ -519,7 +519,7 @@ mod tests {
         );
         assert!(!slots[4].counts());
         assert_eq!(held(&slots), 0);
-        slots[4].ended(true);
+        slots[4].ended();
         assert_eq!(candidates(&slots, 0).len(), 6);
     }
 }
