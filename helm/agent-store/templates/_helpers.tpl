@@ -174,6 +174,12 @@ spec:
               value: {{ index $root.Values.common.http $key | toString | quote }}
             {{- end }}
             {{- end }}
+            {{- range $key, $name := dict "days" "RETENTION_DAYS" "sweepMinutes" "RETENTION_SWEEP_MINUTES" }}
+            {{- if hasKey ($root.Values.common.retention | default dict) $key }}
+            - name: {{ $name }}
+              value: {{ index $root.Values.common.retention $key | toString | quote }}
+            {{- end }}
+            {{- end }}
             {{- /* Secrets as files, never in the environment: each key the
                    service reads is named by <KEY>_FILE. */}}
             {{- range .secretKeys }}

@@ -9,7 +9,7 @@ use std::{sync::Arc, time::Duration};
 use anyhow::Context as _;
 use sqlx::PgPool;
 use store_bus::{ConsumerConfig, Responder};
-use store_service::{Foundation, Service};
+use store_service::{Foundation, Service, retention::Purge};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -57,7 +57,9 @@ impl Application {
             store_service::db::connect(&config.database_url, config.database_max_connections)
                 .await?;
         db::migrations().at_start(&pool).await?;
-        let base = Foundation::start(SERVICE, pool, config.bus.clone()).await?;
+        let mut base = Foundation::start(SERVICE, pool, config.bus.clone()).await?;
+        base.purge(Purge::new("outbound_message", db::outbound::purge_sent));
+        base.purge(Purge::new("reply_failure", db::outbound::purge_failures));
         // Whatever fails from here on stops what was already started.
         let stop_on_error = base.shutdown.clone().drop_guard();
         let metrics = GatewayMetrics::register(&base.metrics)?;

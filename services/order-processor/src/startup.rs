@@ -11,7 +11,7 @@ use store_events::{
     EventData as _,
     data::{OrderCancel, OrderCreate},
 };
-use store_service::{Foundation, Service};
+use store_service::{Foundation, Service, retention::Purge};
 use tokio::sync::Notify;
 
 use crate::{
@@ -35,7 +35,8 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let pool = db::connect(&config.database_url, config.database_max_connections).await?;
         db::migrations().at_start(&pool).await?;
-        let base = Foundation::start("order-processor", pool, config.bus.clone()).await?;
+        let mut base = Foundation::start("order-processor", pool, config.bus.clone()).await?;
+        base.purge(Purge::new("outbox", db::outbox::purge_published));
         let orders = Arc::new(Orders {
             pool: base.pool.clone(),
             bus: base.bus.clone(),

@@ -87,14 +87,22 @@ pub async fn claim(
     Ok(claim)
 }
 
-/// Deletes ledger rows older than `age` (keep it well beyond the longest
-/// redelivery window, e.g. days). Returns how many were deleted.
+/// Deletes at most `limit` ledger rows older than `age` (keep it well
+/// beyond the longest redelivery window, e.g. days); returns how many were
+/// deleted. Call it again while it returns `limit`.
 #[tracing::instrument(skip_all, fields(age_secs = age.as_secs(), deleted))]
-pub async fn purge_older_than(pool: &PgPool, age: Duration) -> Result<u64, sqlx::Error> {
+pub async fn purge_older_than(
+    pool: &PgPool,
+    age: Duration,
+    limit: i64,
+) -> Result<u64, sqlx::Error> {
     let seconds = age.as_secs_f64();
     let deleted = sqlx::query!(
-        "delete from processed_event where created_at < now() - make_interval(secs => $1)",
+        "delete from processed_event where ctid = any(array(\
+         select ctid from processed_event \
+         where created_at < now() - make_interval(secs => $1) limit $2))",
         seconds,
+        limit,
     )
     .execute(pool)
     .await?

@@ -4,7 +4,7 @@
 
 /// Gives `$application`, a tuple struct whose field 0 is a
 /// [`Service`](crate::Service), the methods `port`, `operator_port`, `pool`,
-/// `shutdown_token` and `run_until_stopped`, and makes it [`Runnable`](crate::Runnable).
+/// `housekeeper`, `shutdown_token` and `run_until_stopped`, and makes it [`Runnable`](crate::Runnable).
 #[macro_export]
 macro_rules! application_accessors {
     ($application:ty) => {
@@ -23,6 +23,12 @@ macro_rules! application_accessors {
             /// The database pool (tests look at rows through it).
             pub fn pool(&self) -> &$crate::accessors::reexports::PgPool {
                 self.0.pool()
+            }
+
+            /// What deletes the rows older than the retention (tests sweep
+            /// with it).
+            pub fn housekeeper(&self) -> &$crate::retention::Housekeeper {
+                self.0.housekeeper()
             }
 
             /// The token that stops the application when cancelled.
@@ -48,6 +54,10 @@ macro_rules! application_accessors {
 
             fn shutdown_token(&self) -> $crate::accessors::reexports::CancellationToken {
                 self.0.shutdown_token()
+            }
+
+            fn housekeeper(&self) -> &$crate::retention::Housekeeper {
+                self.0.housekeeper()
             }
 
             fn run_until_stopped(

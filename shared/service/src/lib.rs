@@ -14,7 +14,9 @@
 //!   ([`Service`]): serve until cancelled, then drain; [`Runnable`], what
 //!   `main` ([`run`]) and the tests do with any service;
 //! - [`accessors`]: the `Application` methods every service offers;
-//! - [`client_ip`]: the client's address behind the trusted proxies.
+//! - [`client_ip`]: the client's address behind the trusted proxies;
+//! - [`retention`]: the rows kept against repeats (the idempotency ledger,
+//!   outboxes), deleted once older than `RETENTION_DAYS`;
 //! - [`openapi`]: the OpenAPI 3.1 document of a service and `/openapi.json`.
 
 pub mod accessors;
@@ -24,6 +26,7 @@ pub mod db;
 pub mod error;
 pub mod migrations;
 pub mod openapi;
+pub mod retention;
 pub mod runtime;
 pub mod serve;
 pub mod tenants;

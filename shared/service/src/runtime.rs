@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     db,
+    retention::{Housekeeper, Purge, Retention},
     serve::{HttpLimits, serve},
 };
 
@@ -45,6 +46,12 @@ pub struct Foundation {
     /// What every HTTP listener holds its clients to (timeouts, connection
     /// caps), from the environment ([`HttpLimits::from_env`]).
     pub http: HttpLimits,
+    /// How long the rows kept against repeats live, from the environment
+    /// ([`Retention::from_env`]).
+    pub retention: Retention,
+    /// The tables swept by the retention: the idempotency ledger, plus the
+    /// service's own ([`Foundation::purge`]).
+    purges: Vec<Purge>,
 }
 
 impl Foundation {
@@ -66,7 +73,15 @@ impl Foundation {
             metrics,
             shutdown: CancellationToken::new(),
             http: HttpLimits::from_env()?,
+            retention: Retention::from_env()?,
+            purges: vec![Purge::ledger()],
         })
+    }
+
+    /// Keeps one more table of the service's within the retention (an
+    /// outbox's published events, say), beside the idempotency ledger.
+    pub fn purge(&mut self, purge: Purge) {
+        self.purges.push(purge);
     }
 
     /// Binds the public `addr` and the `operator` address and assembles the
@@ -74,7 +89,7 @@ impl Foundation {
     /// broker and the database) on the public port, `operator_api` (the
     /// service's `/admin/*` routes) with `/metrics`, `/healthz` and
     /// `/readyz` on the operator's, and the `consumers` and `tasks` to drain
-    /// when it stops.
+    /// when it stops. The [`Housekeeper`] of the retention runs beside them.
     pub async fn bind(
         self,
         addr: SocketAddr,
@@ -82,8 +97,15 @@ impl Foundation {
         operator: SocketAddr,
         operator_api: Router,
         consumers: Vec<ConsumerHandle>,
-        tasks: Vec<JoinHandle<()>>,
+        mut tasks: Vec<JoinHandle<()>>,
     ) -> anyhow::Result<Service> {
+        let housekeeper = Housekeeper::new(
+            self.pool.clone(),
+            self.retention,
+            self.purges,
+            &self.metrics,
+        )?;
+        tasks.push(housekeeper.clone().spawn(self.shutdown.child_token()));
         let readiness = Readiness::new()
             .with(BrokerCheck(self.bus.clone()))
             .with(db::readiness_check(self.pool.clone()))
@@ -111,6 +133,7 @@ impl Foundation {
             tasks,
             shutdown: self.shutdown,
             http: self.http,
+            housekeeper,
         })
     }
 }
@@ -132,6 +155,7 @@ pub struct Service {
     tasks: Vec<JoinHandle<()>>,
     shutdown: CancellationToken,
     http: HttpLimits,
+    housekeeper: Housekeeper,
 }
 
 impl Service {
@@ -153,6 +177,12 @@ impl Service {
     /// The token that stops the service when cancelled.
     pub fn shutdown_token(&self) -> CancellationToken {
         self.shutdown.clone()
+    }
+
+    /// What deletes the rows older than the retention (tests sweep with it
+    /// instead of waiting for the next sweep).
+    pub fn housekeeper(&self) -> &Housekeeper {
+        &self.housekeeper
     }
 
     /// Serves until the shutdown token is cancelled, then drains the
@@ -225,6 +255,9 @@ pub trait Runnable: Send + Sized + 'static {
     /// The token that stops the service when cancelled.
     fn shutdown_token(&self) -> CancellationToken;
 
+    /// What deletes the rows older than the retention.
+    fn housekeeper(&self) -> &Housekeeper;
+
     /// Serves until the shutdown token is cancelled, then drains.
     fn run_until_stopped(self) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
@@ -240,6 +273,10 @@ impl Runnable for Service {
 
     fn shutdown_token(&self) -> CancellationToken {
         Service::shutdown_token(self)
+    }
+
+    fn housekeeper(&self) -> &Housekeeper {
+        Service::housekeeper(self)
     }
 
     fn run_until_stopped(self) -> impl Future<Output = anyhow::Result<()>> + Send {

@@ -11,7 +11,7 @@ use cloudevents::Event;
 use secrecy::SecretString;
 use sqlx::PgPool;
 use store_bus::{Bus, BusConfig, ConsumerConfig, ConsumerHandle, Inbox};
-use store_service::Runnable;
+use store_service::{Runnable, retention::Housekeeper};
 use store_telemetry::Metrics;
 use tokio::{sync::mpsc, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
@@ -42,6 +42,9 @@ pub struct TestApp {
     pub exchange: String,
     /// The test's own connection to the bus, on the service's exchange.
     pub bus: Bus,
+    /// What deletes the service's rows older than the retention: a test
+    /// sweeps with it instead of waiting for the next sweep.
+    pub housekeeper: Housekeeper,
     watchers: tokio::sync::Mutex<Vec<ConsumerHandle>>,
     shutdown: CancellationToken,
     task: JoinHandle<anyhow::Result<()>>,
@@ -71,6 +74,7 @@ impl TestApp {
         let port = app.port();
         let operator_port = app.operator_port();
         let shutdown = app.shutdown_token();
+        let housekeeper = app.housekeeper().clone();
         let task = tokio::spawn(app.run_until_stopped());
         let bus = Bus::connect(bus_config("tester", &exchange), Metrics::new("tester")?)
             .await
@@ -85,6 +89,7 @@ impl TestApp {
             pool,
             exchange,
             bus,
+            housekeeper,
             watchers: tokio::sync::Mutex::default(),
             shutdown,
             task,

@@ -3,6 +3,8 @@
 //! replies settled as failed (`reply_failure`), so a redelivered one reports
 //! the same failure.
 
+use std::time::Duration;
+
 use sqlx::PgPool;
 
 use crate::domain::{delivery::Failure, send_reference::Taken};
@@ -135,4 +137,38 @@ pub async fn settle_failed(
     .execute(&mut *tx)
     .await?;
     tx.commit().await
+}
+
+/// Deletes at most `limit` records of sent channel messages older than
+/// `age` (the retention); returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn purge_sent(pool: PgPool, age: Duration, limit: i64) -> Result<u64, sqlx::Error> {
+    let deleted = sqlx::query!(
+        "delete from outbound_message where ctid = any(array(\
+         select ctid from outbound_message \
+         where created_at < now() - make_interval(secs => $1) limit $2))",
+        age.as_secs_f64(),
+        limit
+    )
+    .execute(&pool)
+    .await?
+    .rows_affected();
+    Ok(deleted)
+}
+
+/// Deletes at most `limit` replies settled as failed longer than `age` ago
+/// (the retention); returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn purge_failures(pool: PgPool, age: Duration, limit: i64) -> Result<u64, sqlx::Error> {
+    let deleted = sqlx::query!(
+        "delete from reply_failure where ctid = any(array(\
+         select ctid from reply_failure \
+         where created_at < now() - make_interval(secs => $1) limit $2))",
+        age.as_secs_f64(),
+        limit
+    )
+    .execute(&pool)
+    .await?
+    .rows_affected();
+    Ok(deleted)
 }

@@ -18,6 +18,7 @@ mod operations;
 mod outbound;
 mod rate_limits;
 mod record_retry;
+mod retention;
 mod telegram_inbound;
 mod webchat;
 mod webchat_abuse;

@@ -2,6 +2,8 @@
 //! published after commit by the relay, so a crash between commit and
 //! publish loses nothing (the relay publishes them at the next start).
 
+use std::time::Duration;
+
 use sqlx::{PgConnection, PgPool, types::Json};
 use store_events::{AttributesReader as _, Event};
 use uuid::Uuid;
@@ -46,6 +48,23 @@ pub async fn mark_published(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(),
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Deletes at most `limit` events published longer than `age` ago (the
+/// retention); returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn purge_published(pool: PgPool, age: Duration, limit: i64) -> Result<u64, sqlx::Error> {
+    let deleted = sqlx::query!(
+        "delete from outbox where ctid = any(array(\
+         select ctid from outbox \
+         where published_at < now() - make_interval(secs => $1) limit $2))",
+        age.as_secs_f64(),
+        limit
+    )
+    .execute(&pool)
+    .await?
+    .rows_affected();
+    Ok(deleted)
 }
 
 /// Number of events waiting (for tests and metrics).

@@ -11,3 +11,4 @@ mod helpers;
 mod hostile;
 mod lifecycle;
 mod payments;
+mod retention;

@@ -99,21 +99,35 @@ async fn consumers_are_independent_and_old_rows_can_be_purged() {
         claim(&mut conn, "b", "e-4", "t").await.unwrap(),
         Claim::First
     );
+    for event in ["e-5", "e-6"] {
+        claim(&mut conn, "a", event, "t").await.unwrap();
+    }
     sqlx::query(
         "update processed_event set created_at = now() - interval '8 days' where consumer = 'a'",
     )
     .execute(&mut *conn)
     .await
     .unwrap();
+    let week = std::time::Duration::from_secs(7 * 86_400);
 
-    let purged = purge_older_than(&pool, std::time::Duration::from_secs(7 * 86_400))
+    // At most `limit` rows a call: two, then the third, then none.
+    assert_eq!(purge_older_than(&pool, week, 2).await.unwrap(), 2);
+    assert_eq!(purge_older_than(&pool, week, 2).await.unwrap(), 1);
+    assert_eq!(purge_older_than(&pool, week, 2).await.unwrap(), 0);
+
+    let left: i64 = sqlx::query_scalar("select count(*) from processed_event")
+        .fetch_one(&pool)
         .await
         .unwrap();
-
-    assert_eq!(purged, 1);
+    assert_eq!(left, 1, "consumer b's recent row is kept");
     assert_eq!(
         claim(&mut conn, "b", "e-4", "t").await.unwrap(),
         Claim::Duplicate
+    );
+    assert_eq!(
+        claim(&mut conn, "a", "e-4", "t").await.unwrap(),
+        Claim::First,
+        "a purged row no longer marks its event as seen"
     );
 }
 

@@ -174,6 +174,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// What deletes the gateway's rows older than the retention.
+    pub fn housekeeper(&self) -> &store_service::retention::Housekeeper {
+        &self.app.housekeeper
+    }
+
     /// Starts the gateway with the test tenants.
     pub async fn spawn() -> Self {
         Self::spawn_with(Options::default()).await
