@@ -87,6 +87,9 @@ pub struct Config {
     /// queues (`SELLER_SHARDS`, default 8); every replica must use the same
     /// number.
     pub shards: u16,
+    /// Connections in the database pool (`DATABASE_MAX_CONNECTIONS`); `None`:
+    /// [`Config::pool_size`]'s default.
+    pub database_max_connections: Option<u32>,
     /// How long the seller waits for more messages of a shopper before
     /// answering them once, as one turn (`SELLER_BURST_WINDOW_MS`, default
     /// 2000; 0 answers each message at once).
@@ -123,9 +126,19 @@ impl Config {
             max_rounds: 6,
             llm_turn_budget: Duration::from_secs(45),
             shards: 8,
+            database_max_connections: None,
             burst_window: Duration::from_millis(DEFAULT_BURST_WINDOW_MS),
             transcribe: None,
         }
+    }
+
+    /// Connections in the database pool: `DATABASE_MAX_CONNECTIONS` when set,
+    /// or one a shard (a turn at a time each) and ten more (summaries; with a
+    /// burst window each running flush holds one more, its burst lock, and as
+    /// many flushes run at once as there are shards).
+    pub fn pool_size(&self) -> u32 {
+        self.database_max_connections
+            .unwrap_or(10 + u32::from(self.shards))
     }
 
     /// [`Config::new`] for tests: a free local port.
@@ -177,6 +190,13 @@ impl Config {
         config.llm_turn_budget =
             Duration::from_millis(number_from_env("LLM_TURN_BUDGET_MS", "45000")?);
         config.shards = number_from_env("SELLER_SHARDS", "8")?;
+        if var("DATABASE_MAX_CONNECTIONS").is_some() {
+            let connections: u32 = number_from_env("DATABASE_MAX_CONNECTIONS", "0")?;
+            if connections == 0 {
+                bail!("DATABASE_MAX_CONNECTIONS must be at least 1");
+            }
+            config.database_max_connections = Some(connections);
+        }
         config.burst_window = Duration::from_millis(number_from_env(
             "SELLER_BURST_WINDOW_MS",
             &DEFAULT_BURST_WINDOW_MS.to_string(),

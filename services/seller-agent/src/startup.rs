@@ -28,11 +28,6 @@ use crate::{
     transcription::Transcriber,
 };
 
-/// Connections in the pool: one turn at a time per shard, plus summaries;
-/// with a burst window each running flush holds one more (its burst lock),
-/// and as many flushes run at once as there are shards.
-const DATABASE_MAX_CONNECTIONS: u32 = 10;
-
 /// The running seller: its consumer and `/healthz`, `/readyz`, `/metrics`.
 pub struct Application(Service);
 
@@ -47,11 +42,7 @@ impl Application {
             config.brand.as_str(),
         )
         .context("Failed to load the persona")?;
-        let pool = store_service::db::connect(
-            &config.database_url,
-            DATABASE_MAX_CONNECTIONS + u32::from(config.shards),
-        )
-        .await?;
+        let pool = store_service::db::connect(&config.database_url, config.pool_size()).await?;
         db::migrations().at_start(&pool).await?;
         // The `service` label of the metrics names the brand, as one seller
         // runs per brand.

@@ -8,7 +8,8 @@
 //! again while they fail, as the channels do: [`deliver`]), paced open
 //! or closed loop ([`drive`]); what happened to each message is recorded
 //! ([`record`]). Meanwhile the store's processes ([`procs`]), queues
-//! ([`broker`]) and databases ([`pgstats`]) are sampled ([`sample`]). The
+//! ([`broker`]) and databases ([`pgstats`]) are sampled ([`sample`]); the
+//! store's database pools are fitted to the server ([`pools`]). The
 //! modes ([`run`]): one run, a capacity search, a soak ([`soak`]), webhook
 //! ingestion beside a bare handler ([`ingest`]); the
 //! output is markdown tables ([`report`]).
@@ -21,6 +22,7 @@ pub mod drive;
 pub mod ingest;
 pub mod outbound;
 pub mod pgstats;
+pub mod pools;
 pub mod procs;
 pub mod record;
 pub mod report;

@@ -94,6 +94,11 @@ fn print_setting(args: &Args, store: &Store) {
         args.burst_window_ms,
         args.rust_log
     );
+    if let Some((per_service, available)) = store.pools {
+        println!(
+            "- database pools: {per_service} connections a service (DATABASE_MAX_CONNECTIONS), fitted to the {available} PostgreSQL allows"
+        );
+    }
     println!(
         "- machine: {} CPUs, load average before the run {} (other work on the machine shows in every number)",
         std::thread::available_parallelism().map_or(0, usize::from),

@@ -40,6 +40,9 @@ pub struct Store {
     pub watched: Vec<(String, Who)>,
     /// What the sellers think with.
     pub brain: String,
+    /// Each service's `DATABASE_MAX_CONNECTIONS` and the connections the
+    /// server allows, when started here ([`crate::pools`]).
+    pub pools: Option<(u32, u32)>,
     _llm: Option<MockServer>,
 }
 
@@ -79,6 +82,13 @@ impl Store {
                 args.burst_window_ms.to_string(),
             ),
         ];
+        let available = crate::pools::available(&args.postgres_url).await?;
+        let services = 4 + u32::try_from(brands.len())?;
+        let per_service = crate::pools::per_service(available, services);
+        config.env.push((
+            "DATABASE_MAX_CONNECTIONS".to_owned(),
+            per_service.to_string(),
+        ));
         config.gateway_env = vec![
             ("WHATSAPP_API_BASE".to_owned(), outbound_uri.to_owned()),
             ("TELEGRAM_API_BASE".to_owned(), outbound_uri.to_owned()),
@@ -125,6 +135,7 @@ impl Store {
             stack: Some(stack),
             watched,
             brain,
+            pools: Some((per_service, available)),
             _llm: llm,
         })
     }
@@ -148,6 +159,7 @@ impl Store {
             gateway: gateway.trim_end_matches('/').to_owned(),
             watched,
             brain: "as the attached store is configured".to_owned(),
+            pools: None,
             _llm: None,
         }
     }
