@@ -266,6 +266,9 @@ pub struct Step {
     pub lost: u64,
     /// Non-2xx or unanswered requests.
     pub non_2xx: u64,
+    /// Fitted growth of the messages in all the store's queues over the
+    /// step (`None`: the broker did not say).
+    pub queue_growth: Option<f64>,
     /// Whether the store sustained it.
     pub sustained: bool,
 }
@@ -275,14 +278,14 @@ pub fn capacity(steps: &[Step], target: Duration) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| offered msg/s | achieved msg/s | end-to-end p50 | p90 | p99 | HTTP p99 | lost | non-2xx (redelivered) | sustained (p99 ≤ {} ms, nothing lost) |",
+        "| offered msg/s | achieved msg/s | end-to-end p50 | p90 | p99 | HTTP p99 | lost | non-2xx (redelivered) | queued: growth over the step | sustained (p99 ≤ {} ms, nothing lost, queues within one second of the rate) |",
         target.as_millis()
     );
-    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for s in steps {
         let _ = writeln!(
             out,
-            "| {:.1} | {:.1} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {:.1} | {:.1} | {} | {} | {} | {} | {} | {} | {} | {} |",
             s.offered,
             s.achieved,
             ms(s.end_to_end[0]),
@@ -291,6 +294,8 @@ pub fn capacity(steps: &[Step], target: Duration) -> String {
             ms(s.http_p99),
             s.lost,
             s.non_2xx,
+            s.queue_growth
+                .map_or_else(|| "?".to_owned(), |g| format!("{g:+.0}")),
             if s.sustained { "yes" } else { "**no**" }
         );
     }

@@ -195,9 +195,10 @@ async fn find_capacity(args: &Args, crowd: &Arc<Crowd>, watch: &Watch) -> anyhow
             "capacity: offering {rate:.1} msg/s for {} s…",
             args.step_duration.as_secs()
         );
-        let (tally, _samples, before, after) =
+        let (tally, samples, before, after) =
             measured(args, crowd, watch, Pace::Open(rate), args.step_duration).await?;
-        let step = step_of(rate, &tally, args.p99_target);
+        let growth = soak::queue_growth(&samples, args.step_duration);
+        let step = step_of(rate, &tally, args.p99_target, growth);
         let row = report::capacity(std::slice::from_ref(&step), args.p99_target);
         eprintln!("  {}", row.lines().nth(2).unwrap_or_default());
         for lost in &tally.lost {
@@ -254,7 +255,9 @@ async fn find_capacity(args: &Args, crowd: &Arc<Crowd>, watch: &Watch) -> anyhow
     Ok(best.is_some())
 }
 
-fn step_of(rate: f64, tally: &Tally, target: Duration) -> Step {
+/// The step at `rate` from what was recorded, and the fitted growth of the
+/// store's queues over the step (`None`: the broker did not say).
+fn step_of(rate: f64, tally: &Tally, target: Duration, queue_growth: Option<f64>) -> Step {
     let latencies = tally.all_latencies();
     let total = tally.total();
     let e2e = &latencies.end_to_end;
@@ -279,10 +282,17 @@ fn step_of(rate: f64, tally: &Tally, target: Duration) -> Step {
         },
         lost,
         non_2xx,
+        queue_growth,
         // A non-2xx redelivered and answered costs latency, which the p99
         // shows; it is reported, and fails a single run or a soak, but a
-        // capacity is a rate, so only latency and loss decide here.
-        sustained: lost == 0 && total.answered > 0 && u128::from(p99) <= target.as_micros(),
+        // capacity is a rate, so only latency, loss and the queues decide
+        // here. Queues that grow through the step mean a consumer off the
+        // reply's path (the inbox, say) falls further behind every second:
+        // not a rate the store sustains, however fast the replies are.
+        sustained: lost == 0
+            && total.answered > 0
+            && u128::from(p99) <= target.as_micros()
+            && queue_growth.is_none_or(|g| g <= soak::queue_limit(rate)),
     }
 }
 

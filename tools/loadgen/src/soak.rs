@@ -26,6 +26,24 @@ at most 10 % of its mean or 8 MiB, whichever is larger; the messages queued in a
 at most the offered rate × 1 s or 50, whichever is larger. RabbitMQ's and PostgreSQL's memory is shown, \
 not judged (they serve the whole machine).\n";
 
+/// How much the messages queued in all the store's queues may grow over a
+/// run at `rate` msg/s: one second of the rate, or 50, whichever is larger.
+pub fn queue_limit(rate: f64) -> f64 {
+    rate.max(50.0)
+}
+
+/// The fitted growth of the messages queued over the samples taken in the
+/// first `window` of a run (the load's, not the drain after it); `None`
+/// when fewer than two samples have a depth.
+pub fn queue_growth(samples: &[Sample], window: Duration) -> Option<f64> {
+    let points: Vec<(f64, f64)> = samples
+        .iter()
+        .filter(|s| s.at <= window)
+        .filter_map(|s| Some((s.at.as_secs_f64(), s.queued? as f64)))
+        .collect();
+    (points.len() >= 2).then(|| judge(&points, |_| 0.0).0)
+}
+
 /// The least-squares slope of `points` (x, y) per unit of x; 0 for fewer
 /// than two distinct x.
 pub fn slope(points: &[(f64, f64)]) -> f64 {
@@ -96,7 +114,7 @@ pub fn verdict(samples: &[Sample], rate: f64, warm_up: Duration) -> (String, boo
         .iter()
         .filter_map(|s| Some((s.at.as_secs_f64(), s.queued? as f64)))
         .collect();
-    let (growth, mean, limit, ok) = judge(&queued, |_| (rate * 1.0).max(50.0));
+    let (growth, mean, limit, ok) = judge(&queued, |_| queue_limit(rate));
     passed &= ok;
     rows.insert(
         "messages queued".to_owned(),
@@ -118,6 +136,7 @@ pub fn verdict(samples: &[Sample], rate: f64, warm_up: Duration) -> (String, boo
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -137,5 +156,38 @@ mod tests {
         let (growth, _, _, ok) = judge(&line, |_| 10.0);
         assert!((growth - 27.0).abs() < 1e-9);
         assert!(!ok);
+    }
+
+    fn sample(at: u64, queued: Option<u64>) -> Sample {
+        Sample {
+            at: Duration::from_secs(at),
+            procs: Vec::new(),
+            queued,
+            deepest: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn queues_falling_behind_through_a_step_are_told_from_a_drain_after_it() {
+        // 100 more every 5 s through a 30 s step, then the drain.
+        let behind: Vec<Sample> = (0..=8)
+            .map(|i| sample(i * 5, Some(if i <= 6 { i * 100 } else { 0 })))
+            .collect();
+        let growth = queue_growth(&behind, Duration::from_secs(30)).unwrap();
+        assert!((growth - 600.0).abs() < 1e-6, "{growth}");
+        assert!(growth > queue_limit(96.0));
+
+        // Up and down around a few messages: flat.
+        let flat: Vec<Sample> = (0..=6)
+            .map(|i| sample(i * 5, Some(if i % 2 == 0 { 3 } else { 9 })))
+            .collect();
+        let growth = queue_growth(&flat, Duration::from_secs(30)).unwrap();
+        assert!(growth <= queue_limit(96.0), "{growth}");
+
+        // The broker never said.
+        assert_eq!(
+            queue_growth(&[sample(0, None), sample(5, None)], Duration::from_secs(30)),
+            None
+        );
     }
 }
