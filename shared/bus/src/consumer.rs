@@ -160,7 +160,11 @@ async fn shard_configs(
             queue: topology::shard_queue(&config.queue, index),
             // Weight of the shard in the consistent hash ring.
             bindings: vec!["1".to_owned()],
-            prefetch: 1,
+            // One at a time keeps the shard's order; the consumer's
+            // prefetch lets the broker send the next ones meanwhile, so no
+            // round trip to the broker sits between one event's ack and
+            // the next event's delivery.
+            prefetch: config.prefetch,
             concurrency: 1,
             single_active_consumer: true,
             sharding: None,

@@ -1,9 +1,17 @@
-//! The store's database pools fitted to the server: every service started
+//! The store's database pools fitted to the server: each service started
 //! here gets a `DATABASE_MAX_CONNECTIONS` such that all of them at full use,
 //! the gateway's pool of reply records and loadgen's own readings stay
 //! under PostgreSQL's `max_connections`. Without it the services' default
-//! pools (six sellers alone hold up to 18 each) can take every connection
-//! a default server allows (100), and the run stops on "too many clients".
+//! pools (six sellers alone hold up to 18 each) can take every connection a
+//! default server allows (100), and the run stops on "too many clients".
+//!
+//! The connections are shared by weight, by how much of the store's
+//! database work a service does at once: the gateway (every webhook, every
+//! reply message, the web chat's streams) 4, the catalog, the order
+//! processor and the sales assistant 2 each, a seller (a sixth of the
+//! conversations) 1.
+
+use std::fmt;
 
 use anyhow::Context as _;
 use sqlx::{Connection as _, PgConnection};
@@ -13,11 +21,75 @@ use sqlx::{Connection as _, PgConnection};
 /// which `DATABASE_MAX_CONNECTIONS` does not size.
 pub const SPARE: u32 = 20;
 
-/// Fewest connections a service gets, however many there are.
-pub const MIN_PER_SERVICE: u32 = 4;
+/// Fewest connections a service gets, however small the server.
+pub const MIN: u32 = 4;
 
-/// Most: the services' largest default.
-pub const MAX_PER_SERVICE: u32 = 20;
+/// Most a service gets, however large the server: the defaults' largest.
+pub const MAX: u32 = 20;
+
+/// Each service's `DATABASE_MAX_CONNECTIONS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pools {
+    /// The gateway's main pool.
+    pub gateway: u32,
+    /// The catalog's.
+    pub catalog: u32,
+    /// The order processor's.
+    pub orders: u32,
+    /// The sales assistant's.
+    pub sales: u32,
+    /// Each seller's.
+    pub seller: u32,
+    /// What the server allows (`max_connections` less the superusers'
+    /// reserve).
+    pub available: u32,
+}
+
+impl Pools {
+    /// The shares of `available` connections for the four services and
+    /// `sellers` sellers, after [`SPARE`], each between [`MIN`] and [`MAX`].
+    pub fn fit(available: u32, sellers: u32) -> Self {
+        let weights = 4 + 2 + 2 + 2 + sellers;
+        let unit = f64::from(available.saturating_sub(SPARE)) / f64::from(weights);
+        let share = |weight: u32| {
+            // Bounded by MAX just after, so the cast cannot truncate.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let connections = (unit * f64::from(weight)).floor() as u32;
+            connections.clamp(MIN, MAX)
+        };
+        Self {
+            gateway: share(4),
+            catalog: share(2),
+            orders: share(2),
+            sales: share(2),
+            seller: share(1),
+            available,
+        }
+    }
+
+    /// Every pool together, `sellers` sellers' included.
+    pub fn total(&self, sellers: u32) -> u32 {
+        self.gateway + self.catalog + self.orders + self.sales + self.seller * sellers
+    }
+
+    /// The `DATABASE_MAX_CONNECTIONS` setting of `connections`.
+    pub fn env(connections: u32) -> Vec<(String, String)> {
+        vec![(
+            "DATABASE_MAX_CONNECTIONS".to_owned(),
+            connections.to_string(),
+        )]
+    }
+}
+
+impl fmt::Display for Pools {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "gateway {}, catalog {}, order processor {}, sales assistant {}, each seller {}, fitted to the {} connections PostgreSQL allows",
+            self.gateway, self.catalog, self.orders, self.sales, self.seller, self.available
+        )
+    }
+}
 
 /// Connections the server lets ordinary users open: `max_connections`
 /// less those reserved for superusers.
@@ -36,29 +108,32 @@ pub async fn available(server_url: &str) -> anyhow::Result<u32> {
     Ok(u32::try_from(available).unwrap_or(0))
 }
 
-/// Each of `services`' share of `available` connections after [`SPARE`],
-/// between [`MIN_PER_SERVICE`] and [`MAX_PER_SERVICE`].
-pub fn per_service(available: u32, services: u32) -> u32 {
-    (available.saturating_sub(SPARE) / services.max(1)).clamp(MIN_PER_SERVICE, MAX_PER_SERVICE)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_default_server_is_shared_so_every_pool_fits() {
-        // PostgreSQL's defaults: 100, 3 reserved; the gateway, catalog,
-        // order processor, sales assistant and six sellers.
-        let each = per_service(97, 10);
-        assert_eq!(each, 7);
-        assert!(each * 10 + SPARE <= 97);
+    fn a_default_server_is_shared_by_weight_and_every_pool_fits() {
+        // PostgreSQL's defaults: 100, 3 reserved; six sellers.
+        let pools = Pools::fit(97, 6);
+        assert_eq!(
+            (
+                pools.gateway,
+                pools.catalog,
+                pools.orders,
+                pools.sales,
+                pools.seller
+            ),
+            (19, 9, 9, 9, 4)
+        );
+        assert!(pools.total(6) + SPARE <= 97, "{}", pools.total(6));
     }
 
     #[test]
-    fn a_large_server_gives_the_services_their_defaults_and_a_tiny_one_the_floor() {
-        assert_eq!(per_service(1_000, 10), MAX_PER_SERVICE);
-        assert_eq!(per_service(25, 10), MIN_PER_SERVICE);
-        assert_eq!(per_service(0, 0), MIN_PER_SERVICE);
+    fn a_large_server_gives_at_most_the_defaults_and_a_tiny_one_the_floor() {
+        let large = Pools::fit(10_000, 6);
+        assert_eq!((large.gateway, large.seller), (MAX, MAX));
+        let tiny = Pools::fit(25, 6);
+        assert_eq!((tiny.gateway, tiny.seller), (MIN, MIN));
     }
 }

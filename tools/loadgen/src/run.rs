@@ -94,10 +94,8 @@ fn print_setting(args: &Args, store: &Store) {
         args.burst_window_ms,
         args.rust_log
     );
-    if let Some((per_service, available)) = store.pools {
-        println!(
-            "- database pools: {per_service} connections a service (DATABASE_MAX_CONNECTIONS), fitted to the {available} PostgreSQL allows"
-        );
+    if let Some(pools) = store.pools {
+        println!("- database pools (DATABASE_MAX_CONNECTIONS): {pools}");
     }
     println!(
         "- machine: {} CPUs, load average before the run {} (other work on the machine shows in every number)",

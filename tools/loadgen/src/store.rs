@@ -13,7 +13,7 @@ use sqlx::{Connection as _, PgConnection};
 use store_stack::{LlmSettings, Ports, Stack, StackConfig};
 use wiremock::MockServer;
 
-use crate::{cli::Args, procs::Who, tenants::LoadBrand};
+use crate::{cli::Args, pools::Pools, procs::Who, tenants::LoadBrand};
 
 /// Units every variant has, so the orders never run out.
 const STOCK: i32 = 100_000_000;
@@ -40,9 +40,8 @@ pub struct Store {
     pub watched: Vec<(String, Who)>,
     /// What the sellers think with.
     pub brain: String,
-    /// Each service's `DATABASE_MAX_CONNECTIONS` and the connections the
-    /// server allows, when started here ([`crate::pools`]).
-    pub pools: Option<(u32, u32)>,
+    /// Each service's `DATABASE_MAX_CONNECTIONS`, when started here.
+    pub pools: Option<Pools>,
     _llm: Option<MockServer>,
 }
 
@@ -82,17 +81,19 @@ impl Store {
                 args.burst_window_ms.to_string(),
             ),
         ];
-        let available = crate::pools::available(&args.postgres_url).await?;
-        let services = 4 + u32::try_from(brands.len())?;
-        let per_service = crate::pools::per_service(available, services);
-        config.env.push((
-            "DATABASE_MAX_CONNECTIONS".to_owned(),
-            per_service.to_string(),
-        ));
+        let pools = Pools::fit(
+            crate::pools::available(&args.postgres_url).await?,
+            u32::try_from(brands.len())?,
+        );
+        config.catalog_env = Pools::env(pools.catalog);
+        config.orders_env = Pools::env(pools.orders);
+        config.sales_env = Pools::env(pools.sales);
+        config.seller_env = Pools::env(pools.seller);
         config.gateway_env = vec![
             ("WHATSAPP_API_BASE".to_owned(), outbound_uri.to_owned()),
             ("TELEGRAM_API_BASE".to_owned(), outbound_uri.to_owned()),
         ];
+        config.gateway_env.extend(Pools::env(pools.gateway));
         config.gateway_env.extend(
             UNLIMITED
                 .iter()
@@ -135,7 +136,7 @@ impl Store {
             stack: Some(stack),
             watched,
             brain,
-            pools: Some((per_service, available)),
+            pools: Some(pools),
             _llm: llm,
         })
     }

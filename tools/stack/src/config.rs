@@ -116,6 +116,12 @@ pub struct StackConfig {
     pub gateway_env: Vec<(String, String)>,
     /// Extra environment for the order processor only.
     pub orders_env: Vec<(String, String)>,
+    /// Extra environment for the catalog only.
+    pub catalog_env: Vec<(String, String)>,
+    /// Extra environment for the sales assistant only.
+    pub sales_env: Vec<(String, String)>,
+    /// Extra environment for every seller.
+    pub seller_env: Vec<(String, String)>,
     /// How long a service may take to become ready.
     pub ready_timeout: std::time::Duration,
     /// Only these sellers (`tenant/brand`); `None` starts one for every
@@ -141,6 +147,9 @@ impl StackConfig {
             env: Vec::new(),
             gateway_env: Vec::new(),
             orders_env: Vec::new(),
+            catalog_env: Vec::new(),
+            sales_env: Vec::new(),
+            seller_env: Vec::new(),
             ready_timeout: std::time::Duration::from_secs(60),
             sellers: None,
         }

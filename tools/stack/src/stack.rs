@@ -156,7 +156,8 @@ impl Stack {
             .envs([
                 ("DATABASE_URL", db("catalog")?),
                 ("OPERATOR_PORT", config.ports.catalog_operator.to_string()),
-            ]);
+            ])
+            .envs(config.catalog_env.clone());
         let orders = Spec::new(
             "order-processor",
             &config.bin_dir,
@@ -187,7 +188,8 @@ impl Stack {
             ("INBOX_PUBLIC_URL", local(config.ports.sales)),
             // The tenants' Telegram bots, for notifying sellers.
             ("TENANTS_FILE", path_str(&config.tenants_file)),
-        ]);
+        ])
+        .envs(config.sales_env.clone());
         self.launch(vec![catalog, orders, sales], config, http)
             .await?;
 
@@ -267,7 +269,8 @@ impl Stack {
                             ("ORDERS_API_KEY", key.clone()),
                             ("OPERATOR_PORT", operator_port.to_string()),
                         ])
-                        .envs(llm_env(config)),
+                        .envs(llm_env(config))
+                        .envs(config.seller_env.clone()),
                 );
                 self.urls
                     .sellers
