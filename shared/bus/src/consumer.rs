@@ -436,7 +436,15 @@ impl Session {
                 }
             }
         };
-        if stopped {
+        // An ordered consumer (one at a time, one active across replicas:
+        // a shard) is not cancelled before its channel closes. A cancelled
+        // consumer still holding prefetched deliveries stops being the
+        // queue's active one at once: the next replica's consumer would be
+        // given the events after them and get them back only when the
+        // channel closes, out of order. Closing the channel hands back
+        // every unstarted delivery and the consumer's place together.
+        let ordered = shared.config.single_active_consumer && shared.config.concurrency == 1;
+        if stopped && !ordered {
             // Stop receiving first, then let in-flight handlers finish and
             // ack; anything prefetched but not started goes back to the queue
             // when the channel closes.
