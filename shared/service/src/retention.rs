@@ -105,11 +105,6 @@ impl Purge {
             store_idempotency::purge_older_than(&pool, age, limit).await
         })
     }
-
-    /// The table it purges.
-    pub fn table(&self) -> &'static str {
-        self.table
-    }
 }
 
 /// Runs a service's purges: at start, then every [`Retention::every`].
@@ -148,11 +143,6 @@ impl Housekeeper {
             purges,
             purged,
         })
-    }
-
-    /// The tables it purges.
-    pub fn tables(&self) -> Vec<&'static str> {
-        self.purges.iter().map(Purge::table).collect()
     }
 
     /// Deletes every table's rows older than the retention, a batch at a
