@@ -1,8 +1,9 @@
 //! What the sales assistant consumes, each handed to its flow: escalations
-//! (`flows::open_handoff`), shopper messages and human replies of
-//! conversations with an open hand-off (`flows::record_shopper_message`,
-//! `flows::record_human_reply`); every conversation's messages
-//! (`flows::record_conversation`), the replies' delivery reports
+//! (`flows::open_handoff`), every conversation's messages
+//! (`flows::record_conversation`, which adds a shopper's message to an
+//! open hand-off with `flows::record_shopper_message`), human replies of
+//! conversations with an open hand-off (`flows::record_human_reply`), the
+//! replies' delivery reports
 //! (`flows::record_delivery`), and the shop's orders and their status
 //! changes (`flows::record_order`).
 //!
@@ -28,7 +29,6 @@ use crate::flows::{
     record_delivery::record_delivery,
     record_human_reply::record_human_reply,
     record_order::{record_order_created, record_order_status},
-    record_shopper_message::record_shopper_message,
 };
 
 /// The queue of every event the sales assistant consumes (its shards are
@@ -64,11 +64,9 @@ impl Handler for InboxHandler {
         let event = &incoming.event;
         match event.ty() {
             SalesEscalate::TYPE => open_handoff(&self.0, event).await,
-            // Every conversation's transcript, then an open hand-off's.
-            ChatMessageNew::TYPE => {
-                record_conversation::record_shopper_words(&self.0, event).await?;
-                record_shopper_message(&self.0, event).await
-            }
+            // Every conversation's transcript and an open hand-off's, in
+            // one transaction.
+            ChatMessageNew::TYPE => record_conversation::record_shopper_words(&self.0, event).await,
             ChatResponse::TYPE => {
                 record_conversation::record_reply(&self.0, event).await?;
                 record_human_reply(&self.0, event).await

@@ -5,7 +5,8 @@
 //!   conversation's open one escalated again) seeded with the conversation
 //!   so far;
 //! - [`record_shopper_message`]: `store.chat.message.new` of a conversation
-//!   with an open hand-off → its transcript;
+//!   with an open hand-off → its transcript (within [`record_conversation`]'s
+//!   transaction);
 //! - [`record_human_reply`]: `store.chat.response` written by a human (from
 //!   any replica or tool) → its transcript;
 //! - [`record_order`]: `store.order.created` and

@@ -6,9 +6,12 @@
 //! message's `source_id` is the event's id, and the event is claimed in
 //! the idempotency ledger in the same transaction). A reply is recorded
 //! with delivery `pending` until the channel reports. Every message is
-//! announced to the open inbox pages (`live`).
+//! announced to the open inbox pages (`live`). A shopper's message goes
+//! into the conversation's open hand-off in the same transaction
+//! ([`super::record_shopper_message`]).
 
 use chrono::Utc;
+use sqlx::PgConnection;
 use store_bus::HandlerError;
 use store_events::{
     AttributesReader as _, Event, EventData as _, EventMeta,
@@ -16,7 +19,7 @@ use store_events::{
     decode,
 };
 
-use super::{Handoffs, retry};
+use super::{Handoffs, record_shopper_message::add_to_open_handoff, retry};
 use crate::{
     db::{self, conversations::Activity, messages::NewMessage},
     domain::{
@@ -67,32 +70,46 @@ struct Said<'a> {
 pub async fn record_shopper_words(inbox: &Handoffs, event: &Event) -> Result<(), HandlerError> {
     let meta = EventMeta::from_event(event)?;
     let message: ChatMessageNew = decode(event)?;
-    let Some(brand) = meta.brand else {
-        tracing::warn!("a shopper's message without a brand is not recorded");
-        return Ok(());
-    };
     let channel = channel_name(message.channel);
+    let conversation = meta.conversation.as_ref().map_or_else(
+        || fallback_conversation(channel, &message.customer.id),
+        |c| c.as_str().to_owned(),
+    );
     let mut text = content_text(&message.content);
     if message.edited {
         text = format!("(edited) {text}");
     }
-    let said = Said {
-        conversation: meta.conversation.map_or_else(
-            || fallback_conversation(channel, &message.customer.id),
-            |c| c.as_str().to_owned(),
-        ),
-        brand: brand.to_string(),
-        channel,
-        customer: message.customer,
-        customer_known: true,
-        sender: "shopper",
-        text,
-        parts: None,
-        at: message.sent_at,
-        delivery: None,
+    let mut tx = inbox.pool.begin().await.map_err(retry)?;
+    match &meta.brand {
+        Some(brand) => {
+            let said = Said {
+                conversation: conversation.clone(),
+                brand: brand.to_string(),
+                channel,
+                customer: message.customer,
+                customer_known: true,
+                sender: "shopper",
+                text: text.clone(),
+                parts: None,
+                at: message.sent_at,
+                delivery: None,
+                event,
+            };
+            record(&mut tx, meta.tenant.as_str(), ChatMessageNew::TYPE, &said).await?;
+        }
+        None => tracing::warn!("a shopper's message without a brand is not recorded"),
+    }
+    add_to_open_handoff(
+        &mut tx,
+        &meta.tenant,
+        &conversation,
+        &text,
+        message.sent_at,
         event,
-    };
-    record(inbox, meta.tenant.as_str(), ChatMessageNew::TYPE, &said).await
+    )
+    .await?;
+    tx.commit().await.map_err(retry)?;
+    Ok(())
 }
 
 /// Handles one `store.chat.response`.
@@ -121,17 +138,21 @@ pub async fn record_reply(inbox: &Handoffs, event: &Event) -> Result<(), Handler
         delivery: Some("pending"),
         event,
     };
-    record(inbox, meta.tenant.as_str(), ChatResponse::TYPE, &said).await
+    let mut tx = inbox.pool.begin().await.map_err(retry)?;
+    record(&mut tx, meta.tenant.as_str(), ChatResponse::TYPE, &said).await?;
+    tx.commit().await.map_err(retry)?;
+    Ok(())
 }
 
+/// Records `said` in its conversation in `tx`'s transaction (the caller
+/// commits), unless its event was recorded before.
 async fn record(
-    inbox: &Handoffs,
+    tx: &mut PgConnection,
     tenant: &str,
     ty: &str,
     said: &Said<'_>,
 ) -> Result<(), HandlerError> {
-    let mut tx = inbox.pool.begin().await.map_err(retry)?;
-    if store_idempotency::claim(&mut tx, LEDGER_NAME, said.event.id(), ty)
+    if store_idempotency::claim(&mut *tx, LEDGER_NAME, said.event.id(), ty)
         .await
         .map_err(retry)?
         .is_duplicate()
@@ -139,7 +160,7 @@ async fn record(
         return Ok(());
     }
     db::conversations::record(
-        &mut tx,
+        &mut *tx,
         &Activity {
             tenant,
             conversation: &said.conversation,
@@ -155,7 +176,7 @@ async fn record(
     .await
     .map_err(retry)?;
     let seq = db::messages::append(
-        &mut tx,
+        &mut *tx,
         &NewMessage {
             tenant,
             conversation: &said.conversation,
@@ -173,7 +194,7 @@ async fn record(
     // A reply the inbox sent is recorded already (under this event's id).
     if seq.is_some() {
         live::notify(
-            &mut tx,
+            &mut *tx,
             // `message` from the shopper (what the pages count as unread),
             // `reply` from the AI, a person or the store.
             &Change::new(
@@ -191,6 +212,5 @@ async fn record(
         .await
         .map_err(retry)?;
     }
-    tx.commit().await.map_err(retry)?;
     Ok(())
 }
