@@ -188,7 +188,7 @@ pub fn cost(before: &Snapshot, after: &Snapshot, messages: u64) -> String {
     let n = messages.max(1) as f64;
     let _ = writeln!(
         out,
-        "Per shopper message ({messages} answered messages). `rabbitmq` and `postgresql` are the whole broker and database server, which serve everything else on this machine too; `postgresql: this store's backends` is only the backends connected to this store's databases (no WAL writer, checkpointer, autovacuum):\n"
+        "Per shopper message ({messages} answered messages). `rabbitmq` and `postgresql` are the whole broker and database server, which serve everything else on this machine too; `postgresql: this store's backends` is only the backends connected to this store's databases (no WAL writer, checkpointer, autovacuum), and `postgresql: <database>` those of one service's database:\n"
     );
     let _ = writeln!(out, "| process | CPU ms / message |");
     let _ = writeln!(out, "|---|---:|");

@@ -181,17 +181,28 @@ impl Store {
 }
 
 /// RabbitMQ's and PostgreSQL's processes: the whole broker and database
-/// server (they serve the whole machine), and the database backends
-/// serving this store's databases.
-fn infrastructure(database_prefix: &str) -> [(String, Who); 3] {
-    [
+/// server (they serve the whole machine), the database backends serving
+/// this store's databases, and those serving each service's database
+/// (`postgresql: <prefix>_sales`…), which tell whose statements the
+/// database's CPU went to.
+fn infrastructure(database_prefix: &str) -> Vec<(String, Who)> {
+    let backends = |database: &str| {
+        // PostgreSQL titles a backend `postgres: <cluster>: <user> <database> …`.
+        Who::NamedWith("postgres".to_owned(), format!(" {database} "))
+    };
+    let mut watched = vec![
         ("rabbitmq".to_owned(), Who::Named("beam.smp".to_owned())),
         ("postgresql".to_owned(), Who::Named("postgres".to_owned())),
         (
             "postgresql: this store's backends".to_owned(),
             Who::NamedWith("postgres".to_owned(), format!(" {database_prefix}_")),
         ),
-    ]
+    ];
+    for service in store_stack::stack::DATABASES {
+        let database = format!("{database_prefix}_{service}");
+        watched.push((format!("postgresql: {database}"), backends(&database)));
+    }
+    watched
 }
 
 /// Gives every variant [`STOCK`] units.

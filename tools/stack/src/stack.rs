@@ -51,14 +51,16 @@ pub struct Urls {
     pub inbox_owners: inbox::Owners,
 }
 
-const SERVICES: [&str; 5] = ["gateway", "catalog", "orders", "sales", "seller"];
+/// The services that own a database, as their databases are named after the
+/// prefix ([`StackConfig::database`]).
+pub const DATABASES: [&str; 5] = ["gateway", "catalog", "orders", "sales", "seller"];
 
 impl Stack {
     /// Drops the stack's databases, its queues on the broker (messages of
     /// an earlier run must not act on the fresh databases) and its saved
     /// keys: a fresh start. Run it while the store is stopped.
     pub async fn reset(config: &StackConfig) -> anyhow::Result<()> {
-        let names: Vec<String> = SERVICES.iter().map(|s| config.database(s)).collect();
+        let names: Vec<String> = DATABASES.iter().map(|s| config.database(s)).collect();
         broker::delete_store_queues(&config.management_url, config.exchange.as_deref()).await?;
         databases::drop_all(&config.postgres_url, &names).await?;
         for file in [
@@ -81,7 +83,7 @@ impl Stack {
         let log_dir = config.state_dir.join("logs");
         std::fs::create_dir_all(&log_dir)
             .with_context(|| format!("Failed to create {}", log_dir.display()))?;
-        let names: Vec<String> = SERVICES.iter().map(|s| config.database(s)).collect();
+        let names: Vec<String> = DATABASES.iter().map(|s| config.database(s)).collect();
         databases::ensure(&config.postgres_url, &names).await?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
