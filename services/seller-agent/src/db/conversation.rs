@@ -45,6 +45,13 @@ pub struct StoredTurn {
 
 /// Creates the conversation if needed (or fills in the shopper and channel
 /// of one a human claimed before its first message) and returns it.
+///
+/// One statement, where it was three (the write, the read back and whether
+/// it has messages), each a checkout of its own: this runs for every
+/// shopper message. The statement's own reads do not see its insert (one
+/// snapshot), so the row comes from the insert's `returning` when it wrote
+/// and from the table when it did not; a row another transaction inserted
+/// while this one ran is read again after.
 #[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
 pub async fn ensure_conversation(
     pool: &PgPool,
@@ -52,36 +59,47 @@ pub async fn ensure_conversation(
     customer_id: &str,
     channel: &str,
 ) -> Result<Conversation, sqlx::Error> {
-    let written = sqlx::query!(
-        "insert into conversation (tenant, brand, conversation_id, customer_id, channel) \
-         values ($1, $2, $3, $4, $5) \
-         on conflict (tenant, brand, conversation_id) do update \
-         set customer_id = excluded.customer_id, channel = excluded.channel, updated_at = now() \
-         where conversation.customer_id is null",
+    let row = sqlx::query!(
+        r#"with written as (
+               insert into conversation (tenant, brand, conversation_id, customer_id, channel)
+               values ($1, $2, $3, $4, $5)
+               on conflict (tenant, brand, conversation_id) do update
+               set customer_id = excluded.customer_id, channel = excluded.channel, updated_at = now()
+               where conversation.customer_id is null
+               returning handler, summary, summarized_until, brain_state
+           ), found as (
+               select handler, summary, summarized_until, brain_state, true as written from written
+               union all
+               select handler, summary, summarized_until, brain_state, false from conversation
+               where tenant = $1 and brand = $2 and conversation_id = $3
+                 and not exists (select 1 from written)
+           )
+           select handler as "handler!", summary, summarized_until as "summarized_until!",
+                  brain_state as "brain_state!", written as "written!",
+                  exists (select 1 from conversation_message
+                          where tenant = $1 and brand = $2 and conversation_id = $3)
+                    as "has_messages!"
+           from found"#,
         &key.tenant,
         &key.brand,
         &key.conversation,
         customer_id,
         channel,
     )
-    .execute(pool)
-    .await?
-    .rows_affected()
-        == 1;
-    let conversation = load_conversation(pool, key)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-    let has_messages = sqlx::query_scalar!(
-        r#"select exists (select 1 from conversation_message where tenant = $1 and brand = $2 and conversation_id = $3) as "exists!""#,
-        &key.tenant,
-        &key.brand,
-        &key.conversation,
-    )
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await?;
+    let Some(row) = row else {
+        // Inserted by another transaction after this statement began.
+        return load_conversation(pool, key)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound);
+    };
     Ok(Conversation {
-        is_new: written || !has_messages,
-        ..conversation
+        handler: Answerer::parse(row.handler.as_str()),
+        summary: row.summary,
+        summarized_until: row.summarized_until,
+        brain_state: row.brain_state,
+        is_new: row.written || !row.has_messages,
     })
 }
 
@@ -142,7 +160,8 @@ pub async fn load_history(
     key: &ConversationKey,
     after_id: i64,
 ) -> Result<Vec<StoredMessage>, sqlx::Error> {
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        HistoryRow,
         "select id, role, content, tool_calls, tool_call_id, is_error from conversation_message \
          where tenant = $1 and brand = $2 and conversation_id = $3 and id > $4 order by id",
         &key.tenant,
@@ -152,30 +171,67 @@ pub async fn load_history(
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let role = match r.role.as_str() {
-                "assistant" | "human" => Role::Assistant,
-                "tool" => Role::Tool,
-                _ => Role::User,
-            };
-            let tool_calls: Vec<ToolCall> = r
-                .tool_calls
-                .and_then(|v| serde_json::from_value(v).ok())
-                .unwrap_or_default();
-            StoredMessage {
-                id: r.id,
-                message: Message {
-                    role,
-                    content: r.content,
-                    tool_calls,
-                    tool_call_id: r.tool_call_id,
-                    is_error: r.is_error,
-                },
-            }
-        })
-        .collect())
+    Ok(rows.into_iter().map(HistoryRow::into_stored).collect())
+}
+
+/// The messages not yet in the conversation's summary (all of them before
+/// its first summary; none when there is no such conversation), oldest
+/// first: [`load_history`] after the conversation's `summarized_until`, in
+/// one statement. Read after every turn, to see whether the summary is due.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
+pub async fn load_unsummarized_history(
+    pool: &PgPool,
+    key: &ConversationKey,
+) -> Result<Vec<StoredMessage>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        HistoryRow,
+        "select m.id, m.role, m.content, m.tool_calls, m.tool_call_id, m.is_error \
+         from conversation_message m \
+         where m.tenant = $1 and m.brand = $2 and m.conversation_id = $3 \
+           and m.id > coalesce((select c.summarized_until from conversation c \
+                                where c.tenant = $1 and c.brand = $2 and c.conversation_id = $3), 0) \
+         order by m.id",
+        &key.tenant,
+        &key.brand,
+        &key.conversation,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(HistoryRow::into_stored).collect())
+}
+
+/// A `conversation_message` row as the history reads it.
+struct HistoryRow {
+    id: i64,
+    role: String,
+    content: String,
+    tool_calls: Option<Value>,
+    tool_call_id: Option<String>,
+    is_error: bool,
+}
+
+impl HistoryRow {
+    fn into_stored(self) -> StoredMessage {
+        let role = match self.role.as_str() {
+            "assistant" | "human" => Role::Assistant,
+            "tool" => Role::Tool,
+            _ => Role::User,
+        };
+        let tool_calls: Vec<ToolCall> = self
+            .tool_calls
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        StoredMessage {
+            id: self.id,
+            message: Message {
+                role,
+                content: self.content,
+                tool_calls,
+                tool_call_id: self.tool_call_id,
+                is_error: self.is_error,
+            },
+        }
+    }
 }
 
 /// Every successful tool result of the conversation (for the honesty guard).

@@ -13,11 +13,12 @@ impl Seller {
     /// Folds older messages of `key`'s conversation into its rolling
     /// summary once the verbatim history passes the token budget.
     pub async fn summarize_history(&self, key: &ConversationKey) -> anyhow::Result<()> {
-        let Some(stored) = db::load_conversation(&self.pool, key).await? else {
+        // One read after every turn; the summary itself only when due.
+        let history = db::load_unsummarized_history(&self.pool, key).await?;
+        let Some(cut) = cut_point(&history, self.history_budget) else {
             return Ok(());
         };
-        let history = db::load_history(&self.pool, key, stored.summarized_until).await?;
-        let Some(cut) = cut_point(&history, self.history_budget) else {
+        let Some(stored) = db::load_conversation(&self.pool, key).await? else {
             return Ok(());
         };
         let older: Vec<Message> = history[..cut].iter().map(|m| m.message.clone()).collect();
