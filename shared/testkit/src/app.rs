@@ -106,6 +106,23 @@ impl TestApp {
         format!("{}{path}", self.operator)
     }
 
+    /// The sum of the service's metric `name` over the series whose labels
+    /// include every `(key, value)` of `labels`, from `/metrics` (0 when
+    /// there is none).
+    pub async fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        let text = self
+            .http
+            .get(self.operator_url("/metrics"))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .expect("the service's /metrics is not answering")
+            .text()
+            .await
+            .expect("the service's /metrics was not read");
+        metric_sum(&text, name, labels)
+    }
+
     /// Receives every event published with a routing key matching one of
     /// `bindings` from now on (a queue of the test's own, dropped at
     /// [`TestApp::stop`]).
@@ -154,4 +171,60 @@ impl TestApp {
 /// `service`'s bus on the real broker and the test's `exchange`.
 pub fn bus_config(service: &str, exchange: &str) -> BusConfig {
     BusConfig::new(service, SecretString::from(crate::amqp_url())).with_exchange(exchange)
+}
+
+/// The sum of metric `name`'s samples in Prometheus text `text` whose
+/// labels include every `(key, value)` of `labels`.
+fn metric_sum(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    let prefix = format!("{name}{{");
+    let wanted: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+    text.lines()
+        .filter_map(|line| line.strip_prefix(&prefix))
+        .filter(|rest| {
+            // A label starts the set or follows a comma: `type` is not
+            // `event_type`.
+            wanted.iter().all(|label| {
+                rest.starts_with(label.as_str()) || rest.contains(&format!(",{label}"))
+            })
+        })
+        .filter_map(|rest| rest.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metric_sum;
+
+    const TEXT: &str = "\
+# TYPE store_events_consumed_total counter
+store_events_consumed_total{queue=\"q\",type=\"store.chat.message.new\"} 3
+store_events_consumed_total{queue=\"r\",type=\"store.chat.message.new\"} 2
+store_events_consumed_total{queue=\"q\",event_type=\"store.order.created\"} 7
+store_events_consumed_totally{type=\"store.chat.message.new\"} 100
+";
+
+    #[test]
+    fn a_metric_sums_the_series_with_every_label_asked_for() {
+        let new = ("type", "store.chat.message.new");
+        assert_eq!(metric_sum(TEXT, "store_events_consumed_total", &[new]), 5.0);
+        assert_eq!(
+            metric_sum(TEXT, "store_events_consumed_total", &[new, ("queue", "q")]),
+            3.0
+        );
+        assert_eq!(metric_sum(TEXT, "store_events_consumed_total", &[]), 12.0);
+    }
+
+    #[test]
+    fn a_label_is_matched_whole_and_an_absent_metric_is_zero() {
+        let created = ("type", "store.order.created");
+        assert_eq!(
+            metric_sum(TEXT, "store_events_consumed_total", &[created]),
+            0.0
+        );
+        assert_eq!(
+            metric_sum(TEXT, "store_events_consumed_total", &[("queue", "")]),
+            0.0
+        );
+        assert_eq!(metric_sum(TEXT, "store_http_requests_total", &[]), 0.0);
+    }
 }

@@ -72,6 +72,12 @@ impl TestApp {
         self.app.operator_url(path)
     }
 
+    /// The sum of the order processor's metric `name` over the series with
+    /// every `labels` pair.
+    pub async fn orders_metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        self.app.metric(name, labels).await
+    }
+
     pub fn catalog_url(&self, path: &str) -> String {
         self.catalog.url(path)
     }

@@ -65,22 +65,10 @@ async fn old_published_events_and_ledger_rows_are_purged_and_the_rest_kept() {
         .await,
         0
     );
-    let metrics = app
-        .http
-        .get(app.orders_operator_url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let outbox_purged = metrics
-        .lines()
-        .find(|l| l.starts_with("store_rows_purged_total{") && l.contains(r#"table="outbox""#));
     assert_eq!(
-        outbox_purged.and_then(|l| l.rsplit(' ').next()),
-        Some("1"),
-        "{metrics}"
+        app.orders_metric("store_rows_purged_total", &[("table", "outbox")])
+            .await,
+        1.0
     );
     assert_eq!(
         app.housekeeper.sweep().await,

@@ -50,7 +50,7 @@ async fn an_escalation_opens_a_handoff_with_its_summary_and_last_messages() {
         ]
     );
     assert_eq!(
-        app.metric("sales_handoffs_opened_total", &["tenant=\"acme\""])
+        app.metric("sales_handoffs_opened_total", &[("tenant", "acme")])
             .await,
         1.0
     );

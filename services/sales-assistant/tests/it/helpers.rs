@@ -162,31 +162,12 @@ impl TestApp {
     }
 
     async fn handled(&self, ty: &str) -> u64 {
-        self.metric("store_events_consumed_total", &[&format!("type=\"{ty}\"")])
+        self.metric("store_events_consumed_total", &[("type", ty)])
             .await as u64
     }
 
-    /// The sum of the samples of metric `name` whose labels include every
-    /// one of `labels` (`tenant="acme"`), from `/metrics`.
-    pub async fn metric(&self, name: &str, labels: &[&str]) -> f64 {
-        let text = self
-            .http
-            .get(self.operator_url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let prefix = format!("{name}{{");
-        text.lines()
-            .filter(|l| l.starts_with(&prefix) && labels.iter().all(|label| l.contains(label)))
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum()
-    }
-
     /// Waits until metric `name` with `labels` reads `value`.
-    pub async fn wait_metric(&self, name: &str, labels: &[&str], value: f64) {
+    pub async fn wait_metric(&self, name: &str, labels: &[(&str, &str)], value: f64) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         loop {
             let now = self.metric(name, labels).await;

@@ -274,7 +274,7 @@ async fn a_status_change_before_its_order_is_retried_until_the_order_is_recorded
     .await;
     app.wait_metric(
         "store_events_retried_total",
-        &["type=\"store.order.status.changed\""],
+        &[("type", "store.order.status.changed")],
         1.0,
     )
     .await;

@@ -21,7 +21,7 @@ async fn resolving_hands_the_conversation_back_once() {
     let id = handoff["id"].as_str().unwrap();
     let path = format!("/api/v1/handoffs/{id}/resolve");
     let mut resolutions = app.watch(&format!("{}.#", SalesResolved::TYPE)).await;
-    app.wait_metric("sales_handoffs_open", &["tenant=\"acme\""], 1.0)
+    app.wait_metric("sales_handoffs_open", &[("tenant", "acme")], 1.0)
         .await;
 
     let (status, body) = app
@@ -82,12 +82,12 @@ async fn resolving_hands_the_conversation_back_once() {
     assert_eq!(
         app.metric(
             "sales_handoffs_resolved_total",
-            &["tenant=\"acme\"", "resolution=\"handed_back\""]
+            &[("tenant", "acme"), ("resolution", "handed_back")]
         )
         .await,
         1.0
     );
-    app.wait_metric("sales_handoffs_open", &["tenant=\"acme\""], 0.0)
+    app.wait_metric("sales_handoffs_open", &[("tenant", "acme")], 0.0)
         .await;
     app.stop().await;
 }

@@ -129,6 +129,7 @@ async fn three_quick_messages_are_answered_once_as_one_turn_in_order() {
     );
     assert_eq!(
         seller
+            .app
             .metric(
                 "seller_burst_messages_merged_total",
                 &[("brand", "fashion")]

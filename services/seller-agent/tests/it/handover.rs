@@ -85,6 +85,7 @@ async fn messages_queued_or_in_flight_when_a_human_claims_get_no_ai_reply() {
     assert_eq!(seller.kept_for_human(chat).await, 3);
     assert_eq!(
         seller
+            .app
             .metric("seller_replies_withheld_total", &[("brand", "fashion")])
             .await,
         1.0
@@ -98,6 +99,7 @@ async fn messages_queued_or_in_flight_when_a_human_claims_get_no_ai_reply() {
     seller.silent(1000).await;
     assert_eq!(
         seller
+            .app
             .metric(
                 "store_events_published_total",
                 &[("type", "store.chat.response")]
@@ -173,6 +175,7 @@ async fn the_same_claim_delivered_twice_has_one_effect() {
     // Assert: both deliveries handled without an error, applied once.
     eventually("both deliveries of the claim are handled", || async {
         seller
+            .app
             .metric(
                 "store_events_consumed_total",
                 &[("type", "store.sales.claimed")],
@@ -187,6 +190,7 @@ async fn the_same_claim_delivered_twice_has_one_effect() {
     ] {
         assert_eq!(
             seller
+                .app
                 .metric(failure, &[("type", "store.sales.claimed")])
                 .await,
             0.0,
@@ -228,6 +232,7 @@ async fn an_older_claim_arriving_after_the_hand_back_changes_nothing() {
     seller.app.bus.publish(late_claim).await.unwrap();
     eventually("the late claim is handled", || async {
         seller
+            .app
             .metric(
                 "store_events_consumed_total",
                 &[("type", "store.sales.claimed")],
@@ -277,6 +282,7 @@ async fn a_draft_is_answered_once_on_the_reply_queue_and_reaches_no_shopper() {
     assert!(!draft.text.trim().is_empty());
     eventually("the draft is counted", || async {
         seller
+            .app
             .metric("seller_drafts_total", &[("source", "offline")])
             .await
             == 1.0
@@ -284,6 +290,7 @@ async fn a_draft_is_answered_once_on_the_reply_queue_and_reaches_no_shopper() {
     .await;
     assert_eq!(
         seller
+            .app
             .metric(
                 "store_events_published_total",
                 &[("type", "store.sales.draft.result")]
@@ -300,6 +307,7 @@ async fn a_draft_is_answered_once_on_the_reply_queue_and_reaches_no_shopper() {
     assert_eq!(after, stored, "the draft was recorded");
     assert_eq!(
         seller
+            .app
             .metric(
                 "store_events_published_total",
                 &[("type", "store.chat.response")]
@@ -354,6 +362,7 @@ async fn the_models_draft_is_one_completion_without_tools_with_unbacked_prices_c
     );
     assert_eq!(
         seller
+            .app
             .metric("seller_guard_interventions_total", &[("brand", "fashion")])
             .await,
         1.0

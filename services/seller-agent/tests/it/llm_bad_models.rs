@@ -246,7 +246,11 @@ async fn calls_written_as_text_or_wrongly_are_repaired_or_reported_to_the_model(
         "{tool}"
     );
     assert_eq!(
-        scene.seller.metric("seller_llm_fallbacks_total", &[]).await,
+        scene
+            .seller
+            .app
+            .metric("seller_llm_fallbacks_total", &[])
+            .await,
         0.0
     );
     scene.seller.stop().await;
@@ -299,6 +303,7 @@ async fn unusable_answers_are_replaced_by_the_offline_brain_within_the_budget() 
         assert_eq!(
             scene
                 .seller
+                .app
                 .metric("seller_llm_fallbacks_total", &[("reason", reason)])
                 .await,
             count,

@@ -36,6 +36,7 @@ async fn a_greeting_is_answered_by_the_brands_seller_in_the_shoppers_language() 
     // shopper got it.
     eventually("the turn is timed", || async {
         seller
+            .app
             .metric(
                 "seller_turn_duration_seconds_count",
                 &[("brand", "fashion")],

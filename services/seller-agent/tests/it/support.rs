@@ -268,30 +268,6 @@ impl TestSeller {
         .await;
     }
 
-    /// The sum of the seller's metric `name` over the series whose labels
-    /// include every `labels` pair (0 when there is none).
-    pub async fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
-        let text = self
-            .app
-            .http
-            .get(self.app.operator_url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        text.lines()
-            .filter(|line| line.starts_with(&format!("{name}{{")))
-            .filter(|line| {
-                labels
-                    .iter()
-                    .all(|(k, v)| line.contains(&format!("{k}=\"{v}\"")))
-            })
-            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum()
-    }
-
     /// The next event the shopper got, valid against its schema.
     pub async fn next(&mut self) -> Event {
         let event = tokio::time::timeout(Duration::from_secs(20), self.shopper.recv())
