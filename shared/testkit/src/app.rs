@@ -177,14 +177,16 @@ pub fn bus_config(service: &str, exchange: &str) -> BusConfig {
 /// labels include every `(key, value)` of `labels`.
 fn metric_sum(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     let prefix = format!("{name}{{");
-    let wanted: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+    // A label starts the set or follows a comma: `type` is not `event_type`.
+    let wanted: Vec<(String, String)> = labels
+        .iter()
+        .map(|(k, v)| (format!("{k}=\"{v}\""), format!(",{k}=\"{v}\"")))
+        .collect();
     text.lines()
         .filter_map(|line| line.strip_prefix(&prefix))
         .filter(|rest| {
-            // A label starts the set or follows a comma: `type` is not
-            // `event_type`.
-            wanted.iter().all(|label| {
-                rest.starts_with(label.as_str()) || rest.contains(&format!(",{label}"))
+            wanted.iter().all(|(first, later)| {
+                rest.starts_with(first.as_str()) || rest.contains(later.as_str())
             })
         })
         .filter_map(|rest| rest.rsplit(' ').next()?.parse::<f64>().ok())

@@ -17,8 +17,6 @@ pub struct Conversation {
     pub handler: Answerer,
     /// Summary of the older messages.
     pub summary: Option<String>,
-    /// Id of the last summarized message.
-    pub summarized_until: i64,
     /// The brain's state.
     pub brain_state: Value,
     /// True when it was created by this call.
@@ -66,15 +64,15 @@ pub async fn ensure_conversation(
                on conflict (tenant, brand, conversation_id) do update
                set customer_id = excluded.customer_id, channel = excluded.channel, updated_at = now()
                where conversation.customer_id is null
-               returning handler, summary, summarized_until, brain_state
+               returning handler, summary, brain_state
            ), found as (
-               select handler, summary, summarized_until, brain_state, true as written from written
+               select handler, summary, brain_state, true as written from written
                union all
-               select handler, summary, summarized_until, brain_state, false from conversation
+               select handler, summary, brain_state, false from conversation
                where tenant = $1 and brand = $2 and conversation_id = $3
                  and not exists (select 1 from written)
            )
-           select handler as "handler!", summary, summarized_until as "summarized_until!",
+           select handler as "handler!", summary,
                   brain_state as "brain_state!", written as "written!",
                   exists (select 1 from conversation_message
                           where tenant = $1 and brand = $2 and conversation_id = $3)
@@ -97,7 +95,6 @@ pub async fn ensure_conversation(
     Ok(Conversation {
         handler: Answerer::parse(row.handler.as_str()),
         summary: row.summary,
-        summarized_until: row.summarized_until,
         brain_state: row.brain_state,
         is_new: row.written || !row.has_messages,
     })
@@ -110,7 +107,7 @@ pub async fn load_conversation(
     key: &ConversationKey,
 ) -> Result<Option<Conversation>, sqlx::Error> {
     let row = sqlx::query!(
-        "select handler, summary, summarized_until, brain_state from conversation \
+        "select handler, summary, brain_state from conversation \
          where tenant = $1 and brand = $2 and conversation_id = $3",
         &key.tenant,
         &key.brand,
@@ -121,7 +118,6 @@ pub async fn load_conversation(
     Ok(row.map(|row| Conversation {
         handler: Answerer::parse(row.handler.as_str()),
         summary: row.summary,
-        summarized_until: row.summarized_until,
         brain_state: row.brain_state,
         is_new: false,
     }))
@@ -153,31 +149,11 @@ fn role_str(role: Role) -> &'static str {
     }
 }
 
-/// Messages after `after_id`, oldest first, as the model sees them.
-#[tracing::instrument(skip_all, fields(conversation = %key.conversation, after_id = after_id))]
-pub async fn load_history(
-    pool: &PgPool,
-    key: &ConversationKey,
-    after_id: i64,
-) -> Result<Vec<StoredMessage>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        HistoryRow,
-        "select id, role, content, tool_calls, tool_call_id, is_error from conversation_message \
-         where tenant = $1 and brand = $2 and conversation_id = $3 and id > $4 order by id",
-        &key.tenant,
-        &key.brand,
-        &key.conversation,
-        after_id,
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(HistoryRow::into_stored).collect())
-}
-
 /// The messages not yet in the conversation's summary (all of them before
 /// its first summary; none when there is no such conversation), oldest
-/// first: [`load_history`] after the conversation's `summarized_until`, in
-/// one statement. Read after every turn, to see whether the summary is due.
+/// first, as the model sees them: the history a turn gives the brain, and
+/// what is read after every turn to see whether the summary is due. The
+/// conversation's `summarized_until` is read in the same statement.
 #[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
 pub async fn load_unsummarized_history(
     pool: &PgPool,

@@ -211,7 +211,7 @@ impl Seller {
                 phrases.handoff,
             )
         } else {
-            let history = db::load_history(&self.pool, key, stored.summarized_until)
+            let history = db::load_unsummarized_history(&self.pool, key)
                 .await
                 .map_err(internal)?;
             let mut facts = Facts::default();
