@@ -19,6 +19,7 @@ pub mod databases;
 pub mod files;
 pub mod inbox;
 pub mod keys;
+pub mod ports;
 pub mod process;
 pub mod stack;
 pub mod tenants;

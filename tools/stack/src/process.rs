@@ -14,6 +14,8 @@ use nix::{
 };
 use tokio::process::{Child, Command};
 
+pub use crate::ports::{free_port, free_ports};
+
 /// A running service.
 #[derive(Debug)]
 pub struct Service {
@@ -276,81 +278,9 @@ pub fn bin_dir_of(exe: &Path) -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
-/// A local port free right now, for a process to listen on: see
-/// [`free_ports`].
-pub fn free_port() -> anyhow::Result<u16> {
-    free_ports(1)
-}
-
-/// The first of `n` consecutive local ports, each free right now and none
-/// handed out before by this process, for processes to listen on.
-///
-/// They are picked at random below the kernel's ephemeral range
-/// (`/proc/sys/net/ipv4/ip_local_port_range`), never from it: a port in
-/// that range that is free when picked may be taken before the service
-/// binds it, as the local end of any outgoing connection (the services' own
-/// to PostgreSQL and RabbitMQ, every other test's) or by another test's
-/// `bind(0)`, and the service would exit at start ("address in use").
-/// Below the range only another picker like this one competes, and the
-/// odds of two picking the same port are small.
-pub fn free_ports(n: u16) -> anyhow::Result<u16> {
-    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
-    let (lowest, below) = (10_000, ephemeral_start().saturating_sub(n));
-    anyhow::ensure!(
-        below > lowest,
-        "no room for {n} ports below the ephemeral range"
-    );
-    let mut handed_out = HANDED_OUT
-        .lock()
-        .map_err(|_| anyhow::anyhow!("the port picker's lock is poisoned"))?;
-    for _ in 0..1_000 {
-        let first = lowest + random_below(below - lowest);
-        let run = first..first + n;
-        if run.clone().all(|port| {
-            !handed_out.contains(&port) && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
-        }) {
-            handed_out.extend(run);
-            return Ok(first);
-        }
-    }
-    anyhow::bail!("found no {n} free ports in a row below {below}")
-}
-
-/// Where the kernel's ephemeral ports start (32768 when it cannot be read).
-fn ephemeral_start() -> u16 {
-    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .ok()
-        .and_then(|range| range.split_whitespace().next()?.parse().ok())
-        .unwrap_or(32_768)
-}
-
-/// A random number below `bound` (> 0).
-fn random_below(bound: u16) -> u16 {
-    let random = uuid::Uuid::new_v4().as_u128();
-    u16::try_from(random % u128::from(bound)).unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn picked_ports_are_free_below_the_ephemeral_range_and_never_handed_out_twice() {
-        let mut seen = Vec::new();
-        for _ in 0..50 {
-            let first = free_ports(3).expect("three free ports");
-            let run: Vec<u16> = (first..first + 3).collect();
-            assert!(run.iter().all(|port| *port < ephemeral_start()), "{run:?}");
-            assert!(
-                run.iter().all(|port| !seen.contains(port)),
-                "{run:?} handed out again"
-            );
-            for port in &run {
-                std::net::TcpListener::bind(("127.0.0.1", *port)).expect("the port is free");
-            }
-            seen.extend(run);
-        }
-    }
 
     #[test]
     fn the_tail_of_a_log_shows_the_error_not_the_backtrace_after_it() {
