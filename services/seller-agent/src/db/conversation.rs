@@ -52,7 +52,7 @@ pub struct StoredTurn {
 /// while this one ran is read again after.
 #[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
 pub async fn ensure_conversation(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     key: &ConversationKey,
     customer_id: &str,
     channel: &str,
@@ -84,11 +84,11 @@ pub async fn ensure_conversation(
         customer_id,
         channel,
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else {
         // Inserted by another transaction after this statement began.
-        return load_conversation(pool, key)
+        return load_conversation(conn, key)
             .await?
             .ok_or(sqlx::Error::RowNotFound);
     };
@@ -103,7 +103,7 @@ pub async fn ensure_conversation(
 /// The conversation, if it exists.
 #[tracing::instrument(skip_all, fields(conversation = %key.conversation))]
 pub async fn load_conversation(
-    pool: &PgPool,
+    executor: impl sqlx::PgExecutor<'_>,
     key: &ConversationKey,
 ) -> Result<Option<Conversation>, sqlx::Error> {
     let row = sqlx::query!(
@@ -113,7 +113,7 @@ pub async fn load_conversation(
         &key.brand,
         &key.conversation,
     )
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?;
     Ok(row.map(|row| Conversation {
         handler: Answerer::parse(row.handler.as_str()),
@@ -126,7 +126,7 @@ pub async fn load_conversation(
 /// The turn recorded for shopper message `event_id`, if any.
 #[tracing::instrument(skip_all, fields(conversation = %key.conversation, event_id = event_id))]
 pub async fn find_turn(
-    pool: &PgPool,
+    executor: impl sqlx::PgExecutor<'_>,
     key: &ConversationKey,
     event_id: &str,
 ) -> Result<Option<StoredTurn>, sqlx::Error> {
@@ -137,7 +137,7 @@ pub async fn find_turn(
         &key.brand,
         event_id,
     )
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await
 }
 
@@ -177,17 +177,17 @@ pub async fn load_unsummarized_history(
 }
 
 /// A `conversation_message` row as the history reads it.
-struct HistoryRow {
-    id: i64,
-    role: String,
-    content: String,
-    tool_calls: Option<Value>,
-    tool_call_id: Option<String>,
-    is_error: bool,
+pub(super) struct HistoryRow {
+    pub(super) id: i64,
+    pub(super) role: String,
+    pub(super) content: String,
+    pub(super) tool_calls: Option<Value>,
+    pub(super) tool_call_id: Option<String>,
+    pub(super) is_error: bool,
 }
 
 impl HistoryRow {
-    fn into_stored(self) -> StoredMessage {
+    pub(super) fn into_stored(self) -> StoredMessage {
         let role = match self.role.as_str() {
             "assistant" | "human" => Role::Assistant,
             "tool" => Role::Tool,
@@ -452,40 +452,4 @@ pub async fn save_summary(
     .execute(pool)
     .await?;
     Ok(())
-}
-
-/// The last `limit` messages the shopper and the sellers exchanged (no tool
-/// traffic), oldest first: what a human taking over reads first.
-#[tracing::instrument(skip_all, fields(conversation = %key.conversation, limit = limit))]
-pub async fn recent_exchange(
-    pool: &PgPool,
-    key: &ConversationKey,
-    limit: i64,
-) -> Result<Vec<store_events::data::TranscriptMessage>, sqlx::Error> {
-    use store_events::data::{Role as Who, TranscriptMessage};
-    let rows = sqlx::query!(
-        "select role, content, created_at from conversation_message \
-         where tenant = $1 and brand = $2 and conversation_id = $3 \
-           and role in ('user', 'assistant', 'human') and content <> '' \
-         order by id desc limit $4",
-        &key.tenant,
-        &key.brand,
-        &key.conversation,
-        limit,
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .rev()
-        .map(|r| TranscriptMessage {
-            role: match r.role.as_str() {
-                "user" => Who::Customer,
-                "human" => Who::Human,
-                _ => Who::Ai,
-            },
-            text: r.content,
-            at: r.created_at,
-        })
-        .collect())
 }

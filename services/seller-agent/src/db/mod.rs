@@ -5,12 +5,14 @@
 
 mod burst;
 mod conversation;
+mod memory;
 pub mod order_wait;
 mod profile;
 pub mod transcript;
 
 pub use burst::*;
 pub use conversation::*;
+pub use memory::*;
 pub use profile::*;
 
 use sqlx::migrate::Migrator;

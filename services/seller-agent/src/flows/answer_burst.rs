@@ -110,17 +110,19 @@ impl Seller {
         let message: ChatMessageNew = decode(event)?;
         let conversation = conversation_of(&meta, &message);
         let key = self.key(&conversation);
-        if self.republish_if_answered(&key, event).await? {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        if self.republish_if_answered(&mut conn, &key, event).await? {
             return Ok(None);
         }
         let stored = db::ensure_conversation(
-            &self.pool,
+            &mut conn,
             &key,
             &message.customer.id,
             channel_name(message.channel),
         )
         .await
         .map_err(internal)?;
+        drop(conn);
         let tap = matches!(message.content, MessageContent::InteractiveReply { .. });
         let json = serde_json::to_value(event).map_err(HandlerError::reject)?;
         let stored_now = db::buffer_message(&self.pool, &key, event.id(), &json, tap)
@@ -199,7 +201,7 @@ impl Seller {
             .collect::<Result<Vec<_>, HandlerError>>()?;
         let (_, first) = &messages[0];
         let stored = db::ensure_conversation(
-            &self.pool,
+            &mut *self.pool.acquire().await.map_err(internal)?,
             key,
             &first.customer.id,
             channel_name(first.channel),

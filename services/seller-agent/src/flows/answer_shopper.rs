@@ -83,18 +83,20 @@ impl Seller {
         let conversation = conversation_of(&meta, &message);
         let key = self.key(&conversation);
 
-        if self.republish_if_answered(&key, event).await? {
+        // One checkout for the two reads every message starts with.
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        if self.republish_if_answered(&mut conn, &key, event).await? {
             return Ok(());
         }
-
         let stored = db::ensure_conversation(
-            &self.pool,
+            &mut conn,
             &key,
             &message.customer.id,
             channel_name(message.channel),
         )
         .await
         .map_err(internal)?;
+        drop(conn);
         let ShopperInput {
             text,
             reply_id,
@@ -165,16 +167,23 @@ impl Seller {
             currency: self.persona.currency.clone(),
             timeout: self.tool_timeout,
             orders_api: self.orders_api.clone(),
-            recent: self.recent_exchange(key, &said).await?,
+            recent: Vec::new(),
             reach: Reach::Act,
             late_orders: None,
             broker_away: BrokerAway::default(),
         };
         let detected = language::detect(&text);
+        // The conversation's memory and the shopper's profile, read on one
+        // checkout (the connection goes back before the brain runs).
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        let memory = db::turn_memory(&mut conn, key, recent_wanted(&said))
+            .await
+            .map_err(internal)?;
+        ctx.recent = recent_exchange(memory.recent, &said);
         // Only a language the channel or the shopper's words told us is
         // remembered; "1" or "ok" keep the one they wrote in before.
         let profile = db::touch_profile(
-            &self.pool,
+            &mut *conn,
             self.tenant.as_str(),
             &message.customer.id,
             message.customer.display_name.as_deref(),
@@ -186,6 +195,7 @@ impl Seller {
         )
         .await
         .map_err(internal)?;
+        drop(conn);
         // Every fixed sentence, the hand-over's included, is in the
         // shopper's language: the one their words show, else the channel's,
         // else the one they wrote in before, else the shop's.
@@ -211,12 +221,9 @@ impl Seller {
                 phrases.handoff,
             )
         } else {
-            let history = db::load_unsummarized_history(&self.pool, key)
-                .await
-                .map_err(internal)?;
             let mut facts = Facts::default();
-            for result in db::tool_results(&self.pool, key).await.map_err(internal)? {
-                facts.add_json(&result);
+            for result in &memory.facts {
+                facts.add_json(result);
             }
             // The shop's own figures (delivery costs…) are its word too.
             for text in self.persona.fact_texts() {
@@ -232,7 +239,7 @@ impl Seller {
                     recent_orders: profile.orders,
                     summary: stored.summary.clone(),
                 },
-                history: history.into_iter().map(|m| m.message).collect(),
+                history: memory.history.into_iter().map(|m| m.message).collect(),
                 text: text.clone(),
                 reply_id,
                 facts,
@@ -288,10 +295,11 @@ impl Seller {
     /// published again when a stop left it unpublished.
     pub(super) async fn republish_if_answered(
         &self,
+        conn: &mut sqlx::PgConnection,
         key: &ConversationKey,
         event: &Event,
     ) -> Result<bool, HandlerError> {
-        let Some(turn) = db::find_turn(&self.pool, key, event.id())
+        let Some(turn) = db::find_turn(conn, key, event.id())
             .await
             .map_err(internal)?
         else {
@@ -340,32 +348,6 @@ impl Seller {
         });
         result.transcript.push(Message::assistant(say, Vec::new()));
         result
-    }
-
-    /// The conversation's latest exchange, ending with the shopper
-    /// messages being answered (`said`: their texts and times, not stored
-    /// yet).
-    async fn recent_exchange(
-        &self,
-        key: &ConversationKey,
-        said: &[(String, chrono::DateTime<chrono::Utc>)],
-    ) -> Result<Vec<store_events::data::TranscriptMessage>, HandlerError> {
-        /// Enough for a human to pick up the thread.
-        const HANDED_OVER: i64 = 12;
-        let said: Vec<_> = said.iter().filter(|(text, _)| !text.is_empty()).collect();
-        let stored = (HANDED_OVER - i64::try_from(said.len()).unwrap_or(HANDED_OVER)).max(0);
-        let mut recent = db::recent_exchange(&self.pool, key, stored)
-            .await
-            .map_err(internal)?;
-        recent.extend(
-            said.into_iter()
-                .map(|(text, at)| store_events::data::TranscriptMessage {
-                    role: store_events::data::Role::Customer,
-                    text: text.clone(),
-                    at: *at,
-                }),
-        );
-        Ok(recent)
     }
 
     /// Writes the turn and its outbox, then publishes it. Returns the order
@@ -553,6 +535,35 @@ impl Seller {
 }
 
 /// The numbers of the orders a turn placed, from its tool results.
+/// Enough of the latest exchange for a human to pick up the thread.
+const HANDED_OVER: usize = 12;
+
+/// How many stored messages of the latest exchange a turn reads: the rest
+/// of [`HANDED_OVER`] are the messages being answered (`said`).
+fn recent_wanted(said: &[(String, chrono::DateTime<chrono::Utc>)]) -> i64 {
+    let said = said.iter().filter(|(text, _)| !text.is_empty()).count();
+    i64::try_from(HANDED_OVER.saturating_sub(said)).unwrap_or(0)
+}
+
+/// The conversation's latest exchange (`stored`, oldest first), ending with
+/// the shopper messages being answered (`said`: their texts and times, not
+/// stored yet).
+fn recent_exchange(
+    mut stored: Vec<store_events::data::TranscriptMessage>,
+    said: &[(String, chrono::DateTime<chrono::Utc>)],
+) -> Vec<store_events::data::TranscriptMessage> {
+    stored.extend(
+        said.iter()
+            .filter(|(text, _)| !text.is_empty())
+            .map(|(text, at)| store_events::data::TranscriptMessage {
+                role: store_events::data::Role::Customer,
+                text: text.clone(),
+                at: *at,
+            }),
+    );
+    stored
+}
+
 fn placed_orders(result: &TurnResult) -> Vec<String> {
     result
         .transcript

@@ -22,6 +22,7 @@ mod llm_openai;
 mod llm_resilience;
 mod logs;
 mod media;
+mod memory;
 mod seller;
 mod support;
 mod tool_outage;

@@ -1,0 +1,190 @@
+//! What a turn reads of its conversation (one statement for the history,
+//! the tool results and the latest exchange) and the shopper's profile
+//! (written only when the channel tells something new), on a real
+//! PostgreSQL.
+
+use seller_agent::db::{self, ConversationKey};
+use sqlx::PgPool;
+use store_events::data::Role as Who;
+
+fn key(conversation: &str) -> ConversationKey {
+    ConversationKey {
+        tenant: "demo".into(),
+        brand: "fashion".into(),
+        conversation: conversation.into(),
+    }
+}
+
+async fn migrated() -> PgPool {
+    let pool = store_testkit::fresh_database().await.unwrap();
+    db::migrator().run(&pool).await.unwrap();
+    pool
+}
+
+/// Adds a message to `key`'s conversation; returns its id.
+async fn add(pool: &PgPool, key: &ConversationKey, role: &str, content: &str, error: bool) -> i64 {
+    sqlx::query_scalar(
+        "insert into conversation_message (tenant, brand, conversation_id, role, content, is_error) \
+         values ($1, $2, $3, $4, $5, $6) returning id",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .bind(role)
+    .bind(content)
+    .bind(error)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn conversation(pool: &PgPool, key: &ConversationKey) {
+    sqlx::query(
+        "insert into conversation (tenant, brand, conversation_id, customer_id, channel) \
+         values ($1, $2, $3, 'c1', 'whatsapp')",
+    )
+    .bind(&key.tenant)
+    .bind(&key.brand)
+    .bind(&key.conversation)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_turn_reads_the_unsummarized_history_every_good_tool_result_and_the_latest_exchange() {
+    let pool = migrated().await;
+    let talk = key("wa:1");
+    let other = key("wa:2");
+    conversation(&pool, &talk).await;
+    conversation(&pool, &other).await;
+    add(&pool, &talk, "user", "hi", false).await;
+    add(&pool, &talk, "assistant", "hello", false).await;
+    add(&pool, &talk, "tool", r#"{"price":"10.00"}"#, false).await;
+    add(&pool, &talk, "tool", "not json", false).await;
+    let failed = add(&pool, &talk, "tool", r#"{"error":"down"}"#, true).await;
+    let summarized = add(&pool, &talk, "assistant", "", false).await;
+    add(&pool, &talk, "user", "a red dress", false).await;
+    add(&pool, &talk, "human", "I can help", false).await;
+    add(&pool, &talk, "tool", r#"{"price":"25.00"}"#, false).await;
+    add(&pool, &talk, "assistant", "here it is", false).await;
+    add(&pool, &other, "tool", r#"{"price":"99.00"}"#, false).await;
+    add(&pool, &other, "user", "someone else", false).await;
+    sqlx::query("update conversation set summarized_until = $1 where conversation_id = 'wa:1'")
+        .bind(summarized)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+
+    let memory = db::turn_memory(&mut conn, &talk, 3).await.unwrap();
+
+    let history: Vec<_> = memory
+        .history
+        .iter()
+        .map(|m| m.message.content.as_str())
+        .collect();
+    assert_eq!(
+        history,
+        [
+            "a red dress",
+            "I can help",
+            r#"{"price":"25.00"}"#,
+            "here it is"
+        ],
+        "only what comes after the summary, tool traffic included"
+    );
+    assert!(memory.history.iter().all(|m| m.id > summarized));
+    assert_eq!(
+        memory.facts,
+        [
+            serde_json::json!({"price": "10.00"}),
+            serde_json::json!({"price": "25.00"})
+        ],
+        "every good tool result, summarized or not; no failed ({failed}) or unreadable one, none of another conversation"
+    );
+    let recent: Vec<_> = memory
+        .recent
+        .iter()
+        .map(|m| (m.role, m.text.as_str()))
+        .collect();
+    assert_eq!(
+        recent,
+        [
+            (Who::Customer, "a red dress"),
+            (Who::Human, "I can help"),
+            (Who::Ai, "here it is")
+        ],
+        "the last three exchanged, no tool traffic or empty message"
+    );
+
+    let all = db::turn_memory(&mut conn, &talk, 12).await.unwrap();
+    let none = db::turn_memory(&mut conn, &talk, 0).await.unwrap();
+    let unknown = db::turn_memory(&mut conn, &key("wa:3"), 12).await.unwrap();
+
+    assert_eq!(
+        all.recent
+            .iter()
+            .map(|m| m.text.as_str())
+            .collect::<Vec<_>>(),
+        ["hi", "hello", "a red dress", "I can help", "here it is"],
+        "fewer exchanged than asked: all of them, before the summary too"
+    );
+    assert_eq!(all.history, memory.history);
+    assert!(none.recent.is_empty(), "none asked, none read");
+    assert_eq!(none.facts, memory.facts);
+    assert_eq!(unknown, db::TurnMemory::default());
+}
+
+/// The profile row's transaction id: it changes with every write.
+async fn version(pool: &PgPool) -> String {
+    sqlx::query_scalar("select xmin::text from customer_profile where customer_id = 'c1'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_profile_is_written_only_when_the_channel_tells_something_new() {
+    let pool = migrated().await;
+
+    let created = db::touch_profile(&pool, "demo", "c1", Some("Ana"), None)
+        .await
+        .unwrap();
+    let first = version(&pool).await;
+    let same = db::touch_profile(&pool, "demo", "c1", Some("Ana"), None)
+        .await
+        .unwrap();
+    let silent = db::touch_profile(&pool, "demo", "c1", None, None)
+        .await
+        .unwrap();
+    let unchanged = version(&pool).await;
+    let learned = db::touch_profile(&pool, "demo", "c1", None, Some("pt"))
+        .await
+        .unwrap();
+    let renamed = db::touch_profile(&pool, "demo", "c1", Some("Ana Maria"), Some("pt"))
+        .await
+        .unwrap();
+    let elsewhere = db::touch_profile(&pool, "other", "c1", None, None)
+        .await
+        .unwrap();
+
+    assert_eq!(created.display_name.as_deref(), Some("Ana"));
+    assert_eq!(same, created);
+    assert_eq!(silent, created, "nothing told keeps what is stored");
+    assert_eq!(unchanged, first, "nothing new was written");
+    assert_eq!(
+        (learned.display_name.as_deref(), learned.language.as_deref()),
+        (Some("Ana"), Some("pt"))
+    );
+    assert_eq!(
+        (renamed.display_name.as_deref(), renamed.language.as_deref()),
+        (Some("Ana Maria"), Some("pt"))
+    );
+    assert_ne!(version(&pool).await, first, "what is new is written");
+    assert_eq!(
+        elsewhere,
+        db::Profile::default(),
+        "another shop's shopper of the same id starts empty"
+    );
+}
