@@ -148,10 +148,14 @@ fn install(service_name: &str, output: Output) -> anyhow::Result<TelemetryGuard>
     let tracer = provider.tracer(service_name.to_owned());
     let filter = env_filter();
     let init_result = match output {
-        Output::Stdout => logs::subscriber(tracer, filter, std::io::stdout).try_init(),
-        Output::TestCapture => {
-            logs::subscriber(tracer, filter, tracing_subscriber::fmt::TestWriter::new()).try_init()
-        }
+        Output::Stdout => logs::subscriber(tracer, filter, std::io::stdout, exporting).try_init(),
+        Output::TestCapture => logs::subscriber(
+            tracer,
+            filter,
+            tracing_subscriber::fmt::TestWriter::new(),
+            exporting,
+        )
+        .try_init(),
     };
     if let Err(error) = init_result {
         // `try_init` fails either because another global subscriber exists

@@ -56,6 +56,7 @@ pub fn capture(filter: &str) -> (DefaultGuard, CapturedLogs) {
         provider.tracer("captured"),
         EnvFilter::new(filter),
         logs.clone(),
+        false,
     );
     (tracing::subscriber::set_default(subscriber), logs)
 }

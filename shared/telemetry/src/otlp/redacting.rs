@@ -117,6 +117,7 @@ mod tests {
             provider.tracer("seller-test"),
             EnvFilter::new(filter),
             std::io::sink,
+            true,
         );
         tracing::subscriber::with_default(subscriber, || {
             let turn = tracing::info_span!(
