@@ -7,7 +7,10 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool, Postgres, pool::PoolConnection};
 
-use super::{ConversationKey, conversation::insert_message};
+use super::{
+    ConversationKey,
+    conversation::{NewMessage, insert_messages},
+};
 use crate::llm::Message;
 
 /// A shopper message waiting in its conversation's burst.
@@ -169,18 +172,21 @@ pub async fn write_earlier_messages(
     messages: &[(&str, &str)],
     for_human: bool,
 ) -> Result<(), sqlx::Error> {
-    for (event_id, text) in messages {
-        insert_message(
-            tx,
-            key,
-            "user",
-            &Message::user(*text),
-            Some(event_id),
+    let said: Vec<Message> = messages
+        .iter()
+        .map(|(_, text)| Message::user(*text))
+        .collect();
+    let rows: Vec<NewMessage<'_>> = messages
+        .iter()
+        .zip(&said)
+        .map(|((event_id, _), message)| NewMessage {
+            role: "user",
+            message,
+            event_id: Some(event_id),
             for_human,
-        )
-        .await?;
-    }
-    Ok(())
+        })
+        .collect();
+    insert_messages(tx, key, &rows).await
 }
 
 /// Marks the burst messages `event_ids` answered by the turn of `turn`, in

@@ -307,18 +307,20 @@ pub async fn write_turn(
     if inserted == 0 {
         return Ok(false);
     }
-    insert_message(
-        tx,
-        key,
-        "user",
-        &Message::user(record.user_text),
-        Some(record.event_id),
-        record.for_human,
-    )
-    .await?;
-    for message in record.transcript {
-        insert_message(tx, key, role_str(message.role), message, None, false).await?;
-    }
+    let shopper = Message::user(record.user_text);
+    let mut messages = vec![NewMessage {
+        role: "user",
+        message: &shopper,
+        event_id: Some(record.event_id),
+        for_human: record.for_human,
+    }];
+    messages.extend(record.transcript.iter().map(|message| NewMessage {
+        role: role_str(message.role),
+        message,
+        event_id: None,
+        for_human: false,
+    }));
+    insert_messages(tx, key, &messages).await?;
     sqlx::query!(
         "update conversation set handler = $4, brain_state = coalesce($5, brain_state), updated_at = now() \
          where tenant = $1 and brand = $2 and conversation_id = $3",
@@ -333,31 +335,65 @@ pub async fn write_turn(
     Ok(true)
 }
 
-#[tracing::instrument(skip_all, fields(conversation = %key.conversation, role = role))]
-pub(super) async fn insert_message(
+/// A message to store: its role, the message, the shopper event it came
+/// in (shopper messages only) and whether it came while a human had the
+/// conversation.
+pub(super) struct NewMessage<'a> {
+    pub(super) role: &'a str,
+    pub(super) message: &'a Message,
+    pub(super) event_id: Option<&'a str>,
+    pub(super) for_human: bool,
+}
+
+/// Appends `messages` to `key`'s conversation in the caller's transaction,
+/// in order (their ids increase in the order given), in one statement: a
+/// turn stores the shopper's message and every message of its transcript
+/// (a tool call, its result, the reply), which were one round trip each.
+#[tracing::instrument(skip_all, fields(conversation = %key.conversation, messages = messages.len()))]
+pub(super) async fn insert_messages(
     tx: &mut sqlx::PgConnection,
     key: &ConversationKey,
-    role: &str,
-    message: &Message,
-    event_id: Option<&str>,
-    for_human: bool,
+    messages: &[NewMessage<'_>],
 ) -> Result<(), sqlx::Error> {
-    let tool_calls = (!message.tool_calls.is_empty())
-        .then(|| serde_json::to_value(&message.tool_calls).unwrap_or(Value::Null));
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let roles: Vec<&str> = messages.iter().map(|m| m.role).collect();
+    let contents: Vec<&str> = messages
+        .iter()
+        .map(|m| m.message.content.as_str())
+        .collect();
+    let tool_calls: Vec<Option<Value>> = messages
+        .iter()
+        .map(|m| {
+            (!m.message.tool_calls.is_empty())
+                .then(|| serde_json::to_value(&m.message.tool_calls).unwrap_or(Value::Null))
+        })
+        .collect();
+    let tool_call_ids: Vec<Option<&str>> = messages
+        .iter()
+        .map(|m| m.message.tool_call_id.as_deref())
+        .collect();
+    let errors: Vec<bool> = messages.iter().map(|m| m.message.is_error).collect();
+    let event_ids: Vec<Option<&str>> = messages.iter().map(|m| m.event_id).collect();
+    let for_human: Vec<bool> = messages.iter().map(|m| m.for_human).collect();
     sqlx::query!(
         "insert into conversation_message \
          (tenant, brand, conversation_id, role, content, tool_calls, tool_call_id, is_error, event_id, for_human) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         select $1, $2, $3, m.role, m.content, m.tool_calls, m.tool_call_id, m.is_error, m.event_id, m.for_human \
+         from unnest($4::text[], $5::text[], $6::jsonb[], $7::text[], $8::bool[], $9::text[], $10::bool[]) \
+              with ordinality as m(role, content, tool_calls, tool_call_id, is_error, event_id, for_human, n) \
+         order by m.n",
         &key.tenant,
         &key.brand,
         &key.conversation,
-        role,
-        &message.content,
-        tool_calls,
-        message.tool_call_id.as_deref(),
-        message.is_error,
-        event_id,
-        for_human,
+        &roles as &[&str],
+        &contents as &[&str],
+        &tool_calls as &[Option<Value>],
+        &tool_call_ids as &[Option<&str>],
+        &errors,
+        &event_ids as &[Option<&str>],
+        &for_human,
     )
     .execute(tx)
     .await?;

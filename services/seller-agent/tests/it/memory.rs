@@ -188,3 +188,64 @@ async fn a_profile_is_written_only_when_the_channel_tells_something_new() {
         "another shop's shopper of the same id starts empty"
     );
 }
+
+#[tokio::test]
+async fn a_turn_is_stored_in_the_order_it_was_said_with_its_tool_calls() {
+    use seller_agent::{
+        domain::handoff::Answerer,
+        llm::{Message, ToolCall},
+    };
+    let pool = migrated().await;
+    let talk = key("wa:1");
+    conversation(&pool, &talk).await;
+    let call = ToolCall {
+        id: "call-1".into(),
+        name: "search_products".into(),
+        arguments: r#"{"query":"red dress"}"#.into(),
+    };
+    let transcript = [
+        Message::assistant("", vec![call.clone()]),
+        Message::tool_result("call-1", r#"{"price":"25.00"}"#, false),
+        Message::tool_result("call-2", "timed out", true),
+        Message::assistant("Here it is", Vec::new()),
+    ];
+    let mut tx = pool.begin().await.unwrap();
+
+    let written = db::write_turn(
+        &mut tx,
+        &talk,
+        db::TurnRecord {
+            event_id: "event-1",
+            user_text: "a red dress",
+            transcript: &transcript,
+            outbox: serde_json::json!([]),
+            brain_state: None,
+            handler: Answerer::Ai,
+            for_human: false,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    assert!(written);
+    let memory = db::turn_memory(&mut pool.acquire().await.unwrap(), &talk, 12)
+        .await
+        .unwrap();
+    let stored: Vec<Message> = memory.history.into_iter().map(|m| m.message).collect();
+    let mut said = vec![Message::user("a red dress")];
+    said.extend(transcript);
+    assert_eq!(stored, said, "every message, in order, as it was");
+    assert_eq!(memory.facts, [serde_json::json!({"price": "25.00"})]);
+    let event: Option<String> = sqlx::query_scalar(
+        "select event_id from conversation_message where role = 'user' and conversation_id = 'wa:1'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        event.as_deref(),
+        Some("event-1"),
+        "the shopper's message keeps its event"
+    );
+}
