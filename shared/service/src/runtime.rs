@@ -199,6 +199,7 @@ impl Service {
         // timed by route.
         let limits = self.http;
         let metrics = self.metrics;
+        let refused = crate::serve::refused_connections(&metrics)?;
         let tracked = |router: Router| {
             router.layer(axum::middleware::from_fn_with_state(
                 metrics.clone(),
@@ -212,8 +213,9 @@ impl Service {
             let (shutdown, limits) = (self.shutdown.clone(), limits.clone());
             let router = tracked(self.operator_router);
             let listener = self.operator_listener;
+            let refused = refused.clone();
             async move {
-                serve(listener, router, limits, shutdown.clone()).await;
+                serve(listener, router, limits, refused, shutdown.clone()).await;
                 shutdown.cancel();
             }
         });
@@ -221,6 +223,7 @@ impl Service {
             self.listener,
             tracked(self.router),
             limits,
+            refused,
             self.shutdown.clone(),
         )
         .await;

@@ -99,6 +99,18 @@ impl Store {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
+        // Every simulated shopper connects from this one address: the
+        // gateway's cap on one client's connections (256 by default, a
+        // guard against one abusive address) would refuse shoppers that are
+        // many people in a real run. Each web chat shopper keeps its event
+        // stream open, and an overloaded run adds shoppers while the others
+        // wait, so the cap was reached: beyond it the gateway closes new
+        // connections at once, seen here as "no answer". The cap on all
+        // connections (HTTP_MAX_CONNECTIONS) stays.
+        config.gateway_env.push((
+            "HTTP_MAX_CONNECTIONS_PER_CLIENT".to_owned(),
+            "10000".to_owned(),
+        ));
         config.ready_timeout = Duration::from_secs(120);
         let (llm, brain) = match args.llm_delay_ms {
             None => (None, "offline brain".to_owned()),

@@ -100,6 +100,16 @@ pub enum Refusal {
     ClientFull,
 }
 
+impl Refusal {
+    /// The `reason` label of `http_connections_refused_total`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::ClientFull => "client_full",
+        }
+    }
+}
+
 impl Clients {
     /// No connection open yet.
     pub fn new(limits: HttpLimits) -> Self {

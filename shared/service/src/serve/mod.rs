@@ -22,6 +22,7 @@ use hyper_util::{
     rt::{TokioIo, TokioTimer},
     service::TowerToHyperService,
 };
+use prometheus::IntCounterVec;
 use tokio::net::TcpListener;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tower::ServiceExt as _;
@@ -31,11 +32,13 @@ pub use headers::security_headers;
 pub use limits::{Clients, HttpLimits, Refusal};
 
 /// Serves `router` on `listener` under `limits` until `shutdown` is
-/// cancelled, then waits for the open connections to finish.
+/// cancelled, then waits for the open connections to finish. Connections
+/// refused by the caps are counted in `refused` by reason.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: HttpLimits,
+    refused: IntCounterVec,
     shutdown: CancellationToken,
 ) {
     let router = router
@@ -63,7 +66,9 @@ pub async fn serve(
             Ok(admitted) => admitted,
             Err(refusal) => {
                 // Debug, not warn: a flood would write a line per
-                // connection.
+                // connection. The counter is what an operator watches: a
+                // client refused here sees its connection closed at once.
+                refused.with_label_values(&[refusal.label()]).inc();
                 tracing::debug!(?refusal, "connection refused: too many open");
                 drop(stream);
                 continue;
@@ -82,6 +87,28 @@ pub async fn serve(
     drop(listener);
     connections.close();
     connections.wait().await;
+}
+
+/// `http_connections_refused_total{reason}`, registered in `metrics`: the
+/// connections [`serve`] closed at accept because the service held
+/// `HTTP_MAX_CONNECTIONS` (`full`) or the client's address
+/// `HTTP_MAX_CONNECTIONS_PER_CLIENT` (`client_full`) already.
+pub fn refused_connections(metrics: &store_telemetry::Metrics) -> anyhow::Result<IntCounterVec> {
+    use anyhow::Context as _;
+    let refused = IntCounterVec::new(
+        prometheus::Opts::new(
+            "http_connections_refused_total",
+            "Connections closed at accept: the service held HTTP_MAX_CONNECTIONS (full), \
+             or the client's address HTTP_MAX_CONNECTIONS_PER_CLIENT (client_full), already",
+        ),
+        &["reason"],
+    )
+    .context("Failed to create the refused connections counter")?;
+    metrics
+        .registry()
+        .register(Box::new(refused.clone()))
+        .context("Failed to register the refused connections counter")?;
+    Ok(refused)
 }
 
 /// One connection: HTTP/1.1 (the only protocol the services speak) with

@@ -19,8 +19,9 @@ use tokio::{
 };
 
 /// A service with a few routes (JSON, a page without a CSP of its own, a
-/// page with one) under `limits`, running.
-async fn running(limits: HttpLimits) -> (u16, tokio_util::sync::CancellationToken, String) {
+/// page with one) under `limits`, running: its port, its operator port,
+/// what stops it and its exchange.
+async fn running(limits: HttpLimits) -> (u16, u16, tokio_util::sync::CancellationToken, String) {
     let (_, url) = store_testkit::fresh_database_with_url().await.unwrap();
     let pool = db::connect(&SecretString::from(url), 2).await.unwrap();
     let exchange = store_testkit::unique("limits-test");
@@ -62,9 +63,10 @@ async fn running(limits: HttpLimits) -> (u16, tokio_util::sync::CancellationToke
         )
         .await
         .unwrap();
-    let (port, shutdown) = (service.port(), service.shutdown_token());
+    let (port, operator) = (service.port(), service.operator_port());
+    let shutdown = service.shutdown_token();
     tokio::spawn(service.run_until_stopped());
-    (port, shutdown, exchange)
+    (port, operator, shutdown, exchange)
 }
 
 /// Reads until the server closes the connection; how long that took, or
@@ -87,7 +89,7 @@ async fn a_client_that_sends_half_a_request_line_is_disconnected_after_the_heade
         header_read_timeout: Duration::from_secs(1),
         ..HttpLimits::default()
     };
-    let (port, shutdown, exchange) = running(limits).await;
+    let (port, _, shutdown, exchange) = running(limits).await;
 
     let mut slow = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     slow.write_all(b"GET /js").await.unwrap();
@@ -107,7 +109,7 @@ async fn a_body_that_stalls_is_refused_after_the_body_timeout() {
         body_read_timeout: Duration::from_secs(1),
         ..HttpLimits::default()
     };
-    let (port, shutdown, exchange) = running(limits).await;
+    let (port, _, shutdown, exchange) = running(limits).await;
 
     let mut slow = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     slow.write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
@@ -129,7 +131,7 @@ async fn connections_over_the_cap_of_one_address_are_refused_and_the_others_serv
         max_connections_per_client: 2,
         ..HttpLimits::default()
     };
-    let (port, shutdown, exchange) = running(limits).await;
+    let (port, operator, shutdown, exchange) = running(limits).await;
     let mut held = Vec::new();
     for _ in 0..2 {
         held.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
@@ -158,13 +160,25 @@ async fn connections_over_the_cap_of_one_address_are_refused_and_the_others_serv
         .await
         .unwrap();
     assert_eq!(again.status(), 200);
+    let metrics = reqwest::get(format!("http://127.0.0.1:{operator}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            "http_connections_refused_total{reason=\"client_full\",service=\"limits-test\"} 1\n"
+        ),
+        "the refusal is counted: {metrics}"
+    );
     shutdown.cancel();
     store_testkit::purge_broker(&exchange).await;
 }
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers_and_a_page_keeps_its_own_policy() {
-    let (port, shutdown, exchange) = running(HttpLimits::default()).await;
+    let (port, _, shutdown, exchange) = running(HttpLimits::default()).await;
     let get = |path: &str| reqwest::get(format!("http://127.0.0.1:{port}{path}"));
 
     for path in ["/json", "/page", "/own", "/healthz", "/metrics", "/nowhere"] {
