@@ -111,7 +111,9 @@ impl Seller {
         let conversation = conversation_of(&meta, &message);
         let key = self.key(&conversation);
         let mut conn = self.pool.acquire().await.map_err(internal)?;
-        if self.republish_if_answered(&mut conn, &key, event).await? {
+        if let Some(turn) = self.answered_before(&mut conn, &key, event).await? {
+            drop(conn);
+            self.republish(&key, event, &turn).await?;
             return Ok(None);
         }
         let stored = db::ensure_conversation(

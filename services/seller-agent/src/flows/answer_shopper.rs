@@ -85,8 +85,9 @@ impl Seller {
 
         // One checkout for the two reads every message starts with.
         let mut conn = self.pool.acquire().await.map_err(internal)?;
-        if self.republish_if_answered(&mut conn, &key, event).await? {
-            return Ok(());
+        if let Some(turn) = self.answered_before(&mut conn, &key, event).await? {
+            drop(conn);
+            return self.republish(&key, event, &turn).await;
         }
         let stored = db::ensure_conversation(
             &mut conn,
@@ -291,24 +292,29 @@ impl Seller {
         }
     }
 
-    /// Whether `event` already has a turn (a redelivery); its answer is
-    /// published again when a stop left it unpublished.
-    pub(super) async fn republish_if_answered(
+    /// The turn `event` already has, if any (a redelivery), read on `conn`.
+    pub(super) async fn answered_before(
         &self,
         conn: &mut sqlx::PgConnection,
         key: &ConversationKey,
         event: &Event,
-    ) -> Result<bool, HandlerError> {
-        let Some(turn) = db::find_turn(conn, key, event.id())
-            .await
-            .map_err(internal)?
-        else {
-            return Ok(false);
-        };
+    ) -> Result<Option<db::StoredTurn>, HandlerError> {
+        db::find_turn(conn, key, event.id()).await.map_err(internal)
+    }
+
+    /// Publishes `event`'s recorded turn again when a stop left it
+    /// unpublished. The caller holds no connection here: marking it
+    /// published takes one.
+    pub(super) async fn republish(
+        &self,
+        key: &ConversationKey,
+        event: &Event,
+        turn: &db::StoredTurn,
+    ) -> Result<(), HandlerError> {
         if turn.status != "published" {
             self.publish_outbox(key, event.id(), &turn.outbox).await?;
         }
-        Ok(true)
+        Ok(())
     }
 
     /// The turn result for a handoff: tell the shopper, emit the escalation.
