@@ -17,7 +17,7 @@ async fn the_whole_memory_is_shown_in_order_with_tool_calls_handoff_and_summary(
         brand: "fashion".into(),
         conversation: "webchat:fashion:s1".into(),
     };
-    db::ensure_conversation(&pool, &key, "s1", "webchat")
+    db::ensure_conversation(&mut pool.acquire().await.unwrap(), &key, "s1", "webchat")
         .await
         .unwrap();
     let call = ToolCall {
@@ -53,7 +53,7 @@ async fn the_whole_memory_is_shown_in_order_with_tool_calls_handoff_and_summary(
         tenant: "other".into(),
         ..key.clone()
     };
-    db::ensure_conversation(&pool, &other, "s1", "webchat")
+    db::ensure_conversation(&mut pool.acquire().await.unwrap(), &other, "s1", "webchat")
         .await
         .unwrap();
     let url = SecretString::from(url);
