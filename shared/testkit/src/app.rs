@@ -174,8 +174,9 @@ pub fn bus_config(service: &str, exchange: &str) -> BusConfig {
 }
 
 /// The sum of metric `name`'s samples in Prometheus text `text` whose
-/// labels include every `(key, value)` of `labels`.
-fn metric_sum(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+/// labels include every `(key, value)` of `labels` ([`TestApp::metric`]
+/// reads a service's; this is for a test that fetched the text itself).
+pub fn metric_sum(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     let prefix = format!("{name}{{");
     // A label starts the set or follows a comma: `type` is not `event_type`.
     let wanted: Vec<(String, String)> = labels

@@ -156,6 +156,12 @@ impl Seller {
             reply_id,
             said,
         } = asked;
+        // The conversation's memory and the shopper's profile, read on one
+        // checkout (the connection goes back before the brain runs).
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        let memory = db::turn_memory(&mut conn, key, recent_wanted(&said))
+            .await
+            .map_err(internal)?;
         let mut ctx = ToolContext {
             bus: self.bus.clone(),
             tenant: self.tenant.clone(),
@@ -168,19 +174,12 @@ impl Seller {
             currency: self.persona.currency.clone(),
             timeout: self.tool_timeout,
             orders_api: self.orders_api.clone(),
-            recent: Vec::new(),
+            recent: recent_exchange(memory.recent, &said),
             reach: Reach::Act,
             late_orders: None,
             broker_away: BrokerAway::default(),
         };
         let detected = language::detect(&text);
-        // The conversation's memory and the shopper's profile, read on one
-        // checkout (the connection goes back before the brain runs).
-        let mut conn = self.pool.acquire().await.map_err(internal)?;
-        let memory = db::turn_memory(&mut conn, key, recent_wanted(&said))
-            .await
-            .map_err(internal)?;
-        ctx.recent = recent_exchange(memory.recent, &said);
         // Only a language the channel or the shopper's words told us is
         // remembered; "1" or "ok" keep the one they wrote in before.
         let profile = db::touch_profile(
