@@ -67,8 +67,12 @@ impl Run {
 
 /// Starts the bare handler (and the consumer emptying its queue); its URL.
 async fn start_bare(args: &Args) -> anyhow::Result<(String, Connection)> {
-    let (url, connection) =
-        store_testkit::bare_handler::start(&args.amqp_url, &args.exchange(), BARE).await?;
+    let (url, connection) = store_testkit::bare_handler::start(
+        &args.amqp_url,
+        &args.exchange(),
+        &[(BARE, store_testkit::bare_handler::Routing::Required)],
+    )
+    .await?;
     let channel = connection.create_channel().await?;
     let mut quorum = FieldTable::default();
     quorum.insert(
