@@ -81,23 +81,43 @@ pub async fn record_taken(pool: &PgPool, taken: &[Taken]) -> Result<(), sqlx::Er
     Ok(())
 }
 
-/// The failure reply `event_id` was settled with, if it was.
+/// What earlier deliveries of a reply left: the failure it was settled
+/// with, if it was, and the channel messages they sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Earlier {
+    /// The failure the reply was settled with, if it was.
+    pub failure: Option<Failure>,
+    /// What they sent.
+    pub progress: Progress,
+}
+
+/// What earlier deliveries of reply `event_id` left, in one statement: a
+/// reply's first read, before it sends anything.
 #[tracing::instrument(skip_all, fields(event_id = event_id))]
-pub async fn settled_failure(
-    pool: &PgPool,
-    event_id: &str,
-) -> Result<Option<Failure>, sqlx::Error> {
+pub async fn earlier(pool: &PgPool, event_id: &str) -> Result<Earlier, sqlx::Error> {
     let row = sqlx::query!(
-        "select reason, code, channel_message_id from reply_failure where event_id = $1",
+        r#"select (select count(*) from outbound_message where event_id = $1) as "sent!",
+           (select channel_message_id from outbound_message
+            where event_id = $1 order by seq desc limit 1) as last_id,
+           f.reason as "reason?", f.code as "code?",
+           f.channel_message_id as "failure_channel_message_id?"
+           from (values (1)) as one (x)
+           left join reply_failure f on f.event_id = $1"#,
         event_id
     )
-    .fetch_optional(pool)
+    .fetch_one(pool)
     .await?;
-    Ok(row.map(|r| Failure {
-        reason: r.reason,
-        code: r.code,
-        channel_message_id: r.channel_message_id,
-    }))
+    Ok(Earlier {
+        failure: row.reason.map(|reason| Failure {
+            reason,
+            code: row.code,
+            channel_message_id: row.failure_channel_message_id,
+        }),
+        progress: Progress {
+            sent: usize::try_from(row.sent).unwrap_or(0),
+            last_channel_message_id: row.last_id,
+        },
+    })
 }
 
 /// Settles reply `event_id` as failed from message `from_seq` on, in one

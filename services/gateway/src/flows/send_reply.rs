@@ -160,13 +160,16 @@ impl ReplySender {
         response: &ChatResponse,
         redelivered: bool,
     ) -> Result<Settled, HandlerError> {
-        if let Some(failure) = outbound::settled_failure(&self.state.pool, event.id())
+        // One read for both: whether the reply was settled as failed, and
+        // what earlier deliveries sent.
+        let earlier = outbound::earlier(&self.state.pool, event.id())
             .await
-            .map_err(retry)?
-        {
+            .map_err(retry)?;
+        if let Some(failure) = earlier.failure {
             tracing::info!("reply settled as failed before; reporting it again");
             return Ok(Settled::acked(Delivery::Failed(failure)));
         }
+        let done = earlier.progress;
         match conversation.channel {
             Channel::Whatsapp => {
                 let channel = tenant
@@ -177,7 +180,6 @@ impl ReplySender {
                             conversation.account
                         ))
                     })?;
-                let done = self.progress(event).await?;
                 self.deliver_whatsapp(event, channel, conversation, response, done, redelivered)
                     .await
             }
@@ -190,7 +192,6 @@ impl ReplySender {
                             conversation.account
                         ))
                     })?;
-                let done = self.progress(event).await?;
                 self.deliver_telegram(event, bot, conversation, response, done)
                     .await
             }

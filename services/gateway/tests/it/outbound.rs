@@ -382,3 +382,59 @@ async fn a_reply_retried_by_the_bus_resumes_after_the_messages_already_sent() {
     app.whatsapp_api.verify().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_replys_first_read_finds_its_settled_failure_and_what_was_sent() {
+    use gateway::db::outbound::{Earlier, Progress, earlier};
+    use gateway::domain::delivery::Failure;
+
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "insert into outbound_message (event_id, seq, channel_message_id) values \
+         ('failed', 0, 'wamid.1'), ('failed', 1, 'tmpl.1'), \
+         ('partial', 0, 'wamid.2'), ('partial', 1, null), \
+         ('other', 0, 'wamid.3')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into reply_failure (event_id, reason, code, channel_message_id) values \
+         ('failed', 'window closed', '131047', 'tmpl.1'), ('other', 'refused', null, null)",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    let read = |id: &'static str| {
+        let pool = app.pool.clone();
+        async move { earlier(&pool, id).await.unwrap() }
+    };
+    assert_eq!(
+        read("failed").await,
+        Earlier {
+            failure: Some(Failure {
+                reason: "window closed".into(),
+                code: Some("131047".into()),
+                channel_message_id: Some("tmpl.1".into()),
+            }),
+            progress: Progress {
+                sent: 2,
+                last_channel_message_id: Some("tmpl.1".into()),
+            },
+        }
+    );
+    assert_eq!(
+        read("partial").await,
+        Earlier {
+            failure: None,
+            progress: Progress {
+                sent: 2,
+                last_channel_message_id: None,
+            },
+        },
+        "the last message sent gave no id; no other reply's rows count"
+    );
+    assert_eq!(read("new").await, Earlier::default());
+    app.stop().await;
+}
