@@ -241,17 +241,18 @@ impl Seller {
         async {
             let (event, message) = &messages[answered];
 
-            let (result, for_human, asked_brain) = if answerable.is_empty() {
-                (TurnResult::default(), false, false)
+            // `read`: the history's size the brain was given, when asked.
+            let (result, for_human, read) = if answerable.is_empty() {
+                (TurnResult::default(), false, None)
             } else if stored.handler == Answerer::Human {
                 tracing::info!(conversation = %key.conversation, messages = messages.len(), "a human has this conversation; messages kept for them");
-                (TurnResult::default(), true, false)
+                (TurnResult::default(), true, None)
             } else if readable.is_empty() {
                 let fixed = inputs
                     .get_mut(answered)
                     .and_then(|i| i.fixed.take())
                     .unwrap_or_default();
-                (fixed, false, false)
+                (fixed, false, None)
             } else {
                 let text = readable
                     .iter()
@@ -270,8 +271,8 @@ impl Seller {
                         .map(|&i| (said[i].0.clone(), messages[i].1.sent_at))
                         .collect(),
                 };
-                let result = self.think(key, &key.conversation, &stored, asked).await?;
-                (result, false, true)
+                let (result, read) = self.think(key, &key.conversation, &stored, asked).await?;
+                (result, false, Some(read))
             };
 
             let turn = waiting[last].event_id.as_str();
@@ -322,8 +323,9 @@ impl Seller {
             if messages.len() > 1 {
                 self.metrics.messages_merged(messages.len());
             }
-            if asked_brain {
-                self.after_turn(key, &message.customer.id, written.placed, started)
+            if let Some(read) = read {
+                let after = read.plus(written.added);
+                self.after_turn(key, &message.customer.id, written.placed, started, Some(after))
                     .await;
             }
             Ok(Flush::Answered)

@@ -34,7 +34,7 @@ use store_events::{
     decode, new_event,
 };
 
-use super::{Seller, internal, shopper_input::ShopperInput};
+use super::{Seller, internal, shopper_input::ShopperInput, summarize_history::HistorySize};
 use crate::{
     brain::{BrainError, Turn, TurnResult, lang::Lang, language, parts_text},
     db::{self, ConversationKey, TurnRecord},
@@ -133,22 +133,26 @@ impl Seller {
             reply_id,
             said,
         };
-        let result = self.think(&key, &conversation, &stored, asked).await?;
-        let placed = self.record(&key, event, &text, result, false).await?;
-        self.after_turn(&key, &message.customer.id, placed, started)
+        let (result, read) = self.think(&key, &conversation, &stored, asked).await?;
+        let (placed, after) = match self.record(&key, event, &text, result, false).await? {
+            Some(written) => (written.placed, Some(read.plus(written.added))),
+            None => (Vec::new(), None),
+        };
+        self.after_turn(&key, &message.customer.id, placed, started, after)
             .await;
         Ok(())
     }
 
     /// Asks the brain for the answer to `asked` (or hands over when the
-    /// shopper asks for a person): the turn's result, not yet recorded.
+    /// shopper asks for a person): the turn's result, not yet recorded, and
+    /// the size of the unsummarized history it read.
     pub(super) async fn think(
         &self,
         key: &ConversationKey,
         conversation: &str,
         stored: &db::Conversation,
         asked: Asked<'_>,
-    ) -> Result<TurnResult, HandlerError> {
+    ) -> Result<(TurnResult, HistorySize), HandlerError> {
         let Asked {
             message,
             cause,
@@ -162,6 +166,7 @@ impl Seller {
         let memory = db::turn_memory(&mut conn, key, recent_wanted(&said))
             .await
             .map_err(internal)?;
+        let read = HistorySize::of(&memory.history);
         let mut ctx = ToolContext {
             bus: self.bus.clone(),
             tenant: self.tenant.clone(),
@@ -268,17 +273,19 @@ impl Seller {
                 "a tool's request could not reach the broker; the message is handled again",
             ));
         }
-        Ok(result)
+        Ok((result, read))
     }
 
     /// After a turn is published: remembers the orders it placed for the
-    /// shopper, times it and folds old history into the summary.
+    /// shopper, times it and folds old history into the summary (`history`:
+    /// its size after the turn, when the turn knows it).
     pub(super) async fn after_turn(
         &self,
         key: &ConversationKey,
         customer_id: &str,
         placed: Vec<String>,
         started: Instant,
+        history: Option<HistorySize>,
     ) {
         for order_number in placed {
             let _ =
@@ -286,7 +293,7 @@ impl Seller {
                     .await;
         }
         self.metrics.turn(&self.brain.name(), started.elapsed());
-        if let Err(error) = self.summarize_history(key).await {
+        if let Err(error) = self.summarize_history(key, history).await {
             tracing::warn!(%error, "could not update the conversation summary");
         }
     }
@@ -355,9 +362,10 @@ impl Seller {
         result
     }
 
-    /// Writes the turn and its outbox, then publishes it. Returns the order
-    /// numbers placed in the turn. `for_human`: the message came while a
-    /// human had the conversation, and `result` is empty.
+    /// Writes the turn and its outbox, then publishes it. Returns what was
+    /// written (`None` when a concurrent delivery recorded it first).
+    /// `for_human`: the message came while a human had the conversation,
+    /// and `result` is empty.
     async fn record(
         &self,
         key: &ConversationKey,
@@ -365,7 +373,7 @@ impl Seller {
         text: &str,
         result: TurnResult,
         for_human: bool,
-    ) -> Result<Vec<String>, HandlerError> {
+    ) -> Result<Option<Written>, HandlerError> {
         let mut tx = self.pool.begin().await.map_err(internal)?;
         let shopper = Shopper {
             turn: event.id(),
@@ -380,13 +388,13 @@ impl Seller {
             // A concurrent delivery of the same message recorded it first and
             // publishes it; nothing left to do here (dropping the transaction
             // rolls it back).
-            return Ok(Vec::new());
+            return Ok(None);
         };
         tx.commit().await.map_err(internal)?;
         self.announce(&written);
         self.publish_outbox(key, event.id(), &written.outbox)
             .await?;
-        Ok(written.placed)
+        Ok(Some(written))
     }
 
     /// Writes a turn and its outbox in `tx` (the caller commits, then
@@ -450,6 +458,18 @@ impl Seller {
             storable::json(state);
         }
         let user_text = storable::text(shopper.text);
+        // What the conversation's history grows by, for the summary's check.
+        let added = shopper
+            .earlier
+            .iter()
+            .fold(HistorySize::default(), |size, (_, text)| {
+                size.with_text(text)
+            })
+            .with_text(&user_text);
+        let added = result
+            .transcript
+            .iter()
+            .fold(added, |size, message| size.with(message));
         db::write_earlier_messages(&mut *tx, key, shopper.earlier, for_human)
             .await
             .map_err(internal)?;
@@ -478,6 +498,7 @@ impl Seller {
             reply: (!result.parts.is_empty()).then(|| parts_text(&result.parts)),
             escalated: result.escalated.then_some(!result.events.is_empty()),
             placed,
+            added,
         }))
     }
 
@@ -627,6 +648,8 @@ pub(super) struct Written {
     escalated: Option<bool>,
     /// Order numbers placed in the turn.
     pub placed: Vec<String>,
+    /// The messages it added to the conversation's history.
+    pub added: HistorySize,
 }
 
 #[cfg(test)]

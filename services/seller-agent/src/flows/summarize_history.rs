@@ -2,6 +2,11 @@
 //! history passes the token budget, its older part is folded into a summary
 //! (by the model when there is one, else extractive) that the brain gets
 //! instead ([`Seller::summarize_history`]).
+//!
+//! Whether a cut is due is known without a read most of the time: the turn
+//! read the unsummarized history before the brain ran, and knows what it
+//! wrote after it ([`HistorySize`]). Only when that sum may pass the budget
+//! is the history read again and cut.
 
 use super::Seller;
 use crate::{
@@ -12,8 +17,20 @@ use crate::{
 impl Seller {
     /// Folds older messages of `key`'s conversation into its rolling
     /// summary once the verbatim history passes the token budget.
-    pub async fn summarize_history(&self, key: &ConversationKey) -> anyhow::Result<()> {
-        // One read after every turn; the summary itself only when due.
+    ///
+    /// `after`: the history's size after the turn, as the turn counted it
+    /// (what it read plus what it wrote); when that cannot need a cut,
+    /// nothing is read. `None` reads the history to find out. A message
+    /// written by another task meanwhile (an order's late outcome) is
+    /// counted by the next turn's read, so a cut is at most one turn late.
+    pub async fn summarize_history(
+        &self,
+        key: &ConversationKey,
+        after: Option<HistorySize>,
+    ) -> anyhow::Result<()> {
+        if after.is_some_and(|size| !size.may_need_cut(self.history_budget)) {
+            return Ok(());
+        }
         let history = db::load_unsummarized_history(&self.pool, key).await?;
         let Some(cut) = cut_point(&history, self.history_budget) else {
             return Ok(());
@@ -33,20 +50,70 @@ impl Seller {
 /// Messages kept verbatim at least, whatever the budget.
 const KEEP_LAST: usize = 8;
 
-/// A rough token count (4 characters a token), enough to keep a budget.
-pub fn estimate_tokens(messages: &[StoredMessage]) -> usize {
-    messages
-        .iter()
-        .map(|m| {
-            m.message.content.chars().count()
-                + m.message
+/// The size of a conversation's verbatim history as the budget counts it:
+/// its messages, and their characters (the text, and each tool call's name
+/// and arguments; 4 characters a token).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistorySize {
+    /// Messages.
+    pub messages: usize,
+    /// Characters.
+    pub chars: usize,
+}
+
+impl HistorySize {
+    /// The size of `history`.
+    pub fn of(history: &[StoredMessage]) -> Self {
+        history
+            .iter()
+            .fold(Self::default(), |size, m| size.with(&m.message))
+    }
+
+    /// This size with `message` added.
+    pub fn with(self, message: &Message) -> Self {
+        Self {
+            messages: self.messages + 1,
+            chars: self.chars
+                + message.content.chars().count()
+                + message
                     .tool_calls
                     .iter()
                     .map(|c| c.arguments.len() + c.name.len())
-                    .sum::<usize>()
-        })
-        .sum::<usize>()
-        / 4
+                    .sum::<usize>(),
+        }
+    }
+
+    /// This size with a plain message of `text` added (a shopper's).
+    pub fn with_text(self, text: &str) -> Self {
+        Self {
+            messages: self.messages + 1,
+            chars: self.chars + text.chars().count(),
+        }
+    }
+
+    /// The size of both.
+    pub fn plus(self, other: Self) -> Self {
+        Self {
+            messages: self.messages + other.messages,
+            chars: self.chars + other.chars,
+        }
+    }
+
+    /// Its rough token count.
+    pub fn tokens(self) -> usize {
+        self.chars / 4
+    }
+
+    /// Whether a history of this size may have to be cut for `budget`:
+    /// `false` when it fits, or is no longer than what is always kept.
+    pub fn may_need_cut(self, budget: usize) -> bool {
+        self.tokens() > budget && self.messages > KEEP_LAST
+    }
+}
+
+/// A rough token count (4 characters a token), enough to keep a budget.
+pub fn estimate_tokens(messages: &[StoredMessage]) -> usize {
+    HistorySize::of(messages).tokens()
 }
 
 /// Where to cut `history` so the part after the cut fits `budget` tokens:
@@ -54,7 +121,7 @@ pub fn estimate_tokens(messages: &[StoredMessage]) -> usize {
 /// result), leaving at least the last few messages. `None` when no cut is
 /// needed or possible.
 pub fn cut_point(history: &[StoredMessage], budget: usize) -> Option<usize> {
-    if estimate_tokens(history) <= budget || history.len() <= KEEP_LAST {
+    if !HistorySize::of(history).may_need_cut(budget) {
         return None;
     }
     let latest_allowed = history.len() - KEEP_LAST;
@@ -167,6 +234,35 @@ mod tests {
                 is_error: false,
             },
         }
+    }
+
+    #[test]
+    fn a_history_size_adds_up_as_the_budget_counts_it() {
+        let history: Vec<StoredMessage> = (0..10)
+            .map(|i| stored(Role::User, "ñandú, twelve", i))
+            .collect();
+        let whole = HistorySize::of(&history);
+        assert_eq!(whole.messages, 10);
+        assert_eq!(whole.chars, 130, "characters, not bytes");
+        assert_eq!(
+            HistorySize::of(&history[..4]).plus(HistorySize::of(&history[4..])),
+            whole
+        );
+        assert_eq!(
+            HistorySize::of(&history[..9]).with_text("ñandú, twelve"),
+            whole
+        );
+        assert_eq!(estimate_tokens(&history), 32);
+        // Over the budget and longer than what is always kept: maybe a cut.
+        assert!(whole.may_need_cut(31));
+        assert!(!whole.may_need_cut(32), "fits the budget");
+        let short = HistorySize::of(&history[..KEEP_LAST]);
+        assert!(!short.may_need_cut(0), "no longer than what is kept");
+        assert_eq!(
+            cut_point(&history, 32),
+            None,
+            "the cut agrees with the size"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What a turn reads of its conversation (one statement for the history,
 //! the tool results and the latest exchange) and the shopper's profile
 //! (written only when the channel tells something new), on a real
-//! PostgreSQL.
+//! PostgreSQL; and the rolling summary, through the running seller.
 
 use seller_agent::db::{self, ConversationKey};
 use sqlx::PgPool;
@@ -248,4 +248,59 @@ async fn a_turn_is_stored_in_the_order_it_was_said_with_its_tool_calls() {
         Some("event-1"),
         "the shopper's message keeps its event"
     );
+}
+
+/// The rolling summary, through the running seller: no cut while the
+/// history fits the budget (the turn's own count says so without reading
+/// it again), and once it passes, the older part is folded into a summary
+/// and only the recent part stays verbatim.
+#[tokio::test]
+async fn a_conversation_is_summarized_once_its_history_passes_the_budget() {
+    let mut seller =
+        crate::support::TestSeller::spawn_configured(|config| config.history_token_budget = 120)
+            .await;
+    let chat = "wa:34600000077";
+    let summarized = |pool: PgPool| async move {
+        sqlx::query_as::<_, (Option<i64>, Option<String>)>(
+            "select summarized_until, summary from conversation where conversation_id = $1",
+        )
+        .bind(chat)
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    seller.say(chat, "Hola!").await;
+    seller.reply().await;
+    assert_eq!(
+        summarized(seller.app.pool.clone()).await,
+        (Some(0), None),
+        "one short exchange fits the budget"
+    );
+    for question in [
+        "Do you have the linen shirt in blue, size M?",
+        "And what does delivery to Valencia cost?",
+        "How long does it take to arrive?",
+        "Can I return it if it does not fit me?",
+        "Do you have anything similar in green?",
+    ] {
+        seller.say(chat, question).await;
+        seller.reply().await;
+    }
+    crate::support::eventually("the older history folded into a summary", || {
+        let pool = seller.app.pool.clone();
+        async move {
+            let (until, summary) = summarized(pool).await;
+            until.is_some_and(|u| u > 0) && summary.is_some_and(|s| !s.is_empty())
+        }
+    })
+    .await;
+    let history = db::load_unsummarized_history(&seller.app.pool, &key(chat))
+        .await
+        .unwrap();
+    assert!(
+        history.len() >= 8,
+        "the last messages stay verbatim: {}",
+        history.len()
+    );
+    seller.stop().await;
 }
