@@ -19,22 +19,10 @@ pub struct Progress {
     pub last_channel_message_id: Option<String>,
 }
 
-/// What earlier deliveries of reply `event_id` sent.
-#[tracing::instrument(skip_all, fields(event_id = event_id))]
+/// What earlier deliveries of reply `event_id` sent (the progress part
+/// of [`earlier`], which has the one statement for both).
 pub async fn progress(pool: &PgPool, event_id: &str) -> Result<Progress, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"select count(*) as "count!",
-           (select channel_message_id from outbound_message
-            where event_id = $1 order by seq desc limit 1) as last_id
-           from outbound_message where event_id = $1"#,
-        event_id
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(Progress {
-        sent: usize::try_from(row.count).unwrap_or(0),
-        last_channel_message_id: row.last_id,
-    })
+    Ok(earlier(pool, event_id).await?.progress)
 }
 
 /// Records that message `seq` of reply `event_id` was sent.
