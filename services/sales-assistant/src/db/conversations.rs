@@ -97,6 +97,68 @@ pub async fn record(conn: &mut PgConnection, activity: &Activity<'_>) -> sqlx::R
     Ok(())
 }
 
+/// [`record`] once per event, in one statement: claims `event_id` for
+/// `ledger` in the idempotency ledger (the row `store_idempotency::claim`
+/// inserts, in the same table, so the two are one ledger) and records
+/// `activity` only when the claim is new. `false` for an event claimed
+/// before: nothing is written then. Leaves the conversation locked in
+/// `conn`'s transaction when it records.
+#[tracing::instrument(skip_all, fields(tenant = activity.tenant, conversation = activity.conversation))]
+pub async fn record_once(
+    conn: &mut PgConnection,
+    ledger: &str,
+    event_id: &str,
+    event_type: &str,
+    activity: &Activity<'_>,
+) -> sqlx::Result<bool> {
+    // `recorded` is not read by the final select, so it runs after it, on
+    // what `claimed` returned.
+    sqlx::query_scalar!(
+        r#"with claimed as (
+               insert into processed_event (consumer, event_id, event_type) values ($11, $12, $13)
+               on conflict (consumer, event_id) do nothing
+               returning 1
+           ), recorded as (
+               insert into conversation (tenant_id, conversation, brand_id, channel, customer, language,
+                   last_message_at, last_sender, last_text, unread, started_at)
+               select $1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $7
+                where exists (select 1 from claimed)
+               on conflict (tenant_id, conversation) do update set
+                   brand_id = excluded.brand_id,
+                   channel = excluded.channel,
+                   customer = case when $10 then excluded.customer else conversation.customer end,
+                   language = coalesce(excluded.language, conversation.language),
+                   last_message_at = greatest(conversation.last_message_at, excluded.last_message_at),
+                   last_sender = case when excluded.last_message_at >= conversation.last_message_at
+                       then excluded.last_sender else conversation.last_sender end,
+                   last_text = case when excluded.last_message_at >= conversation.last_message_at
+                       then excluded.last_text else conversation.last_text end,
+                   unread = case
+                       when excluded.last_sender = 'shopper' and conversation.handler <> 'ai'
+                           then conversation.unread + 1
+                       when excluded.last_sender = 'human' then 0
+                       else conversation.unread end,
+                   updated_at = now()
+           )
+           select exists (select 1 from claimed) as "claimed!""#,
+        activity.tenant,
+        activity.conversation,
+        activity.brand,
+        activity.channel,
+        Json(activity.customer) as _,
+        activity.customer.language.as_deref(),
+        activity.at,
+        activity.sender,
+        activity.text,
+        activity.customer_known,
+        ledger,
+        event_id,
+        event_type,
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Creates the conversation of an escalation when it is not recorded yet
 /// (it began before the inbox recorded every conversation); `true` when it
 /// was created. An existing one keeps its last message (the escalation's

@@ -62,6 +62,51 @@ pub async fn append(
     .await
 }
 
+/// [`append`], and the message announced to the open pages when it is new
+/// (`pg_notify` on `channel` with the payload of a `live::Change` of `kind`
+/// about `brand`'s conversation, with its `seq`), in one statement.
+#[tracing::instrument(skip_all, fields(tenant = message.tenant, conversation = message.conversation))]
+pub async fn append_announced(
+    conn: &mut PgConnection,
+    message: &NewMessage<'_>,
+    channel: &str,
+    brand: &str,
+    kind: &str,
+) -> sqlx::Result<Option<i32>> {
+    let (agent_account, agent_name) = message.agent.unzip();
+    // The payload's keys are `live::Change`'s.
+    sqlx::query_scalar!(
+        r#"with appended as (
+               insert into conversation_message (tenant_id, conversation, seq, sender, text, parts, at,
+                   agent_account, agent_name, source_id, delivery)
+               select $1, $2, coalesce(max(seq), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10
+                 from conversation_message where tenant_id = $1 and conversation = $2
+               on conflict (tenant_id, source_id) do nothing
+               returning seq
+           )
+           select a.seq as "seq!"
+             from appended a,
+                  lateral (select pg_notify($11, json_build_object(
+                      'tenant', $1::text, 'brand', $12::text, 'conversation', $2::text,
+                      'kind', $13::text, 'seq', a.seq)::text)) as announced"#,
+        message.tenant,
+        message.conversation,
+        message.sender,
+        message.text,
+        message.parts,
+        message.at,
+        agent_account,
+        agent_name,
+        message.source_id,
+        message.delivery,
+        channel,
+        brand,
+        kind,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
 /// Where a delivery report landed.
 #[derive(Debug, Clone)]
 pub struct Delivered {
@@ -74,34 +119,62 @@ pub struct Delivered {
 }
 
 /// Records what the channel did with the reply recorded from event
-/// `response_id` (`sent` or `failed`, why); `None` when no such reply of
-/// `tenant` is recorded.
+/// `response_id` (`sent` or `failed`, why), once per report and in one
+/// statement: claims the report's `event_id` for `ledger` in the idempotency ledger (as
+/// `store_idempotency::claim` does) when the reply is recorded here,
+/// records the delivery only on a new claim, and announces it to the open
+/// pages (`pg_notify` on `channel`, a `live::Change` of kind `delivery`).
+/// `None` when the reply is not recorded here (nothing is claimed, so a
+/// report that came first is applied when it comes again) or the report
+/// was applied before.
 #[tracing::instrument(skip_all, fields(tenant, response_id))]
 pub async fn set_delivery(
     conn: &mut PgConnection,
+    claim: (&str, &str, &str),
     tenant: &str,
     response_id: &str,
     status: &str,
     reason: Option<&str>,
+    channel: &str,
 ) -> sqlx::Result<Option<Delivered>> {
+    let (ledger, event_id, event_type) = claim;
+    // Each step reads the one before (`exists`), which runs them in order:
+    // the reply found, the report claimed, the reply updated. The brand by
+    // a subquery on the conversation's key, not a join: a join's plan
+    // cached while the tables were small (a new database, not yet
+    // analyzed) read every conversation of the tenant per report (about a
+    // thousand pages each at a few hundred conversations, measured with
+    // pg_stat_statements under loadgen).
     sqlx::query_as!(
         Delivered,
-        // The brand by a subquery on the conversation's key, not a join: a
-        // join's plan cached while the tables were small (a new database,
-        // not yet analyzed) read every conversation of the tenant per
-        // report (about a thousand pages each at a few hundred
-        // conversations, measured with pg_stat_statements under loadgen).
-        r#"update conversation_message m set delivery = $3, delivery_reason = $4, updated_at = now()
-           where m.tenant_id = $1 and m.source_id = $2
-           returning m.conversation,
-                     (select c.brand_id from conversation c
-                       where c.tenant_id = m.tenant_id and c.conversation = m.conversation)
-                       as "brand!",
-                     m.seq"#,
+        r#"with reply as (
+               select 1 from conversation_message where tenant_id = $1 and source_id = $2
+           ), claimed as (
+               insert into processed_event (consumer, event_id, event_type)
+               select $5, $6, $7 where exists (select 1 from reply)
+               on conflict (consumer, event_id) do nothing
+               returning 1
+           ), delivered as (
+               update conversation_message m set delivery = $3, delivery_reason = $4, updated_at = now()
+                where m.tenant_id = $1 and m.source_id = $2 and exists (select 1 from claimed)
+               returning m.conversation, m.seq,
+                         (select c.brand_id from conversation c
+                           where c.tenant_id = m.tenant_id and c.conversation = m.conversation)
+                           as brand
+           )
+           select d.conversation, d.brand as "brand!", d.seq
+             from delivered d,
+                  lateral (select pg_notify($8, json_build_object(
+                      'tenant', $1::text, 'brand', d.brand, 'conversation', d.conversation,
+                      'kind', 'delivery', 'seq', d.seq)::text)) as announced"#,
         tenant,
         response_id,
         status,
-        reason
+        reason,
+        ledger,
+        event_id,
+        event_type,
+        channel,
     )
     .fetch_optional(conn)
     .await

@@ -26,7 +26,7 @@ use crate::{
         handoff::fallback_conversation,
         transcript::{content_text, parts_text},
     },
-    live::{self, Change},
+    live,
 };
 
 /// Name of this flow in the idempotency ledger.
@@ -152,30 +152,35 @@ async fn record(
     ty: &str,
     said: &Said<'_>,
 ) -> Result<(), HandlerError> {
-    if store_idempotency::claim(&mut *tx, LEDGER_NAME, said.event.id(), ty)
+    let activity = Activity {
+        tenant,
+        conversation: &said.conversation,
+        brand: &said.brand,
+        channel: said.channel,
+        customer: &said.customer,
+        customer_known: said.customer_known,
+        sender: said.sender,
+        text: &said.text,
+        at: said.at,
+    };
+    // The claim and the conversation in one statement, the message and its
+    // announcement in another: the message's `seq` is read after the
+    // conversation's row is locked.
+    if !db::conversations::record_once(&mut *tx, LEDGER_NAME, said.event.id(), ty, &activity)
         .await
         .map_err(retry)?
-        .is_duplicate()
     {
         return Ok(());
     }
-    db::conversations::record(
-        &mut *tx,
-        &Activity {
-            tenant,
-            conversation: &said.conversation,
-            brand: &said.brand,
-            channel: said.channel,
-            customer: &said.customer,
-            customer_known: said.customer_known,
-            sender: said.sender,
-            text: &said.text,
-            at: said.at,
-        },
-    )
-    .await
-    .map_err(retry)?;
-    let seq = db::messages::append(
+    // `message` from the shopper (what the pages count as unread), `reply`
+    // from the AI, a person or the store. A reply the inbox sent is recorded
+    // already (under this event's id): it is not announced again.
+    let kind = if said.sender == "shopper" {
+        "message"
+    } else {
+        "reply"
+    };
+    db::messages::append_announced(
         &mut *tx,
         &NewMessage {
             tenant,
@@ -188,29 +193,11 @@ async fn record(
             source_id: said.event.id(),
             delivery: said.delivery,
         },
+        live::CHANNEL,
+        &said.brand,
+        kind,
     )
     .await
     .map_err(retry)?;
-    // A reply the inbox sent is recorded already (under this event's id).
-    if seq.is_some() {
-        live::notify(
-            &mut *tx,
-            // `message` from the shopper (what the pages count as unread),
-            // `reply` from the AI, a person or the store.
-            &Change::new(
-                tenant,
-                &said.brand,
-                &said.conversation,
-                if said.sender == "shopper" {
-                    "message"
-                } else {
-                    "reply"
-                },
-            )
-            .with_seq(seq),
-        )
-        .await
-        .map_err(retry)?;
-    }
     Ok(())
 }

@@ -1,8 +1,11 @@
 //! What the channel did with a reply (`store.chat.delivery`, from the
 //! gateway after each `store.chat.response` it handled): the reply recorded
 //! from that response (`source_id` = its id) becomes `sent` or `failed`
-//! (with the reason), and the open pages are told. A report about a reply
-//! the inbox never recorded changes nothing.
+//! (with the reason), and the open pages are told, once per report (the
+//! report claimed in the idempotency ledger in the same statement). A
+//! report about a reply the inbox never recorded changes nothing, and is
+//! not claimed: should it come again once the reply is recorded, it
+//! applies then.
 
 use store_bus::HandlerError;
 use store_events::{
@@ -12,10 +15,7 @@ use store_events::{
 };
 
 use super::{Handoffs, retry};
-use crate::{
-    db,
-    live::{self, Change},
-};
+use crate::{db, live};
 
 /// Name of this flow in the idempotency ledger.
 pub const LEDGER_NAME: &str = "sales-assistant.deliveries";
@@ -35,39 +35,25 @@ pub async fn record_delivery(inbox: &Handoffs, event: &Event) -> Result<(), Hand
         (None, Some(code)) => Some(code.clone()),
         (None, None) => None,
     };
-    let mut tx = inbox.pool.begin().await.map_err(retry)?;
-    if store_idempotency::claim(&mut tx, LEDGER_NAME, event.id(), ChatDelivery::TYPE)
-        .await
-        .map_err(retry)?
-        .is_duplicate()
-    {
-        return Ok(());
-    }
-    let Some(delivered) = db::messages::set_delivery(
-        &mut tx,
+    // One statement: the claim, the update and the announcement commit
+    // together.
+    let mut conn = inbox.pool.acquire().await.map_err(retry)?;
+    let delivered = db::messages::set_delivery(
+        &mut conn,
+        (LEDGER_NAME, event.id(), ChatDelivery::TYPE),
         meta.tenant.as_str(),
         &delivery.response_id,
         status,
         reason.as_deref(),
-    )
-    .await
-    .map_err(retry)?
-    else {
-        tracing::debug!(response = %delivery.response_id, "delivery of a reply not recorded here");
-        return Ok(());
-    };
-    live::notify(
-        &mut tx,
-        &Change::new(
-            meta.tenant.as_str(),
-            &delivered.brand,
-            &delivered.conversation,
-            "delivery",
-        )
-        .with_seq(Some(delivered.seq)),
+        live::CHANNEL,
     )
     .await
     .map_err(retry)?;
-    tx.commit().await.map_err(retry)?;
+    if delivered.is_none() {
+        tracing::debug!(
+            response = %delivery.response_id,
+            "delivery of a reply not recorded here, or reported before"
+        );
+    }
     Ok(())
 }

@@ -540,6 +540,59 @@ async fn a_delivery_report_marks_the_reply_sent_or_failed() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn a_delivery_report_applies_once_and_one_ahead_of_its_reply_applies_when_it_comes_again() {
+    let app = TestApp::spawn().await;
+    let (_, browser) = seller(&app, "acme", &[BRAND]).await;
+    let mut stream = Stream::open(&browser).await;
+    let answer = reply_of("acme", BRAND, "wa:11:ana", Sender::Ai, "Here you go");
+    let report = ChatDelivery {
+        response_id: answer.id().to_owned(),
+        channel: Channel::Whatsapp,
+        status: DeliveryStatus::Sent,
+        reason: None,
+        code: None,
+        channel_message_id: Some("wamid.11".to_owned()),
+    };
+    let report = new_event("/tests", &context("acme", BRAND, "wa:11:ana"), &report).unwrap();
+
+    // Ahead of its reply: nothing to mark, and not taken as applied.
+    app.publish(&report).await;
+    app.wait_handled(ChatDelivery::TYPE, 1).await;
+    app.publish(&answer).await;
+    let recorded = stream.next_change().await;
+    assert_eq!(recorded["kind"], "reply");
+    assert_eq!(recorded["seq"], 1);
+    let pending = db::messages::transcript(&app.pool, "acme", "wa:11:ana", 0)
+        .await
+        .unwrap();
+    assert_eq!(pending[0].delivery.as_deref(), Some("pending"));
+
+    // The same report again, once the reply is recorded: applied and
+    // announced, with the payload every change has.
+    app.publish(&report).await;
+    assert_eq!(
+        stream.next_change().await,
+        json!({"tenant": "acme", "brand": BRAND, "conversation": "wa:11:ana", "kind": "delivery", "seq": 1})
+    );
+    let sent = db::messages::transcript(&app.pool, "acme", "wa:11:ana", 0)
+        .await
+        .unwrap();
+    assert_eq!(sent[0].delivery.as_deref(), Some("sent"));
+
+    // A third time: already applied, nothing announced. The next change the
+    // stream carries is the shopper's next message.
+    app.publish(&report).await;
+    app.wait_handled(ChatDelivery::TYPE, 3).await;
+    app.publish(&shopper_says("acme", BRAND, "wa:11:ana", "Thanks!", None))
+        .await;
+    let next = stream.next_change().await;
+    assert_eq!(next["kind"], "message");
+    assert_eq!(next["seq"], 2);
+    drop(stream);
+    app.stop().await;
+}
+
 /// A live event stream of a signed-in browser.
 struct Stream {
     response: reqwest::Response,
