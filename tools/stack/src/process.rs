@@ -16,6 +16,15 @@ use tokio::process::{Child, Command};
 
 pub use crate::ports::{free_port, free_ports};
 
+/// The variable tokio reads for its runtime's worker threads. Each
+/// service of a stack gets one, as each of the chart's pods does (a CPU
+/// limit of one core, which tokio sizes its runtime by), unless the
+/// caller's environment sets it: a stack's services share the machine,
+/// and a worker a core per process only adds thread hand-offs between
+/// them (one worker cut the services' CPU a shopper message by 8-9 % in
+/// loadgen's 60 msg/s runs on two cores, README `## Capacity`).
+const WORKER_THREADS: &str = "TOKIO_WORKER_THREADS";
+
 /// A running service.
 #[derive(Debug)]
 pub struct Service {
@@ -81,6 +90,9 @@ impl Spec {
             .with_context(|| format!("Failed to open {}", log.display()))?;
         let err = out.try_clone()?;
         let mut command = Command::new(&self.program);
+        if std::env::var_os(WORKER_THREADS).is_none() {
+            command.env(WORKER_THREADS, "1");
+        }
         command
             .args(&self.args)
             .env("PORT", self.port.to_string())
