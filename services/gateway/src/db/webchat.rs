@@ -196,43 +196,42 @@ pub async fn reply_recorded(
 
 /// Appends an entry to the transcript of `session` and notifies the live
 /// streams (on commit); returns its `seq`. Takes the session's row lock.
+///
+/// One statement: the session's next `seq` (its row locked by the update),
+/// the entry under it, and the notification (`<session>:<seq>`, as
+/// `db::live` reads it); it was three round trips.
 #[tracing::instrument(skip_all, fields(session = %session, from = entry.from.as_str()))]
 pub async fn append(
     conn: &mut PgConnection,
     session: Uuid,
     entry: &NewEntry<'_>,
 ) -> Result<i64, sqlx::Error> {
-    let seq = sqlx::query_scalar!(
-        "update webchat_session set last_seq = last_seq + 1, updated_at = now() \
-         where id = $1 returning last_seq",
-        session
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "insert into webchat_entry (session_id, seq, sender, parts, sent_at, message_id, \
-         client_message_id, source_event_id, source_part) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    sqlx::query_scalar!(
+        r#"with next as (
+               update webchat_session set last_seq = last_seq + 1, updated_at = now()
+                where id = $1 returning last_seq
+           ), appended as (
+               insert into webchat_entry (session_id, seq, sender, parts, sent_at, message_id,
+                   client_message_id, source_event_id, source_part)
+               select $1, last_seq, $2, $3, $4, $5, $6, $7, $8 from next
+               returning seq
+           )
+           select a.seq as "seq!"
+             from appended a,
+                  lateral (select pg_notify($9, $1::text || ':' || a.seq)) as notified"#,
         session,
-        seq,
         entry.from.as_str(),
         entry.parts,
         entry.sent_at,
         entry.message_id,
         entry.client_message_id,
         entry.source_event_id,
-        entry.source_part
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "select pg_notify($1, $2)",
+        entry.source_part,
         NOTIFY_CHANNEL,
-        format!("{session}:{seq}")
     )
-    .execute(&mut *conn)
-    .await?;
-    Ok(seq)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(sqlx::Error::RowNotFound)
 }
 
 /// The entries of `session` after `after`, in order, at most `limit`.
