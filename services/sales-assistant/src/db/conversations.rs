@@ -54,75 +54,48 @@ pub struct Activity<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// An event's claim in the idempotency ledger, made by the statement that
+/// records it: the row `store_idempotency::claim` inserts, in the same
+/// table, so the two are one ledger.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim<'a> {
+    /// The ledger's consumer name (the flow's `LEDGER_NAME`).
+    pub ledger: &'a str,
+    /// The event's id.
+    pub event_id: &'a str,
+    /// The event's type.
+    pub event_type: &'a str,
+}
+
 /// Records `activity`: the conversation created on its first message, or
 /// its last message, shopper and unread count brought up to date (a
 /// shopper's message while a person handles it or it waits for one is
 /// unread; a human's reply reads them all). Leaves the conversation locked
 /// in `conn`'s transaction.
+///
+/// With `claim`, once per event, in the same statement: the event is
+/// claimed and the activity recorded only when the claim is new; `false`
+/// for an event claimed before (nothing is written then). Without, it
+/// records and returns `true`.
 #[tracing::instrument(skip_all, fields(tenant = activity.tenant, conversation = activity.conversation))]
-pub async fn record(conn: &mut PgConnection, activity: &Activity<'_>) -> sqlx::Result<()> {
-    sqlx::query!(
-        "insert into conversation (tenant_id, conversation, brand_id, channel, customer, language,
-             last_message_at, last_sender, last_text, unread, started_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $7)
-         on conflict (tenant_id, conversation) do update set
-             brand_id = excluded.brand_id,
-             channel = excluded.channel,
-             customer = case when $10 then excluded.customer else conversation.customer end,
-             language = coalesce(excluded.language, conversation.language),
-             last_message_at = greatest(conversation.last_message_at, excluded.last_message_at),
-             last_sender = case when excluded.last_message_at >= conversation.last_message_at
-                 then excluded.last_sender else conversation.last_sender end,
-             last_text = case when excluded.last_message_at >= conversation.last_message_at
-                 then excluded.last_text else conversation.last_text end,
-             unread = case
-                 when excluded.last_sender = 'shopper' and conversation.handler <> 'ai'
-                     then conversation.unread + 1
-                 when excluded.last_sender = 'human' then 0
-                 else conversation.unread end,
-             updated_at = now()",
-        activity.tenant,
-        activity.conversation,
-        activity.brand,
-        activity.channel,
-        Json(activity.customer) as _,
-        activity.customer.language.as_deref(),
-        activity.at,
-        activity.sender,
-        activity.text,
-        activity.customer_known,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// [`record`] once per event, in one statement: claims `event_id` for
-/// `ledger` in the idempotency ledger (the row `store_idempotency::claim`
-/// inserts, in the same table, so the two are one ledger) and records
-/// `activity` only when the claim is new. `false` for an event claimed
-/// before: nothing is written then. Leaves the conversation locked in
-/// `conn`'s transaction when it records.
-#[tracing::instrument(skip_all, fields(tenant = activity.tenant, conversation = activity.conversation))]
-pub async fn record_once(
+pub async fn record(
     conn: &mut PgConnection,
-    ledger: &str,
-    event_id: &str,
-    event_type: &str,
     activity: &Activity<'_>,
+    claim: Option<Claim<'_>>,
 ) -> sqlx::Result<bool> {
     // `recorded` is not read by the final select, so it runs after it, on
     // what `claimed` returned.
     sqlx::query_scalar!(
         r#"with claimed as (
-               insert into processed_event (consumer, event_id, event_type) values ($11, $12, $13)
+               insert into processed_event (consumer, event_id, event_type)
+               select $11, $12, $13 where $11::text is not null
                on conflict (consumer, event_id) do nothing
                returning 1
            ), recorded as (
                insert into conversation (tenant_id, conversation, brand_id, channel, customer, language,
                    last_message_at, last_sender, last_text, unread, started_at)
                select $1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $7
-                where exists (select 1 from claimed)
+                where $11::text is null or exists (select 1 from claimed)
                on conflict (tenant_id, conversation) do update set
                    brand_id = excluded.brand_id,
                    channel = excluded.channel,
@@ -140,7 +113,7 @@ pub async fn record_once(
                        else conversation.unread end,
                    updated_at = now()
            )
-           select exists (select 1 from claimed) as "claimed!""#,
+           select ($11::text is null or exists (select 1 from claimed)) as "recorded!""#,
         activity.tenant,
         activity.conversation,
         activity.brand,
@@ -151,9 +124,9 @@ pub async fn record_once(
         activity.sender,
         activity.text,
         activity.customer_known,
-        ledger,
-        event_id,
-        event_type,
+        claim.map(|c| c.ledger),
+        claim.map(|c| c.event_id),
+        claim.map(|c| c.event_type),
     )
     .fetch_one(conn)
     .await

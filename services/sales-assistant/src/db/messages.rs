@@ -8,6 +8,8 @@ use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::conversations::Claim;
+
 /// A message to record.
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
@@ -31,47 +33,28 @@ pub struct NewMessage<'a> {
     pub delivery: Option<&'a str>,
 }
 
+/// A new message announced to the open pages: `pg_notify` on `channel`
+/// with the payload of a `live::Change` of `kind` about `brand`'s
+/// conversation, with the message's `seq`.
+#[derive(Debug, Clone, Copy)]
+pub struct Announce<'a> {
+    /// The notification channel (`live::CHANNEL`).
+    pub channel: &'a str,
+    /// The conversation's brand.
+    pub brand: &'a str,
+    /// The change's kind (`message`, `reply`).
+    pub kind: &'a str,
+}
+
 /// Appends `message` after the conversation's last (the conversation must
-/// be locked in `conn`'s transaction, so `seq` is free); its `seq`, or
-/// `None` when its source was recorded before.
+/// be locked in `conn`'s transaction, so `seq` is free), and with
+/// `announce` tells the open pages in the same statement; its `seq`, or
+/// `None` when its source was recorded before (then nothing is announced).
 #[tracing::instrument(skip_all, fields(tenant = message.tenant, conversation = message.conversation))]
 pub async fn append(
     conn: &mut PgConnection,
     message: &NewMessage<'_>,
-) -> sqlx::Result<Option<i32>> {
-    let (agent_account, agent_name) = message.agent.unzip();
-    sqlx::query_scalar!(
-        r#"insert into conversation_message (tenant_id, conversation, seq, sender, text, parts, at,
-               agent_account, agent_name, source_id, delivery)
-           select $1, $2, coalesce(max(seq), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10
-             from conversation_message where tenant_id = $1 and conversation = $2
-           on conflict (tenant_id, source_id) do nothing
-           returning seq"#,
-        message.tenant,
-        message.conversation,
-        message.sender,
-        message.text,
-        message.parts,
-        message.at,
-        agent_account,
-        agent_name,
-        message.source_id,
-        message.delivery
-    )
-    .fetch_optional(conn)
-    .await
-}
-
-/// [`append`], and the message announced to the open pages when it is new
-/// (`pg_notify` on `channel` with the payload of a `live::Change` of `kind`
-/// about `brand`'s conversation, with its `seq`), in one statement.
-#[tracing::instrument(skip_all, fields(tenant = message.tenant, conversation = message.conversation))]
-pub async fn append_announced(
-    conn: &mut PgConnection,
-    message: &NewMessage<'_>,
-    channel: &str,
-    brand: &str,
-    kind: &str,
+    announce: Option<Announce<'_>>,
 ) -> sqlx::Result<Option<i32>> {
     let (agent_account, agent_name) = message.agent.unzip();
     // The payload's keys are `live::Change`'s.
@@ -85,10 +68,13 @@ pub async fn append_announced(
                returning seq
            )
            select a.seq as "seq!"
-             from appended a,
-                  lateral (select pg_notify($11, json_build_object(
-                      'tenant', $1::text, 'brand', $12::text, 'conversation', $2::text,
-                      'kind', $13::text, 'seq', a.seq)::text)) as announced"#,
+             from appended a
+                  left join lateral (
+                      select pg_notify($11, json_build_object(
+                          'tenant', $1::text, 'brand', $12::text, 'conversation', $2::text,
+                          'kind', $13::text, 'seq', a.seq)::text)
+                       where $11::text is not null
+                  ) as announced on true"#,
         message.tenant,
         message.conversation,
         message.sender,
@@ -99,9 +85,9 @@ pub async fn append_announced(
         agent_name,
         message.source_id,
         message.delivery,
-        channel,
-        brand,
-        kind,
+        announce.map(|a| a.channel),
+        announce.map(|a| a.brand),
+        announce.map(|a| a.kind),
     )
     .fetch_optional(conn)
     .await
@@ -130,14 +116,13 @@ pub struct Delivered {
 #[tracing::instrument(skip_all, fields(tenant, response_id))]
 pub async fn set_delivery(
     conn: &mut PgConnection,
-    claim: (&str, &str, &str),
+    claim: Claim<'_>,
     tenant: &str,
     response_id: &str,
     status: &str,
     reason: Option<&str>,
     channel: &str,
 ) -> sqlx::Result<Option<Delivered>> {
-    let (ledger, event_id, event_type) = claim;
     // Each step reads the one before (`exists`), which runs them in order:
     // the reply found, the report claimed, the reply updated. The brand by
     // a subquery on the conversation's key, not a join: a join's plan
@@ -171,9 +156,9 @@ pub async fn set_delivery(
         response_id,
         status,
         reason,
-        ledger,
-        event_id,
-        event_type,
+        claim.ledger,
+        claim.event_id,
+        claim.event_type,
         channel,
     )
     .fetch_optional(conn)

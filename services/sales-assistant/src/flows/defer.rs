@@ -119,6 +119,7 @@ pub async fn defer_if_unstaffed(
             text: &text,
             at: now,
         },
+        None,
     )
     .await
     .map_err(retry)?;
@@ -135,6 +136,7 @@ pub async fn defer_if_unstaffed(
             source_id: notice_id(&notice),
             delivery: Some("pending"),
         },
+        None,
     )
     .await
     .map_err(retry)?;

@@ -252,6 +252,7 @@ pub async fn record_outgoing(
             text,
             at,
         },
+        None,
     )
     .await?;
     let seq = db::messages::append(
@@ -267,6 +268,7 @@ pub async fn record_outgoing(
             source_id: event.id(),
             delivery: Some("pending"),
         },
+        None,
     )
     .await?;
     Ok((event, seq, at))

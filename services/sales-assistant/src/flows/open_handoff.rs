@@ -129,6 +129,7 @@ pub async fn open_handoff(inbox: &Handoffs, event: &Event) -> Result<(), Handler
                     source_id: &format!("{}/{i}", event.id()),
                     delivery: None,
                 },
+                None,
             )
             .await
             .map_err(retry)?;

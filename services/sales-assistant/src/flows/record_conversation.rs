@@ -21,7 +21,11 @@ use store_events::{
 
 use super::{Handoffs, record_shopper_message::add_to_open_handoff, retry};
 use crate::{
-    db::{self, conversations::Activity, messages::NewMessage},
+    db::{
+        self,
+        conversations::{Activity, Claim},
+        messages::{Announce, NewMessage},
+    },
     domain::{
         handoff::fallback_conversation,
         transcript::{content_text, parts_text},
@@ -166,7 +170,12 @@ async fn record(
     // The claim and the conversation in one statement, the message and its
     // announcement in another: the message's `seq` is read after the
     // conversation's row is locked.
-    if !db::conversations::record_once(&mut *tx, LEDGER_NAME, said.event.id(), ty, &activity)
+    let claim = Claim {
+        ledger: LEDGER_NAME,
+        event_id: said.event.id(),
+        event_type: ty,
+    };
+    if !db::conversations::record(&mut *tx, &activity, Some(claim))
         .await
         .map_err(retry)?
     {
@@ -180,7 +189,7 @@ async fn record(
     } else {
         "reply"
     };
-    db::messages::append_announced(
+    db::messages::append(
         &mut *tx,
         &NewMessage {
             tenant,
@@ -193,9 +202,11 @@ async fn record(
             source_id: said.event.id(),
             delivery: said.delivery,
         },
-        live::CHANNEL,
-        &said.brand,
-        kind,
+        Some(Announce {
+            channel: live::CHANNEL,
+            brand: &said.brand,
+            kind,
+        }),
     )
     .await
     .map_err(retry)?;

@@ -15,7 +15,10 @@ use store_events::{
 };
 
 use super::{Handoffs, retry};
-use crate::{db, live};
+use crate::{
+    db::{self, conversations::Claim},
+    live,
+};
 
 /// Name of this flow in the idempotency ledger.
 pub const LEDGER_NAME: &str = "sales-assistant.deliveries";
@@ -40,7 +43,11 @@ pub async fn record_delivery(inbox: &Handoffs, event: &Event) -> Result<(), Hand
     let mut conn = inbox.pool.acquire().await.map_err(retry)?;
     let delivered = db::messages::set_delivery(
         &mut conn,
-        (LEDGER_NAME, event.id(), ChatDelivery::TYPE),
+        Claim {
+            ledger: LEDGER_NAME,
+            event_id: event.id(),
+            event_type: ChatDelivery::TYPE,
+        },
         meta.tenant.as_str(),
         &delivery.response_id,
         status,
