@@ -24,10 +24,13 @@ const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
 /// round trips of a short statement for nothing: a connection back in the
 /// pool a few milliseconds ago has just answered its return ping. So only a
 /// connection idle for [`PING_WHEN_IDLE_FOR`] or longer is pinged on the
-/// way out, which is where a database restart or a dropped link leaves
-/// dead ones (after a restart the pool is idle, or its connections fail
-/// their return ping and are dropped). A connection that fails its ping is
-/// dropped and the next one is tried, as sqlx does.
+/// way out; one that fails its ping is dropped and the next one is tried,
+/// as sqlx does. What that gives up: a connection the database dropped
+/// within a second of its last use (a restart under load) fails its next
+/// statement instead of being replaced unseen, so that one statement's
+/// caller retries (a consumer's retry, an HTTP 503); the connections in
+/// use when it went fail either way, and fail their return ping after.
+/// The fault suite's `postgres-restart` row loses and doubles nothing.
 pub async fn connect(url: &SecretString, max_connections: u32) -> anyhow::Result<PgPool> {
     PgPoolOptions::new()
         .max_connections(max_connections)
