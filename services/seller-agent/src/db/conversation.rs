@@ -286,25 +286,41 @@ pub async fn save_turn(
 /// Records a turn in the caller's transaction. Returns false when the turn
 /// was already recorded (a concurrent duplicate delivery won): nothing is
 /// written then, and the caller rolls back.
+///
+/// Two statements: the turn with the conversation's new handler and brain
+/// state (the update runs only when the turn's row is new), then the
+/// messages.
 #[tracing::instrument(skip_all, fields(conversation = %key.conversation, event_id = record.event_id))]
 pub async fn write_turn(
     tx: &mut PgConnection,
     key: &ConversationKey,
     record: TurnRecord<'_>,
 ) -> Result<bool, sqlx::Error> {
-    let inserted = sqlx::query!(
-        "insert into turn (tenant, brand, event_id, conversation_id, status, outbox) \
-         values ($1, $2, $3, $4, 'ready', $5) on conflict do nothing",
+    // A data-modifying `with` runs every part to completion whether or not
+    // the outer select reads it.
+    let recorded = sqlx::query_scalar!(
+        r#"with new_turn as (
+               insert into turn (tenant, brand, event_id, conversation_id, status, outbox)
+               values ($1, $2, $3, $4, 'ready', $5) on conflict do nothing
+               returning 1
+           ), touched as (
+               update conversation
+               set handler = $6, brain_state = coalesce($7, brain_state), updated_at = now()
+               where tenant = $1 and brand = $2 and conversation_id = $4
+                 and exists (select 1 from new_turn)
+           )
+           select exists (select 1 from new_turn) as "recorded!""#,
         &key.tenant,
         &key.brand,
         record.event_id,
         &key.conversation,
         &record.outbox,
+        record.handler.as_str(),
+        record.brain_state,
     )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
+    .fetch_one(&mut *tx)
+    .await?;
+    if !recorded {
         return Ok(false);
     }
     let shopper = Message::user(record.user_text);
@@ -321,17 +337,6 @@ pub async fn write_turn(
         for_human: false,
     }));
     insert_messages(tx, key, &messages).await?;
-    sqlx::query!(
-        "update conversation set handler = $4, brain_state = coalesce($5, brain_state), updated_at = now() \
-         where tenant = $1 and brand = $2 and conversation_id = $3",
-        &key.tenant,
-        &key.brand,
-        &key.conversation,
-        record.handler.as_str(),
-        record.brain_state,
-    )
-    .execute(&mut *tx)
-    .await?;
     Ok(true)
 }
 

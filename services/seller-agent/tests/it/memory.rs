@@ -250,6 +250,62 @@ async fn a_turn_is_stored_in_the_order_it_was_said_with_its_tool_calls() {
     );
 }
 
+/// A turn's one statement writes the turn and moves the conversation on
+/// (its handler and brain state) only when the turn is new: a duplicate
+/// delivery's write changes neither, and stores no message.
+#[tokio::test]
+async fn a_turn_written_again_changes_neither_the_conversation_nor_its_messages() {
+    use seller_agent::domain::handoff::Answerer;
+    let pool = migrated().await;
+    let talk = key("wa:1");
+    conversation(&pool, &talk).await;
+    let write = |handler: Answerer, state: serde_json::Value| {
+        let pool = pool.clone();
+        let talk = talk.clone();
+        async move {
+            let mut tx = pool.begin().await.unwrap();
+            let written = db::write_turn(
+                &mut tx,
+                &talk,
+                db::TurnRecord {
+                    event_id: "event-1",
+                    user_text: "a red dress",
+                    transcript: &[],
+                    outbox: serde_json::json!([]),
+                    brain_state: Some(&state),
+                    handler,
+                    for_human: false,
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            written
+        }
+    };
+    let stored = || async {
+        sqlx::query_as::<_, (String, serde_json::Value, i64)>(
+            "select c.handler, c.brain_state, \
+             (select count(*) from conversation_message m where m.conversation_id = c.conversation_id) \
+             from conversation c where c.conversation_id = 'wa:1'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+
+    assert!(write(Answerer::Human, serde_json::json!({"step": "first"})).await);
+    let first = stored().await;
+    assert!(!write(Answerer::Ai, serde_json::json!({"step": "again"})).await);
+
+    assert_eq!(
+        first,
+        ("human".to_owned(), serde_json::json!({"step": "first"}), 1),
+        "the new turn sets the handler and the state, and stores the shopper's message"
+    );
+    assert_eq!(stored().await, first, "the duplicate changed nothing");
+}
+
 /// The rolling summary, through the running seller: no cut while the
 /// history fits the budget (the turn's own count says so without reading
 /// it again), and once it passes, the older part is folded into a summary
