@@ -51,6 +51,35 @@ async fn conversation(pool: &PgPool, key: &ConversationKey) {
     .unwrap();
 }
 
+/// Writes the turn of shopper event `event-1` ("a red dress") with
+/// `transcript`, in a transaction of its own; whether it was new.
+async fn write_turn(
+    pool: &PgPool,
+    key: &ConversationKey,
+    transcript: &[seller_agent::llm::Message],
+    handler: seller_agent::domain::handoff::Answerer,
+    brain_state: Option<&serde_json::Value>,
+) -> bool {
+    let mut tx = pool.begin().await.unwrap();
+    let written = db::write_turn(
+        &mut tx,
+        key,
+        db::TurnRecord {
+            event_id: "event-1",
+            user_text: "a red dress",
+            transcript,
+            outbox: serde_json::json!([]),
+            brain_state,
+            handler,
+            for_human: false,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    written
+}
+
 #[tokio::test]
 async fn a_turn_reads_the_unsummarized_history_every_good_tool_result_and_the_latest_exchange() {
     let pool = migrated().await;
@@ -209,24 +238,7 @@ async fn a_turn_is_stored_in_the_order_it_was_said_with_its_tool_calls() {
         Message::tool_result("call-2", "timed out", true),
         Message::assistant("Here it is", Vec::new()),
     ];
-    let mut tx = pool.begin().await.unwrap();
-
-    let written = db::write_turn(
-        &mut tx,
-        &talk,
-        db::TurnRecord {
-            event_id: "event-1",
-            user_text: "a red dress",
-            transcript: &transcript,
-            outbox: serde_json::json!([]),
-            brain_state: None,
-            handler: Answerer::Ai,
-            for_human: false,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let written = write_turn(&pool, &talk, &transcript, Answerer::Ai, None).await;
 
     assert!(written);
     let memory = db::turn_memory(&mut pool.acquire().await.unwrap(), &talk, 12)
@@ -259,30 +271,6 @@ async fn a_turn_written_again_changes_neither_the_conversation_nor_its_messages(
     let pool = migrated().await;
     let talk = key("wa:1");
     conversation(&pool, &talk).await;
-    let write = |handler: Answerer, state: serde_json::Value| {
-        let pool = pool.clone();
-        let talk = talk.clone();
-        async move {
-            let mut tx = pool.begin().await.unwrap();
-            let written = db::write_turn(
-                &mut tx,
-                &talk,
-                db::TurnRecord {
-                    event_id: "event-1",
-                    user_text: "a red dress",
-                    transcript: &[],
-                    outbox: serde_json::json!([]),
-                    brain_state: Some(&state),
-                    handler,
-                    for_human: false,
-                },
-            )
-            .await
-            .unwrap();
-            tx.commit().await.unwrap();
-            written
-        }
-    };
     let stored = || async {
         sqlx::query_as::<_, (String, serde_json::Value, i64)>(
             "select c.handler, c.brain_state, \
@@ -294,9 +282,13 @@ async fn a_turn_written_again_changes_neither_the_conversation_nor_its_messages(
         .unwrap()
     };
 
-    assert!(write(Answerer::Human, serde_json::json!({"step": "first"})).await);
+    let (first_state, again_state) = (
+        serde_json::json!({"step": "first"}),
+        serde_json::json!({"step": "again"}),
+    );
+    assert!(write_turn(&pool, &talk, &[], Answerer::Human, Some(&first_state)).await);
     let first = stored().await;
-    assert!(!write(Answerer::Ai, serde_json::json!({"step": "again"})).await);
+    assert!(!write_turn(&pool, &talk, &[], Answerer::Ai, Some(&again_state)).await);
 
     assert_eq!(
         first,
