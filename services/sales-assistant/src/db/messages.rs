@@ -115,7 +115,7 @@ pub struct Delivered {
 /// was applied before.
 #[tracing::instrument(skip_all, fields(tenant, response_id))]
 pub async fn set_delivery(
-    conn: &mut PgConnection,
+    executor: impl sqlx::PgExecutor<'_>,
     claim: Claim<'_>,
     tenant: &str,
     response_id: &str,
@@ -161,7 +161,7 @@ pub async fn set_delivery(
         claim.event_type,
         channel,
     )
-    .fetch_optional(conn)
+    .fetch_optional(executor)
     .await
 }
 

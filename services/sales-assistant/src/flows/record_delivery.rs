@@ -40,9 +40,8 @@ pub async fn record_delivery(inbox: &Handoffs, event: &Event) -> Result<(), Hand
     };
     // One statement: the claim, the update and the announcement commit
     // together.
-    let mut conn = inbox.pool.acquire().await.map_err(retry)?;
     let delivered = db::messages::set_delivery(
-        &mut conn,
+        &inbox.pool,
         Claim {
             ledger: LEDGER_NAME,
             event_id: event.id(),
