@@ -23,20 +23,16 @@
 //! `32,128`) tune the load. Run: `cargo bench -p gateway --bench ingest`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::{
-    path::PathBuf,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use axum::{Router, extract::State, http::StatusCode, routing::post};
-use futures::StreamExt as _;
 use gateway::{
     Application, Config, domain::signature::whatsapp_signature, startup::CHAT_RESPONSE_QUEUE,
 };
 use secrecy::SecretString;
 use store_bus::{Bus, BusConfig, ConsumerConfig, Handler, HandlerError, Incoming, Routing};
 use store_telemetry::Metrics;
+use store_testkit::webhook_load::{self, SignedWebhook, post_all};
 
 /// The demo tenant's gaming number: routed to one brand, no menu.
 const NUMBER: &str = "100000000000002";
@@ -76,95 +72,18 @@ impl Handler for Sink {
     }
 }
 
-struct Report {
-    name: &'static str,
-    requests: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-    failures: usize,
-}
-
-impl Report {
-    fn rate(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
-
-    /// Latency at `p` in milliseconds.
-    fn percentile(&self, p: f64) -> f64 {
-        let i = ((self.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
-        self.latencies
-            .get(i)
-            .copied()
-            .unwrap_or_default()
-            .as_secs_f64()
-            * 1000.0
-    }
-
-    fn print(&self, concurrency: usize) {
-        println!(
-            "| {:<34} | {:>4} | {:>6} | {:>8.0} | {:>7.2} | {:>7.2} | {:>7.2} | {:>7.2} | {:>4} |",
-            self.name,
-            concurrency,
-            self.requests,
-            self.rate(),
-            self.percentile(0.50),
-            self.percentile(0.90),
-            self.percentile(0.99),
-            self.percentile(1.0),
-            self.failures,
-        );
-    }
-}
-
-async fn load(name: &'static str, url: String, requests: usize, concurrency: usize) -> Report {
-    let client = reqwest::Client::new();
-    let bodies: Vec<(Vec<u8>, String)> = (0..requests).map(webhook).collect();
-    let started = Instant::now();
-    let results: Vec<(Duration, u16)> = futures::stream::iter(bodies)
-        .map(|(body, signature)| {
-            let client = client.clone();
-            let url = url.clone();
-            async move {
-                let t = Instant::now();
-                let status = client
-                    .post(url)
-                    .header("content-type", "application/json")
-                    .header("x-hub-signature-256", signature)
-                    .body(body)
-                    .send()
-                    .await
-                    .map_or(0, |r| r.status().as_u16());
-                (t.elapsed(), status)
+/// `requests` signed webhooks to `url`.
+fn webhooks(url: &str, requests: usize) -> Vec<SignedWebhook> {
+    (0..requests)
+        .map(|i| {
+            let (body, signature) = webhook(i);
+            SignedWebhook {
+                url: url.to_owned(),
+                body,
+                signature,
             }
         })
-        .buffer_unordered(concurrency)
         .collect()
-        .await;
-    let elapsed = started.elapsed();
-    Report {
-        name,
-        requests,
-        elapsed,
-        failures: {
-            let failed: Vec<u16> = results
-                .iter()
-                .map(|(_, status)| *status)
-                .filter(|status| !(200..300).contains(status))
-                .collect();
-            if let Some(status) = failed.first() {
-                eprintln!(
-                    "{name}: {} failed, e.g. HTTP {status} (0: no answer)",
-                    failed.len()
-                );
-            }
-            failed.len()
-        },
-        latencies: {
-            let mut latencies: Vec<Duration> = results.into_iter().map(|(d, _)| d).collect();
-            latencies.sort();
-            latencies
-        },
-    }
 }
 
 /// The bus's own publish of one prebuilt event (mandatory, confirmed):
@@ -297,9 +216,10 @@ async fn main() {
 
     // Warm-up, then the measured runs, the two handlers taking turns at
     // each concurrency so a noisy moment hits both alike.
-    load("warm-up", gateway_url.clone(), 200, 32).await;
-    load("warm-up", bare_url.clone(), 200, 32).await;
-    load("warm-up", bare_two_url.clone(), 200, 32).await;
+    let http = reqwest::Client::new();
+    for url in [&gateway_url, &bare_url, &bare_two_url] {
+        post_all(&http, webhooks(url, 200), 32).await;
+    }
     println!(
         "\n{requests} requests per run; sellers' queue bound{}\n",
         if audit {
@@ -308,58 +228,36 @@ async fn main() {
             ""
         }
     );
-    println!(
-        "| {:<34} | {:>4} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} | {:>7} | {:>4} |",
-        "handler", "conc", "reqs", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "fail"
-    );
-    println!(
-        "|{:-<36}|{:->6}|{:->8}|{:->10}|{:->9}|{:->9}|{:->9}|{:->9}|{:->6}|",
-        "", "", "", "", "", "", "", "", ""
-    );
+    println!("{}", webhook_load::HEADER);
     for &concurrency in &concurrencies {
-        let gateway = load(
-            "gateway: verify, dedup, 2 events",
-            gateway_url.clone(),
-            requests,
-            concurrency,
-        )
-        .await;
-        let bare = load(
-            "bare axum + lapin (1 publish)",
-            bare_url.clone(),
-            requests,
-            concurrency,
-        )
-        .await;
-        let bare_two = load(
-            "bare axum + lapin (2 publishes)",
-            bare_two_url.clone(),
-            requests,
-            concurrency,
-        )
-        .await;
-        let bus = load(
-            "store_bus publish (1 event)",
-            bus_url.clone(),
-            requests,
-            concurrency,
-        )
-        .await;
-        gateway.print(concurrency);
-        bare.print(concurrency);
-        bare_two.print(concurrency);
-        bus.print(concurrency);
+        let mut runs = Vec::new();
+        for (name, url) in [
+            ("gateway: verify, dedup, 2 events", &gateway_url),
+            ("bare axum + lapin (1 publish)", &bare_url),
+            ("bare axum + lapin (2 publishes)", &bare_two_url),
+            ("store_bus publish (1 event)", &bus_url),
+        ] {
+            let run = post_all(&http, webhooks(url, requests), concurrency).await;
+            if let Some(example) = &run.example {
+                eprintln!("{name}: {} failed, e.g. {example}", run.non_2xx);
+            }
+            runs.push((name, run));
+        }
+        for (name, run) in &runs {
+            println!("{}", run.row(name, concurrency));
+        }
+        let [(_, gateway), (_, bare), (_, bare_two), _] = &runs[..] else {
+            unreachable!("four runs");
+        };
         for (name, measured, ceiling) in [
-            ("ratio gateway / bare", &gateway, &bare),
-            ("ratio gateway / bare 2 publishes", &gateway, &bare_two),
-            ("ratio bare 2 publishes / bare", &bare_two, &bare),
+            ("ratio gateway / bare", gateway, bare),
+            ("ratio gateway / bare 2 publishes", gateway, bare_two),
+            ("ratio bare 2 publishes / bare", bare_two, bare),
         ] {
             println!(
-                "| {:<34} | {:>4} | | {:>7.2}× | | | {:>6.2}× | | |",
-                name,
-                concurrency,
+                "| {name} | {concurrency} | | {:.2}× | | | {:.2}× | | |",
                 measured.rate() / ceiling.rate(),
-                measured.percentile(0.99) / ceiling.percentile(0.99),
+                measured.ms(0.99) / ceiling.ms(0.99),
             );
         }
     }

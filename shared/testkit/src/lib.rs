@@ -6,12 +6,14 @@
 //! [`proxy`] takes the broker or the database away from one service;
 //! [`TestApp`] runs any service as its `main` does; [`tenants`] creates
 //! tenants on it as the operator does; [`whatsapp`] builds and signs
-//! WhatsApp webhooks as Meta sends them.
+//! WhatsApp webhooks as Meta sends them; [`webhook_load`] posts many of
+//! them at once and reports the rates and latencies.
 
 pub mod app;
 pub mod bare_handler;
 pub mod proxy;
 pub mod tenants;
+pub mod webhook_load;
 pub mod whatsapp;
 
 pub use app::{TestApp, TestEnv};

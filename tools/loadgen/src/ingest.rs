@@ -9,7 +9,7 @@
 //! store's queues are let drain before each run, so one run's backlog does
 //! not slow the next.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::StreamExt as _;
 use lapin::{
@@ -21,6 +21,8 @@ use lapin::{
     types::{AMQPValue, FieldTable},
 };
 
+use store_testkit::webhook_load::{self, SignedWebhook, post_all};
+
 use crate::{
     cli::Args,
     tenants::{APP_SECRET, LoadBrand},
@@ -28,42 +30,6 @@ use crate::{
 
 /// The bare handler's queue and routing key, in the store's exchange.
 const BARE: &str = "loadgen.ingest.bare";
-
-/// One run: a target at a concurrency.
-struct Run {
-    requests: usize,
-    elapsed: Duration,
-    /// Sorted.
-    latencies: Vec<Duration>,
-    non_2xx: usize,
-    example: Option<String>,
-}
-
-impl Run {
-    fn rate(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn ms(&self, p: f64) -> f64 {
-        let i = ((self.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
-        self.latencies
-            .get(i)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    }
-
-    fn row(&self, name: &str, in_flight: usize) -> String {
-        format!(
-            "| {name} | {in_flight} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
-            self.requests,
-            self.rate(),
-            self.ms(0.5),
-            self.ms(0.9),
-            self.ms(0.99),
-            self.ms(1.0),
-            self.non_2xx
-        )
-    }
-}
 
 /// Starts the bare handler (and the consumer emptying its queue); its URL.
 async fn start_bare(args: &Args) -> anyhow::Result<(String, Connection)> {
@@ -120,8 +86,13 @@ async fn start_bare(args: &Args) -> anyhow::Result<(String, Connection)> {
 }
 
 /// `requests` signed WhatsApp webhooks, each a greeting from a new shopper
-/// to one of the load's brands: (brand, body, signature).
-fn webhooks(brands: &[LoadBrand], requests: usize, run: &str) -> Vec<(String, Vec<u8>, String)> {
+/// to one of the load's brands, posted to `url_of(tenant)`.
+fn webhooks(
+    brands: &[LoadBrand],
+    requests: usize,
+    run: &str,
+    url_of: impl Fn(&str) -> String,
+) -> Vec<SignedWebhook> {
     (0..requests)
         .map(|i| {
             let brand = &brands[i % brands.len()];
@@ -132,56 +103,13 @@ fn webhooks(brands: &[LoadBrand], requests: usize, run: &str) -> Vec<(String, Ve
                 "hi",
             );
             let signature = store_testkit::whatsapp::signature(APP_SECRET, &body);
-            (brand.tenant.clone(), body, signature)
-        })
-        .collect()
-}
-
-async fn load(
-    http: &reqwest::Client,
-    requests: Vec<(String, Vec<u8>, String)>,
-    url_of: impl Fn(&str) -> String,
-    in_flight: usize,
-) -> Run {
-    let count = requests.len();
-    let started = Instant::now();
-    let results: Vec<(Duration, Result<u16, String>)> = futures::stream::iter(requests)
-        .map(|(tenant, body, signature)| {
-            let request = http
-                .post(url_of(&tenant))
-                .header("content-type", "application/json")
-                .header("x-hub-signature-256", signature)
-                .body(body);
-            async move {
-                let t = Instant::now();
-                let status = match request.send().await {
-                    Ok(r) => Ok(r.status().as_u16()),
-                    Err(e) => Err(e.to_string()),
-                };
-                (t.elapsed(), status)
+            SignedWebhook {
+                url: url_of(&brand.tenant),
+                body,
+                signature,
             }
         })
-        .buffer_unordered(in_flight)
         .collect()
-        .await;
-    let elapsed = started.elapsed();
-    let failures: Vec<String> = results
-        .iter()
-        .filter_map(|(_, status)| match status {
-            Ok(s) if (200..300).contains(s) => None,
-            Ok(s) => Some(format!("HTTP {s}")),
-            Err(e) => Some(format!("no answer: {e}")),
-        })
-        .collect();
-    let mut latencies: Vec<Duration> = results.into_iter().map(|(d, _)| d).collect();
-    latencies.sort();
-    Run {
-        requests: count,
-        elapsed,
-        latencies,
-        non_2xx: failures.len(),
-        example: failures.into_iter().next(),
-    }
 }
 
 /// Runs the comparison at each of `concurrencies`, `requests` webhooks a
@@ -209,41 +137,32 @@ where
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs()
         % 100_000;
+    let to_gateway = |tenant: &str| format!("{gateway}/webhooks/whatsapp/{tenant}");
+    let to_bare = |_: &str| bare_url.clone();
     // Warm-up: connections, caches, the sellers' first turns.
-    let warm = webhooks(brands, 200, &format!("w{salt}"));
-    load(
-        &http,
-        warm.clone(),
-        |t| format!("{gateway}/webhooks/whatsapp/{t}"),
-        32,
-    )
-    .await;
-    load(&http, warm, |_| bare_url.clone(), 32).await;
+    let warm = format!("w{salt}");
+    post_all(&http, webhooks(brands, 200, &warm, to_gateway), 32).await;
+    post_all(&http, webhooks(brands, 200, &warm, to_bare), 32).await;
 
     println!("## Webhook ingestion from outside (`--ingest`)\n");
     println!(
         "{requests} signed WhatsApp webhooks a run, each a new shopper's greeting; the store's sellers answer every one. The bare handler: axum + lapin in loadgen's process, one confirmed mandatory publish to a quorum queue of its own.\n"
     );
-    println!(
-        "| handler | in flight | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("{}", webhook_load::HEADER);
     let mut clean = true;
     let mut ratios = Vec::new();
     for (n, &in_flight) in concurrencies.iter().enumerate() {
         settle().await;
-        let gateway_run = load(
+        let gateway_run = post_all(
             &http,
-            webhooks(brands, requests, &format!("g{salt}{n}")),
-            |t| format!("{gateway}/webhooks/whatsapp/{t}"),
+            webhooks(brands, requests, &format!("g{salt}{n}"), to_gateway),
             in_flight,
         )
         .await;
         settle().await;
-        let bare_run = load(
+        let bare_run = post_all(
             &http,
-            webhooks(brands, requests, &format!("b{salt}{n}")),
-            |_| bare_url.clone(),
+            webhooks(brands, requests, &format!("b{salt}{n}"), to_bare),
             in_flight,
         )
         .await;
