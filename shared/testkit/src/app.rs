@@ -177,14 +177,19 @@ pub fn bus_config(service: &str, exchange: &str) -> BusConfig {
 /// labels include every `(key, value)` of `labels` ([`TestApp::metric`]
 /// reads a service's; this is for a test that fetched the text itself).
 pub fn metric_sum(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
-    let prefix = format!("{name}{{");
     // A label starts the set or follows a comma: `type` is not `event_type`.
     let wanted: Vec<(String, String)> = labels
         .iter()
         .map(|(k, v)| (format!("{k}=\"{v}\""), format!(",{k}=\"{v}\"")))
         .collect();
     text.lines()
-        .filter_map(|line| line.strip_prefix(&prefix))
+        .filter_map(|line| {
+            // `name{labels} value`, or `name value` (no labels: only a sum
+            // that asks for none takes it); never `name_more…`.
+            let rest = line.strip_prefix(name)?;
+            rest.strip_prefix('{')
+                .or_else(|| rest.starts_with(' ').then_some(rest))
+        })
         .filter(|rest| {
             wanted.iter().all(|(first, later)| {
                 rest.starts_with(first.as_str()) || rest.contains(later.as_str())
@@ -204,6 +209,8 @@ store_events_consumed_total{queue=\"q\",type=\"store.chat.message.new\"} 3
 store_events_consumed_total{queue=\"r\",type=\"store.chat.message.new\"} 2
 store_events_consumed_total{queue=\"q\",event_type=\"store.order.created\"} 7
 store_events_consumed_totally{type=\"store.chat.message.new\"} 100
+store_up 1
+store_up_since 5
 ";
 
     #[test]
@@ -229,5 +236,11 @@ store_events_consumed_totally{type=\"store.chat.message.new\"} 100
             0.0
         );
         assert_eq!(metric_sum(TEXT, "store_http_requests_total", &[]), 0.0);
+    }
+
+    #[test]
+    fn a_sample_without_labels_counts_only_when_none_are_asked_for() {
+        assert_eq!(metric_sum(TEXT, "store_up", &[]), 1.0);
+        assert_eq!(metric_sum(TEXT, "store_up", &[("queue", "q")]), 0.0);
     }
 }

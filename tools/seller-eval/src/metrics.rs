@@ -3,6 +3,7 @@
 //! guard's interventions (`seller_guard_interventions_total`).
 
 use anyhow::Context as _;
+use store_testkit::app::metric_sum as sum;
 
 /// Tokens used by a seller, or by one scenario.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -66,28 +67,6 @@ impl SellerCounters {
             .context("Failed to read a seller's /metrics")?;
         Ok(Self::parse(&text))
     }
-}
-
-/// The sum of every sample of `name` whose labels include `labels`.
-pub fn sum(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
-    text.lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| {
-            let rest = line.strip_prefix(name)?;
-            let (label_text, value) = match rest.strip_prefix('{') {
-                Some(inner) => inner.split_once('}')?,
-                None if rest.starts_with(' ') => ("", rest),
-                None => return None,
-            };
-            let matches = labels.iter().all(|(k, v)| {
-                label_text
-                    .split(',')
-                    .any(|pair| pair.trim() == format!("{k}=\"{v}\""))
-            });
-            let value: f64 = value.split_whitespace().next()?.parse().ok()?;
-            matches.then_some(value)
-        })
-        .sum()
 }
 
 #[cfg(test)]
