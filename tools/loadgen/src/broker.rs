@@ -1,10 +1,12 @@
 //! What RabbitMQ's management API says about the store: the depth of each
-//! of its queues, and how many messages were published to its exchange
-//! (the events of every service, request/reply included). The broker
+//! of its queues, how many messages were published to its exchange (the
+//! events of every service, request/reply included), and how many copies
+//! of them its queues took in and handed out (what the broker writes: a
+//! copy in a quorum queue is a Raft log entry). The broker
 //! refreshes these statistics every few seconds (`collect_statistics_interval`,
 //! 5 s by default): a reading is that old at most.
 
-use std::time::Duration;
+use std::{collections::BTreeMap, time::Duration};
 
 use anyhow::Context as _;
 use serde::Deserialize;
@@ -29,6 +31,62 @@ pub struct Queue {
     /// Messages in it (ready and unacknowledged).
     #[serde(default)]
     pub messages: u64,
+}
+
+/// Copies that the queues of one family took in and handed out so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Messages routed into the queues (`message_stats.publish`).
+    pub queued: u64,
+    /// Messages handed to consumers (`message_stats.deliver_get`; a
+    /// redelivery counts again).
+    pub delivered: u64,
+}
+
+impl Traffic {
+    /// What happened between `before` and this reading.
+    pub fn since(&self, before: &Traffic) -> Traffic {
+        Traffic {
+            queued: self.queued.saturating_sub(before.queued),
+            delivered: self.delivered.saturating_sub(before.delivered),
+        }
+    }
+}
+
+/// The family of a store queue, its name without the store's prefix, with
+/// every shard and every seller's tenant and brand one `*`:
+/// `seller.demo.fashion.shard-3` and `seller.bakery.bakery.shard-0` are
+/// both `seller.*.*.shard-*`.
+pub fn family(name: &str) -> String {
+    let mut parts: Vec<&str> = name.split('.').collect();
+    if parts.first() == Some(&"seller") {
+        for part in parts.iter_mut().skip(1).take(2) {
+            *part = "*";
+        }
+    }
+    parts
+        .iter()
+        .map(|part| match part.strip_prefix("shard-") {
+            Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => "shard-*",
+            _ => part,
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[derive(Debug, Deserialize)]
+struct QueueStats {
+    name: String,
+    #[serde(default)]
+    message_stats: MessageStats,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MessageStats {
+    #[serde(default)]
+    publish: u64,
+    #[serde(default)]
+    deliver_get: u64,
 }
 
 impl Management {
@@ -77,6 +135,29 @@ impl Management {
         Ok(mine)
     }
 
+    /// Copies taken in and handed out by the store's queues since each was
+    /// declared, summed by [`family`].
+    pub async fn traffic(&self) -> anyhow::Result<BTreeMap<String, Traffic>> {
+        let all: Vec<QueueStats> = serde_json::from_value(
+            self.get("/api/queues?columns=name,message_stats.publish,message_stats.deliver_get")
+                .await?,
+        )?;
+        let mut families: BTreeMap<String, Traffic> = BTreeMap::new();
+        for queue in all {
+            if !store_stack::broker::is_store_queue(&queue.name, self.queue_prefix.as_deref()) {
+                continue;
+            }
+            let name = match &self.queue_prefix {
+                Some(prefix) => queue.name[prefix.len() + 1..].to_owned(),
+                None => queue.name,
+            };
+            let traffic = families.entry(family(&name)).or_default();
+            traffic.queued += queue.message_stats.publish;
+            traffic.delivered += queue.message_stats.deliver_get;
+        }
+        Ok(families)
+    }
+
     /// Messages published to the store's exchange since it was declared.
     pub async fn published(&self) -> anyhow::Result<u64> {
         let exchange = self
@@ -85,5 +166,29 @@ impl Management {
         Ok(exchange["message_stats"]["publish_in"]
             .as_u64()
             .unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::family;
+
+    #[test]
+    fn shards_and_sellers_fall_into_one_family() {
+        assert_eq!(family("seller.demo.fashion.shard-3"), "seller.*.*.shard-*");
+        assert_eq!(
+            family("seller.bakery.bakery.shard-12"),
+            "seller.*.*.shard-*"
+        );
+        assert_eq!(
+            family("seller.demo.tech.retry.1000ms"),
+            "seller.*.*.retry.1000ms"
+        );
+        assert_eq!(
+            family("sales-assistant.inbox.shard-0"),
+            "sales-assistant.inbox.shard-*"
+        );
+        assert_eq!(family("catalog.products"), "catalog.products");
+        assert_eq!(family("gateway.replies.shard-x"), "gateway.replies.shard-x");
     }
 }

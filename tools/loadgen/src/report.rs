@@ -5,6 +5,7 @@ use std::{collections::BTreeMap, fmt::Write as _, time::Duration};
 use hdrhistogram::Histogram;
 
 use crate::{
+    broker::Traffic,
     record::{Latencies, Tally},
     sample::{Sample, Snapshot},
 };
@@ -214,6 +215,9 @@ pub fn cost(before: &Snapshot, after: &Snapshot, messages: u64) -> String {
             a.saturating_sub(b) as f64 / n
         );
     }
+    if let (Some(b), Some(a)) = (&before.traffic, &after.traffic) {
+        out.push_str(&queue_traffic(b, a, n));
+    }
     let _ = writeln!(
         out,
         "| database | commits / message | rows inserted / message | rows updated / message | rows deleted / message |"
@@ -242,6 +246,51 @@ pub fn cost(before: &Snapshot, after: &Snapshot, messages: u64) -> String {
         total.inserted as f64 / n,
         total.updated as f64 / n,
         total.deleted as f64 / n
+    );
+    out
+}
+
+/// Copies the store's queues took in and handed out per message, by queue
+/// family, busiest first.
+fn queue_traffic(
+    before: &BTreeMap<String, Traffic>,
+    after: &BTreeMap<String, Traffic>,
+    n: f64,
+) -> String {
+    let mut out = String::new();
+    let mut rows: Vec<(&String, Traffic)> = after
+        .iter()
+        .map(|(family, t)| {
+            (
+                family,
+                t.since(&before.get(family).copied().unwrap_or_default()),
+            )
+        })
+        .filter(|(_, t)| t.queued > 0 || t.delivered > 0)
+        .collect();
+    rows.sort_by(|a, b| b.1.queued.cmp(&a.1.queued).then(a.0.cmp(b.0)));
+    let _ = writeln!(
+        out,
+        "Copies in the store's queues (each a write to a quorum queue's log, except the classic lease and presence queues, which take none; request/reply answers go to the requester's own reply queue through the default exchange and are not counted here):\n"
+    );
+    let _ = writeln!(out, "| queues | queued / message | delivered / message |");
+    let _ = writeln!(out, "|---|---:|---:|");
+    let mut total = Traffic::default();
+    for (family, t) in rows {
+        total.queued += t.queued;
+        total.delivered += t.delivered;
+        let _ = writeln!(
+            out,
+            "| {family} | {:.2} | {:.2} |",
+            t.queued as f64 / n,
+            t.delivered as f64 / n
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| **all** | {:.2} | {:.2} |\n",
+        total.queued as f64 / n,
+        total.delivered as f64 / n
     );
     out
 }

@@ -12,7 +12,7 @@ use std::{
 use tokio::{sync::oneshot, task::JoinHandle};
 
 use crate::{
-    broker::{Management, Queue},
+    broker::{Management, Queue, Traffic},
     pgstats::{self, DbCounters},
     procs::{Procs, Reading},
 };
@@ -50,6 +50,8 @@ pub struct Snapshot {
     pub cpu: BTreeMap<String, f64>,
     /// Messages published to the store's exchange.
     pub published: Option<u64>,
+    /// Copies its queues took in and handed out, by queue family.
+    pub traffic: Option<BTreeMap<String, Traffic>>,
     /// Per database.
     pub databases: BTreeMap<String, DbCounters>,
 }
@@ -73,6 +75,7 @@ impl Watch {
         Ok(Snapshot {
             cpu,
             published: self.broker.published().await.ok(),
+            traffic: self.broker.traffic().await.ok(),
             databases: pgstats::read(&self.postgres_url, &self.db_prefix).await?,
         })
     }
