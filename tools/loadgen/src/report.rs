@@ -223,31 +223,39 @@ pub fn cost(before: &Snapshot, after: &Snapshot, messages: u64) -> String {
         "| database | commits / message | rows inserted / message | rows updated / message | rows deleted / message |"
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|");
-    let mut total = crate::pgstats::DbCounters::default();
-    for (name, counters) in &after.databases {
+    let databases = after.databases.iter().map(|(name, counters)| {
         let d = counters.since(&before.databases.get(name).copied().unwrap_or_default());
-        total.commits += d.commits;
-        total.inserted += d.inserted;
-        total.updated += d.updated;
-        total.deleted += d.deleted;
-        let _ = writeln!(
-            out,
-            "| {name} | {:.2} | {:.2} | {:.2} | {:.2} |",
-            d.commits as f64 / n,
-            d.inserted as f64 / n,
-            d.updated as f64 / n,
-            d.deleted as f64 / n
-        );
-    }
-    let _ = writeln!(
-        out,
-        "| **all** | {:.2} | {:.2} | {:.2} | {:.2} |",
-        total.commits as f64 / n,
-        total.inserted as f64 / n,
-        total.updated as f64 / n,
-        total.deleted as f64 / n
-    );
+        (
+            name.as_str(),
+            [d.commits, d.inserted, d.updated, d.deleted]
+                .map(|c| c as f64)
+                .to_vec(),
+        )
+    });
+    per_message_rows(&mut out, databases, n);
     out
+}
+
+/// Writes a table row per `(name, counts)`, each count divided by the
+/// `n` messages, then a bold `all` row of their sums.
+fn per_message_rows<'a>(
+    out: &mut String,
+    rows: impl IntoIterator<Item = (&'a str, Vec<f64>)>,
+    n: f64,
+) {
+    let row = |out: &mut String, name: &str, counts: &[f64]| {
+        let cells: Vec<String> = counts.iter().map(|c| format!("{:.2}", c / n)).collect();
+        let _ = writeln!(out, "| {name} | {} |", cells.join(" | "));
+    };
+    let mut total: Vec<f64> = Vec::new();
+    for (name, counts) in rows {
+        total.resize(total.len().max(counts.len()), 0.0);
+        for (sum, c) in total.iter_mut().zip(&counts) {
+            *sum += c;
+        }
+        row(out, name, &counts);
+    }
+    row(out, "**all**", &total);
 }
 
 /// Copies the store's queues took in and handed out per message, by queue
@@ -275,23 +283,11 @@ fn queue_traffic(
     );
     let _ = writeln!(out, "| queues | queued / message | delivered / message |");
     let _ = writeln!(out, "|---|---:|---:|");
-    let mut total = Traffic::default();
-    for (family, t) in rows {
-        total.queued += t.queued;
-        total.delivered += t.delivered;
-        let _ = writeln!(
-            out,
-            "| {family} | {:.2} | {:.2} |",
-            t.queued as f64 / n,
-            t.delivered as f64 / n
-        );
-    }
-    let _ = writeln!(
-        out,
-        "| **all** | {:.2} | {:.2} |\n",
-        total.queued as f64 / n,
-        total.delivered as f64 / n
-    );
+    let rows = rows
+        .into_iter()
+        .map(|(family, t)| (family.as_str(), vec![t.queued as f64, t.delivered as f64]));
+    per_message_rows(&mut out, rows, n);
+    out.push('\n');
     out
 }
 
@@ -385,4 +381,69 @@ pub fn verdicts(rows: &BTreeMap<String, (String, String, String, &str)>) -> Stri
         let _ = writeln!(out, "| {name} | {mean} | {growth} | {limit} | {verdict} |");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_message_rows_divide_by_the_messages_and_sum_every_column() {
+        let mut out = String::new();
+        per_message_rows(
+            &mut out,
+            [("a", vec![10.0, 4.0]), ("b", vec![30.0, 0.0])],
+            10.0,
+        );
+        assert_eq!(
+            out,
+            "| a | 1.00 | 0.40 |\n| b | 3.00 | 0.00 |\n| **all** | 4.00 | 0.40 |\n"
+        );
+    }
+
+    #[test]
+    fn queue_traffic_counts_only_what_moved_during_the_run() {
+        let before = BTreeMap::from([
+            (
+                "seller.*.*.shard-*".to_owned(),
+                Traffic {
+                    queued: 100,
+                    delivered: 100,
+                },
+            ),
+            (
+                "catalog.products".to_owned(),
+                Traffic {
+                    queued: 7,
+                    delivered: 7,
+                },
+            ),
+        ]);
+        let after = BTreeMap::from([
+            (
+                "seller.*.*.shard-*".to_owned(),
+                Traffic {
+                    queued: 120,
+                    delivered: 118,
+                },
+            ),
+            (
+                "catalog.products".to_owned(),
+                Traffic {
+                    queued: 7,
+                    delivered: 7,
+                },
+            ),
+            (
+                "sales-assistant.inbox.shard-*".to_owned(),
+                Traffic {
+                    queued: 60,
+                    delivered: 60,
+                },
+            ),
+        ]);
+        let table = queue_traffic(&before, &after, 20.0);
+        assert!(table.contains("| sales-assistant.inbox.shard-* | 3.00 | 3.00 |\n| seller.*.*.shard-* | 1.00 | 0.90 |\n| **all** | 4.00 | 3.90 |"), "{table}");
+        assert!(!table.contains("catalog.products"), "{table}");
+    }
 }
