@@ -144,14 +144,12 @@ impl Management {
         )?;
         let mut families: BTreeMap<String, Traffic> = BTreeMap::new();
         for queue in all {
-            if !store_stack::broker::is_store_queue(&queue.name, self.queue_prefix.as_deref()) {
+            let Some(name) =
+                store_stack::broker::store_queue_name(&queue.name, self.queue_prefix.as_deref())
+            else {
                 continue;
-            }
-            let name = match &self.queue_prefix {
-                Some(prefix) => queue.name[prefix.len() + 1..].to_owned(),
-                None => queue.name,
             };
-            let traffic = families.entry(family(&name)).or_default();
+            let traffic = families.entry(family(name)).or_default();
             traffic.queued += queue.message_stats.publish;
             traffic.delivered += queue.message_stats.deliver_get;
         }

@@ -3,7 +3,7 @@
 //! guard's interventions (`seller_guard_interventions_total`).
 
 use anyhow::Context as _;
-use store_testkit::app::metric_sum as sum;
+use store_testkit::app::metric_sum;
 
 /// Tokens used by a seller, or by one scenario.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub struct SellerCounters {
 impl SellerCounters {
     /// Reads the counters from Prometheus text.
     pub fn parse(text: &str) -> Self {
-        let count = |name: &str, labels: &[(&str, &str)]| sum(text, name, labels) as u64;
+        let count = |name: &str, labels: &[(&str, &str)]| metric_sum(text, name, labels) as u64;
         Self {
             tokens: Tokens {
                 input: count("seller_llm_tokens_total", &[("direction", "input")]),

@@ -28,17 +28,22 @@ pub const QUEUE_ROOTS: [&str; 5] = [
 /// Whether `queue` belongs to the store on `exchange` (`None`: the
 /// default exchange, whose queues carry no prefix).
 pub fn is_store_queue(queue: &str, exchange: Option<&str>) -> bool {
+    store_queue_name(queue, exchange).is_some()
+}
+
+/// The name a service gave `queue` (`catalog.products`), without the
+/// exchange's prefix, when it belongs to the store on `exchange`.
+pub fn store_queue_name<'q>(queue: &'q str, exchange: Option<&str>) -> Option<&'q str> {
     let name = match exchange {
         None => queue,
-        Some(exchange) => match queue
+        Some(exchange) => queue
             .strip_prefix(exchange)
-            .and_then(|rest| rest.strip_prefix('.'))
-        {
-            Some(name) => name,
-            None => return false,
-        },
+            .and_then(|rest| rest.strip_prefix('.'))?,
     };
-    QUEUE_ROOTS.iter().any(|root| name.starts_with(root))
+    QUEUE_ROOTS
+        .iter()
+        .any(|root| name.starts_with(root))
+        .then_some(name)
 }
 
 #[derive(Deserialize)]
@@ -149,6 +154,10 @@ mod tests {
         assert!(!is_store_queue("catalog.products", exchange));
         assert!(!is_store_queue("shop2.eventsx.catalog.products", exchange));
         assert!(!is_store_queue("shop2.events.other", exchange));
+        assert_eq!(
+            store_queue_name("shop2.events.catalog.products", exchange),
+            Some("catalog.products")
+        );
     }
 
     #[test]
