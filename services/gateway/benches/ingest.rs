@@ -8,7 +8,9 @@
 //! asks of a webhook and nothing else, the ceiling for a path that must
 //! publish two events. A last line, one prebuilt event published through
 //! `store_bus` (its pool of confirm channels), shows what publishing alone
-//! costs the gateway.
+//! costs the gateway. A second table gives each run's CPU per request in
+//! RabbitMQ, PostgreSQL (the whole server: nothing else should run on it)
+//! and this process, read from `/proc`.
 //!
 //! The queues are bound as in a running store: the sellers' queue takes
 //! `store.chat.message.new.#` (a quorum queue, so each such event is
@@ -32,7 +34,10 @@ use gateway::{
 use secrecy::SecretString;
 use store_bus::{Bus, BusConfig, ConsumerConfig, Handler, HandlerError, Incoming, Routing};
 use store_telemetry::Metrics;
-use store_testkit::webhook_load::{self, SignedWebhook, post_all};
+use store_testkit::{
+    procs::{Cost, Who},
+    webhook_load::{self, SignedWebhook, post_all},
+};
 
 /// The demo tenant's gaming number: routed to one brand, no menu.
 const NUMBER: &str = "100000000000002";
@@ -229,6 +234,13 @@ async fn main() {
         }
     );
     println!("{}", webhook_load::HEADER);
+    // What each run cost the broker, the database and this process (the
+    // handlers, the load client and the sink), per request.
+    let mut cost = Cost::broker_database_and([(
+        "this process".to_owned(),
+        Who::Pids(vec![std::process::id()]),
+    )]);
+    let mut costs = Vec::new();
     for &concurrency in &concurrencies {
         let mut runs = Vec::new();
         for (name, url) in [
@@ -237,10 +249,16 @@ async fn main() {
             ("bare axum + lapin (2 publishes)", &bare_two_url),
             ("store_bus publish (1 event)", &bus_url),
         ] {
-            let run = post_all(&http, webhooks(url, requests), concurrency).await;
+            let (run, costed) = cost
+                .during(
+                    requests,
+                    post_all(&http, webhooks(url, requests), concurrency),
+                )
+                .await;
             if let Some(example) = &run.example {
                 eprintln!("{name}: {} failed, e.g. {example}", run.non_2xx);
             }
+            costs.push((format!("{name}, {concurrency}"), costed));
             runs.push((name, run));
         }
         for (name, run) in &runs {
@@ -261,6 +279,7 @@ async fn main() {
             );
         }
     }
+    println!("\n{}", cost.table(&costs));
 
     stop.cancel();
     let _ = gateway.await;

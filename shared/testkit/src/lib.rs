@@ -7,10 +7,12 @@
 //! [`TestApp`] runs any service as its `main` does; [`tenants`] creates
 //! tenants on it as the operator does; [`whatsapp`] builds and signs
 //! WhatsApp webhooks as Meta sends them; [`webhook_load`] posts many of
-//! them at once and reports the rates and latencies.
+//! them at once and reports the rates, latencies and the CPU they cost
+//! the processes read by [`procs`].
 
 pub mod app;
 pub mod bare_handler;
+pub mod procs;
 pub mod proxy;
 pub mod tenants;
 pub mod webhook_load;

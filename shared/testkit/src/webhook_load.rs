@@ -1,7 +1,8 @@
 //! Signed WhatsApp webhooks posted as fast as a number in flight allows,
 //! and what came back: the load loop and the report row of the ingestion
 //! measurements (the gateway's `ingest` bench in process, loadgen's
-//! `--ingest` from outside), so both count and rank alike.
+//! `--ingest` from outside), so both count and rank alike (what a run cost
+//! the processes beside it: `crate::procs::Cost`).
 
 use std::time::{Duration, Instant};
 

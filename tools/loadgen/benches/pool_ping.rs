@@ -13,9 +13,9 @@
 
 use std::time::Instant;
 
-use loadgen::procs::{Procs, Who};
 use secrecy::SecretString;
 use sqlx::{PgPool, postgres::PgPoolOptions};
+use store_testkit::procs::{Procs, Who};
 
 const TASKS: usize = 32;
 const POOL: u32 = 8;

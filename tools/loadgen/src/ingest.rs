@@ -21,7 +21,10 @@ use lapin::{
     types::{AMQPValue, FieldTable},
 };
 
-use store_testkit::webhook_load::{self, SignedWebhook, post_all};
+use store_testkit::{
+    procs::{Cost, Who},
+    webhook_load::{self, SignedWebhook, post_all},
+};
 
 use crate::{
     cli::Args,
@@ -113,11 +116,14 @@ fn webhooks(
 }
 
 /// Runs the comparison at each of `concurrencies`, `requests` webhooks a
-/// run, waiting with `settle` for the store's queues to drain before each;
-/// whether every request was answered 2xx.
+/// run, waiting with `settle` for the store's queues to drain before each,
+/// and reports what each run cost `watched` (the store's processes, the
+/// broker, the database) and this process; whether every request was
+/// answered 2xx.
 pub async fn compare<F, Fut>(
     args: &Args,
     gateway: &str,
+    watched: &[(String, Who)],
     brands: &[LoadBrand],
     concurrencies: &[usize],
     requests: usize,
@@ -151,21 +157,42 @@ where
     println!("{}", webhook_load::HEADER);
     let mut clean = true;
     let mut ratios = Vec::new();
+    let mut cost = Cost::new(
+        watched
+            .iter()
+            .cloned()
+            .chain([(
+                "loadgen (the client, the bare handler)".to_owned(),
+                Who::Pids(vec![std::process::id()]),
+            )])
+            .collect(),
+    );
+    let mut costs = Vec::new();
     for (n, &in_flight) in concurrencies.iter().enumerate() {
         settle().await;
-        let gateway_run = post_all(
-            &http,
-            webhooks(brands, requests, &format!("g{salt}{n}"), to_gateway),
-            in_flight,
-        )
-        .await;
+        let (gateway_run, gateway_cost) = cost
+            .during(
+                requests,
+                post_all(
+                    &http,
+                    webhooks(brands, requests, &format!("g{salt}{n}"), to_gateway),
+                    in_flight,
+                ),
+            )
+            .await;
         settle().await;
-        let bare_run = post_all(
-            &http,
-            webhooks(brands, requests, &format!("b{salt}{n}"), to_bare),
-            in_flight,
-        )
-        .await;
+        let (bare_run, bare_cost) = cost
+            .during(
+                requests,
+                post_all(
+                    &http,
+                    webhooks(brands, requests, &format!("b{salt}{n}"), to_bare),
+                    in_flight,
+                ),
+            )
+            .await;
+        costs.push((format!("gateway, {in_flight}"), gateway_cost));
+        costs.push((format!("bare, {in_flight}"), bare_cost));
         println!("{}", gateway_run.row("gateway (running store)", in_flight));
         println!("{}", bare_run.row("bare axum + lapin", in_flight));
         for (name, run) in [("gateway", &gateway_run), ("bare", &bare_run)] {
@@ -189,7 +216,10 @@ where
             "- {in_flight} in flight: gateway / bare = {rate:.2}× the requests per second, {p99:.2}× the p99"
         );
     }
-    println!();
+    println!(
+        "\nWhat each run cost, CPU ms a request while it ran (a gateway run's includes the sellers' turns it started; the queues drain between runs, outside these):\n\n{}\n",
+        cost.table(&costs)
+    );
     let channel = connection.create_channel().await?;
     let _ = channel
         .queue_delete(BARE.into(), QueueDeleteOptions::default())

@@ -7,7 +7,7 @@
 //! signed WhatsApp webhooks, Telegram webhooks and the web chat (delivered
 //! again while they fail, as the channels do: [`deliver`]), paced open
 //! or closed loop ([`drive`]); what happened to each message is recorded
-//! ([`record`]). Meanwhile the store's processes ([`procs`]), queues
+//! ([`record`]). Meanwhile the store's processes (`store_testkit::procs`), queues
 //! ([`broker`]) and databases ([`pgstats`]) are sampled ([`sample`]); the
 //! store's database pools are fitted to the server ([`pools`]). The
 //! modes ([`run`]): one run, a capacity search, a soak ([`soak`]), webhook
@@ -23,7 +23,6 @@ pub mod ingest;
 pub mod outbound;
 pub mod pgstats;
 pub mod pools;
-pub mod procs;
 pub mod record;
 pub mod report;
 pub mod run;

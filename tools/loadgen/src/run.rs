@@ -7,12 +7,13 @@ use std::{
     time::{Duration, Instant},
 };
 
+use store_testkit::procs::Procs;
+
 use crate::{
     broker::Management,
     cli::Args,
     drive::{Crowd, Pace},
     outbound::Outbound,
-    procs::Procs,
     record::Tally,
     report::{self, Step},
     sample::{Snapshot, Watch},
@@ -55,6 +56,7 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
         crate::ingest::compare(
             &args,
             &store.gateway,
+            &store.watched,
             &brands,
             concurrencies,
             args.ingest_requests,

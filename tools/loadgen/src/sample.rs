@@ -9,12 +9,12 @@ use std::{
     time::{Duration, Instant},
 };
 
+use store_testkit::procs::{Procs, Reading};
 use tokio::{sync::oneshot, task::JoinHandle};
 
 use crate::{
     broker::{Management, Queue, Traffic},
     pgstats::{self, DbCounters},
-    procs::{Procs, Reading},
 };
 
 /// One sample.

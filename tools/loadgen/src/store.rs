@@ -11,9 +11,10 @@ use anyhow::Context as _;
 use secrecy::SecretString;
 use sqlx::{Connection as _, PgConnection};
 use store_stack::{LlmSettings, Ports, Stack, StackConfig};
+use store_testkit::procs::Who;
 use wiremock::MockServer;
 
-use crate::{cli::Args, pools::Pools, procs::Who, tenants::LoadBrand};
+use crate::{cli::Args, pools::Pools, tenants::LoadBrand};
 
 /// Units every variant has, so the orders never run out.
 const STOCK: i32 = 100_000_000;

@@ -1,4 +1,5 @@
-//! CPU seconds and resident memory of the store's processes, read from
+//! CPU seconds and resident memory of processes (the store's under
+//! loadgen, the broker's and the database's beside a benchmark), read from
 //! `/proc/<pid>/stat` (utime + stime) and `/proc/<pid>/status` (VmRSS).
 //!
 //! A watched process is one pid (a service this program started) or every
@@ -10,6 +11,7 @@
 //! then, one that appeared later from zero, one that ended with its last
 //! value. Its memory is the sum of its live processes' RSS (shared memory,
 //! such as PostgreSQL's buffers, counts once per process that touched it).
+//! [`Cost`] turns two readings into CPU ms per request of a run.
 
 use std::collections::HashMap;
 
@@ -107,6 +109,106 @@ impl Procs {
     }
 }
 
+/// The CPU that watched processes used during runs (of a benchmark, a
+/// load), per request.
+pub struct Cost {
+    procs: Procs,
+}
+
+/// What one run cost each watched group, in CPU ms per request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Costed {
+    /// Per group, in the order they are watched.
+    pub cpu_ms: Vec<f64>,
+}
+
+impl Cost {
+    /// Watches the machine's RabbitMQ (`beam.smp`), PostgreSQL (every
+    /// `postgres` process: server and backends) and `more`.
+    pub fn broker_database_and(more: impl IntoIterator<Item = (String, Who)>) -> Self {
+        Self::new(
+            [
+                ("RabbitMQ".to_owned(), Who::Named("beam.smp".to_owned())),
+                ("PostgreSQL".to_owned(), Who::Named("postgres".to_owned())),
+            ]
+            .into_iter()
+            .chain(more)
+            .collect(),
+        )
+    }
+
+    /// Watches `groups`.
+    pub fn new(groups: Vec<(String, Who)>) -> Self {
+        let mut procs = Procs::new(groups);
+        procs.sample();
+        Self { procs }
+    }
+
+    /// A markdown table of `runs`' costs: a row per watched group and
+    /// their sum, a column per run (named, e.g. `gateway, 32`).
+    pub fn table(&self, runs: &[(String, Costed)]) -> String {
+        let mut lines = vec![
+            format!(
+                "| CPU ms / request | {} |",
+                runs.iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
+            format!("|---|{}", "---:|".repeat(runs.len())),
+        ];
+        let cells = |cpu: &dyn Fn(&Costed) -> f64| {
+            runs.iter()
+                .map(|(_, c)| format!("{:.3}", cpu(c)))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        for (i, name) in self.procs.names().iter().enumerate() {
+            lines.push(format!(
+                "| {name} | {} |",
+                cells(&|c| c.cpu_ms.get(i).copied().unwrap_or(0.0))
+            ));
+        }
+        lines.push(format!(
+            "| **all** | {} |",
+            cells(&|c| c.cpu_ms.iter().sum())
+        ));
+        lines.join("\n")
+    }
+
+    /// Runs `run`, and what each group used meanwhile per request, for
+    /// `requests` requests.
+    pub async fn during<T>(
+        &mut self,
+        requests: usize,
+        run: impl std::future::Future<Output = T>,
+    ) -> (T, Costed) {
+        let before = self.cpu_seconds();
+        let output = run.await;
+        let after = self.cpu_seconds();
+        let cpu_ms = per_request(&before, &after, requests);
+        (output, Costed { cpu_ms })
+    }
+
+    fn cpu_seconds(&mut self) -> Vec<f64> {
+        self.procs
+            .sample()
+            .into_iter()
+            .map(|r| r.cpu_seconds)
+            .collect()
+    }
+}
+
+/// CPU ms a request, per group, from CPU seconds before and after.
+fn per_request(before: &[f64], after: &[f64], requests: usize) -> Vec<f64> {
+    let requests = requests.max(1) as f64;
+    before
+        .iter()
+        .zip(after)
+        .map(|(b, a)| (a - b).max(0.0) * 1000.0 / requests)
+        .collect()
+}
+
 /// Seconds of CPU `pid` used (user + system), if it runs.
 fn cpu_seconds(pid: u32, ticks: f64) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -169,6 +271,46 @@ fn clock_ticks() -> f64 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_is_shared_over_the_runs_requests() {
+        assert_eq!(
+            per_request(&[1.0, 2.0, 0.5], &[1.5, 2.0, 0.75], 1000),
+            [0.5, 0.0, 0.25]
+        );
+        // Never negative; an empty run divides by one.
+        assert_eq!(per_request(&[3.0], &[1.0], 0), [0.0]);
+    }
+
+    #[test]
+    fn the_cost_table_has_a_row_per_group_and_their_sum() {
+        let cost = Cost::new(vec![
+            ("RabbitMQ".to_owned(), Who::Named("beam.smp".to_owned())),
+            ("me".to_owned(), Who::Pids(vec![std::process::id()])),
+        ]);
+        let runs = [
+            (
+                "bare, 32".to_owned(),
+                Costed {
+                    cpu_ms: vec![0.25, 0.5],
+                },
+            ),
+            (
+                "gateway, 32".to_owned(),
+                Costed {
+                    cpu_ms: vec![0.125, 1.0],
+                },
+            ),
+        ];
+        assert_eq!(
+            cost.table(&runs),
+            "| CPU ms / request | bare, 32 | gateway, 32 |\n\
+             |---|---:|---:|\n\
+             | RabbitMQ | 0.250 | 0.125 |\n\
+             | me | 0.500 | 1.000 |\n\
+             | **all** | 0.750 | 1.125 |"
+        );
+    }
 
     #[test]
     fn cpu_ticks_are_read_after_a_command_name_with_spaces() {
