@@ -113,6 +113,9 @@ impl Procs {
 /// load), per request.
 pub struct Cost {
     procs: Procs,
+    /// How many of the groups (the first ones) add up to the whole; the
+    /// rest are parts of them, shown and not summed.
+    summed: usize,
 }
 
 /// What one run cost each watched group, in CPU ms per request.
@@ -137,15 +140,24 @@ impl Cost {
         )
     }
 
-    /// Watches `groups`.
+    /// Watches `groups`, which must not share a process (the table sums
+    /// them).
     pub fn new(groups: Vec<(String, Who)>) -> Self {
-        let mut procs = Procs::new(groups);
-        procs.sample();
-        Self { procs }
+        Self::with_parts(groups, Vec::new())
     }
 
-    /// A markdown table of `runs`' costs: a row per watched group and
-    /// their sum, a column per run (named, e.g. `gateway, 32`).
+    /// Watches `groups` and, below them in the table and left out of its
+    /// sum, `parts` of them (PostgreSQL's backends of one database).
+    pub fn with_parts(groups: Vec<(String, Who)>, parts: Vec<(String, Who)>) -> Self {
+        let summed = groups.len();
+        let mut procs = Procs::new(groups.into_iter().chain(parts).collect());
+        procs.sample();
+        Self { procs, summed }
+    }
+
+    /// A markdown table of `runs`' costs: a row per watched group, their
+    /// sum, then a row per part, a column per run (named, e.g.
+    /// `gateway, 32`).
     pub fn table(&self, runs: &[(String, Costed)]) -> String {
         let mut lines = vec![
             format!(
@@ -163,16 +175,23 @@ impl Cost {
                 .collect::<Vec<_>>()
                 .join(" | ")
         };
-        for (i, name) in self.procs.names().iter().enumerate() {
-            lines.push(format!(
+        let row = |i: usize, name: &str| {
+            format!(
                 "| {name} | {} |",
                 cells(&|c| c.cpu_ms.get(i).copied().unwrap_or(0.0))
-            ));
+            )
+        };
+        let names = self.procs.names();
+        for (i, name) in names.iter().enumerate().take(self.summed) {
+            lines.push(row(i, name));
         }
         lines.push(format!(
             "| **all** | {} |",
-            cells(&|c| c.cpu_ms.iter().sum())
+            cells(&|c| c.cpu_ms.iter().take(self.summed).sum())
         ));
+        for (i, name) in names.iter().enumerate().skip(self.summed) {
+            lines.push(row(i, &format!("of which {name}")));
+        }
         lines.join("\n")
     }
 
@@ -309,6 +328,31 @@ mod tests {
              | RabbitMQ | 0.250 | 0.125 |\n\
              | me | 0.500 | 1.000 |\n\
              | **all** | 0.750 | 1.125 |"
+        );
+    }
+
+    #[test]
+    fn parts_are_shown_below_the_sum_and_left_out_of_it() {
+        let cost = Cost::with_parts(
+            vec![("PostgreSQL".to_owned(), Who::Named("postgres".to_owned()))],
+            vec![(
+                "the store's".to_owned(),
+                Who::NamedWith("postgres".to_owned(), " store_".to_owned()),
+            )],
+        );
+        let runs = [(
+            "gateway, 32".to_owned(),
+            Costed {
+                cpu_ms: vec![0.5, 0.25],
+            },
+        )];
+        assert_eq!(
+            cost.table(&runs),
+            "| CPU ms / request | gateway, 32 |\n\
+             |---|---:|\n\
+             | PostgreSQL | 0.500 |\n\
+             | **all** | 0.500 |\n\
+             | of which the store's | 0.250 |"
         );
     }
 

@@ -31,6 +31,9 @@ use crate::{
     tenants::{APP_SECRET, LoadBrand},
 };
 
+/// A handler's URL for a tenant.
+type UrlOf<'a> = &'a dyn Fn(&str) -> String;
+
 /// The bare handler's queue and routing key, in the store's exchange.
 const BARE: &str = "loadgen.ingest.bare";
 
@@ -157,53 +160,56 @@ where
     println!("{}", webhook_load::HEADER);
     let mut clean = true;
     let mut ratios = Vec::new();
-    let mut cost = Cost::new(
-        watched
-            .iter()
-            .cloned()
+    // PostgreSQL's backends of the store, and of each of its databases,
+    // are parts of the whole server's row.
+    let (parts, whole): (Vec<_>, Vec<_>) = watched
+        .iter()
+        .cloned()
+        .partition(|(name, _)| name.starts_with("postgresql: "));
+    let mut cost = Cost::with_parts(
+        whole
+            .into_iter()
             .chain([(
                 "loadgen (the client, the bare handler)".to_owned(),
                 Who::Pids(vec![std::process::id()]),
             )])
             .collect(),
+        parts,
     );
     let mut costs = Vec::new();
+    // Name, the webhooks' id tag, the URL for a tenant.
+    let targets: [(&str, &str, UrlOf); 2] = [
+        ("gateway (running store)", "g", &to_gateway),
+        ("bare axum + lapin", "b", &to_bare),
+    ];
     for (n, &in_flight) in concurrencies.iter().enumerate() {
-        settle().await;
-        let (gateway_run, gateway_cost) = cost
-            .during(
-                requests,
-                post_all(
-                    &http,
-                    webhooks(brands, requests, &format!("g{salt}{n}"), to_gateway),
-                    in_flight,
-                ),
-            )
-            .await;
-        settle().await;
-        let (bare_run, bare_cost) = cost
-            .during(
-                requests,
-                post_all(
-                    &http,
-                    webhooks(brands, requests, &format!("b{salt}{n}"), to_bare),
-                    in_flight,
-                ),
-            )
-            .await;
-        costs.push((format!("gateway, {in_flight}"), gateway_cost));
-        costs.push((format!("bare, {in_flight}"), bare_cost));
-        println!("{}", gateway_run.row("gateway (running store)", in_flight));
-        println!("{}", bare_run.row("bare axum + lapin", in_flight));
-        for (name, run) in [("gateway", &gateway_run), ("bare", &bare_run)] {
+        let mut runs = Vec::new();
+        for (name, tag, url_of) in targets {
+            settle().await;
+            let (run, costed) = cost
+                .during(
+                    requests,
+                    post_all(
+                        &http,
+                        webhooks(brands, requests, &format!("{tag}{salt}{n}"), url_of),
+                        in_flight,
+                    ),
+                )
+                .await;
+            println!("{}", run.row(name, in_flight));
             if let Some(example) = &run.example {
                 eprintln!(
                     "{name} at {in_flight}: {} non-2xx, e.g. {example}",
                     run.non_2xx
                 );
             }
+            clean &= run.non_2xx == 0;
+            costs.push((format!("{name}, {in_flight}"), costed));
+            runs.push(run);
         }
-        clean &= gateway_run.non_2xx == 0 && bare_run.non_2xx == 0;
+        let [gateway_run, bare_run] = &runs[..] else {
+            unreachable!("two targets");
+        };
         ratios.push((
             in_flight,
             gateway_run.rate() / bare_run.rate(),
