@@ -7,8 +7,8 @@
 //! [`TestApp`] runs any service as its `main` does; [`tenants`] creates
 //! tenants on it as the operator does; [`whatsapp`] builds and signs
 //! WhatsApp webhooks as Meta sends them; [`webhook_load`] posts many of
-//! them at once and reports the rates, latencies and the CPU they cost
-//! the processes read by [`procs`].
+//! them at once and reports the rates and latencies; [`procs`] reads
+//! processes' CPU and memory, and what a run cost each of them.
 
 pub mod app;
 pub mod bare_handler;
