@@ -160,12 +160,10 @@ where
     println!("{}", webhook_load::HEADER);
     let mut clean = true;
     let mut ratios = Vec::new();
-    // PostgreSQL's backends of the store, and of each of its databases,
-    // are parts of the whole server's row.
     let (parts, whole): (Vec<_>, Vec<_>) = watched
         .iter()
         .cloned()
-        .partition(|(name, _)| name.starts_with("postgresql: "));
+        .partition(|(name, _)| crate::store::is_database_part(name));
     let mut cost = Cost::with_parts(
         whole
             .into_iter()

@@ -207,15 +207,25 @@ fn infrastructure(database_prefix: &str) -> Vec<(String, Who)> {
         ("rabbitmq".to_owned(), Who::Named("beam.smp".to_owned())),
         ("postgresql".to_owned(), Who::Named("postgres".to_owned())),
         (
-            "postgresql: this store's backends".to_owned(),
+            format!("{DATABASE_PART}this store's backends"),
             Who::NamedWith("postgres".to_owned(), format!(" {database_prefix}_")),
         ),
     ];
     for service in store_stack::stack::DATABASES {
         let database = format!("{database_prefix}_{service}");
-        watched.push((format!("postgresql: {database}"), backends(&database)));
+        watched.push((format!("{DATABASE_PART}{database}"), backends(&database)));
     }
     watched
+}
+
+/// How the names of PostgreSQL's backends of this store, and of each of
+/// its databases, begin: processes also counted in the `postgresql` row.
+const DATABASE_PART: &str = "postgresql: ";
+
+/// Whether the watched group `name` is part of the whole database
+/// server's (so a sum over the groups must leave it out).
+pub fn is_database_part(name: &str) -> bool {
+    name.starts_with(DATABASE_PART)
 }
 
 /// Gives every variant [`STOCK`] units.
@@ -231,4 +241,23 @@ async fn restock(config: &StackConfig) -> anyhow::Result<()> {
         .context("Failed to restock the catalog")?;
     conn.close().await.ok();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_database_servers_parts_are_parts() {
+        let parts: Vec<String> = infrastructure("lg")
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| is_database_part(name))
+            .collect();
+        assert!(parts.contains(&"postgresql: this store's backends".to_owned()));
+        assert!(parts.contains(&"postgresql: lg_sales".to_owned()));
+        assert!(!is_database_part("postgresql"));
+        assert!(!is_database_part("rabbitmq"));
+        assert!(!is_database_part("gateway"));
+    }
 }
