@@ -196,7 +196,7 @@ pub fn cost(before: &Snapshot, after: &Snapshot, messages: u64) -> String {
     let (mut services, mut sellers) = (0.0, 0.0);
     for (name, cpu) in &after.cpu {
         let spent = cpu - before.cpu.get(name).copied().unwrap_or(0.0);
-        if !name.starts_with("rabbitmq") && !name.starts_with("postgresql") {
+        if !crate::store::is_infrastructure(name) {
             services += spent;
         }
         if name.starts_with("seller") {

@@ -204,8 +204,8 @@ fn infrastructure(database_prefix: &str) -> Vec<(String, Who)> {
         Who::NamedWith("postgres".to_owned(), format!(" {database} "))
     };
     let mut watched = vec![
-        ("rabbitmq".to_owned(), Who::Named("beam.smp".to_owned())),
-        ("postgresql".to_owned(), Who::Named("postgres".to_owned())),
+        (RABBITMQ.to_owned(), Who::Named("beam.smp".to_owned())),
+        (POSTGRESQL.to_owned(), Who::Named("postgres".to_owned())),
         (
             format!("{DATABASE_PART}this store's backends"),
             Who::NamedWith("postgres".to_owned(), format!(" {database_prefix}_")),
@@ -218,6 +218,11 @@ fn infrastructure(database_prefix: &str) -> Vec<(String, Who)> {
     watched
 }
 
+/// The broker's row.
+const RABBITMQ: &str = "rabbitmq";
+/// The whole database server's row.
+const POSTGRESQL: &str = "postgresql";
+
 /// How the names of PostgreSQL's backends of this store, and of each of
 /// its databases, begin: processes also counted in the `postgresql` row.
 const DATABASE_PART: &str = "postgresql: ";
@@ -226,6 +231,12 @@ const DATABASE_PART: &str = "postgresql: ";
 /// server's (so a sum over the groups must leave it out).
 pub fn is_database_part(name: &str) -> bool {
     name.starts_with(DATABASE_PART)
+}
+
+/// Whether the watched group `name` is the broker or the database server
+/// (or a part of it), not one of the store's services.
+pub fn is_infrastructure(name: &str) -> bool {
+    name == RABBITMQ || name == POSTGRESQL || is_database_part(name)
 }
 
 /// Gives every variant [`STOCK`] units.
@@ -259,5 +270,13 @@ mod tests {
         assert!(!is_database_part("postgresql"));
         assert!(!is_database_part("rabbitmq"));
         assert!(!is_database_part("gateway"));
+        // Every row `infrastructure` makes is the broker's or the database's.
+        assert!(
+            infrastructure("lg")
+                .iter()
+                .all(|(name, _)| is_infrastructure(name))
+        );
+        assert!(!is_infrastructure("gateway"));
+        assert!(!is_infrastructure("seller-demo-fashion"));
     }
 }
